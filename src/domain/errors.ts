@@ -1,0 +1,96 @@
+/**
+ * Why a row could not be refreshed. Each failure is its own class so the backoff policy
+ * and the operators' `lastErrorKind` never depend on message text.
+ */
+export abstract class RefreshError extends Error {
+  /** Stable identifier stored on the row (`lastErrorKind`) and used in metrics. */
+  abstract readonly kind: string;
+}
+
+export class NoTokenError extends RefreshError {
+  readonly kind = 'no_token';
+  constructor(message = 'no git token is linked for this owner and provider') {
+    super(message);
+    this.name = 'NoTokenError';
+  }
+}
+
+export class NoProviderError extends RefreshError {
+  readonly kind = 'no_provider';
+  constructor(message = 'no configured git provider serves this origin') {
+    super(message);
+    this.name = 'NoProviderError';
+  }
+}
+
+/** The row's origin, branch or PR url cannot be understood. Retrying will not help soon. */
+export class InvalidRowError extends RefreshError {
+  readonly kind = 'invalid_row';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidRowError';
+  }
+}
+
+export class RateLimitedError extends RefreshError {
+  readonly kind: string = 'rate_limited';
+  /** Epoch ms at which the provider says the limit resets. */
+  readonly resetAt: number;
+  constructor(resetAt: number, message = `rate limited until ${new Date(resetAt).toISOString()}`) {
+    super(message);
+    this.name = 'RateLimitedError';
+    this.resetAt = resetAt;
+  }
+}
+
+/** Not attempted because another request with the same token hit its rate limit. */
+export class SkippedByRateLimit extends RateLimitedError {
+  override readonly kind = 'skipped_rate_limit';
+  constructor(resetAt: number) {
+    super(resetAt, `skipped due to rate limit until ${new Date(resetAt).toISOString()}`);
+    this.name = 'SkippedByRateLimit';
+  }
+}
+
+export class ProviderError extends RefreshError {
+  readonly kind = 'provider_error';
+  /** HTTP status of the failing answer, when there was one. */
+  readonly status: number | undefined;
+  constructor(message: string, status?: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProviderError';
+    this.status = status;
+  }
+}
+
+/** The token was refused (401, or 403 that is not a rate limit). */
+export class AuthError extends RefreshError {
+  readonly kind = 'auth_error';
+  readonly status: number;
+  constructor(status: number, message = `the provider refused the token (HTTP ${status})`) {
+    super(message);
+    this.name = 'AuthError';
+    this.status = status;
+  }
+}
+
+export class DeadlineExceeded extends RefreshError {
+  readonly kind = 'deadline_exceeded';
+  constructor(message = 'the tick deadline passed before this row was refreshed') {
+    super(message);
+    this.name = 'DeadlineExceeded';
+  }
+}
+
+/** Anything unexpected, wrapped so it still carries a kind. */
+export class UnexpectedError extends RefreshError {
+  readonly kind = 'unexpected';
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'UnexpectedError';
+  }
+}
+
+export function asRefreshError(err: unknown): RefreshError {
+  return err instanceof RefreshError ? err : new UnexpectedError(err);
+}

@@ -1,0 +1,83 @@
+/**
+ * One tracked branch: the public contract of the diff-status table. Other services write
+ * these rows; gitsync owns the pull-request fields and its bookkeeping attributes.
+ * Times are epoch milliseconds. An absent attribute means "unknown".
+ */
+export type PullRequestState = 'open' | 'closed' | 'merged';
+
+/** What a provider reports about one pull / merge request. */
+export interface PullRequestStatus {
+  url: string;
+  pullRequestState: PullRequestState;
+  pullRequestTitle: string;
+  pullRequestDraft: boolean;
+  changesRequested: boolean;
+  additions: number;
+  deletions: number;
+  changedFiles: number;
+  authorLogin: string;
+  authorAvatarUrl: string;
+  baseBranch: string;
+  headBranch: string;
+  prNumber: number;
+  commits: number;
+  approved: boolean;
+  reviewerCount: number;
+}
+
+/** Conditional-request validators kept with the row so 304s work across cold starts. */
+export interface CachedResponse {
+  etag: string;
+  /** The part of the previous answer the provider needs to rebuild its result. */
+  value: unknown;
+}
+export type ConditionalCacheEntries = Record<string, CachedResponse>;
+
+export interface DiffStatusRow extends Partial<PullRequestStatus> {
+  chatId: string;
+  ownerId?: string;
+  workspaceId?: string;
+  gitRemoteOrigin?: string;
+  gitBranch?: string;
+  archived?: boolean;
+  refreshedAt?: number;
+  staleAt?: number;
+  createdAt?: number;
+  updatedAt?: number;
+  /** Sparse GSI partition key: present only while the row can be polled. */
+  dueShard?: string;
+
+  // gitsync bookkeeping (documented in the README)
+  leaseId?: string;
+  leaseExpiresAt?: number;
+  lastErrorKind?: string;
+  lastErrorMessage?: string;
+  lastErrorAt?: number;
+  errorCount?: number;
+  httpCache?: ConditionalCacheEntries;
+}
+
+/** Names of the PR fields a successful refresh writes, in a stable order. */
+export const PULL_REQUEST_FIELDS = [
+  'url',
+  'pullRequestState',
+  'pullRequestTitle',
+  'pullRequestDraft',
+  'changesRequested',
+  'additions',
+  'deletions',
+  'changedFiles',
+  'authorLogin',
+  'authorAvatarUrl',
+  'baseBranch',
+  'headBranch',
+  'prNumber',
+  'commits',
+  'approved',
+  'reviewerCount',
+] as const satisfies readonly (keyof PullRequestStatus)[];
+
+/** A row can be polled when it names a branch on a remote and is not archived. */
+export function isPollable(row: Pick<DiffStatusRow, 'gitRemoteOrigin' | 'gitBranch' | 'archived'>): boolean {
+  return Boolean(row.gitRemoteOrigin) && Boolean(row.gitBranch) && row.archived !== true;
+}

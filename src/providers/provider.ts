@@ -1,0 +1,54 @@
+import type { CachedResponse, PullRequestStatus } from '../domain/row.ts';
+
+/** A repository on one provider, as parsed from a row's origin. */
+export interface RepoRef {
+  /** Lower-case host, with ":port" when the origin names a non-default port. */
+  host: string;
+  /** Path without ".git": "owner/repo" on GitHub, "group/sub/repo" on GitLab. */
+  path: string;
+}
+
+export interface PullRequestRef {
+  repo: RepoRef;
+  number: number;
+}
+
+/**
+ * Validators of earlier answers, keyed by the provider's own request key. The core loads
+ * them from the row and saves them back, so a conditional request works in any container.
+ */
+export interface ConditionalCache {
+  get(key: string): CachedResponse | undefined;
+  set(key: string, entry: CachedResponse): void;
+}
+
+/** What one provider call needs besides its arguments. */
+export interface ProviderCallContext {
+  token: string;
+  /** Aborts when the tick's deadline passes. */
+  signal: AbortSignal;
+  cache: ConditionalCache;
+}
+
+/**
+ * One configured git host. Parsing is pure; the two fetches do the HTTP work and throw
+ * typed errors from `domain/errors.ts` (`RateLimitedError`, `AuthError`, `ProviderError`).
+ */
+export interface GitProvider {
+  readonly type: 'github' | 'gitlab' | (string & {});
+  /** Host (and ":port") this provider serves; origins match it exactly. */
+  readonly host: string;
+  /** Null when the origin is not a repository on this provider. */
+  parseOrigin(origin: string): RepoRef | null;
+  /** Null when the URL is not a pull / merge request on this provider. */
+  parsePullRequestUrl(url: string): PullRequestRef | null;
+  buildPullRequestUrl(ref: PullRequestRef): string;
+  /** The open pull request whose head is `branch`, or null when there is none yet. */
+  resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext): Promise<PullRequestRef | null>;
+  fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus>;
+}
+
+/** Finds the provider for a row's origin (exact host match against configuration). */
+export interface ProviderRegistry {
+  forOrigin(origin: string): { provider: GitProvider; repo: RepoRef } | null;
+}

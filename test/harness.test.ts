@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { createTestTables, type TestTables } from './support/dynamodb.ts';
+
+let t: TestTables;
+before(async () => {
+  t = await createTestTables();
+});
+after(() => t.close());
+
+test('tables are created from template.yaml, with the sparse due index', async () => {
+  const out = await t.client.send(new DescribeTableCommand({ TableName: t.tableName }));
+  const gsi = out.Table?.GlobalSecondaryIndexes?.[0];
+  assert.equal(gsi?.IndexName, 'byStaleAt');
+  assert.deepEqual(
+    gsi?.KeySchema?.map((k) => k.AttributeName),
+    ['dueShard', 'staleAt'],
+  );
+  assert.equal(gsi?.Projection?.ProjectionType, 'KEYS_ONLY');
+});
+
+test('DynamoDB Local listens on loopback only', () => {
+  assert.match(t.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+});
