@@ -16,6 +16,15 @@ const COUNTERS = {
   WriteFailures: 'writeFailures',
 } as const satisfies Record<string, keyof TickSummary>;
 
+/** Every metric name `publishTickMetrics` emits (the dashboard and alarms use these). */
+export const TICK_METRIC_NAMES: readonly string[] = [
+  ...Object.keys(COUNTERS),
+  'Backlog',
+  'TickDuration',
+  'OldestDueLateness',
+  'RowErrors',
+];
+
 /** Dimension that splits `RowErrors` by `RefreshError.kind`. */
 export const ERROR_KIND_DIMENSION = 'errorKind';
 
