@@ -30,9 +30,10 @@ function answer(routes: FakeApi['routes'], req: IncomingMessage, res: ServerResp
     return;
   }
   const a = typeof route === 'function' ? route(req) : route;
-  const headers = { 'content-type': 'application/json', ...a.headers };
-  if (headers.etag && req.headers['if-none-match'] === headers.etag) {
-    res.writeHead(304, { etag: headers.etag });
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...a.headers };
+  const etag = headers['etag'];
+  if (etag && req.headers['if-none-match'] === etag) {
+    res.writeHead(304, { etag });
     res.end();
     return;
   }
