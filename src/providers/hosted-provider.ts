@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock.ts';
 import { InvalidRowError } from '../domain/errors.ts';
 import type { PullRequestStatus } from '../domain/row.ts';
 import type { ProviderConfig } from './config.ts';
+import { ApiClient, type ApiClientOptions } from './http/api-client.ts';
 import { parseOriginFor } from './origin.ts';
 import type { GitProvider, ProviderCallContext, PullRequestRef, RepoRef } from './provider.ts';
 import { buildPullRequestUrlFor, parsePullRequestUrlFor } from './pull-request-url.ts';
@@ -20,11 +21,18 @@ export abstract class HostedProvider implements GitProvider {
   readonly host: string;
   protected readonly config: ProviderConfig;
   protected readonly shape: RepoShape;
+  protected readonly api: ApiClient;
 
-  protected constructor(config: ProviderConfig, shape: RepoShape) {
+  protected constructor(
+    config: ProviderConfig,
+    shape: RepoShape,
+    deps: ProviderDeps,
+    http: Pick<ApiClientOptions, 'rateLimitHeaders' | 'headers'>,
+  ) {
     this.config = config;
     this.host = config.host;
     this.shape = shape;
+    this.api = new ApiClient({ apiUrl: config.apiUrl, dispatcher: deps.dispatcher, clock: deps.clock, maxBodyBytes: deps.maxBodyBytes, ...http });
   }
 
   parseOrigin(origin: string): RepoRef | null {

@@ -1,38 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { AuthError, ProviderError, RateLimitedError } from '../../src/domain/errors.ts';
-import { parseProviderConfigs } from '../../src/providers/config.ts';
-import { createHttpAgent } from '../../src/providers/http/agent.ts';
 import { recordCache } from '../../src/providers/memory-cache.ts';
-import type { GitProvider, ProviderCallContext, PullRequestRef } from '../../src/providers/provider.ts';
-import { createProviderRegistry } from '../../src/providers/registry.ts';
-import { startFakeApi, type FakeApi } from './support/fake-api.ts';
+import type { ProviderCallContext, PullRequestRef } from '../../src/providers/provider.ts';
+import { fakeProvider } from './support/fake-provider.ts';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const TOKEN = 'ghp_test_token_value';
 const API = '/api/v3/repos/acme/app';
 
-let api: FakeApi;
-let provider: GitProvider;
-const agent = createHttpAgent();
 
-before(async () => {
-  api = await startFakeApi();
-  const registry = createProviderRegistry(parseProviderConfigs(JSON.stringify([{ type: 'github', webUrl: api.url }])), {
-    dispatcher: agent,
-    clock: { now: () => NOW },
-    maxBodyBytes: 64 * 1024,
-  });
-  provider = registry.providers[0]!;
-});
-after(async () => {
-  await agent.close();
-  await api.close();
-});
-beforeEach(() => {
-  api.routes.clear();
-  api.requests.length = 0;
-});
+const { api, provider } = await fakeProvider('github', NOW, 64 * 1024);
 
 function ctx(cache = recordCache()): ProviderCallContext & { cache: ReturnType<typeof recordCache> } {
   return { token: TOKEN, signal: new AbortController().signal, cache };

@@ -1,37 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { AuthError, RateLimitedError } from '../../src/domain/errors.ts';
-import { parseProviderConfigs } from '../../src/providers/config.ts';
-import { createHttpAgent } from '../../src/providers/http/agent.ts';
 import { recordCache } from '../../src/providers/memory-cache.ts';
-import type { GitProvider, PullRequestRef } from '../../src/providers/provider.ts';
-import { createProviderRegistry } from '../../src/providers/registry.ts';
-import { startFakeApi, type FakeApi } from './support/fake-api.ts';
+import type { PullRequestRef } from '../../src/providers/provider.ts';
+import { fakeProvider } from './support/fake-provider.ts';
 
 // Behaviour the recordings do not show (their rate-limit headers were stripped).
 const NOW = Date.UTC(2026, 0, 1);
 const MR = '/api/v4/projects/g%2Fsub%2Frepo/merge_requests/5';
-let api: FakeApi;
-let provider: GitProvider;
-const agent = createHttpAgent();
 const ctx = (cache = recordCache()) => ({ token: 't', signal: new AbortController().signal, cache });
 const ref = (): PullRequestRef => ({ repo: { host: provider.host, path: 'g/sub/repo' }, number: 5 });
 
-before(async () => {
-  api = await startFakeApi();
-  provider = createProviderRegistry(parseProviderConfigs(JSON.stringify([{ type: 'gitlab', webUrl: api.url }])), {
-    dispatcher: agent,
-    clock: { now: () => NOW },
-  }).providers[0]!;
-});
-after(async () => {
-  await agent.close();
-  await api.close();
-});
-beforeEach(() => {
-  api.routes.clear();
-  api.requests.length = 0;
-});
+const { api, provider } = await fakeProvider('gitlab', NOW);
 
 function serveMr(overrides: Record<string, unknown> = {}) {
   api.routes.set(MR, {

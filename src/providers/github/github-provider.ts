@@ -1,6 +1,5 @@
 import type { PullRequestStatus } from '../../domain/row.ts';
 import type { ProviderConfig } from '../config.ts';
-import { ApiClient } from '../http/api-client.ts';
 import { pickFields } from '../http/pick.ts';
 import { GITHUB_RATE_LIMIT_HEADERS } from '../http/rate-limit.ts';
 import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
@@ -19,15 +18,9 @@ const GITHUB_SHAPE: RepoShape = {
 /** github.com or a GitHub Enterprise server (API at `webUrl/api/v3` unless configured). */
 export class GitHubProvider extends HostedProvider {
   readonly type = 'github';
-  readonly #api: ApiClient;
 
   constructor(config: ProviderConfig, deps: ProviderDeps) {
-    super(config, GITHUB_SHAPE);
-    this.#api = new ApiClient({
-      apiUrl: config.apiUrl,
-      dispatcher: deps.dispatcher,
-      clock: deps.clock,
-      maxBodyBytes: deps.maxBodyBytes,
+    super(config, GITHUB_SHAPE, deps, {
       rateLimitHeaders: GITHUB_RATE_LIMIT_HEADERS,
       headers: (token) => ({
         authorization: `Bearer ${token}`,
@@ -48,7 +41,7 @@ export class GitHubProvider extends HostedProvider {
       direction: 'desc',
       per_page: '1',
     });
-    const number = await this.#api.getCached(`/repos/${path}/pulls?${query}`, ctx, {
+    const number = await this.api.getCached(`/repos/${path}/pulls?${query}`, ctx, {
       key: 'b',
       what: 'GitHub pull request search',
       compact: (answer) => compactPullSearch(answer.body),
@@ -60,13 +53,13 @@ export class GitHubProvider extends HostedProvider {
   async fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus> {
     const base = `/repos/${this.checkedRepo(ref.repo).path}/pulls/${ref.number}`;
     // One after the other: GitHub asks for one token's requests to be serial.
-    const pull = await this.#api.getCached(base, ctx, {
+    const pull = await this.api.getCached(base, ctx, {
       key: 'p',
       what: 'GitHub pull request',
       compact: (answer) => pickFields(answer.body, PULL_FIELDS),
       read: readPull,
     });
-    const reviews = await this.#api.getCached(`${base}/reviews?per_page=100`, ctx, {
+    const reviews = await this.api.getCached(`${base}/reviews?per_page=100`, ctx, {
       key: 'r',
       what: 'GitHub reviews',
       compact: (answer) => summarizeReviewAnswer(answer.body),

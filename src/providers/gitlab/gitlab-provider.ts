@@ -1,7 +1,6 @@
 import { ProviderError } from '../../domain/errors.ts';
 import type { PullRequestStatus } from '../../domain/row.ts';
 import type { ProviderConfig } from '../config.ts';
-import { ApiClient } from '../http/api-client.ts';
 import { readArray, JsonReader } from '../http/json-reader.ts';
 import { pickFields } from '../http/pick.ts';
 import { GITLAB_RATE_LIMIT_HEADERS } from '../http/rate-limit.ts';
@@ -25,15 +24,9 @@ const MAX_DIFF_PAGES = 10;
 /** gitlab.com or a self-hosted GitLab (API at `webUrl/api/v4` unless configured). */
 export class GitLabProvider extends HostedProvider {
   readonly type = 'gitlab';
-  readonly #api: ApiClient;
 
   constructor(config: ProviderConfig, deps: ProviderDeps) {
-    super(config, GITLAB_SHAPE);
-    this.#api = new ApiClient({
-      apiUrl: config.apiUrl,
-      dispatcher: deps.dispatcher,
-      clock: deps.clock,
-      maxBodyBytes: deps.maxBodyBytes,
+    super(config, GITLAB_SHAPE, deps, {
       rateLimitHeaders: GITLAB_RATE_LIMIT_HEADERS,
       headers: (token) => ({ authorization: `Bearer ${token}`, 'user-agent': 'gitsync', accept: 'application/json' }),
     });
@@ -47,7 +40,7 @@ export class GitLabProvider extends HostedProvider {
       sort: 'desc',
       per_page: '1',
     });
-    const iid = await this.#api.getCached(`${this.#projectPath(repo)}/merge_requests?${query}`, ctx, {
+    const iid = await this.api.getCached(`${this.#projectPath(repo)}/merge_requests?${query}`, ctx, {
       key: 'b',
       what: 'GitLab merge request search',
       compact: (answer) => readArray(answer.body, 'GitLab merge request search').slice(0, 1).map((mr) => pickFields(mr, { iid: true })),
@@ -58,13 +51,13 @@ export class GitLabProvider extends HostedProvider {
 
   async fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus> {
     const base = `${this.#projectPath(ref.repo)}/merge_requests/${ref.number}`;
-    const mr = await this.#api.getCached(base, ctx, {
+    const mr = await this.api.getCached(base, ctx, {
       key: 'm',
       what: 'GitLab merge request',
       compact: (answer) => pickFields(answer.body, MERGE_REQUEST_FIELDS),
       read: readMergeRequest,
     });
-    const review = await this.#api.getCached(`${base}/approvals`, ctx, {
+    const review = await this.api.getCached(`${base}/approvals`, ctx, {
       key: 'a',
       what: 'GitLab approvals',
       compact: (answer) => readApprovals(answer.body),
@@ -96,7 +89,7 @@ export class GitLabProvider extends HostedProvider {
         if (!(err instanceof ProviderError)) throw err;
       }
     }
-    const commitsAnswer = await this.#api.get(`${base}/commits?per_page=100`, ctx, 'GitLab commits');
+    const commitsAnswer = await this.api.get(`${base}/commits?per_page=100`, ctx, 'GitLab commits');
     const stats: DiffStats = {
       commits: commitCount(commitsAnswer.body, commitsAnswer.headers['x-total']),
       additions: 0,
@@ -104,7 +97,7 @@ export class GitLabProvider extends HostedProvider {
       files: 0,
     };
     for (let page = 1; page <= MAX_DIFF_PAGES; page++) {
-      const answer = await this.#api.get(`${base}/diffs?per_page=100${page > 1 ? `&page=${page}` : ''}`, ctx, 'GitLab diffs');
+      const answer = await this.api.get(`${base}/diffs?per_page=100${page > 1 ? `&page=${page}` : ''}`, ctx, 'GitLab diffs');
       const pageStats = diffPageStats(answer.body);
       stats.additions += pageStats.additions;
       stats.deletions += pageStats.deletions;
