@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { RefreshError } from '../domain/errors.ts';
+import { RefreshError, describeError } from '../domain/errors.ts';
 import type { PullRequestStatus } from '../domain/row.ts';
 import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
 import { createHttpAgent } from '../providers/http/agent.ts';
-import { recordCache } from '../providers/memory-cache.ts';
+import { RowConditionalCache } from '../refresh/conditional-cache.ts';
 import type { GitProvider, ProviderCallContext, PullRequestRef } from '../providers/provider.ts';
 import { createProviderRegistry, type ConfiguredProviderRegistry } from '../providers/registry.ts';
 
@@ -46,7 +46,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const ctx: ProviderCallContext = {
       token: tokenFor(target.provider, parsed.values['token-env'], io.env),
       signal: AbortSignal.timeout(30_000),
-      cache: recordCache(),
+      cache: new RowConditionalCache(undefined),
     };
     const ref = target.ref ?? (await target.provider.resolveBranchPullRequest(target.repo, args[1]!, ctx));
     if (!ref) {
@@ -92,5 +92,5 @@ function describe(err: unknown): string {
   if (err instanceof RefreshError) return `${err.kind}: ${err.message}`;
   if (err instanceof Error && (err instanceof CliError || err.name === 'ProviderConfigError')) return err.message;
   if (err instanceof Error && err.name === 'TimeoutError') return 'timed out after 30 s';
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return describeError(err);
 }

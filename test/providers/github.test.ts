@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AuthError, ProviderError, RateLimitedError } from '../../src/domain/errors.ts';
-import { recordCache } from '../../src/providers/memory-cache.ts';
+import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
 import type { ProviderCallContext, PullRequestRef } from '../../src/providers/provider.ts';
 import { fakeProvider } from './support/fake-provider.ts';
 
@@ -12,7 +12,7 @@ const API = '/api/v3/repos/acme/app';
 
 const { api, provider } = await fakeProvider('github', NOW, 64 * 1024);
 
-function ctx(cache = recordCache()): ProviderCallContext & { cache: ReturnType<typeof recordCache> } {
+function ctx(cache = new RowConditionalCache(undefined)): ProviderCallContext & { cache: RowConditionalCache } {
   return { token: TOKEN, signal: new AbortController().signal, cache };
 }
 
@@ -102,12 +102,12 @@ test('a merged PR (state closed, merged true) is merged; closed unmerged is clos
 
 test('an unchanged PR costs only 304s, rebuilt from the small stored values', async () => {
   servePull();
-  const cache = recordCache();
+  const cache = new RowConditionalCache(undefined);
   const first = await provider.fetchPullRequestStatus(ref(), ctx(cache));
   api.requests.length = 0;
   // A new context over the same stored entries: another container after a cold start.
-  const stored = JSON.parse(JSON.stringify(cache.entries));
-  const second = await provider.fetchPullRequestStatus(ref(), ctx(recordCache(stored)));
+  const stored = JSON.parse(JSON.stringify(cache.entries()));
+  const second = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(stored)));
   assert.deepEqual(second, first);
   assert.deepEqual(
     api.requests.map((r) => r.headers['if-none-match']),
@@ -119,16 +119,16 @@ test('an unchanged PR costs only 304s, rebuilt from the small stored values', as
 
 test('a changed PR after a stored ETag is read in full and the entry replaced', async () => {
   servePull();
-  const cache = recordCache();
+  const cache = new RowConditionalCache(undefined);
   await provider.fetchPullRequestStatus(ref(), ctx(cache));
   servePull(pull({ title: 'Renamed' }), '"pull-v2"');
   assert.equal((await provider.fetchPullRequestStatus(ref(), ctx(cache))).pullRequestTitle, 'Renamed');
-  assert.equal(cache.entries['p']?.etag, '"pull-v2"');
+  assert.equal(cache.entries()['p']?.etag, '"pull-v2"');
 });
 
 test('a damaged stored value is dropped and the PR fetched unconditionally', async () => {
   servePull();
-  const cache = recordCache({ p: { etag: '"pull-v1"', value: { title: 42 } } });
+  const cache = new RowConditionalCache({ p: { etag: '"pull-v1"', value: { title: 42 } } });
   const status = await provider.fetchPullRequestStatus(ref(), ctx(cache));
   assert.equal(status.pullRequestTitle, 'Add the thing');
   assert.deepEqual(

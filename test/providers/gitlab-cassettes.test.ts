@@ -9,7 +9,7 @@ import { diffPageStats } from '../../src/providers/gitlab/diff-stats.ts';
 import { ApiClient } from '../../src/providers/http/api-client.ts';
 import { createHttpAgent } from '../../src/providers/http/agent.ts';
 import { GITLAB_RATE_LIMIT_HEADERS } from '../../src/providers/http/rate-limit.ts';
-import { recordCache } from '../../src/providers/memory-cache.ts';
+import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
 import type { GitProvider, ProviderCallContext } from '../../src/providers/provider.ts';
 import { createProviderRegistry } from '../../src/providers/registry.ts';
 import { diffsFromRaw, loadCassettes, rawDiffText, startReplay, type Interaction, type Replay } from './support/cassettes.ts';
@@ -19,7 +19,7 @@ const agent = createHttpAgent();
 after(() => agent.close());
 
 const TOKEN = 'glpat-replay-token';
-const ctx = (cache = recordCache()): ProviderCallContext => ({ token: TOKEN, signal: new AbortController().signal, cache });
+const ctx = (cache = new RowConditionalCache(undefined)): ProviderCallContext => ({ token: TOKEN, signal: new AbortController().signal, cache });
 
 async function withReplay<T>(
   interactions: readonly Interaction[],
@@ -162,11 +162,11 @@ for (const [name, [path, expected]] of Object.entries(statusCases)) {
 test('steady state: an unchanged MR costs two 304s and no commit or diff request', async () => {
   await withReplay(interactionsOf('FetchPullRequestStatus/nested_merged.yaml'), async (provider, replay) => {
     const ref = provider.parsePullRequestUrl(`${replay.url}/test-group9945421/test-subgroup/another-test-project/-/merge_requests/1`)!;
-    const cache = recordCache();
+    const cache = new RowConditionalCache(undefined);
     const first = await provider.fetchPullRequestStatus(ref, ctx(cache));
-    const stored = JSON.parse(JSON.stringify(cache.entries));
+    const stored = JSON.parse(JSON.stringify(cache.entries()));
     replay.requests.length = 0;
-    assert.deepEqual(await provider.fetchPullRequestStatus(ref, ctx(recordCache(stored))), first);
+    assert.deepEqual(await provider.fetchPullRequestStatus(ref, ctx(new RowConditionalCache(stored))), first);
     assert.deepEqual(replay.requests.map((r) => [r.url.replace(/^.*merge_requests\/1/, ''), r.headers['if-none-match']]), [
       ['', 'W/"e0"'],
       ['/approvals', 'W/"e1"'],

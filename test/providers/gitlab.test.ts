@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AuthError, RateLimitedError } from '../../src/domain/errors.ts';
-import { recordCache } from '../../src/providers/memory-cache.ts';
+import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
 import type { PullRequestRef } from '../../src/providers/provider.ts';
 import { fakeProvider } from './support/fake-provider.ts';
 
 // Behaviour the recordings do not show (their rate-limit headers were stripped).
 const NOW = Date.UTC(2026, 0, 1);
 const MR = '/api/v4/projects/g%2Fsub%2Frepo/merge_requests/5';
-const ctx = (cache = recordCache()) => ({ token: 't', signal: new AbortController().signal, cache });
+const ctx = (cache = new RowConditionalCache(undefined)) => ({ token: 't', signal: new AbortController().signal, cache });
 const ref = (): PullRequestRef => ({ repo: { host: provider.host, path: 'g/sub/repo' }, number: 5 });
 
 const { api, provider } = await fakeProvider('gitlab', NOW);
@@ -28,7 +28,7 @@ function serveMr(overrides: Record<string, unknown> = {}) {
 
 test('locked is closed, "1000+" files, diffs over pages, commit count without X-Total', async () => {
   serveMr();
-  const cache = recordCache();
+  const cache = new RowConditionalCache(undefined);
   const status = await provider.fetchPullRequestStatus(ref(), ctx(cache));
   assert.deepEqual(
     { ...status },
@@ -39,12 +39,12 @@ test('locked is closed, "1000+" files, diffs over pages, commit count without X-
     },
   );
   // head_sha was empty: the diff version falls back to the MR's sha.
-  assert.equal(cache.entries['d']?.etag, 'base..abc');
+  assert.equal(cache.entries()['d']?.etag, 'base..abc');
 });
 
 test('the same diff version skips commits and diffs; a new head fetches them again', async () => {
   serveMr();
-  const cache = recordCache();
+  const cache = new RowConditionalCache(undefined);
   await provider.fetchPullRequestStatus(ref(), ctx(cache));
   api.requests.length = 0;
   await provider.fetchPullRequestStatus(ref(), ctx(cache));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parseProviderConfigs } from '../../src/providers/config.ts';
 import { createHttpAgent } from '../../src/providers/http/agent.ts';
-import { recordCache } from '../../src/providers/memory-cache.ts';
+import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
 import { createProviderRegistry } from '../../src/providers/registry.ts';
 import { sendJson, startLocalServer, type LocalServer } from './support/local-server.ts';
 
@@ -40,7 +40,7 @@ test('a token goes only to the configured host and never into logs, errors or st
   process.stdout.write = ((chunk: unknown) => (output.push(String(chunk)), true)) as typeof process.stdout.write;
   process.stderr.write = ((chunk: unknown) => (output.push(String(chunk)), true)) as typeof process.stderr.write;
   const errors: unknown[] = [];
-  const cache = recordCache();
+  const cache = new RowConditionalCache(undefined);
   try {
     const registry = createProviderRegistry(parseProviderConfigs(JSON.stringify([{ type: 'github', webUrl: configured.url }])), { dispatcher: agent });
     const ctx = { token: TOKEN, signal: new AbortController().signal, cache };
@@ -75,7 +75,7 @@ test('a token goes only to the configured host and never into logs, errors or st
   const seen = JSON.stringify([
     output,
     errors.map((e) => [String(e), (e as Error).stack, JSON.stringify(e), String((e as Error).cause ?? '')]),
-    cache.entries,
+    cache.entries(),
   ]);
   assert.equal(errors.length, 4);
   for (const secret of [TOKEN, ORIGIN_SECRET]) assert.ok(!seen.includes(secret), `${secret.slice(0, 6)}... never appears`);
