@@ -89,26 +89,28 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
     const route = matchRoute(req.method ?? 'GET', url.pathname);
     const token = bearerToken(req.headers.authorization);
     stats.request(route?.endpoint ?? 'unknown', token);
-    const gone = untilGone(res, lifetime.signal);
-    if (!(await pause(delayOf(route), gone))) return drop(res);
-    world.advanceTo(clock.now());
-
     const login = token === undefined ? undefined : logins.get(token);
-    if (token === undefined || login === undefined) {
-      stats.count('unauthorized', token);
-      const message = token === undefined ? 'Requires authentication' : 'Bad credentials';
-      const limit = anonymous.consume(req.socket.remoteAddress ?? 'unknown');
-      return send(res, 401, { message, documentation_url: DOCS, status: '401' }, rateLimitHeaders(limit));
-    }
-    if (secondary && !secondary.admit(token)) {
-      stats.count('secondaryRateLimited', token);
-      const message = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
-      return send(res, secondary.status, { message, documentation_url: DOCS }, {
-        ...rateLimitHeaders(primary.peek(token)),
-        'retry-after': String(secondary.retryAfterSeconds),
-      });
-    }
+    // Admission happens on arrival so a slow answer holds its concurrency slot.
+    const admitted = token !== undefined && login !== undefined && (secondary?.admit(token) ?? true);
     try {
+      const gone = untilGone(res, lifetime.signal);
+      if (!(await pause(delayOf(route), gone))) return drop(res);
+      world.advanceTo(clock.now());
+
+      if (token === undefined || login === undefined) {
+        stats.count('unauthorized', token);
+        const message = token === undefined ? 'Requires authentication' : 'Bad credentials';
+        const limit = anonymous.consume(req.socket.remoteAddress ?? 'unknown');
+        return send(res, 401, { message, documentation_url: DOCS, status: '401' }, rateLimitHeaders(limit));
+      }
+      if (secondary && !admitted) {
+        stats.count('secondaryRateLimited', token);
+        const message = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+        return send(res, secondary.status, { message, documentation_url: DOCS }, {
+          ...rateLimitHeaders(primary.peek(token)),
+          'retry-after': String(secondary.retryAfterSeconds),
+        });
+      }
       if (primary.peek(token).remaining === 0) {
         stats.count('rateLimited', token);
         const message = `API rate limit exceeded for user ${login}.`;
@@ -136,7 +138,7 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
       }
       send(res, result.status, result.body, { ...counted(), ...(etag ? { etag } : {}) });
     } finally {
-      secondary?.release(token);
+      if (admitted) secondary?.release(token as string);
     }
   };
 
