@@ -68,7 +68,6 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
   const delayOf = latencyOf(options.latency, random.fork('latency'));
   const faults = createFaults(options.faults ?? {}, random.fork('faults'));
   const stats = createStats();
-  const lifetime = new AbortController();
   const inFlight = new Set<Promise<void>>();
   let requestIds = 0;
   let base = '';
@@ -93,7 +92,7 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
     // Admission happens on arrival so a slow answer holds its concurrency slot.
     const admitted = token !== undefined && login !== undefined && (secondary?.admit(token) ?? true);
     try {
-      const gone = untilGone(res, lifetime.signal);
+      const gone = untilGone(res);
       if (!(await pause(delayOf(route), gone))) return drop(res);
       world.advanceTo(clock.now());
 
@@ -165,8 +164,8 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
     faults,
     addToken: (token, login) => void logins.set(token, login),
     async close() {
-      lifetime.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Destroying the sockets fires every response's 'close': pending pauses end with it.
       server.closeAllConnections();
       await Promise.allSettled([...inFlight]);
       await closed;
@@ -180,11 +179,11 @@ function bearerToken(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-/** Aborts when the client goes away or the host closes. */
-function untilGone(res: ServerResponse, lifetime: AbortSignal): AbortSignal {
-  const client = new AbortController();
-  res.once('close', () => client.abort());
-  return AbortSignal.any([client.signal, lifetime]);
+/** Aborts when the connection closes: the client gave up or the host is closing. */
+function untilGone(res: ServerResponse): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => gone.abort());
+  return gone.signal;
 }
 
 /** Waits `ms`; false when `signal` aborted first. */
