@@ -94,3 +94,8 @@ export class UnexpectedError extends RefreshError {
 export function asRefreshError(err: unknown): RefreshError {
   return err instanceof RefreshError ? err : new UnexpectedError(err);
 }
+
+/** One line for logs: the error's class and message, never its properties (which may hold secrets). */
+export function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

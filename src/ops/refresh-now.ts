@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../domain/clock.ts';
+import { InvalidRowError } from '../domain/errors.ts';
+import { silentLog, type Log } from '../domain/log.ts';
+import { isPollable, type DiffStatusRow } from '../domain/row.ts';
+import type { BackoffPolicy } from '../refresh/backoff.ts';
+import { publishSafely, type ChangePublisher } from '../refresh/change-publisher.ts';
+import type { RowRefresher } from '../refresh/tick.ts';
+import { planWriteBack } from '../refresh/write-back.ts';
+import type { Store } from '../store/store.ts';
+
+export class RowNotFoundError extends Error {
+  readonly chatId: string;
+  constructor(chatId: string) {
+    super(`no diff-status row for chat ${chatId}`);
+    this.name = 'RowNotFoundError';
+    this.chatId = chatId;
+  }
+}
+
+export interface RefreshNowDeps {
+  store: Store;
+  refresher: RowRefresher;
+  clock: Clock;
+  policy: BackoffPolicy;
+  publisher?: ChangePublisher;
+  log?: Log;
+}
+
+/**
+ * Refreshes one chat now, for a request handler: the same pipeline as a tick, but an error is
+ * thrown to the caller instead of backing the row off. Returns the refreshed row, or null when
+ * the branch has no PR yet. While a tick holds the row, the fresh status is returned without
+ * writing: the tick's own write-back will land.
+ */
+export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs = 10_000): Promise<DiffStatusRow | null> {
+  const now = deps.clock.now();
+  const lease = { id: randomUUID(), takenAt: now, expiresAt: now + deps.policy.claimTtlMs };
+  const claimed = await deps.store.claimNow(chatId, lease);
+  const row = claimed ?? (await deps.store.getRow(chatId));
+  if (!row) throw new RowNotFoundError(chatId);
+  const endLease = async () => {
+    if (claimed) await deps.store.writeBack(chatId, lease.id, { set: {}, remove: [] });
+  };
+
+  if (!isPollable(row)) {
+    await endLease();
+    throw new InvalidRowError('the row has no origin or branch, or is archived');
+  }
+  const [result] = await deps.refresher.refresh([row], { deadline: now + timeoutMs });
+  if (result?.kind !== 'refreshed') {
+    await endLease();
+    if (result?.kind === 'no_pr') return null;
+    throw result?.error ?? new Error('the refresher returned no result');
+  }
+  const { update } = planWriteBack(row, result, deps.clock.now(), deps.policy, Math.random);
+  const fresh: DiffStatusRow = { ...row, ...update.set };
+  delete fresh.leaseId;
+  delete fresh.leaseExpiresAt;
+  if (claimed && (await deps.store.writeBack(chatId, lease.id, update))) {
+    await publishSafely(deps.publisher, deps.log ?? silentLog, {
+      chatId,
+      reason: 'refreshed',
+      status: result.status,
+      at: update.set.refreshedAt ?? now,
+    });
+  }
+  return fresh;
+}

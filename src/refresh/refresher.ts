@@ -1,0 +1,162 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Clock } from '../domain/clock.ts';
+import {
+  DeadlineExceeded,
+  InvalidRowError,
+  NoProviderError,
+  NoTokenError,
+  RateLimitedError,
+  SkippedByRateLimit,
+  asRefreshError,
+  type RefreshError,
+} from '../domain/errors.ts';
+import { silentLog, type Log } from '../domain/log.ts';
+import type { DiffStatusRow } from '../domain/row.ts';
+import type { GitProvider, ProviderRegistry, RepoRef } from '../providers/provider.ts';
+import type { ResolvedToken, TokenResolver } from '../tokens/token-resolver.ts';
+import { RowConditionalCache } from './conditional-cache.ts';
+import { groupByOwnerAndOrigin, type RowGroup } from './grouping.ts';
+import type { RefreshResult } from './result.ts';
+
+export interface RefresherOptions {
+  registry: ProviderRegistry;
+  tokens: TokenResolver;
+  clock: Clock;
+  /** HTTP-bound refreshes in flight at once, across all groups. */
+  concurrency: number;
+  /** Refreshes in flight at once per token: GitHub asks for serial requests per token. */
+  perTokenConcurrency: number;
+  log?: Log;
+}
+
+export interface RefreshRun {
+  /** Epoch ms after which no refresh starts and in-flight requests are aborted. */
+  deadline: number;
+  /** Aborts everything early (e.g. the process is shutting down). */
+  signal?: AbortSignal;
+}
+
+interface ResolvedGroup {
+  provider: GitProvider;
+  repo: RepoRef;
+  token: ResolvedToken;
+}
+
+/**
+ * Refreshes rows against their providers: one result per row, in input order. Provider and
+ * token are resolved once per (owner, origin) group, sequentially; the HTTP work runs
+ * concurrently under a global and a per-token limit. A rate limit on a token skips that
+ * token's rows that have not started yet; other tokens go on.
+ */
+export class Refresher {
+  readonly #o: RefresherOptions;
+  readonly #log: Log;
+
+  constructor(options: RefresherOptions) {
+    for (const key of ['concurrency', 'perTokenConcurrency'] as const) {
+      if (!Number.isInteger(options[key]) || options[key] < 1) {
+        throw new Error(`${key} must be a positive integer, got ${options[key]}`);
+      }
+    }
+    this.#o = options;
+    this.#log = options.log ?? silentLog;
+  }
+
+  async refresh(rows: readonly DiffStatusRow[], run: RefreshRun): Promise<RefreshResult[]> {
+    const results: RefreshResult[] = new Array(rows.length);
+    const signal = deadlineSignal(run, this.#o.clock.now());
+    const global = pLimit(this.#o.concurrency);
+    const perToken = new Map<string, LimitFunction>();
+    /** Token key -> reset time of a rate limit seen in this run (or recorded earlier). */
+    const limited = new Map<string, number>();
+    const tasks: Promise<void>[] = [];
+
+    for (const group of groupByOwnerAndOrigin(rows)) {
+      const resolved = await this.#resolveGroup(group, limited);
+      if (!('provider' in resolved)) {
+        for (const i of group.indices) results[i] = { kind: 'failed', error: resolved };
+        continue;
+      }
+      let tokenLimit = perToken.get(resolved.token.key);
+      if (!tokenLimit) {
+        tokenLimit = pLimit(this.#o.perTokenConcurrency);
+        perToken.set(resolved.token.key, tokenLimit);
+      }
+      const limit = tokenLimit;
+      for (const i of group.indices) {
+        const row = rows[i]!;
+        // Per-token slot first, then a global one: a global slot is never held while waiting.
+        const task = limit(() => global(() => this.#refreshRow(row, resolved, run.deadline, signal, limited)));
+        tasks.push(task.then((result) => void (results[i] = result)));
+      }
+    }
+    await Promise.all(tasks);
+    return results;
+  }
+
+  async #resolveGroup(group: RowGroup, limited: Map<string, number>): Promise<ResolvedGroup | RefreshError> {
+    const match = this.#o.registry.forOrigin(group.origin);
+    if (!match) return new NoProviderError(`no configured git provider serves the origin's host`);
+    if (!group.ownerId) return new NoTokenError('the row has no owner, so no token can be used');
+    let token: ResolvedToken;
+    try {
+      token = await this.#o.tokens.resolve(group.ownerId, match.provider);
+    } catch (err) {
+      return asRefreshError(err);
+    }
+    if (!token.value) return new NoTokenError('the linked git token is empty');
+    const now = this.#o.clock.now();
+    const known = limited.get(token.key);
+    if (known !== undefined) return new SkippedByRateLimit(known);
+    if (token.rateLimitedUntil !== undefined && token.rateLimitedUntil > now) {
+      limited.set(token.key, token.rateLimitedUntil);
+      return new SkippedByRateLimit(token.rateLimitedUntil);
+    }
+    return { provider: match.provider, repo: match.repo, token };
+  }
+
+  async #refreshRow(
+    row: DiffStatusRow,
+    { provider, repo, token }: ResolvedGroup,
+    deadline: number,
+    signal: AbortSignal,
+    limited: Map<string, number>,
+  ): Promise<RefreshResult> {
+    if (signal.aborted || this.#o.clock.now() >= deadline) return { kind: 'failed', error: new DeadlineExceeded() };
+    const skippedUntil = limited.get(token.key);
+    if (skippedUntil !== undefined) return { kind: 'failed', error: new SkippedByRateLimit(skippedUntil) };
+
+    const cache = new RowConditionalCache(row.httpCache);
+    const ctx = { token: token.value, signal, cache };
+    try {
+      let ref;
+      if (row.url) {
+        ref = provider.parsePullRequestUrl(row.url);
+        if (!ref || ref.repo.host !== provider.host) {
+          throw new InvalidRowError(`the row's PR url is not a pull request on ${provider.host}`);
+        }
+      } else {
+        ref = await provider.resolveBranchPullRequest(repo, row.gitBranch ?? '', ctx);
+        if (!ref) return { kind: 'no_pr', httpCache: cache.entries() };
+      }
+      const status = await provider.fetchPullRequestStatus(ref, ctx);
+      return { kind: 'refreshed', status, httpCache: cache.entries() };
+    } catch (err) {
+      if (signal.aborted) return { kind: 'failed', error: new DeadlineExceeded() };
+      const error = asRefreshError(err);
+      if (error instanceof RateLimitedError && !limited.has(token.key)) {
+        limited.set(token.key, error.resetAt);
+        await this.#o.tokens.recordRateLimit(token, error.resetAt).catch((recordError: unknown) => {
+          this.#log.warn('could not record a token rate limit', { tokenKey: token.key, error: String(recordError) });
+        });
+      }
+      return { kind: 'failed', error };
+    }
+  }
+}
+
+/** Aborts at the deadline, or earlier with the caller's signal. */
+function deadlineSignal(run: RefreshRun, now: number): AbortSignal {
+  const timeout = AbortSignal.timeout(Math.max(0, run.deadline - now));
+  return run.signal ? AbortSignal.any([run.signal, timeout]) : timeout;
+}

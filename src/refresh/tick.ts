@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
+import type { Clock } from '../domain/clock.ts';
+import { describeError } from '../domain/errors.ts';
+import { silentLog, type Log } from '../domain/log.ts';
+import { isPollable, type DiffStatusRow } from '../domain/row.ts';
+import type { Lease, Store } from '../store/store.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import { tickDeadline } from './budget.ts';
+import { publishSafely, type ChangePublisher } from './change-publisher.ts';
+import type { RefreshRun } from './refresher.ts';
+import type { RefreshResult } from './result.ts';
+import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
+import { planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';
+
+/** The part of the Refresher a tick needs. */
+export interface RowRefresher {
+  refresh(rows: readonly DiffStatusRow[], run: RefreshRun): Promise<RefreshResult[]>;
+}
+
+export interface TickDeps {
+  store: Store;
+  refresher: RowRefresher;
+  clock: Clock;
+  policy: BackoffPolicy;
+  /** Source of backoff jitter, in [0, 1). */
+  random?: () => number;
+  newLeaseId?: () => string;
+  publisher?: ChangePublisher;
+  log?: Log;
+}
+
+export interface TickOptions {
+  batchSize: number;
+  tickBudgetMs: number;
+  safetyMarginMs: number;
+  /** The Lambda's `context.getRemainingTimeInMillis`, when running in one. */
+  remainingMs?: () => number;
+  /** Conditional writes (claims, write-backs) in flight at once. */
+  writeConcurrency?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * One invocation of the refresh loop: acquire due rows, claim them, refresh them within the
+ * budget, write each result back under the lease, and drain further batches while a full
+ * batch came back and time remains. Never throws: store failures end the tick and are logged;
+ * the affected rows come back when their claim lapses.
+ */
+export async function runTick(deps: TickDeps, options: TickOptions): Promise<TickSummary> {
+  const { store, clock } = deps;
+  const log = deps.log ?? silentLog;
+  const startedAt = clock.now();
+  const deadline = tickDeadline(startedAt, options.remainingMs?.(), options);
+  const writes = pLimit(options.writeConcurrency ?? 10);
+  const summary = emptySummary();
+  let lastBatchFull = false;
+
+  try {
+    while (clock.now() < deadline && !options.signal?.aborted) {
+      const now = clock.now();
+      const due = await store.queryDue(now, options.batchSize);
+      summary.batches += 1;
+      if (summary.batches === 1 && due[0]) summary.oldestLatenessMs = now - due[0].staleAt;
+      lastBatchFull = due.length >= options.batchSize;
+      if (due.length === 0) break;
+
+      const lease: Lease = { id: deps.newLeaseId?.() ?? randomUUID(), takenAt: now, expiresAt: now + deps.policy.claimTtlMs };
+      const claims = await Promise.all(due.map((d) => writes(() => claimQuietly(store, d.chatId, lease, log))));
+      const claimed = claims.filter((row): row is DiffStatusRow => row !== null);
+      summary.claimed += claimed.length;
+      summary.lostClaims += due.length - claimed.length;
+
+      await refreshAndWriteBack(deps, log, claimed, lease, deadline, options.signal, writes, summary);
+      // Everything was taken by other workers: they are draining, let them.
+      if (!lastBatchFull || claimed.length === 0) break;
+    }
+    if (lastBatchFull) summary.backlog = (await store.queryDue(clock.now(), 1)).length > 0;
+  } catch (err) {
+    log.error('tick ended early: the store failed', { error: describeError(err) });
+  }
+  summary.durationMs = clock.now() - startedAt;
+  return summary;
+}
+
+async function refreshAndWriteBack(
+  deps: TickDeps,
+  log: Log,
+  claimed: DiffStatusRow[],
+  lease: Lease,
+  deadline: number,
+  signal: AbortSignal | undefined,
+  writes: <T>(fn: () => Promise<T>) => Promise<T>,
+  summary: TickSummary,
+): Promise<void> {
+  const pollable = claimed.filter((row) => isPollable(row));
+  const results = await deps.refresher.refresh(pollable, signal ? { deadline, signal } : { deadline });
+  const random = deps.random ?? Math.random;
+  const plans = new Map<DiffStatusRow, { plan: WriteBackPlan; result?: RefreshResult }>();
+  for (const row of claimed) {
+    if (!isPollable(row)) plans.set(row, { plan: UNPOLLABLE_PLAN });
+  }
+  pollable.forEach((row, i) => {
+    const result = results[i]!;
+    plans.set(row, { plan: planWriteBack(row, result, deps.clock.now(), deps.policy, random), result });
+  });
+
+  await Promise.all(
+    [...plans].map(([row, { plan, result }]) =>
+      writes(async () => {
+        let written: boolean;
+        try {
+          written = await deps.store.writeBack(row.chatId, lease.id, plan.update);
+        } catch (err) {
+          summary.writeFailures += 1;
+          log.error('write-back failed; the row comes back when its claim lapses', {
+            chatId: row.chatId,
+            outcome: plan.outcome,
+            error: describeError(err),
+          });
+          return;
+        }
+        if (!written) {
+          summary.writeConflicts += 1;
+          return;
+        }
+        countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
+        if (result?.kind === 'refreshed') {
+          await publishSafely(deps.publisher, log, {
+            chatId: row.chatId,
+            reason: 'refreshed',
+            status: result.status,
+            at: plan.update.set.refreshedAt ?? deps.clock.now(),
+          });
+        }
+      }),
+    ),
+  );
+}
+
+async function claimQuietly(store: Store, chatId: string, lease: Lease, log: Log): Promise<DiffStatusRow | null> {
+  try {
+    return await store.claim(chatId, lease);
+  } catch (err) {
+    log.warn('claim failed; skipping the row this tick', { chatId, error: describeError(err) });
+    return null;
+  }
+}
