@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Small seeded pseudo-random generator (a 32-bit xorshift-multiply mix), so a simulated
  * world replays identically for a seed without any dependency.
@@ -35,12 +37,7 @@ export function seededRandom(seed: number | string): Random {
   };
 }
 
-/** FNV-1a, enough to turn a label into a 32-bit seed. */
+/** A 32-bit seed from a label. */
 function hashString(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
+  return createHash('sha256').update(text).digest().readUInt32BE(0);
 }

@@ -1,4 +1,5 @@
 import type { DiffStatusRow } from '../../domain/row.ts';
+import { dueShardFor } from '../../store/shard.ts';
 import { DEFAULT_REVIEWERS, randomPushSize, randomTitle } from './evolution.ts';
 import { seededRandom, type Random } from './prng.ts';
 import type { GitHostSim } from './server.ts';
@@ -19,8 +20,8 @@ export interface SeedOptions {
   openPullShare?: number;
   /** The seeding instant (epoch ms); rows are due at or before it. */
   now: number;
-  /** The row's `dueShard` GSI key (the store's sharding rule, supplied by the caller). */
-  dueShard: (chatId: string) => string;
+  /** Shards of the due index the store polls (the rows' `dueShard` is `dueShardFor(chatId, shardCount)`). */
+  shardCount: number;
 }
 
 export interface SeededWorld {
@@ -45,6 +46,7 @@ export function seedWorld(sim: Pick<GitHostSim, 'world' | 'url' | 'addToken'>, o
   const ownerCount = options.owners ?? 8;
   const tokenless = options.ownersWithoutToken ?? (ownerCount > 1 ? Math.max(1, Math.floor(ownerCount / 5)) : 0);
   if (!Number.isInteger(options.rows) || options.rows < 0) throw new RangeError(`rows must be a whole number >= 0, got ${options.rows}`);
+  if (!Number.isInteger(options.shardCount) || options.shardCount < 1) throw new RangeError(`shardCount must be a whole number >= 1, got ${options.shardCount}`);
   if (ownerCount < 1 || tokenless > ownerCount) throw new RangeError('need at least one owner and no more tokenless owners than owners');
 
   const repos: Repo[] = [];
@@ -87,7 +89,7 @@ export function seedWorld(sim: Pick<GitHostSim, 'world' | 'url' | 'addToken'>, o
       createdAt,
       updatedAt,
       staleAt: options.now - rng.int(0, 60_000),
-      dueShard: options.dueShard(chatId),
+      dueShard: dueShardFor(chatId, options.shardCount),
     });
   }
   return { rows, tokens, ownerIds: owners.map((o) => o.ownerId) };
