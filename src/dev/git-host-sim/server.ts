@@ -54,7 +54,13 @@ const DOCS = 'https://docs.github.com/rest';
 /** GitHub's unauthenticated limit, applied per client address to refused requests. */
 const ANONYMOUS_LIMIT = 60;
 
-/** Starts a simulated GitHub (REST subset used by gitsync) on 127.0.0.1. */
+/**
+ * Starts a simulated GitHub (the REST subset gitsync uses) on 127.0.0.1, for `npm start`
+ * and tests only. Per request: latency, then authentication, secondary then primary rate
+ * limit, the repository's fault, the answer; a 304 does not count against the primary limit.
+ * Typical use: `const sim = await start({ seed }); const { rows, tokens } = seedWorld(sim, ...)`,
+ * a GitHub Enterprise provider at web base `sim.url` / API `sim.apiUrl`, then `sim.close()`.
+ */
 export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim> {
   const clock = options.clock ?? systemClock;
   const seed = options.seed ?? 1;
