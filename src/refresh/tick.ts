@@ -72,8 +72,9 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
       summary.lostClaims += due.length - claimed.length;
 
       await refreshAndWriteBack(deps, log, claimed, lease, deadline, options.signal, writes, summary);
-      // Everything was taken by other workers: they are draining, let them.
-      if (!lastBatchFull || claimed.length === 0) break;
+      // Stop draining when the batch was not full, when other workers took everything (they
+      // are draining), or when rows were released: the deadline has passed.
+      if (!lastBatchFull || claimed.length === 0 || summary.released > 0) break;
     }
     if (lastBatchFull) summary.backlog = (await store.queryDue(clock.now(), 1)).length > 0;
   } catch (err) {

@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { RefreshError, describeError } from '../domain/errors.ts';
+import type { PullRequestStatus } from '../domain/row.ts';
+import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
+import { createHttpAgent } from '../providers/http/agent.ts';
+import { RowConditionalCache } from '../refresh/conditional-cache.ts';
+import type { GitProvider, ProviderCallContext, PullRequestRef } from '../providers/provider.ts';
+import { createProviderRegistry, type ConfiguredProviderRegistry } from '../providers/registry.ts';
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const USAGE = `usage:
+  gitsync pr <pull-or-merge-request-url> [--token-env VAR]
+  gitsync branch <origin> <branch> [--token-env VAR]
+Providers come from ${GIT_PROVIDERS_ENV}; the token from --token-env (default GITHUB_TOKEN or GITLAB_TOKEN).`;
+
+const DEFAULT_TOKEN_ENV = { github: 'GITHUB_TOKEN', gitlab: 'GITLAB_TOKEN' } as Record<string, string>;
+
+/** Operator check of one row: prints the status the worker would store. Returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { 'token-env': { type: 'string' }, help: { type: 'boolean' } } });
+  } catch (err) {
+    io.stderr(`gitsync: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const [command, ...args] = parsed.positionals;
+  if (parsed.values.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const arity = command === 'pr' ? 1 : command === 'branch' ? 2 : -1;
+  if (arity < 0 || args.length !== arity) {
+    io.stderr(`${USAGE}\n`);
+    return 2;
+  }
+  const agent = createHttpAgent();
+  try {
+    const registry = createProviderRegistry(parseProviderConfigs(io.env[GIT_PROVIDERS_ENV]), { dispatcher: agent });
+    const target = command === 'pr' ? forUrl(registry, args[0]!) : forBranch(registry, args[0]!);
+    const ctx: ProviderCallContext = {
+      token: tokenFor(target.provider, parsed.values['token-env'], io.env),
+      signal: AbortSignal.timeout(30_000),
+      cache: new RowConditionalCache(undefined),
+    };
+    const ref = target.ref ?? (await target.provider.resolveBranchPullRequest(target.repo, args[1]!, ctx));
+    if (!ref) {
+      io.stderr(`gitsync: no open pull request for branch ${JSON.stringify(args[1])}\n`);
+      io.stdout('null\n');
+      return 0;
+    }
+    const status: PullRequestStatus = await target.provider.fetchPullRequestStatus(ref, ctx);
+    io.stdout(`${JSON.stringify(status, null, 2)}\n`);
+    return 0;
+  } catch (err) {
+    io.stderr(`gitsync: ${describe(err)}\n`);
+    return 1;
+  } finally {
+    await agent.close();
+  }
+}
+
+type Target = { provider: GitProvider; ref: PullRequestRef; repo?: undefined } | { provider: GitProvider; ref?: undefined; repo: PullRequestRef['repo'] };
+
+function forUrl(registry: ConfiguredProviderRegistry, url: string): Target {
+  const found = registry.forPullRequestUrl(url);
+  if (!found) throw new CliError('not a pull / merge request URL of a configured provider');
+  return found;
+}
+
+function forBranch(registry: ConfiguredProviderRegistry, origin: string): Target {
+  const found = registry.forOrigin(origin);
+  if (!found) throw new CliError('the origin is not a repository of a configured provider');
+  return found;
+}
+
+function tokenFor(provider: GitProvider, tokenEnv: string | undefined, env: CliIo['env']): string {
+  const name = tokenEnv ?? DEFAULT_TOKEN_ENV[provider.type];
+  const token = name ? env[name] : undefined;
+  if (!name || !token) throw new CliError(`no token: set ${name ?? '--token-env VAR'} for ${provider.host}`);
+  return token;
+}
+
+class CliError extends Error {}
+
+function describe(err: unknown): string {
+  if (err instanceof RefreshError) return `${err.kind}: ${err.message}`;
+  if (err instanceof Error && (err instanceof CliError || err.name === 'ProviderConfigError')) return err.message;
+  if (err instanceof Error && err.name === 'TimeoutError') return 'timed out after 30 s';
+  return describeError(err);
+}

@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+
+/** Strong validator derived from the exact body bytes: same body, same ETag. */
+export function etagFor(body: string): string {
+  return `"${createHash('sha256').update(body).digest('hex').slice(0, 40)}"`;
+}
+
+/**
+ * Whether an `If-None-Match` header matches `etag`. GET uses the weak comparison
+ * (RFC 9110 13.1.2), so a `W/` prefix sent back by a client still matches.
+ */
+export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const wanted = opaque(etag);
+  return header
+    .split(',')
+    .map((tag) => tag.trim())
+    .some((tag) => tag === '*' || opaque(tag) === wanted);
+}
+
+function opaque(tag: string): string {
+  return tag.startsWith('W/') ? tag.slice(2) : tag;
+}

@@ -1,0 +1,86 @@
+import { fullPull, reviewJson, simplePull, type HostUrls } from './github-json.ts';
+import type { World } from './world.ts';
+
+/** The Enterprise Server layout serves the REST API under this prefix of the web host. */
+export const ENTERPRISE_API_PREFIX = '/api/v3';
+
+export type Endpoint = 'pulls.list' | 'pulls.get' | 'pulls.reviews';
+
+export interface Route {
+  endpoint: Endpoint;
+  /** '' for the github.com layout, `/api/v3` for Enterprise. */
+  apiPrefix: string;
+  owner: string;
+  repo: string;
+  number?: number;
+}
+
+export interface JsonAnswer {
+  status: number;
+  body: unknown;
+}
+
+const DOCS = 'https://docs.github.com/rest';
+const PATTERN = /^(\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/pulls(?:\/(\d+)(\/reviews)?)?\/?$/;
+
+/** Null when the path is none of the endpoints the simulator serves. */
+export function matchRoute(method: string, pathname: string): Route | null {
+  const m = method === 'GET' ? PATTERN.exec(pathname) : null;
+  if (!m) return null;
+  const [, prefix = '', owner = '', repo = '', number, reviews] = m;
+  const base = { apiPrefix: prefix, owner: decodeURIComponent(owner), repo: decodeURIComponent(repo) };
+  if (number === undefined) return { ...base, endpoint: 'pulls.list' };
+  return { ...base, endpoint: reviews ? 'pulls.reviews' : 'pulls.get', number: Number(number) };
+}
+
+export function notFound(): JsonAnswer {
+  return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
+}
+
+function invalid(field: string, message: string): JsonAnswer {
+  return {
+    status: 422,
+    body: { message: 'Validation Failed', errors: [{ resource: 'Search', field, code: 'invalid', message }], documentation_url: DOCS, status: '422' },
+  };
+}
+
+/** `per_page` (default 30, capped at 100) and `page` (from 1), as GitHub reads them. */
+function pageOf(query: URLSearchParams): { perPage: number; page: number } {
+  const perPage = Math.min(100, Math.max(1, Number.parseInt(query.get('per_page') ?? '30', 10) || 30));
+  const page = Math.max(1, Number.parseInt(query.get('page') ?? '1', 10) || 1);
+  return { perPage, page };
+}
+
+function slice<T>(items: T[], query: URLSearchParams): T[] {
+  const { perPage, page } = pageOf(query);
+  return items.slice((page - 1) * perPage, page * perPage);
+}
+
+/** The JSON GitHub would answer for `route`, read from the world as it is now. */
+export function answer(world: World, route: Route, query: URLSearchParams, urls: HostUrls): JsonAnswer {
+  const repo = world.repo(route.owner, route.repo);
+  if (!repo) return notFound();
+  if (route.endpoint === 'pulls.list') {
+    const state = query.get('state') ?? 'open';
+    if (!['open', 'closed', 'all'].includes(state)) return invalid('state', `state must be open, closed or all, not ${state}`);
+    const head = query.get('head');
+    let pulls = [...repo.pulls.values()].filter((pr) => state === 'all' || pr.state === state);
+    if (head !== null) {
+      const colon = head.indexOf(':');
+      if (colon <= 0) return invalid('head', 'head must be user:ref-name or organization:ref-name');
+      // Forks are not simulated: a head in another user's namespace matches nothing.
+      const sameOwner = head.slice(0, colon).toLowerCase() === repo.owner.toLowerCase();
+      pulls = pulls.filter((pr) => sameOwner && pr.headRef === head.slice(colon + 1));
+    }
+    const sort = query.get('sort') ?? 'created';
+    const key = sort === 'updated' ? 'updatedAt' : 'createdAt';
+    // GitHub: direction defaults to desc only when sorting by creation date.
+    const descending = (query.get('direction') ?? (sort === 'created' ? 'desc' : 'asc')) === 'desc';
+    pulls.sort((a, b) => (descending ? b[key] - a[key] : a[key] - b[key]) || (descending ? b.number - a.number : a.number - b.number));
+    return { status: 200, body: slice(pulls, query).map((pr) => simplePull(repo, pr, urls)) };
+  }
+  const pr = repo.pulls.get(route.number ?? 0);
+  if (!pr) return notFound();
+  if (route.endpoint === 'pulls.get') return { status: 200, body: fullPull(repo, pr, urls) };
+  return { status: 200, body: slice(pr.reviews, query).map((r) => reviewJson(repo, pr, r, urls)) };
+}

@@ -1,0 +1,74 @@
+import type { PullRequestState, PullRequestStatus } from '../../domain/row.ts';
+import { JsonReader, readArray } from '../http/json-reader.ts';
+import { pickFields, type FieldSpec } from '../http/pick.ts';
+import type { ReviewSummary } from '../review-summary.ts';
+import { summarizeReviews, type Review } from './reviews.ts';
+
+/** The fields of `GET /repos/{o}/{r}/pulls/{n}` the mapping reads (kept for 304s). */
+export const PULL_FIELDS: FieldSpec = {
+  number: true,
+  state: true,
+  merged: true,
+  merged_at: true,
+  title: true,
+  draft: true,
+  additions: true,
+  deletions: true,
+  changed_files: true,
+  commits: true,
+  user: { login: true, avatar_url: true },
+  base: { ref: true },
+  head: { ref: true },
+};
+
+export type PullFields = Omit<PullRequestStatus, 'url' | keyof ReviewSummary>;
+
+/** Maps a (compact) pull request; `mergeable` is not read, so its lazy `null` is harmless. */
+export function readPull(value: unknown): PullFields {
+  const pr = JsonReader.object(value, 'GitHub pull request');
+  const user = pr.optionalObject('user');
+  return {
+    pullRequestState: pullState(pr),
+    pullRequestTitle: pr.string('title'),
+    pullRequestDraft: pr.optionalBoolean('draft') ?? false,
+    additions: pr.number('additions'),
+    deletions: pr.number('deletions'),
+    changedFiles: pr.number('changed_files'),
+    commits: pr.number('commits'),
+    authorLogin: user?.string('login') ?? '',
+    authorAvatarUrl: user?.optionalString('avatar_url') ?? '',
+    baseBranch: pr.object('base').string('ref'),
+    headBranch: pr.object('head').string('ref'),
+    prNumber: pr.number('number'),
+  };
+}
+
+function pullState(pr: JsonReader): PullRequestState {
+  const state = pr.string('state');
+  if (state === 'open') return 'open';
+  const merged = pr.optionalBoolean('merged') ?? pr.optionalString('merged_at') !== undefined;
+  return merged ? 'merged' : 'closed';
+}
+
+/** Reviews from `GET .../reviews`, reduced to their summary (that is all a 304 needs). */
+export function summarizeReviewAnswer(body: unknown): ReviewSummary {
+  const reviews: Review[] = [];
+  for (const item of readArray(body, 'GitHub reviews')) {
+    const review = JsonReader.object(item, 'GitHub review');
+    const user = review.optionalObject('user');
+    if (user) reviews.push({ reviewer: user.string('login'), state: review.string('state') });
+  }
+  return summarizeReviews(reviews);
+}
+
+/** The first pull request of a search answer, kept as `[{ number }]` or `[]`. */
+export function compactPullSearch(body: unknown): unknown[] {
+  return readArray(body, 'GitHub pull request search')
+    .slice(0, 1)
+    .map((pr) => pickFields(pr, { number: true }));
+}
+
+export function firstPullNumber(compact: unknown): number | null {
+  const first = readArray(compact, 'GitHub pull request search')[0];
+  return first === undefined ? null : JsonReader.object(first, 'GitHub pull request').number('number');
+}

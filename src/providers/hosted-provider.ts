@@ -1,0 +1,68 @@
+import type { Dispatcher } from 'undici';
+import type { Clock } from '../domain/clock.ts';
+import { InvalidRowError } from '../domain/errors.ts';
+import type { PullRequestStatus } from '../domain/row.ts';
+import type { ProviderConfig } from './config.ts';
+import { ApiClient, type ApiClientOptions } from './http/api-client.ts';
+import { parseOriginFor } from './origin.ts';
+import type { GitProvider, ProviderCallContext, PullRequestRef, RepoRef } from './provider.ts';
+import { buildPullRequestUrlFor, parsePullRequestUrlFor } from './pull-request-url.ts';
+import { repoSegments, type RepoShape } from './repo-shape.ts';
+
+export interface ProviderDeps {
+  dispatcher: Dispatcher;
+  clock: Clock;
+  maxBodyBytes?: number;
+}
+
+/** What GitHub and GitLab share: one configured host, its URL shapes, and checked refs. */
+export abstract class HostedProvider implements GitProvider {
+  abstract readonly type: GitProvider['type'];
+  readonly host: string;
+  protected readonly config: ProviderConfig;
+  protected readonly shape: RepoShape;
+  protected readonly api: ApiClient;
+
+  protected constructor(
+    config: ProviderConfig,
+    shape: RepoShape,
+    deps: ProviderDeps,
+    http: Pick<ApiClientOptions, 'rateLimitHeaders' | 'headers'>,
+  ) {
+    this.config = config;
+    this.host = config.host;
+    this.shape = shape;
+    this.api = new ApiClient({ apiUrl: config.apiUrl, dispatcher: deps.dispatcher, clock: deps.clock, maxBodyBytes: deps.maxBodyBytes, ...http });
+  }
+
+  parseOrigin(origin: string): RepoRef | null {
+    return parseOriginFor(origin, this.host, this.shape);
+  }
+
+  parsePullRequestUrl(url: string): PullRequestRef | null {
+    return parsePullRequestUrlFor(url, this.host, this.shape);
+  }
+
+  buildPullRequestUrl(ref: PullRequestRef): string {
+    return buildPullRequestUrlFor(this.config.webUrl, ref, this.shape);
+  }
+
+  abstract resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext): Promise<PullRequestRef | null>;
+  abstract fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus>;
+
+  /**
+   * Re-checks a ref before it goes into an API path: it must be on this host and have a
+   * well-formed path, whoever built it.
+   */
+  protected checkedRepo(repo: RepoRef): RepoRef {
+    if (repo.host !== this.host || !repoSegments(repo.path.split('/'), this.shape)) {
+      throw new InvalidRowError(`repository ${JSON.stringify(repo.path)} is not a ${this.type} repository on ${this.host}`);
+    }
+    return repo;
+  }
+
+  protected checkedBranch(branch: string): string {
+    if (branch.trim() === '') throw new InvalidRowError('the branch name is empty');
+    return branch;
+  }
+}

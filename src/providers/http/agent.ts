@@ -1,0 +1,30 @@
+import { Agent } from 'undici';
+
+export interface HttpAgentOptions {
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** How long an idle connection is kept for the next tick (servers' keep-alive hints may lower it). */
+  keepAliveTimeoutMs?: number;
+  /** Connections per origin: the refresh runs at most 10 requests at once. */
+  connections?: number;
+}
+
+/** A pooled keep-alive agent with timeouts; redirects are not followed (a token must not travel). */
+export function createHttpAgent(options: HttpAgentOptions = {}): Agent {
+  return new Agent({
+    connectTimeout: options.connectTimeoutMs ?? 5_000,
+    headersTimeout: options.headersTimeoutMs ?? 10_000,
+    bodyTimeout: options.bodyTimeoutMs ?? 10_000,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+    connections: options.connections ?? 10,
+  });
+}
+
+let shared: Agent | undefined;
+
+/** The container's one agent, so connections survive from tick to tick. */
+export function sharedHttpAgent(): Agent {
+  shared ??= createHttpAgent();
+  return shared;
+}

@@ -1,0 +1,87 @@
+import type { Dispatcher } from 'undici';
+import type { Clock } from '../../domain/clock.ts';
+import { ProviderError } from '../../domain/errors.ts';
+import type { ProviderCallContext } from '../provider.ts';
+import type { HttpAnswer } from './answer.ts';
+import { failureFor } from './failure.ts';
+import { getJson } from './json-get.ts';
+import type { RateLimitHeaderNames } from './rate-limit.ts';
+
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface ApiClientOptions {
+  /** Configured API base; every request goes below it, never to a host from row data. */
+  apiUrl: string;
+  dispatcher: Dispatcher;
+  clock: Clock;
+  rateLimitHeaders: RateLimitHeaderNames;
+  /** Headers of every request, the token's included. */
+  headers(token: string): Record<string, string>;
+  maxBodyBytes?: number;
+}
+
+/** How a conditional GET keeps its answer: a small JSON `compact` form and its reader. */
+export interface CachedRead<T> {
+  /** Cache key, short (stored with the row). */
+  key: string;
+  what: string;
+  /** The part of the answer needed later; stored with the ETag. */
+  compact(answer: HttpAnswer): unknown;
+  /** Builds the result from a compact form, fresh or cached; throws `ProviderError` on a bad shape. */
+  read(compact: unknown): T;
+}
+
+/** GETs below one API base, turning non-2xx answers into typed errors. */
+export class ApiClient {
+  readonly #options: ApiClientOptions;
+
+  constructor(options: ApiClientOptions) {
+    this.#options = options;
+  }
+
+  /** A 2xx answer, or throws `RateLimitedError` / `AuthError` / `ProviderError`. */
+  async get(path: string, ctx: ProviderCallContext, what: string, etag?: string): Promise<HttpAnswer> {
+    const o = this.#options;
+    const headers = o.headers(ctx.token);
+    if (etag) headers['if-none-match'] = etag;
+    const answer = await getJson({
+      dispatcher: o.dispatcher,
+      url: `${o.apiUrl}${path}`,
+      headers,
+      signal: ctx.signal,
+      maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      what,
+    });
+    if ((answer.status >= 200 && answer.status < 300) || (etag && answer.status === 304)) return answer;
+    throw failureFor(answer, o.clock.now(), o.rateLimitHeaders, what);
+  }
+
+  /**
+   * A conditional GET: sends the stored ETag and rebuilds the result from the stored compact
+   * form on 304 (which does not count against GitHub's limit). A stored form that no longer
+   * reads (older code, damaged row) is dropped and the resource fetched in full.
+   */
+  async getCached<T>(path: string, ctx: ProviderCallContext, spec: CachedRead<T>): Promise<T> {
+    const entry = ctx.cache.get(spec.key);
+    let answer = await this.get(path, ctx, spec.what, entry?.etag);
+    if (answer.status === 304) {
+      const cached = readCached(spec, entry?.value);
+      if (cached.ok) return cached.value;
+      answer = await this.get(path, ctx, spec.what);
+    }
+    const compact = spec.compact(answer);
+    const value = spec.read(compact);
+    const etag = answer.headers['etag'];
+    if (etag) ctx.cache.set(spec.key, { etag, value: compact });
+    return value;
+  }
+}
+
+function readCached<T>(spec: CachedRead<T>, value: unknown): { ok: true; value: T } | { ok: false } {
+  try {
+    return { ok: true, value: spec.read(value) };
+  } catch (err) {
+    if (err instanceof ProviderError) return { ok: false };
+    throw err;
+  }
+}

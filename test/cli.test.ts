@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { startFakeApi, type FakeApi } from './providers/support/fake-api.ts';
+
+const BIN = fileURLToPath(new URL('../bin/gitsync.js', import.meta.url));
+const TOKEN = 'ghp_cli_token_123456';
+let api: FakeApi;
+
+before(async () => {
+  api = await startFakeApi();
+  api.routes.set('/api/v3/repos/acme/app/pulls?head=acme%3Afeat&state=open&sort=updated&direction=desc&per_page=1', { body: [{ number: 9 }] });
+  api.routes.set('/api/v3/repos/acme/app/pulls?head=acme%3Anone&state=open&sort=updated&direction=desc&per_page=1', { body: [] });
+  api.routes.set('/api/v3/repos/acme/app/pulls/9', (req) =>
+    req.headers.authorization === `Bearer ${TOKEN}`
+      ? {
+          body: {
+            number: 9, state: 'closed', merged: true, title: 'Ship it', draft: false, additions: 5, deletions: 2,
+            changed_files: 1, commits: 2, user: { login: 'octo', avatar_url: 'https://a/1' }, base: { ref: 'main' }, head: { ref: 'feat' },
+          },
+        }
+      : { status: 401, body: { message: 'Bad credentials' } },
+  );
+  api.routes.set('/api/v3/repos/acme/app/pulls/9/reviews?per_page=100', { body: [{ user: { login: 'r' }, state: 'APPROVED' }] });
+});
+after(() => api.close());
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', GIT_PROVIDERS: JSON.stringify([{ type: 'github', webUrl: api.url }]), ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const expected = {
+  url: '', pullRequestState: 'merged', pullRequestTitle: 'Ship it', pullRequestDraft: false, additions: 5, deletions: 2,
+  changedFiles: 1, commits: 2, authorLogin: 'octo', authorAvatarUrl: 'https://a/1', baseBranch: 'main', headBranch: 'feat',
+  prNumber: 9, changesRequested: false, approved: true, reviewerCount: 1,
+};
+
+test('gitsync pr <url> prints the mapped status as JSON', async () => {
+  const out = await run(['pr', `${api.url}/acme/app/pull/9/files`], { GITHUB_TOKEN: TOKEN });
+  assert.equal(out.code, 0, out.stderr);
+  assert.deepEqual(JSON.parse(out.stdout), { ...expected, url: `${api.url}/acme/app/pull/9` });
+});
+
+test('gitsync branch <origin> <branch> resolves the PR first; --token-env picks the variable', async () => {
+  const out = await run(['branch', `${api.url}/acme/app.git`, 'feat', '--token-env', 'MY_TOKEN'], { MY_TOKEN: TOKEN });
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(JSON.parse(out.stdout).prNumber, 9);
+});
+
+test('a branch without an open PR prints null and says so', async () => {
+  const out = await run(['branch', `${api.url}/acme/app`, 'none'], { GITHUB_TOKEN: TOKEN });
+  assert.equal(out.code, 0);
+  assert.equal(out.stdout.trim(), 'null');
+  assert.match(out.stderr, /no open pull request for branch "none"/);
+});
+
+const failures: [string, string[], Record<string, string>, number, RegExp][] = [
+  ['a refused token', ['pr', '/acme/app/pull/9'], { GITHUB_TOKEN: 'wrong-token-value' }, 1, /auth_error: the provider refused the token \(HTTP 401\)/],
+  ['a missing PR', ['pr', '/acme/app/pull/10'], { GITHUB_TOKEN: TOKEN }, 1, /provider_error: GitHub pull request: HTTP 404/],
+  ['no token variable', ['pr', '/acme/app/pull/9'], {}, 1, /no token: set GITHUB_TOKEN/],
+  ['an unconfigured host', ['pr', 'https://github.com/acme/app/pull/9'], { GITHUB_TOKEN: TOKEN }, 1, /not a pull \/ merge request URL of a configured provider/],
+  ['bad GIT_PROVIDERS', ['pr', '/acme/app/pull/9'], { GITHUB_TOKEN: TOKEN, GIT_PROVIDERS: '[{"type":"svn"}]' }, 1, /GIT_PROVIDERS: entry 0 has unknown type "svn"/],
+  ['a wrong command', ['status'], {}, 2, /usage:/],
+];
+
+for (const [name, args, env, code, message] of failures) {
+  test(`gitsync fails clearly on ${name}`, async () => {
+    const withUrl = args.map((a) => (a.startsWith('/') ? `${api.url}${a}` : a));
+    const out = await run(withUrl, env);
+    assert.equal(out.code, code, out.stderr);
+    assert.match(out.stderr, message);
+    assert.equal(out.stdout, '');
+    assert.ok(!out.stderr.includes(TOKEN) && !out.stderr.includes('wrong-token-value'));
+  });
+}

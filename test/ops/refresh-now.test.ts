@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ProviderError } from '../../src/domain/errors.ts';
+import { refreshNow, RowNotFoundError } from '../../src/ops/refresh-now.ts';
+import { DEFAULT_BACKOFF } from '../../src/refresh/backoff.ts';
+import { createTestTables, type TestTables } from '../support/dynamodb.ts';
+import { pipeline, type Pipeline } from '../support/pipeline.ts';
+
+let t: TestTables;
+let p: Pipeline;
+let deps: Parameters<typeof refreshNow>[0];
+before(async () => {
+  t = await createTestTables();
+  p = pipeline(t);
+  p.tokens.tokens.set('alice', 'tok');
+  const d = p.deps();
+  deps = { store: d.store, refresher: d.refresher, clock: p.clock, policy: DEFAULT_BACKOFF, publisher: p.publisher };
+});
+after(() => t.close());
+
+test('refreshes a row that is not due, writes it and returns it', async () => {
+  await p.put({ chatId: 'now-1', gitBranch: 'feature-5', staleAt: p.clock.now() + 100_000 });
+  const row = await refreshNow(deps, 'now-1');
+  assert.equal(row?.prNumber, 5);
+  assert.equal(row?.leaseId, undefined);
+  const stored = await p.get('now-1');
+  assert.equal(stored.prNumber, 5);
+  assert.equal(stored.refreshedAt, p.clock.now());
+  assert.equal(stored.leaseId, undefined);
+});
+
+test('no PR yet returns null and leaves the row as it was', async () => {
+  p.provider.branches.set('none', { pr: null });
+  const before = await p.put({ chatId: 'now-2', gitBranch: 'none', staleAt: p.clock.now() + 100_000 });
+  assert.equal(await refreshNow(deps, 'now-2'), null);
+  assert.deepEqual(await p.get('now-2'), before);
+});
+
+test('an error is thrown to the caller, typed, with no backoff written', async () => {
+  p.provider.branches.set('broken', { error: () => new ProviderError('bad gateway', 502) });
+  const before = await p.put({ chatId: 'now-3', gitBranch: 'broken', staleAt: p.clock.now() + 100_000 });
+  await assert.rejects(refreshNow(deps, 'now-3'), (err) => err instanceof ProviderError && err.status === 502);
+  assert.deepEqual(await p.get('now-3'), before);
+});
+
+test('an unknown chat is a RowNotFoundError', async () => {
+  await assert.rejects(refreshNow(deps, 'nope'), RowNotFoundError);
+});
+
+test('while a tick holds the row, the fresh status is returned and the tick keeps its lease', async () => {
+  await p.put({ chatId: 'now-4', gitBranch: 'feature-9' });
+  const now = p.clock.now();
+  await p.store.claim('now-4', { id: 'tick-lease', takenAt: now, expiresAt: now + 300_000 });
+  const row = await refreshNow(deps, 'now-4');
+  assert.equal(row?.prNumber, 9);
+  const stored = await p.get('now-4');
+  assert.equal(stored.leaseId, 'tick-lease');
+  assert.equal(stored.prNumber, undefined);
+});

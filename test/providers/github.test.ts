@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AuthError, ProviderError, RateLimitedError } from '../../src/domain/errors.ts';
+import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
+import type { ProviderCallContext, PullRequestRef } from '../../src/providers/provider.ts';
+import { fakeProvider } from './support/fake-provider.ts';
+
+const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
+const TOKEN = 'ghp_test_token_value';
+const API = '/api/v3/repos/acme/app';
+
+
+const { api, provider } = await fakeProvider('github', NOW, 64 * 1024);
+
+function ctx(cache = new RowConditionalCache(undefined)): ProviderCallContext & { cache: RowConditionalCache } {
+  return { token: TOKEN, signal: new AbortController().signal, cache };
+}
+
+const ref = (): PullRequestRef => ({ repo: { host: provider.host, path: 'acme/app' }, number: 7 });
+
+function pull(overrides: Record<string, unknown> = {}) {
+  return {
+    number: 7,
+    state: 'open',
+    merged: false,
+    merged_at: null,
+    mergeable: null,
+    title: 'Add the thing',
+    draft: true,
+    additions: 120,
+    deletions: 30,
+    changed_files: 4,
+    commits: 3,
+    user: { login: 'octo', avatar_url: 'https://avatars.example/u/1', id: 1 },
+    base: { ref: 'main', sha: 'b' },
+    head: { ref: 'feature/x', sha: 'h' },
+    body: 'x'.repeat(2000),
+    ...overrides,
+  };
+}
+
+const reviews = [
+  { user: { login: 'alice' }, state: 'CHANGES_REQUESTED' },
+  { user: { login: 'alice' }, state: 'APPROVED' },
+  { user: { login: 'bob' }, state: 'COMMENTED' },
+  { user: null, state: 'APPROVED' },
+];
+
+function servePull(pr = pull(), etag = '"pull-v1"') {
+  api.routes.set(`${API}/pulls/7`, { headers: { etag, 'x-ratelimit-remaining': '4999' }, body: pr });
+  api.routes.set(`${API}/pulls/7/reviews?per_page=100`, { headers: { etag: '"reviews-v1"' }, body: reviews });
+}
+
+test('finds the open PR of a branch on an Enterprise host, with GitHub headers', async () => {
+  api.routes.set(`${API}/pulls?head=acme%3Afeature%2Fx&state=open&sort=updated&direction=desc&per_page=1`, {
+    headers: { etag: '"search-1"' },
+    body: [pull()],
+  });
+  const found = await provider.resolveBranchPullRequest({ host: provider.host, path: 'acme/app' }, 'feature/x', ctx());
+  assert.deepEqual(found, ref());
+  const seen = api.requests[0]!;
+  assert.equal(seen.headers.authorization, `Bearer ${TOKEN}`);
+  assert.equal(seen.headers['user-agent'], 'gitsync');
+  assert.equal(seen.headers.accept, 'application/vnd.github+json');
+  assert.equal(seen.headers['x-github-api-version'], '2022-11-28');
+});
+
+test('no open PR for the branch is null, not an error', async () => {
+  api.routes.set(`${API}/pulls?head=acme%3Anew&state=open&sort=updated&direction=desc&per_page=1`, { body: [] });
+  assert.equal(await provider.resolveBranchPullRequest({ host: provider.host, path: 'acme/app' }, 'new', ctx()), null);
+});
+
+test('maps an open draft PR with reviews; mergeable null is fine', async () => {
+  servePull();
+  const status = await provider.fetchPullRequestStatus(ref(), ctx());
+  assert.deepEqual(status, {
+    url: `${api.url}/acme/app/pull/7`,
+    pullRequestState: 'open',
+    pullRequestTitle: 'Add the thing',
+    pullRequestDraft: true,
+    additions: 120,
+    deletions: 30,
+    changedFiles: 4,
+    commits: 3,
+    authorLogin: 'octo',
+    authorAvatarUrl: 'https://avatars.example/u/1',
+    baseBranch: 'main',
+    headBranch: 'feature/x',
+    prNumber: 7,
+    changesRequested: false,
+    approved: true,
+    reviewerCount: 1,
+  });
+});
+
+test('a merged PR (state closed, merged true) is merged; closed unmerged is closed', async () => {
+  servePull(pull({ state: 'closed', merged: true, merged_at: '2026-01-01T00:00:00Z' }));
+  assert.equal((await provider.fetchPullRequestStatus(ref(), ctx())).pullRequestState, 'merged');
+  servePull(pull({ state: 'closed', merged: false }), '"pull-v2"');
+  assert.equal((await provider.fetchPullRequestStatus(ref(), ctx())).pullRequestState, 'closed');
+});
+
+test('an unchanged PR costs only 304s, rebuilt from the small stored values', async () => {
+  servePull();
+  const cache = new RowConditionalCache(undefined);
+  const first = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  api.requests.length = 0;
+  // A new context over the same stored entries: another container after a cold start.
+  const stored = JSON.parse(JSON.stringify(cache.entries()));
+  const second = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(stored)));
+  assert.deepEqual(second, first);
+  assert.deepEqual(
+    api.requests.map((r) => r.headers['if-none-match']),
+    ['"pull-v1"', '"reviews-v1"'],
+  );
+  assert.ok(JSON.stringify(stored).length < 600, `cache stays small: ${JSON.stringify(stored).length} bytes`);
+  assert.ok(!JSON.stringify(stored).includes('xxxx'), 'the PR body is not stored');
+});
+
+test('a changed PR after a stored ETag is read in full and the entry replaced', async () => {
+  servePull();
+  const cache = new RowConditionalCache(undefined);
+  await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  servePull(pull({ title: 'Renamed' }), '"pull-v2"');
+  assert.equal((await provider.fetchPullRequestStatus(ref(), ctx(cache))).pullRequestTitle, 'Renamed');
+  assert.equal(cache.entries()['p']?.etag, '"pull-v2"');
+});
+
+test('a damaged stored value is dropped and the PR fetched unconditionally', async () => {
+  servePull();
+  const cache = new RowConditionalCache({ p: { etag: '"pull-v1"', value: { title: 42 } } });
+  const status = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  assert.equal(status.pullRequestTitle, 'Add the thing');
+  assert.deepEqual(
+    api.requests.filter((r) => r.url === `${API}/pulls/7`).map((r) => r.headers['if-none-match']),
+    ['"pull-v1"', undefined],
+  );
+});
+
+test('primary rate limit: 403 with remaining 0 is RateLimitedError until the reset', async () => {
+  api.routes.set(`${API}/pulls/7`, {
+    status: 403,
+    headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 + 600) },
+    body: { message: 'API rate limit exceeded for user ID 1.' },
+  });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (err) => err instanceof RateLimitedError && err.resetAt === NOW + 600_000);
+});
+
+test('secondary rate limit message: at least a minute', async () => {
+  api.routes.set(`${API}/pulls/7`, { status: 403, body: { message: 'You have exceeded a secondary rate limit.' } });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (err) => err instanceof RateLimitedError && err.resetAt === NOW + 60_000);
+  api.routes.set(`${API}/pulls/7`, { status: 429, headers: { 'retry-after': '90' }, body: { message: 'secondary rate limit' } });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (err) => err instanceof RateLimitedError && err.resetAt === NOW + 90_000);
+});
+
+test('Bad credentials (401, or 403 without limit signs) is an auth error', async () => {
+  for (const status of [401, 403]) {
+    api.routes.set(`${API}/pulls/7`, { status, headers: { 'x-ratelimit-remaining': '59' }, body: { message: 'Bad credentials' } });
+    await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (err) => err instanceof AuthError && err.status === status);
+  }
+});
+
+test('404 is a ProviderError with its status', async () => {
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (err) => err instanceof ProviderError && err.status === 404);
+});
+
+test('wrong-shaped JSON is a ProviderError naming the field', async () => {
+  servePull(pull({ additions: '120' }));
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), /field additions should be a number/);
+  servePull(pull({ user: { login: 5 } }), '"x"');
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), /field user\.login should be a string/);
+  api.routes.set(`${API}/pulls/7`, { body: 'not json{' });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (err) => err instanceof ProviderError && /not JSON/.test(err.message));
+});
+
+test('an oversized body is refused while streaming, declared or not', async () => {
+  const huge = JSON.stringify({ ...pull(), body: 'y'.repeat(3 * 1024 * 1024) });
+  api.routes.set(`${API}/pulls/7`, { body: huge });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), /larger than 65536 bytes/);
+  api.routes.set(`${API}/pulls/7`, () => ({ headers: { 'transfer-encoding': 'chunked' }, body: huge }));
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), /larger than 65536 bytes/);
+});
+
+test('an abort from the tick deadline propagates as an abort', async () => {
+  servePull();
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(
+    provider.fetchPullRequestStatus(ref(), { ...ctx(), signal: controller.signal }),
+    (err) => !(err instanceof ProviderError) && (err as Error).name === 'AbortError',
+  );
+});

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AuthError, RateLimitedError } from '../../src/domain/errors.ts';
+import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
+import type { PullRequestRef } from '../../src/providers/provider.ts';
+import { fakeProvider } from './support/fake-provider.ts';
+
+// Behaviour the recordings do not show (their rate-limit headers were stripped).
+const NOW = Date.UTC(2026, 0, 1);
+const MR = '/api/v4/projects/g%2Fsub%2Frepo/merge_requests/5';
+const ctx = (cache = new RowConditionalCache(undefined)) => ({ token: 't', signal: new AbortController().signal, cache });
+const ref = (): PullRequestRef => ({ repo: { host: provider.host, path: 'g/sub/repo' }, number: 5 });
+
+const { api, provider } = await fakeProvider('gitlab', NOW);
+
+function serveMr(overrides: Record<string, unknown> = {}) {
+  api.routes.set(MR, {
+    body: {
+      iid: 5, title: 'Big', state: 'locked', draft: true, source_branch: 's', target_branch: 't', author: null,
+      changes_count: '1000+', sha: 'abc', diff_refs: { base_sha: 'base', head_sha: '' }, ...overrides,
+    },
+  });
+  api.routes.set(`${MR}/approvals`, { body: { approved: true, approved_by: [{ user: { username: 'x' } }] } });
+  api.routes.set(`${MR}/commits?per_page=100`, { body: [{}, {}] });
+  api.routes.set(`${MR}/diffs?per_page=100`, { headers: { 'x-next-page': '2' }, body: [{ diff: '@@ -1 +1,2 @@\n-a\n+b\n+c\n' }] });
+  api.routes.set(`${MR}/diffs?per_page=100&page=2`, { headers: { 'x-next-page': '' }, body: [{ diff: '@@ -0,0 +1 @@\n+d\n' }] });
+}
+
+test('locked is closed, "1000+" files, diffs over pages, commit count without X-Total', async () => {
+  serveMr();
+  const cache = new RowConditionalCache(undefined);
+  const status = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  assert.deepEqual(
+    { ...status },
+    {
+      url: `${api.url}/g/sub/repo/-/merge_requests/5`, pullRequestState: 'closed', pullRequestTitle: 'Big', pullRequestDraft: true,
+      authorLogin: '', authorAvatarUrl: '', baseBranch: 't', headBranch: 's', prNumber: 5, changedFiles: 1000,
+      additions: 3, deletions: 1, commits: 2, changesRequested: false, approved: true, reviewerCount: 1,
+    },
+  );
+  // head_sha was empty: the diff version falls back to the MR's sha.
+  assert.equal(cache.entries()['d']?.etag, 'base..abc');
+});
+
+test('the same diff version skips commits and diffs; a new head fetches them again', async () => {
+  serveMr();
+  const cache = new RowConditionalCache(undefined);
+  await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  api.requests.length = 0;
+  await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  assert.deepEqual(api.requests.map((r) => r.url), [MR, `${MR}/approvals`]);
+  serveMr({ sha: 'def' });
+  api.requests.length = 0;
+  await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  assert.equal(api.requests.length, 5);
+});
+
+test('429 with RateLimit-Reset, 403 with RateLimit-Remaining 0, and 401', async () => {
+  api.routes.set(MR, { status: 429, headers: { 'ratelimit-reset': String(NOW / 1000 + 30) }, body: { message: 'Retry later' } });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (e) => e instanceof RateLimitedError && e.resetAt === NOW + 30_000);
+  api.routes.set(MR, { status: 403, headers: { 'ratelimit-remaining': '0', 'ratelimit-reset': String(NOW / 1000 + 5) }, body: {} });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (e) => e instanceof RateLimitedError && e.resetAt === NOW + 5_000);
+  api.routes.set(MR, { status: 401, body: { message: '401 Unauthorized' } });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), AuthError);
+});
+
+test('an unknown state is a ProviderError naming the field', async () => {
+  serveMr({ state: 'archived' });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), /field state has unknown value "archived"/);
+});

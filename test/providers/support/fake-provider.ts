@@ -1,0 +1,29 @@
+import { after, beforeEach } from 'node:test';
+import { parseProviderConfigs } from '../../../src/providers/config.ts';
+import { createHttpAgent } from '../../../src/providers/http/agent.ts';
+import type { GitProvider } from '../../../src/providers/provider.ts';
+import { createProviderRegistry } from '../../../src/providers/registry.ts';
+import { startFakeApi, type FakeApi } from './fake-api.ts';
+
+/**
+ * One provider of `type` configured at a fresh fake API, at a fixed time; routes and seen
+ * requests are reset before each test, everything closed after the file.
+ */
+export async function fakeProvider(type: 'github' | 'gitlab', now: number, maxBodyBytes?: number): Promise<{ api: FakeApi; provider: GitProvider }> {
+  const agent = createHttpAgent();
+  const api = await startFakeApi();
+  const registry = createProviderRegistry(parseProviderConfigs(JSON.stringify([{ type, webUrl: api.url }])), {
+    dispatcher: agent,
+    clock: { now: () => now },
+    maxBodyBytes,
+  });
+  beforeEach(() => {
+    api.routes.clear();
+    api.requests.length = 0;
+  });
+  after(async () => {
+    await agent.close();
+    await api.close();
+  });
+  return { api, provider: registry.providers[0]! };
+}

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  AuthError,
+  DeadlineExceeded,
+  InvalidRowError,
+  NoProviderError,
+  NoTokenError,
+  ProviderError,
+  RateLimitedError,
+  SkippedByRateLimit,
+  type RefreshError,
+} from '../../src/domain/errors.ts';
+import { DEFAULT_BACKOFF } from '../../src/refresh/backoff.ts';
+import type { RefreshResult } from '../../src/refresh/result.ts';
+import { planWriteBack } from '../../src/refresh/write-back.ts';
+import { statusFor } from '../support/fakes.ts';
+
+const NOW = 1_800_000_000_000;
+const failed = (error: RefreshError): RefreshResult => ({ kind: 'failed', error });
+
+test('each outcome maps to its next staleAt and bookkeeping', () => {
+  const row = { chatId: 'c', updatedAt: NOW - 3_600_000, errorCount: 2 };
+  const cases: [string, RefreshResult, string, number, number | undefined][] = [
+    ['success', { kind: 'refreshed', status: statusFor({ repo: { host: 'h', path: 'o/r' }, number: 1 }), httpCache: {} }, 'refreshed', 120_000, undefined],
+    ['no PR, old push', { kind: 'no_pr', httpCache: {} }, 'no_pr', 300_000, undefined],
+    ['no token', failed(new NoTokenError()), 'no_token', 600_000, undefined],
+    ['rate limited', failed(new RateLimitedError(NOW + 900_000)), 'rate_limited', 900_000, 2],
+    ['skipped by rate limit', failed(new SkippedByRateLimit(NOW + 900_000)), 'rate_limited', 900_000, 2],
+    ['deadline', failed(new DeadlineExceeded()), 'released', 0, 2],
+    ['provider error, third in a row', failed(new ProviderError('x', 500)), 'error', 480_000, 3],
+    ['auth error', failed(new AuthError(401)), 'error', 480_000, 3],
+    ['no provider', failed(new NoProviderError()), 'error', 480_000, 3],
+    ['invalid row', failed(new InvalidRowError('bad url')), 'error', 480_000, 3],
+  ];
+  for (const [name, result, outcome, delay, errorCount] of cases) {
+    const plan = planWriteBack(row, result, NOW, DEFAULT_BACKOFF, () => 0);
+    assert.equal(plan.outcome, outcome, name);
+    assert.equal(plan.update.set.staleAt, NOW + delay, name);
+    assert.equal(plan.update.set.updatedAt ?? row.updatedAt, outcome === 'refreshed' ? NOW : row.updatedAt, `${name}: updatedAt`);
+    const count = plan.update.remove.includes('errorCount') ? undefined : (plan.update.set.errorCount ?? row.errorCount);
+    assert.equal(count, errorCount, `${name}: errorCount`);
+  }
+});
+
+test('failures keep their kind and a bounded message; success clears them', () => {
+  const long = new ProviderError('x'.repeat(5_000), 500);
+  const plan = planWriteBack({ chatId: 'c' }, failed(long), NOW, DEFAULT_BACKOFF, () => 0);
+  assert.equal(plan.update.set.lastErrorKind, 'provider_error');
+  assert.equal(plan.update.set.lastErrorMessage?.length, 500);
+  assert.equal(plan.update.set.lastErrorAt, NOW);
+  const ok = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {} }, NOW, DEFAULT_BACKOFF, () => 0);
+  assert.deepEqual(ok.update.remove.sort(), ['errorCount', 'lastErrorAt', 'lastErrorKind', 'lastErrorMessage']);
+});
