@@ -1,0 +1,47 @@
+import type { TickSummary } from '../../refresh/tick-summary.ts';
+import type { StatsSnapshot } from '../git-host-sim/stats.ts';
+
+/** The handler's tick summaries added up over the run. */
+export interface RunTotals {
+  ticks: number;
+  /** Ticks that threw (the state machine caught them and went on). */
+  failedTicks: number;
+  refreshed: number;
+  noPr: number;
+  noToken: number;
+  rateLimited: number;
+  errors: number;
+  released: number;
+  writeConflicts: number;
+  writeFailures: number;
+  errorsByKind: Record<string, number>;
+}
+
+export function emptyTotals(): RunTotals {
+  return { ticks: 0, failedTicks: 0, refreshed: 0, noPr: 0, noToken: 0, rateLimited: 0, errors: 0, released: 0, writeConflicts: 0, writeFailures: 0, errorsByKind: {} };
+}
+
+export function addTick(totals: RunTotals, tick: TickSummary): void {
+  totals.ticks += 1;
+  totals.refreshed += tick.refreshed;
+  totals.noPr += tick.noPr;
+  totals.noToken += tick.noToken;
+  totals.rateLimited += tick.rateLimited;
+  totals.errors += tick.errors;
+  totals.released += tick.released;
+  totals.writeConflicts += tick.writeConflicts;
+  totals.writeFailures += tick.writeFailures;
+  for (const [kind, n] of Object.entries(tick.errorsByKind)) totals.errorsByKind[kind] = (totals.errorsByKind[kind] ?? 0) + n;
+}
+
+/** What the Git host answered; only known when it is the simulated one. */
+export interface HostCounters {
+  apiCalls: number;
+  notModified: number;
+  /** 403 / 429 answers for an exhausted primary limit or a secondary limit. */
+  rateLimitHits: number;
+}
+
+export function hostCounters(stats: StatsSnapshot): HostCounters {
+  return { apiCalls: stats.requests, notModified: stats.notModified, rateLimitHits: stats.rateLimited + stats.secondaryRateLimited };
+}
