@@ -41,7 +41,7 @@ export const USAGE = `usage: npm start -- [options]
   --table NAME             use this existing diff-status table (AWS itself without --dynamodb-endpoint)
   --tokens-table NAME      use this existing tokens table
 With GIT_PROVIDERS set, the simulated Git host is off and nothing is seeded: the loop refreshes the
-rows already in the table against the configured hosts.`;
+rows already in the named tables against the configured hosts.`;
 
 export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): LocalRunOptions {
   let values;
@@ -76,8 +76,8 @@ export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<
     throw new UsageError('--table and --tokens-table go together: name both existing tables or neither');
   }
   const simulate = !env['GIT_PROVIDERS']?.trim();
-  if (!simulate && table === undefined && endpoint === undefined) {
-    throw new UsageError('with GIT_PROVIDERS set, name the tables to refresh (--table, --tokens-table) or a --dynamodb-endpoint');
+  if (!simulate && table === undefined) {
+    throw new UsageError('with GIT_PROVIDERS set the simulated host is off and nothing is seeded: name the tables to refresh (--table, --tokens-table)');
   }
   return {
     rows: wholeNumber(values.rows, '--rows', 0, 100_000),

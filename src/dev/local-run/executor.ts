@@ -15,7 +15,8 @@ export interface LoopOptions {
   /** The state machine's waits are divided by this. */
   speed: number;
   invoke: InvokeRefresh;
-  onTick(report: TickReport): void;
+  /** Awaited before the loop goes on, so observers see each tick's effect alone. */
+  onTick(report: TickReport): Promise<void>;
   /** A tick that threw (the state machine would catch it and go on). */
   onFailure(error: unknown): void;
 }
@@ -37,7 +38,7 @@ export function startRefreshLoop(options: LoopOptions): RefreshLoop {
       const startedAt = Date.now();
       try {
         const summary = await options.invoke({ source: 'gitsync.local-run', slot: new Date(startedAt).toISOString() });
-        options.onTick({ summary, startedAt, endedAt: Date.now() });
+        await options.onTick({ summary, startedAt, endedAt: Date.now() });
       } catch (err) {
         options.onFailure(err);
       }

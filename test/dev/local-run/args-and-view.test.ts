@@ -25,10 +25,11 @@ test('bad command lines are refused with the option named', () => {
     [['--speed', ''], {}, /--speed/],
     [['--dynamodb-endpoint', 'localhost:8000'], {}, /--dynamodb-endpoint must be an http\(s\) URL/],
     [['--table', 'rows'], {}, /--table and --tokens-table go together/],
+    [['--dynamodb-endpoint', 'http://127.0.0.1:8000'], { GIT_PROVIDERS: '[{"type":"github","webUrl":"https://github.com"}]' }, /name the tables/],
     [['--table', ' '], {}, /--table must not be empty/],
     [['--wat'], {}, /Unknown option '--wat'/],
     [['extra'], {}, /positional/],
-    [[], { GIT_PROVIDERS: '[{"type":"github","webUrl":"https://github.com"}]' }, /with GIT_PROVIDERS set, name the tables/],
+    [[], { GIT_PROVIDERS: '[{"type":"github","webUrl":"https://github.com"}]' }, /with GIT_PROVIDERS set the simulated host is off and nothing is seeded: name the tables/],
   ];
   for (const [argv, env, message] of cases) {
     assert.throws(() => parseLocalRunArgs(argv, env), (err: unknown) => err instanceof UsageError && message.test(err.message), argv.join(' '));
