@@ -1,6 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { readRefreshConfig } from '../../config/env.ts';
 import { describeError } from '../../domain/errors.ts';
+import { loadTemplate } from '../template.ts';
 import type { LocalRunOptions } from './args.ts';
 import { bringUpEnvironment, type Environment } from './environment.ts';
 import { startRefreshLoop, type TickReport } from './executor.ts';
@@ -29,6 +30,7 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
   let env: Environment | undefined;
   let host: SimulatedHost | undefined;
   try {
+    const template = loadTemplate();
     env = await bringUpEnvironment(options, process.env);
     host = options.simulate ? await startSimulatedHost(options.seed) : undefined;
     // The handler reads its settings from the environment, as it does in Lambda.
@@ -70,6 +72,8 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
     };
 
     const loop = startRefreshLoop({
+      template,
+      stateMachine: 'RefreshLoop',
       speed: options.speed,
       invoke: interimRefresh(process.env),
       onTick: async (report: TickReport) => {
