@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { TickSummary } from '../../refresh/tick-summary.ts';
+import { localLambdaContext } from '../lambda-context.ts';
 import { samFunction } from '../sam-function.ts';
 import type { CfnTemplate } from '../template.ts';
 import type { InvokeRefresh } from './executor.ts';
@@ -36,24 +36,11 @@ export async function loadRefreshFunction(template: CfnTemplate, logicalId: stri
   const handler = mod[exportName];
   if (typeof handler !== 'function') throw new Error(`${entry} does not export a function "${exportName}"`);
 
-  return (payload) => {
-    const deadline = Date.now() + fn.timeoutSeconds * 1000;
-    const context = {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName: logicalId,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${logicalId}`,
-      memoryLimitInMB: String(fn.memoryMb),
-      awsRequestId: randomUUID(),
-      logGroupName: `/aws/lambda/${logicalId}`,
-      logStreamName: 'local',
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: () => {},
-      fail: () => {},
-      succeed: () => {},
-    } satisfies Context;
-    return (handler as Handler)(payload, context);
-  };
+  return (payload) =>
+    (handler as Handler)(
+      payload,
+      localLambdaContext({ functionName: logicalId, region: process.env['AWS_REGION'] ?? 'local', memoryMb: String(fn.memoryMb), timeoutMs: fn.timeoutSeconds * 1000 }),
+    );
 }
 
 /** `refresh.handler` -> module `refresh`, export `handler`. */

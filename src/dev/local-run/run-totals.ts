@@ -2,20 +2,14 @@ import type { TickSummary } from '../../refresh/tick-summary.ts';
 import type { StatsSnapshot } from '../git-host-sim/stats.ts';
 
 /** The handler's tick summaries added up over the run. */
-export interface RunTotals {
+export type RunTotals = Pick<
+  TickSummary,
+  'refreshed' | 'noPr' | 'noToken' | 'rateLimited' | 'errors' | 'released' | 'writeConflicts' | 'writeFailures' | 'errorsByKind'
+> & {
   ticks: number;
   /** Ticks that threw (the state machine caught them and went on). */
   failedTicks: number;
-  refreshed: number;
-  noPr: number;
-  noToken: number;
-  rateLimited: number;
-  errors: number;
-  released: number;
-  writeConflicts: number;
-  writeFailures: number;
-  errorsByKind: Record<string, number>;
-}
+};
 
 export function emptyTotals(): RunTotals {
   return { ticks: 0, failedTicks: 0, refreshed: 0, noPr: 0, noToken: 0, rateLimited: 0, errors: 0, released: 0, writeConflicts: 0, writeFailures: 0, errorsByKind: {} };
