@@ -26,7 +26,6 @@ export async function loadRefreshFunction(template: CfnTemplate, logicalId: stri
   Object.assign(process.env, variables, {
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'SILENT',
     POWERTOOLS_METRICS_DISABLED: process.env['POWERTOOLS_METRICS_DISABLED'] ?? 'true',
-    AWS_LAMBDA_FUNCTION_NAME: logicalId,
   });
 
   const [moduleName, exportName] = splitHandler(fn.handler);

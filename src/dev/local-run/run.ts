@@ -6,8 +6,8 @@ import type { LocalRunOptions } from './args.ts';
 import { bringUpEnvironment, type Environment } from './environment.ts';
 import { startRefreshLoop, type TickReport } from './executor.ts';
 import { planIncidents, type Incidents } from './incidents.ts';
-import { interimRefresh } from './interim-refresh.ts';
 import type { ProgressView } from './progress-view.ts';
+import { loadRefreshFunction } from './refresh-function.ts';
 import { scanRows, takeCensus, type Census } from './row-census.ts';
 import { quantile, RowTracker } from './row-tracker.ts';
 import { addTick, emptyTotals, hostCounters } from './run-totals.ts';
@@ -34,7 +34,10 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
     env = await bringUpEnvironment(options, process.env);
     host = options.simulate ? await startSimulatedHost(options.seed) : undefined;
     // The handler reads its settings from the environment, as it does in Lambda.
-    Object.assign(process.env, env.handlerEnv, host ? { GIT_PROVIDERS: host.gitProviders } : {});
+    const invoke = await loadRefreshFunction(template, 'RefreshFunction', {
+      ...env.handlerEnv,
+      ...(host ? { GIT_PROVIDERS: host.gitProviders } : {}),
+    });
     const { shardCount } = readRefreshConfig(process.env);
 
     const seeded = host
@@ -75,7 +78,7 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
       template,
       stateMachine: 'RefreshLoop',
       speed: options.speed,
-      invoke: interimRefresh(process.env),
+      invoke,
       onTick: async (report: TickReport) => {
         addTick(totals, report.summary);
         await observe();
