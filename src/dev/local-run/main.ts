@@ -22,6 +22,7 @@ if (options.help) {
 }
 
 // The first signal stops the run cleanly (summary included); a second one ends at once.
+let stopping = false;
 const stopRequested = new Promise<void>((resolve) => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
@@ -31,7 +32,6 @@ const stopRequested = new Promise<void>((resolve) => {
     });
   }
 });
-let stopping = false;
 
 try {
   const summary = await runLocal(options, { view: createProgressView(process.stdout), stopRequested });

@@ -11,7 +11,7 @@ import { loadRefreshFunction } from './refresh-function.ts';
 import { scanRows, takeCensus, type Census } from './row-census.ts';
 import { quantile, RowTracker } from './row-tracker.ts';
 import { addTick, emptyTotals, hostCounters } from './run-totals.ts';
-import { seedTables } from './seeding.ts';
+import { seedTables, type Seeded } from './seeding.ts';
 import { startSimulatedHost, type SimulatedHost } from './simulated-host.ts';
 import { buildSummary, type RunSummary } from './summary.ts';
 
@@ -119,7 +119,7 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
   }
 }
 
-function describeSeeding(options: LocalRunOptions, seeded: NonNullable<Awaited<ReturnType<typeof seedTables>>>, host: SimulatedHost, env: Environment): string {
+function describeSeeding(options: LocalRunOptions, seeded: Seeded, host: SimulatedHost, env: Environment): string {
   return (
     `seeded ${seeded.rows.length} rows for ${Object.keys(seeded.tokens).length + seeded.ownersWithoutToken.length} owners ` +
     `(no token: ${seeded.ownersWithoutToken.join(', ') || 'none'}) on the simulated host ${host.sim.url}; ` +

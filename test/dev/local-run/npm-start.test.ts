@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../../src/dev/local-run/main.ts', import.meta.url));
@@ -20,9 +20,17 @@ interface Run {
   exit: Promise<{ code: number | null; signal: string | null }>;
 }
 
-function startRun(args: string[]): Run {
+const children = new Set<ChildProcess>();
+// A failed assertion must not leave a run (and its Java) behind.
+after(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+/** `group`: the run leads its own process group, as a command started from a terminal does. */
+function startRun(args: string[], group = false): Run {
   const { GITSYNC_TEST_DYNAMODB_ENDPOINT: _shared, GIT_PROVIDERS: _providers, ...env } = process.env;
-  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
+  children.add(child);
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -49,6 +57,10 @@ function childPids(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+function processGroup(pid: number): number {
+  return Number(execFileSync('ps', ['-o', 'pgid=', '-p', String(pid)], { encoding: 'utf8' }).trim());
 }
 
 function command(pid: number): string {
@@ -115,9 +127,14 @@ test('a short run refreshes every row with a token, backs off the others, handle
 });
 
 test('Ctrl-C stops the run cleanly: summary printed, exit 0, no Java or HTTP server left', async () => {
-  const run = startRun(['--rows', '20', '--duration', '0', '--speed', '10', '--json', '--faults']);
+  const run = startRun(['--rows', '20', '--duration', '0', '--speed', '10', '--json', '--faults'], true);
   while (!/tick [3-9]/.test(run.stdout()) && run.child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-  run.child.kill('SIGINT');
+  // A terminal's Ctrl-C signals the whole foreground process group: DynamoDB Local must not be
+  // in it, or it would die before the run's last census.
+  const [java] = await run.javaPids;
+  assert.ok(java);
+  assert.notEqual(processGroup(java), processGroup(run.child.pid!), 'DynamoDB Local runs in its own process group');
+  process.kill(-run.child.pid!, 'SIGINT');
   const { code, signal } = await run.exit;
   assert.equal(signal, null);
   assert.equal(code, 0, run.stderr());
