@@ -8,7 +8,7 @@ export interface Progress {
   durationMs: number;
   census: Census;
   totals: RunTotals;
-  /** Refreshes per second since the previous update. */
+  /** Refreshes per second over the last minute. */
   refreshRate: number;
   host: HostCounters | null;
 }

@@ -39,3 +39,14 @@ export interface HostCounters {
 export function hostCounters(stats: StatsSnapshot): HostCounters {
   return { apiCalls: stats.requests, notModified: stats.notModified, rateLimitHits: stats.rateLimited + stats.secondaryRateLimited };
 }
+
+/** Events per second over the last `windowMs`, from a running total sampled now and then. */
+export function createRateMeter(windowMs: number): (at: number, total: number) => number {
+  const samples: { at: number; total: number }[] = [];
+  return (at, total) => {
+    samples.push({ at, total });
+    while (samples.length > 2 && samples[1]!.at <= at - windowMs) samples.shift();
+    const first = samples[0]!;
+    return at > first.at ? ((total - first.total) * 1000) / (at - first.at) : 0;
+  };
+}

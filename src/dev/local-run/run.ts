@@ -10,7 +10,7 @@ import type { ProgressView } from './progress-view.ts';
 import { loadRefreshFunction } from './refresh-function.ts';
 import { scanRows, takeCensus, type Census } from './row-census.ts';
 import { quantile, RowTracker } from './row-tracker.ts';
-import { addTick, emptyTotals, hostCounters } from './run-totals.ts';
+import { addTick, createRateMeter, emptyTotals, hostCounters } from './run-totals.ts';
 import { seedTables, type Seeded } from './seeding.ts';
 import { startSimulatedHost, type SimulatedHost } from './simulated-host.ts';
 import { buildSummary, type RunSummary } from './summary.ts';
@@ -54,7 +54,8 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
     const incidents: Incidents | undefined = host && seeded ? planIncidents(host, seeded, options.faults) : undefined;
     const totals = emptyTotals();
     let census: Census = takeCensus(firstRows, Date.now());
-    let previous = { at: loopStartedAt, refreshed: 0 };
+    const refreshRate = createRateMeter(60_000);
+    refreshRate(loopStartedAt, 0);
 
     const observe = async (): Promise<void> => {
       const now = Date.now();
@@ -62,14 +63,12 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
       census = takeCensus(rows, now);
       tracker.observe(rows, now);
       for (const line of incidents?.check(tracker.refreshedRows()) ?? []) io.view.note(line);
-      const rate = ((totals.refreshed - previous.refreshed) * 1000) / Math.max(1, now - previous.at);
-      previous = { at: now, refreshed: totals.refreshed };
       io.view.update({
         elapsedMs: now - loopStartedAt,
         durationMs: options.durationS * 1000,
         census,
         totals,
-        refreshRate: rate,
+        refreshRate: refreshRate(now, totals.refreshed),
         host: host ? hostCounters(host.sim.stats.snapshot()) : null,
       });
     };

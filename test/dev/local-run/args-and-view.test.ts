@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { parseLocalRunArgs, UsageError } from '../../../src/dev/local-run/args.ts';
 import { createProgressView, renderLogLine, renderStatus, type Progress } from '../../../src/dev/local-run/progress-view.ts';
-import { emptyTotals } from '../../../src/dev/local-run/run-totals.ts';
+import { createRateMeter, emptyTotals } from '../../../src/dev/local-run/run-totals.ts';
 import { buildSummary, renderSummary } from '../../../src/dev/local-run/summary.ts';
 
 test('defaults: 200 rows, 2 minutes, real speed, simulated host, embedded DynamoDB', () => {
@@ -111,4 +111,14 @@ test('the summary derives per-refresh API calls and never-refreshed rows', () =>
   assert.equal(s.apiCallsPerRefresh, 2.5);
   assert.equal(s.rowsBackingOffNoToken, 2);
   assert.match(renderSummary(s).join('\n'), /with a token 3, refreshed at least once 2 \(1 with a token never refreshed\)/);
+});
+
+test('the refresh rate covers the last window of samples', () => {
+  const rate = createRateMeter(60_000);
+  assert.equal(rate(0, 0), 0);
+  assert.equal(rate(10_000, 50), 5);
+  assert.equal(rate(40_000, 50), 50 / 40);
+  // The sample at 0 s has left the window: the rate now runs from 10 s.
+  assert.equal(rate(70_000, 110), 60 / 60);
+  assert.equal(rate(130_000, 110), 0);
 });
