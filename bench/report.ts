@@ -13,7 +13,7 @@ export interface BenchResults {
   dynamodb: DynamoCostResult;
   footprint: FootprintResult & { peakRssMb: number };
   targets: Record<string, { target: string; measured: string; met: boolean }>;
-  machine: { cores: number; node: string; platform: string; cpu: string };
+  machine: { cores: number; node: string; platform: string; cpu: string; loadAverage?: { atStart: number; atEnd: number } };
   startedAt: string;
   durationMs: number;
 }
@@ -26,7 +26,8 @@ export function renderMarkdown(r: BenchResults): string {
   const lines = [
     `# gitsync benchmark results`,
     ``,
-    `Run ${r.startedAt}, ${s(r.durationMs)} in all, on ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, ${r.machine.platform}.`,
+    `Run ${r.startedAt}, ${s(r.durationMs)} in all, on ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, ${r.machine.platform}` +
+      (r.machine.loadAverage ? `, 1-minute load average ${r.machine.loadAverage.atStart} at the start and ${r.machine.loadAverage.atEnd} at the end.` : '.'),
     `Everything runs on this machine: DynamoDB Local (Java) and the simulated GitHub share the cores with the tick.`,
     ``,
     `## Targets`,

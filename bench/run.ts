@@ -4,7 +4,7 @@
  * the simulated GitHub, writes bench/results/ (latest.json, summary.md, freshness.svg).
  * `--quick` runs smaller loads, for trying the harness out.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../src/dev/dynamodb-local/start.ts';
@@ -29,9 +29,11 @@ const quick = process.argv.includes('--quick');
 const SIZES = quick ? [100, 300] : [500, 2000, 5000];
 const P99_TARGET_MS = 15_000;
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+const round2 = (n: number) => Math.round(n * 100) / 100;
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 const startedAt = new Date();
+const loadAtStart = loadavg()[0]!;
 const t0 = performance.now();
 const db = await startDynamoDbLocal();
 try {
@@ -82,7 +84,14 @@ try {
         met: quota.afterColdStart.countedCallsPerRefresh <= 0.05,
       },
     },
-    machine: { cores: cpus().length, node: process.version, platform: `${process.platform}/${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown' },
+    machine: {
+      cores: cpus().length,
+      node: process.version,
+      platform: `${process.platform}/${process.arch}`,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      // Other work on a shared machine slows every figure: keep the 1-minute load with the results.
+      loadAverage: { atStart: round2(loadAtStart), atEnd: round2(loadavg()[0]!) },
+    },
     startedAt: startedAt.toISOString(),
     durationMs: 0,
   };
