@@ -43,9 +43,9 @@ interface ResolvedGroup {
 }
 
 /**
- * Refreshes rows against their providers: one result per row, in input order. Provider and
- * token are resolved once per (owner, origin) group, sequentially; the HTTP work runs
- * concurrently under a global and a per-token limit. A rate limit on a token skips that
+ * Refreshes rows against their providers: one result per row, in input order. The provider is
+ * resolved per (owner, origin) group and the token once per (owner, host), all look-ups at
+ * once before any request; the HTTP work runs concurrently under a global and a per-token limit. A rate limit on a token skips that
  * token's rows that have not started yet; other tokens go on.
  */
 export class Refresher {
@@ -62,8 +62,17 @@ export class Refresher {
     this.#log = options.log ?? silentLog;
   }
 
-  async refresh(rows: readonly DiffStatusRow[], run: RefreshRun): Promise<RefreshResult[]> {
+  /** `onResult` hears each row's result as soon as it is known, so its write-back need not wait for the batch. */
+  async refresh(
+    rows: readonly DiffStatusRow[],
+    run: RefreshRun,
+    onResult?: (index: number, result: RefreshResult) => void,
+  ): Promise<RefreshResult[]> {
     const results: RefreshResult[] = new Array(rows.length);
+    const settle = (i: number, result: RefreshResult) => {
+      results[i] = result;
+      onResult?.(i, result);
+    };
     const signal = deadlineSignal(run, this.#o.clock.now());
     const global = pLimit(this.#o.concurrency);
     const perToken = new Map<string, LimitFunction>();
@@ -71,11 +80,16 @@ export class Refresher {
     const limited = new Map<string, number>();
     const tasks: Promise<void>[] = [];
 
-    for (const group of groupByOwnerAndOrigin(rows)) {
-      const resolved = await this.#resolveGroup(group, limited);
+    // Look-ups run at once, one per owner and host: the first request must not wait for a
+    // chain of sequential reads, one per (owner, origin) group.
+    const lookups = new Map<string, Promise<ResolvedToken>>();
+    const groups = groupByOwnerAndOrigin(rows);
+    const resolvedGroups = await Promise.all(groups.map((group) => this.#resolveGroup(group, limited, lookups)));
+    groups.forEach((group, g) => {
+      const resolved = resolvedGroups[g]!;
       if (!('provider' in resolved)) {
-        for (const i of group.indices) results[i] = { kind: 'failed', error: resolved };
-        continue;
+        for (const i of group.indices) settle(i, { kind: 'failed', error: resolved });
+        return;
       }
       let tokenLimit = perToken.get(resolved.token.key);
       if (!tokenLimit) {
@@ -87,20 +101,30 @@ export class Refresher {
         const row = rows[i]!;
         // Per-token slot first, then a global one: a global slot is never held while waiting.
         const task = limit(() => global(() => this.#refreshRow(row, resolved, run.deadline, signal, limited)));
-        tasks.push(task.then((result) => void (results[i] = result)));
+        tasks.push(task.then((result) => settle(i, result)));
       }
-    }
+    });
     await Promise.all(tasks);
     return results;
   }
 
-  async #resolveGroup(group: RowGroup, limited: Map<string, number>): Promise<ResolvedGroup | RefreshError> {
+  async #resolveGroup(
+    group: RowGroup,
+    limited: Map<string, number>,
+    lookups: Map<string, Promise<ResolvedToken>>,
+  ): Promise<ResolvedGroup | RefreshError> {
     const match = this.#o.registry.forOrigin(group.origin);
     if (!match) return new NoProviderError(`no configured git provider serves the origin's host`);
     if (!group.ownerId) return new NoTokenError('the row has no owner, so no token can be used');
+    const lookupKey = JSON.stringify([group.ownerId, match.provider.host]);
+    let lookup = lookups.get(lookupKey);
+    if (!lookup) {
+      lookup = this.#o.tokens.resolve(group.ownerId, match.provider);
+      lookups.set(lookupKey, lookup);
+    }
     let token: ResolvedToken;
     try {
-      token = await this.#o.tokens.resolve(group.ownerId, match.provider);
+      token = await lookup;
     } catch (err) {
       return asRefreshError(err);
     }

@@ -15,7 +15,11 @@ import { planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back
 
 /** The part of the Refresher a tick needs. */
 export interface RowRefresher {
-  refresh(rows: readonly DiffStatusRow[], run: RefreshRun): Promise<RefreshResult[]>;
+  refresh(
+    rows: readonly DiffStatusRow[],
+    run: RefreshRun,
+    onResult?: (index: number, result: RefreshResult) => void,
+  ): Promise<RefreshResult[]>;
 }
 
 export interface TickDeps {
@@ -95,48 +99,50 @@ async function refreshAndWriteBack(
   summary: TickSummary,
 ): Promise<void> {
   const pollable = claimed.filter((row) => isPollable(row));
-  const results = await deps.refresher.refresh(pollable, signal ? { deadline, signal } : { deadline });
   const random = deps.random ?? Math.random;
-  const plans = new Map<DiffStatusRow, { plan: WriteBackPlan; result?: RefreshResult }>();
-  for (const row of claimed) {
-    if (!isPollable(row)) plans.set(row, { plan: UNPOLLABLE_PLAN });
-  }
-  pollable.forEach((row, i) => {
-    const result = results[i]!;
-    plans.set(row, { plan: planWriteBack(row, result, deps.clock.now(), deps.policy, random), result });
-  });
+  const writeBack = (row: DiffStatusRow, plan: WriteBackPlan, result?: RefreshResult) =>
+    writes(async () => {
+      let written: boolean;
+      try {
+        written = await deps.store.writeBack(row.chatId, lease.id, plan.update);
+      } catch (err) {
+        summary.writeFailures += 1;
+        log.error('write-back failed; the row comes back when its claim lapses', {
+          chatId: row.chatId,
+          outcome: plan.outcome,
+          error: describeError(err),
+        });
+        return;
+      }
+      if (!written) {
+        summary.writeConflicts += 1;
+        return;
+      }
+      countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
+      if (result?.kind === 'refreshed') {
+        await publishSafely(deps.publisher, log, {
+          chatId: row.chatId,
+          reason: 'refreshed',
+          status: result.status,
+          at: plan.update.set.refreshedAt ?? deps.clock.now(),
+        });
+      }
+    });
 
-  await Promise.all(
-    [...plans].map(([row, { plan, result }]) =>
-      writes(async () => {
-        let written: boolean;
-        try {
-          written = await deps.store.writeBack(row.chatId, lease.id, plan.update);
-        } catch (err) {
-          summary.writeFailures += 1;
-          log.error('write-back failed; the row comes back when its claim lapses', {
-            chatId: row.chatId,
-            outcome: plan.outcome,
-            error: describeError(err),
-          });
-          return;
-        }
-        if (!written) {
-          summary.writeConflicts += 1;
-          return;
-        }
-        countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
-        if (result?.kind === 'refreshed') {
-          await publishSafely(deps.publisher, log, {
-            chatId: row.chatId,
-            reason: 'refreshed',
-            status: result.status,
-            at: plan.update.set.refreshedAt ?? deps.clock.now(),
-          });
-        }
-      }),
-    ),
-  );
+  const pending = claimed.filter((row) => !isPollable(row)).map((row) => writeBack(row, UNPOLLABLE_PLAN));
+  // Each row is written back as soon as its own refresh ends, so DynamoDB writes overlap the
+  // HTTP calls still in flight instead of waiting for the slowest row of the batch.
+  const started = new Set<number>();
+  const settle = (i: number, result: RefreshResult) => {
+    if (started.has(i)) return;
+    started.add(i);
+    const row = pollable[i]!;
+    pending.push(writeBack(row, planWriteBack(row, result, deps.clock.now(), deps.policy, random), result));
+  };
+  const results = await deps.refresher.refresh(pollable, signal ? { deadline, signal } : { deadline }, settle);
+  // A refresher that only returns its results (no callbacks) still gets every row written.
+  results.forEach((result, i) => settle(i, result));
+  await Promise.all(pending);
 }
 
 async function claimQuietly(store: Store, chatId: string, lease: Lease, log: Log): Promise<DiffStatusRow | null> {

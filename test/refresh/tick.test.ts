@@ -302,3 +302,28 @@ test('a row leased by a live claim is not claimed again', async () => {
   assert.deepEqual([summary.claimed, summary.lostClaims], [0, 1]);
   assert.equal((await p.get(chat)).leaseId, 'someone-else');
 });
+
+test('a row is written back as soon as its own refresh ends, while a slower row of the batch is still in flight', { timeout: 20_000 }, async () => {
+  const p = await fresh();
+  p.tokens.tokens.set('alice', 'tok');
+  const quick = id('quick');
+  const held = id('held');
+  await p.put({ chatId: quick, gitBranch: 'quick-1' });
+  await p.put({ chatId: held, gitBranch: 'held-1' });
+  const gate = deferred();
+  const written = deferred();
+  p.provider.branches.set('held-1', { pr: 2, before: () => gate.promise });
+  // The slow row's provider call only returns once the quick row's result is in the table.
+  const poll = async () => {
+    while (!(await p.get(quick)).refreshedAt) await new Promise((r) => setTimeout(r, 5));
+    written.resolve();
+  };
+  const ticking = p.tick();
+  await poll();
+  await written.promise;
+  assert.equal((await p.get(held)).refreshedAt, undefined, 'the held row is not done yet');
+  gate.resolve();
+  const summary = await ticking;
+  assert.equal(summary.refreshed, 2);
+  assert.ok((await p.get(held)).refreshedAt);
+});

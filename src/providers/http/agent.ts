@@ -6,7 +6,11 @@ export interface HttpAgentOptions {
   bodyTimeoutMs?: number;
   /** How long an idle connection is kept for the next tick (servers' keep-alive hints may lower it). */
   keepAliveTimeoutMs?: number;
-  /** Connections per origin: the refresh runs at most 10 requests at once. */
+  /**
+   * Connections per origin. Default: no cap, because the Refresher's CONCURRENCY already bounds
+   * requests in flight; a smaller pool would silently queue them (a fixed 10 capped every
+   * deployment at 10 requests at once whatever CONCURRENCY said).
+   */
   connections?: number;
 }
 
@@ -17,7 +21,7 @@ export function createHttpAgent(options: HttpAgentOptions = {}): Agent {
     headersTimeout: options.headersTimeoutMs ?? 10_000,
     bodyTimeout: options.bodyTimeoutMs ?? 10_000,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
-    connections: options.connections ?? 10,
+    ...(options.connections !== undefined ? { connections: options.connections } : {}),
   });
 }
 

@@ -1,0 +1,109 @@
+import type { ApiQuotaResult } from './scenarios/api-quota.ts';
+import type { DynamoCostResult } from './scenarios/dynamodb-cost.ts';
+import type { FootprintResult } from './scenarios/footprint.ts';
+import type { FreshnessResult } from './scenarios/freshness.ts';
+import type { TickSpeedResult } from './scenarios/tick-speed.ts';
+import type { WorkerSettings } from './worker.ts';
+
+export interface BenchResults {
+  tickSpeed: TickSpeedResult;
+  freshness: (Omit<FreshnessResult, 'capacity'> & { meetsTarget: boolean })[];
+  freshnessSettings: WorkerSettings & { shardCount: number; ttlMs: number; tickIntervalMs: number; windowMs: number; latencyMs: number };
+  apiQuota: ApiQuotaResult & { countedCallsPerRefresh: number; countedCallsPerRefreshAfterColdStart: number; notModifiedPerRefresh: number };
+  dynamodb: DynamoCostResult;
+  footprint: FootprintResult & { peakRssMb: number };
+  targets: Record<string, { target: string; measured: string; met: boolean }>;
+  machine: { cores: number; node: string; platform: string; cpu: string; loadAverage?: { atStart: number; atEnd: number } };
+  startedAt: string;
+  durationMs: number;
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The Markdown summary: one table per scenario, targets first. */
+export function renderMarkdown(r: BenchResults): string {
+  const t = r.tickSpeed;
+  const lines = [
+    `# gitsync benchmark results`,
+    ``,
+    `Run ${r.startedAt}, ${s(r.durationMs)} in all, on ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, ${r.machine.platform}` +
+      (r.machine.loadAverage ? `, 1-minute load average ${r.machine.loadAverage.atStart} at the start and ${r.machine.loadAverage.atEnd} at the end.` : '.'),
+    `Everything runs on this machine: DynamoDB Local (Java) and the simulated GitHub share the cores with the tick.`,
+    ``,
+    `## Targets`,
+    ``,
+    `| Target | Goal | Measured | Met |`,
+    `|---|---|---|---|`,
+    ...Object.entries(r.targets).map(([k, v]) => `| ${k} | ${v.target} | ${v.measured} | ${v.met ? 'yes' : '**no**'} |`),
+    ``,
+    `## 1. Tick speed (${t.rows} rows, ${t.callsPerRow} calls each, ${t.latencyMs} ms per call)`,
+    ``,
+    `| | ms |`,
+    `|---|---|`,
+    `| gitsync tick (median of ${t.wallRunsMs.length}: ${t.wallRunsMs.join(', ')}) | ${t.wallMs} |`,
+    `| ideal ceil(${t.rows}*${t.callsPerRow}/${t.concurrency})*${t.latencyMs} | ${t.idealMs} |`,
+    `| Refresher alone (HTTP part, no claims / write-backs) | ${t.refreshOnlyMs} |`,
+    `| the same tick, host answering at once (this machine's floor: DynamoDB Local + CPU) | ${t.zeroLatencyTickMs} |`,
+    `| tick minus that floor, ratio to ideal | ${((t.wallMs - t.zeroLatencyTickMs) / t.idealMs).toFixed(2)} |`,
+    `| anchor pre-fix, sequential | ${t.sequentialMs} |`,
+    `| ratio to ideal | ${t.ratioToIdeal} |`,
+    `| speed-up over sequential | ${t.speedupOverSequential}x |`,
+    ``,
+    `CONCURRENCY=${t.concurrency}, PER_TOKEN_CONCURRENCY=${t.perTokenConcurrency}; at most ${t.maxRowsPerToken} rows share a token, so the per-token limit bounds a tick at ${Math.ceil(t.maxRowsPerToken / t.perTokenConcurrency) * t.callsPerRow * t.latencyMs} ms, under the ideal. ${t.callsPerTick} requests per tick. Baseline: ${t.baseline}.`,
+    ``,
+    `## 2. Freshness under load (TTL ${s(r.freshnessSettings.ttlMs)}, tick every ${s(r.freshnessSettings.tickIntervalMs)}, ${r.freshnessSettings.latencyMs} ms per call, ${s(r.freshnessSettings.windowMs)} of virtual time)`,
+    ``,
+    `gitsync settings: CONCURRENCY=${r.freshnessSettings.concurrency}, PER_TOKEN_CONCURRENCY=${r.freshnessSettings.perTokenConcurrency}, BATCH_SIZE=${r.freshnessSettings.batchSize}, SHARD_COUNT=${r.freshnessSettings.shardCount}, TICK_BUDGET_MS=${r.freshnessSettings.tickBudgetMs}. Anchor: 50 rows per 10 s tick (600 rows per TTL), modelled on the same timeline (its post-fix HTTP time, 10 rows at a time, database time free).`,
+    ``,
+    `| rows | owners | p50 | p99 | max | refreshes/s | anchor p50 | anchor p99 | anchor max | anchor refreshes/s | due at end (gitsync / anchor) | real time |`,
+    `|---|---|---|---|---|---|---|---|---|---|---|---|`,
+    ...r.freshness.map(
+      (f) =>
+        `| ${f.rows} | ${f.owners} | ${s(f.p50LatenessMs)} | ${s(f.p99LatenessMs)} | ${s(f.maxLatenessMs)} | ${f.refreshesPerSecond} | ${s(f.anchorP50LatenessMs)} | ${s(f.anchorP99LatenessMs)} | ${s(f.anchorMaxLatenessMs)} | ${f.anchorRefreshesPerSecond} | ${f.pendingAtEnd} / ${f.anchorPendingAtEnd} | ${s(f.realMs)} |`,
+    ),
+    ``,
+    `![lateness vs rows](freshness.svg)`,
+    ``,
+    `## 3. API quota (unchanged PRs, ${r.apiQuota.rows} rows)`,
+    ``,
+    `| phase | refreshes | requests | counted | 304 | counted / refresh | 304 / refresh |`,
+    `|---|---|---|---|---|---|---|`,
+    ...(['firstPass', 'steady', 'afterColdStart'] as const).map((k) => {
+      const q = r.apiQuota[k];
+      return `| ${k} | ${q.refreshes} | ${q.requests} | ${q.counted} | ${q.notModified} | ${q.countedCallsPerRefresh} | ${q.notModifiedPerRefresh} |`;
+    }),
+    ``,
+    `After cold start = a new Node process (new DynamoDB client, provider registry, HTTP agent) over the same table: the ETags live in the rows.`,
+    ``,
+    `## 4. DynamoDB cost (${r.dynamodb.fromRun})`,
+    ``,
+    `| per refreshed row | units |`,
+    `|---|---|`,
+    `| write units (WRU) | ${r.dynamodb.wcuPerRefresh} (table ${r.dynamodb.tableWcuPerRefresh}, due index ${r.dynamodb.gsiWcuPerRefresh}) |`,
+    `| read units (RRU) | ${r.dynamodb.rcuPerRefresh} |`,
+    `| idle tick overhead (RRU) | ${r.dynamodb.rcuPerIdleTick} |`,
+    ...Object.entries(r.dynamodb.breakdownPerRefresh)
+      .filter(([, u]) => u.read > 0 || u.write > 0)
+      .map(([l, u]) => `| ${l} | ${u.read ? `${u.read} RRU` : ''}${u.write ? `${u.write} WRU` : ''} |`),
+    ``,
+    `| tracked rows | USD / month |`,
+    `|---|---|`,
+    ...Object.entries(r.dynamodb.monthlyUsd).map(([rows, usd]) => `| ${Number(rows).toLocaleString('en-US')} | ${usd.toFixed(2)} |`),
+    ``,
+    `Prices: ${r.dynamodb.prices.region} on-demand, $${r.dynamodb.prices.usdPerMillionWriteUnits} per million WRU, $${r.dynamodb.prices.usdPerMillionReadUnits} per million RRU (as of ${r.dynamodb.prices.asOf}). ${r.dynamodb.formula}.`,
+    ``,
+    `What dominates: ${r.dynamodb.dominates}.`,
+    ``,
+    `## 5. Cold start and footprint`,
+    ``,
+    `| | |`,
+    `|---|---|`,
+    `| bundle | ${r.footprint.bundle} |`,
+    `| bundle size | ${(r.footprint.bundleBytes / 1024).toFixed(0)} KiB |`,
+    `| import time (median of ${r.footprint.importRunsMs.length} fresh processes) | ${r.footprint.importMs} ms |`,
+    `| RSS after importing the bundle | ${r.footprint.importRssMb} MB |`,
+    `| peak RSS during scenario 1 (sampled every 20 ms; bench process: tick + simulated host + harness) | ${r.footprint.peakRssMb} MB |`,
+    ``,
+  ];
+  return lines.join('\n');
+}

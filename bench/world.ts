@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_AWS } from '../src/dev/dynamodb-local/start.ts';
+import { start, type GitHostSimOptions, type GitHostSim } from '../src/dev/git-host-sim/server.ts';
+import { seedWorld, type SeedOptions } from '../src/dev/git-host-sim/seed.ts';
+import { createTableInput } from '../src/dev/template.ts';
+import type { Clock } from '../src/domain/clock.ts';
+import type { DiffStatusRow } from '../src/domain/row.ts';
+
+export const INDEX_NAME = 'byStaleAt';
+
+/** Where a worker finds everything: plain data, so a child process can be handed it. */
+export interface WorldConfig {
+  endpoint: string;
+  tableName: string;
+  tokensTableName: string;
+  shardCount: number;
+  /** `GIT_PROVIDERS` JSON pointing at the simulated host. */
+  gitProviders: string;
+}
+
+export interface BenchWorld {
+  config: WorldConfig;
+  sim: GitHostSim;
+  rows: DiffStatusRow[];
+  /** Closes the simulator and deletes the tables. */
+  close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  endpoint: string;
+  clock: Clock;
+  rows: number;
+  owners: number;
+  shardCount: number;
+  latencyMs: number;
+  seed: number;
+  /** Each row's first staleAt, by its position. */
+  staleAt(index: number): number;
+  sim?: Partial<GitHostSimOptions>;
+}
+
+export function localDocClient(endpoint: string, setup?: (client: DynamoDBClient) => void): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({ endpoint, ...LOCAL_AWS, maxAttempts: 3 });
+  setup?.(client);
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/**
+ * Fresh tables from template.yaml, a simulated GitHub with `latencyMs` per request, and
+ * `rows` tracked branches that all have a pull request whose URL the row already knows
+ * (the steady state of a table: every refresh is pull + reviews, two calls).
+ */
+export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
+  const sim = await start({ seed: o.seed, clock: o.clock, latency: o.latencyMs, rateLimit: { limit: 5_000 }, ...o.sim });
+  const suffix = randomUUID().slice(0, 8);
+  const config: WorldConfig = {
+    endpoint: o.endpoint,
+    tableName: `bench-diff-status-${suffix}`,
+    tokensTableName: `bench-tokens-${suffix}`,
+    shardCount: o.shardCount,
+    gitProviders: JSON.stringify([{ type: 'github', webUrl: sim.url, apiUrl: sim.apiUrl }]),
+  };
+  const doc = localDocClient(o.endpoint);
+  await doc.send(new CreateTableCommand(createTableInput('DiffStatusTable', config.tableName)));
+  await doc.send(new CreateTableCommand(createTableInput('TokensTable', config.tokensTableName)));
+
+  const seedOptions: SeedOptions = {
+    rows: o.rows,
+    seed: o.seed,
+    owners: o.owners,
+    ownersWithoutToken: 0,
+    // 0.9 open + 0.1 merged or closed: every branch has a pull request.
+    openPullShare: 0.9,
+    now: o.clock.now(),
+    shardCount: o.shardCount,
+  };
+  const seeded = seedWorld(sim, seedOptions);
+  settleMergeability(sim);
+  const rows = seeded.rows.map((row, i) => ({ ...row, url: pullUrlOf(sim, row), staleAt: o.staleAt(i) }));
+  const providerHost = new URL(sim.url).host;
+  for (const [ownerId, accessToken] of Object.entries(seeded.tokens)) {
+    await doc.send(new PutCommand({ TableName: config.tokensTableName, Item: { ownerId, providerHost, accessToken } }));
+  }
+  await putAll(doc, config.tableName, rows);
+  return {
+    config,
+    sim,
+    rows,
+    async close() {
+      await sim.close();
+      for (const TableName of [config.tableName, config.tokensTableName]) {
+        await doc.send(new DeleteTableCommand({ TableName })).catch(() => {});
+      }
+      doc.destroy();
+    },
+  };
+}
+
+/** GitHub computes mergeability lazily; settle it now so an unchanged PR keeps its ETag. */
+function settleMergeability(sim: GitHostSim): void {
+  for (const repo of sim.world.repos()) for (const pr of repo.pulls.values()) pr.mergeable ??= true;
+}
+
+function pullUrlOf(sim: GitHostSim, row: DiffStatusRow): string {
+  const path = new URL(row.gitRemoteOrigin!).pathname.replace(/^\//, '').replace(/\.git$/, '');
+  const [owner, name] = path.split('/') as [string, string];
+  const number = sim.world.repo(owner, name)?.branches.get(row.gitBranch!)?.pulls[0];
+  if (number === undefined) throw new Error(`seeded branch ${row.gitBranch} has no pull request`);
+  return `${sim.url}/${owner}/${name}/pull/${number}`;
+}
+
+async function putAll(doc: DynamoDBDocumentClient, table: string, rows: DiffStatusRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 25) {
+    let requests = rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (requests.length > 0) {
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+      requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+    }
+  }
+}
+
+/** Every row's current staleAt (consistent scan), keyed by chat id. */
+export async function scanStaleAts(doc: DynamoDBDocumentClient, table: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ProjectionExpression: 'chatId, staleAt', ExclusiveStartKey: start }),
+    );
+    for (const item of page.Items ?? []) out.set(item['chatId'] as string, item['staleAt'] as number);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
