@@ -45,8 +45,9 @@ interface ResolvedGroup {
 /**
  * Refreshes rows against their providers: one result per row, in input order. The provider is
  * resolved per (owner, origin) group and the token once per (owner, host), all look-ups at
- * once before any request; the HTTP work runs concurrently under a global and a per-token limit. A rate limit on a token skips that
- * token's rows that have not started yet; other tokens go on.
+ * once before any request; the HTTP work runs concurrently under a global and a per-token
+ * limit. A rate limit on a token skips that token's rows that have not started yet; other
+ * tokens go on.
  */
 export class Refresher {
   readonly #o: RefresherOptions;
