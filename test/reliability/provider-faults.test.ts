@@ -58,16 +58,17 @@ test('provider faults on some repositories: the healthy rows refresh, each broke
   const endedAt = h.clock.now();
   assert.equal(summary.claimed, healthy.length + 2 * HTTP_FAULTS.length);
   assert.equal(summary.writeFailures, 0);
+  const table = await h.rows();
 
   for (const row of healthy) {
-    const stored = (await h.row(row.chatId))!;
+    const stored = table.get(row.chatId)!;
     assert.equal(stored.pullRequestState, 'open', row.chatId);
     assert.equal(stored.lastErrorKind, undefined, row.chatId);
     assert.ok(stored.refreshedAt! >= startedAt, row.chatId);
   }
   for (const [fault, rows] of broken) {
     for (const row of rows) {
-      const stored = (await h.row(row.chatId))!;
+      const stored = table.get(row.chatId)!;
       assert.ok(EXPECTED_KIND[fault].includes(stored.lastErrorKind!), `${row.chatId}: ${stored.lastErrorKind} ${stored.lastErrorMessage}`);
       assert.equal(stored.refreshedAt, undefined, row.chatId);
       const wait = stored.staleAt! - startedAt;
@@ -88,7 +89,7 @@ test('a second failing tick doubles the backoff; after the faults stop every row
   h.clock.advance(POLICY.errorBaseMs * 1.2 + 1_000);
   await h.tick({ batchSize: 50 });
   const rows = broken.get('status503')!;
-  const stored = (await h.row(rows[0]!.chatId))!;
+  const stored = (await h.rows()).get(rows[0]!.chatId)!;
   assert.equal(stored.errorCount, 2);
   assert.deepEqual((await h.check()).violations, []);
 

@@ -34,6 +34,8 @@ export interface FaultProxy {
   /** Requests that got a fault instead of the simulator's answer. */
   faultsServed: number;
   requests: number;
+  /** Every distinct Authorization header that reached the host. */
+  authorizations: Set<string>;
   close(): Promise<void>;
 }
 
@@ -51,10 +53,12 @@ export async function startFaultProxy(simUrl: string): Promise<FaultProxy> {
     faults,
     faultsServed: 0,
     requests: 0,
+    authorizations: new Set(),
     close: async () => {},
   };
   const server = createServer((req, res) => {
     proxy.requests += 1;
+    if (req.headers.authorization) proxy.authorizations.add(req.headers.authorization);
     const repo = /\/repos\/([^/]+)\/([^/?]+)/.exec(req.url ?? '');
     const fault = repo ? faults.get(`${repo[1]}/${repo[2]}`.toLowerCase()) : undefined;
     if (fault) {

@@ -22,7 +22,7 @@ import { createTestTables, type TestTables } from '../../support/dynamodb.ts';
 import { SteppingClock } from './clock.ts';
 import { DynamoFaults } from './dynamo-faults.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
-import { checkInvariants, longestWait, OWNED_FIELDS, type InvariantReport, type OwnedFields } from './invariants.ts';
+import { checkInvariants, longestWait, OWNED_FIELDS, scanAll, type InvariantReport, type OwnedFields } from './invariants.ts';
 import { RecordingStore } from './recording-store.ts';
 
 export const POLICY = DEFAULT_BACKOFF;
@@ -194,6 +194,11 @@ export class Harness {
     return out.Item as DiffStatusRow | undefined;
   }
 
+  /** Every row, by chat id, in one consistent scan. */
+  async rows(): Promise<Map<string, DiffStatusRow>> {
+    return new Map((await scanAll(this.tables.doc, this.tables.tableName)).map((row) => [row.chatId, row]));
+  }
+
   check(): Promise<InvariantReport> {
     return checkInvariants({
       doc: this.tables.doc,
@@ -228,10 +233,11 @@ export class Harness {
       if (summary.claimed === 0 && !summary.backlog) break;
     }
     const missed: string[] = [];
+    const rows = await this.rows();
     for (const chatId of eligible) {
       const owned = this.owned.get(chatId)!;
       if (!this.#hasOpenPull(owned)) continue; // closed meanwhile by the world's evolution
-      const row = await this.row(chatId);
+      const row = rows.get(chatId);
       if (!row || (row.refreshedAt ?? 0) < stoppedAt) missed.push(`${chatId}: not refreshed after faults stopped (${row?.lastErrorKind ?? 'no error'})`);
     }
     return missed;

@@ -63,7 +63,12 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
 
 /** The longest a row may wait after its last write, by what that write recorded. */
 export function longestWait(row: DiffStatusRow, policy: BackoffPolicy): number {
-  if (row.leaseId !== undefined) return policy.claimTtlMs;
+  const byOutcome = outcomeWait(row, policy);
+  // A tick's claim moves staleAt to the claim's end; refresh-now's claim leaves it alone.
+  return row.leaseId !== undefined ? Math.max(policy.claimTtlMs, byOutcome) : byOutcome;
+}
+
+function outcomeWait(row: DiffStatusRow, policy: BackoffPolicy): number {
   switch (row.lastErrorKind) {
     case undefined:
       return Math.max(policy.successTtlMs, policy.noPullRequestLaterMs, policy.noPullRequestSoonMs);
@@ -91,11 +96,9 @@ function checkSchedule(row: DiffStatusRow, input: InvariantInput): string[] {
     out.push(`${row.chatId}: due in ${wait} ms, longer than its outcome allows (${row.lastErrorKind ?? 'ok'})`);
   }
   if (row.leaseId !== undefined) {
+    // A dead holder's claim lapses by itself: the row is claimable again at its expiry.
     if (typeof row.leaseExpiresAt !== 'number') out.push(`${row.chatId}: lease without an expiry`);
-    else {
-      if (row.leaseExpiresAt - input.now > input.policy.claimTtlMs) out.push(`${row.chatId}: lease longer than a claim`);
-      if (row.staleAt > row.leaseExpiresAt) out.push(`${row.chatId}: due only after its lease lapses (stuck lease)`);
-    }
+    else if (row.leaseExpiresAt - input.now > input.policy.claimTtlMs) out.push(`${row.chatId}: lease longer than a claim`);
   } else if (row.leaseExpiresAt !== undefined) {
     out.push(`${row.chatId}: half a lease (expiry without id)`);
   }
