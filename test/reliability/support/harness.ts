@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../../../src/dev/dynamodb-local/start.ts';
+import { seededRandom } from '../../../src/dev/git-host-sim/prng.ts';
 import { start, type GitHostSim, type GitHostSimOptions } from '../../../src/dev/git-host-sim/server.ts';
 import type { Repo } from '../../../src/dev/git-host-sim/world.ts';
 import { silentLog, type Log } from '../../../src/domain/log.ts';
@@ -32,8 +33,10 @@ export const SETTLE_MS =
 
 export interface HarnessOptions {
   shardCount?: number;
-  /** Jitter and fault draws. */
+  /** Backoff jitter (default Math.random). */
   random?: () => number;
+  /** Seeds the simulator and the DynamoDB fault draws. */
+  seed?: number;
   log?: Log;
   publisher?: ChangePublisher;
   sim?: Omit<GitHostSimOptions, 'clock'>;
@@ -83,7 +86,8 @@ export class Harness {
     this.shardCount = options.shardCount ?? 2;
     this.#storeClient = new DynamoDBClient({ endpoint: tables.endpoint, ...LOCAL_AWS, maxAttempts: 3 });
     const doc = DynamoDBDocumentClient.from(this.#storeClient, { marshallOptions: { removeUndefinedValues: true } });
-    this.ddbFaults = new DynamoFaults(this.#storeClient, options.random);
+    const draws = seededRandom(options.seed ?? 7).fork('dynamodb-faults');
+    this.ddbFaults = new DynamoFaults(this.#storeClient, () => draws.next());
     const timeout = options.httpTimeoutMs ?? 400;
     this.#agent = createHttpAgent({ connectTimeoutMs: 1_000, headersTimeoutMs: timeout, bodyTimeoutMs: timeout });
     const configs = parseProviderConfigs(JSON.stringify([{ type: 'github', webUrl: sim.url, apiUrl: proxy.apiUrl }]));
@@ -102,7 +106,7 @@ export class Harness {
   static async create(options: HarnessOptions = {}): Promise<Harness> {
     const tables = await createTestTables();
     const clock = new SteppingClock();
-    const sim = await start({ seed: 7, rates: STILL_WORLD, ...options.sim, clock });
+    const sim = await start({ seed: options.seed ?? 7, rates: STILL_WORLD, ...options.sim, clock });
     const proxy = await startFaultProxy(sim.url);
     return new Harness(tables, clock, sim, proxy, options);
   }
