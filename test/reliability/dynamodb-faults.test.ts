@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
-import { Harness, POLICY } from './support/harness.ts';
+import { Harness, POLICY, waitFor } from './support/harness.ts';
 
 /**
  * DynamoDB failing under the pipeline (throttling, 5xx, answers lost after the write landed,
@@ -59,7 +58,7 @@ test('every write-back fails after the SDK retries: the rows come back when thei
   // Claims pass: only write-backs (which follow the refresh) see the fault.
   const claimsBefore = h.store.claims;
   const ticking = h.tick();
-  while (h.store.claims === claimsBefore) await sleep(5);
+  await waitFor(() => h.store.claims > claimsBefore, 'a row is claimed');
   h.ddbFaults.add({ kind: 'server', operations: ['UpdateItem'] });
   const summary = await ticking;
   h.ddbFaults.clear();
@@ -81,7 +80,7 @@ test('the endpoint goes away mid-tick and comes back: the tick ends, rows return
   nextRound();
   const claimsBefore = h.store.claims;
   const ticking = h.tick({ batchSize: 50 });
-  while (h.store.claims === claimsBefore) await sleep(2);
+  await waitFor(() => h.store.claims > claimsBefore, 'a row is claimed');
   h.ddbFaults.down();
   const summary = await ticking;
   h.ddbFaults.up();

@@ -14,7 +14,7 @@ import { createProviderRegistry } from '../../../src/providers/registry.ts';
 import { DEFAULT_BACKOFF } from '../../../src/refresh/backoff.ts';
 import type { ChangePublisher } from '../../../src/refresh/change-publisher.ts';
 import { Refresher } from '../../../src/refresh/refresher.ts';
-import { runTick, type TickOptions } from '../../../src/refresh/tick.ts';
+import { runTick, type TickDeps, type TickOptions } from '../../../src/refresh/tick.ts';
 import type { TickSummary } from '../../../src/refresh/tick-summary.ts';
 import { DynamoStore } from '../../../src/store/dynamo-store.ts';
 import { dueShardFor } from '../../../src/store/shard.ts';
@@ -164,7 +164,7 @@ export class Harness {
     for (const row of rows) this.owned.set(row.chatId, pickOwned(row));
   }
 
-  tick(options: Partial<TickOptions> = {}): Promise<TickSummary> {
+  tick(options: Partial<TickOptions> = {}, overrides: Partial<TickDeps> = {}): Promise<TickSummary> {
     return runTick(
       {
         store: this.store,
@@ -174,6 +174,7 @@ export class Harness {
         random: this.#options.random ?? Math.random,
         log: this.#options.log ?? silentLog,
         ...(this.#options.publisher ? { publisher: this.#options.publisher } : {}),
+        ...overrides,
       },
       { ...TICK, ...options },
     );
@@ -277,4 +278,13 @@ function pickOwned(row: DiffStatusRow): OwnedFields {
     if (row[field] !== undefined) (out as Record<string, unknown>)[field] = row[field];
   }
   return out;
+}
+
+/** Polls `condition` until it holds; fails after `ms` so a broken scenario cannot hang the run. */
+export async function waitFor(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const giveUpAt = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > giveUpAt) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
