@@ -244,6 +244,7 @@ export class Harness {
       if (!this.#hasOpenPull(owned)) continue; // closed meanwhile by the world's evolution
       const row = rows.get(chatId);
       if (!row || (row.refreshedAt ?? 0) < stoppedAt) missed.push(`${chatId}: not refreshed after faults stopped (${row?.lastErrorKind ?? 'no error'})`);
+      else if (row.headBranch !== owned.gitBranch) missed.push(`${chatId}: shows the PR of branch ${row.headBranch}, not of ${owned.gitBranch}`);
     }
     return missed;
   }

@@ -139,7 +139,9 @@ function checkHistory(row: DiffStatusRow, writes: readonly WriteRecord[]): strin
     out.push(`${row.chatId}: refreshedAt ${row.refreshedAt} matches no attempted write`);
     return out;
   }
-  for (const field of PULL_REQUEST_FIELDS) {
+  // A later "no PR for the new branch" write may have cleared the previous branch's PR.
+  const cleared = PULL_REQUEST_FIELDS.every((f) => row[f] === undefined) && writes.some((w) => w.update.remove.includes('url'));
+  for (const field of cleared ? [] : PULL_REQUEST_FIELDS) {
     if (!sameValue(row[field], source.update.set[field])) {
       out.push(`${row.chatId}: ${field} is ${show(row[field])}, its refresh wrote ${show(source.update.set[field])} (half-written)`);
     }
