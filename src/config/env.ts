@@ -26,19 +26,28 @@ export interface RefreshConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function readRefreshConfig(env: Env): RefreshConfig {
+/** What every function that writes the diff-status table needs. */
+export type TableConfig = Pick<RefreshConfig, 'tableName' | 'indexName' | 'shardCount' | 'dynamodbEndpoint'>;
+
+export function readTableConfig(env: Env): TableConfig {
   return {
     tableName: required(env, 'TABLE_NAME'),
-    tokensTableName: required(env, 'TOKENS_TABLE_NAME'),
     indexName: optional(env, 'STALE_INDEX_NAME') ?? 'byStaleAt',
     shardCount: integer(env, 'SHARD_COUNT', 1, 1, 1_000),
+    dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
+  };
+}
+
+export function readRefreshConfig(env: Env): RefreshConfig {
+  return {
+    ...readTableConfig(env),
+    tokensTableName: required(env, 'TOKENS_TABLE_NAME'),
     batchSize: integer(env, 'BATCH_SIZE', 50, 1, 1_000),
     concurrency: integer(env, 'CONCURRENCY', 10, 1, 256),
     perTokenConcurrency: integer(env, 'PER_TOKEN_CONCURRENCY', 4, 1, 256),
     tickBudgetMs: integer(env, 'TICK_BUDGET_MS', 30_000, 1_000, 900_000),
     safetyMarginMs: integer(env, 'SAFETY_MARGIN_MS', 5_000, 0, 60_000),
     gitProviders: optional(env, 'GIT_PROVIDERS'),
-    dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
   };
 }
 

@@ -31,10 +31,12 @@ function distributionDir(): string {
 }
 
 /**
- * Starts AWS's DynamoDB Local (in memory) on 127.0.0.1 and a free port. The server stops
- * when `stop()` is called or when this process exits (its stdin closes).
+ * Starts AWS's DynamoDB Local (in memory) on 127.0.0.1 and `port` (a free one by default).
+ * The server stops when `stop()` is called or when this process exits (its stdin closes).
  */
-export async function startDynamoDbLocal(options: { startTimeoutMs?: number } = {}): Promise<LocalDynamoDb> {
+export async function startDynamoDbLocal(
+  options: { startTimeoutMs?: number; port?: number } = {},
+): Promise<LocalDynamoDb> {
   if (spawnSync('java', ['-version'], { stdio: 'ignore' }).error) {
     throw new Error('DynamoDB Local needs Java 17+ on PATH (apt-get install -y openjdk-17-jre-headless)');
   }
@@ -50,7 +52,7 @@ export async function startDynamoDbLocal(options: { startTimeoutMs?: number } = 
       LAUNCHER,
       '-inMemory',
       '-port',
-      '0',
+      String(options.port ?? 0),
       '-disableTelemetry',
     ],
     { stdio: ['pipe', 'pipe', 'pipe'] },

@@ -1,0 +1,101 @@
+/**
+ * The deployable bundles, built by `npm run build` with the template's BuildProperties, load
+ * and run on this Node (24) when invoked through `npm run invoke`, as `sam local invoke` would.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DiffStatusRow } from '../../src/domain/row.ts';
+import { emptySummary } from '../../src/refresh/tick-summary.ts';
+import { dueShardFor } from '../../src/store/shard.ts';
+import { createTestTables, type TestTables } from '../support/dynamodb.ts';
+
+const run = promisify(execFile);
+let t: TestTables;
+let dir: string;
+let buildOutput: string;
+
+function npm(...args: string[]) {
+  return run('npm', ['run', '--silent', ...args], { env: process.env, maxBuffer: 16 * 2 ** 20, timeout: 120_000 });
+}
+
+function invoke(...args: string[]) {
+  return npm('invoke', '--', ...args, '--build-dir', join(dir, 'build'), '--env-vars', join(dir, 'env.json'));
+}
+
+before(async () => {
+  t = await createTestTables();
+  dir = mkdtempSync(join(tmpdir(), 'gitsync-bundle-'));
+  writeFileSync(
+    join(dir, 'env.json'),
+    JSON.stringify({
+      Parameters: { TABLE_NAME: t.tableName, TOKENS_TABLE_NAME: t.tokensTableName, DYNAMODB_ENDPOINT: t.endpoint, LOG_LEVEL: 'WARN' },
+    }),
+  );
+  buildOutput = (await npm('build', '--', '--build-dir', join(dir, 'build'))).stdout;
+});
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await t.close();
+});
+
+test('the build prints each bundle\'s size and import time', () => {
+  for (const fn of ['RefreshFunction', 'MarkStaleFunction']) {
+    assert.match(buildOutput, new RegExp(`${fn} -> `));
+  }
+  assert.equal(buildOutput.match(/bundle size: \d+\.\d KiB/g)?.length, 2);
+  assert.equal(buildOutput.match(/import time: \d+ ms \(fresh Node 24\./g)?.length, 2);
+});
+
+test('the refresh bundle runs one tick of the Task input from events/ against DynamoDB Local', async () => {
+  const now = Date.now();
+  const row: DiffStatusRow = {
+    chatId: 'bundle-chat',
+    ownerId: 'owner-without-token',
+    gitRemoteOrigin: 'https://github.com/o/r.git',
+    gitBranch: 'main',
+    staleAt: now - 1_000,
+    dueShard: dueShardFor('bundle-chat', 1),
+    createdAt: now,
+    updatedAt: now,
+  };
+  await t.doc.send(new PutCommand({ TableName: t.tableName, Item: row }));
+  const { stdout, stderr } = await invoke('events/loop-iteration.json');
+  const summary = JSON.parse(stdout) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(summary).sort(), Object.keys(emptySummary()).sort(), 'stdout is the TickSummary alone');
+  assert.equal(summary.claimed, 1);
+  assert.match(stderr, /REPORT RefreshFunction .*Max Memory Used: \d+ MB of 512 MB/);
+});
+
+test('the mark-stale bundle handles the sample event, and rejects a malformed one without writing', async () => {
+  const { stdout } = await invoke('MarkStaleFunction', 'events/mark-stale.json');
+  assert.deepEqual(JSON.parse(stdout), { status: 'marked', marked: 2 });
+  const marked = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { chatId: 'chat-1' }, ConsistentRead: true }));
+  assert.equal((marked.Item as DiffStatusRow | undefined)?.gitBranch, 'feature/login');
+
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ 'detail-type': 'gitsync.MarkStale', detail: { chatId: 'chat-9', branch: 'x' } }));
+  const rejected = await invoke('MarkStaleFunction', bad);
+  assert.deepEqual(JSON.parse(rejected.stdout), { status: 'rejected', reason: 'detail.origin must be a non-empty string' });
+  assert.match(rejected.stderr, /"message":"mark-stale event rejected"/);
+  const untouched = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { chatId: 'chat-9' }, ConsistentRead: true }));
+  assert.equal(untouched.Item, undefined);
+});
+
+test('a handler error is reported like Lambda does, with a failing exit code', async () => {
+  const env = join(dir, 'broken-env.json');
+  writeFileSync(env, JSON.stringify({ Parameters: { TABLE_NAME: t.tableName, SHARD_COUNT: 'many' } }));
+  const failed = await npm('invoke', '--', 'MarkStaleFunction', 'events/mark-stale.json', '--build-dir', join(dir, 'build'), '--env-vars', env).then(
+    () => assert.fail('invoke should fail'),
+    (err: { code: number; stdout: string }) => err,
+  );
+  assert.equal(failed.code, 1);
+  const error = JSON.parse(failed.stdout) as { errorType: string; errorMessage: string };
+  assert.equal(error.errorType, 'ConfigError');
+  assert.match(error.errorMessage, /SHARD_COUNT: must be a whole number/);
+});

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import aslValidator from 'asl-validator';
+import { MARK_STALE_DETAIL_TYPE } from '../../src/handler/mark-stale-event.ts';
+import { samFunction, samFunctions } from '../../src/dev/sam-function.ts';
+import { placeholders, stateMachineSource, substituteDefinition } from '../../src/dev/state-machine.ts';
+import { loadTemplate, type CfnResource } from '../../src/dev/template.ts';
+import { dynamoDbActions, environmentReads, functionSources } from '../support/function-sources.ts';
+
+const template = loadTemplate();
+const loop = stateMachineSource(template, 'RefreshLoop');
+/**
+ * Actions whose command is in a function's bundle but which the function never sends, so it
+ * is not granted them: mark-stale bundles DynamoStore and calls only `markStale` (UpdateItem).
+ */
+const NOT_CALLED: Record<string, string[]> = {
+  MarkStaleFunction: ['dynamodb:GetItem', 'dynamodb:Query'],
+};
+const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:gitsync-RefreshFunction-AbC123';
+
+function props(logicalId: string): Record<string, unknown> {
+  const r = template.Resources[logicalId];
+  assert.ok(r?.Properties, `template has ${logicalId}`);
+  return r.Properties;
+}
+
+test('the template parses with its intrinsic tags intact', () => {
+  assert.equal(template.Transform, 'AWS::Serverless-2016-10-31');
+  const env = (props('RefreshFunction').Environment as { Variables: Record<string, unknown> }).Variables;
+  assert.deepEqual(env.TABLE_NAME, { Ref: 'DiffStatusTable' });
+  assert.deepEqual(loop.substitutions.RefreshFunctionArn, { 'Fn::GetAtt': ['RefreshFunction', 'Arn'] });
+  for (const [name, p] of Object.entries(template.Parameters ?? {})) {
+    assert.notEqual(p.Default, undefined, `parameter ${name} has a default, so sam deploy --guided can keep it`);
+  }
+});
+
+test('every ${...} in the loop definition has a substitution and every substitution is used', () => {
+  const used = placeholders(loop.text);
+  assert.deepEqual([...used].sort(), Object.keys(loop.substitutions).sort());
+});
+
+test('the loop definition passes asl-validator, ARNs checked', () => {
+  const definition = substituteDefinition(loop.text, { RefreshFunctionArn: FUNCTION_ARN });
+  const result = aslValidator(definition);
+  assert.ok(result.isValid, result.errorsText('\n'));
+});
+
+test('the loop is an Express state machine started by a cron rule at every minute', () => {
+  const p = props('RefreshLoop');
+  assert.equal(p.Type, 'EXPRESS');
+  const events = Object.values(p.Events as Record<string, { Type: string; Properties: Record<string, unknown> }>);
+  assert.equal(events.length, 1);
+  assert.equal(events[0]?.Type, 'Schedule');
+  assert.equal(events[0]?.Properties.Schedule, 'cron(* * * * ? *)');
+});
+
+test('the Task waits longer than the refresh function can run, and retries only Lambda service errors', () => {
+  const definition = substituteDefinition(loop.text, { RefreshFunctionArn: FUNCTION_ARN }) as {
+    States: Record<string, { Type: string; TimeoutSeconds?: number; Retry?: { ErrorEquals: string[]; MaxAttempts: number; IntervalSeconds: number }[] }>;
+  };
+  const refresh = definition.States.Refresh;
+  assert.equal(refresh?.Type, 'Task');
+  const timeoutParam = template.Parameters?.RefreshTimeoutSeconds;
+  assert.ok(Number(timeoutParam?.MaxValue) < (refresh.TimeoutSeconds ?? 0), 'Task timeout above any allowed function timeout');
+  for (const retrier of refresh.Retry ?? []) {
+    assert.ok(retrier.ErrorEquals.every((e) => e.startsWith('Lambda.')), `retries only Lambda.* errors: ${retrier.ErrorEquals}`);
+    // Worst case pause: interval 1 s, doubled once.
+    assert.ok(retrier.IntervalSeconds * (2 ** retrier.MaxAttempts - 1) <= 3, 'retries stay short');
+  }
+});
+
+for (const fn of samFunctions(template)) {
+  test(`${fn.logicalId}: handler and runtime match the code and this toolchain's Node`, () => {
+    const major = process.versions.node.split('.')[0];
+    assert.equal(fn.runtime, `nodejs${major}.x`);
+    const engines = (JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string } }).engines.node;
+    assert.equal(engines, `>=${major}`);
+    assert.deepEqual(props(fn.logicalId).Architectures, ['arm64']);
+    const entries = fn.buildProperties.EntryPoints as string[];
+    assert.equal(entries.length, 1);
+    const entry = join(fn.codeUri, entries[0] ?? '');
+    assert.ok(existsSync(entry), `${entry} exists`);
+    const [moduleName, exportName] = fn.handler.split('.');
+    assert.equal(moduleName, entries[0]?.replace(/^.*\//, '').replace(/\.ts$/, ''), 'Handler names the bundle of the entry point');
+    assert.match(readFileSync(entry, 'utf8'), new RegExp(`export (async )?(function|const) ${exportName}\\b`));
+    assert.equal(fn.buildProperties.Format, 'esm');
+    assert.deepEqual(fn.buildProperties.OutExtension, ['.js=.mjs'], 'ESM bundle loads as a module without a package.json');
+    assert.match(String(fn.buildProperties.Banner), /const require = \w*createRequire\(import\.meta\.url\)/i, 'bundled CommonJS can require()');
+  });
+
+  test(`${fn.logicalId}: policies grant exactly the DynamoDB actions its code sends, on gitsync's tables only`, async () => {
+    const used = dynamoDbActions(await functionSources(fn));
+    const policies = props(fn.logicalId).Policies as { Statement?: { Action: string | string[]; Resource: unknown }[] }[];
+    const granted = new Set<string>();
+    for (const policy of policies) {
+      assert.ok(policy.Statement, `${fn.logicalId}: only inline statements (no broad managed policies or templates)`);
+      for (const statement of policy.Statement) {
+        const actions = [statement.Action].flat();
+        const resource = JSON.stringify(statement.Resource);
+        for (const action of actions) {
+          assert.ok(!action.includes('*'), `no wildcard action: ${action}`);
+          granted.add(action);
+        }
+        assert.ok(!resource.includes('*'), `no wildcard resource: ${resource}`);
+        assert.match(resource, /DiffStatusTable|TokensTable/, `resource is a gitsync table: ${resource}`);
+      }
+    }
+    const notCalled = NOT_CALLED[fn.logicalId] ?? [];
+    for (const [action, where] of used) {
+      if (!notCalled.includes(action)) assert.ok(granted.has(action), `${action} (sent by ${where.join(', ')}) is granted`);
+    }
+    for (const action of granted) assert.ok(used.has(action), `${action} is granted but no code sends it`);
+  });
+
+  test(`${fn.logicalId}: every environment variable the code reads is set by the template, and none is unused`, async () => {
+    const { bundled, packages } = await functionSources(fn);
+    const read = new Set(environmentReads(bundled).keys());
+    const declared = new Set(Object.keys(fn.environment));
+    const runtimeProvided = (name: string) => name.startsWith('AWS_') || name.startsWith('LAMBDA_') || name === 'TZ';
+    for (const name of read) {
+      if (!runtimeProvided(name)) assert.ok(declared.has(name), `${name} is read by the code but not set`);
+    }
+    const readByLibraries = new Set(['NODE_OPTIONS']);
+    if (packages.has('@aws-lambda-powertools/logger')) ['POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL'].forEach((n) => readByLibraries.add(n));
+    if (packages.has('@aws-lambda-powertools/metrics')) readByLibraries.add('POWERTOOLS_METRICS_NAMESPACE');
+    for (const name of readByLibraries) {
+      if (name !== 'NODE_OPTIONS') assert.ok(declared.has(name), `${name} (read by a Powertools library) is set`);
+    }
+    for (const name of declared) {
+      assert.ok(read.has(name) || readByLibraries.has(name), `${name} is set but nothing reads it`);
+    }
+  });
+}
+
+test('the stale index named in the environment is the table\'s GSI and the one Query is granted on', () => {
+  const fn = samFunction(template, 'RefreshFunction');
+  const table = props('DiffStatusTable') as { GlobalSecondaryIndexes: { IndexName: string }[] };
+  const index = fn.environment.STALE_INDEX_NAME;
+  assert.deepEqual(table.GlobalSecondaryIndexes.map((g) => g.IndexName), [index]);
+  const statements = (props('RefreshFunction').Policies as { Statement: { Action: string[]; Resource: unknown }[] }[])
+    .flatMap((p) => p.Statement)
+    .filter((s) => s.Action.includes('dynamodb:Query'));
+  assert.deepEqual(statements.map((s) => s.Resource), [{ 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${index}` }]);
+  assert.equal(samFunction(template, 'MarkStaleFunction').environment.STALE_INDEX_NAME, index);
+  assert.deepEqual(
+    samFunction(template, 'MarkStaleFunction').environment.SHARD_COUNT,
+    fn.environment.SHARD_COUNT,
+    'both functions shard the due index alike',
+  );
+});
+
+test('the mark-stale rule matches the detail-type the handler accepts', () => {
+  const events = props('MarkStaleFunction').Events as Record<string, { Type: string; Properties: { Pattern: unknown } }>;
+  assert.deepEqual(Object.values(events).map((e) => [e.Type, e.Properties.Pattern]), [
+    ['EventBridgeRule', { 'detail-type': [MARK_STALE_DETAIL_TYPE] }],
+  ]);
+});
+
+test('every function and the loop log to a log group with retention', () => {
+  const retained = (ref: unknown) => {
+    const id = (ref as { Ref?: string; 'Fn::GetAtt'?: string[] }).Ref ?? (ref as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    const group = template.Resources[id ?? ''] as CfnResource;
+    assert.equal(group.Type, 'AWS::Logs::LogGroup');
+    assert.deepEqual(group.Properties?.RetentionInDays, { Ref: 'LogRetentionDays' });
+  };
+  for (const fn of samFunctions(template)) retained((props(fn.logicalId).LoggingConfig as { LogGroup: unknown }).LogGroup);
+  const logging = props('RefreshLoop').Logging as { Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: unknown } }[] };
+  retained(logging.Destinations[0]?.CloudWatchLogsLogGroup.LogGroupArn);
+});
+
+test('alarms watch function errors, failed executions and lateness; outputs name what a user needs', () => {
+  const alarms = Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+  const watched = JSON.stringify(alarms.map((a) => a.Properties));
+  assert.match(watched, /"MetricName":"Errors".*"Value":\{"Ref":"RefreshFunction"\}/);
+  assert.match(watched, /"MetricName":"ExecutionsFailed"/);
+  assert.match(watched, /"Namespace":\{"Ref":"MetricsNamespace"\},"MetricName":"OldestDueLateness"/);
+  for (const alarm of alarms) assert.deepEqual(alarm.Properties?.AlarmActions, [{ Ref: 'AlarmTopic' }]);
+  assert.deepEqual(
+    Object.keys(template.Outputs ?? {}).filter((k) => ['DiffStatusTableName', 'TokensTableName', 'RefreshLoopArn', 'DashboardUrl'].includes(k)),
+    ['DiffStatusTableName', 'TokensTableName', 'RefreshLoopArn', 'DashboardUrl'],
+  );
+  const namespace = samFunction(template, 'RefreshFunction').environment.POWERTOOLS_METRICS_NAMESPACE;
+  assert.equal(namespace, template.Parameters?.MetricsNamespace?.Default, 'metrics are published where alarms look');
+});
+
+test('the dashboard body is valid JSON once substituted, and charts only metrics gitsync publishes', async () => {
+  const { TICK_METRIC_NAMES } = await import('../../src/handler/tick-metrics.ts');
+  const body = (props('Dashboard').DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+  const filled = body.replace(/\$\{([^}]+)\}/g, (_, name: string) => (name === 'LatenessAlarmSeconds' ? '120' : `x-${name}`));
+  const dashboard = JSON.parse(filled) as { widgets: { properties: { metrics: unknown[][] } }[] };
+  const charted: string[] = [];
+  for (const widget of dashboard.widgets) {
+    let namespace: unknown;
+    for (const row of widget.properties.metrics) {
+      if (row[0] === '...' || typeof row[0] !== 'string') continue;
+      if (row[0] !== '.') namespace = row[0];
+      if (namespace === 'x-MetricsNamespace') charted.push(String(row[1]));
+    }
+  }
+  assert.ok(charted.length >= 8);
+  for (const name of charted) assert.ok(TICK_METRIC_NAMES.includes(name), `${name} is published by publishTickMetrics`);
+  assert.match(body, /MetricName=\\"RowErrors\\"/);
+});

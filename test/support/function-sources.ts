@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { esbuildOptions, type SamFunction } from '../../src/dev/sam-function.ts';
+
+/** What a function's bundle is made of, from esbuild's own output. */
+export interface FunctionSources {
+  /** The project's own files in the bundle (paths relative to the repository), with their text. */
+  files: Map<string, string>;
+  /** The same files as bundled: only the code tree shaking kept. */
+  bundled: Map<string, string>;
+  /** npm packages in the bundle. */
+  packages: Set<string>;
+}
+
+export async function functionSources(fn: SamFunction): Promise<FunctionSources> {
+  const result = await build({
+    ...esbuildOptions(fn, '/nonexistent-out'),
+    minify: false,
+    sourcemap: false,
+    write: false,
+    logLevel: 'silent',
+  });
+  const files = new Map<string, string>();
+  const packages = new Set<string>();
+  for (const input of Object.keys(result.metafile?.inputs ?? {})) {
+    const pkg = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (pkg?.[1]) packages.add(pkg[1]);
+    else if (input.startsWith('src/')) files.set(input, readFileSync(join(fn.codeUri, input), 'utf8'));
+  }
+  // An unminified bundle marks each module's code with a `// path` line.
+  const bundled = new Map<string, string>();
+  const code = result.outputFiles?.find((f) => !f.path.endsWith('.map'))?.text ?? '';
+  let current: string | undefined;
+  for (const line of code.split('\n')) {
+    const marker = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(line);
+    if (marker) current = marker[1];
+    else if (current?.startsWith('src/')) bundled.set(current, `${bundled.get(current) ?? ''}${line}\n`);
+  }
+  return { files, bundled, packages };
+}
+
+/** IAM actions of the DynamoDB commands (`@aws-sdk/lib-dynamodb` or `client-dynamodb`) a file sends. */
+const ACTIONS: Record<string, string[]> = {
+  Get: ['dynamodb:GetItem'],
+  GetItem: ['dynamodb:GetItem'],
+  Put: ['dynamodb:PutItem'],
+  PutItem: ['dynamodb:PutItem'],
+  Update: ['dynamodb:UpdateItem'],
+  UpdateItem: ['dynamodb:UpdateItem'],
+  Delete: ['dynamodb:DeleteItem'],
+  DeleteItem: ['dynamodb:DeleteItem'],
+  Query: ['dynamodb:Query'],
+  Scan: ['dynamodb:Scan'],
+  BatchGet: ['dynamodb:BatchGetItem'],
+  BatchGetItem: ['dynamodb:BatchGetItem'],
+  BatchWrite: ['dynamodb:BatchWriteItem'],
+  BatchWriteItem: ['dynamodb:BatchWriteItem'],
+  // Transactions are authorized per item action (IAM has no TransactWriteItems action).
+  TransactGet: ['dynamodb:GetItem'],
+  TransactGetItems: ['dynamodb:GetItem'],
+  TransactWrite: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+  TransactWriteItems: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+};
+
+/**
+ * DynamoDB actions a bundle can send: commands a file imports from the SDK and whose
+ * `new XCommand(` survives tree shaking in that file's bundled code.
+ */
+export function dynamoDbActions({ files, bundled }: FunctionSources): Map<string, string[]> {
+  const used = new Map<string, string[]>();
+  for (const [path, text] of files) {
+    const imported = new Set<string>();
+    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(?:lib|client)-dynamodb'/g)) {
+      for (const name of (m[1] ?? '').split(',')) {
+        const id = name.replace(/^\s*type\s+/, '').split(/\s+as\s+/).pop()?.trim();
+        if (id?.endsWith('Command')) imported.add(id);
+      }
+    }
+    for (const command of imported) {
+      if (!new RegExp(`new\\s+(?:[\\w$]+\\.)?${command}\\d*\\s*\\(`).test(bundled.get(path) ?? '')) continue;
+      const actions = ACTIONS[command.replace(/Command$/, '')];
+      if (!actions) throw new Error(`${path}: ${command} has no IAM mapping in test/support/function-sources.ts`);
+      for (const action of actions) used.set(action, [...(used.get(action) ?? []), path]);
+    }
+  }
+  return used;
+}
+
+/**
+ * Environment variables the bundled code reads: `process.env.X`, `env['X']`, `(env, 'X')` and
+ * `X_ENV = 'X'` (a helper the bundle leaves out reads nothing).
+ */
+export function environmentReads(bundled: Map<string, string>): Map<string, string[]> {
+  // Bundled code: double quotes, and parameters renamed with a number (`env3`).
+  const patterns = [
+    /process\.env\.([A-Z][A-Z0-9_]*)/g,
+    /\benv\d*\s*\[\s*["']([A-Z][A-Z0-9_]*)["']\s*\]/g,
+    /\(\s*env\d*\s*,\s*["']([A-Z][A-Z0-9_]*)["']/g,
+    /\b[A-Z][A-Z0-9_]*_ENV\d*\s*=\s*["']([A-Z][A-Z0-9_]*)["']/g,
+  ];
+  const reads = new Map<string, string[]>();
+  for (const [path, text] of bundled) {
+    for (const pattern of patterns) {
+      for (const m of text.matchAll(pattern)) {
+        const name = m[1] ?? '';
+        reads.set(name, [...(reads.get(name) ?? []), path]);
+      }
+    }
+  }
+  return reads;
+}
