@@ -124,10 +124,13 @@ export class Harness {
     return `${this.sim.url}/${repo.owner}/${repo.name}.git`;
   }
 
-  /** Links `token` for `ownerId` in the tokens table and the simulator. */
-  async linkToken(ownerId: string, token: string): Promise<void> {
-    this.tokens.set(ownerId, token);
-    this.sim.addToken(token, ownerId);
+  /** Links `token` for `ownerId` in the tokens table and, unless refused, the simulator. */
+  async linkToken(ownerId: string, token: string, options: { hostAccepts?: boolean } = {}): Promise<void> {
+    if (options.hostAccepts === false) this.tokens.delete(ownerId);
+    else {
+      this.tokens.set(ownerId, token);
+      this.sim.addToken(token, ownerId);
+    }
     await this.tables.doc.send(
       new PutCommand({ TableName: this.tables.tokensTableName, Item: { ownerId, providerHost: this.host, accessToken: token } }),
     );
