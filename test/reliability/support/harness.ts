@@ -3,6 +3,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } fro
 import { LOCAL_AWS } from '../../../src/dev/dynamodb-local/start.ts';
 import { seededRandom } from '../../../src/dev/git-host-sim/prng.ts';
 import { start, type GitHostSim, type GitHostSimOptions } from '../../../src/dev/git-host-sim/server.ts';
+import type { SeededWorld } from '../../../src/dev/git-host-sim/seed.ts';
 import type { Repo } from '../../../src/dev/git-host-sim/world.ts';
 import { silentLog, type Log } from '../../../src/domain/log.ts';
 import type { DiffStatusRow } from '../../../src/domain/row.ts';
@@ -131,6 +132,19 @@ export class Harness {
       this.tokens.set(ownerId, token);
       this.sim.addToken(token, ownerId);
     }
+    await this.#storeToken(ownerId, token);
+  }
+
+  /** Rows and tokens of a seeded simulator world (`seedWorld`), as the product would find them. */
+  async adopt(seeded: SeededWorld): Promise<void> {
+    for (const [ownerId, token] of Object.entries(seeded.tokens)) {
+      this.tokens.set(ownerId, token);
+      await this.#storeToken(ownerId, token);
+    }
+    await this.putRows(seeded.rows);
+  }
+
+  async #storeToken(ownerId: string, token: string): Promise<void> {
     await this.tables.doc.send(
       new PutCommand({ TableName: this.tables.tokensTableName, Item: { ownerId, providerHost: this.host, accessToken: token } }),
     );

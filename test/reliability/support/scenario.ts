@@ -71,6 +71,8 @@ export interface ScenarioWorld {
 
 export interface ScenarioResult {
   interleavings: number;
+  /** Ticks abandoned after claiming and DynamoDB outages (the other faults are counted where injected). */
+  lambdaFaults: number;
   rowsChecked: number;
   violations: string[];
 }
@@ -80,13 +82,14 @@ export interface ScenarioResult {
  * settles and checks liveness. Steps never throw: a failing operation is part of the test.
  */
 export async function runScenario(h: Harness, world: ScenarioWorld, groups: readonly StepGroup[]): Promise<ScenarioResult> {
-  const result: ScenarioResult = { interleavings: 0, rowsChecked: 0, violations: [] };
+  const result: ScenarioResult = { interleavings: 0, lambdaFaults: 0, rowsChecked: 0, violations: [] };
   const record = (report: { rowsChecked: number; violations: string[] }, when: string) => {
     result.rowsChecked += report.rowsChecked;
     result.violations.push(...report.violations.map((v) => `${when}: ${v}`));
   };
   for (const [g, group] of groups.entries()) {
     if (group.length > 1) result.interleavings += 1;
+    result.lambdaFaults += group.filter((s) => s.kind === 'abandon' || s.kind === 'outage').length;
     await Promise.all(group.map((s) => runStep(h, world, s)));
     record(await h.check(), `after group ${g} ${JSON.stringify(group)}`);
   }
