@@ -96,7 +96,7 @@ export class Refresher {
 
   async #resolveGroup(group: RowGroup, limited: Map<string, number>): Promise<ResolvedGroup | RefreshError> {
     const match = this.#o.registry.forOrigin(group.origin);
-    if (!match) return new NoProviderError(`no configured git provider serves the origin's host`);
+    if (!match) return new NoProviderError('no configured git provider serves this origin (unknown host, or no repository path on it)');
     if (!group.ownerId) return new NoTokenError('the row has no owner, so no token can be used');
     let token: ResolvedToken;
     try {
