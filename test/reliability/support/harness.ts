@@ -55,7 +55,8 @@ export interface NewRow {
   extra?: Partial<DiffStatusRow>;
 }
 
-export const TICK: TickOptions = { batchSize: 25, tickBudgetMs: 5_000, safetyMarginMs: 0, writeConcurrency: 10 };
+/** A budget no loaded CI machine runs out of; hangs end by the agent's short timeouts. */
+export const TICK: TickOptions = { batchSize: 25, tickBudgetMs: 20_000, safetyMarginMs: 0, writeConcurrency: 10 };
 
 /**
  * Everything real, on loopback: DynamoDB Local (the store's client with a fault middleware,
