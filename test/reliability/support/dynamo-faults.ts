@@ -7,8 +7,8 @@ import {
 
 /**
  * throttle / throughput: DynamoDB's throttling answers; server: a 500; lostAnswer: the
- * request lands but its answer is lost on the way back (a reset socket); down: the endpoint
- * is unreachable (connection refused) until `up()`.
+ * request lands but its answer is lost on the way back (a reset socket). `down()` makes the
+ * endpoint refuse connections until `up()`.
  */
 export type DynamoFaultKind = 'throttle' | 'throughput' | 'server' | 'lostAnswer';
 
