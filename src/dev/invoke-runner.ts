@@ -3,31 +3,20 @@
  * its handler once with the event and a context, and sends the outcome to the parent over IPC.
  * Argv: <module file> <export name> <event json file> <timeout ms>.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { localLambdaContext } from './lambda-context.ts';
 
 const [file, exportName, eventFile, timeoutArg] = process.argv.slice(2);
 if (!file || !exportName || !eventFile || !timeoutArg) throw new Error('usage: invoke-runner <file> <export> <event> <timeoutMs>');
 const send = (message: unknown) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
 
-const deadline = Date.now() + Number(timeoutArg);
-const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local';
-const region = process.env.AWS_REGION ?? 'us-east-1';
-const context = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`,
-  memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '128',
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: 'local',
-  getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  done: () => {},
-  fail: () => {},
-  succeed: () => {},
-};
+const context = localLambdaContext({
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local',
+  region: process.env.AWS_REGION ?? 'us-east-1',
+  memoryMb: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '128',
+  timeoutMs: Number(timeoutArg),
+});
 
 try {
   const event: unknown = JSON.parse(readFileSync(eventFile, 'utf8'));

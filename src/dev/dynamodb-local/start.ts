@@ -55,7 +55,9 @@ export async function startDynamoDbLocal(
       String(options.port ?? 0),
       '-disableTelemetry',
     ],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    // Its own process group: a terminal's Ctrl-C reaches only the parent, which stops the
+    // server when it is done with it (the server also exits when the parent's end of stdin closes).
+    { stdio: ['pipe', 'pipe', 'pipe'], detached: true },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await waitForPort(child, options.startTimeoutMs ?? 60_000);

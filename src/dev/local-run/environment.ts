@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_AWS, startDynamoDbLocal, type LocalDynamoDb } from '../dynamodb-local/start.ts';
+import { createTableInput, loadTemplate } from '../template.ts';
+import type { LocalRunOptions } from './args.ts';
+
+/** The DynamoDB side of a local run: where the tables are and how to reach them. */
+export interface Environment {
+  /** `embedded` DynamoDB Local started here, an `endpoint` given on the command line, or `aws`. */
+  kind: 'embedded' | 'endpoint' | 'aws';
+  endpoint: string | undefined;
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  tokensTableName: string;
+  indexName: string;
+  /** Settings the refresh handler reads from its environment, as Lambda would give them. */
+  handlerEnv: Record<string, string>;
+  /** Stops what this run started (DynamoDB Local); tables on other endpoints stay. */
+  close(): Promise<void>;
+}
+
+/**
+ * Brings up DynamoDB for the run: DynamoDB Local on 127.0.0.1 with tables from template.yaml
+ * unless an endpoint or existing tables were named. On an endpoint without table names, fresh
+ * uniquely named tables are created there.
+ */
+export async function bringUpEnvironment(options: LocalRunOptions, env: NodeJS.ProcessEnv): Promise<Environment> {
+  let local: LocalDynamoDb | undefined;
+  if (options.dynamodbEndpoint === undefined && options.table === undefined) local = await startDynamoDbLocal();
+  const endpoint = local?.endpoint ?? options.dynamodbEndpoint;
+  const kind = local ? 'embedded' : endpoint ? 'endpoint' : 'aws';
+  // DynamoDB Local namespaces tables by access key and region: the handler must use the same.
+  const localCredentials = kind === 'embedded' || (kind === 'endpoint' && !env['AWS_ACCESS_KEY_ID']);
+  const config: DynamoDBClientConfig = {
+    ...(endpoint ? { endpoint } : {}),
+    ...(localCredentials ? LOCAL_AWS : {}),
+    maxAttempts: 3,
+  };
+  const client = new DynamoDBClient(config);
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  try {
+    const template = loadTemplate();
+    const rowsInput = createTableInput('DiffStatusTable', options.table ?? `gitsync-diff-status-${randomUUID().slice(0, 8)}`, template);
+    const tokensInput = createTableInput('TokensTable', options.tokensTable ?? `gitsync-tokens-${randomUUID().slice(0, 8)}`, template);
+    if (options.table === undefined) {
+      await client.send(new CreateTableCommand(rowsInput));
+      await client.send(new CreateTableCommand(tokensInput));
+    }
+    const indexName = rowsInput.GlobalSecondaryIndexes?.[0]?.IndexName;
+    if (!indexName) throw new Error('template.yaml: DiffStatusTable has no due index');
+    const handlerEnv: Record<string, string> = {
+      TABLE_NAME: rowsInput.TableName!,
+      TOKENS_TABLE_NAME: tokensInput.TableName!,
+      STALE_INDEX_NAME: indexName,
+      ...(endpoint ? { DYNAMODB_ENDPOINT: endpoint } : {}),
+      ...(localCredentials
+        ? {
+            AWS_REGION: LOCAL_AWS.region,
+            AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+          }
+        : {}),
+    };
+    return {
+      kind,
+      endpoint,
+      doc,
+      tableName: rowsInput.TableName!,
+      tokensTableName: tokensInput.TableName!,
+      indexName,
+      handlerEnv,
+      async close() {
+        client.destroy();
+        await local?.stop();
+      },
+    };
+  } catch (err) {
+    client.destroy();
+    await local?.stop();
+    throw err;
+  }
+}

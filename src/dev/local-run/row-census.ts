@@ -1,0 +1,74 @@
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DiffStatusRow } from '../../domain/row.ts';
+
+/** The attributes a census reads. */
+export type CensusRow = Pick<
+  DiffStatusRow,
+  'chatId' | 'ownerId' | 'staleAt' | 'leaseExpiresAt' | 'refreshedAt' | 'lastErrorKind' | 'lastErrorAt' | 'dueShard'
+>;
+
+/** Where every row of the table stands at one instant. */
+export interface Census {
+  at: number;
+  total: number;
+  /** Refreshed, not yet due again. */
+  fresh: number;
+  /** Checked, no PR for the branch yet, not yet due again. */
+  waitingForPr: number;
+  /** Due and not claimed. */
+  due: number;
+  /** Claimed by a running tick. */
+  leased: number;
+  /** Not due yet after a failure, per `lastErrorKind` (no_token, rate_limited, provider_error, ...). */
+  backingOff: Record<string, number>;
+  /** Out of the due index (archived, no origin or branch). */
+  unpollable: number;
+  /** How long the longest-waiting due row has been due, or null when none is. */
+  oldestLatenessMs: number | null;
+}
+
+export type RowState = { kind: 'fresh' | 'waitingForPr' | 'due' | 'leased' | 'unpollable' } | { kind: 'backingOff'; reason: string };
+
+/** Pure: where one row stands at `now`. */
+export function rowState(row: CensusRow, now: number): RowState {
+  if (row.dueShard === undefined) return { kind: 'unpollable' };
+  if (row.leaseExpiresAt !== undefined && row.leaseExpiresAt > now) return { kind: 'leased' };
+  if (row.staleAt === undefined || row.staleAt <= now) return { kind: 'due' };
+  if (row.lastErrorKind) return { kind: 'backingOff', reason: row.lastErrorKind };
+  return { kind: row.refreshedAt === undefined ? 'waitingForPr' : 'fresh' };
+}
+
+export function takeCensus(rows: readonly CensusRow[], now: number): Census {
+  const census: Census = { at: now, total: rows.length, fresh: 0, waitingForPr: 0, due: 0, leased: 0, backingOff: {}, unpollable: 0, oldestLatenessMs: null };
+  for (const row of rows) {
+    const state = rowState(row, now);
+    if (state.kind === 'backingOff') census.backingOff[state.reason] = (census.backingOff[state.reason] ?? 0) + 1;
+    else census[state.kind] += 1;
+    if (state.kind === 'due' && row.staleAt !== undefined) {
+      census.oldestLatenessMs = Math.max(census.oldestLatenessMs ?? 0, now - row.staleAt);
+    }
+  }
+  return census;
+}
+
+const ATTRIBUTES = ['chatId', 'ownerId', 'staleAt', 'leaseExpiresAt', 'refreshedAt', 'lastErrorKind', 'lastErrorAt', 'dueShard'] as const;
+
+/** Every row of the table, consistently read, with the census attributes only. */
+export async function scanRows(doc: DynamoDBDocumentClient, tableName: string): Promise<CensusRow[]> {
+  const rows: CensusRow[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await doc.send(
+      new ScanCommand({
+        TableName: tableName,
+        ConsistentRead: true,
+        ProjectionExpression: ATTRIBUTES.map((_, i) => `#a${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(ATTRIBUTES.map((name, i) => [`#a${i}`, name])),
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    rows.push(...((out.Items ?? []) as CensusRow[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return rows;
+}

@@ -1,0 +1,142 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { readRefreshConfig } from '../../config/env.ts';
+import { describeError } from '../../domain/errors.ts';
+import { loadTemplate } from '../template.ts';
+import type { LocalRunOptions } from './args.ts';
+import { bringUpEnvironment, type Environment } from './environment.ts';
+import { startRefreshLoop, type TickReport } from './executor.ts';
+import { planIncidents, type Incidents } from './incidents.ts';
+import type { ProgressView } from './progress-view.ts';
+import { loadRefreshFunction } from './refresh-function.ts';
+import { scanRows, takeCensus, type Census } from './row-census.ts';
+import { quantile, RowTracker } from './row-tracker.ts';
+import { addTick, createRateMeter, emptyTotals, hostCounters } from './run-totals.ts';
+import { seedTables, type Seeded } from './seeding.ts';
+import { startSimulatedHost, type SimulatedHost } from './simulated-host.ts';
+import { buildSummary, type RunSummary } from './summary.ts';
+
+export interface RunIo {
+  view: ProgressView;
+  /** Resolves when the user asks to stop (Ctrl-C, SIGTERM). */
+  stopRequested: Promise<void>;
+}
+
+/**
+ * One local run: bring up DynamoDB (and the simulated host, seeded), run the refresh loop for
+ * the duration or until asked to stop, then tear everything down and return the summary.
+ */
+export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<RunSummary> {
+  const startedAt = Date.now();
+  let env: Environment | undefined;
+  let host: SimulatedHost | undefined;
+  try {
+    const template = loadTemplate();
+    env = await bringUpEnvironment(options, process.env);
+    host = options.simulate ? await startSimulatedHost(options.seed) : undefined;
+    // The handler reads its settings from the environment, as it does in Lambda.
+    const invoke = await loadRefreshFunction(template, 'RefreshFunction', {
+      ...env.handlerEnv,
+      ...(host ? { GIT_PROVIDERS: host.gitProviders } : {}),
+    });
+    const { shardCount } = readRefreshConfig(process.env);
+
+    const seeded = host
+      ? await seedTables(host, { doc: env.doc, tableName: env.tableName, tokensTableName: env.tokensTableName, shardCount }, options.rows, options.seed, startedAt)
+      : undefined;
+    const owners = seeded ? new Set(Object.keys(seeded.tokens)) : await ownersWithToken(env);
+    const firstRows = await scanRows(env.doc, env.tableName);
+    const rowsWithToken = new Set(firstRows.filter((r) => r.ownerId !== undefined && owners.has(r.ownerId)).map((r) => r.chatId));
+    if (seeded) io.view.note(describeSeeding(options, seeded, host!, env));
+
+    const loopStartedAt = Date.now();
+    const tracker = new RowTracker(loopStartedAt);
+    tracker.observe(firstRows, Date.now());
+    const incidents: Incidents | undefined = host && seeded ? planIncidents(host, seeded, options.faults) : undefined;
+    const totals = emptyTotals();
+    let census: Census = takeCensus(firstRows, Date.now());
+    const refreshRate = createRateMeter(60_000);
+    refreshRate(loopStartedAt, 0);
+
+    const observe = async (): Promise<void> => {
+      const now = Date.now();
+      const rows = await scanRows(env!.doc, env!.tableName);
+      census = takeCensus(rows, now);
+      tracker.observe(rows, now);
+      for (const line of incidents?.check(tracker.refreshedRows()) ?? []) io.view.note(line);
+      io.view.update({
+        elapsedMs: now - loopStartedAt,
+        durationMs: options.durationS * 1000,
+        census,
+        totals,
+        refreshRate: refreshRate(now, totals.refreshed),
+        host: host ? hostCounters(host.sim.stats.snapshot()) : null,
+      });
+    };
+
+    const loop = startRefreshLoop({
+      template,
+      stateMachine: 'RefreshLoop',
+      speed: options.speed,
+      invoke,
+      onTick: async (report: TickReport) => {
+        addTick(totals, report.summary);
+        await observe();
+      },
+      onFailure: (err) => {
+        totals.failedTicks += 1;
+        io.view.note(`tick failed: ${describeError(err)}`);
+      },
+    });
+
+    const stoppedBy = await Promise.race([
+      io.stopRequested.then(() => 'signal' as const),
+      ...(options.durationS > 0 ? [new Promise<'duration'>((r) => setTimeout(r, options.durationS * 1000, 'duration').unref())] : []),
+    ]);
+    await loop.stop();
+    await observe();
+    io.view.end();
+
+    const samples = tracker.latenessSamples();
+    return buildSummary({
+      mode: host ? 'simulated' : 'real-hosts',
+      setupMs: loopStartedAt - startedAt,
+      durationMs: Date.now() - loopStartedAt,
+      speed: options.speed,
+      stoppedBy,
+      census,
+      rowsWithToken,
+      refreshedRows: tracker.refreshedRows(),
+      totals,
+      p50: quantile(samples, 0.5),
+      p99: quantile(samples, 0.99),
+      latencySamples: samples.length,
+      host: host ? hostCounters(host.sim.stats.snapshot()) : null,
+    });
+  } finally {
+    await host?.sim.close();
+    await env?.close();
+  }
+}
+
+function describeSeeding(options: LocalRunOptions, seeded: Seeded, host: SimulatedHost, env: Environment): string {
+  return (
+    `seeded ${seeded.rows.length} rows for ${Object.keys(seeded.tokens).length + seeded.ownersWithoutToken.length} owners ` +
+    `(no token: ${seeded.ownersWithoutToken.join(', ') || 'none'}) on the simulated host ${host.sim.url}; ` +
+    `DynamoDB ${env.kind === 'embedded' ? `Local at ${env.endpoint}` : env.endpoint ?? 'on AWS'}, table ${env.tableName}; ` +
+    `speed ${options.speed}x`
+  );
+}
+
+/** Owners with a token item, for rows already in real tables. */
+async function ownersWithToken(env: Environment): Promise<Set<string>> {
+  const owners = new Set<string>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await env.doc.send(
+      new ScanCommand({ TableName: env.tokensTableName, ProjectionExpression: 'ownerId', ...(start ? { ExclusiveStartKey: start } : {}) }),
+    );
+    for (const item of out.Items ?? []) if (typeof item['ownerId'] === 'string') owners.add(item['ownerId']);
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return owners;
+}
