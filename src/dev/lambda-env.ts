@@ -36,6 +36,8 @@ export function lambdaEnvironment(
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    // What sam local sets: Powertools Tracer then stays off (there is no X-Ray daemon).
+    AWS_SAM_LOCAL: 'true',
     TZ: 'UTC',
   };
 }

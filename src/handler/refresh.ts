@@ -3,6 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import type { TickSummary } from '../refresh/tick-summary.ts';
+import { timeLeftInLoopMinute } from './loop-window.ts';
 import { powertoolsLog } from './powertools-log.ts';
 import { createRefreshRuntime, type RefreshRuntime } from './refresh-runtime.ts';
 import { publishTickMetrics } from './tick-metrics.ts';
@@ -14,17 +15,23 @@ const tracer = new Tracer();
 let runtime: RefreshRuntime | undefined;
 
 /**
- * The state machine's Task: one tick. Config is read once per container; a bad setting fails
- * the invocation with a message naming the variable. Row-level failures never throw: they
+ * The state machine's Task: one tick, ending (write-backs included) before the loop
+ * execution's minute does. Config is read once per container; a bad setting fails the
+ * invocation with a message naming the variable. Row-level failures never throw: they
  * are counted in the returned summary, which also tells the loop whether a backlog remains.
  */
-export async function handler(_event: unknown, context: Context): Promise<TickSummary> {
+export async function handler(event: unknown, context: Context): Promise<TickSummary> {
   logger.addContext(context);
   runtime ??= createRefreshRuntime(process.env, {
     log: powertoolsLog(logger),
     instrumentDynamoDb: (client) => tracer.captureAWSv3Client(client),
   });
-  const summary = await runtime.tick({ remainingMs: () => context.getRemainingTimeInMillis() });
+  const summary = await runtime.tick({
+    remainingMs: () => {
+      const lambdaLeft = context.getRemainingTimeInMillis();
+      return Math.min(lambdaLeft, timeLeftInLoopMinute(event, Date.now()) ?? lambdaLeft);
+    },
+  });
   publishTickMetrics(metrics, summary);
   metrics.publishStoredMetrics();
   logger.info('tick finished', { summary });

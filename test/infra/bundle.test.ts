@@ -69,6 +69,9 @@ test('the refresh bundle runs one tick of the Task input from events/ against Dy
   const summary = JSON.parse(stdout) as Record<string, unknown>;
   assert.deepEqual(Object.keys(summary).sort(), Object.keys(emptySummary()).sort(), 'stdout is the TickSummary alone');
   assert.equal(summary.claimed, 1);
+  assert.equal(summary.noToken, 1, 'the owner has no token: backed off without any HTTP call');
+  const after = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { chatId: row.chatId }, ConsistentRead: true }));
+  assert.ok(((after.Item as DiffStatusRow).staleAt ?? 0) > now + 60_000, 'the row is no longer due');
   assert.match(stderr, /REPORT RefreshFunction .*Max Memory Used: \d+ MB of 512 MB/);
 });
 

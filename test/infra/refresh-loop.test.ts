@@ -145,8 +145,10 @@ test('six refresh calls at the 10-second slots of the execution\'s own minute, e
   assert.ok(endedAt < '2027-01-01T00:00:00.000Z', `ended at ${endedAt}, before the next minute's execution`);
   assert.deepEqual(Object.keys(calls[0]!.payload).sort(), Object.keys(iterationEvent).sort(), 'events/ has the real Task input');
   assert.equal(calls[0]!.payload.executionStartTime, '2026-12-31T23:59:00.250Z');
-  // The real handler ran against the table: the first tick took the due rows, later ones found none.
+  // The real handler ran against the table: the first tick took the due rows (their owner has
+  // no token, so no HTTP), later ones found none.
   assert.equal(calls[0]!.summary?.claimed, due.length);
+  assert.equal(calls[0]!.summary?.noToken, due.length);
   assert.ok(calls.slice(1).every((c) => c.summary?.claimed === 0));
   const rows = (await t.doc.send(new ScanCommand({ TableName: t.tableName, ConsistentRead: true }))).Items as DiffStatusRow[];
   for (const row of rows) assert.ok((row.staleAt ?? 0) > start, `${row.chatId} is no longer due`);
