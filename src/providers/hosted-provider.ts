@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock.ts';
 import { InvalidRowError } from '../domain/errors.ts';
 import type { PullRequestStatus } from '../domain/row.ts';
 import type { ProviderConfig } from './config.ts';
+import { branchNameProblem } from './branch-name.ts';
 import { ApiClient, type ApiClientOptions } from './http/api-client.ts';
 import { parseOriginFor } from './origin.ts';
 import type { GitProvider, ProviderCallContext, PullRequestRef, RepoRef } from './provider.ts';
@@ -62,7 +63,8 @@ export abstract class HostedProvider implements GitProvider {
   }
 
   protected checkedBranch(branch: string): string {
-    if (branch.trim() === '') throw new InvalidRowError('the branch name is empty');
+    const problem = branchNameProblem(branch);
+    if (problem) throw new InvalidRowError(problem);
     return branch;
   }
 }

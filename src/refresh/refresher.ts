@@ -12,7 +12,7 @@ import {
 } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import type { DiffStatusRow } from '../domain/row.ts';
-import type { GitProvider, ProviderRegistry, RepoRef } from '../providers/provider.ts';
+import type { GitProvider, ProviderRegistry, PullRequestRef, RepoRef } from '../providers/provider.ts';
 import type { ResolvedToken, TokenResolver } from '../tokens/token-resolver.ts';
 import { RowConditionalCache } from './conditional-cache.ts';
 import { groupByOwnerAndOrigin, type RowGroup } from './grouping.ts';
@@ -115,7 +115,7 @@ export class Refresher {
     lookups: Map<string, Promise<ResolvedToken>>,
   ): Promise<ResolvedGroup | RefreshError> {
     const match = this.#o.registry.forOrigin(group.origin);
-    if (!match) return new NoProviderError(`no configured git provider serves the origin's host`);
+    if (!match) return new NoProviderError('no configured git provider serves this origin (unknown host, or no repository path on it)');
     if (!group.ownerId) return new NoTokenError('the row has no owner, so no token can be used');
     const lookupKey = JSON.stringify([group.ownerId, match.provider.host]);
     let lookup = lookups.get(lookupKey);
@@ -154,16 +154,15 @@ export class Refresher {
     const cache = new RowConditionalCache(row.httpCache);
     const ctx = { token: token.value, signal, cache };
     try {
-      let ref;
-      if (row.url) {
-        ref = provider.parsePullRequestUrl(row.url);
-        if (!ref || ref.repo.host !== provider.host) {
-          throw new InvalidRowError(`the row's PR url is not a pull request on ${provider.host}`);
-        }
-      } else {
-        ref = await provider.resolveBranchPullRequest(repo, row.gitBranch ?? '', ctx);
-        if (!ref) return { kind: 'no_pr', httpCache: cache.entries() };
+      const stored = row.url ? this.#storedPullRequest(row.url, provider, repo) : null;
+      if (stored) {
+        const status = await provider.fetchPullRequestStatus(stored, ctx);
+        if (status.headBranch === row.gitBranch) return { kind: 'refreshed', status, httpCache: cache.entries() };
       }
+      // No url yet, or it is the PR of another branch or repository: the chat moved on (a
+      // push to a new branch), so the branch's own PR is looked up.
+      const ref = await provider.resolveBranchPullRequest(repo, row.gitBranch ?? '', ctx);
+      if (!ref) return { kind: 'no_pr', httpCache: cache.entries(), dropStoredPullRequest: row.url !== undefined };
       const status = await provider.fetchPullRequestStatus(ref, ctx);
       return { kind: 'refreshed', status, httpCache: cache.entries() };
     } catch (err) {
@@ -177,6 +176,18 @@ export class Refresher {
       }
       return { kind: 'failed', error };
     }
+  }
+
+  /**
+   * The PR a stored url names when it is in the origin's repository; null when it is in
+   * another repository of the host. A url that is no PR of this host is the row's error.
+   */
+  #storedPullRequest(url: string, provider: GitProvider, repo: RepoRef): PullRequestRef | null {
+    const ref = provider.parsePullRequestUrl(url);
+    if (!ref || ref.repo.host !== provider.host) {
+      throw new InvalidRowError(`the row's PR url is not a pull request on ${provider.host}`);
+    }
+    return ref.repo.path.toLowerCase() === repo.path.toLowerCase() ? ref : null;
   }
 }
 

@@ -4,5 +4,6 @@ import type { ConditionalCacheEntries, PullRequestStatus } from '../domain/row.t
 /** What refreshing one row produced. */
 export type RefreshResult =
   | { kind: 'refreshed'; status: PullRequestStatus; httpCache: ConditionalCacheEntries }
-  | { kind: 'no_pr'; httpCache: ConditionalCacheEntries }
+  /** `dropStoredPullRequest`: the row's stored PR belongs to another branch and is cleared. */
+  | { kind: 'no_pr'; httpCache: ConditionalCacheEntries; dropStoredPullRequest?: boolean }
   | { kind: 'failed'; error: RefreshError };

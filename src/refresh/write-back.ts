@@ -1,5 +1,5 @@
 import { DeadlineExceeded, NoTokenError, RateLimitedError, type RefreshError } from '../domain/errors.ts';
-import type { DiffStatusRow } from '../domain/row.ts';
+import { PULL_REQUEST_FIELDS, type DiffStatusRow } from '../domain/row.ts';
 import type { RowUpdate } from '../store/store.ts';
 import { errorDelay, noPullRequestDelay, rateLimitedUntil, type BackoffPolicy } from './backoff.ts';
 import type { RefreshResult } from './result.ts';
@@ -45,7 +45,7 @@ export function planWriteBack(
         outcome: 'no_pr',
         update: {
           set: { staleAt: now + noPullRequestDelay(now, row.updatedAt, policy), httpCache: result.httpCache },
-          remove: ['errorCount', ...LAST_ERROR],
+          remove: ['errorCount', ...LAST_ERROR, ...(result.dropStoredPullRequest ? PULL_REQUEST_FIELDS : [])],
         },
       };
     case 'failed':

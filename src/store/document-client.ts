@@ -6,11 +6,24 @@ export interface DocumentClientOptions {
   endpoint?: string | undefined;
   /** Instruments the low-level client, e.g. Powertools Tracer's `captureAWSv3Client`. */
   instrument?: (client: DynamoDBClient) => DynamoDBClient;
+  /** Per attempt (the SDK retries); defaults suit DynamoDB's millisecond answers. */
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 /** The document client every function uses. */
 export function createDocumentClient(options: DocumentClientOptions = {}): DynamoDBDocumentClient {
-  const client = new DynamoDBClient(options.endpoint ? { endpoint: options.endpoint } : {});
+  const client = new DynamoDBClient({
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    // The SDK waits forever by default: an endpoint that stops answering mid-tick (a network
+    // partition drops packets, it does not refuse) would hold the tick until the Lambda is
+    // killed. With timeouts the call fails, the tick ends cleanly and claims lapse as designed.
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs ?? 1_000,
+      requestTimeout: options.requestTimeoutMs ?? 2_000,
+      throwOnRequestTimeout: true,
+    },
+  });
   // Optional row fields are left out rather than written as NULL.
   return DynamoDBDocumentClient.from(options.instrument?.(client) ?? client, {
     marshallOptions: { removeUndefinedValues: true },

@@ -34,6 +34,9 @@ const rows: Row[] = [
   ['GitLab 403 forbidden with healthy headers is no limit', 403, { 'ratelimit-remaining': '1999', 'ratelimit-reset': inSeconds(15) }, { message: '403 Forbidden' }, GL, null],
   ['GitHub names are not read for GitLab', 403, { 'x-ratelimit-remaining': '0' }, null, GL, null],
   ['unreadable retry-after is ignored', 429, { 'retry-after': 'soon' }, null, GH, NOW + 60_000],
+  ['a huge retry-after waits at most an hour', 429, { 'retry-after': '999999999' }, null, GH, NOW + 3_600_000],
+  ['a far HTTP-date retry-after waits at most an hour', 403, { 'retry-after': 'Fri, 01 Jan 2100 00:00:00 GMT' }, null, GH, NOW + 3_600_000],
+  ['a reset years ahead waits at most an hour', 403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': inSeconds(10 * 365 * 86_400) }, null, GH, NOW + 3_600_000],
 ];
 
 for (const [name, status, headers, body, names, expected] of rows) {

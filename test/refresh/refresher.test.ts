@@ -178,12 +178,32 @@ test('no PR yet is a result, not an error; a stored PR url is fetched directly',
   tokens.tokens.set('alice', 'tok');
   provider.branches.set('fresh', { pr: null });
   const results = await refresher.refresh(
-    [row('1', 'alice', 'o/r', 'fresh'), row('2', 'alice', 'o/r', 'whatever', { url: 'https://git.test/o/r/pull/42' })],
+    [row('1', 'alice', 'o/r', 'fresh'), row('2', 'alice', 'o/r', 'branch-42', { url: 'https://git.test/o/r/pull/42' })],
     run,
   );
   assert.deepEqual(kinds(results), ['no_pr', 'refreshed']);
   assert.ok(results[1]!.kind === 'refreshed' && results[1]!.status.prNumber === 42);
   assert.equal(provider.calls, 1 + 1, 'resolve for the first row, fetch only for the second');
+});
+
+test('a stored PR url of another branch (the chat pushed a new branch): the branch’s own PR is looked up', async () => {
+  const { provider, tokens, refresher, run } = setup();
+  tokens.tokens.set('alice', 'tok');
+  provider.branches.set('branch-7', { pr: 7 });
+  provider.branches.set('no-pr-yet', { pr: null });
+  const stale = { url: 'https://git.test/o/r/pull/42' };
+  const results = await refresher.refresh([row('1', 'alice', 'o/r', 'branch-7', stale), row('2', 'alice', 'o/r', 'no-pr-yet', stale)], run);
+  assert.ok(results[0]!.kind === 'refreshed' && results[0]!.status.prNumber === 7);
+  assert.deepEqual(results[1], { kind: 'no_pr', httpCache: {}, dropStoredPullRequest: true });
+  assert.equal(provider.calls, 3 + 2, 'stale fetch, resolve and fetch; stale fetch and resolve');
+});
+
+test('a stored PR url in another repository of the host (the origin moved): resolved by branch without fetching it', async () => {
+  const { provider, tokens, refresher, run } = setup();
+  tokens.tokens.set('alice', 'tok');
+  const results = await refresher.refresh([row('1', 'alice', 'o/new', 'branch-5', { url: 'https://git.test/o/old/pull/42' })], run);
+  assert.ok(results[0]!.kind === 'refreshed' && results[0]!.status.prNumber === 5 && results[0]!.status.url.includes('/o/new/'));
+  assert.equal(provider.calls, 2);
 });
 
 test('a PR url on another host than the origin is refused without a request', async () => {

@@ -1,3 +1,4 @@
+import { PULL_REQUEST_FIELDS } from '../../src/domain/row.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -51,4 +52,10 @@ test('failures keep their kind and a bounded message; success clears them', () =
   assert.equal(plan.update.set.lastErrorAt, NOW);
   const ok = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {} }, NOW, DEFAULT_BACKOFF, () => 0);
   assert.deepEqual(ok.update.remove.sort(), ['errorCount', 'lastErrorAt', 'lastErrorKind', 'lastErrorMessage']);
+});
+
+test('no PR for a branch whose stored PR belongs to another branch: the stale PR fields are cleared', () => {
+  const plan = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {}, dropStoredPullRequest: true }, NOW, DEFAULT_BACKOFF, () => 0);
+  for (const field of PULL_REQUEST_FIELDS) assert.ok(plan.update.remove.includes(field), field);
+  assert.equal(plan.update.set.refreshedAt, undefined);
 });

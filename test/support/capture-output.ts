@@ -25,3 +25,22 @@ export async function captureJsonLines<T>(
     for (const m of mocks) m.mock.restore();
   }
 }
+
+/**
+ * Runs `fn` and returns everything written to stdout and stderr meanwhile (console,
+ * Powertools logs, EMF metrics), none of it passed on: for scanning a run's whole output.
+ */
+export async function captureAllOutput<T>(fn: () => Promise<T> | T): Promise<{ result: T; text: string }> {
+  const chunks: string[] = [];
+  const mocks = [process.stdout, process.stderr].map((stream) =>
+    mock.method(stream, 'write', (chunk: string | Uint8Array) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }),
+  );
+  try {
+    return { result: await fn(), text: chunks.join('') };
+  } finally {
+    for (const m of mocks) m.mock.restore();
+  }
+}

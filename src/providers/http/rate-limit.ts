@@ -21,12 +21,25 @@ export const GITLAB_RATE_LIMIT_HEADERS: RateLimitHeaderNames = {
 export const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 
 /**
+ * The longest wait an answer can impose. GitHub's and GitLab's windows are at most an hour; a
+ * larger `Retry-After` or reset (a broken proxy, a hostile host) would otherwise park the
+ * token and every row polled with it for as long as the header says.
+ */
+export const MAX_RATE_LIMIT_WAIT_MS = 60 * 60_000;
+
+/**
  * When the answer is a rate limit, the epoch ms at which to try again; otherwise null.
  * Only 403 and 429 can be limits. `Retry-After` wins; then a spent primary limit
  * (remaining 0, until its reset); then a "rate limit" message (secondary limits) or any
  * 429, for at least a minute. A 403 without these signs (bad credentials, no access) is not.
+ * Never more than `MAX_RATE_LIMIT_WAIT_MS` ahead.
  */
 export function rateLimitResetAt(answer: HttpAnswer, now: number, names: RateLimitHeaderNames): number | null {
+  const resetAt = signalledResetAt(answer, now, names);
+  return resetAt === null ? null : Math.min(resetAt, now + MAX_RATE_LIMIT_WAIT_MS);
+}
+
+function signalledResetAt(answer: HttpAnswer, now: number, names: RateLimitHeaderNames): number | null {
   if (answer.status !== 403 && answer.status !== 429) return null;
   const fallback = now + DEFAULT_RATE_LIMIT_WAIT_MS;
   const retryAfter = retryAfterMs(answer.headers['retry-after'], now);

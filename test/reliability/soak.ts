@@ -1,0 +1,67 @@
+/**
+ * Long randomized soak, loopback only: `npm run soak -- [--json] [--max-scenarios N]
+ * [--max-seconds S] [--rows R] [--seed K]`. Each scenario seeds a fresh simulated world
+ * (evolving as it runs), runs random interleavings of ticks, pushes, refresh-now calls,
+ * provider, DynamoDB and Lambda faults and clock jumps, checks every invariant after each
+ * group, then stops the faults and checks that every row is refreshed. Stops at the count or
+ * the time bound, whichever comes first; exits 1 when any invariant was violated.
+ */
+import { parseArgs } from 'node:util';
+import fc from 'fast-check';
+import { DEFAULT_RATES } from '../../src/dev/git-host-sim/evolution.ts';
+import { seedWorld } from '../../src/dev/git-host-sim/seed.ts';
+import { Harness } from './support/harness.ts';
+import { runScenario, scenarioArbitrary } from './support/scenario.ts';
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    'max-scenarios': { type: 'string', default: '200' },
+    'max-seconds': { type: 'string', default: '600' },
+    rows: { type: 'string', default: '60' },
+    seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+  },
+});
+const maxScenarios = positive('max-scenarios');
+const maxMs = positive('max-seconds') * 1_000;
+const rowCount = positive('rows');
+const baseSeed = Number(values.seed);
+
+const totals = { scenarios: 0, interleavings: 0, faultsInjected: 0, rowsChecked: 0, violations: 0 };
+const startedAt = performance.now();
+const log = (line: string) => process.stderr.write(`${line}\n`);
+log(`soak: seed ${baseSeed}, up to ${maxScenarios} scenarios or ${maxMs / 1000} s, ${rowCount} rows each`);
+
+while (totals.scenarios < maxScenarios && performance.now() - startedAt < maxMs) {
+  const seed = baseSeed + totals.scenarios;
+  const h = await Harness.create({ seed, sim: { rates: DEFAULT_RATES } });
+  try {
+    const seeded = seedWorld(h.sim, { rows: rowCount, now: h.clock.now(), shardCount: h.shardCount, seed });
+    await h.adopt(seeded);
+    const [groups] = fc.sample(scenarioArbitrary(12), { seed, numRuns: 1 });
+    const result = await runScenario(h, { rows: seeded.rows, repos: h.sim.world.repos() }, groups!);
+    totals.scenarios += 1;
+    totals.interleavings += result.interleavings;
+    totals.faultsInjected += result.lambdaFaults + h.ddbFaults.injected + h.proxy.faultsServed;
+    totals.rowsChecked += result.rowsChecked;
+    totals.violations += result.violations.length;
+    for (const violation of result.violations) log(`VIOLATION (seed ${seed}): ${violation}`);
+    log(`scenario ${totals.scenarios} (seed ${seed}): ${groups!.length} groups, ${result.violations.length} violations`);
+  } finally {
+    await h.close();
+  }
+}
+
+const seconds = Math.round((performance.now() - startedAt) / 1000);
+if (values.json) process.stdout.write(`${JSON.stringify(totals)}\n`);
+else log(`soak done in ${seconds} s: ${JSON.stringify(totals)}`);
+process.exit(totals.violations > 0 ? 1 : 0);
+
+function positive(name: 'max-scenarios' | 'max-seconds' | 'rows'): number {
+  const value = Number(values[name]);
+  if (!Number.isInteger(value) || value < 1) {
+    log(`--${name} must be a positive whole number, got ${values[name]}`);
+    process.exit(2);
+  }
+  return value;
+}

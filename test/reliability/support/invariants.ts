@@ -1,0 +1,180 @@
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isPollable, PULL_REQUEST_FIELDS, type DiffStatusRow } from '../../../src/domain/row.ts';
+import { MAX_RATE_LIMIT_WAIT_MS } from '../../../src/providers/http/rate-limit.ts';
+import type { BackoffPolicy } from '../../../src/refresh/backoff.ts';
+import { dueShardFor } from '../../../src/store/shard.ts';
+import type { WriteRecord } from './recording-store.ts';
+
+/** Attributes other services own: a tick never changes them; mark-stale sets branch and origin. */
+export const OWNED_FIELDS = ['ownerId', 'workspaceId', 'gitRemoteOrigin', 'gitBranch', 'archived', 'createdAt'] as const;
+export type OwnedFields = Pick<DiffStatusRow, (typeof OWNED_FIELDS)[number]>;
+
+export interface InvariantInput {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** The clock's instant when the check runs. */
+  now: number;
+  policy: BackoffPolicy;
+  shardCount: number;
+  /** What each row's owned attributes must be (seeded, then as mark-stale set them). */
+  owned: ReadonlyMap<string, OwnedFields>;
+  /** Every write-back attempted so far. */
+  writes: readonly WriteRecord[];
+}
+
+export interface InvariantReport {
+  rowsChecked: number;
+  violations: string[];
+}
+
+/**
+ * The issue's invariants over the real table plus the write history:
+ * - no row lost or added, owned attributes untouched;
+ * - every pollable row is in the due index and due, or fresh within its outcome's longest
+ *   backoff; a lease never outlives its claim and the row is due when it lapses;
+ * - no refreshed field goes backwards: acknowledged refreshes of a row ran in disjoint
+ *   [claim, answer] windows, and the row holds the newest acknowledged one (or a newer write
+ *   whose acknowledgement was lost), field for field.
+ */
+export async function checkInvariants(input: InvariantInput): Promise<InvariantReport> {
+  const rows = await scanAll(input.doc, input.tableName);
+  const violations: string[] = [];
+  const seen = new Set<string>();
+  const byRow = groupWrites(input.writes);
+  for (const row of rows) {
+    seen.add(row.chatId);
+    const owned = input.owned.get(row.chatId);
+    if (!owned) {
+      violations.push(`${row.chatId}: a row appeared that nobody created`);
+      continue;
+    }
+    for (const field of OWNED_FIELDS) {
+      if (!sameValue(row[field], owned[field])) {
+        violations.push(`${row.chatId}: owned field ${field} is ${show(row[field])}, expected ${show(owned[field])}`);
+      }
+    }
+    violations.push(...checkSchedule(row, input), ...checkHistory(row, byRow.get(row.chatId) ?? []));
+  }
+  for (const chatId of input.owned.keys()) {
+    if (!seen.has(chatId)) violations.push(`${chatId}: the row is gone`);
+  }
+  return { rowsChecked: rows.length, violations };
+}
+
+/** The longest a row may wait after its last write, by what that write recorded. */
+export function longestWait(row: DiffStatusRow, policy: BackoffPolicy): number {
+  const byOutcome = outcomeWait(row, policy);
+  // A tick's claim moves staleAt to the claim's end; refresh-now's claim leaves it alone.
+  return row.leaseId !== undefined ? Math.max(policy.claimTtlMs, byOutcome) : byOutcome;
+}
+
+function outcomeWait(row: DiffStatusRow, policy: BackoffPolicy): number {
+  switch (row.lastErrorKind) {
+    case undefined:
+      return Math.max(policy.successTtlMs, policy.noPullRequestLaterMs, policy.noPullRequestSoonMs);
+    case 'no_token':
+      return policy.noTokenMs;
+    case 'rate_limited':
+    case 'skipped_rate_limit':
+      return Math.max(policy.rateLimitFloorMs, MAX_RATE_LIMIT_WAIT_MS);
+    default:
+      return policy.errorCapMs;
+  }
+}
+
+function checkSchedule(row: DiffStatusRow, input: InvariantInput): string[] {
+  if (!isPollable(row)) return [];
+  const out: string[] = [];
+  const expectedShard = dueShardFor(row.chatId, input.shardCount);
+  if (row.dueShard !== expectedShard) out.push(`${row.chatId}: pollable but out of the due index (dueShard ${show(row.dueShard)})`);
+  if (typeof row.staleAt !== 'number' || !Number.isFinite(row.staleAt)) {
+    out.push(`${row.chatId}: pollable without a numeric staleAt (${show(row.staleAt)})`);
+    return out;
+  }
+  const wait = row.staleAt - input.now;
+  if (wait > longestWait(row, input.policy)) {
+    out.push(`${row.chatId}: due in ${wait} ms, longer than its outcome allows (${row.lastErrorKind ?? 'ok'})`);
+  }
+  if (row.leaseId !== undefined) {
+    // A dead holder's claim lapses by itself: the row is claimable again at its expiry.
+    if (typeof row.leaseExpiresAt !== 'number') out.push(`${row.chatId}: lease without an expiry`);
+    else if (row.leaseExpiresAt - input.now > input.policy.claimTtlMs) out.push(`${row.chatId}: lease longer than a claim`);
+  } else if (row.leaseExpiresAt !== undefined) {
+    out.push(`${row.chatId}: half a lease (expiry without id)`);
+  }
+  return out;
+}
+
+function checkHistory(row: DiffStatusRow, writes: readonly WriteRecord[]): string[] {
+  const out: string[] = [];
+  const refreshes = writes.filter((w) => w.update.set.refreshedAt !== undefined);
+  const acknowledged = refreshes.filter((w) => w.result === 'applied');
+  for (const w of acknowledged) {
+    if (w.claimedAt === undefined || w.claimedAt > w.update.set.refreshedAt!) {
+      out.push(`${row.chatId}: refresh under lease ${w.leaseId} was written without a recorded claim before it`);
+    }
+  }
+  // Two acknowledged refreshes whose windows overlap: the later write may hold older data.
+  const windows = acknowledged
+    .filter((w) => w.claimedAt !== undefined)
+    .map((w) => [w.claimedAt!, w.update.set.refreshedAt!] as const)
+    .sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < windows.length; i++) {
+    if (windows[i]![0] <= windows[i - 1]![1]) {
+      out.push(`${row.chatId}: two refreshes overlapped (${windows[i - 1]!.join('..')} and ${windows[i]!.join('..')})`);
+    }
+  }
+  const newestAcknowledged = Math.max(-Infinity, ...acknowledged.map((w) => w.update.set.refreshedAt!));
+  if (row.refreshedAt === undefined) {
+    if (acknowledged.length > 0) out.push(`${row.chatId}: an acknowledged refresh is not in the row`);
+    return out;
+  }
+  if (row.refreshedAt < newestAcknowledged) {
+    out.push(`${row.chatId}: went back in time: refreshedAt ${row.refreshedAt} < acknowledged ${newestAcknowledged}`);
+  }
+  // Any attempt may be the source: an SDK retry of a write whose answer was lost reports the
+  // lease as gone although its first attempt landed.
+  const source = refreshes.find((w) => w.update.set.refreshedAt === row.refreshedAt);
+  if (!source) {
+    out.push(`${row.chatId}: refreshedAt ${row.refreshedAt} matches no attempted write`);
+    return out;
+  }
+  // A later "no PR for the new branch" write may have cleared the previous branch's PR.
+  const cleared = PULL_REQUEST_FIELDS.every((f) => row[f] === undefined) && writes.some((w) => w.update.remove.includes('url'));
+  for (const field of cleared ? [] : PULL_REQUEST_FIELDS) {
+    if (!sameValue(row[field], source.update.set[field])) {
+      out.push(`${row.chatId}: ${field} is ${show(row[field])}, its refresh wrote ${show(source.update.set[field])} (half-written)`);
+    }
+  }
+  return out;
+}
+
+function groupWrites(writes: readonly WriteRecord[]): Map<string, WriteRecord[]> {
+  const out = new Map<string, WriteRecord[]>();
+  for (const w of writes) {
+    let list = out.get(w.chatId);
+    if (!list) out.set(w.chatId, (list = []));
+    list.push(w);
+  }
+  return out;
+}
+
+export async function scanAll(doc: DynamoDBDocumentClient, tableName: string): Promise<DiffStatusRow[]> {
+  const rows: DiffStatusRow[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await doc.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+    rows.push(...((out.Items ?? []) as DiffStatusRow[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return rows;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'undefined';
+  return text.length > 80 ? `${text.slice(0, 80)}...` : text;
+}

@@ -1,0 +1,77 @@
+import type { Clock } from '../../../src/domain/clock.ts';
+import type { DiffStatusRow } from '../../../src/domain/row.ts';
+import type { DueRow, Lease, RowUpdate, StaleMark, Store } from '../../../src/store/store.ts';
+
+/** One write-back as the pipeline attempted it. */
+export interface WriteRecord {
+  chatId: string;
+  leaseId: string;
+  /** When the claim that this write ends came back (the refresh started after it). */
+  claimedAt: number | undefined;
+  update: RowUpdate;
+  /** applied: the store said so; rejected: the lease was gone; threw: unknown, it may have landed. */
+  result: 'applied' | 'rejected' | 'threw';
+}
+
+/**
+ * A store decorator that keeps the history the invariants need: when each claim came back
+ * and what each write-back tried to write. Thread-safe enough for concurrent ticks: every
+ * record is appended once its call settled.
+ */
+export class RecordingStore implements Store {
+  readonly #inner: Store;
+  readonly #clock: Clock;
+  readonly #claimedAt = new Map<string, number>();
+  readonly writes: WriteRecord[] = [];
+  claims = 0;
+
+  constructor(inner: Store, clock: Clock) {
+    this.#inner = inner;
+    this.#clock = clock;
+  }
+
+  queryDue(now: number, limit: number): Promise<DueRow[]> {
+    return this.#inner.queryDue(now, limit);
+  }
+
+  claim(chatId: string, lease: Lease): Promise<DiffStatusRow | null> {
+    return this.#recordClaim(chatId, lease, this.#inner.claim(chatId, lease));
+  }
+
+  claimNow(chatId: string, lease: Lease): Promise<DiffStatusRow | null> {
+    return this.#recordClaim(chatId, lease, this.#inner.claimNow(chatId, lease));
+  }
+
+  async writeBack(chatId: string, leaseId: string, update: RowUpdate): Promise<boolean> {
+    const claimedAt = this.#claimedAt.get(key(chatId, leaseId));
+    try {
+      const written = await this.#inner.writeBack(chatId, leaseId, update);
+      this.writes.push({ chatId, leaseId, claimedAt, update, result: written ? 'applied' : 'rejected' });
+      return written;
+    } catch (err) {
+      this.writes.push({ chatId, leaseId, claimedAt, update, result: 'threw' });
+      throw err;
+    }
+  }
+
+  getRow(chatId: string): Promise<DiffStatusRow | null> {
+    return this.#inner.getRow(chatId);
+  }
+
+  markStale(chatId: string, mark: StaleMark): Promise<void> {
+    return this.#inner.markStale(chatId, mark);
+  }
+
+  async #recordClaim(chatId: string, lease: Lease, claim: Promise<DiffStatusRow | null>): Promise<DiffStatusRow | null> {
+    const row = await claim;
+    if (row) {
+      this.claims += 1;
+      this.#claimedAt.set(key(chatId, lease.id), this.#clock.now());
+    }
+    return row;
+  }
+}
+
+function key(chatId: string, leaseId: string): string {
+  return `${chatId}\u0000${leaseId}`;
+}

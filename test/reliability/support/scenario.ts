@@ -1,0 +1,156 @@
+import fc from 'fast-check';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Repo } from '../../../src/dev/git-host-sim/world.ts';
+import type { DiffStatusRow } from '../../../src/domain/row.ts';
+import { refreshNow } from '../../../src/ops/refresh-now.ts';
+import type { DynamoFaultKind } from './dynamo-faults.ts';
+import { HTTP_FAULTS, type HttpFault } from './fault-proxy.ts';
+import { POLICY, type Harness } from './harness.ts';
+
+/** One thing that happens to the system; steps of a group run at the same time. */
+export type Step =
+  | { kind: 'tick'; batchSize: number }
+  /** A push: the same branch, another tracked branch of the repository, or a new one. */
+  | { kind: 'markStale'; row: number; branch: 'same' | 'other' | 'new'; credentials: boolean }
+  | { kind: 'refreshNow'; row: number }
+  | { kind: 'httpFault'; repo: number; fault: HttpFault | null }
+  | { kind: 'ddbFault'; fault: DynamoFaultKind | null; probability: number }
+  /** DynamoDB unreachable for a moment, while the group's other steps run. */
+  | { kind: 'outage'; ms: number }
+  | { kind: 'advance'; ms: number }
+  /** A tick whose process dies after claiming. */
+  | { kind: 'abandon' };
+
+export type StepGroup = Step[];
+
+const index = fc.nat({ max: 1_000 });
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('tick' as const), batchSize: fc.constantFrom(3, 10, 25) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('markStale' as const),
+      row: index,
+      branch: fc.constantFrom('same' as const, 'other' as const, 'new' as const),
+      credentials: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('refreshNow' as const), row: index }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('httpFault' as const), repo: index, fault: fc.option(fc.constantFrom(...HTTP_FAULTS)) }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('ddbFault' as const),
+      fault: fc.option(fc.constantFrom<DynamoFaultKind>('throttle', 'throughput', 'server', 'lostAnswer')),
+      probability: fc.constantFrom(0.05, 0.2, 0.5),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('outage' as const), ms: fc.integer({ min: 0, max: 60 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('advance' as const),
+      ms: fc.constantFrom(1_000, 15_000, POLICY.successTtlMs, POLICY.claimTtlMs + 1, POLICY.errorCapMs),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('abandon' as const) }) },
+);
+
+/** A scenario: groups of steps, each group one random interleaving of 1 to 4 steps. */
+export const scenarioArbitrary = (maxGroups: number): fc.Arbitrary<StepGroup[]> =>
+  fc.array(fc.array(step, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: maxGroups });
+
+/** The rows and repositories a scenario picks from. */
+export interface ScenarioWorld {
+  rows: readonly DiffStatusRow[];
+  repos: readonly Repo[];
+}
+
+export interface ScenarioResult {
+  interleavings: number;
+  /** Ticks abandoned after claiming and DynamoDB outages (the other faults are counted where injected). */
+  lambdaFaults: number;
+  rowsChecked: number;
+  violations: string[];
+}
+
+/**
+ * Runs each group's steps at once, then checks the invariants; finally stops every fault,
+ * settles and checks liveness. Steps never throw: a failing operation is part of the test.
+ */
+export async function runScenario(h: Harness, world: ScenarioWorld, groups: readonly StepGroup[]): Promise<ScenarioResult> {
+  const result: ScenarioResult = { interleavings: 0, lambdaFaults: 0, rowsChecked: 0, violations: [] };
+  const record = (report: { rowsChecked: number; violations: string[] }, when: string) => {
+    result.rowsChecked += report.rowsChecked;
+    result.violations.push(...report.violations.map((v) => `${when}: ${v}`));
+  };
+  for (const [g, group] of groups.entries()) {
+    if (group.length > 1) result.interleavings += 1;
+    result.lambdaFaults += group.filter((s) => s.kind === 'abandon' || s.kind === 'outage').length;
+    await Promise.all(group.map((s) => runStep(h, world, s)));
+    record(await h.check(), `after group ${g} ${JSON.stringify(group)}`);
+  }
+  const missed = await h.settle();
+  record({ rowsChecked: 0, violations: missed }, 'liveness');
+  record(await h.check(), 'after settling');
+  return result;
+}
+
+async function runStep(h: Harness, world: ScenarioWorld, s: Step): Promise<void> {
+  switch (s.kind) {
+    case 'tick':
+      await h.tick({ batchSize: s.batchSize });
+      return;
+    case 'markStale': {
+      const row = world.rows[s.row % world.rows.length]!;
+      const current = h.owned.get(row.chatId)!;
+      const repo = repoOf(world, current.gitRemoteOrigin) ?? world.repos[0]!;
+      const siblings = [...repo.branches.keys()];
+      const branch =
+        s.branch === 'same'
+          ? (current.gitBranch ?? siblings[0]!)
+          : s.branch === 'other'
+            ? siblings[s.row % siblings.length]!
+            : `new-${s.row}-${h.clock.now()}`;
+      if (s.branch === 'new') h.sim.world.addBranch(repo, branch, current.ownerId ?? 'nobody');
+      const origin = h.originOf(repo);
+      await h.markStale([row.chatId], branch, s.credentials ? origin.replace('://', '://x-access-token:test-origin-secret@') : origin);
+      return;
+    }
+    case 'refreshNow': {
+      const row = world.rows[s.row % world.rows.length]!;
+      await refreshNow({ store: h.store, refresher: h.refresher, clock: h.clock, policy: POLICY }, row.chatId, 2_000).catch(() => {});
+      return;
+    }
+    case 'httpFault': {
+      const repo = world.repos[s.repo % world.repos.length]!;
+      const key = `${repo.owner}/${repo.name}`.toLowerCase();
+      if (s.fault) h.proxy.faults.set(key, s.fault);
+      else h.proxy.faults.delete(key);
+      return;
+    }
+    case 'ddbFault':
+      if (s.fault) h.ddbFaults.add({ kind: s.fault, probability: s.probability, times: 20 });
+      else h.ddbFaults.clear();
+      return;
+    case 'outage':
+      h.ddbFaults.down();
+      await sleep(s.ms);
+      h.ddbFaults.up();
+      return;
+    case 'advance':
+      h.clock.advance(s.ms);
+      return;
+    case 'abandon':
+      void h.tick({ batchSize: 5 }, { refresher: { refresh: () => new Promise(() => {}) } });
+      await sleep(50);
+      return;
+  }
+}
+
+function repoOf(world: ScenarioWorld, origin: string | undefined): Repo | undefined {
+  return world.repos.find((r) => origin?.endsWith(`/${r.owner}/${r.name}.git`));
+}

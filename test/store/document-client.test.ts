@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
+import { test } from 'node:test';
+import type { AddressInfo } from 'node:net';
+import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
+import { DEFAULT_BACKOFF } from '../../src/refresh/backoff.ts';
+import { runTick } from '../../src/refresh/tick.ts';
+import { createDocumentClient } from '../../src/store/document-client.ts';
+import { DynamoStore } from '../../src/store/dynamo-store.ts';
+import { ManualClock } from '../support/fakes.ts';
+
+test('a DynamoDB endpoint that accepts connections but never answers ends the tick instead of hanging it', async () => {
+  // A black hole: what a network partition looks like from the client.
+  const sockets = new Set<Socket>();
+  const blackHole = createServer((socket) => void sockets.add(socket));
+  await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_AWS.region,
+    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+  });
+  try {
+    const doc = createDocumentClient({
+      endpoint: `http://127.0.0.1:${(blackHole.address() as AddressInfo).port}`,
+      requestTimeoutMs: 100,
+    });
+    const store = new DynamoStore({ doc, tableName: 'diff-status', indexName: 'byStaleAt', shardCount: 1 });
+    const lines: string[] = [];
+    const log = { info() {}, warn() {}, error: (message: string) => void lines.push(message) };
+    const refresher = { refresh: () => Promise.reject(new Error('never reached')) };
+    const summary = await runTick(
+      { store, refresher, clock: new ManualClock(), policy: DEFAULT_BACKOFF, log },
+      { batchSize: 10, tickBudgetMs: 30_000, safetyMarginMs: 0 },
+    );
+    assert.equal(summary.claimed, 0);
+    assert.deepEqual(lines, ['tick ended early: the store failed']);
+    assert.ok(sockets.size > 0, 'the requests did reach the endpoint');
+    doc.destroy();
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => blackHole.close(() => resolve()));
+  }
+});
