@@ -81,3 +81,28 @@ export const PULL_REQUEST_FIELDS = [
 export function isPollable(row: Pick<DiffStatusRow, 'gitRemoteOrigin' | 'gitBranch' | 'archived'>): boolean {
   return Boolean(row.gitRemoteOrigin) && Boolean(row.gitBranch) && row.archived !== true;
 }
+
+/** Attributes the refresh reads, by the type they must have when present. */
+const READ_ATTRIBUTES = {
+  ownerId: 'string',
+  gitRemoteOrigin: 'string',
+  gitBranch: 'string',
+  url: 'string',
+  updatedAt: 'number',
+  errorCount: 'number',
+  httpCache: 'object',
+} as const;
+
+/**
+ * Why a row cannot be refreshed as stored (an attribute of the wrong type), or null. Rows are
+ * written by other services, so their shape is checked rather than trusted.
+ */
+export function rowProblem(row: DiffStatusRow): string | null {
+  for (const [attribute, type] of Object.entries(READ_ATTRIBUTES)) {
+    const value: unknown = row[attribute as keyof DiffStatusRow];
+    if (value === undefined) continue;
+    const actual = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+    if (actual !== type) return `attribute ${attribute} must be a ${type}, not ${actual}`;
+  }
+  return null;
+}

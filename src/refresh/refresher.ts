@@ -11,7 +11,7 @@ import {
   type RefreshError,
 } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
-import type { DiffStatusRow } from '../domain/row.ts';
+import { rowProblem, type DiffStatusRow } from '../domain/row.ts';
 import type { GitProvider, ProviderRegistry, PullRequestRef, RepoRef } from '../providers/provider.ts';
 import type { ResolvedToken, TokenResolver } from '../tokens/token-resolver.ts';
 import { RowConditionalCache } from './conditional-cache.ts';
@@ -84,7 +84,18 @@ export class Refresher {
     // Look-ups run at once, one per owner and host: the first request must not wait for a
     // chain of sequential reads, one per (owner, origin) group.
     const lookups = new Map<string, Promise<ResolvedToken>>();
-    const groups = groupByOwnerAndOrigin(rows);
+    // Rows other services wrote with attributes of the wrong type fail alone, with a stored
+    // reason, instead of as an unexpected error deep in a provider.
+    const wellFormed: number[] = [];
+    rows.forEach((row, i) => {
+      const problem = rowProblem(row);
+      if (problem) settle(i, { kind: 'failed', error: new InvalidRowError(problem) });
+      else wellFormed.push(i);
+    });
+    const groups = groupByOwnerAndOrigin(wellFormed.map((i) => rows[i]!)).map((group) => ({
+      ...group,
+      indices: group.indices.map((j) => wellFormed[j]!),
+    }));
     const resolvedGroups = await Promise.all(groups.map((group) => this.#resolveGroup(group, limited, lookups)));
     groups.forEach((group, g) => {
       const resolved = resolvedGroups[g]!;

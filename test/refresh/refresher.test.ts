@@ -239,3 +239,19 @@ test('provider errors stay typed per row and do not affect the others', async ()
   );
   assert.deepEqual(kinds(results), ['provider_error', 'refreshed', 'unexpected']);
 });
+
+test('rows with attributes of the wrong type fail alone as invalid rows, without a request', async () => {
+  const { provider, tokens, refresher, run } = setup();
+  tokens.tokens.set('alice', 'tok');
+  const malformed = [
+    { chatId: '1', ownerId: 'alice', gitRemoteOrigin: 'https://git.test/o/r', gitBranch: 42 },
+    { chatId: '2', ownerId: ['alice'], gitRemoteOrigin: 'https://git.test/o/r', gitBranch: 'b' },
+    { chatId: '3', ownerId: 'alice', gitRemoteOrigin: 'https://git.test/o/r', gitBranch: 'b', url: null },
+    { chatId: '4', ownerId: 'alice', gitRemoteOrigin: 'https://git.test/o/r', gitBranch: 'b', httpCache: 'etag' },
+  ] as unknown as DiffStatusRow[];
+  const results = await refresher.refresh([...malformed, row('5', 'alice', 'o/r', 'fine')], run);
+  assert.deepEqual(kinds(results), ['invalid_row', 'invalid_row', 'invalid_row', 'invalid_row', 'refreshed']);
+  assert.ok(results[0]!.kind === 'failed' && /gitBranch must be a string, not number/.test(results[0]!.error.message));
+  assert.ok(results[1]!.kind === 'failed' && /ownerId must be a string, not array/.test(results[1]!.error.message));
+  assert.equal(provider.calls, 2, 'only the well-formed row reached the provider');
+});

@@ -327,3 +327,18 @@ test('a row is written back as soon as its own refresh ends, while a slower row 
   assert.equal(summary.refreshed, 2);
   assert.ok((await p.get(held)).refreshedAt);
 });
+
+test('a malformed row written by another service gets a stored reason and a backoff, and keeps its data', async () => {
+  const p = await fresh();
+  p.tokens.tokens.set('alice', 'tok');
+  const chat = id('malformed');
+  await p.put({ chatId: chat, gitBranch: 7 as unknown as string, pullRequestTitle: 'kept' });
+  const summary = await p.tick();
+  assert.equal(summary.errors, 1);
+  const row = await p.get(chat);
+  assert.equal(row.lastErrorKind, 'invalid_row');
+  assert.match(row.lastErrorMessage ?? '', /gitBranch must be a string/);
+  assert.equal(row.staleAt, p.clock.now() + 120_000);
+  assert.equal(row.gitBranch, 7);
+  assert.equal(row.pullRequestTitle, 'kept');
+});
