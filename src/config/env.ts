@@ -22,12 +22,17 @@ export interface RefreshConfig {
   gitProviders: string | undefined;
   /** Local DynamoDB endpoint; unset on AWS. */
   dynamodbEndpoint: string | undefined;
+  /** EventBridge bus that hears every row change; unset: no change events. */
+  changeEventBus: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** What every function that writes the diff-status table needs. */
-export type TableConfig = Pick<RefreshConfig, 'tableName' | 'indexName' | 'shardCount' | 'dynamodbEndpoint'>;
+export type TableConfig = Pick<
+  RefreshConfig,
+  'tableName' | 'indexName' | 'shardCount' | 'dynamodbEndpoint' | 'changeEventBus'
+>;
 
 export function readTableConfig(env: Env): TableConfig {
   return {
@@ -35,6 +40,7 @@ export function readTableConfig(env: Env): TableConfig {
     indexName: optional(env, 'STALE_INDEX_NAME') ?? 'byStaleAt',
     shardCount: integer(env, 'SHARD_COUNT', 1, 1, 1_000),
     dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
+    changeEventBus: optional(env, 'CHANGE_EVENT_BUS'),
   };
 }
 

@@ -2,7 +2,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { readTableConfig } from '../config/env.ts';
 import { systemClock } from '../domain/clock.ts';
+import { changePublisherFor } from '../events/eventbridge-publisher.ts';
 import { markStale } from '../ops/mark-stale.ts';
+import type { ChangePublisher } from '../refresh/change-publisher.ts';
 import { createDocumentClient } from '../store/document-client.ts';
 import { DynamoStore } from '../store/dynamo-store.ts';
 import { parseMarkStaleEvent } from './mark-stale-event.ts';
@@ -11,20 +13,23 @@ import { powertoolsLog } from './powertools-log.ts';
 export type MarkStaleResult = { status: 'marked'; marked: number } | { status: 'rejected'; reason: string };
 
 const logger = new Logger();
-let store: DynamoStore | undefined;
+let parts: { store: DynamoStore; publisher: ChangePublisher | undefined } | undefined;
 
 /** Built on the first invocation, so a bad setting fails that invocation with a clear error. */
-function containerStore(): DynamoStore {
-  if (!store) {
+function containerParts(): { store: DynamoStore; publisher: ChangePublisher | undefined } {
+  if (!parts) {
     const config = readTableConfig(process.env);
-    store = new DynamoStore({
-      doc: createDocumentClient({ endpoint: config.dynamodbEndpoint }),
-      tableName: config.tableName,
-      indexName: config.indexName,
-      shardCount: config.shardCount,
-    });
+    parts = {
+      store: new DynamoStore({
+        doc: createDocumentClient({ endpoint: config.dynamodbEndpoint }),
+        tableName: config.tableName,
+        indexName: config.indexName,
+        shardCount: config.shardCount,
+      }),
+      publisher: changePublisherFor(config.changeEventBus),
+    };
   }
-  return store;
+  return parts;
 }
 
 /**
@@ -40,7 +45,11 @@ export async function handler(event: unknown, context: Context): Promise<MarkSta
     logger.warn('mark-stale event rejected', { reason: parsed.reason, eventId });
     return { status: 'rejected', reason: parsed.reason };
   }
-  const { marked } = await markStale(containerStore(), systemClock, parsed.input, { log: powertoolsLog(logger) });
+  const { store, publisher } = containerParts();
+  const { marked } = await markStale(store, systemClock, parsed.input, {
+    log: powertoolsLog(logger),
+    ...(publisher ? { publisher } : {}),
+  });
   logger.info('chats marked stale', { eventId, marked, branch: parsed.input.branch });
   return { status: 'marked', marked };
 }

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../domain/clock.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { parseProviderConfigs } from '../providers/config.ts';
 import { createProviderRegistry } from '../providers/registry.ts';
+import { changePublisherFor } from '../events/eventbridge-publisher.ts';
 import { DEFAULT_BACKOFF } from '../refresh/backoff.ts';
 import { Refresher } from '../refresh/refresher.ts';
 import { runTick } from '../refresh/tick.ts';
@@ -26,7 +27,7 @@ export interface RefreshRuntimeOptions {
 
 /**
  * Wires the real parts from the environment: DynamoDB store and tokens, the configured git
- * providers, the refresher. Throws `ConfigError` / `ProviderConfigError` naming the variable
+ * providers, the refresher, and change events when a bus is configured. Throws `ConfigError` / `ProviderConfigError` naming the variable
  * when a setting is wrong, so a misconfigured function fails at once and says why.
  */
 export function createRefreshRuntime(
@@ -53,11 +54,12 @@ export function createRefreshRuntime(
     perTokenConcurrency: config.perTokenConcurrency,
     log,
   });
+  const publisher = changePublisherFor(config.changeEventBus);
   return {
     config,
     tick: (run = {}) =>
       runTick(
-        { store, refresher, clock, policy: DEFAULT_BACKOFF, log },
+        { store, refresher, clock, policy: DEFAULT_BACKOFF, log, ...(publisher ? { publisher } : {}) },
         {
           batchSize: config.batchSize,
           tickBudgetMs: config.tickBudgetMs,

@@ -34,7 +34,7 @@ before(async () => {
   writeFileSync(
     join(dir, 'env.json'),
     JSON.stringify({
-      Parameters: { TABLE_NAME: t.tableName, TOKENS_TABLE_NAME: t.tokensTableName, DYNAMODB_ENDPOINT: t.endpoint, LOG_LEVEL: 'WARN' },
+      Parameters: { TABLE_NAME: t.tableName, TOKENS_TABLE_NAME: t.tokensTableName, DYNAMODB_ENDPOINT: t.endpoint, LOG_LEVEL: 'WARN', CHANGE_EVENT_BUS: '' },
     }),
   );
   buildOutput = (await npm('build', '--', '--build-dir', join(dir, 'build'))).stdout;

@@ -92,26 +92,41 @@ for (const fn of samFunctions(template)) {
 
   test(`${fn.logicalId}: policies grant exactly the DynamoDB actions its code sends, on gitsync's tables only`, async () => {
     const used = dynamoDbActions(await functionSources(fn));
-    const policies = props(fn.logicalId).Policies as { Statement?: { Action: string | string[]; Resource: unknown }[] }[];
     const granted = new Set<string>();
-    for (const policy of policies) {
-      assert.ok(policy.Statement, `${fn.logicalId}: only inline statements (no broad managed policies or templates)`);
-      for (const statement of policy.Statement) {
-        const actions = [statement.Action].flat();
-        const resource = JSON.stringify(statement.Resource);
-        for (const action of actions) {
-          assert.ok(!action.includes('*'), `no wildcard action: ${action}`);
-          granted.add(action);
-        }
-        assert.ok(!resource.includes('*'), `no wildcard resource: ${resource}`);
-        assert.match(resource, /DiffStatusTable|TokensTable/, `resource is a gitsync table: ${resource}`);
+    for (const statement of inlineStatements(fn.logicalId).filter((s) => !isChangeEventsStatement(s))) {
+      const actions = [statement.Action].flat();
+      const resource = JSON.stringify(statement.Resource);
+      for (const action of actions) {
+        assert.ok(!action.includes('*'), `no wildcard action: ${action}`);
+        granted.add(action);
       }
+      assert.ok(!resource.includes('*'), `no wildcard resource: ${resource}`);
+      assert.match(resource, /DiffStatusTable|TokensTable/, `resource is a gitsync table: ${resource}`);
     }
     const notCalled = NOT_CALLED[fn.logicalId] ?? [];
     for (const [action, where] of used) {
       if (!notCalled.includes(action)) assert.ok(granted.has(action), `${action} (sent by ${where.join(', ')}) is granted`);
     }
     for (const action of granted) assert.ok(used.has(action), `${action} is granted but no code sends it`);
+  });
+
+  test(`${fn.logicalId}: change events may go to the configured bus only, and only when one is configured`, async () => {
+    const { bundled } = await functionSources(fn);
+    const sends = [...bundled.values()].some((code) => /new\s+(?:[\w$]+\.)?PutEventsCommand\d*\s*\(/.test(code));
+    const policies = props(fn.logicalId).Policies as unknown[];
+    const conditional = policies.filter((p) => typeof p === 'object' && p !== null && 'Fn::If' in p);
+    assert.equal(conditional.length, sends ? 1 : 0, 'one conditional statement exactly when the code publishes');
+    if (!sends) return;
+    const [condition, , otherwise] = (conditional[0] as { 'Fn::If': [string, unknown, unknown] })['Fn::If'];
+    assert.equal(condition, 'PublishesChanges');
+    assert.deepEqual(otherwise, { Ref: 'AWS::NoValue' });
+    const statements = inlineStatements(fn.logicalId).filter(isChangeEventsStatement);
+    assert.deepEqual(
+      statements.map((s) => [s.Action, s.Resource]),
+      [[['events:PutEvents'], { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${ChangeEventBus}' }]],
+    );
+    const variables = (props(fn.logicalId).Environment as { Variables: Record<string, unknown> }).Variables;
+    assert.deepEqual(variables.CHANGE_EVENT_BUS, { Ref: 'ChangeEventBus' });
   });
 
   test(`${fn.logicalId}: every environment variable the code reads is set by the template, and none is unused`, async () => {
@@ -139,9 +154,7 @@ test('the stale index named in the environment is the table\'s GSI and the one Q
   const table = props('DiffStatusTable') as { GlobalSecondaryIndexes: { IndexName: string }[] };
   const index = fn.environment.STALE_INDEX_NAME;
   assert.deepEqual(table.GlobalSecondaryIndexes.map((g) => g.IndexName), [index]);
-  const statements = (props('RefreshFunction').Policies as { Statement: { Action: string[]; Resource: unknown }[] }[])
-    .flatMap((p) => p.Statement)
-    .filter((s) => s.Action.includes('dynamodb:Query'));
+  const statements = inlineStatements('RefreshFunction').filter((s) => [s.Action].flat().includes('dynamodb:Query'));
   assert.deepEqual(statements.map((s) => s.Resource), [{ 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${index}` }]);
   assert.equal(samFunction(template, 'MarkStaleFunction').environment.STALE_INDEX_NAME, index);
   assert.deepEqual(
@@ -203,3 +216,28 @@ test('the dashboard body is valid JSON once substituted, and charts only metrics
   for (const name of charted) assert.ok(TICK_METRIC_NAMES.includes(name), `${name} is published by publishTickMetrics`);
   assert.match(body, /MetricName=\\"RowErrors\\"/);
 });
+
+interface PolicyStatement {
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/**
+ * Every statement of a function's inline policies, the branch taken when a condition holds
+ * included (`Fn::If` whose other branch is `AWS::NoValue`). Anything else fails the test:
+ * only inline statements, no managed policies or policy templates.
+ */
+function inlineStatements(logicalId: string): PolicyStatement[] {
+  return (props(logicalId).Policies as unknown[]).flatMap((policy) => {
+    const taken = typeof policy === 'object' && policy !== null && 'Fn::If' in policy
+      ? (policy as { 'Fn::If': [string, unknown, unknown] })['Fn::If'][1]
+      : policy;
+    const statements = (taken as { Statement?: PolicyStatement[] }).Statement;
+    assert.ok(statements, `${logicalId}: only inline statements (no broad managed policies or templates)`);
+    return statements;
+  });
+}
+
+function isChangeEventsStatement(statement: PolicyStatement): boolean {
+  return [statement.Action].flat().some((action) => action.startsWith('events:'));
+}

@@ -16,6 +16,7 @@ type Handler = (event: unknown, context: Context) => Promise<TickSummary>;
  * set before the handler module is imported. Each call gets a context whose remaining time
  * counts down from the function's timeout. The handler's own logs and EMF metrics would mix
  * with the progress view, so they are off unless LOG_LEVEL / POWERTOOLS_METRICS_DISABLED say otherwise.
+ * Change events would go to AWS EventBridge, so they are off unless CHANGE_EVENT_BUS names a bus.
  */
 export async function loadRefreshFunction(template: CfnTemplate, logicalId: string, overrides: Record<string, string>): Promise<InvokeRefresh> {
   const fn = samFunction(template, logicalId);
@@ -26,6 +27,7 @@ export async function loadRefreshFunction(template: CfnTemplate, logicalId: stri
   Object.assign(process.env, variables, {
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'SILENT',
     POWERTOOLS_METRICS_DISABLED: process.env['POWERTOOLS_METRICS_DISABLED'] ?? 'true',
+    CHANGE_EVENT_BUS: process.env['CHANGE_EVENT_BUS'] ?? '',
   });
 
   const [moduleName, exportName] = splitHandler(fn.handler);

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
+import {
+  CHANGE_DETAIL_TYPE,
+  ChangeEventRejected,
+  changePublisherFor,
+  EventBridgePublisher,
+} from '../../src/events/eventbridge-publisher.ts';
+import { statusFor } from '../support/fakes.ts';
+
+/** A loopback stand-in for the EventBridge API (AWS JSON 1.1): records calls, answers as told. */
+let server: Server;
+let client: EventBridgeClient;
+const calls: { target: string | undefined; body: { Entries: Record<string, unknown>[] } }[] = [];
+let answer: Record<string, unknown> = { FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] };
+
+async function body(req: IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of req) text += chunk;
+  return text;
+}
+
+before(async () => {
+  server = createServer(async (req, res) => {
+    calls.push({ target: req.headers['x-amz-target'] as string | undefined, body: JSON.parse(await body(req)) });
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+    res.end(JSON.stringify(answer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  client = new EventBridgeClient({ endpoint: `http://127.0.0.1:${port}`, ...LOCAL_AWS, maxAttempts: 1 });
+});
+after(() => {
+  client.destroy();
+  server.close();
+});
+
+test('a refresh is published as one gitsync.DiffStatusChanged event on the configured bus', async () => {
+  const status = statusFor({ repo: { host: 'github.com', path: 'o/r' }, number: 3 });
+  const at = Date.UTC(2026, 10, 28, 12, 0, 0);
+  await new EventBridgePublisher(client, 'gitsync-bus').publish({ chatId: 'chat-1', reason: 'refreshed', status, at });
+  const call = calls.at(-1)!;
+  assert.equal(call.target, 'AWSEvents.PutEvents');
+  assert.equal(call.body.Entries.length, 1);
+  const entry = call.body.Entries[0]!;
+  assert.equal(entry['EventBusName'], 'gitsync-bus');
+  assert.equal(entry['Source'], 'gitsync');
+  assert.equal(entry['DetailType'], CHANGE_DETAIL_TYPE);
+  assert.deepEqual(JSON.parse(entry['Detail'] as string), { chatId: 'chat-1', reason: 'refreshed', status, at });
+  assert.equal(entry['Time'], at / 1_000);
+});
+
+test('an entry EventBridge refuses is an error naming its code', async () => {
+  answer = { FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] };
+  try {
+    await assert.rejects(
+      new EventBridgePublisher(client, 'default').publish({
+        chatId: 'chat-2',
+        reason: 'marked_stale',
+        gitBranch: 'b',
+        gitRemoteOrigin: 'https://github.com/o/r',
+        at: 0,
+      }),
+      (err) => err instanceof ChangeEventRejected && err.code === 'InternalFailure' && /try again/.test(err.message),
+    );
+  } finally {
+    answer = { FailedEntryCount: 0, Entries: [{ EventId: 'e-2' }] };
+  }
+});
+
+test('no bus configured: no publisher', () => {
+  assert.equal(changePublisherFor(undefined, client), undefined);
+  assert.ok(changePublisherFor('default', client) instanceof EventBridgePublisher);
+});
