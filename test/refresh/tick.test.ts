@@ -342,3 +342,28 @@ test('a malformed row written by another service gets a stored reason and a back
   assert.equal(row.gitBranch, 7);
   assert.equal(row.pullRequestTitle, 'kept');
 });
+
+test('shutdown: an aborted signal stops the tick; rows in flight are released, not lost', async () => {
+  const p = await fresh();
+  p.tokens.tokens.set('alice', 'tok');
+  const chat = id('shutdown');
+  await p.put({ chatId: chat, gitBranch: `hang-${chat}` });
+  const entered = deferred();
+  p.provider.branches.set(`hang-${chat}`, {
+    before: (ctx) => {
+      entered.resolve();
+      return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
+    },
+  });
+  const shutdown = new AbortController();
+  const running = p.tick({ signal: shutdown.signal });
+  await entered.promise;
+  shutdown.abort();
+  const summary = await running;
+  assert.equal(summary.released, 1);
+  assert.equal((await p.get(chat)).staleAt, p.clock.now());
+
+  const stopped = new AbortController();
+  stopped.abort();
+  assert.equal((await p.tick({ signal: stopped.signal })).batches, 0, 'an aborted tick does not even query');
+});
