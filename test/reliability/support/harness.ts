@@ -245,16 +245,36 @@ export class Harness {
    * within the longest backoff. Moves the clock past it, ticks until nothing is due, and
    * returns the rows that were not refreshed since faults stopped.
    */
-  async settle(maxTicks = 40): Promise<string[]> {
+  /**
+   * Stops all faults, lets every backoff run out and ticks until nothing is due; returns the
+   * rows with a token and an open PR that were not refreshed with their own branch's PR.
+   * The machine itself can still fail a request (a loaded CI host answering after the agent's
+   * short timeout): a row that failed that way gets its next retries, `retryRounds` error
+   * backoffs later, before it counts as missed.
+   */
+  async settle(maxTicks = 40, retryRounds = 3): Promise<string[]> {
     this.heal();
     const stoppedAt = this.clock.now();
     this.clock.advance(SETTLE_MS);
     this.sim.world.advanceTo(this.clock.now());
     const eligible = [...this.owned].filter(([, row]) => this.#hasOpenPull(row)).map(([chatId]) => chatId);
-    for (let i = 0; i < maxTicks; i++) {
-      const summary = await this.tick();
-      if (summary.claimed === 0 && !summary.backlog) break;
+    let missed: string[] = [];
+    for (let round = 0; round <= retryRounds; round++) {
+      if (round > 0) {
+        this.clock.advance(POLICY.errorCapMs * (1 + POLICY.errorJitterRatio) + 1_000);
+        this.sim.world.advanceTo(this.clock.now());
+      }
+      for (let i = 0; i < maxTicks; i++) {
+        const summary = await this.tick();
+        if (summary.claimed === 0 && !summary.backlog) break;
+      }
+      missed = await this.#missedSince(stoppedAt, eligible);
+      if (missed.length === 0) break;
     }
+    return missed;
+  }
+
+  async #missedSince(stoppedAt: number, eligible: string[]): Promise<string[]> {
     const missed: string[] = [];
     const rows = await this.rows();
     for (const chatId of eligible) {
