@@ -41,7 +41,11 @@ export interface HarnessOptions {
   log?: Log;
   publisher?: ChangePublisher;
   sim?: Omit<GitHostSimOptions, 'clock'>;
-  /** The HTTP agent's header and body timeouts. */
+  /**
+   * The HTTP agent's header and body timeouts (default 1.5 s): short, so injected hangs end
+   * quickly, yet long enough that a loaded CI machine answering a healthy request late is
+   * not mistaken for a fault.
+   */
   httpTimeoutMs?: number;
 }
 
@@ -90,8 +94,8 @@ export class Harness {
     const doc = DynamoDBDocumentClient.from(this.#storeClient, { marshallOptions: { removeUndefinedValues: true } });
     const draws = seededRandom(options.seed ?? 7).fork('dynamodb-faults');
     this.ddbFaults = new DynamoFaults(this.#storeClient, () => draws.next());
-    const timeout = options.httpTimeoutMs ?? 400;
-    this.#agent = createHttpAgent({ connectTimeoutMs: 1_000, headersTimeoutMs: timeout, bodyTimeoutMs: timeout });
+    const timeout = options.httpTimeoutMs ?? 1_500;
+    this.#agent = createHttpAgent({ connectTimeoutMs: 2_000, headersTimeoutMs: timeout, bodyTimeoutMs: timeout });
     const configs = parseProviderConfigs(JSON.stringify([{ type: 'github', webUrl: sim.url, apiUrl: proxy.apiUrl }]));
     this.refresher = new Refresher({
       registry: createProviderRegistry(configs, { dispatcher: this.#agent, clock }),
