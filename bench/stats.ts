@@ -1,8 +1,8 @@
+import { nearestRank } from '../src/dev/nearest-rank.ts';
+
 /** Nearest-rank percentile (p in 0..100) of already sorted values; NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+  return nearestRank(sorted, p / 100) ?? Number.NaN;
 }
 
 export interface Distribution {

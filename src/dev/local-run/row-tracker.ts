@@ -1,3 +1,4 @@
+import { nearestRank } from '../nearest-rank.ts';
 import { rowState, type CensusRow } from './row-census.ts';
 
 interface Seen {
@@ -66,7 +67,5 @@ export class RowTracker {
 
 /** The q-quantile (0..1) of the samples by nearest rank, or null when there are none. */
 export function quantile(samples: readonly number[], q: number): number | null {
-  if (samples.length === 0) return null;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+  return nearestRank([...samples].sort((a, b) => a - b), q) ?? null;
 }
