@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
@@ -10,33 +8,27 @@ import {
   changePublisherFor,
   EventBridgePublisher,
 } from '../../src/events/eventbridge-publisher.ts';
+import { startLocalServer, sendJson, type LocalServer } from '../providers/support/local-server.ts';
 import { statusFor } from '../support/fakes.ts';
 
 /** A loopback stand-in for the EventBridge API (AWS JSON 1.1): records calls, answers as told. */
-let server: Server;
+let server: LocalServer;
 let client: EventBridgeClient;
 const calls: { target: string | undefined; body: { Entries: Record<string, unknown>[] } }[] = [];
 let answer: Record<string, unknown> = { FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] };
 
-async function body(req: IncomingMessage): Promise<string> {
-  let text = '';
-  for await (const chunk of req) text += chunk;
-  return text;
-}
-
 before(async () => {
-  server = createServer(async (req, res) => {
-    calls.push({ target: req.headers['x-amz-target'] as string | undefined, body: JSON.parse(await body(req)) });
-    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-    res.end(JSON.stringify(answer));
+  server = await startLocalServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    calls.push({ target: req.headers['x-amz-target'] as string | undefined, body: JSON.parse(body) });
+    sendJson(res, 200, answer, { 'content-type': 'application/x-amz-json-1.1' });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  client = new EventBridgeClient({ endpoint: `http://127.0.0.1:${port}`, ...LOCAL_AWS, maxAttempts: 1 });
+  client = new EventBridgeClient({ endpoint: server.url, ...LOCAL_AWS, maxAttempts: 1 });
 });
-after(() => {
+after(async () => {
   client.destroy();
-  server.close();
+  await server.close();
 });
 
 test('a refresh is published as one gitsync.DiffStatusChanged event on the configured bus', async () => {
