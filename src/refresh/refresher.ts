@@ -8,6 +8,7 @@ import {
   RateLimitedError,
   SkippedByRateLimit,
   asRefreshError,
+  describeError,
   type RefreshError,
 } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
@@ -182,7 +183,7 @@ export class Refresher {
       if (error instanceof RateLimitedError && !limited.has(token.key)) {
         limited.set(token.key, error.resetAt);
         await this.#o.tokens.recordRateLimit(token, error.resetAt).catch((recordError: unknown) => {
-          this.#log.warn('could not record a token rate limit', { tokenKey: token.key, error: String(recordError) });
+          this.#log.warn('could not record a token rate limit', { tokenKey: token.key, error: describeError(recordError) });
         });
       }
       return { kind: 'failed', error };
