@@ -7,20 +7,13 @@ import { startLocalServer, type LocalServer } from './local-server.ts';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /**
- * The recorded GitLab answers: `GITSYNC_FIXTURES_DIR`, else the nearest `shared/fixtures`
- * beside the repository or one of its parents (a CI clone has `<repo>/../shared`, a
- * worktree sits one level deeper). Missing fixtures fail loudly: these tests never skip.
+ * The recorded GitLab answers, kept in the repository (`test/fixtures/gitlab`). Missing
+ * fixtures fail loudly: these tests never skip.
  */
 export function cassettesDir(): string {
-  const fromEnv = process.env.GITSYNC_FIXTURES_DIR;
-  const candidates = fromEnv ? [fromEnv] : [];
-  for (let dir = REPO_ROOT; ; dir = dirname(dir)) {
-    candidates.push(join(dir, '..', 'shared', 'fixtures'));
-    if (dirname(dir) === dir) break;
-  }
-  const found = candidates.map((c) => join(c, 'gitlab-cassettes')).find((c) => existsSync(c));
-  if (!found) throw new Error(`GitLab cassettes not found (looked for shared/fixtures beside ${REPO_ROOT} and its parents)`);
-  return found;
+  const dir = join(REPO_ROOT, 'test', 'fixtures', 'gitlab');
+  if (!existsSync(join(dir, 'FetchPullRequestStatus'))) throw new Error(`GitLab cassettes not found in ${dir}`);
+  return dir;
 }
 
 export interface Interaction {
