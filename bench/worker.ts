@@ -84,21 +84,23 @@ export function createWorker(
  * Observes the store without changing it: remembers the staleAt each due row had when the
  * index returned it, and records a refresh when a successful write-back lands.
  */
-function recordingStore(inner: Store, into: RefreshRecord[]): Store {
+export function recordingStore(inner: Store, into: RefreshRecord[]): Store {
   const dueAt = new Map<string, number>();
   return {
-    async queryDue(now, limit) {
-      const due: DueRow[] = await inner.queryDue(now, limit);
-      for (const d of due) dueAt.set(d.chatId, d.staleAt);
+    beginRound: (lease, only) => inner.beginRound(lease, only),
+    async queryDue(round, now, limit) {
+      const due: DueRow[] = await inner.queryDue(round, now, limit);
+      for (const d of due) dueAt.set(d.chatId, d.dueAt);
       return due;
     },
-    claim: (chatId, lease) => inner.claim(chatId, lease),
+    claim: (round, chatId) => inner.claim(round, chatId),
+    endRound: (round, now) => inner.endRound(round, now),
     claimNow: (chatId, lease) => inner.claimNow(chatId, lease),
-    async writeBack(chatId, leaseId, update) {
-      const written = await inner.writeBack(chatId, leaseId, update);
-      const staleAt = dueAt.get(chatId);
+    async writeBack(claimed, lease, update) {
+      const written = await inner.writeBack(claimed, lease, update);
+      const staleAt = dueAt.get(claimed.chatId);
       const refreshedAt = update.set.refreshedAt;
-      if (written && staleAt !== undefined && refreshedAt !== undefined) into.push({ chatId, staleAt, refreshedAt });
+      if (written && staleAt !== undefined && refreshedAt !== undefined) into.push({ chatId: claimed.chatId, staleAt, refreshedAt });
       return written;
     },
     getRow: (chatId) => inner.getRow(chatId),

@@ -8,7 +8,7 @@ import { createTableInput } from '../src/dev/template.ts';
 import type { Clock } from '../src/domain/clock.ts';
 import type { DiffStatusRow } from '../src/domain/row.ts';
 
-export const INDEX_NAME = 'byStaleAt';
+export const INDEX_NAME = 'byDueShard';
 
 /** Where a worker finds everything: plain data, so a child process can be handed it. */
 export interface WorldConfig {

@@ -13,6 +13,13 @@ export interface RefreshConfig {
   tokensTableName: string;
   indexName: string;
   shardCount: number;
+  /** `slots` (default): shard leases, a write-back per refresh; `row-lease`: gitsync's first design (bench baseline). */
+  dueIndexDesign: DueIndexDesign;
+  /** The adaptive cadence's bounds (see cadence/adaptive-interval.ts); `fixed` polls every 120 s. */
+  cadence: 'adaptive' | 'fixed';
+  activeWindowMs: number;
+  openCapMs: number;
+  closedCapMs: number;
   batchSize: number;
   concurrency: number;
   perTokenConcurrency: number;
@@ -28,16 +35,20 @@ export interface RefreshConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+export type DueIndexDesign = 'slots' | 'row-lease';
+
 /** What every function that writes the diff-status table needs. */
 export type TableConfig = Pick<
   RefreshConfig,
-  'tableName' | 'indexName' | 'shardCount' | 'dynamodbEndpoint' | 'changeEventBus'
+  'tableName' | 'indexName' | 'shardCount' | 'dueIndexDesign' | 'dynamodbEndpoint' | 'changeEventBus'
 >;
 
 export function readTableConfig(env: Env): TableConfig {
+  const dueIndexDesign = oneOf(env, 'DUE_INDEX_DESIGN', ['slots', 'row-lease'] as const, 'slots');
   return {
     tableName: required(env, 'TABLE_NAME'),
-    indexName: optional(env, 'STALE_INDEX_NAME') ?? 'byStaleAt',
+    dueIndexDesign,
+    indexName: optional(env, 'STALE_INDEX_NAME') ?? (dueIndexDesign === 'slots' ? 'byDueShard' : 'byStaleAt'),
     shardCount: integer(env, 'SHARD_COUNT', 1, 1, 1_000),
     dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
     changeEventBus: optional(env, 'CHANGE_EVENT_BUS'),
@@ -54,7 +65,18 @@ export function readRefreshConfig(env: Env): RefreshConfig {
     tickBudgetMs: integer(env, 'TICK_BUDGET_MS', 30_000, 1_000, 900_000),
     safetyMarginMs: integer(env, 'SAFETY_MARGIN_MS', 5_000, 0, 60_000),
     gitProviders: optional(env, 'GIT_PROVIDERS'),
+    cadence: oneOf(env, 'CADENCE', ['adaptive', 'fixed'] as const, 'adaptive'),
+    activeWindowMs: integer(env, 'CADENCE_ACTIVE_WINDOW_MS', 3_600_000, 0, 7 * 86_400_000),
+    openCapMs: integer(env, 'CADENCE_OPEN_CAP_MS', 600_000, 120_000, 86_400_000),
+    closedCapMs: integer(env, 'CADENCE_CLOSED_CAP_MS', 21_600_000, 120_000, 7 * 86_400_000),
   };
+}
+
+export function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 export function required(env: Env, name: string): string {

@@ -46,6 +46,12 @@ export interface DiffStatusRow extends Partial<PullRequestStatus> {
   updatedAt?: number;
   /** Sparse GSI partition key: present only while the row can be polled. */
   dueShard?: string;
+  /** The row's schedule in the due index, `"<periodMs>/<anchorMs>"` (see store/due-slot.ts). */
+  dueSlot?: string;
+  /** When the PR's status last really changed (or a push came): drives the adaptive cadence. */
+  changedAt?: number;
+  /** Bumped by every write-back and every push: a write-back is fenced on the version it read. */
+  version?: number;
 
   // gitsync bookkeeping (documented in the README)
   leaseId?: string;
@@ -90,6 +96,7 @@ const READ_ATTRIBUTES = {
   url: 'string',
   updatedAt: 'number',
   errorCount: 'number',
+  changedAt: 'number',
   httpCache: 'object',
 } as const;
 

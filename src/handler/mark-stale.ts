@@ -6,26 +6,22 @@ import { changePublisherFor } from '../events/eventbridge-publisher.ts';
 import { markStale } from '../ops/mark-stale.ts';
 import type { ChangePublisher } from '../refresh/change-publisher.ts';
 import { createDocumentClient } from '../store/document-client.ts';
-import { DynamoStore } from '../store/dynamo-store.ts';
+import { createStore } from '../store/create-store.ts';
+import type { Store } from '../store/store.ts';
 import { parseMarkStaleEvent } from './mark-stale-event.ts';
 import { powertoolsLog } from './powertools-log.ts';
 
 export type MarkStaleResult = { status: 'marked'; marked: number } | { status: 'rejected'; reason: string };
 
 const logger = new Logger();
-let parts: { store: DynamoStore; publisher: ChangePublisher | undefined } | undefined;
+let parts: { store: Store; publisher: ChangePublisher | undefined } | undefined;
 
 /** Built on the first invocation, so a bad setting fails that invocation with a clear error. */
-function containerParts(): { store: DynamoStore; publisher: ChangePublisher | undefined } {
+function containerParts(): { store: Store; publisher: ChangePublisher | undefined } {
   if (!parts) {
     const config = readTableConfig(process.env);
     parts = {
-      store: new DynamoStore({
-        doc: createDocumentClient({ endpoint: config.dynamodbEndpoint }),
-        tableName: config.tableName,
-        indexName: config.indexName,
-        shardCount: config.shardCount,
-      }),
+      store: createStore(config, createDocumentClient({ endpoint: config.dynamodbEndpoint })),
       publisher: changePublisherFor(config.changeEventBus),
     };
   }

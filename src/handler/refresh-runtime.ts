@@ -10,7 +10,7 @@ import { Refresher } from '../refresh/refresher.ts';
 import { runTick } from '../refresh/tick.ts';
 import type { TickSummary } from '../refresh/tick-summary.ts';
 import { createDocumentClient } from '../store/document-client.ts';
-import { DynamoStore } from '../store/dynamo-store.ts';
+import { createStore } from '../store/create-store.ts';
 import { DynamoTokenResolver } from '../tokens/dynamo-token-resolver.ts';
 
 export interface RefreshRuntime {
@@ -39,12 +39,14 @@ export function createRefreshRuntime(
   const clock = options.clock ?? systemClock;
   const log = options.log ?? silentLog;
   const doc = createDocumentClient({ endpoint: config.dynamodbEndpoint, instrument: options.instrumentDynamoDb });
-  const store = new DynamoStore({
-    doc,
-    tableName: config.tableName,
-    indexName: config.indexName,
-    shardCount: config.shardCount,
-  });
+  const store = createStore(config, doc, clock);
+  const policy = {
+    ...DEFAULT_BACKOFF,
+    cadence: config.cadence,
+    activeWindowMs: config.activeWindowMs,
+    openCapMs: config.openCapMs,
+    closedCapMs: config.closedCapMs,
+  };
   const tokens = new DynamoTokenResolver(doc, config.tokensTableName, clock);
   const refresher = new Refresher({
     registry: createProviderRegistry(providers, { clock }),
@@ -59,7 +61,7 @@ export function createRefreshRuntime(
     config,
     tick: (run = {}) =>
       runTick(
-        { store, refresher, clock, policy: DEFAULT_BACKOFF, log, ...(publisher ? { publisher } : {}) },
+        { store, refresher, clock, policy, log, ...(publisher ? { publisher } : {}) },
         {
           batchSize: config.batchSize,
           tickBudgetMs: config.tickBudgetMs,

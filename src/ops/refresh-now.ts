@@ -40,7 +40,7 @@ export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs
   const row = claimed ?? (await deps.store.getRow(chatId));
   if (!row) throw new RowNotFoundError(chatId);
   const endLease = async () => {
-    if (claimed) await deps.store.writeBack(chatId, lease.id, { set: {}, remove: [] });
+    if (claimed?.leaseId !== undefined) await deps.store.writeBack(claimed, lease, { set: {}, remove: [] });
   };
 
   if (!isPollable(row)) {
@@ -53,15 +53,16 @@ export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs
     if (result?.kind === 'no_pr') return null;
     throw result?.error ?? new Error('the refresher returned no result');
   }
-  const { update } = planWriteBack(row, result, deps.clock.now(), deps.policy, Math.random);
+  const { update, changedFields } = planWriteBack(row, result, deps.clock.now(), deps.policy, Math.random);
   const fresh: DiffStatusRow = { ...row, ...update.set };
   delete fresh.leaseId;
   delete fresh.leaseExpiresAt;
-  if (claimed && (await deps.store.writeBack(chatId, lease.id, update))) {
+  if (claimed && (await deps.store.writeBack(claimed, lease, update)) && changedFields.length > 0) {
     await publishSafely(deps.publisher, deps.log ?? silentLog, {
       chatId,
       reason: 'refreshed',
       status: result.status,
+      changedFields,
       at: update.set.refreshedAt ?? now,
     });
   }

@@ -2,8 +2,20 @@
  * When a row is next due, per outcome. Pure: the clock and the random source are passed in.
  */
 export interface BackoffPolicy {
-  /** After a successful refresh. */
+  /**
+   * `adaptive` (default): the poll interval follows how long the PR has been quiet (see
+   * cadence/adaptive-interval.ts); `fixed`: every successful refresh is followed by one after
+   * `successTtlMs` (gitsync before the cost work, kept for the bench's side-by-side run).
+   */
+  cadence: 'adaptive' | 'fixed';
+  /** After a successful refresh: the fixed cadence, and the fast end of the adaptive one. */
   successTtlMs: number;
+  /** A PR that changed (or was pushed) less than this long ago is polled at the fast end. */
+  activeWindowMs: number;
+  /** The longest interval for an open PR or a branch without one. */
+  openCapMs: number;
+  /** The longest interval for a merged or closed PR. */
+  closedCapMs: number;
   /** No git token linked: nothing changes until the user links one. */
   noTokenMs: number;
   /** No PR yet, shortly after a push: the PR is probably being opened. */
@@ -24,7 +36,11 @@ export interface BackoffPolicy {
 }
 
 export const DEFAULT_BACKOFF: BackoffPolicy = {
+  cadence: 'adaptive',
   successTtlMs: 120_000,
+  activeWindowMs: 60 * 60_000,
+  openCapMs: 10 * 60_000,
+  closedCapMs: 6 * 3_600_000,
   noTokenMs: 10 * 60_000,
   noPullRequestSoonMs: 15_000,
   noPullRequestLaterMs: 5 * 60_000,

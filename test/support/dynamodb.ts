@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS, startDynamoDbLocal, type LocalDynamoDb } from '../../src/dev/dynamodb-local/start.ts';
-import { createTableInput } from '../../src/dev/template.ts';
+import { createTableInput, rowLeaseTableInput } from '../../src/dev/template.ts';
+import { ROW_LEASE_INDEX } from '../../src/store/row-lease-store.ts';
 
 export interface TestTables {
   client: DynamoDBClient;
@@ -30,15 +31,15 @@ export function localClient(url: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint: url, ...LOCAL_AWS, maxAttempts: 2 });
 }
 
-/** Fresh, uniquely named tables built from template.yaml's definitions. */
-export async function createTestTables(): Promise<TestTables> {
+/** Fresh, uniquely named tables built from template.yaml's definitions (`row-lease`: that design's index). */
+export async function createTestTables(design: 'slots' | 'row-lease' = 'slots'): Promise<TestTables> {
   const { endpoint: url, owned } = await endpoint();
   const client = localClient(url);
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const suffix = randomUUID().slice(0, 8);
   const tableName = `diff-status-${suffix}`;
   const tokensTableName = `tokens-${suffix}`;
-  await client.send(new CreateTableCommand(createTableInput('DiffStatusTable', tableName)));
+  await client.send(new CreateTableCommand(design === 'slots' ? createTableInput('DiffStatusTable', tableName) : rowLeaseTableInput(tableName)));
   await client.send(new CreateTableCommand(createTableInput('TokensTable', tokensTableName)));
   return {
     client,
@@ -46,7 +47,7 @@ export async function createTestTables(): Promise<TestTables> {
     endpoint: url,
     tableName,
     tokensTableName,
-    indexName: 'byStaleAt',
+    indexName: design === 'slots' ? 'byDueShard' : ROW_LEASE_INDEX.IndexName,
     async close() {
       await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
       await client.send(new DeleteTableCommand({ TableName: tokensTableName })).catch(() => {});

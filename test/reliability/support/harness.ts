@@ -18,6 +18,7 @@ import { Refresher } from '../../../src/refresh/refresher.ts';
 import { runTick, type TickDeps, type TickOptions } from '../../../src/refresh/tick.ts';
 import type { TickSummary } from '../../../src/refresh/tick-summary.ts';
 import { DynamoStore } from '../../../src/store/dynamo-store.ts';
+import { onceSlot } from '../../../src/store/due-slot.ts';
 import { dueShardFor } from '../../../src/store/shard.ts';
 import { DynamoTokenResolver } from '../../../src/tokens/dynamo-token-resolver.ts';
 import { createTestTables, type TestTables } from '../../support/dynamodb.ts';
@@ -105,7 +106,7 @@ export class Harness {
       perTokenConcurrency: 4,
       log: options.log ?? silentLog,
     });
-    const inner = new DynamoStore({ doc, tableName: tables.tableName, indexName: tables.indexName, shardCount: this.shardCount });
+    const inner = new DynamoStore({ doc, tableName: tables.tableName, indexName: tables.indexName, shardCount: this.shardCount, clock });
     this.store = new RecordingStore(inner, clock);
   }
 
@@ -170,6 +171,7 @@ export class Harness {
       createdAt: now - 3_600_000,
       updatedAt: now - 3_600_000,
       staleAt: now - 1_000,
+      dueSlot: onceSlot(now - 1_000),
       dueShard: dueShardFor(spec.chatId, this.shardCount),
       ...spec.extra,
     };
