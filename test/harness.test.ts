@@ -12,12 +12,14 @@ after(() => t.close());
 test('tables are created from template.yaml, with the sparse due index', async () => {
   const out = await t.client.send(new DescribeTableCommand({ TableName: t.tableName }));
   const gsi = out.Table?.GlobalSecondaryIndexes?.[0];
-  assert.equal(gsi?.IndexName, 'byStaleAt');
+  assert.equal(gsi?.IndexName, 'byDueShard');
   assert.deepEqual(
     gsi?.KeySchema?.map((k) => k.AttributeName),
-    ['dueShard', 'staleAt'],
+    ['dueShard'],
   );
-  assert.equal(gsi?.Projection?.ProjectionType, 'KEYS_ONLY');
+  // Only the schedule is projected: a refresh that keeps its slot never writes the index.
+  assert.equal(gsi?.Projection?.ProjectionType, 'INCLUDE');
+  assert.deepEqual(gsi?.Projection?.NonKeyAttributes, ['dueSlot']);
 });
 
 test('DynamoDB Local listens on loopback only', () => {
