@@ -11,12 +11,19 @@ import { runTick } from '../refresh/tick.ts';
 import type { TickSummary } from '../refresh/tick-summary.ts';
 import { createDocumentClient } from '../store/document-client.ts';
 import { createStore } from '../store/create-store.ts';
+import type { Store } from '../store/store.ts';
+import type { DueCensus } from '../store/due-census.ts';
+import { readFanOutSettings } from '../scale/fan-out-config.ts';
+import type { FanOutSettings } from '../scale/fan-out.ts';
 import { DynamoTokenResolver } from '../tokens/dynamo-token-resolver.ts';
 
 export interface RefreshRuntime {
   config: RefreshConfig;
-  /** Runs one tick; `remainingMs` is the Lambda's time left, when in one. */
-  tick(options?: { remainingMs?: () => number; signal?: AbortSignal }): Promise<TickSummary>;
+  fanOut: FanOutSettings;
+  /** The store's read-only view of the due index (the slot design only). */
+  census: DueCensus | undefined;
+  /** Runs one tick (over `shards`, default all); `remainingMs` is the Lambda's time left, when in one. */
+  tick(options?: { remainingMs?: () => number; signal?: AbortSignal; shards?: readonly number[] }): Promise<TickSummary>;
 }
 
 export interface RefreshRuntimeOptions {
@@ -35,6 +42,7 @@ export function createRefreshRuntime(
   options: RefreshRuntimeOptions = {},
 ): RefreshRuntime {
   const config = readRefreshConfig(env);
+  const fanOut = readFanOutSettings(env);
   const providers = parseProviderConfigs(config.gitProviders);
   const clock = options.clock ?? systemClock;
   const log = options.log ?? silentLog;
@@ -59,6 +67,8 @@ export function createRefreshRuntime(
   const publisher = changePublisherFor(config.changeEventBus);
   return {
     config,
+    fanOut,
+    census: 'countDue' in store ? (store as Store & DueCensus) : undefined,
     tick: (run = {}) =>
       runTick(
         { store, refresher, clock, policy, log, ...(publisher ? { publisher } : {}) },

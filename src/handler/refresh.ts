@@ -2,7 +2,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
-import type { TickSummary } from '../refresh/tick-summary.ts';
+import { emptySummary, type TickSummary } from '../refresh/tick-summary.ts';
+import { loopRole } from '../scale/loop-event.ts';
+import { leadSlot, type LeadAnswer } from '../scale/slot-lead.ts';
 import { timeLeftInLoopMinute } from './loop-window.ts';
 import { powertoolsLog } from './powertools-log.ts';
 import { createRefreshRuntime, type RefreshRuntime } from './refresh-runtime.ts';
@@ -15,23 +17,31 @@ const tracer = new Tracer();
 let runtime: RefreshRuntime | undefined;
 
 /**
- * The state machine's Task: one tick, ending (write-backs included) before the loop
- * execution's minute does. Config is read once per container; a bad setting fails the
+ * The state machine's Tasks: the slot's lead (one tick over every shard, or a plan of shard
+ * groups for the loop's Map when one worker is not enough) or a worker (one tick over its
+ * group), ending (write-backs included) before the loop execution's minute does. Config is read once per container; a bad setting fails the
  * invocation with a message naming the variable. Row-level failures never throw: they
  * are counted in the returned summary, which also tells the loop whether a backlog remains.
  */
-export async function handler(event: unknown, context: Context): Promise<TickSummary> {
+export async function handler(event: unknown, context: Context): Promise<TickSummary | LeadAnswer> {
   logger.addContext(context);
   runtime ??= createRefreshRuntime(process.env, {
     log: powertoolsLog(logger),
     instrumentDynamoDb: (client) => tracer.captureAWSv3Client(client),
   });
-  const summary = await runtime.tick({
-    remainingMs: () => {
-      const lambdaLeft = context.getRemainingTimeInMillis();
-      return Math.min(lambdaLeft, timeLeftInLoopMinute(event, Date.now()) ?? lambdaLeft);
-    },
-  });
+  const remainingMs = () => {
+    const lambdaLeft = context.getRemainingTimeInMillis();
+    return Math.min(lambdaLeft, timeLeftInLoopMinute(event, Date.now()) ?? lambdaLeft);
+  };
+  const role = loopRole(event);
+  const live = runtime;
+  const tick = (shards?: readonly number[]) => live.tick({ remainingMs, ...(shards ? { shards } : {}) });
+  const summary: TickSummary | LeadAnswer =
+    role.role === 'worker'
+      ? await tick(role.shards)
+      : live.census
+        ? await leadSlot({ census: live.census, tick, emptySummary }, live.fanOut, Date.now(), role.slotIndex)
+        : { ...(await tick()), groups: [], dueEstimate: null };
   publishTickMetrics(metrics, summary);
   metrics.publishStoredMetrics();
   logger.info('tick finished', { summary });

@@ -1,0 +1,38 @@
+import { INLINE_MAP_MAX_CONCURRENCY } from './partition-limits.ts';
+
+/** How the lead of a slot splits the work (FAN_OUT_* settings, see README "Scale-out"). */
+export interface FanOutSettings {
+  /** MAX_WORKERS: most workers one slot starts (default 8, at most 40: the inline Map's limit). */
+  maxWorkers: number;
+  /** RESERVED_CONCURRENCY: the function's reserved concurrency, 0 when none (then no cap from it). */
+  reservedConcurrency: number;
+  /** ROWS_PER_WORKER: due rows one worker serves in one slot (default 300; bench `scale` measures it). */
+  rowsPerWorker: number;
+}
+
+export interface FanOutPlan {
+  /** Due rows the census estimates for the slot. */
+  dueEstimate: number;
+  /** Shard groups, one per worker; every shard a row may carry is in exactly one group. */
+  groups: number[][];
+}
+
+/** Most workers a slot may start: the setting, the inline Map's 40, and the reserved concurrency. */
+export function workerCap(s: FanOutSettings): number {
+  const reserved = s.reservedConcurrency > 0 ? s.reservedConcurrency : Infinity;
+  return Math.max(1, Math.min(s.maxWorkers, INLINE_MAP_MAX_CONCURRENCY, reserved));
+}
+
+/**
+ * Workers for `due` rows: enough that each serves at most `rowsPerWorker`, capped, and never
+ * more than there are shards (a worker holds whole shards). Shards go round-robin, so groups
+ * differ by at most one shard.
+ */
+export function planFanOut(shards: readonly number[], due: number, s: FanOutSettings): FanOutPlan {
+  if (shards.length === 0) throw new Error('planFanOut: no shards to split');
+  const wanted = Math.max(1, Math.ceil(due / Math.max(1, s.rowsPerWorker)));
+  const workers = Math.min(wanted, workerCap(s), shards.length);
+  const groups: number[][] = Array.from({ length: workers }, () => []);
+  shards.forEach((shard, i) => groups[i % workers]!.push(shard));
+  return { dueEstimate: due, groups };
+}
