@@ -1,4 +1,5 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isBookkeepingItem } from '../../store/bookkeeping.ts';
 import type { DiffStatusRow } from '../../domain/row.ts';
 
 /** The attributes a census reads. */
@@ -67,7 +68,7 @@ export async function scanRows(doc: DynamoDBDocumentClient, tableName: string): 
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    rows.push(...((out.Items ?? []) as CensusRow[]));
+    rows.push(...((out.Items ?? []) as CensusRow[]).filter((row) => !isBookkeepingItem(row.chatId)));
     start = out.LastEvaluatedKey;
   } while (start);
   return rows;

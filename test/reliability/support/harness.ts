@@ -18,6 +18,7 @@ import { Refresher } from '../../../src/refresh/refresher.ts';
 import { runTick, type TickDeps, type TickOptions } from '../../../src/refresh/tick.ts';
 import type { TickSummary } from '../../../src/refresh/tick-summary.ts';
 import { DynamoStore } from '../../../src/store/dynamo-store.ts';
+import { isBookkeepingItem } from '../../../src/store/bookkeeping.ts';
 import { onceSlot } from '../../../src/store/due-slot.ts';
 import { dueShardFor } from '../../../src/store/shard.ts';
 import { DynamoTokenResolver } from '../../../src/tokens/dynamo-token-resolver.ts';
@@ -223,9 +224,10 @@ export class Harness {
     return out.Item as DiffStatusRow | undefined;
   }
 
-  /** Every row, by chat id, in one consistent scan. */
+  /** Every row, by chat id, in one consistent scan (gitsync's own bookkeeping items left out). */
   async rows(): Promise<Map<string, DiffStatusRow>> {
-    return new Map((await scanAll(this.tables.doc, this.tables.tableName)).map((row) => [row.chatId, row]));
+    const rows = await scanAll(this.tables.doc, this.tables.tableName);
+    return new Map(rows.filter((row) => !isBookkeepingItem(row.chatId)).map((row) => [row.chatId, row]));
   }
 
   check(): Promise<InvariantReport> {

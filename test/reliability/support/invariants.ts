@@ -64,7 +64,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   for (const chatId of input.owned.keys()) {
     if (!seen.has(chatId)) violations.push(`${chatId}: the row is gone`);
   }
-  return { rowsChecked: rows.length, violations };
+  return { rowsChecked: seen.size, violations };
 }
 
 /** The longest a row may wait after its last write, by what that write recorded. */
