@@ -17,6 +17,8 @@ export interface TickSummary {
   writeConflicts: number;
   /** Write-backs that failed (DynamoDB errors); the row comes back when its claim lapses. */
   writeFailures: number;
+  /** DynamoDB throttles (a hot partition, GSI back-pressure) the tick backed off from; not row failures. */
+  throttles: number;
   claimed: number;
   batches: number;
   errorsByKind: Record<string, number>;
@@ -39,6 +41,7 @@ export function emptySummary(): TickSummary {
     lostClaims: 0,
     writeConflicts: 0,
     writeFailures: 0,
+    throttles: 0,
     claimed: 0,
     batches: 0,
     errorsByKind: {},
