@@ -4,7 +4,7 @@ import { INLINE_MAP_MAX_CONCURRENCY } from './partition-limits.ts';
 export interface FanOutSettings {
   /** MAX_WORKERS: most workers one slot starts (default 8, at most 40: the inline Map's limit). */
   maxWorkers: number;
-  /** RESERVED_CONCURRENCY: the function's reserved concurrency, 0 when none (then no cap from it). */
+  /** RESERVED_CONCURRENCY: the function's reserved concurrency, 0 when none (then no cap from it). One is kept for a manual invoke or an overlapping execution. */
   reservedConcurrency: number;
   /** ROWS_PER_WORKER: due rows one worker serves in one slot (default 300; bench `scale` measures it). */
   rowsPerWorker: number;
@@ -17,9 +17,9 @@ export interface FanOutPlan {
   groups: number[][];
 }
 
-/** Most workers a slot may start: the setting, the inline Map's 40, and the reserved concurrency. */
+/** Most workers a slot may start: the setting, the inline Map's 40, and the reserved concurrency less one. */
 export function workerCap(s: FanOutSettings): number {
-  const reserved = s.reservedConcurrency > 0 ? s.reservedConcurrency : Infinity;
+  const reserved = s.reservedConcurrency > 0 ? s.reservedConcurrency - 1 : Infinity;
   return Math.max(1, Math.min(s.maxWorkers, INLINE_MAP_MAX_CONCURRENCY, reserved));
 }
 
