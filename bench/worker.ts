@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from '../src/domain/clock.ts';
 import { createProviderRegistry } from '../src/providers/registry.ts';
 import { parseProviderConfigs } from '../src/providers/config.ts';
-import { DEFAULT_BACKOFF } from '../src/refresh/backoff.ts';
+import { DEFAULT_CADENCE } from '../src/cadence/policy.ts';
 import { Refresher } from '../src/refresh/refresher.ts';
 import { runTick, type TickDeps, type TickOptions } from '../src/refresh/tick.ts';
 import type { TickSummary } from '../src/refresh/tick-summary.ts';
@@ -73,7 +73,7 @@ export function createWorker(
     perTokenConcurrency: settings.perTokenConcurrency,
   });
   return {
-    deps: { store, refresher, clock, policy: DEFAULT_BACKOFF },
+    deps: { store, refresher, clock, policy: DEFAULT_CADENCE },
     options: { batchSize: settings.batchSize, tickBudgetMs: settings.tickBudgetMs, safetyMarginMs: settings.safetyMarginMs },
     refreshes,
     close: () => doc.destroy(),

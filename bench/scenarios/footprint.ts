@@ -79,7 +79,7 @@ export { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export { readRefreshConfig } from '../../src/config/env.ts';
 export { parseProviderConfigs } from '../../src/providers/config.ts';
 export { createProviderRegistry } from '../../src/providers/registry.ts';
-export { DEFAULT_BACKOFF } from '../../src/refresh/backoff.ts';
+export { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
 export { Refresher } from '../../src/refresh/refresher.ts';
 export { runTick } from '../../src/refresh/tick.ts';
 export { DynamoStore } from '../../src/store/dynamo-store.ts';

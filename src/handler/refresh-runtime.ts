@@ -5,7 +5,7 @@ import { silentLog, type Log } from '../domain/log.ts';
 import { parseProviderConfigs } from '../providers/config.ts';
 import { createProviderRegistry } from '../providers/registry.ts';
 import { changePublisherFor } from '../events/eventbridge-publisher.ts';
-import { DEFAULT_BACKOFF } from '../refresh/backoff.ts';
+import { DEFAULT_CADENCE } from '../cadence/policy.ts';
 import { Refresher } from '../refresh/refresher.ts';
 import { runTick } from '../refresh/tick.ts';
 import type { TickSummary } from '../refresh/tick-summary.ts';
@@ -59,7 +59,7 @@ export function createRefreshRuntime(
     config,
     tick: (run = {}) =>
       runTick(
-        { store, refresher, clock, policy: DEFAULT_BACKOFF, log, ...(publisher ? { publisher } : {}) },
+        { store, refresher, clock, policy: DEFAULT_CADENCE, log, ...(publisher ? { publisher } : {}) },
         {
           batchSize: config.batchSize,
           tickBudgetMs: config.tickBudgetMs,

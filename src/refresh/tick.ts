@@ -5,7 +5,7 @@ import { describeError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
 import type { Lease, Store } from '../store/store.ts';
-import type { BackoffPolicy } from './backoff.ts';
+import type { CadencePolicy } from '../cadence/policy.ts';
 import { tickDeadline } from './budget.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
 import type { RefreshRun } from './refresher.ts';
@@ -26,7 +26,7 @@ export interface TickDeps {
   store: Store;
   refresher: RowRefresher;
   clock: Clock;
-  policy: BackoffPolicy;
+  policy: CadencePolicy;
   /** Source of backoff jitter, in [0, 1). */
   random?: () => number;
   newLeaseId?: () => string;

@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Log } from '../../src/domain/log.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
-import { DEFAULT_BACKOFF } from '../../src/refresh/backoff.ts';
+import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
 import type { ChangePublisher, RowChange } from '../../src/refresh/change-publisher.ts';
 import { Refresher } from '../../src/refresh/refresher.ts';
 import { runTick, type TickDeps, type TickOptions } from '../../src/refresh/tick.ts';
@@ -66,7 +66,7 @@ export function pipeline(t: TestTables, options: { shardCount?: number; concurre
     store,
     refresher,
     clock,
-    policy: DEFAULT_BACKOFF,
+    policy: DEFAULT_CADENCE,
     random: () => 0,
     publisher,
     log,

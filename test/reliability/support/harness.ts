@@ -12,7 +12,7 @@ import { parseProviderConfigs } from '../../../src/providers/config.ts';
 import { createHttpAgent } from '../../../src/providers/http/agent.ts';
 import { stripOriginCredentials } from '../../../src/providers/origin-credentials.ts';
 import { createProviderRegistry } from '../../../src/providers/registry.ts';
-import { DEFAULT_BACKOFF } from '../../../src/refresh/backoff.ts';
+import { DEFAULT_CADENCE } from '../../../src/cadence/policy.ts';
 import type { ChangePublisher } from '../../../src/refresh/change-publisher.ts';
 import { Refresher } from '../../../src/refresh/refresher.ts';
 import { runTick, type TickDeps, type TickOptions } from '../../../src/refresh/tick.ts';
@@ -27,7 +27,7 @@ import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { checkInvariants, longestWait, OWNED_FIELDS, scanAll, type InvariantReport, type OwnedFields } from './invariants.ts';
 import { RecordingStore } from './recording-store.ts';
 
-export const POLICY = DEFAULT_BACKOFF;
+export const POLICY = DEFAULT_CADENCE;
 /** After this long without faults every row has been due at least once. */
 export const SETTLE_MS =
   Math.max(...[undefined, 'no_token', 'rate_limited', 'provider_error'].map((k) => longestWait({ chatId: '', lastErrorKind: k }, POLICY))) + 1_000;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_BACKOFF as P, errorDelay, noPullRequestDelay, rateLimitedUntil } from '../../src/refresh/backoff.ts';
+import { errorDelay, noPullRequestDelay, rateLimitedUntil } from '../../src/cadence/next-due.ts';
+import { DEFAULT_CADENCE as P } from '../../src/cadence/policy.ts';
 
 const NOW = 1_800_000_000_000;
 
