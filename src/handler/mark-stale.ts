@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { systemFromEnv, type EnvSystem } from '../system/from-env.ts';
+import { readTableEnv, systemFromEnv, type EnvSystem } from '../system/from-env.ts';
 import { parseMarkStaleEvent } from './mark-stale-event.ts';
 import { powertoolsLog } from './powertools-log.ts';
 
@@ -23,7 +23,7 @@ export async function handler(event: unknown, context: Context): Promise<MarkSta
     logger.warn('mark-stale event rejected', { reason: parsed.reason, eventId });
     return { status: 'rejected', reason: parsed.reason };
   }
-  system ??= systemFromEnv(process.env, { role: 'table', log: powertoolsLog(logger) });
+  system ??= systemFromEnv(readTableEnv(process.env), { log: powertoolsLog(logger) });
   const { marked } = await system.markStale(parsed.input);
   logger.info('chats marked stale', { eventId, marked, branch: parsed.input.branch });
   return { status: 'marked', marked };

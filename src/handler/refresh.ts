@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import type { TickSummary } from '../refresh/tick-summary.ts';
-import { systemFromEnv, type EnvSystem } from '../system/from-env.ts';
+import { readRefreshEnv, systemFromEnv, type EnvSystem } from '../system/from-env.ts';
 import { loopEndsAtFor } from './loop-window.ts';
 import { powertoolsLog } from './powertools-log.ts';
 import { publishTickMetrics } from './tick-metrics.ts';
@@ -22,8 +22,7 @@ let system: EnvSystem | undefined;
  */
 export async function handler(event: unknown, context: Context): Promise<TickSummary> {
   logger.addContext(context);
-  system ??= systemFromEnv(process.env, {
-    role: 'refresh',
+  system ??= systemFromEnv(readRefreshEnv(process.env), {
     log: powertoolsLog(logger),
     instrumentDynamoDb: (client) => tracer.captureAWSv3Client(client),
   });

@@ -4,13 +4,10 @@ import { integer, optional, required, url, type Env } from '../config/env.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Log } from '../domain/log.ts';
 import { changePublisherFor } from '../events/eventbridge-publisher.ts';
-import { parseProviderConfigs } from '../providers/config.ts';
+import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
 import { createDocumentClient } from '../store/document-client.ts';
 import { composeSystem, type System } from './compose.ts';
 import { DEFAULT_SETTINGS, type Settings } from './settings.ts';
-
-/** What a function needs: `refresh` reads every setting, `table` only what writing the diff-status table takes. */
-export type Role = 'refresh' | 'table';
 
 export interface EnvConfig {
   settings: Settings;
@@ -21,37 +18,43 @@ export interface EnvConfig {
 }
 
 /**
- * Reads the settings from the environment; defaults are `DEFAULT_SETTINGS`. Throws
- * `ConfigError` / `ProviderConfigError` naming the variable when one is wrong.
+ * What writing the diff-status table takes (the mark-stale function): its name, index and
+ * shards. Defaults are `DEFAULT_SETTINGS`; a wrong value throws `ConfigError` naming the variable.
  */
-export function readEnv(env: Env, role: Role): EnvConfig {
+export function readTableEnv(env: Env): EnvConfig {
   const d = DEFAULT_SETTINGS;
-  const tableName = required(env, 'TABLE_NAME');
-  const table = {
-    indexName: optional(env, 'STALE_INDEX_NAME') ?? d.indexName,
-    shardCount: integer(env, 'SHARD_COUNT', d.shardCount, 1, 1_000),
-  };
-  const config = { dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'), changeEventBus: optional(env, 'CHANGE_EVENT_BUS') };
-  if (role === 'table') return { settings: { ...d, tableName, ...table }, ...config };
   return {
     settings: {
       ...d,
-      tableName,
-      ...table,
+      tableName: required(env, 'TABLE_NAME'),
+      indexName: optional(env, 'STALE_INDEX_NAME') ?? d.indexName,
+      shardCount: integer(env, 'SHARD_COUNT', d.shardCount, 1, 1_000),
+    },
+    dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
+    changeEventBus: optional(env, 'CHANGE_EVENT_BUS'),
+  };
+}
+
+/** Every setting (the refresh function); also throws `ProviderConfigError` for a bad `GIT_PROVIDERS`. */
+export function readRefreshEnv(env: Env): EnvConfig {
+  const table = readTableEnv(env);
+  const d = DEFAULT_SETTINGS;
+  return {
+    ...table,
+    settings: {
+      ...table.settings,
       tokensTableName: required(env, 'TOKENS_TABLE_NAME'),
       batchSize: integer(env, 'BATCH_SIZE', d.batchSize, 1, 1_000),
       concurrency: integer(env, 'CONCURRENCY', d.concurrency, 1, 256),
       perTokenConcurrency: integer(env, 'PER_TOKEN_CONCURRENCY', d.perTokenConcurrency, 1, 256),
       tickBudgetMs: integer(env, 'TICK_BUDGET_MS', d.tickBudgetMs, 1_000, 900_000),
       safetyMarginMs: integer(env, 'SAFETY_MARGIN_MS', d.safetyMarginMs, 0, 60_000),
-      gitProviders: parseProviderConfigs(optional(env, 'GIT_PROVIDERS')),
+      gitProviders: parseProviderConfigs(optional(env, GIT_PROVIDERS_ENV)),
     },
-    ...config,
   };
 }
 
 export interface FromEnvOptions {
-  role: Role;
   clock?: Clock;
   log?: Log;
   /** Instruments the DynamoDB client, e.g. Powertools Tracer's `captureAWSv3Client`. */
@@ -66,11 +69,11 @@ export interface EnvSystem extends System {
 }
 
 /**
- * The real parts, from the environment: the DynamoDB client of `document-client.ts` (with its
- * timeouts), the configured providers and EventBridge change events when a bus is set.
+ * The real parts, for settings read from the environment (`readTableEnv` / `readRefreshEnv`):
+ * the DynamoDB client of `document-client.ts` (with its timeouts), the configured providers
+ * and EventBridge change events when a bus is set.
  */
-export function systemFromEnv(env: Env, options: FromEnvOptions): EnvSystem {
-  const config = readEnv(env, options.role);
+export function systemFromEnv(config: EnvConfig, options: FromEnvOptions = {}): EnvSystem {
   const doc = createDocumentClient({
     endpoint: config.dynamodbEndpoint,
     ...(options.instrumentDynamoDb ? { instrument: options.instrumentDynamoDb } : {}),
