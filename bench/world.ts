@@ -7,7 +7,7 @@ import { seedWorld, type SeedOptions } from '../src/dev/git-host-sim/seed.ts';
 import { createTableInput } from '../src/dev/template.ts';
 import type { Clock } from '../src/domain/clock.ts';
 import type { DiffStatusRow } from '../src/domain/row.ts';
-import { createDocumentClient } from '../src/store/document-client.ts';
+import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS } from '../src/store/document-client.ts';
 
 export const INDEX_NAME = 'byStaleAt';
 
@@ -43,10 +43,15 @@ export interface WorldOptions {
 }
 
 /** The functions' client (src/store/document-client.ts, with its timeouts) on DynamoDB Local. */
-export function localDocClient(endpoint: string, setup?: (client: DynamoDBClient) => void): DynamoDBDocumentClient {
+export function localDocClient(
+  endpoint: string,
+  setup?: (client: DynamoDBClient) => void,
+  requestTimeoutMs?: number,
+): DynamoDBDocumentClient {
   return createDocumentClient({
     endpoint,
     ...LOCAL_AWS,
+    ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
     instrument: (client) => {
       setup?.(client);
       return client;
@@ -69,7 +74,8 @@ export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
     shardCount: o.shardCount,
     gitProviders: JSON.stringify([{ type: 'github', webUrl: sim.url, apiUrl: sim.apiUrl }]),
   };
-  const doc = localDocClient(o.endpoint);
+  // Setting the world up is not a tick: table creation and seeding get the setup timeout.
+  const doc = localDocClient(o.endpoint, undefined, SETUP_REQUEST_TIMEOUT_MS);
   await doc.send(new CreateTableCommand(createTableInput('DiffStatusTable', config.tableName)));
   await doc.send(new CreateTableCommand(createTableInput('TokensTable', config.tokensTableName)));
 

@@ -16,6 +16,13 @@ export interface DocumentClientOptions {
   requestTimeoutMs?: number;
 }
 
+/**
+ * Request timeout for table administration and bulk work outside a tick (creating tables,
+ * seeding, full scans in local runs, benches and tests): a CreateTable that times out and is
+ * retried fails as "preexisting", and a cold DynamoDB Local answers its first calls slowly.
+ */
+export const SETUP_REQUEST_TIMEOUT_MS = 30_000;
+
 /** The document client every function uses. */
 export function createDocumentClient(options: DocumentClientOptions = {}): DynamoDBDocumentClient {
   const client = new DynamoDBClient({

@@ -3,7 +3,7 @@ import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS, startDynamoDbLocal, type LocalDynamoDb } from '../../src/dev/dynamodb-local/start.ts';
 import { createTableInput } from '../../src/dev/template.ts';
-import { createDocumentClient, type DocumentClientOptions } from '../../src/store/document-client.ts';
+import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS, type DocumentClientOptions } from '../../src/store/document-client.ts';
 
 export interface TestTables {
   /** The client the functions use (document-client.ts), on DynamoDB Local. */
@@ -36,11 +36,12 @@ export function localDocClient(url: string, options: Omit<DocumentClientOptions,
 export async function createTestTables(): Promise<TestTables> {
   const { endpoint: url, owned } = await endpoint();
   const doc = localDocClient(url);
+  const admin = localDocClient(url, { requestTimeoutMs: SETUP_REQUEST_TIMEOUT_MS });
   const suffix = randomUUID().slice(0, 8);
   const tableName = `diff-status-${suffix}`;
   const tokensTableName = `tokens-${suffix}`;
-  await doc.send(new CreateTableCommand(createTableInput('DiffStatusTable', tableName)));
-  await doc.send(new CreateTableCommand(createTableInput('TokensTable', tokensTableName)));
+  await admin.send(new CreateTableCommand(createTableInput('DiffStatusTable', tableName)));
+  await admin.send(new CreateTableCommand(createTableInput('TokensTable', tokensTableName)));
   return {
     doc,
     endpoint: url,
@@ -48,8 +49,9 @@ export async function createTestTables(): Promise<TestTables> {
     tokensTableName,
     indexName: 'byStaleAt',
     async close() {
-      await doc.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
-      await doc.send(new DeleteTableCommand({ TableName: tokensTableName })).catch(() => {});
+      await admin.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
+      await admin.send(new DeleteTableCommand({ TableName: tokensTableName })).catch(() => {});
+      admin.destroy();
       doc.destroy();
       if (owned) {
         await owned.stop();

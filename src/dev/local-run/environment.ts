@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../store/document-client.ts';
+import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS } from '../../store/document-client.ts';
 import { LOCAL_AWS, startDynamoDbLocal, type LocalDynamoDb } from '../dynamodb-local/start.ts';
 import { createTableInput, loadTemplate } from '../template.ts';
 import type { LocalRunOptions } from './args.ts';
@@ -33,8 +33,10 @@ export async function bringUpEnvironment(options: LocalRunOptions, env: NodeJS.P
   const kind = local ? 'embedded' : endpoint ? 'endpoint' : 'aws';
   // DynamoDB Local namespaces tables by access key and region: the handler must use the same.
   const localCredentials = kind === 'embedded' || (kind === 'endpoint' && !env['AWS_ACCESS_KEY_ID']);
-  // The client the handler runs (document-client.ts), with its timeouts.
-  const doc = createDocumentClient({ endpoint, ...(localCredentials ? LOCAL_AWS : {}) });
+  // The functions' client (document-client.ts) for the run's own table work: creating tables,
+  // seeding, the census's full scans. Those calls are not a tick's: a cold emulator's first
+  // CreateTable can take seconds, and retrying one that timed out would fail as "preexisting".
+  const doc = createDocumentClient({ endpoint, ...(localCredentials ? LOCAL_AWS : {}), requestTimeoutMs: SETUP_REQUEST_TIMEOUT_MS });
   try {
     const template = loadTemplate();
     const rowsInput = createTableInput('DiffStatusTable', options.table ?? `gitsync-diff-status-${randomUUID().slice(0, 8)}`, template);
