@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { errorDelay, noPullRequestDelay, rateLimitedUntil } from '../../src/cadence/next-due.ts';
+import { errorDelay, nextDue, noPullRequestDelay, rateLimitedUntil } from '../../src/cadence/next-due.ts';
+import {
+  AuthError, DeadlineExceeded, InvalidRowError, NoProviderError, NoTokenError, ProviderError, RateLimitedError, SkippedByRateLimit, UnexpectedError,
+  type RefreshError,
+} from '../../src/domain/errors.ts';
+import { MAX_RATE_LIMIT_WAIT_MS } from '../../src/providers/http/rate-limit.ts';
+import { ERROR_FREE_OUTCOMES, OUTCOME_OF_ERROR, OUTCOMES } from '../../src/refresh/outcomes.ts';
 import { DEFAULT_CADENCE as P } from '../../src/cadence/policy.ts';
 
 const NOW = 1_800_000_000_000;
@@ -48,4 +54,28 @@ test('rate limit: the reset time wins but never sooner than 120 s', () => {
     ['reset in the past', NOW - 5_000, NOW + 120_000],
   ];
   for (const [name, resetAt, want] of cases) assert.equal(rateLimitedUntil(NOW, resetAt, P), want, name);
+});
+
+test('every error kind leads to its outcome, and no delay nextDue picks exceeds that outcome\'s longest wait', () => {
+  const errors: RefreshError[] = [
+    new NoTokenError(), new NoProviderError(), new InvalidRowError('x'), new RateLimitedError(NOW + 7_200_000),
+    new SkippedByRateLimit(NOW + 60_000), new ProviderError('x', 500), new AuthError(401), new DeadlineExceeded(), new UnexpectedError('x'),
+  ];
+  const kinds = new Set(errors.map((e) => e.kind));
+  assert.deepEqual([...kinds].sort(), Object.keys(OUTCOME_OF_ERROR).sort(), 'every kind is exercised');
+  const capped = (resetAt: number) => Math.min(resetAt, NOW + MAX_RATE_LIMIT_WAIT_MS); // what the provider layer hands on
+  for (const error of errors) {
+    for (const errorCount of [0, 3, 40]) {
+      const e = error instanceof RateLimitedError && !(error instanceof SkippedByRateLimit) ? new RateLimitedError(capped(error.resetAt)) : error;
+      const due = nextDue({ chatId: 'c', errorCount }, { kind: 'failed', error: e }, NOW, P, () => 0.999);
+      assert.equal(due.outcome, OUTCOME_OF_ERROR[error.kind], error.kind);
+      const longest = OUTCOMES[due.outcome].longestWaitMs;
+      assert.ok(longest && due.staleAt - NOW <= longest(P), `${error.kind} after ${errorCount} failures`);
+    }
+  }
+  for (const result of [{ kind: 'refreshed', status: {} as never, httpCache: {} }, { kind: 'no_pr', httpCache: {} }] as const) {
+    const due = nextDue({ chatId: 'c', updatedAt: NOW }, result, NOW, P, () => 0);
+    assert.ok(ERROR_FREE_OUTCOMES.includes(due.outcome));
+    assert.deepEqual(due.remove.sort(), ['errorCount', 'lastErrorAt', 'lastErrorKind', 'lastErrorMessage']);
+  }
 });
