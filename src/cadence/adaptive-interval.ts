@@ -1,5 +1,5 @@
 import type { PullRequestState } from '../domain/row.ts';
-import type { BackoffPolicy } from '../refresh/backoff.ts';
+import type { CadencePolicy } from './policy.ts';
 
 /**
  * How long until the next poll of a row whose last refresh succeeded (Sourcegraph's rule,
@@ -14,10 +14,10 @@ export function pollInterval(
   state: PullRequestState | 'no_pr',
   changedAt: number | undefined,
   now: number,
-  p: BackoffPolicy,
+  p: CadencePolicy,
 ): number {
   const floor = state === 'no_pr' ? p.noPullRequestLaterMs : p.successTtlMs;
-  if (p.cadence === 'fixed') return floor;
+  if (p.mode === 'fixed') return floor;
   const cap = Math.max(floor, state === 'merged' || state === 'closed' ? p.closedCapMs : p.openCapMs);
   const quietBeyondWindow = now - (changedAt ?? now) - p.activeWindowMs;
   if (quietBeyondWindow >= cap) return cap;

@@ -113,3 +113,8 @@ export function rowProblem(row: DiffStatusRow): string | null {
   }
   return null;
 }
+
+/** The PR fields whose stored value differs from `status` (empty: nothing changed). */
+export function changedPullRequestFields(row: DiffStatusRow, status: PullRequestStatus): (keyof PullRequestStatus)[] {
+  return PULL_REQUEST_FIELDS.filter((f) => JSON.stringify(row[f]) !== JSON.stringify(status[f]));
+}

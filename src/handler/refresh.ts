@@ -5,42 +5,40 @@ import type { Context } from 'aws-lambda';
 import { emptySummary, type TickSummary } from '../refresh/tick-summary.ts';
 import { loopRole } from '../scale/loop-event.ts';
 import { leadSlot, type LeadAnswer } from '../scale/slot-lead.ts';
-import { timeLeftInLoopMinute } from './loop-window.ts';
+import { readRefreshEnv, systemFromEnv, type EnvSystem } from '../system/from-env.ts';
+import { loopEndsAtFor } from './loop-window.ts';
 import { powertoolsLog } from './powertools-log.ts';
-import { createRefreshRuntime, type RefreshRuntime } from './refresh-runtime.ts';
 import { publishTickMetrics } from './tick-metrics.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
 // Traces only inside Lambda with active tracing; a no-op elsewhere.
 const tracer = new Tracer();
-let runtime: RefreshRuntime | undefined;
+let system: EnvSystem | undefined;
 
 /**
- * The state machine's Tasks: the slot's lead (one tick over every shard, or a plan of shard
- * groups for the loop's Map when one worker is not enough) or a worker (one tick over its
- * group), ending (write-backs included) before the loop execution's minute does. Config is read once per container; a bad setting fails the
+ * The state machine's Tasks: the slot's lead (one tick over every shard, or a census and the
+ * shard groups for the loop's Workers Map when one worker is not enough) or a worker (one
+ * tick over its group), ending (write-backs included) before the loop execution's minute does. Config is read once per container; a bad setting fails the
  * invocation with a message naming the variable. Row-level failures never throw: they
  * are counted in the returned summary, which also tells the loop whether a backlog remains.
  */
 export async function handler(event: unknown, context: Context): Promise<TickSummary | LeadAnswer> {
   logger.addContext(context);
-  runtime ??= createRefreshRuntime(process.env, {
+  system ??= systemFromEnv(readRefreshEnv(process.env), {
     log: powertoolsLog(logger),
     instrumentDynamoDb: (client) => tracer.captureAWSv3Client(client),
   });
-  const remainingMs = () => {
-    const lambdaLeft = context.getRemainingTimeInMillis();
-    return Math.min(lambdaLeft, timeLeftInLoopMinute(event, Date.now()) ?? lambdaLeft);
-  };
+  const live = system;
+  const run = { remainingMs: () => context.getRemainingTimeInMillis(), loopEndsAt: loopEndsAtFor(event, Date.now()) };
+  const tick = (shards?: readonly number[]) => live.tick({ ...run, ...(shards ? { shards } : {}) });
   const role = loopRole(event);
-  const live = runtime;
-  const tick = (shards?: readonly number[]) => live.tick({ remainingMs, ...(shards ? { shards } : {}) });
+  const census = live.census;
   const summary: TickSummary | LeadAnswer =
     role.role === 'worker'
       ? await tick(role.shards)
-      : live.census
-        ? await leadSlot({ census: live.census, tick, emptySummary }, live.fanOut, Date.now(), role.slotIndex)
+      : census
+        ? await leadSlot({ census, tick, emptySummary }, live.settings.fanOut, Date.now(), role.slotIndex)
         : { ...(await tick()), groups: [], dueEstimate: null };
   publishTickMetrics(metrics, summary);
   metrics.publishStoredMetrics();

@@ -1,14 +1,19 @@
 import { INLINE_MAP_MAX_CONCURRENCY } from './partition-limits.ts';
 
-/** How the lead of a slot splits the work (FAN_OUT_* settings, see README "Scale-out"). */
+/** How the lead of a slot splits the work (see README "Scale-out"). */
 export interface FanOutSettings {
-  /** MAX_WORKERS: most workers one slot starts (default 8, at most 40: the inline Map's limit). */
+  /** `MAX_WORKERS`: most workers one slot starts. Default 8, at most 40 (the inline Map's limit). */
   maxWorkers: number;
-  /** RESERVED_CONCURRENCY: the function's reserved concurrency, 0 when none (then no cap from it). One is kept for a manual invoke or an overlapping execution. */
+  /**
+   * `RESERVED_CONCURRENCY`: the function's reserved concurrency; a slot starts at most this
+   * less one (kept for a manual invoke or an overlapping execution). Default 0: none, no cap.
+   */
   reservedConcurrency: number;
-  /** ROWS_PER_WORKER: due rows one worker serves in one slot (default 300; bench `scale` measures it). */
+  /** `ROWS_PER_WORKER`: due rows one worker serves in one slot. Default 300 (bench `scale` measures the rate). */
   rowsPerWorker: number;
 }
+
+export const DEFAULT_FAN_OUT: FanOutSettings = { maxWorkers: 8, reservedConcurrency: 0, rowsPerWorker: 300 };
 
 export interface FanOutPlan {
   /** Due rows the census estimates for the slot. */

@@ -1,5 +1,4 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TableConfig } from '../config/env.ts';
 import type { Clock } from '../domain/clock.ts';
 import { DynamoStore } from './dynamo-store.ts';
 import { RowLeaseStore } from './row-lease-store.ts';
@@ -7,7 +6,7 @@ import type { Store } from './store.ts';
 
 /** The store of the configured due-index design. */
 export function createStore(
-  config: Pick<TableConfig, 'tableName' | 'indexName' | 'shardCount' | 'dueIndexDesign'>,
+  config: { tableName: string; indexName: string; shardCount: number; dueIndexDesign: 'slots' | 'row-lease' },
   doc: DynamoDBDocumentClient,
   clock?: Clock,
 ): Store {

@@ -12,7 +12,7 @@ import {
   SkippedByRateLimit,
   type RefreshError,
 } from '../../src/domain/errors.ts';
-import { DEFAULT_BACKOFF } from '../../src/refresh/backoff.ts';
+import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
 import type { RefreshResult } from '../../src/refresh/result.ts';
 import { planWriteBack } from '../../src/refresh/write-back.ts';
 import { scheduledAt } from '../../src/store/due-slot.ts';
@@ -36,7 +36,7 @@ test('each outcome maps to its next staleAt and bookkeeping', () => {
     ['invalid row', failed(new InvalidRowError('bad url')), 'error', 480_000, 3],
   ];
   for (const [name, result, outcome, delay, errorCount] of cases) {
-    const plan = planWriteBack(row, result, NOW, DEFAULT_BACKOFF, () => 0);
+    const plan = planWriteBack(row, result, NOW, DEFAULT_CADENCE, () => 0);
     assert.equal(plan.outcome, outcome, name);
     assert.equal(scheduledAt(plan.update.schedule!), NOW + delay, name);
     assert.equal(plan.update.set.updatedAt ?? row.updatedAt, outcome === 'refreshed' ? NOW : row.updatedAt, `${name}: updatedAt`);
@@ -47,16 +47,16 @@ test('each outcome maps to its next staleAt and bookkeeping', () => {
 
 test('failures keep their kind and a bounded message; success clears them', () => {
   const long = new ProviderError('x'.repeat(5_000), 500);
-  const plan = planWriteBack({ chatId: 'c' }, failed(long), NOW, DEFAULT_BACKOFF, () => 0);
+  const plan = planWriteBack({ chatId: 'c' }, failed(long), NOW, DEFAULT_CADENCE, () => 0);
   assert.equal(plan.update.set.lastErrorKind, 'provider_error');
   assert.equal(plan.update.set.lastErrorMessage?.length, 500);
   assert.equal(plan.update.set.lastErrorAt, NOW);
-  const ok = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {} }, NOW, DEFAULT_BACKOFF, () => 0);
+  const ok = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {} }, NOW, DEFAULT_CADENCE, () => 0);
   assert.deepEqual(ok.update.remove.sort(), ['errorCount', 'lastErrorAt', 'lastErrorKind', 'lastErrorMessage']);
 });
 
 test('no PR for a branch whose stored PR belongs to another branch: the stale PR fields are cleared', () => {
-  const plan = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {}, dropStoredPullRequest: true }, NOW, DEFAULT_BACKOFF, () => 0);
+  const plan = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {}, dropStoredPullRequest: true }, NOW, DEFAULT_CADENCE, () => 0);
   for (const field of PULL_REQUEST_FIELDS) assert.ok(plan.update.remove.includes(field), field);
   assert.equal(plan.update.set.refreshedAt, undefined);
 });
@@ -64,10 +64,10 @@ test('no PR for a branch whose stored PR belongs to another branch: the stale PR
 test('an unchanged refresh writes only its bookkeeping; a change writes the changed fields and names them', () => {
   const status = statusFor({ repo: { host: 'h', path: 'o/r' }, number: 1 });
   const row = { chatId: 'c', ...status, changedAt: NOW - 7_200_000, httpCache: { a: { etag: '"1"', value: 1 } } };
-  const same = planWriteBack(row, { kind: 'refreshed', status, httpCache: row.httpCache }, NOW, DEFAULT_BACKOFF, () => 0);
+  const same = planWriteBack(row, { kind: 'refreshed', status, httpCache: row.httpCache }, NOW, DEFAULT_CADENCE, () => 0);
   assert.deepEqual(same.changedFields, []);
   assert.deepEqual(Object.keys(same.update.set).sort(), ['refreshedAt', 'updatedAt']);
-  const changed = planWriteBack(row, { kind: 'refreshed', status: { ...status, additions: 9, approved: true }, httpCache: {} }, NOW, DEFAULT_BACKOFF, () => 0);
+  const changed = planWriteBack(row, { kind: 'refreshed', status: { ...status, additions: 9, approved: true }, httpCache: {} }, NOW, DEFAULT_CADENCE, () => 0);
   assert.deepEqual(changed.changedFields, ['additions', 'approved']);
   assert.deepEqual(Object.keys(changed.update.set).sort(), ['additions', 'approved', 'changedAt', 'httpCache', 'refreshedAt', 'updatedAt']);
   assert.equal(changed.update.set.changedAt, NOW);
@@ -76,7 +76,7 @@ test('an unchanged refresh writes only its bookkeeping; a change writes the chan
 
 test('the cadence follows the quiet time: open PRs up to 10 minutes, merged ones up to 6 hours, fixed keeps 120 s', () => {
   const open = statusFor({ repo: { host: 'h', path: 'o/r' }, number: 1 });
-  const period = (state: 'open' | 'merged', quietMs: number, policy = DEFAULT_BACKOFF) => {
+  const period = (state: 'open' | 'merged', quietMs: number, policy = DEFAULT_CADENCE) => {
     const status = { ...open, pullRequestState: state };
     const plan = planWriteBack({ chatId: 'c', ...status, changedAt: NOW - quietMs }, { kind: 'refreshed', status, httpCache: {} }, NOW, policy, () => 0);
     return plan.update.schedule?.kind === 'every' ? plan.update.schedule.periodMs : NaN;
@@ -86,5 +86,5 @@ test('the cadence follows the quiet time: open PRs up to 10 minutes, merged ones
   assert.equal(period('open', 3 * 3_600_000), 600_000);
   assert.equal(period('merged', 3_600_000 + 10 * 60_000), 480_000);
   assert.equal(period('merged', 30 * 86_400_000), 6 * 3_600_000);
-  assert.equal(period('merged', 30 * 86_400_000, { ...DEFAULT_BACKOFF, cadence: 'fixed' }), 120_000);
+  assert.equal(period('merged', 30 * 86_400_000, { ...DEFAULT_CADENCE, mode: 'fixed' }), 120_000);
 });

@@ -1,0 +1,103 @@
+import { RateLimitedError, type RefreshError } from '../domain/errors.ts';
+import { changedPullRequestFields, type DiffStatusRow } from '../domain/row.ts';
+import { scheduledAt, type Schedule } from '../store/due-slot.ts';
+import { OUTCOME_OF_ERROR, type Outcome } from '../refresh/outcomes.ts';
+import type { RefreshResult } from '../refresh/result.ts';
+import { pollInterval } from './adaptive-interval.ts';
+import type { CadencePolicy } from './policy.ts';
+
+/** The bookkeeping a row's schedule carries besides `staleAt`. */
+export type CadenceAttribute = 'errorCount' | 'lastErrorKind' | 'lastErrorMessage' | 'lastErrorAt' | 'changedAt';
+
+export interface NextDue {
+  outcome: Outcome;
+  /**
+   * Where the row goes in the due index: every `periodMs` for a steady outcome (a refresh,
+   * no PR, no token: the slot, and so the index, stays put while the period does), once at
+   * an instant for a backoff, a rate-limit reset or a release.
+   */
+  schedule: Schedule;
+  /** The row's next `staleAt` as planned (the store keeps it on the slot's grid). */
+  staleAt: number;
+  set: Partial<Pick<DiffStatusRow, CadenceAttribute>>;
+  remove: CadenceAttribute[];
+}
+
+const LAST_ERROR = ['lastErrorKind', 'lastErrorMessage', 'lastErrorAt'] as const;
+const MAX_ERROR_MESSAGE = 500;
+
+/**
+ * When a refreshed row is next due, and the bookkeeping that goes with it. Pure: the clock
+ * and the random source (backoff jitter, in [0, 1)) are passed in.
+ */
+export function nextDue(row: DiffStatusRow, result: RefreshResult, now: number, policy: CadencePolicy, random: () => number): NextDue {
+  const cleared: CadenceAttribute[] = ['errorCount', ...LAST_ERROR];
+  switch (result.kind) {
+    case 'refreshed': {
+      // The PR's last real change drives the interval: now when this refresh found one.
+      const changedAt = changedPullRequestFields(row, result.status).length > 0 ? now : lastKnownChange(row, now);
+      const every = pollInterval(result.status.pullRequestState, changedAt, now, policy);
+      return due('refreshed', { kind: 'every', periodMs: every, from: now }, changedAt === row.changedAt ? {} : { changedAt }, cleared);
+    }
+    case 'no_pr': {
+      const changedAt = lastKnownChange(row, now);
+      const soon = noPullRequestDelay(now, row.updatedAt, policy);
+      const every = soon === policy.noPullRequestSoonMs ? soon : pollInterval('no_pr', changedAt, now, policy);
+      return due('no_pr', { kind: 'every', periodMs: every, from: now }, changedAt === row.changedAt ? {} : { changedAt }, cleared);
+    }
+    case 'failed':
+      return afterFailure(row, result.error, now, policy, random);
+  }
+}
+
+function due(outcome: Outcome, schedule: Schedule, set: NextDue['set'], remove: CadenceAttribute[]): NextDue {
+  return { outcome, schedule, staleAt: scheduledAt(schedule), set, remove };
+}
+
+/** When the row last changed as far as it records; a row from before `changedAt` existed uses its last push or refresh. */
+function lastKnownChange(row: DiffStatusRow, now: number): number {
+  return row.changedAt ?? row.updatedAt ?? now;
+}
+
+function afterFailure(row: DiffStatusRow, error: RefreshError, now: number, policy: CadencePolicy, random: () => number): NextDue {
+  const outcome = OUTCOME_OF_ERROR[error.kind];
+  // Unfinished for lack of time: due again at once, for the next tick; nothing went wrong.
+  if (outcome === 'released') return due('released', { kind: 'once', at: now }, {}, []);
+  const lastError = { lastErrorKind: error.kind, lastErrorMessage: error.message.slice(0, MAX_ERROR_MESSAGE), lastErrorAt: now };
+  switch (outcome) {
+    case 'no_token':
+      // Steady until a token is linked: a period keeps the row's slot (and the index) put.
+      return due(outcome, { kind: 'every', periodMs: policy.noTokenMs, from: now }, lastError, ['errorCount']);
+    case 'rate_limited': {
+      const resetAt = error instanceof RateLimitedError ? error.resetAt : now;
+      return due(outcome, { kind: 'once', at: rateLimitedUntil(now, resetAt, policy) }, lastError, []);
+    }
+    default: {
+      const errorCount = (typeof row.errorCount === 'number' ? row.errorCount : 0) + 1;
+      return due('error', { kind: 'once', at: now + errorDelay(errorCount, random, policy) }, { ...lastError, errorCount }, []);
+    }
+  }
+}
+
+/** 15 s while a push is less than 2 minutes old (bounds calls to about 8 per push), else 5 min. */
+export function noPullRequestDelay(now: number, updatedAt: number | undefined, p: CadencePolicy): number {
+  const sinceChange = updatedAt === undefined ? Infinity : now - updatedAt;
+  return sinceChange < p.recentChangeWindowMs ? p.noPullRequestSoonMs : p.noPullRequestLaterMs;
+}
+
+/**
+ * Delay after the `failures`-th transient failure in a row (1 = first): base * 2^(n-1) plus
+ * jitter, capped. The doubling outgrows the jitter, so each failure waits at least as long
+ * as the one before.
+ */
+export function errorDelay(failures: number, random: () => number, p: CadencePolicy): number {
+  const exponent = Math.max(0, Math.min(failures - 1, 30));
+  const base = Math.min(p.errorCapMs, p.errorBaseMs * 2 ** exponent);
+  const jittered = base * (1 + p.errorJitterRatio * random());
+  return Math.round(Math.min(p.errorCapMs, jittered));
+}
+
+/** The provider's reset time wins, but never sooner than the floor. */
+export function rateLimitedUntil(now: number, resetAt: number, p: CadencePolicy): number {
+  return Math.max(resetAt, now + p.rateLimitFloorMs);
+}
