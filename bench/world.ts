@@ -7,6 +7,7 @@ import { seedWorld, type SeedOptions } from '../src/dev/git-host-sim/seed.ts';
 import { createTableInput } from '../src/dev/template.ts';
 import type { Clock } from '../src/domain/clock.ts';
 import type { DiffStatusRow } from '../src/domain/row.ts';
+import { onceSlot } from '../src/store/due-slot.ts';
 import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS } from '../src/store/document-client.ts';
 
 export const INDEX_NAME = 'byDueShard';
@@ -40,6 +41,8 @@ export interface WorldOptions {
   /** Each row's first staleAt, by its position. */
   staleAt(index: number): number;
   sim?: Partial<GitHostSimOptions>;
+  /** Writes the rows to the diff-status table (default true). */
+  seedTable?: boolean;
 }
 
 /** The functions' client (src/store/document-client.ts, with its timeouts) on DynamoDB Local. */
@@ -91,12 +94,14 @@ export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
   };
   const seeded = seedWorld(sim, seedOptions);
   settleMergeability(sim);
-  const rows = seeded.rows.map((row, i) => ({ ...row, url: pullUrlOf(sim, row), staleAt: o.staleAt(i) }));
+  // The slot index reads `dueSlot`: each row is due once, at its place on the run's timeline.
+  const rows = seeded.rows.map((row, i) => ({ ...row, url: pullUrlOf(sim, row), staleAt: o.staleAt(i), dueSlot: onceSlot(o.staleAt(i)) }));
   const providerHost = new URL(sim.url).host;
   for (const [ownerId, accessToken] of Object.entries(seeded.tokens)) {
     await doc.send(new PutCommand({ TableName: config.tokensTableName, Item: { ownerId, providerHost, accessToken } }));
   }
-  await putAll(doc, config.tableName, rows);
+  // An in-memory store gets the rows from the caller instead (the table stays empty).
+  if (o.seedTable !== false) await putAll(doc, config.tableName, rows);
   return {
     config,
     sim,
