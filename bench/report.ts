@@ -2,6 +2,7 @@ import type { ApiQuotaResult } from './scenarios/api-quota.ts';
 import type { DynamoCostResult } from './scenarios/dynamodb-cost.ts';
 import type { FootprintResult } from './scenarios/footprint.ts';
 import type { FreshnessResult } from './scenarios/freshness.ts';
+import { renderScale, type ScaleResult } from './scenarios/scale.ts';
 import type { TickSpeedResult } from './scenarios/tick-speed.ts';
 import type { WorkerSettings } from './worker.ts';
 
@@ -12,6 +13,7 @@ export interface BenchResults {
   apiQuota: ApiQuotaResult & { countedCallsPerRefresh: number; countedCallsPerRefreshAfterColdStart: number; notModifiedPerRefresh: number };
   dynamodb: DynamoCostResult;
   footprint: FootprintResult & { peakRssMb: number };
+  scale: ScaleResult;
   targets: Record<string, { target: string; measured: string; met: boolean }>;
   machine: { cores: number; node: string; platform: string; cpu: string; loadAverage?: { atStart: number; atEnd: number } };
   startedAt: string;
@@ -104,6 +106,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| RSS after importing the bundle | ${r.footprint.importRssMb} MB |`,
     `| peak RSS during scenario 1 (sampled every 20 ms; bench process: tick + simulated host + harness) | ${r.footprint.peakRssMb} MB |`,
     ``,
+    ...renderScale(r.scale),
   ];
   return lines.join('\n');
 }

@@ -21,7 +21,9 @@ import {
   WINDOW_MS,
   type FreshnessResult,
 } from './scenarios/freshness.ts';
+import { scale, scaleTargets } from './scenarios/scale.ts';
 import { tickSpeed } from './scenarios/tick-speed.ts';
+import { loadTemplate } from '../src/dev/template.ts';
 import { renderLineChart } from './svg-chart.ts';
 
 const json = process.argv.includes('--json');
@@ -51,6 +53,14 @@ try {
   const cost = dynamoCost(runs[0]!, FRESHNESS_SHARDS);
   progress('scenario 5: footprint');
   const foot = await footprint();
+  const memoryMb = Number(loadTemplate().Parameters?.['RefreshMemorySize']?.Default);
+  const scaled = await scale(db.endpoint, {
+    quick,
+    memoryMb,
+    writeUnitsPerRefresh: cost.wcuPerRefresh,
+    readUnitsPerRefresh: cost.rcuPerRefresh,
+    progress,
+  });
 
   const largest = runs.at(-1)!;
   const results: BenchResults = {
@@ -65,7 +75,9 @@ try {
     },
     dynamodb: cost,
     footprint: { ...foot, peakRssMb: tick.peakRssMb },
+    scale: scaled,
     targets: {
+      ...scaleTargets(scaled),
       'tick <= 1.3x ideal': { target: '<= 1.3', measured: String(tick.ratioToIdeal), met: tick.ratioToIdeal <= 1.3 },
       'speed-up over sequential': { target: '>= 6x', measured: `${tick.speedupOverSequential}x`, met: tick.speedupOverSequential >= 6 },
       [`p99 lateness at ${largest.rows} rows`]: {

@@ -51,7 +51,12 @@ export interface SteadyPoint {
   realMs: number;
 }
 
+/** CONCURRENCY of a worker in the 1M model (at most 256; GitHub allows 100 concurrent requests per token, and rows spread over many owners' tokens). */
+export const MODEL_CONCURRENCY = 200;
+
 export interface Model1M {
+  /** Refreshes per second one worker is taken to do (see `scale()`). */
+  perWorkerRefreshesPerSecond: number;
   workers: number;
   lambdaConcurrency: number;
   shards: number;
@@ -173,6 +178,7 @@ export function model1M(perWorkerRefreshesPerSecond: number, figures: { memoryMb
   const indexReadsUsd = rule.indexReadsPerPartitionPerSecond * rule.shards * SECONDS_PER_MONTH * READ_UNIT_USD;
   const executionsUsd = (SECONDS_PER_MONTH / 60) * EXPRESS_REQUEST_USD;
   return {
+    perWorkerRefreshesPerSecond,
     workers: rule.workers,
     lambdaConcurrency: rule.workers + 1,
     shards: rule.shards,
@@ -185,4 +191,98 @@ export function model1M(perWorkerRefreshesPerSecond: number, figures: { memoryMb
       'writes per index partition = R/S; monthlyUsd = Lambda (W * 10 s + 0.2 s) per slot * GB * $0.0000133334 + (W + 1) requests per slot * $0.2/M ' +
       '+ DynamoDB R * 2.592e6 s * (writeUnits * $0.625/M + readUnits * $0.125/M) + index reads S * readsPerPartition * 2.592e6 * $0.125/M + Express $1/M executions',
   };
+}
+
+export interface ScaleResult {
+  workers: WorkersPoint[];
+  efficiencyAt4: number;
+  steady: Omit<SteadyPoint, 'realMs' | 'refreshes' | 'shards' | 'maxWorkers'>[];
+  /** Shards, workers, refreshes and real time of each steady run, for the README. */
+  steadyRuns: Pick<SteadyPoint, 'rows' | 'shards' | 'maxWorkers' | 'refreshes' | 'realMs'>[];
+  model1M: Model1M;
+  settings: { throughputLatencyMs: number; throughputWorker: WorkerSettings; steadyLatencyMs: number; steadyWorker: WorkerSettings };
+}
+
+/**
+ * The `scale` section: throughput at 1, 2, 4 and 8 workers on DynamoDB Local, steady state at
+ * 20,000 rows on DynamoDB Local and 100,000 rows in memory (three TTLs each), and the 1M model
+ * fed by the measured one-worker rate and DynamoDB units per refresh. `quick`: 1 and 2 workers,
+ * 1,000 and 3,000 rows for one TTL.
+ */
+export async function scale(
+  endpoint: string,
+  options: { quick: boolean; memoryMb: number; writeUnitsPerRefresh: number; readUnitsPerRefresh: number; progress: (m: string) => void },
+): Promise<ScaleResult> {
+  const workers: WorkersPoint[] = [];
+  for (const count of options.quick ? [1, 2] : [1, 2, 4, 8]) {
+    options.progress(`scale: throughput with ${count} worker(s)`);
+    workers.push(await workersThroughput(endpoint, count));
+  }
+  const at = (n: number) => workers.find((w) => w.workers === n)?.refreshesPerSecond;
+  const one = at(1)!;
+  const four = at(4);
+  const efficiency = four === undefined ? Number.NaN : round(four / (4 * one), 2);
+  const steadyRuns: SteadyPoint[] = [];
+  const ttls = options.quick ? 1 : 3;
+  for (const [rows, store] of (options.quick ? [[1_000, 'dynamodb-local'], [3_000, 'in-memory']] : [[20_000, 'dynamodb-local'], [100_000, 'in-memory']]) as [number, SteadyPoint['store']][]) {
+    options.progress(`scale: steady state, ${rows} rows (${store}), ${ttls} TTLs`);
+    steadyRuns.push(await steadyState(endpoint, rows, store, { ttls }));
+  }
+  return {
+    workers,
+    efficiencyAt4: efficiency,
+    steady: steadyRuns.map(({ realMs: _r, refreshes: _f, shards: _s, maxWorkers: _w, ...point }) => point),
+    steadyRuns: steadyRuns.map(({ rows, shards, maxWorkers, refreshes, realMs }) => ({ rows, shards, maxWorkers, refreshes, realMs })),
+    // A 1M deployment's worker: CONCURRENCY 200 at real GitHub's 250 ms, the measured one-worker
+    // rate scaled by concurrency and discounted by the measured efficiency at 4 workers.
+    model1M: model1M(round(one * (MODEL_CONCURRENCY / SCALE_WORKER.concurrency) * (Number.isNaN(efficiency) ? 1 : Math.min(1, efficiency)), 1), options),
+    settings: { throughputLatencyMs: SCALE_LATENCY_MS, throughputWorker: SCALE_WORKER, steadyLatencyMs: STEADY_LATENCY_MS, steadyWorker: STEADY_WORKER },
+  };
+}
+
+/** The issue's goal figures: p99 at 100,000 rows, efficiency at 4 workers, the 1M model's index partitions. */
+export function scaleTargets(r: ScaleResult): Record<string, { target: string; measured: string; met: boolean }> {
+  const largest = r.steady.at(-1)!;
+  return {
+    [`scale: p99 lateness at ${largest.rows.toLocaleString('en-US')} rows (${largest.store}, ${largest.ttls} TTLs)`]: {
+      target: '<= 15 s',
+      measured: `${(largest.p99LatenessMs / 1000).toFixed(1)} s`,
+      met: largest.p99LatenessMs <= 15_000,
+    },
+    'scale: efficiency at 4 workers': { target: '>= 0.8', measured: String(r.efficiencyAt4), met: r.efficiencyAt4 >= 0.8 },
+    'scale: 1M model, writes per index partition': {
+      target: '<= 1,000/s',
+      measured: `${r.model1M.maxIndexPartitionWritesPerSecond}/s`,
+      met: r.model1M.maxIndexPartitionWritesPerSecond <= 1_000,
+    },
+  };
+}
+
+/** The Markdown section of `scale`. */
+export function renderScale(r: ScaleResult): string[] {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  return [
+    `## 6. Scale-out`,
+    ``,
+    `Throughput (every row due, ${r.settings.throughputLatencyMs} ms per call, CONCURRENCY ${r.settings.throughputWorker.concurrency} per worker; efficiency at 4 workers ${r.efficiencyAt4}):`,
+    ``,
+    `| Workers | Refreshes/s |`,
+    `|---|---|`,
+    ...r.workers.map((w) => `| ${w.workers} | ${w.refreshesPerSecond} |`),
+    ``,
+    `Steady state (${r.settings.steadyLatencyMs} ms per call, CONCURRENCY ${r.settings.steadyWorker.concurrency} per worker, shards and workers by the README's rule):`,
+    ``,
+    `| Rows | Store | TTLs | Shards | Workers (max) | p50 | p99 | max | Due at end | Max index partition writes/s | Refreshes | Real time |`,
+    `|---|---|---|---|---|---|---|---|---|---|---|---|`,
+    ...r.steady.map((p, i) => {
+      const run = r.steadyRuns[i]!;
+      return `| ${p.rows.toLocaleString('en-US')} | ${p.store} | ${p.ttls} | ${run.shards} | ${run.maxWorkers} | ${s(p.p50LatenessMs)} | ${s(p.p99LatenessMs)} | ${s(p.maxLatenessMs)} | ${p.dueAtEnd} | ${p.maxIndexPartitionWritesPerSecond} | ${run.refreshes} | ${s(run.realMs)} |`;
+    }),
+    ``,
+    `Model for 1,000,000 rows: ${r.model1M.workers} workers of ${r.model1M.perWorkerRefreshesPerSecond} refreshes/s, Lambda concurrency ${r.model1M.lambdaConcurrency}, ${r.model1M.shards} shards, ` +
+      `${r.model1M.maxIndexPartitionWritesPerSecond} writes/s and ${r.model1M.maxIndexPartitionReadsPerSecond} reads/s per index partition, about $${r.model1M.monthlyUsd} a month.`,
+    ``,
+    `Formula: ${r.model1M.formula}`,
+    ``,
+  ];
 }

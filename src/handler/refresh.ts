@@ -3,6 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { emptySummary, type TickSummary } from '../refresh/tick-summary.ts';
+import { describeError } from '../domain/errors.ts';
 import { loopRole } from '../scale/loop-event.ts';
 import { leadSlot, type LeadAnswer } from '../scale/slot-lead.ts';
 import { readRefreshEnv, systemFromEnv, type EnvSystem } from '../system/from-env.ts';
@@ -38,7 +39,12 @@ export async function handler(event: unknown, context: Context): Promise<TickSum
     role.role === 'worker'
       ? await tick(role.shards)
       : census
-        ? await leadSlot({ census, tick, emptySummary }, live.settings.fanOut, Date.now(), role.slotIndex)
+        ? await leadSlot(
+            { census, tick, emptySummary, onCensusError: (err) => logger.warn('due census failed; the lead ticks every shard itself', { error: describeError(err) }) },
+            live.settings.fanOut,
+            Date.now(),
+            role.slotIndex,
+          )
         : { ...(await tick()), groups: [], dueEstimate: null };
   publishTickMetrics(metrics, summary);
   metrics.publishStoredMetrics();

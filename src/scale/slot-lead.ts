@@ -14,6 +14,8 @@ export interface SlotLeadDeps {
   /** One tick over `shards` (all shards when absent). */
   tick(shards?: readonly number[]): Promise<TickSummary>;
   emptySummary(): TickSummary;
+  /** Told when the census failed and the lead ticked alone instead. */
+  onCensusError?: (err: unknown) => void;
 }
 
 /**
@@ -23,10 +25,21 @@ export interface SlotLeadDeps {
  * shard count estimates the whole), and splits the shards into groups for the workers.
  */
 export async function leadSlot(deps: SlotLeadDeps, settings: FanOutSettings, now: number, slotIndex: number): Promise<LeadAnswer> {
-  const shards = await deps.census.shardsInUse();
-  if (shards.length === 1 || workerCap(settings) === 1) return { ...(await deps.tick()), groups: [], dueEstimate: null };
-  const sample = shards[Math.abs(slotIndex) % shards.length]!;
-  const due = (await deps.census.countDue(sample, now)) * shards.length;
+  const alone = async (): Promise<LeadAnswer> => ({ ...(await deps.tick()), groups: [], dueEstimate: null });
+  if (workerCap(settings) === 1) return alone();
+  let shards: number[];
+  let due: number;
+  try {
+    shards = await deps.census.shardsInUse();
+    if (shards.length === 1) return alone();
+    const sample = shards[Math.floor(Math.abs(slotIndex)) % shards.length]!;
+    due = (await deps.census.countDue(sample, now)) * shards.length;
+  } catch (err) {
+    // No census (DynamoDB failing or throttled): the lead ticks every shard itself, and the
+    // tick copes with the store as it always does. The slot is never lost to planning.
+    deps.onCensusError?.(err);
+    return alone();
+  }
   const plan = planFanOut(shards, due, settings);
   if (plan.groups.length === 1) return { ...(await deps.tick(shards)), groups: [], dueEstimate: due };
   return { ...deps.emptySummary(), groups: plan.groups, dueEstimate: due };

@@ -110,3 +110,14 @@ test('the shard rule keeps every due-index partition at half its write and read 
   const few = planShards({ ...base, rows: 1_000_000, workerRefreshesPerSecond: 2_000 });
   assert.ok(few.shards > few.workers && few.indexReadsPerPartitionPerSecond <= 1_500, JSON.stringify(few));
 });
+
+test('a failing census never loses the slot: the lead ticks every shard itself', async () => {
+  const t = ticker();
+  const errors: unknown[] = [];
+  const broken: DueCensus = { shardsInUse: async () => [0, 1, 2, 3], countDue: async () => Promise.reject(new Error('ECONNREFUSED')) };
+  const answer = await leadSlot({ census: broken, tick: t.tick, emptySummary, onCensusError: (e) => errors.push(e) }, settings, 0, 1);
+  assert.deepEqual(answer.groups, []);
+  assert.equal(answer.claimed, 7);
+  assert.deepEqual(t.ticks, [undefined]);
+  assert.equal(errors.length, 1);
+});
