@@ -36,7 +36,7 @@ export function createWorker(
   world: WorldConfig,
   settings: WorkerSettings,
   clock: Clock,
-  extras: { dispatcher?: Dispatcher; setupClient?: (client: DynamoDBClient) => void } = {},
+  extras: { dispatcher?: Dispatcher; setupClient?: (client: DynamoDBClient) => void; cadence?: Settings['cadence']; store?: Store } = {},
 ): Worker {
   const doc = localDocClient(world.endpoint, extras.setupClient);
   const refreshes: RefreshRecord[] = [];
@@ -45,11 +45,14 @@ export function createWorker(
       ...settings,
       tableName: world.tableName,
       tokensTableName: world.tokensTableName,
-      indexName: INDEX_NAME,
+      indexName: INDEX_NAME[world.design],
+      dueIndexDesign: world.design,
+      cadence: extras.cadence,
       shardCount: world.shardCount,
       gitProviders: parseProviderConfigs(world.gitProviders),
     }),
     doc,
+    ...(extras.store ? { store: extras.store } : {}),
     observeStore: (inner) => recordingStore(inner, refreshes),
     clock,
     ...(extras.dispatcher ? { dispatcher: extras.dispatcher } : {}),
