@@ -18,6 +18,12 @@ export interface CapacityCharge {
   indexWrite: number;
 }
 
+export interface MemoryTable {
+  rows: Map<string, DiffStatusRow>;
+  shards: Map<number, ShardLeaseItem>;
+  highWater: number;
+}
+
 interface ShardLeaseItem {
   leaseId?: string;
   leaseExpiresAt?: number;
@@ -34,21 +40,25 @@ const KB = 1024;
  * leaving 1), reads by size rounded up to 4 KB, eventually consistent at half price.
  */
 export class MemoryStore implements Store {
-  readonly rows = new Map<string, DiffStatusRow>();
-  readonly #shards = new Map<number, ShardLeaseItem>();
+  /** The table: rows, the shard lease items and the shard high-water mark (shareable by two stores). */
+  readonly table: MemoryTable;
   readonly #shardCount: number;
   readonly #clock: Clock;
   readonly #charge: ((c: CapacityCharge) => void) | undefined;
-  #highWater = 0;
 
-  constructor(options: { shardCount: number; clock?: Clock; onCharge?: (c: CapacityCharge) => void }) {
+  constructor(options: { shardCount: number; clock?: Clock; onCharge?: (c: CapacityCharge) => void; table?: MemoryTable }) {
     if (!Number.isInteger(options.shardCount) || options.shardCount < 1) {
       throw new Error(`shardCount must be a positive integer, got ${options.shardCount}`);
     }
     this.#shardCount = options.shardCount;
     this.#clock = options.clock ?? systemClock;
     this.#charge = options.onCharge;
-    this.#highWater = options.shardCount;
+    this.table = options.table ?? { rows: new Map(), shards: new Map(), highWater: 0 };
+    this.table.highWater = Math.max(this.table.highWater, options.shardCount);
+  }
+
+  get rows(): Map<string, DiffStatusRow> {
+    return this.table.rows;
   }
 
   /** Inserts a row as another service would (no capacity charged). */
@@ -58,11 +68,11 @@ export class MemoryStore implements Store {
 
   async beginRound(lease: Lease, only?: readonly number[]): Promise<Round> {
     const held = new Map<number, number>();
-    for (const shard of only ?? shardsToPoll(this.#shardCount, this.#highWater)) {
-      const item = this.#shards.get(shard) ?? {};
+    for (const shard of only ?? shardsToPoll(this.#shardCount, this.table.highWater)) {
+      const item = this.table.shards.get(shard) ?? {};
       this.#charge?.({ operation: 'lease', read: 0, write: 1, indexWrite: 0 });
       if (item.leaseExpiresAt !== undefined && item.leaseExpiresAt > lease.takenAt && item.leaseId !== lease.id) continue;
-      this.#shards.set(shard, { ...item, leaseId: lease.id, leaseExpiresAt: lease.expiresAt });
+      this.table.shards.set(shard, { ...item, leaseId: lease.id, leaseExpiresAt: lease.expiresAt });
       held.set(shard, item.polledUntil ?? -Infinity);
     }
     return new SlotRound(lease, held);
@@ -94,11 +104,11 @@ export class MemoryStore implements Store {
     const slots = asSlotRound(round);
     const served = slots.servedUntil();
     for (const shard of slots.shards) {
-      const item = this.#shards.get(shard);
+      const item = this.table.shards.get(shard);
       this.#charge?.({ operation: 'release', read: 0, write: 1, indexWrite: 0 });
       if (item?.leaseId !== round.lease.id) continue;
       const until = served.get(shard);
-      this.#shards.set(shard, until === undefined ? { polledUntil: item.polledUntil } : { polledUntil: until });
+      this.table.shards.set(shard, until === undefined ? { polledUntil: item.polledUntil } : { polledUntil: until });
     }
   }
 
@@ -127,7 +137,6 @@ export class MemoryStore implements Store {
   }
 
   async markStale(chatId: string, mark: StaleMark): Promise<void> {
-    this.#highWater = Math.max(this.#highWater, this.#shardCount);
     const before = this.rows.get(chatId);
     const due = mark.now - 1_000;
     const after: DiffStatusRow = {
