@@ -4,7 +4,7 @@ import type { DiffStatusRow } from '../domain/row.ts';
 import { shardsToPoll } from './bookkeeping.ts';
 import { formatSlot } from './due-slot.ts';
 import { itemSize } from './item-size.ts';
-import { dueShardFor } from './shard.ts';
+import { checkedShardCount, dueShardFor } from './shard.ts';
 import { asSlotRound, oldestFirst, SlotRound } from './slot-round.ts';
 import { slotWrite } from './slot-write.ts';
 import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from './store.ts';
@@ -47,10 +47,7 @@ export class MemoryStore implements Store {
   readonly #charge: ((c: CapacityCharge) => void) | undefined;
 
   constructor(options: { shardCount: number; clock?: Clock; onCharge?: (c: CapacityCharge) => void; table?: MemoryTable }) {
-    if (!Number.isInteger(options.shardCount) || options.shardCount < 1) {
-      throw new Error(`shardCount must be a positive integer, got ${options.shardCount}`);
-    }
-    this.#shardCount = options.shardCount;
+    this.#shardCount = checkedShardCount(options.shardCount);
     this.#clock = options.clock ?? systemClock;
     this.#charge = options.onCharge;
     this.table = options.table ?? { rows: new Map(), shards: new Map(), highWater: 0 };
