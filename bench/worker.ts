@@ -40,7 +40,7 @@ export function createWorker(
   world: WorldConfig,
   settings: WorkerSettings,
   clock: Clock,
-  extras: { dispatcher?: Dispatcher; setupClient?: (client: DynamoDBClient) => void; store?: Store; onWrite?: WriteObserver } = {},
+  extras: { dispatcher?: Dispatcher; setupClient?: (client: DynamoDBClient) => void; cadence?: Settings['cadence']; store?: Store; onWrite?: WriteObserver } = {},
 ): Worker {
   const doc = localDocClient(world.endpoint, extras.setupClient);
   const refreshes: RefreshRecord[] = [];
@@ -49,7 +49,9 @@ export function createWorker(
       ...settings,
       tableName: world.tableName,
       tokensTableName: world.tokensTableName,
-      indexName: INDEX_NAME,
+      indexName: INDEX_NAME[world.design],
+      dueIndexDesign: world.design,
+      cadence: extras.cadence,
       shardCount: world.shardCount,
       gitProviders: parseProviderConfigs(world.gitProviders),
     }),

@@ -4,12 +4,13 @@ import { systemClock, type Clock } from '../domain/clock.ts';
 import type { DiffStatusRow } from '../domain/row.ts';
 import { SHARD_HIGH_WATER_KEY, shardLeaseKey, shardsToPoll } from './bookkeeping.ts';
 import { formatSlot } from './due-slot.ts';
-import { dueShardFor } from './shard.ts';
+import { checkedShardCount, dueShardFor } from './shard.ts';
 import { asSlotRound, oldestFirst, SlotRound, type IndexEntry } from './slot-round.ts';
 import { slotWrite } from './slot-write.ts';
 import type { DueCensus } from './due-census.ts';
 import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from './store.ts';
-import { buildUpdateExpression, type UpdateExpressionParts } from './update-expression.ts';
+import { StatusTable } from './status-table.ts';
+import { buildUpdateExpression } from './update-expression.ts';
 
 export interface DynamoStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -33,17 +34,16 @@ export class DynamoStore implements Store, DueCensus {
   readonly #index: string;
   readonly #shardCount: number;
   readonly #clock: Clock;
+  readonly #rows: StatusTable;
   #highWaterRaised = false;
 
   constructor(options: DynamoStoreOptions) {
-    if (!Number.isInteger(options.shardCount) || options.shardCount < 1) {
-      throw new Error(`shardCount must be a positive integer, got ${options.shardCount}`);
-    }
     this.#doc = options.doc;
     this.#table = options.tableName;
     this.#index = options.indexName;
-    this.#shardCount = options.shardCount;
+    this.#shardCount = checkedShardCount(options.shardCount);
     this.#clock = options.clock ?? systemClock;
+    this.#rows = new StatusTable(options.doc, options.tableName);
   }
 
   async beginRound(lease: Lease, only?: readonly number[]): Promise<Round> {
@@ -127,55 +127,29 @@ export class DynamoStore implements Store, DueCensus {
       conditionNames: { '#version': 'version' },
       conditionValues: write.expectedVersion === undefined ? {} : { ':version': write.expectedVersion },
     });
-    try {
-      await this.#update(
-        claimed.chatId,
-        expression,
-        `attribute_exists(chatId) AND ${write.expectedVersion === undefined ? 'attribute_not_exists(#version)' : '#version = :version'}`,
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    const version = write.expectedVersion === undefined ? 'attribute_not_exists(#version)' : '#version = :version';
+    return this.#rows.updateIf(claimed.chatId, expression, `attribute_exists(chatId) AND ${version}`);
   }
 
-  async getRow(chatId: string): Promise<DiffStatusRow | null> {
-    const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { chatId }, ConsistentRead: true }));
-    return (out.Item as DiffStatusRow | undefined) ?? null;
+  getRow(chatId: string): Promise<DiffStatusRow | null> {
+    return this.#rows.getRow(chatId);
   }
 
   async markStale(chatId: string, mark: StaleMark): Promise<void> {
     await this.#raiseHighWater();
-    const set = { gitBranch: mark.gitBranch, gitRemoteOrigin: mark.gitRemoteOrigin, updatedAt: mark.now, changedAt: mark.now };
-    const setIfAbsent = { createdAt: mark.now };
-    const remove = ['errorCount'];
-    // A new version makes an in-flight refresh's write-back fail: its answer predates the push.
-    const bump = (expression: UpdateExpressionParts): UpdateExpressionParts => ({
-      ...expression,
-      UpdateExpression: expression.UpdateExpression.replace(/^SET /, 'SET #version = if_not_exists(#version, :zero) + :one, '),
-      ExpressionAttributeNames: { ...expression.ExpressionAttributeNames, '#version': 'version' },
-      ExpressionAttributeValues: { ...expression.ExpressionAttributeValues, ':zero': 0, ':one': 1 },
-    });
     const due = mark.now - 1_000;
-    try {
-      await this.#update(
-        chatId,
-        bump(
-          buildUpdateExpression({
-            set: { ...set, staleAt: due, dueSlot: formatSlot({ periodMs: 0, anchor: due }), dueShard: dueShardFor(chatId, this.#shardCount) },
-            setIfAbsent,
-            remove,
-            conditionValues: { ':true': true },
-          }),
-        ),
-        'attribute_not_exists(archived) OR archived <> :true',
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      // An archived chat keeps its new branch and origin but stays out of the due index.
-      await this.#update(chatId, bump(buildUpdateExpression({ set, setIfAbsent, remove: [...remove, 'dueShard', 'dueSlot'] })));
-    }
+    await this.#rows.markStale(chatId, mark, {
+      due: { staleAt: due, dueSlot: formatSlot({ periodMs: 0, anchor: due }), dueShard: dueShardFor(chatId, this.#shardCount) },
+      remove: [],
+      indexAttributes: ['dueShard', 'dueSlot'],
+      // A new version makes an in-flight refresh's write-back fail: its answer predates the push.
+      finish: (expression) => ({
+        ...expression,
+        UpdateExpression: expression.UpdateExpression.replace(/^SET /, 'SET #version = if_not_exists(#version, :zero) + :one, '),
+        ExpressionAttributeNames: { ...expression.ExpressionAttributeNames, '#version': 'version' },
+        ExpressionAttributeValues: { ...expression.ExpressionAttributeValues, ':zero': 0, ':one': 1 },
+      }),
+    });
   }
 
   async shardsInUse(): Promise<number[]> {
@@ -242,14 +216,4 @@ export class DynamoStore implements Store, DueCensus {
     }
   }
 
-  async #update(chatId: string, expression: UpdateExpressionParts, condition?: string): Promise<void> {
-    await this.#doc.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: { chatId },
-        ...expression,
-        ...(condition ? { ConditionExpression: condition } : {}),
-      }),
-    );
-  }
 }

@@ -4,7 +4,7 @@ import type { DiffStatusRow } from '../domain/row.ts';
 import { shardsToPoll } from './bookkeeping.ts';
 import { formatSlot } from './due-slot.ts';
 import { itemSize } from './item-size.ts';
-import { dueShardFor } from './shard.ts';
+import { checkedShardCount, dueShardFor } from './shard.ts';
 import { asSlotRound, oldestFirst, SlotRound } from './slot-round.ts';
 import { slotWrite } from './slot-write.ts';
 import type { DueCensus } from './due-census.ts';
@@ -17,6 +17,12 @@ export interface CapacityCharge {
   write: number;
   /** Of `write`, the due index's share. */
   indexWrite: number;
+}
+
+export interface MemoryTable {
+  rows: Map<string, DiffStatusRow>;
+  shards: Map<number, ShardLeaseItem>;
+  highWater: number;
 }
 
 interface ShardLeaseItem {
@@ -35,21 +41,22 @@ const KB = 1024;
  * leaving 1), reads by size rounded up to 4 KB, eventually consistent at half price.
  */
 export class MemoryStore implements Store, DueCensus {
-  readonly rows = new Map<string, DiffStatusRow>();
-  readonly #shards = new Map<number, ShardLeaseItem>();
+  /** The table: rows, the shard lease items and the shard high-water mark (shareable by two stores). */
+  readonly table: MemoryTable;
   readonly #shardCount: number;
   readonly #clock: Clock;
   readonly #charge: ((c: CapacityCharge) => void) | undefined;
-  #highWater = 0;
 
-  constructor(options: { shardCount: number; clock?: Clock; onCharge?: (c: CapacityCharge) => void }) {
-    if (!Number.isInteger(options.shardCount) || options.shardCount < 1) {
-      throw new Error(`shardCount must be a positive integer, got ${options.shardCount}`);
-    }
-    this.#shardCount = options.shardCount;
+  constructor(options: { shardCount: number; clock?: Clock; onCharge?: (c: CapacityCharge) => void; table?: MemoryTable }) {
+    this.#shardCount = checkedShardCount(options.shardCount);
     this.#clock = options.clock ?? systemClock;
     this.#charge = options.onCharge;
-    this.#highWater = options.shardCount;
+    this.table = options.table ?? { rows: new Map(), shards: new Map(), highWater: 0 };
+    this.table.highWater = Math.max(this.table.highWater, options.shardCount);
+  }
+
+  get rows(): Map<string, DiffStatusRow> {
+    return this.table.rows;
   }
 
   /** Inserts a row as another service would (no capacity charged). */
@@ -59,11 +66,11 @@ export class MemoryStore implements Store, DueCensus {
 
   async beginRound(lease: Lease, only?: readonly number[]): Promise<Round> {
     const held = new Map<number, number>();
-    for (const shard of only ?? shardsToPoll(this.#shardCount, this.#highWater)) {
-      const item = this.#shards.get(shard) ?? {};
+    for (const shard of only ?? shardsToPoll(this.#shardCount, this.table.highWater)) {
+      const item = this.table.shards.get(shard) ?? {};
       this.#charge?.({ operation: 'lease', read: 0, write: 1, indexWrite: 0 });
       if (item.leaseExpiresAt !== undefined && item.leaseExpiresAt > lease.takenAt && item.leaseId !== lease.id) continue;
-      this.#shards.set(shard, { ...item, leaseId: lease.id, leaseExpiresAt: lease.expiresAt });
+      this.table.shards.set(shard, { ...item, leaseId: lease.id, leaseExpiresAt: lease.expiresAt });
       held.set(shard, item.polledUntil ?? -Infinity);
     }
     return new SlotRound(lease, held);
@@ -81,6 +88,20 @@ export class MemoryStore implements Store, DueCensus {
     return oldestFirst(due, limit);
   }
 
+  async shardsInUse(): Promise<number[]> {
+    return shardsToPoll(this.#shardCount, this.table.highWater);
+  }
+
+  async countDue(shard: number, now: number): Promise<number> {
+    const look = new SlotRound({ id: 'census', takenAt: now, expiresAt: now }, new Map([[shard, this.table.shards.get(shard)?.polledUntil ?? -Infinity]]));
+    return look.observe(shard, this.#entries(shard), now).length;
+  }
+
+  #entries(shard: number): { chatId: string; dueSlot: unknown }[] {
+    const key = `due#${shard}`;
+    return [...this.rows.values()].filter((r) => r.dueShard === key).map((r) => ({ chatId: r.chatId, dueSlot: r.dueSlot }));
+  }
+
   async claim(round: Round, chatId: string): Promise<DiffStatusRow | null> {
     const slots = asSlotRound(round);
     slots.take(chatId);
@@ -94,11 +115,11 @@ export class MemoryStore implements Store, DueCensus {
     const slots = asSlotRound(round);
     const served = slots.servedUntil();
     for (const shard of slots.shards) {
-      const item = this.#shards.get(shard);
+      const item = this.table.shards.get(shard);
       this.#charge?.({ operation: 'release', read: 0, write: 1, indexWrite: 0 });
       if (item?.leaseId !== round.lease.id) continue;
       const until = served.get(shard);
-      this.#shards.set(shard, until === undefined ? { polledUntil: item.polledUntil } : { polledUntil: until });
+      this.table.shards.set(shard, until === undefined ? { polledUntil: item.polledUntil } : { polledUntil: until });
     }
   }
 
@@ -127,7 +148,6 @@ export class MemoryStore implements Store, DueCensus {
   }
 
   async markStale(chatId: string, mark: StaleMark): Promise<void> {
-    this.#highWater = Math.max(this.#highWater, this.#shardCount);
     const before = this.rows.get(chatId);
     const due = mark.now - 1_000;
     const after: DiffStatusRow = {
@@ -147,20 +167,6 @@ export class MemoryStore implements Store, DueCensus {
       Object.assign(after, { staleAt: due, dueSlot: formatSlot({ periodMs: 0, anchor: due }), dueShard: dueShardFor(chatId, this.#shardCount) });
     }
     this.#store(before, after, 'markStale');
-  }
-
-  async shardsInUse(): Promise<number[]> {
-    return shardsToPoll(this.#shardCount, this.#highWater);
-  }
-
-  async countDue(shard: number, now: number): Promise<number> {
-    const look = new SlotRound({ id: 'census', takenAt: now, expiresAt: now }, new Map([[shard, this.#shards.get(shard)?.polledUntil ?? -Infinity]]));
-    return look.observe(shard, this.#entries(shard), now).length;
-  }
-
-  #entries(shard: number): { chatId: string; dueSlot: unknown }[] {
-    const key = `due#${shard}`;
-    return [...this.rows.values()].filter((r) => r.dueShard === key).map((r) => ({ chatId: r.chatId, dueSlot: r.dueSlot }));
   }
 
   #store(before: DiffStatusRow | undefined, after: DiffStatusRow, operation: 'write' | 'markStale'): void {

@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../domain/row.ts';
 import { scheduledAt } from './due-slot.ts';
-import { allDueShards, dueShardFor } from './shard.ts';
+import { allDueShards, checkedShardCount, dueShardFor } from './shard.ts';
 import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from './store.ts';
-import { buildUpdateExpression, type UpdateExpressionParts } from './update-expression.ts';
+import { StatusTable } from './status-table.ts';
+import { buildUpdateExpression } from './update-expression.ts';
 
 export interface RowLeaseStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -40,18 +41,17 @@ export class RowLeaseStore implements Store {
   readonly #index: string;
   readonly #shardCount: number;
   readonly #claimTtlMs: number;
+  readonly #rows: StatusTable;
   /** The instant each round last queried: its claims require the row to be due then. */
   readonly #queriedAt = new WeakMap<Round, number>();
 
   constructor(options: RowLeaseStoreOptions) {
-    if (!Number.isInteger(options.shardCount) || options.shardCount < 1) {
-      throw new Error(`shardCount must be a positive integer, got ${options.shardCount}`);
-    }
     this.#doc = options.doc;
     this.#table = options.tableName;
     this.#index = options.indexName;
-    this.#shardCount = options.shardCount;
+    this.#shardCount = checkedShardCount(options.shardCount);
     this.#claimTtlMs = options.claimTtlMs ?? 5 * 60_000;
+    this.#rows = new StatusTable(options.doc, options.tableName);
   }
 
   async beginRound(lease: Lease, only?: readonly number[]): Promise<Round> {
@@ -125,45 +125,19 @@ export class RowLeaseStore implements Store {
       conditionNames: { '#leaseHolder': 'leaseId' },
       conditionValues: { ':lease': lease.id },
     });
-    try {
-      await this.#update(claimed.chatId, expression, '#leaseHolder = :lease');
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    return this.#rows.updateIf(claimed.chatId, expression, '#leaseHolder = :lease');
   }
 
-  async getRow(chatId: string): Promise<DiffStatusRow | null> {
-    const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { chatId }, ConsistentRead: true }));
-    return (out.Item as DiffStatusRow | undefined) ?? null;
+  getRow(chatId: string): Promise<DiffStatusRow | null> {
+    return this.#rows.getRow(chatId);
   }
 
-  async markStale(chatId: string, mark: StaleMark): Promise<void> {
-    const set = { gitBranch: mark.gitBranch, gitRemoteOrigin: mark.gitRemoteOrigin, updatedAt: mark.now, changedAt: mark.now };
-    const setIfAbsent = { createdAt: mark.now };
+  markStale(chatId: string, mark: StaleMark): Promise<void> {
     // Ending the lease makes an in-flight refresh's write-back fail: its answer predates the push.
-    const remove = [...LEASE_ATTRIBUTES, 'errorCount'];
-    try {
-      await this.#update(
-        chatId,
-        buildUpdateExpression({
-          set: { ...set, staleAt: mark.now - 1_000, dueShard: dueShardFor(chatId, this.#shardCount) },
-          setIfAbsent,
-          remove,
-          conditionValues: { ':true': true },
-        }),
-        'attribute_not_exists(archived) OR archived <> :true',
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      await this.#update(chatId, buildUpdateExpression({ set, setIfAbsent, remove: [...remove, 'dueShard'] }));
-    }
-  }
-
-  async #update(chatId: string, expression: UpdateExpressionParts, condition?: string): Promise<void> {
-    await this.#doc.send(
-      new UpdateCommand({ TableName: this.#table, Key: { chatId }, ...expression, ...(condition ? { ConditionExpression: condition } : {}) }),
-    );
+    return this.#rows.markStale(chatId, mark, {
+      due: { staleAt: mark.now - 1_000, dueShard: dueShardFor(chatId, this.#shardCount) },
+      remove: LEASE_ATTRIBUTES,
+      indexAttributes: ['dueShard'],
+    });
   }
 }
