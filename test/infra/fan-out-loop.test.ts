@@ -9,7 +9,6 @@ import { after, before, beforeEach, mock, test } from 'node:test';
 import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
 import { stateMachineSource, substituteDefinition } from '../../src/dev/state-machine.ts';
 import { loadTemplate } from '../../src/dev/template.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
@@ -19,7 +18,7 @@ import { onceSlot } from '../../src/store/due-slot.ts';
 import { DynamoStore } from '../../src/store/dynamo-store.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
 import type { TickSummary } from '../../src/refresh/tick-summary.ts';
-import { createTestTables, type TestTables } from '../support/dynamodb.ts';
+import { createTestTables, refreshFunctionEnv, type TestTables } from '../support/dynamodb.ts';
 
 const SHARDS = 4;
 const ROWS = 40;
@@ -33,18 +32,7 @@ let refresh: (event: unknown, context: Context) => Promise<TickSummary | LeadAns
 
 before(async () => {
   t = await createTestTables();
-  Object.assign(process.env, {
-    TABLE_NAME: t.tableName,
-    TOKENS_TABLE_NAME: t.tokensTableName,
-    STALE_INDEX_NAME: t.indexName,
-    DYNAMODB_ENDPOINT: t.endpoint,
-    AWS_REGION: LOCAL_AWS.region,
-    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
-    POWERTOOLS_SERVICE_NAME: 'gitsync',
-    POWERTOOLS_METRICS_NAMESPACE: 'gitsync-test',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    LOG_LEVEL: 'ERROR',
+  Object.assign(process.env, refreshFunctionEnv(t), {
     SHARD_COUNT: String(SHARDS),
     MAX_WORKERS: '4',
     ROWS_PER_WORKER: '3',
