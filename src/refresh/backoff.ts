@@ -58,3 +58,12 @@ export function errorDelay(failures: number, random: () => number, p: BackoffPol
 export function rateLimitedUntil(now: number, resetAt: number, p: BackoffPolicy): number {
   return Math.max(resetAt, now + p.rateLimitFloorMs);
 }
+
+/**
+ * Delay of a row released at the deadline while its requests were still running. The first
+ * such release is due at once (the batch was simply too long); a repeat means the row's host
+ * keeps eating the budget, so it waits like any transient failure (`failures` counts both).
+ */
+export function deadlineReleaseDelay(repeated: boolean, failures: number, random: () => number, p: BackoffPolicy): number {
+  return repeated ? errorDelay(failures, random, p) : 0;
+}

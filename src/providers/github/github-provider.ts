@@ -53,7 +53,7 @@ export class GitHubProvider extends HostedProvider {
   async fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus> {
     const base = `/repos/${this.checkedRepo(ref.repo).path}/pulls/${ref.number}`;
     // One after the other: GitHub asks for one token's requests to be serial.
-    const pull = await this.api.getCached(base, ctx, {
+    const { webUrl, ...pull } = await this.api.getCached(base, ctx, {
       key: 'p',
       what: 'GitHub pull request',
       compact: (answer) => pickFields(answer.body, PULL_FIELDS),
@@ -65,6 +65,6 @@ export class GitHubProvider extends HostedProvider {
       compact: (answer) => summarizeReviewAnswer(answer.body),
       read: readReviewSummary,
     });
-    return { url: this.buildPullRequestUrl(ref), ...pull, ...reviews };
+    return { url: this.canonicalPullRequestUrl(ref, webUrl), ...pull, ...reviews };
   }
 }

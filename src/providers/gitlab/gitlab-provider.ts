@@ -65,7 +65,7 @@ export class GitLabProvider extends HostedProvider {
     });
     const stats = await this.#diffStats(base, mr.diffVersion, ctx);
     return {
-      url: this.buildPullRequestUrl(ref),
+      url: this.canonicalPullRequestUrl(ref, mr.webUrl),
       ...mr.status,
       changedFiles: mr.changedFilesReported ?? stats.files,
       additions: stats.additions,
