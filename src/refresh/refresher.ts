@@ -180,7 +180,7 @@ export class Refresher {
     const cache = new RowConditionalCache(row.httpCache);
     const ctx = { token: token.value, signal, cache };
     // Where the host moved the repository (learned earlier), as long as the origin is unchanged.
-    const repo = movedRepo(row, originRepo);
+    const repo = movedRepo(row, provider, originRepo);
     const done = (status: PullRequestStatus): RefreshResult => {
       const moved = this.#movedTo(row, provider, originRepo, status.url);
       return { kind: 'refreshed', status, httpCache: cache.entries(), ...(moved ? { repoMove: moved } : {}) };
@@ -239,12 +239,19 @@ export class Refresher {
   }
 }
 
-/** The repository to ask for: a move stored for this very origin wins over the origin's path. */
-function movedRepo(row: DiffStatusRow, originRepo: RepoRef): RepoRef {
+/**
+ * The repository to ask for: a move stored for this very origin wins over the origin's path.
+ * A damaged move (wrong type, a path the provider would refuse) is ignored, and replaced by
+ * the next successful refresh.
+ */
+function movedRepo(row: DiffStatusRow, provider: GitProvider, originRepo: RepoRef): RepoRef {
   const move: unknown = row.repoMove;
   if (typeof move !== 'object' || move === null) return originRepo;
   const { origin, path } = move as Partial<RepoMove>;
-  return origin === row.gitRemoteOrigin && typeof path === 'string' ? { host: originRepo.host, path } : originRepo;
+  if (origin !== row.gitRemoteOrigin || typeof path !== 'string') return originRepo;
+  // Well-formed when the provider reads it back from a PR url of its own.
+  const moved = provider.parsePullRequestUrl(provider.buildPullRequestUrl({ repo: { host: originRepo.host, path }, number: 1 }));
+  return moved?.repo.path === path ? moved.repo : originRepo;
 }
 
 /** Aborts at the deadline, or earlier with the caller's signal. */

@@ -18,9 +18,14 @@ export const SIZE_BOUNDS = {
 export function boundStatus(status: PullRequestStatus): PullRequestStatus {
   const out: Record<string, unknown> = { ...status };
   for (const [field, value] of Object.entries(status)) {
-    if (typeof value === 'string' && value.length > SIZE_BOUNDS.stringChars) out[field] = `${value.slice(0, SIZE_BOUNDS.stringChars - 1)}…`;
+    if (typeof value === 'string') out[field] = boundText(value);
   }
   return out as unknown as PullRequestStatus;
+}
+
+/** `text` cut to `stringChars`, ending with "…" when cut. */
+export function boundText(text: string): string {
+  return text.length > SIZE_BOUNDS.stringChars ? `${text.slice(0, SIZE_BOUNDS.stringChars - 1)}…` : text;
 }
 
 /** The cache without entries over `cacheEntryBytes`, then without its largest entries until it fits `cacheBytes`. */

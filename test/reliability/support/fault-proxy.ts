@@ -20,6 +20,7 @@ export const HTTP_FAULTS = [
   'tooManyWithRetryAfter',
   'tooManyBare',
   'tooManyForAges',
+  'trickle',
 ] as const;
 export type HttpFault = (typeof HTTP_FAULTS)[number];
 
@@ -40,6 +41,8 @@ export interface FaultProxy {
 }
 
 const HUGE_BYTES = 5 * 1024 * 1024;
+/** A trickling host sends one byte this often: never idle long enough for a body timeout. */
+export const TRICKLE_EVERY_MS = 250;
 
 /**
  * A loopback HTTP proxy in front of the git-host simulator: requests for a broken
@@ -134,6 +137,14 @@ function serveFault(fault: HttpFault, req: IncomingMessage, res: ServerResponse)
       return json(429, { message: 'Too Many Requests' });
     case 'tooManyForAges':
       return json(429, { message: 'Too Many Requests' }, { 'retry-after': '999999999' });
+    case 'trickle': {
+      // Headers at once, then a byte of JSON whitespace now and then, never the end.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(HUGE_BYTES) });
+      const timer = setInterval(() => res.write(' '), TRICKLE_EVERY_MS);
+      res.on('close', () => clearInterval(timer));
+      res.on('error', () => {});
+      return;
+    }
   }
 }
 
