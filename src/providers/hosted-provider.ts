@@ -58,7 +58,7 @@ export abstract class HostedProvider implements GitProvider {
     return this.buildPullRequestUrl(told && told.number === ref.number ? told : ref);
   }
 
-  abstract resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext): Promise<PullRequestRef | null>;
+  abstract resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext, anyState?: boolean): Promise<PullRequestRef | null>;
   abstract fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus>;
 
   /**

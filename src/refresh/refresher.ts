@@ -60,18 +60,17 @@ interface ResolvedGroup {
  * tokens go on.
  */
 export class Refresher {
-  readonly #o: RefresherOptions;
+  readonly #o: RefresherOptions & { rowTimeShareMs: number };
   readonly #log: Log;
 
   constructor(options: RefresherOptions) {
+    const limits = { ...options, rowTimeShareMs: options.rowTimeShareMs ?? DEFAULT_ROW_TIME_SHARE_MS };
     for (const key of ['concurrency', 'perTokenConcurrency', 'rowTimeShareMs'] as const) {
-      const value = options[key];
-      if (key === 'rowTimeShareMs' && value === undefined) continue;
-      if (!Number.isInteger(value) || value! < 1) {
-        throw new Error(`${key} must be a positive integer, got ${options[key]}`);
+      if (!Number.isInteger(limits[key]) || limits[key] < 1) {
+        throw new Error(`${key} must be a positive integer, got ${limits[key]}`);
       }
     }
-    this.#o = options;
+    this.#o = limits;
     this.#log = options.log ?? silentLog;
   }
 
@@ -174,7 +173,7 @@ export class Refresher {
     const skippedUntil = limited.get(token.key);
     if (skippedUntil !== undefined) return { kind: 'failed', error: new SkippedByRateLimit(skippedUntil) };
 
-    const share = this.#o.rowTimeShareMs ?? DEFAULT_ROW_TIME_SHARE_MS;
+    const share = this.#o.rowTimeShareMs;
     const ownTime = AbortSignal.timeout(share);
     const signal = AbortSignal.any([runSignal, ownTime]);
     const cache = new RowConditionalCache(row.httpCache);
@@ -199,11 +198,10 @@ export class Refresher {
       // that is no longer open: the branch's open PR wins.
       const ref = await provider.resolveBranchPullRequest(repo, row.gitBranch ?? '', ctx);
       if (ref) return done(storedStatus && ref.number === stored?.number ? storedStatus : await provider.fetchPullRequestStatus(ref, ctx));
-      // No open PR: the stored one, closed or merged, is still the branch's latest.
-      if (stored) {
-        storedStatus ??= await provider.fetchPullRequestStatus(stored, ctx);
-        if (storedStatus.headBranch === row.gitBranch) return done(storedStatus);
-      }
+      // No open PR, and the row shows one that closed: the branch's newest PR, closed or
+      // merged (the stored one, or one opened and closed since), is what it shows.
+      const latest = stored ? await provider.resolveBranchPullRequest(repo, row.gitBranch ?? '', ctx, true) : null;
+      if (latest) return done(storedStatus && latest.number === stored?.number ? storedStatus : await provider.fetchPullRequestStatus(latest, ctx));
       return { kind: 'no_pr', httpCache: cache.entries(), dropStoredPullRequest: row.url !== undefined };
     } catch (err) {
       if (runSignal.aborted) return { kind: 'failed', error: new DeadlineExceeded({ inFlight: true }) };

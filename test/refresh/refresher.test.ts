@@ -195,7 +195,7 @@ test('a stored PR url of another branch (the chat pushed a new branch): the bran
   const results = await refresher.refresh([row('1', 'alice', 'o/r', 'branch-7', stale), row('2', 'alice', 'o/r', 'no-pr-yet', stale)], run);
   assert.ok(results[0]!.kind === 'refreshed' && results[0]!.status.prNumber === 7);
   assert.deepEqual(results[1], { kind: 'no_pr', httpCache: {}, dropStoredPullRequest: true });
-  assert.equal(provider.calls, 3 + 2, 'stale fetch, resolve and fetch; stale fetch and resolve');
+  assert.equal(provider.calls, 3 + 3, 'stale fetch, resolve and fetch; stale fetch, resolve open and resolve any state');
 });
 
 test('a stored PR url in another repository of the host (the origin moved): resolved by branch without fetching it', async () => {

@@ -31,18 +31,18 @@ export class GitHubProvider extends HostedProvider {
     });
   }
 
-  async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext): Promise<PullRequestRef | null> {
+  async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext, anyState = false): Promise<PullRequestRef | null> {
     const { path } = this.checkedRepo(repo);
     const owner = path.split('/')[0]!;
     const query = new URLSearchParams({
       head: `${owner}:${this.checkedBranch(branch)}`,
-      state: 'open',
-      sort: 'updated',
+      state: anyState ? 'all' : 'open',
+      sort: anyState ? 'created' : 'updated',
       direction: 'desc',
       per_page: '1',
     });
     const number = await this.api.getCached(`/repos/${path}/pulls?${query}`, ctx, {
-      key: 'b',
+      key: anyState ? 'ba' : 'b',
       what: 'GitHub pull request search',
       compact: (answer) => compactPullSearch(answer.body),
       read: firstPullNumber,
