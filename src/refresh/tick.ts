@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Clock } from '../domain/clock.ts';
-import { describeError } from '../domain/errors.ts';
+import { describeError, ItemTooLargeError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
 import type { Lease, Store } from '../store/store.ts';
-import type { BackoffPolicy } from './backoff.ts';
-import { tickDeadline } from './budget.ts';
+import type { CadencePolicy } from '../cadence/policy.ts';
+import { tickDeadline } from '../cadence/tick-deadline.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
 import type { RefreshRun } from './refresher.ts';
 import type { RefreshResult } from './result.ts';
@@ -27,7 +27,7 @@ export interface TickDeps {
   store: Store;
   refresher: RowRefresher;
   clock: Clock;
-  policy: BackoffPolicy;
+  policy: CadencePolicy;
   /** Source of backoff jitter, in [0, 1). */
   random?: () => number;
   newLeaseId?: () => string;
@@ -41,6 +41,8 @@ export interface TickOptions {
   safetyMarginMs: number;
   /** The Lambda's `context.getRemainingTimeInMillis`, when running in one. */
   remainingMs?: () => number;
+  /** When the loop execution's minute ends, for a tick the loop started. */
+  loopEndsAt?: number | undefined;
   /** Conditional writes (claims, write-backs) in flight at once. */
   writeConcurrency?: number;
   signal?: AbortSignal;
@@ -56,7 +58,7 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
   const { store, clock } = deps;
   const log = deps.log ?? silentLog;
   const startedAt = clock.now();
-  const deadline = tickDeadline(startedAt, options.remainingMs?.(), options);
+  const deadline = tickDeadline(startedAt, { ...options, lambdaRemainingMs: options.remainingMs?.() });
   const writes = pLimit(options.writeConcurrency ?? 10);
   const summary = emptySummary();
   let lastBatchFull = false;
@@ -113,7 +115,7 @@ async function refreshAndWriteBack(
           if (!isItemTooLarge(err)) throw err;
           // The same write would fail forever: record why, with a backoff, in a write that fits.
           plan = planItemTooLarge(row, deps.clock.now(), deps.policy, random);
-          result = undefined;
+          result = { kind: 'failed', error: new ItemTooLargeError() };
           log.warn('write-back refused as too large for one item; recording the error instead', { chatId: row.chatId });
           written = await deps.store.writeBack(row.chatId, lease.id, plan.update);
         }
@@ -130,7 +132,7 @@ async function refreshAndWriteBack(
         summary.writeConflicts += 1;
         return;
       }
-      countOutcome(summary, plan.outcome, plan.update.set.lastErrorKind);
+      countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
       if (result?.kind === 'refreshed') {
         await publishSafely(deps.publisher, log, {
           chatId: row.chatId,

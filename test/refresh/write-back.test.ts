@@ -12,7 +12,7 @@ import {
   SkippedByRateLimit,
   type RefreshError,
 } from '../../src/domain/errors.ts';
-import { DEFAULT_BACKOFF } from '../../src/refresh/backoff.ts';
+import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
 import type { RefreshResult } from '../../src/refresh/result.ts';
 import { SIZE_BOUNDS } from '../../src/refresh/size-bounds.ts';
 import { planItemTooLarge, planWriteBack } from '../../src/refresh/write-back.ts';
@@ -37,7 +37,7 @@ test('each outcome maps to its next staleAt and bookkeeping', () => {
     ['invalid row', failed(new InvalidRowError('bad url')), 'error', 480_000, 3],
   ];
   for (const [name, result, outcome, delay, errorCount] of cases) {
-    const plan = planWriteBack(row, result, NOW, DEFAULT_BACKOFF, () => 0);
+    const plan = planWriteBack(row, result, NOW, DEFAULT_CADENCE, () => 0);
     assert.equal(plan.outcome, outcome, name);
     assert.equal(plan.update.set.staleAt, NOW + delay, name);
     assert.equal(plan.update.set.updatedAt ?? row.updatedAt, outcome === 'refreshed' ? NOW : row.updatedAt, `${name}: updatedAt`);
@@ -48,16 +48,16 @@ test('each outcome maps to its next staleAt and bookkeeping', () => {
 
 test('failures keep their kind and a bounded message; success clears them', () => {
   const long = new ProviderError('x'.repeat(5_000), 500);
-  const plan = planWriteBack({ chatId: 'c' }, failed(long), NOW, DEFAULT_BACKOFF, () => 0);
+  const plan = planWriteBack({ chatId: 'c' }, failed(long), NOW, DEFAULT_CADENCE, () => 0);
   assert.equal(plan.update.set.lastErrorKind, 'provider_error');
   assert.equal(plan.update.set.lastErrorMessage?.length, 500);
   assert.equal(plan.update.set.lastErrorAt, NOW);
-  const ok = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {} }, NOW, DEFAULT_BACKOFF, () => 0);
+  const ok = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {} }, NOW, DEFAULT_CADENCE, () => 0);
   assert.deepEqual(ok.update.remove.sort(), ['errorCount', 'lastErrorAt', 'lastErrorKind', 'lastErrorMessage']);
 });
 
 test('no PR for a branch whose stored PR belongs to another branch: the stale PR fields are cleared', () => {
-  const plan = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {}, dropStoredPullRequest: true }, NOW, DEFAULT_BACKOFF, () => 0);
+  const plan = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {}, dropStoredPullRequest: true }, NOW, DEFAULT_CADENCE, () => 0);
   for (const field of PULL_REQUEST_FIELDS) assert.ok(plan.update.remove.includes(field), field);
   assert.equal(plan.update.set.refreshedAt, undefined);
 });
@@ -71,7 +71,7 @@ test('deadline releases: the first in flight is due at once, a repeat (or one af
   ];
   for (const [name, lastErrorKind, delay] of cases) {
     const row = { chatId: 'c', errorCount: 2, ...(lastErrorKind ? { lastErrorKind } : {}) };
-    const plan = planWriteBack(row, failed(new DeadlineExceeded({ inFlight: true })), NOW, DEFAULT_BACKOFF, () => 0);
+    const plan = planWriteBack(row, failed(new DeadlineExceeded({ inFlight: true })), NOW, DEFAULT_CADENCE, () => 0);
     assert.equal(plan.outcome, 'released', name);
     assert.equal(plan.update.set.staleAt, NOW + delay, name);
     assert.equal(plan.update.set.lastErrorKind, 'deadline_exceeded', name);
@@ -82,17 +82,17 @@ test('deadline releases: the first in flight is due at once, a repeat (or one af
 test('a refresh stores bounded text and a bounded cache; a move learned is stored, none clears it', () => {
   const status = { ...statusFor({ repo: { host: 'h', path: 'o/r' }, number: 1 }), pullRequestTitle: 't'.repeat(500_000) };
   const httpCache = { p: { etag: 'W/"1"', value: 'v'.repeat(100_000) }, r: { etag: 'W/"2"', value: { approved: true } } };
-  const moved = planWriteBack({ chatId: 'c' }, { kind: 'refreshed', status, httpCache, repoMove: { origin: 'o', path: 'o/r2' } }, NOW, DEFAULT_BACKOFF, () => 0);
+  const moved = planWriteBack({ chatId: 'c' }, { kind: 'refreshed', status, httpCache, repoMove: { origin: 'o', path: 'o/r2' } }, NOW, DEFAULT_CADENCE, () => 0);
   assert.equal(moved.update.set.pullRequestTitle?.length, SIZE_BOUNDS.stringChars);
   assert.deepEqual(Object.keys(moved.update.set.httpCache ?? {}), ['r'], 'the oversized entry is dropped, the small one kept');
   assert.deepEqual(moved.update.set.repoMove, { origin: 'o', path: 'o/r2' });
   assert.ok(!moved.update.remove.includes('repoMove'));
-  const home = planWriteBack({ chatId: 'c' }, { kind: 'refreshed', status, httpCache: {} }, NOW, DEFAULT_BACKOFF, () => 0);
+  const home = planWriteBack({ chatId: 'c' }, { kind: 'refreshed', status, httpCache: {} }, NOW, DEFAULT_CADENCE, () => 0);
   assert.ok(home.update.remove.includes('repoMove'));
 });
 
 test('an item too large to write: a small error write with a backoff that drops the cache', () => {
-  const plan = planItemTooLarge({ chatId: 'c', errorCount: 1 }, NOW, DEFAULT_BACKOFF, () => 0);
+  const plan = planItemTooLarge({ chatId: 'c', errorCount: 1 }, NOW, DEFAULT_CADENCE, () => 0);
   assert.equal(plan.outcome, 'error');
   assert.equal(plan.update.set.lastErrorKind, 'item_too_large');
   assert.equal(plan.update.set.errorCount, 2);
