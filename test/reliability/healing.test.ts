@@ -202,6 +202,14 @@ test('case 7: a trickling host fails its rows as slow_host within their time sha
   const quickRepo = h.repo('acme', 'quick');
   const quick: DiffStatusRow[] = [];
   for (let i = 0; i < 12; i++) quick.push(await put(h.newRow({ chatId: `quick-${i}`, ownerId: 'alice', repo: quickRepo, extra: { staleAt: h.clock.now() - 100 + i } })));
+  // Rows of the other host too, behind the slow one in the due index.
+  const elsewhere = other.sim.world.addRepo('acme', 'elsewhere');
+  for (let i = 0; i < 3; i++) {
+    const branch = other.sim.world.addBranch(elsewhere, `alice/elsewhere-${i}`, 'alice');
+    other.sim.world.openPullRequest(elsewhere, branch, { title: `Elsewhere ${i}` }, h.clock.now() - 60_000);
+    const row = h.newRow({ chatId: `elsewhere-${i}`, ownerId: 'alice', repo: quickRepo, pr: false });
+    quick.push(await put({ ...row, gitRemoteOrigin: h.originOf(elsewhere, other), gitBranch: branch.name, staleAt: h.clock.now() - 50 + i }));
+  }
   // The slow row is the oldest: it is claimed in the first batch.
   await h.tables.doc.send(new UpdateCommand({ TableName: h.tables.tableName, Key: { chatId: slow.chatId }, UpdateExpression: 'SET staleAt = :s', ExpressionAttributeValues: { ':s': h.clock.now() - 10_000 } }));
   assert.ok(await makeMove(h, 'trickle', slow.chatId, 0));
