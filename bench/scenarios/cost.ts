@@ -458,10 +458,12 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
     const shards = Math.max(1, Math.ceil(rows / PROJECTION.rowsPerShard));
     const rowWru = refreshes * ((1 - changedShare) * wruUnchanged + changedShare * wruChanged + otherWruPerRefresh);
     const rowRru = refreshes * rruPerRefresh;
-    // Per tick: the slot design leases, reads and releases every shard; today's queries each shard.
+    // Per tick: the slot design reads the shard mark, leases, reads and releases every shard; today's queries each shard.
     const tickWru = design.store === 'slots' ? 2 * shards : 0;
     const tickRru =
-      design.store === 'slots' ? shards * 0.5 * Math.max(1, Math.ceil(((rows / shards) * PROJECTION.indexEntryBytes) / 4096)) : shards * 0.5;
+      design.store === 'slots'
+        ? 0.5 + shards * 0.5 * Math.max(1, Math.ceil(((rows / shards) * PROJECTION.indexEntryBytes) / 4096))
+        : shards * 0.5;
     const ddbRequests =
       ((rowWru + tickWru * PROJECTION.ticksPerMonth) * PRICES.dynamodb.usdPerMillionWriteUnits +
         (rowRru + tickRru * PROJECTION.ticksPerMonth) * PRICES.dynamodb.usdPerMillionReadUnits) /

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Clock } from '../domain/clock.ts';
-import { describeError } from '../domain/errors.ts';
+import { describeError, ItemTooLargeError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
 import type { Lease, Round, Store } from '../store/store.ts';
@@ -13,7 +13,8 @@ import { publishSafely, type ChangePublisher } from './change-publisher.ts';
 import type { RefreshRun } from './refresher.ts';
 import type { RefreshResult } from './result.ts';
 import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
-import { planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';
+import { isItemTooLarge } from './size-bounds.ts';
+import { planItemTooLarge, planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';
 
 /** The part of the Refresher a tick needs. */
 export interface RowRefresher {
@@ -131,11 +132,24 @@ async function refreshAndWriteBack(
 ): Promise<void> {
   const pollable = claimed.filter((row) => isPollable(row));
   const random = deps.random ?? Math.random;
-  const writeBack = (row: DiffStatusRow, plan: WriteBackPlan, result?: RefreshResult) =>
+  const writeBack = (row: DiffStatusRow, planned: WriteBackPlan, planResult?: RefreshResult) =>
     writes(async () => {
       let written: boolean;
+      let plan = planned;
+      let result = planResult;
       try {
-        written = await backingOffThrottles(() => deps.store.writeBack(row, lease, plan.update), summary, deps.clock, lease.expiresAt, signal);
+        const attempt = (update: WriteBackPlan['update']) =>
+          backingOffThrottles(() => deps.store.writeBack(row, lease, update), summary, deps.clock, lease.expiresAt, signal);
+        try {
+          written = await attempt(plan.update);
+        } catch (err) {
+          if (!isItemTooLarge(err)) throw err;
+          // The same write would fail forever: record why, with a backoff, in a write that fits.
+          plan = planItemTooLarge(row, deps.clock.now(), deps.policy, random);
+          result = { kind: 'failed', error: new ItemTooLargeError() };
+          log.warn('write-back refused as too large for one item; recording the error instead', { chatId: row.chatId });
+          written = await attempt(plan.update);
+        }
       } catch (err) {
         if (isThrottle(err)) {
           log.warn('write-back still throttled after backing off; the row comes back when its claim lapses', { chatId: row.chatId });

@@ -1,9 +1,11 @@
 import { nextDue } from '../cadence/next-due.ts';
+import { ItemTooLargeError } from '../domain/errors.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { changedPullRequestFields, PULL_REQUEST_FIELDS, type DiffStatusRow, type PullRequestStatus } from '../domain/row.ts';
 import type { RowUpdate } from '../store/store.ts';
 import type { Outcome } from './outcomes.ts';
 import type { RefreshResult } from './result.ts';
+import { boundCache, boundStatus } from './size-bounds.ts';
 
 export interface WriteBackPlan {
   outcome: Outcome;
@@ -31,12 +33,24 @@ export function planWriteBack(
   const cache = (httpCache: DiffStatusRow['httpCache']) => (sameValue(row.httpCache, httpCache) ? {} : { httpCache });
   switch (result.kind) {
     case 'refreshed': {
-      const changedFields = changedPullRequestFields(row, result.status);
-      const changed = Object.fromEntries(changedFields.map((f) => [f, result.status[f]]));
+      const status = boundStatus(result.status);
+      const changedFields = changedPullRequestFields(row, status);
+      const changed = Object.fromEntries(changedFields.map((f) => [f, status[f]]));
       return {
         outcome: due.outcome,
         changedFields,
-        update: { ...base, set: { ...changed, refreshedAt: now, updatedAt: now, ...cache(result.httpCache), ...due.set } },
+        update: {
+          ...base,
+          set: {
+            ...changed,
+            refreshedAt: now,
+            updatedAt: now,
+            ...cache(boundCache(result.httpCache)),
+            ...(result.repoMove ? { repoMove: result.repoMove } : {}),
+            ...due.set,
+          },
+          remove: [...due.remove, ...(result.repoMove ? [] : (['repoMove'] as const))],
+        },
       };
     }
     case 'no_pr':
@@ -45,7 +59,7 @@ export function planWriteBack(
         changedFields: result.dropStoredPullRequest ? PULL_REQUEST_FIELDS.filter((f) => row[f] !== undefined) : [],
         update: {
           ...base,
-          set: { ...due.set, ...cache(result.httpCache) },
+          set: { ...due.set, ...cache(boundCache(result.httpCache)) },
           remove: [...due.remove, ...(result.dropStoredPullRequest ? PULL_REQUEST_FIELDS : [])],
         },
       };
@@ -56,6 +70,15 @@ export function planWriteBack(
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The small write after DynamoDB refused a write-back as too large for one item: the error
+ * and its backoff only, and the cache dropped, so it fits whatever the refresh brought back.
+ */
+export function planItemTooLarge(row: DiffStatusRow, now: number, policy: CadencePolicy, random: () => number): WriteBackPlan {
+  const plan = planWriteBack(row, { kind: 'failed', error: new ItemTooLargeError() }, now, policy, random);
+  return { ...plan, update: { ...plan.update, remove: [...plan.update.remove, 'httpCache'] } };
 }
 
 /** A row that can no longer be polled (archived, or origin / branch gone) leaves the due index. */

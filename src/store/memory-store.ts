@@ -66,6 +66,8 @@ export class MemoryStore implements Store, DueCensus {
 
   async beginRound(lease: Lease, only?: readonly number[]): Promise<Round> {
     const held = new Map<number, number>();
+    // Reading the shard high-water mark (DynamoStore's GetItem, eventually consistent).
+    if (!only) this.#charge?.({ operation: 'lease', read: 0.5, write: 0, indexWrite: 0 });
     for (const shard of only ?? shardsToPoll(this.#shardCount, this.table.highWater)) {
       const item = this.table.shards.get(shard) ?? {};
       this.#charge?.({ operation: 'lease', read: 0, write: 1, indexWrite: 0 });
