@@ -5,6 +5,7 @@ import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts'
 import { createHttpAgent } from '../providers/http/agent.ts';
 import { RowConditionalCache } from '../refresh/conditional-cache.ts';
 import type { GitProvider, ProviderCallContext, PullRequestRef } from '../providers/provider.ts';
+import { PROVIDER_TYPES, providerType } from '../providers/provider-types.ts';
 import { createProviderRegistry, type ConfiguredProviderRegistry } from '../providers/registry.ts';
 
 export interface CliIo {
@@ -16,9 +17,7 @@ export interface CliIo {
 const USAGE = `usage:
   gitsync pr <pull-or-merge-request-url> [--token-env VAR]
   gitsync branch <origin> <branch> [--token-env VAR]
-Providers come from ${GIT_PROVIDERS_ENV}; the token from --token-env (default GITHUB_TOKEN or GITLAB_TOKEN).`;
-
-const DEFAULT_TOKEN_ENV = { github: 'GITHUB_TOKEN', gitlab: 'GITLAB_TOKEN' } as Record<string, string>;
+Providers come from ${GIT_PROVIDERS_ENV}; the token from --token-env (default ${PROVIDER_TYPES.map((t) => t.tokenEnv).join(' or ')}).`;
 
 /** Operator check of one row: prints the status the worker would store. Returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -80,7 +79,7 @@ function forBranch(registry: ConfiguredProviderRegistry, origin: string): Target
 }
 
 function tokenFor(provider: GitProvider, tokenEnv: string | undefined, env: CliIo['env']): string {
-  const name = tokenEnv ?? DEFAULT_TOKEN_ENV[provider.type];
+  const name = tokenEnv ?? providerType(provider.type)?.tokenEnv;
   const token = name ? env[name] : undefined;
   if (!name || !token) throw new CliError(`no token: set ${name ?? '--token-env VAR'} for ${provider.host}`);
   return token;

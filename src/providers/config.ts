@@ -1,10 +1,10 @@
 import { hostKey, isLoopbackHostname } from './host.ts';
-
-export type ProviderType = 'github' | 'gitlab';
+import { PROVIDER_TYPES, providerType } from './provider-types.ts';
 
 /** One configured git host, normalized. */
 export interface ProviderConfig {
-  type: ProviderType;
+  /** The `name` of its provider type ("github"). */
+  type: string;
   /** Scheme + host (+ port), no trailing slash: "https://github.example.com". */
   webUrl: string;
   /** Base of the REST API, no trailing slash. */
@@ -15,10 +15,12 @@ export interface ProviderConfig {
 
 export const GIT_PROVIDERS_ENV = 'GIT_PROVIDERS';
 
-export const DEFAULT_PROVIDERS: readonly ProviderConfig[] = [
-  { type: 'github', webUrl: 'https://github.com', apiUrl: 'https://api.github.com', host: 'github.com' },
-  { type: 'gitlab', webUrl: 'https://gitlab.com', apiUrl: 'https://gitlab.com/api/v4', host: 'gitlab.com' },
-];
+/** Each provider type's public service (github.com, gitlab.com). */
+export const DEFAULT_PROVIDERS: readonly ProviderConfig[] = PROVIDER_TYPES.map(({ name, publicHost }) => ({
+  type: name,
+  ...publicHost,
+  host: hostKey(new URL(publicHost.webUrl)),
+}));
 
 /** The configuration cannot be used; the message names the variable and the entry. */
 export class ProviderConfigError extends Error {
@@ -55,8 +57,10 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
     throw new ProviderConfigError(`${where} must be an object`);
   }
   const { type, webUrl, apiUrl } = entry as Record<string, unknown>;
-  if (type !== 'github' && type !== 'gitlab') {
-    throw new ProviderConfigError(`${where} has unknown type ${JSON.stringify(type)} (expected "github" or "gitlab")`);
+  const known = typeof type === 'string' ? providerType(type) : undefined;
+  if (!known) {
+    const names = PROVIDER_TYPES.map((t) => JSON.stringify(t.name)).join(' or ');
+    throw new ProviderConfigError(`${where} has unknown type ${JSON.stringify(type)} (expected ${names})`);
   }
   const web = parseBaseUrl(webUrl, `${where} webUrl`);
   if (web.pathname !== '/') {
@@ -64,13 +68,8 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
   }
   const webBase = trimSlash(web.origin);
   const api =
-    apiUrl === undefined ? defaultApiUrl(type, webBase) : trimSlash(parseBaseUrl(apiUrl, `${where} apiUrl`).href);
-  return { type, webUrl: webBase, apiUrl: api, host: hostKey(web) };
-}
-
-function defaultApiUrl(type: ProviderType, webUrl: string): string {
-  if (type === 'github') return webUrl === 'https://github.com' ? 'https://api.github.com' : `${webUrl}/api/v3`;
-  return `${webUrl}/api/v4`;
+    apiUrl === undefined ? known.defaultApiUrl(webBase) : trimSlash(parseBaseUrl(apiUrl, `${where} apiUrl`).href);
+  return { type: known.name, webUrl: webBase, apiUrl: api, host: hostKey(web) };
 }
 
 function parseBaseUrl(value: unknown, what: string): URL {

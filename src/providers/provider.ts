@@ -35,7 +35,8 @@ export interface ProviderCallContext {
  * typed errors from `domain/errors.ts` (`RateLimitedError`, `AuthError`, `ProviderError`).
  */
 export interface GitProvider {
-  readonly type: 'github' | 'gitlab' | (string & {});
+  /** The `name` of its provider type ("github"). */
+  readonly type: string;
   /** Host (and ":port") this provider serves; origins match it exactly. */
   readonly host: string;
   /** Null when the origin is not a repository on this provider. */

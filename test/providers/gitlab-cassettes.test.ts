@@ -8,7 +8,7 @@ import { countDiffLines } from '../../src/providers/gitlab/diff-lines.ts';
 import { diffPageStats } from '../../src/providers/gitlab/diff-stats.ts';
 import { ApiClient } from '../../src/providers/http/api-client.ts';
 import { createHttpAgent } from '../../src/providers/http/agent.ts';
-import { GITLAB_RATE_LIMIT_HEADERS } from '../../src/providers/http/rate-limit.ts';
+import { gitlabType } from '../../src/providers/gitlab/provider-type.ts';
 import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
 import type { GitProvider, ProviderCallContext } from '../../src/providers/provider.ts';
 import { createProviderRegistry } from '../../src/providers/registry.ts';
@@ -223,7 +223,7 @@ for (const [name, [path, expected]] of Object.entries(branchDiffCases)) {
         apiUrl: `${replay.url}/api/v4`,
         dispatcher: agent,
         clock: { now: () => 0 },
-        rateLimitHeaders: GITLAB_RATE_LIMIT_HEADERS,
+        rateLimitHeaders: gitlabType.rateLimitHeaders,
         headers: () => ({}),
       });
       const projectAnswer = await client.get(project!.key.replace('/api/v4', ''), ctx(), 'GitLab project');

@@ -1,34 +1,21 @@
 import type { PullRequestStatus } from '../../domain/row.ts';
 import type { ProviderConfig } from '../config.ts';
 import { pickFields } from '../http/pick.ts';
-import { GITHUB_RATE_LIMIT_HEADERS } from '../http/rate-limit.ts';
 import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
-import type { RepoShape } from '../repo-shape.ts';
+import type { ProviderType } from '../provider-type.ts';
 import { readReviewSummary } from '../review-summary.ts';
 import { PULL_FIELDS, compactPullSearch, firstPullNumber, readPull, summarizeReviewAnswer } from './pull.ts';
 
-const GITHUB_SHAPE: RepoShape = {
-  minSegments: 2,
-  maxSegments: 2,
-  pullMarker: ['pull'],
-  pullTails: ['files', 'commits', 'checks'],
-};
-
 /** github.com or a GitHub Enterprise server (API at `webUrl/api/v3` unless configured). */
 export class GitHubProvider extends HostedProvider {
-  readonly type = 'github';
-
-  constructor(config: ProviderConfig, deps: ProviderDeps) {
-    super(config, GITHUB_SHAPE, deps, {
-      rateLimitHeaders: GITHUB_RATE_LIMIT_HEADERS,
-      headers: (token) => ({
-        authorization: `Bearer ${token}`,
-        'user-agent': 'gitsync',
-        accept: 'application/vnd.github+json',
-        'x-github-api-version': '2022-11-28',
-      }),
-    });
+  constructor(config: ProviderConfig, type: ProviderType, deps: ProviderDeps) {
+    super(config, type, deps, (token) => ({
+      authorization: `Bearer ${token}`,
+      'user-agent': 'gitsync',
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+    }));
   }
 
   async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext): Promise<PullRequestRef | null> {

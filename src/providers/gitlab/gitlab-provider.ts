@@ -3,33 +3,20 @@ import type { PullRequestStatus } from '../../domain/row.ts';
 import type { ProviderConfig } from '../config.ts';
 import { readArray, JsonReader } from '../http/json-reader.ts';
 import { pickFields } from '../http/pick.ts';
-import { GITLAB_RATE_LIMIT_HEADERS } from '../http/rate-limit.ts';
 import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
-import type { RepoShape } from '../repo-shape.ts';
+import type { ProviderType } from '../provider-type.ts';
 import { readReviewSummary } from '../review-summary.ts';
 import { commitCount, diffPageStats, readDiffStats, type DiffStats } from './diff-stats.ts';
 import { MERGE_REQUEST_FIELDS, readApprovals, readMergeRequest } from './merge-request.ts';
-
-const GITLAB_SHAPE: RepoShape = {
-  minSegments: 2,
-  maxSegments: 20,
-  pullMarker: ['-', 'merge_requests'],
-  pullTails: ['diffs', 'commits', 'pipelines'],
-};
 
 /** Pages of 100 files; beyond this the line counts cover the first 1,000 files only. */
 const MAX_DIFF_PAGES = 10;
 
 /** gitlab.com or a self-hosted GitLab (API at `webUrl/api/v4` unless configured). */
 export class GitLabProvider extends HostedProvider {
-  readonly type = 'gitlab';
-
-  constructor(config: ProviderConfig, deps: ProviderDeps) {
-    super(config, GITLAB_SHAPE, deps, {
-      rateLimitHeaders: GITLAB_RATE_LIMIT_HEADERS,
-      headers: (token) => ({ authorization: `Bearer ${token}`, 'user-agent': 'gitsync', accept: 'application/json' }),
-    });
+  constructor(config: ProviderConfig, type: ProviderType, deps: ProviderDeps) {
+    super(config, type, deps, (token) => ({ authorization: `Bearer ${token}`, 'user-agent': 'gitsync', accept: 'application/json' }));
   }
 
   async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext): Promise<PullRequestRef | null> {
