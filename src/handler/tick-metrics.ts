@@ -14,6 +14,7 @@ const COUNTERS = {
   LostClaims: 'lostClaims',
   WriteConflicts: 'writeConflicts',
   WriteFailures: 'writeFailures',
+  TruncatedLists: 'truncatedLists',
 } as const satisfies Record<string, keyof TickSummary>;
 
 /** Every metric name `publishTickMetrics` emits (the dashboard and alarms use these). */

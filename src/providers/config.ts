@@ -11,7 +11,16 @@ export interface ProviderConfig {
   apiUrl: string;
   /** `hostKey` of webUrl: what origins and PR URLs must match exactly. */
   host: string;
+  /**
+   * Most pages of one listed resource read per refresh (GitHub reviews, GitLab diffs; 100
+   * items a page). Entry field `maxPages`, 1 to 100, default `DEFAULT_MAX_PAGES`. A longer
+   * list is read up to the cap, logged and counted (`TruncatedLists`).
+   */
+  maxPages: number;
 }
+
+/** 10 pages of 100: reviews or changed files beyond 1,000 are rare and cost a request each. */
+export const DEFAULT_MAX_PAGES = 10;
 
 export const GIT_PROVIDERS_ENV = 'GIT_PROVIDERS';
 
@@ -20,6 +29,7 @@ export const DEFAULT_PROVIDERS: readonly ProviderConfig[] = PROVIDER_TYPES.map((
   type: name,
   ...publicHost,
   host: hostKey(new URL(publicHost.webUrl)),
+  maxPages: DEFAULT_MAX_PAGES,
 }));
 
 /** The configuration cannot be used; the message names the variable and the entry. */
@@ -37,7 +47,7 @@ export function parseProviderConfigs(raw: string | undefined): ProviderConfig[] 
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ProviderConfigError('is not valid JSON (expected an array of {"type", "webUrl", "apiUrl"?})');
+    throw new ProviderConfigError('is not valid JSON (expected an array of {"type", "webUrl", "apiUrl"?, "maxPages"?})');
   }
   if (!Array.isArray(parsed) || parsed.length === 0) {
     throw new ProviderConfigError('must be a non-empty JSON array of {"type", "webUrl", "apiUrl"?}');
@@ -56,7 +66,7 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     throw new ProviderConfigError(`${where} must be an object`);
   }
-  const { type, webUrl, apiUrl } = entry as Record<string, unknown>;
+  const { type, webUrl, apiUrl, maxPages } = entry as Record<string, unknown>;
   const known = typeof type === 'string' ? providerType(type) : undefined;
   if (!known) {
     const names = PROVIDER_TYPES.map((t) => JSON.stringify(t.name)).join(' or ');
@@ -69,7 +79,15 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
   const webBase = trimSlash(web.origin);
   const api =
     apiUrl === undefined ? known.defaultApiUrl(webBase) : trimSlash(parseBaseUrl(apiUrl, `${where} apiUrl`).href);
-  return { type: known.name, webUrl: webBase, apiUrl: api, host: hostKey(web) };
+  return { type: known.name, webUrl: webBase, apiUrl: api, host: hostKey(web), maxPages: parseMaxPages(maxPages, where) };
+}
+
+function parseMaxPages(value: unknown, where: string): number {
+  if (value === undefined) return DEFAULT_MAX_PAGES;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 100) {
+    throw new ProviderConfigError(`${where} maxPages must be an integer from 1 to 100, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 function parseBaseUrl(value: unknown, what: string): URL {

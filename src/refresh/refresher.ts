@@ -12,8 +12,8 @@ import {
   type RefreshError,
 } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
-import { rowProblem, type DiffStatusRow } from '../domain/row.ts';
-import type { GitProvider, ProviderRegistry, PullRequestRef, RepoRef } from '../providers/provider.ts';
+import { rowProblem, type DiffStatusRow, type PullRequestStatus } from '../domain/row.ts';
+import type { GitProvider, ProviderRegistry, PullRequestRef, RepoRef, TruncatedList } from '../providers/provider.ts';
 import type { ResolvedToken, TokenResolver } from '../tokens/token-resolver.ts';
 import { RowConditionalCache } from './conditional-cache.ts';
 import { groupByOwnerAndOrigin, type RowGroup } from './grouping.ts';
@@ -164,19 +164,25 @@ export class Refresher {
     if (skippedUntil !== undefined) return { kind: 'failed', error: new SkippedByRateLimit(skippedUntil) };
 
     const cache = new RowConditionalCache(row.httpCache);
-    const ctx = { token: token.value, signal, cache };
+    const truncated: TruncatedList[] = [];
+    const ctx = { token: token.value, signal, cache, truncated: (list: TruncatedList) => truncated.push(list) };
+    const refreshed = (status: PullRequestStatus): RefreshResult => {
+      for (const list of truncated) {
+        this.#log.warn('a list was longer than the page cap and read in part', { chatId: row.chatId, url: status.url, ...list });
+      }
+      return { kind: 'refreshed', status, httpCache: cache.entries(), ...(truncated.length > 0 ? { truncatedLists: truncated.length } : {}) };
+    };
     try {
       const stored = row.url ? this.#storedPullRequest(row.url, provider, repo) : null;
       if (stored) {
         const status = await provider.fetchPullRequestStatus(stored, ctx);
-        if (status.headBranch === row.gitBranch) return { kind: 'refreshed', status, httpCache: cache.entries() };
+        if (status.headBranch === row.gitBranch) return refreshed(status);
       }
       // No url yet, or it is the PR of another branch or repository: the chat moved on (a
       // push to a new branch), so the branch's own PR is looked up.
       const ref = await provider.resolveBranchPullRequest(repo, row.gitBranch ?? '', ctx);
       if (!ref) return { kind: 'no_pr', httpCache: cache.entries(), dropStoredPullRequest: row.url !== undefined };
-      const status = await provider.fetchPullRequestStatus(ref, ctx);
-      return { kind: 'refreshed', status, httpCache: cache.entries() };
+      return refreshed(await provider.fetchPullRequestStatus(ref, ctx));
     } catch (err) {
       if (signal.aborted) return { kind: 'failed', error: new DeadlineExceeded() };
       const error = asRefreshError(err);

@@ -3,7 +3,8 @@ import type { ConditionalCacheEntries, PullRequestStatus } from '../domain/row.t
 
 /** What refreshing one row produced. */
 export type RefreshResult =
-  | { kind: 'refreshed'; status: PullRequestStatus; httpCache: ConditionalCacheEntries }
+  /** `truncatedLists`: lists longer than the provider's page cap, read in part (absent: none). */
+  | { kind: 'refreshed'; status: PullRequestStatus; httpCache: ConditionalCacheEntries; truncatedLists?: number }
   /** `dropStoredPullRequest`: the row's stored PR belongs to another branch and is cleared. */
   | { kind: 'no_pr'; httpCache: ConditionalCacheEntries; dropStoredPullRequest?: boolean }
   | { kind: 'failed'; error: RefreshError };

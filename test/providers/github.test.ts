@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AuthError, ProviderError, RateLimitedError } from '../../src/domain/errors.ts';
 import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
-import type { ProviderCallContext, PullRequestRef } from '../../src/providers/provider.ts';
+import type { ProviderCallContext, PullRequestRef, TruncatedList } from '../../src/providers/provider.ts';
 import { fakeProvider } from './support/fake-provider.ts';
+import { reviewsWithLateChangeRequest, serveReviewPages } from './support/review-pages.ts';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const TOKEN = 'ghp_test_token_value';
@@ -12,8 +13,11 @@ const API = '/api/v3/repos/acme/app';
 
 const { api, provider } = await fakeProvider('github', NOW, 64 * 1024);
 
-function ctx(cache = new RowConditionalCache(undefined)): ProviderCallContext & { cache: RowConditionalCache } {
-  return { token: TOKEN, signal: new AbortController().signal, cache };
+type TestContext = ProviderCallContext & { cache: RowConditionalCache; truncations: TruncatedList[] };
+
+function ctx(cache = new RowConditionalCache(undefined)): TestContext {
+  const truncations: TruncatedList[] = [];
+  return { token: TOKEN, signal: new AbortController().signal, cache, truncations, truncated: (list) => truncations.push(list) };
 }
 
 const ref = (): PullRequestRef => ({ repo: { host: provider.host, path: 'acme/app' }, number: 7 });
@@ -189,4 +193,93 @@ test('an abort from the tick deadline propagates as an abort', async () => {
     provider.fetchPullRequestStatus(ref(), { ...ctx(), signal: controller.signal }),
     (err) => !(err instanceof ProviderError) && (err as Error).name === 'AbortError',
   );
+});
+
+const { api: cappedApi, provider: capped } = await fakeProvider('github', NOW, undefined, { maxPages: 1 });
+const REVIEWS = `${API}/pulls/7/reviews?per_page=100`;
+const PAGE_2 = '/api/v3/repositories/42/pulls/7/reviews?per_page=100&page=2';
+
+test('150 reviews over two pages: the decisive review on page 2 counts, and the Link header leads there', async () => {
+  servePull();
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, reviewsWithLateChangeRequest());
+  const c = ctx();
+  const status = await provider.fetchPullRequestStatus(ref(), c);
+  assert.deepEqual(
+    { changesRequested: status.changesRequested, approved: status.approved, reviewerCount: status.reviewerCount },
+    { changesRequested: true, approved: false, reviewerCount: 2 },
+  );
+  assert.deepEqual(api.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, PAGE_2]);
+  assert.deepEqual(c.truncations, []);
+});
+
+test('an unchanged paginated PR costs one 304 per page, rebuilt from a small stored form per page', async () => {
+  servePull();
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, reviewsWithLateChangeRequest());
+  const cache = new RowConditionalCache(undefined);
+  const first = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  const stored = JSON.parse(JSON.stringify(cache.entries()));
+  api.requests.length = 0;
+  const second = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(stored)));
+  assert.deepEqual(second, first);
+  assert.deepEqual(api.requests.map((r) => [r.url, r.headers['if-none-match'] !== undefined]), [
+    [`${API}/pulls/7`, true],
+    [REVIEWS, true],
+    [PAGE_2, true],
+  ]);
+  const size = JSON.stringify(stored).length;
+  assert.ok(size < 800, `cache stays small: ${size} bytes`);
+  assert.ok(!JSON.stringify(stored).includes('commenter'), 'comment-only reviewers are not stored');
+});
+
+test('a review added on the last page re-reads that page only; an approval after the change request wins', async () => {
+  servePull();
+  const reviews = reviewsWithLateChangeRequest();
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, reviews);
+  const cache = new RowConditionalCache(undefined);
+  await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, [...reviews, { user: { login: 'alice' }, state: 'APPROVED' }]);
+  api.requests.length = 0;
+  const status = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  assert.deepEqual([status.changesRequested, status.approved, status.reviewerCount], [false, true, 2]);
+  assert.deepEqual(api.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, PAGE_2]);
+});
+
+test('a full last page that later gets a next page: the page after it is asked too, though its own answer is 304', async () => {
+  servePull();
+  const hundred = reviewsWithLateChangeRequest().slice(0, 100);
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, hundred);
+  const cache = new RowConditionalCache(undefined);
+  assert.equal((await provider.fetchPullRequestStatus(ref(), ctx(cache))).approved, true);
+  // Review 101 starts page 2; page 1 is unchanged, so GitHub answers it 304 (here without a Link header).
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, [...hundred, { user: { login: 'bob' }, state: 'CHANGES_REQUESTED' }]);
+  api.routes.set(`${REVIEWS}&page=2`, api.routes.get(PAGE_2)!);
+  api.requests.length = 0;
+  const status = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  assert.equal(status.changesRequested, true);
+  assert.deepEqual(api.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, `${REVIEWS}&page=2`]);
+});
+
+test('more pages than maxPages: the first pages are read, and the cap is reported, not silent', async () => {
+  cappedApi.routes.set(`${API}/pulls/7`, { body: pull() });
+  serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, reviewsWithLateChangeRequest());
+  const c = ctx();
+  const status = await capped.fetchPullRequestStatus({ ...ref(), repo: { host: capped.host, path: 'acme/app' } }, c);
+  assert.deepEqual([status.changesRequested, status.approved], [false, true]);
+  assert.deepEqual(c.truncations, [{ what: 'GitHub reviews', pages: 1 }]);
+  assert.ok(!cappedApi.requests.some((r) => r.url === PAGE_2));
+});
+
+test('a Link header pointing off the API is refused: the token never follows it', async () => {
+  servePull();
+  api.routes.set(REVIEWS, { headers: { link: '<https://evil.example/api/v3/x?page=2>; rel="next"' }, body: reviews });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (err) => err instanceof ProviderError && /outside the API/.test(err.message));
+  api.routes.set(REVIEWS, { headers: { link: `<${api.url}/elsewhere/x?page=2>; rel="next"` }, body: reviews });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), /outside the API/);
+});
+
+test('a stored review summary of the older single-page form is dropped and the reviews read in full', async () => {
+  servePull();
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, reviewsWithLateChangeRequest());
+  const cache = new RowConditionalCache({ r: { etag: 'W/"old"', value: { changesRequested: false, approved: true, reviewerCount: 1 } } });
+  assert.equal((await provider.fetchPullRequestStatus(ref(), ctx(cache))).changesRequested, true);
 });

@@ -19,7 +19,7 @@ const agent = createHttpAgent();
 after(() => agent.close());
 
 const TOKEN = 'glpat-replay-token';
-const ctx = (cache = new RowConditionalCache(undefined)): ProviderCallContext => ({ token: TOKEN, signal: new AbortController().signal, cache });
+const ctx = (cache = new RowConditionalCache(undefined)): ProviderCallContext => ({ token: TOKEN, signal: new AbortController().signal, cache, truncated: () => assert.fail('no list is truncated') });
 
 async function withReplay<T>(
   interactions: readonly Interaction[],

@@ -61,6 +61,7 @@ export function pipeline(t: TestTables, options: { shardCount?: number; concurre
     clock,
     concurrency: options.concurrency ?? 10,
     perTokenConcurrency: 4,
+    log,
   });
   const deps = (overrides: Partial<TickDeps> = {}): TickDeps => ({
     store,

@@ -4,8 +4,12 @@ import { pickFields } from '../http/pick.ts';
 import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
 import type { ProviderType } from '../provider-type.ts';
-import { readReviewSummary } from '../review-summary.ts';
-import { PULL_FIELDS, compactPullSearch, firstPullNumber, readPull, summarizeReviewAnswer } from './pull.ts';
+import { readPages } from '../http/pages.ts';
+import { PULL_FIELDS, compactPullSearch, firstPullNumber, readPull } from './pull.ts';
+import { compactReviewPage, readReviewPage, summarizeReviews } from './reviews.ts';
+
+/** GitHub's largest page. */
+const PER_PAGE = 100;
 
 /** github.com or a GitHub Enterprise server (API at `webUrl/api/v3` unless configured). */
 export class GitHubProvider extends HostedProvider {
@@ -46,12 +50,15 @@ export class GitHubProvider extends HostedProvider {
       compact: (answer) => pickFields(answer.body, PULL_FIELDS),
       read: readPull,
     });
-    const reviews = await this.api.getCached(`${base}/reviews?per_page=100`, ctx, {
+    // Every page: a reviewer's latest decision can sit on the last one.
+    const pages = await readPages(this.api, `${base}/reviews?per_page=${PER_PAGE}`, ctx, {
       key: 'r',
       what: 'GitHub reviews',
-      compact: (answer) => summarizeReviewAnswer(answer.body),
-      read: readReviewSummary,
+      perPage: PER_PAGE,
+      maxPages: this.config.maxPages,
+      compact: compactReviewPage,
+      read: readReviewPage,
     });
-    return { url: this.buildPullRequestUrl(ref), ...pull, ...reviews };
+    return { url: this.buildPullRequestUrl(ref), ...pull, ...summarizeReviews(pages.flat()) };
   }
 }

@@ -10,9 +10,6 @@ import { readReviewSummary } from '../review-summary.ts';
 import { commitCount, diffPageStats, readDiffStats, type DiffStats } from './diff-stats.ts';
 import { MERGE_REQUEST_FIELDS, readApprovals, readMergeRequest } from './merge-request.ts';
 
-/** Pages of 100 files; beyond this the line counts cover the first 1,000 files only. */
-const MAX_DIFF_PAGES = 10;
-
 /** gitlab.com or a self-hosted GitLab (API at `webUrl/api/v4` unless configured). */
 export class GitLabProvider extends HostedProvider {
   constructor(config: ProviderConfig, type: ProviderType, deps: ProviderDeps) {
@@ -83,13 +80,18 @@ export class GitLabProvider extends HostedProvider {
       deletions: 0,
       files: 0,
     };
-    for (let page = 1; page <= MAX_DIFF_PAGES; page++) {
+    // Pages of 100 files; beyond the cap the line counts cover the first pages only.
+    for (let page = 1; ; page++) {
       const answer = await this.api.get(`${base}/diffs?per_page=100${page > 1 ? `&page=${page}` : ''}`, ctx, 'GitLab diffs');
       const pageStats = diffPageStats(answer.body);
       stats.additions += pageStats.additions;
       stats.deletions += pageStats.deletions;
       stats.files += pageStats.files;
       if (!answer.headers['x-next-page']) break;
+      if (page === this.config.maxPages) {
+        ctx.truncated({ what: 'GitLab diffs', pages: page });
+        break;
+      }
     }
     if (known) ctx.cache.set('d', { etag: version, value: stats });
     return stats;

@@ -57,6 +57,24 @@ export class ApiClient {
   }
 
   /**
+   * The path below the API base of a URL an answer pointed to (a `Link` target, absolute or
+   * relative to the request at `from`); null when it leads anywhere else, so an answer can
+   * never send the token to another host or outside the API.
+   */
+  pathBelowApi(url: string, from: string): string | null {
+    const base = new URL(this.#options.apiUrl);
+    let target: URL;
+    try {
+      target = new URL(url, `${this.#options.apiUrl}${from}`);
+    } catch {
+      return null;
+    }
+    const prefix = base.pathname.replace(/\/+$/, '');
+    if (target.origin !== base.origin || target.username || target.password || !target.pathname.startsWith(`${prefix}/`)) return null;
+    return `${target.pathname.slice(prefix.length)}${target.search}`;
+  }
+
+  /**
    * A conditional GET: sends the stored ETag and rebuilds the result from the stored compact
    * form on 304 (which does not count against GitHub's limit). A stored form that no longer
    * reads (older code, damaged row) is dropped and the resource fetched in full.
