@@ -6,14 +6,28 @@ import { pickFields } from '../http/pick.ts';
 import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
 import type { ProviderType } from '../provider-type.ts';
-import { readReviewSummary } from '../review-summary.ts';
+import type { Clock } from '../../domain/clock.ts';
+import { summarizeApprovals } from './approvals.ts';
 import { commitCount, diffPageStats, readDiffStats, type DiffStats } from './diff-stats.ts';
-import { MERGE_REQUEST_FIELDS, readApprovals, readMergeRequest } from './merge-request.ts';
+import { MERGE_REQUEST_FIELDS, readApprovals, readCachedApprovals, readMergeRequest } from './merge-request.ts';
+import { compactReviewers, readReviewers, type Reviewer } from './reviewers.ts';
+
+/**
+ * How long a server that answered 404 for the reviewers endpoint (GitLab before 15.3) is not
+ * asked again: an hour, and never longer than this container lives; an upgraded server is
+ * then read again without a redeploy.
+ */
+export const REVIEWERS_RECHECK_MS = 60 * 60_000;
 
 /** gitlab.com or a self-hosted GitLab (API at `webUrl/api/v4` unless configured). */
 export class GitLabProvider extends HostedProvider {
+  readonly #clock: Clock;
+  /** Epoch ms until which this host is taken to have no reviewers endpoint. */
+  #noReviewersUntil = 0;
+
   constructor(config: ProviderConfig, type: ProviderType, deps: ProviderDeps) {
     super(config, type, deps, (token) => ({ authorization: `Bearer ${token}`, 'user-agent': 'gitsync', accept: 'application/json' }));
+    this.#clock = deps.clock;
   }
 
   async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext): Promise<PullRequestRef | null> {
@@ -41,12 +55,13 @@ export class GitLabProvider extends HostedProvider {
       compact: (answer) => pickFields(answer.body, MERGE_REQUEST_FIELDS),
       read: readMergeRequest,
     });
-    const review = await this.api.getCached(`${base}/approvals`, ctx, {
+    const approvals = await this.api.getCached(`${base}/approvals`, ctx, {
       key: 'a',
       what: 'GitLab approvals',
       compact: (answer) => readApprovals(answer.body),
-      read: readReviewSummary,
+      read: readCachedApprovals,
     });
+    const review = summarizeApprovals(approvals, await this.#reviewers(base, ctx));
     const stats = await this.#diffStats(base, mr.diffVersion, ctx);
     return {
       url: this.buildPullRequestUrl(ref),
@@ -57,6 +72,26 @@ export class GitLabProvider extends HostedProvider {
       commits: stats.commits,
       ...review,
     };
+  }
+
+  /**
+   * Reviewers with a decisive state, or null on a server without the endpoint: its 404 is
+   * remembered for this host (`REVIEWERS_RECHECK_MS`), so it is not asked on every refresh.
+   */
+  async #reviewers(base: string, ctx: ProviderCallContext): Promise<Reviewer[] | null> {
+    if (this.#clock.now() < this.#noReviewersUntil) return null;
+    try {
+      return await this.api.getCached(`${base}/reviewers`, ctx, {
+        key: 'v',
+        what: 'GitLab reviewers',
+        compact: (answer) => compactReviewers(answer.body),
+        read: readReviewers,
+      });
+    } catch (err) {
+      if (!(err instanceof ProviderError && err.status === 404)) throw err;
+      this.#noReviewersUntil = this.#clock.now() + REVIEWERS_RECHECK_MS;
+      return null;
+    }
   }
 
   /**
