@@ -97,6 +97,6 @@ test('GitLab reviewers: the stored form keeps only decisive reviewers, and a dam
     { user: { username: 'b' }, state: 'requested_changes' },
   ]);
   assert.deepEqual(compact, { requested_changes: ['b'] });
-  assert.throws(() => readReviewers({ approved: [1] }), /field approved should hold usernames/);
+  assert.throws(() => readReviewers({ approved: [1] }), /field approved should hold names/);
   assert.throws(() => compactReviewers([{ user: null, state: 'approved' }]), /field 0\.user should be an object/);
 });

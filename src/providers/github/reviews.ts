@@ -1,12 +1,8 @@
-import { ProviderError } from '../../domain/errors.ts';
 import { JsonReader } from '../http/json-reader.ts';
-import type { ReviewSummary } from '../review-summary.ts';
+import { groupByState, readGroupedDecisions, type ReviewDecision, type ReviewSummary } from '../review-summary.ts';
 
 /** One submitted review, in the order GitHub lists them (oldest first). */
-export interface Review {
-  reviewer: string;
-  state: string;
-}
+export type Review = ReviewDecision;
 
 const DECISIVE = ['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED'];
 
@@ -42,19 +38,10 @@ export function compactReviewPage(items: readonly unknown[]): Record<string, str
     const state = review.string('state');
     if (user && DECISIVE.includes(state)) latest.set(user.string('login'), state);
   }
-  const byState: Record<string, string[]> = {};
-  for (const [reviewer, state] of latest) (byState[state] ??= []).push(reviewer);
-  return byState;
+  return groupByState([...latest].map(([reviewer, state]) => ({ reviewer, state })));
 }
 
 /** A compact page back as reviews, one per reviewer (their order on the page no longer matters). */
 export function readReviewPage(compact: unknown): Review[] {
-  const page = JsonReader.object(compact, 'cached GitHub reviews');
-  return DECISIVE.flatMap((state) => {
-    if (page.field(state) === undefined) return [];
-    return page.array(state).map((reviewer) => {
-      if (typeof reviewer !== 'string') throw new ProviderError(`unexpected cached GitHub reviews answer: field ${state} should hold logins`);
-      return { reviewer, state };
-    });
-  });
+  return readGroupedDecisions(compact, DECISIVE, 'cached GitHub reviews');
 }

@@ -17,7 +17,7 @@ export interface Approvals {
 export function summarizeApprovals(approvals: Approvals, reviewers: readonly Reviewer[] | null): ReviewSummary {
   const approvers = new Set(approvals.approvedBy);
   const changesRequested = reviewers?.some((r) => r.state === 'requested_changes') ?? false;
-  const decided = new Set([...approvers, ...(reviewers ?? []).map((r) => r.username)]);
+  const decided = new Set([...approvers, ...(reviewers ?? []).map((r) => r.reviewer)]);
   return {
     changesRequested,
     approved: !changesRequested && approvals.approved && approvers.size > 0,

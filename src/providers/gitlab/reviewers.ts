@@ -1,15 +1,12 @@
-import { ProviderError } from '../../domain/errors.ts';
 import { JsonReader, readArray } from '../http/json-reader.ts';
+import { groupByState, readGroupedDecisions, type ReviewDecision } from '../review-summary.ts';
 
 /**
  * A reviewer's state from `GET /projects/:id/merge_requests/:iid/reviewers` (GitLab 15.3+;
  * `requested_changes` since 16.x): `unreviewed`, `review_started`, `reviewed` (comments
  * only), `requested_changes`, `approved`, `unapproved` (an approval taken back).
  */
-export interface Reviewer {
-  username: string;
-  state: string;
-}
+export type Reviewer = ReviewDecision;
 
 /** States that are a decision, like GitHub's approved / changes requested / dismissed; the rest are not counted. */
 const DECISIVE = ['requested_changes', 'approved', 'unapproved'];
@@ -19,22 +16,15 @@ const DECISIVE = ['requested_changes', 'approved', 'unapproved'];
  * needs, kept for 304s. A state GitLab adds later is not a decision until gitsync knows it.
  */
 export function compactReviewers(body: unknown): Record<string, string[]> {
-  const byState: Record<string, string[]> = {};
+  const decisive: Reviewer[] = [];
   readArray(body, 'GitLab reviewers').forEach((entry, i) => {
     const reviewer = JsonReader.object(entry, 'GitLab reviewers', String(i));
     const state = reviewer.string('state');
-    if (DECISIVE.includes(state)) (byState[state] ??= []).push(reviewer.object('user').string('username'));
+    if (DECISIVE.includes(state)) decisive.push({ reviewer: reviewer.object('user').string('username'), state });
   });
-  return byState;
+  return groupByState(decisive);
 }
 
 export function readReviewers(compact: unknown): Reviewer[] {
-  const byState = JsonReader.object(compact, 'cached GitLab reviewers');
-  return DECISIVE.flatMap((state) => {
-    if (byState.field(state) === undefined) return [];
-    return byState.array(state).map((username) => {
-      if (typeof username !== 'string') throw new ProviderError(`unexpected cached GitLab reviewers answer: field ${state} should hold usernames`);
-      return { username, state };
-    });
-  });
+  return readGroupedDecisions(compact, DECISIVE, 'cached GitLab reviewers');
 }
