@@ -39,7 +39,7 @@ before(async () => {
     body: { iid: 4, title: 'Needs work', state: 'opened', source_branch: 'fix', target_branch: 'main', author: { username: 'dev' }, sha: 'h', diff_refs: { base_sha: 'b', head_sha: 'h' } },
   });
   gitlab.routes.set(`${mr}/approvals`, { body: { approved: true, approved_by: [{ user: { username: 'lead' } }] } });
-  gitlab.routes.set(`${mr}/reviewers`, { body: [{ user: { username: 'qa' }, state: 'requested_changes' }, { user: { username: 'lead' }, state: 'approved' }] });
+  gitlab.routes.set(`${mr}/reviewers?per_page=100`, { body: [{ user: { username: 'qa' }, state: 'requested_changes' }, { user: { username: 'lead' }, state: 'approved' }] });
   gitlab.routes.set(`${mr}/commits?per_page=100`, { headers: { 'x-total': '3' }, body: [] });
   gitlab.routes.set(`${mr}/diffs?per_page=100`, { body: [{ diff: '@@ -1 +1 @@\n-a\n+b\n' }] });
 });

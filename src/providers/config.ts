@@ -12,7 +12,7 @@ export interface ProviderConfig {
   /** `hostKey` of webUrl: what origins and PR URLs must match exactly. */
   host: string;
   /**
-   * Most pages of one listed resource read per refresh (GitHub reviews, GitLab diffs; 100
+   * Most pages of one listed resource read per refresh (GitHub reviews, GitLab reviewers and diffs; 100
    * items a page). Entry field `maxPages`, 1 to 100, default `DEFAULT_MAX_PAGES`. A longer
    * list is read up to the cap, logged and counted (`TruncatedLists`).
    */

@@ -153,7 +153,7 @@ for (const [name, [path, expected]] of Object.entries(statusCases)) {
       const status = await provider.fetchPullRequestStatus(ref, ctx());
       assert.deepEqual(status, { url, ...expected });
       assert.equal(own.filter((i) => !replay.used.has(i)).length, 0, 'every recorded request was made');
-      assert.ok(replay.requests.some((r) => r.url.endsWith(`/merge_requests/${expected.prNumber}/reviewers`)), 'reviewers were asked; the 404 is the fallback');
+      assert.ok(replay.requests.some((r) => r.url.endsWith(`/merge_requests/${expected.prNumber}/reviewers?per_page=100`)), 'reviewers were asked; the 404 is the fallback');
       const supplemented = [...replay.used].filter((i) => !own.includes(i)).length;
       assert.equal(supplemented > 0, OLDER.has(name), 'only older recordings need supplements');
     }, { extra });

@@ -2,6 +2,7 @@ import { ProviderError } from '../../domain/errors.ts';
 import type { PullRequestStatus } from '../../domain/row.ts';
 import type { ProviderConfig } from '../config.ts';
 import { readArray, JsonReader } from '../http/json-reader.ts';
+import { readPages } from '../http/pages.ts';
 import { pickFields } from '../http/pick.ts';
 import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
@@ -18,6 +19,9 @@ import { compactReviewers, readReviewers, type Reviewer } from './reviewers.ts';
  * then read again without a redeploy.
  */
 export const REVIEWERS_RECHECK_MS = 60 * 60_000;
+
+/** GitLab's largest page. */
+const PER_PAGE = 100;
 
 /** gitlab.com or a self-hosted GitLab (API at `webUrl/api/v4` unless configured). */
 export class GitLabProvider extends HostedProvider {
@@ -81,12 +85,16 @@ export class GitLabProvider extends HostedProvider {
   async #reviewers(base: string, ctx: ProviderCallContext): Promise<Reviewer[] | null> {
     if (this.#clock.now() < this.#noReviewersUntil) return null;
     try {
-      return await this.api.getCached(`${base}/reviewers`, ctx, {
+      // GitLab pages this list too (20 by default).
+      const pages = await readPages(this.api, `${base}/reviewers?per_page=${PER_PAGE}`, ctx, {
         key: 'v',
         what: 'GitLab reviewers',
-        compact: (answer) => compactReviewers(answer.body),
+        perPage: PER_PAGE,
+        maxPages: this.config.maxPages,
+        compact: compactReviewers,
         read: readReviewers,
       });
+      return pages.flat();
     } catch (err) {
       if (!(err instanceof ProviderError && err.status === 404)) throw err;
       this.#noReviewersUntil = this.#clock.now() + REVIEWERS_RECHECK_MS;
@@ -108,7 +116,7 @@ export class GitLabProvider extends HostedProvider {
         if (!(err instanceof ProviderError)) throw err;
       }
     }
-    const commitsAnswer = await this.api.get(`${base}/commits?per_page=100`, ctx, 'GitLab commits');
+    const commitsAnswer = await this.api.get(`${base}/commits?per_page=${PER_PAGE}`, ctx, 'GitLab commits');
     const stats: DiffStats = {
       commits: commitCount(commitsAnswer.body, commitsAnswer.headers['x-total']),
       additions: 0,
@@ -117,7 +125,7 @@ export class GitLabProvider extends HostedProvider {
     };
     // Pages of 100 files; beyond the cap the line counts cover the first pages only.
     for (let page = 1; ; page++) {
-      const answer = await this.api.get(`${base}/diffs?per_page=100${page > 1 ? `&page=${page}` : ''}`, ctx, 'GitLab diffs');
+      const answer = await this.api.get(`${base}/diffs?per_page=${PER_PAGE}${page > 1 ? `&page=${page}` : ''}`, ctx, 'GitLab diffs');
       const pageStats = diffPageStats(answer.body);
       stats.additions += pageStats.additions;
       stats.deletions += pageStats.deletions;

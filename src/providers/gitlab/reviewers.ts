@@ -1,4 +1,4 @@
-import { JsonReader, readArray } from '../http/json-reader.ts';
+import { JsonReader } from '../http/json-reader.ts';
 import { groupByState, readGroupedDecisions, type ReviewDecision } from '../review-summary.ts';
 
 /**
@@ -15,9 +15,9 @@ const DECISIVE = ['requested_changes', 'approved', 'unapproved'];
  * The reviewers with a decisive state, by state (`{"approved": ["alice"]}`): all the summary
  * needs, kept for 304s. A state GitLab adds later is not a decision until gitsync knows it.
  */
-export function compactReviewers(body: unknown): Record<string, string[]> {
+export function compactReviewers(items: readonly unknown[]): Record<string, string[]> {
   const decisive: Reviewer[] = [];
-  readArray(body, 'GitLab reviewers').forEach((entry, i) => {
+  items.forEach((entry, i) => {
     const reviewer = JsonReader.object(entry, 'GitLab reviewers', String(i));
     const state = reviewer.string('state');
     if (DECISIVE.includes(state)) decisive.push({ reviewer: reviewer.object('user').string('username'), state });

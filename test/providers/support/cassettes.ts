@@ -69,7 +69,7 @@ export interface Replay extends LocalServer {
   used: Set<Interaction>;
 }
 
-const REVIEWERS = /\/merge_requests\/\d+\/reviewers$/;
+const REVIEWERS = /\/merge_requests\/\d+\/reviewers(\?|$)/;
 
 /**
  * Serves `interactions` by method + path + query; `extra` answers what they lack. An
