@@ -91,7 +91,7 @@ test('gitsync pr: a list longer than maxPages is read in part and says so on std
   const out = await run(['pr', `${api.url}/acme/app/pull/11`], { GITHUB_TOKEN: TOKEN, GIT_PROVIDERS: providers });
   assert.equal(out.code, 0, out.stderr);
   assert.equal(JSON.parse(out.stdout).changesRequested, false);
-  assert.match(out.stderr, /warning: GitHub reviews: more pages than maxPages; only the first 1 were read/);
+  assert.match(out.stderr, /warning: GitHub reviews: more pages than maxPages \(1\); only 1 of them were read/);
 });
 
 test('gitsync branch <origin> <branch> resolves the PR first; --token-env picks the variable', async () => {

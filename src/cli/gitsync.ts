@@ -46,7 +46,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       token: tokenFor(target.provider, parsed.values['token-env'], io.env),
       signal: AbortSignal.timeout(30_000),
       cache: new RowConditionalCache(undefined),
-      truncated: ({ what, pages }) => io.stderr(`gitsync: warning: ${what}: more pages than maxPages; only the first ${pages} were read\n`),
+      truncated: ({ what, pages }) => io.stderr(`gitsync: warning: ${what}: more pages than maxPages (${pages}); only ${pages} of them were read\n`),
     };
     const ref = target.ref ?? (await target.provider.resolveBranchPullRequest(target.repo, args[1]!, ctx));
     if (!ref) {

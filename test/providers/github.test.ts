@@ -195,7 +195,7 @@ test('an abort from the tick deadline propagates as an abort', async () => {
   );
 });
 
-const { api: cappedApi, provider: capped } = await fakeProvider('github', NOW, undefined, { maxPages: 1 });
+const { api: cappedApi, provider: capped } = await fakeProvider('github', NOW, undefined, { maxPages: 2 });
 const REVIEWS = `${API}/pulls/7/reviews?per_page=100`;
 const PAGE_2 = '/api/v3/repositories/42/pulls/7/reviews?per_page=100&page=2';
 
@@ -259,14 +259,67 @@ test('a full last page that later gets a next page: the page after it is asked t
   assert.deepEqual(api.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, `${REVIEWS}&page=2`]);
 });
 
-test('more pages than maxPages: the first pages are read, and the cap is reported, not silent', async () => {
+/** `count` reviews: alice approves first, bob approves on page 2, alice requests changes in the last one. */
+function longReview(count: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    user: { login: i === 0 || i === count - 1 ? 'alice' : i === 150 ? 'bob' : 'carol' },
+    state: i === count - 1 ? 'CHANGES_REQUESTED' : i === 0 || i === 150 ? 'APPROVED' : 'COMMENTED',
+  }));
+}
+const cappedPage = (n: number) => `/api/v3/repositories/42/pulls/7/reviews?per_page=100&page=${n}`;
+
+test('more pages than maxPages: page 1 and the newest pages are read (the latest decisions), and the cap is reported', async () => {
   cappedApi.routes.set(`${API}/pulls/7`, { body: pull() });
-  serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, reviewsWithLateChangeRequest());
-  const c = ctx();
-  const status = await capped.fetchPullRequestStatus({ ...ref(), repo: { host: capped.host, path: 'acme/app' } }, c);
-  assert.deepEqual([status.changesRequested, status.approved], [false, true]);
-  assert.deepEqual(c.truncations, [{ what: 'GitHub reviews', pages: 1 }]);
-  assert.ok(!cappedApi.requests.some((r) => r.url === PAGE_2));
+  serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, longReview(350));
+  const cache = new RowConditionalCache(undefined);
+  const c = ctx(cache);
+  const cappedRef = { ...ref(), repo: { host: capped.host, path: 'acme/app' } };
+  const status = await capped.fetchPullRequestStatus(cappedRef, c);
+  // bob's approval is on page 2, which is not read: the cost of the cap.
+  assert.deepEqual([status.changesRequested, status.approved, status.reviewerCount], [true, false, 1]);
+  assert.deepEqual(c.truncations, [{ what: 'GitHub reviews', pages: 2 }]);
+  assert.deepEqual(cappedApi.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, cappedPage(4)]);
+
+  // The list grows by a page while page 1 stays the same (a bare 304): the new page is found and read.
+  serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, [...longReview(350).slice(0, -1), ...longReview(61).slice(1)]);
+  cappedApi.requests.length = 0;
+  const grown = ctx(cache);
+  assert.equal((await capped.fetchPullRequestStatus(cappedRef, grown)).changesRequested, true);
+  assert.deepEqual(cappedApi.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, cappedPage(4), cappedPage(5)]);
+  assert.deepEqual(grown.truncations, [{ what: 'GitHub reviews', pages: 2 }]);
+
+  // From then on the newest page is page 5: unchanged, it costs 304s only.
+  cappedApi.requests.length = 0;
+  await capped.fetchPullRequestStatus(cappedRef, ctx(cache));
+  assert.deepEqual(cappedApi.requests.map((r) => [r.url, r.headers['if-none-match'] !== undefined]), [
+    [`${API}/pulls/7`, false],
+    [REVIEWS, true],
+    [cappedPage(5), true],
+  ]);
+});
+
+test('a list of exactly maxPages full pages that grows past the cap is found by the probe and reported, never cut silently', async () => {
+  cappedApi.routes.set(`${API}/pulls/7`, { body: pull() });
+  const full = longReview(200).map((r) => (r.state === 'CHANGES_REQUESTED' ? { ...r, state: 'COMMENTED' } : r));
+  serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, full);
+  const cache = new RowConditionalCache(undefined);
+  const cappedRef = { ...ref(), repo: { host: capped.host, path: 'acme/app' } };
+  const first = ctx(cache);
+  assert.equal((await capped.fetchPullRequestStatus(cappedRef, first)).approved, true);
+  assert.deepEqual(first.truncations, []);
+  // Review 201 starts page 3; pages 1 and 2 are unchanged (bare 304s).
+  serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, [...full, { user: { login: 'alice' }, state: 'CHANGES_REQUESTED' }]);
+  cappedApi.requests.length = 0;
+  const grown = ctx(cache);
+  assert.equal((await capped.fetchPullRequestStatus(cappedRef, grown)).changesRequested, true);
+  assert.deepEqual(cappedApi.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, cappedPage(2), cappedPage(3)]);
+  assert.deepEqual(grown.truncations, [{ what: 'GitHub reviews', pages: 2 }]);
+  // Next time page 1 and the newest page are read.
+  cappedApi.requests.length = 0;
+  const next = ctx(cache);
+  assert.equal((await capped.fetchPullRequestStatus(cappedRef, next)).changesRequested, true);
+  assert.deepEqual(cappedApi.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, cappedPage(3)]);
+  assert.deepEqual(next.truncations, [{ what: 'GitHub reviews', pages: 2 }]);
 });
 
 test('a Link header pointing off the API is refused: the token never follows it', async () => {

@@ -47,7 +47,7 @@ test('a reviewer requesting changes: changesRequested, not approved despite the 
     ['/approvals', 'W/"ap"'],
     ['/reviewers?per_page=100', 'W/"rv"'],
   ]);
-  assert.deepEqual(cache.entries()['v']?.value, { page: { requested_changes: ['bob'] } });
+  assert.deepEqual(cache.entries()['v']?.value, { page: { requested_changes: ['bob'] }, count: 2 });
 });
 
 test('more than a page of reviewers: the Link header leads to the next page, whose change request counts', async () => {

@@ -56,6 +56,8 @@ export class GitHubProvider extends HostedProvider {
       what: 'GitHub reviews',
       perPage: PER_PAGE,
       maxPages: this.config.maxPages,
+      // Past the cap, the newest reviews hold each reviewer's latest decision.
+      beyondCap: 'newest',
       compact: compactReviewPage,
       read: readReviewPage,
     });

@@ -91,6 +91,7 @@ export class GitLabProvider extends HostedProvider {
         what: 'GitLab reviewers',
         perPage: PER_PAGE,
         maxPages: this.config.maxPages,
+        beyondCap: 'first',
         compact: compactReviewers,
         read: readReviewers,
       });
