@@ -330,6 +330,26 @@ test('a Link header pointing off the API is refused: the token never follows it'
   await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), /outside the API/);
 });
 
+test('a stored next page that leads outside the API (a tampered row) is dropped and the page read in full', async () => {
+  servePull();
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, reviewsWithLateChangeRequest());
+  const cache = new RowConditionalCache(undefined);
+  await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  for (const next of ['@evil.example/x', 'https://evil.example/api/v3/x', '/../../x']) {
+    const stored = cache.entries();
+    const tampered = { ...stored, r: { ...stored['r']!, value: { ...(stored['r']!.value as object), next } } };
+    api.requests.length = 0;
+    const status = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(tampered)));
+    assert.equal(status.changesRequested, true, next);
+    assert.deepEqual(api.requests.map((r) => [r.url, r.headers['if-none-match'] !== undefined]), [
+      [`${API}/pulls/7`, true],
+      [REVIEWS, true],
+      [REVIEWS, false],
+      [PAGE_2, true],
+    ], next);
+  }
+});
+
 test('a stored review summary of the older single-page form is dropped and the reviews read in full', async () => {
   servePull();
   serveReviewPages(api, '/api/v3', 'acme/app', 7, reviewsWithLateChangeRequest());

@@ -75,6 +75,14 @@ export class ApiClient {
   }
 
   /**
+   * A path kept from an earlier answer (stored with the row, so anyone who can write the
+   * table could have changed it), checked like a `Link` target; null when it leads outside.
+   */
+  storedPathBelowApi(path: string): string | null {
+    return path.startsWith('/') ? this.pathBelowApi(`${this.#options.apiUrl}${path}`, '') : null;
+  }
+
+  /**
    * A conditional GET: sends the stored ETag and rebuilds the result from the stored compact
    * form on 304 (which does not count against GitHub's limit). A stored form that no longer
    * reads (older code, damaged row) is dropped and the resource fetched in full.

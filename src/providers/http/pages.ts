@@ -96,7 +96,7 @@ async function readPage<T>(api: ApiClient, path: string, n: number, ctx: Provide
   const entry = ctx.cache.get(key);
   let answer = await api.get(path, ctx, spec.what, entry?.etag);
   if (answer.status === 304) {
-    const stored = readStored(entry?.value, spec);
+    const stored = readStored(api, entry?.value, spec);
     if (stored) {
       const links = linkPaths(api, path, answer, spec.what);
       const last = links.last ?? stored.last;
@@ -137,16 +137,21 @@ function linkPaths(api: ApiClient, path: string, answer: HttpAnswer, what: strin
   return { next: below('next'), last: below('last') };
 }
 
-/** A stored page, or null when it no longer reads (older code, damaged row): then it is fetched in full. */
-function readStored<T>(value: unknown, spec: PagedRead<T>): { value: T; next: string | null; last: string | null; count: number } | null {
+/**
+ * A stored page, or null when it no longer reads (older code, a damaged row, a path that
+ * leads outside the API): then it is fetched in full.
+ */
+function readStored<T>(api: ApiClient, value: unknown, spec: PagedRead<T>): { value: T; next: string | null; last: string | null; count: number } | null {
   try {
     const stored = JsonReader.object(value, `cached ${spec.what}`);
-    return {
-      value: spec.read(stored.field('page')),
-      next: stored.optionalString('next') ?? null,
-      last: stored.optionalString('last') ?? null,
-      count: stored.number('count'),
+    const path = (name: string) => {
+      const text = stored.optionalString(name);
+      if (text === undefined) return null;
+      const checked = api.storedPathBelowApi(text);
+      if (checked === null) throw new ProviderError(`cached ${spec.what}: ${name} page is outside the API`);
+      return checked;
     };
+    return { value: spec.read(stored.field('page')), next: path('next'), last: path('last'), count: stored.number('count') };
   } catch (err) {
     if (err instanceof ProviderError) return null;
     throw err;
