@@ -12,14 +12,14 @@ export interface ProviderConfig {
   /** `hostKey` of webUrl: what origins and PR URLs must match exactly. */
   host: string;
   /**
-   * Most pages of one listed resource read per refresh (GitHub reviews, GitLab reviewers and diffs; 100
+   * Most pages of one list read per refresh (GitHub reviews, GitLab reviewers and diffs; 100
    * items a page). Entry field `maxPages`, 1 to 100, default `DEFAULT_MAX_PAGES`. A longer
-   * list is read up to the cap, logged and counted (`TruncatedLists`).
+   * list is read in part, logged and counted (`TruncatedLists`).
    */
   maxPages: number;
 }
 
-/** 10 pages of 100: reviews or changed files beyond 1,000 are rare and cost a request each. */
+/** 10 pages of 100: lists beyond 1,000 are rare, and each page costs a request (a 304 when unchanged). */
 export const DEFAULT_MAX_PAGES = 10;
 
 export const GIT_PROVIDERS_ENV = 'GIT_PROVIDERS';
@@ -50,7 +50,7 @@ export function parseProviderConfigs(raw: string | undefined): ProviderConfig[] 
     throw new ProviderConfigError('is not valid JSON (expected an array of {"type", "webUrl", "apiUrl"?, "maxPages"?})');
   }
   if (!Array.isArray(parsed) || parsed.length === 0) {
-    throw new ProviderConfigError('must be a non-empty JSON array of {"type", "webUrl", "apiUrl"?}');
+    throw new ProviderConfigError('must be a non-empty JSON array of {"type", "webUrl", "apiUrl"?, "maxPages"?}');
   }
   const configs = parsed.map((entry, i) => parseEntry(entry, i));
   const seen = new Set<string>();
