@@ -268,57 +268,54 @@ function longReview(count: number) {
 }
 const cappedPage = (n: number) => `/api/v3/repositories/42/pulls/7/reviews?per_page=100&page=${n}`;
 
+/** One refresh of PR 7 by the capped provider over `cache`: the requests it made (conditional or not), its status and truncations. */
+async function cappedRefresh(cache: RowConditionalCache) {
+  cappedApi.requests.length = 0;
+  const c = ctx(cache);
+  const status = await capped.fetchPullRequestStatus({ ...ref(), repo: { host: capped.host, path: 'acme/app' } }, c);
+  const requests = cappedApi.requests.map((r) => `${r.headers['if-none-match'] === undefined ? '' : '(if) '}${r.url}`);
+  return { status, truncations: c.truncations, requests };
+}
+const CAPPED_PULL = `${API}/pulls/7`;
+
 test('more pages than maxPages: page 1 and the newest pages are read (the latest decisions), and the cap is reported', async () => {
-  cappedApi.routes.set(`${API}/pulls/7`, { body: pull() });
+  cappedApi.routes.set(CAPPED_PULL, { body: pull() });
   serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, longReview(350));
   const cache = new RowConditionalCache(undefined);
-  const c = ctx(cache);
-  const cappedRef = { ...ref(), repo: { host: capped.host, path: 'acme/app' } };
-  const status = await capped.fetchPullRequestStatus(cappedRef, c);
+  const first = await cappedRefresh(cache);
   // bob's approval is on page 2, which is not read: the cost of the cap.
-  assert.deepEqual([status.changesRequested, status.approved, status.reviewerCount], [true, false, 1]);
-  assert.deepEqual(c.truncations, [{ what: 'GitHub reviews', pages: 2 }]);
-  assert.deepEqual(cappedApi.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, cappedPage(4)]);
+  assert.deepEqual([first.status.changesRequested, first.status.approved, first.status.reviewerCount], [true, false, 1]);
+  assert.deepEqual(first.truncations, [{ what: 'GitHub reviews', pages: 2 }]);
+  assert.deepEqual(first.requests, [CAPPED_PULL, REVIEWS, cappedPage(4)]);
 
   // The list grows by a page while page 1 stays the same (a bare 304): the new page is found and read.
   serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, [...longReview(350).slice(0, -1), ...longReview(61).slice(1)]);
-  cappedApi.requests.length = 0;
-  const grown = ctx(cache);
-  assert.equal((await capped.fetchPullRequestStatus(cappedRef, grown)).changesRequested, true);
-  assert.deepEqual(cappedApi.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, cappedPage(4), cappedPage(5)]);
+  const grown = await cappedRefresh(cache);
+  assert.equal(grown.status.changesRequested, true);
+  assert.deepEqual(grown.requests, [CAPPED_PULL, `(if) ${REVIEWS}`, `(if) ${cappedPage(4)}`, cappedPage(5)]);
   assert.deepEqual(grown.truncations, [{ what: 'GitHub reviews', pages: 2 }]);
 
   // From then on the newest page is page 5: unchanged, it costs 304s only.
-  cappedApi.requests.length = 0;
-  await capped.fetchPullRequestStatus(cappedRef, ctx(cache));
-  assert.deepEqual(cappedApi.requests.map((r) => [r.url, r.headers['if-none-match'] !== undefined]), [
-    [`${API}/pulls/7`, false],
-    [REVIEWS, true],
-    [cappedPage(5), true],
-  ]);
+  assert.deepEqual((await cappedRefresh(cache)).requests, [CAPPED_PULL, `(if) ${REVIEWS}`, `(if) ${cappedPage(5)}`]);
 });
 
 test('a list of exactly maxPages full pages that grows past the cap is found by the probe and reported, never cut silently', async () => {
-  cappedApi.routes.set(`${API}/pulls/7`, { body: pull() });
+  cappedApi.routes.set(CAPPED_PULL, { body: pull() });
   const full = longReview(200).map((r) => (r.state === 'CHANGES_REQUESTED' ? { ...r, state: 'COMMENTED' } : r));
   serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, full);
   const cache = new RowConditionalCache(undefined);
-  const cappedRef = { ...ref(), repo: { host: capped.host, path: 'acme/app' } };
-  const first = ctx(cache);
-  assert.equal((await capped.fetchPullRequestStatus(cappedRef, first)).approved, true);
-  assert.deepEqual(first.truncations, []);
+  const first = await cappedRefresh(cache);
+  assert.deepEqual([first.status.approved, first.truncations], [true, []]);
   // Review 201 starts page 3; pages 1 and 2 are unchanged (bare 304s).
   serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, [...full, { user: { login: 'alice' }, state: 'CHANGES_REQUESTED' }]);
-  cappedApi.requests.length = 0;
-  const grown = ctx(cache);
-  assert.equal((await capped.fetchPullRequestStatus(cappedRef, grown)).changesRequested, true);
-  assert.deepEqual(cappedApi.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, cappedPage(2), cappedPage(3)]);
+  const grown = await cappedRefresh(cache);
+  assert.equal(grown.status.changesRequested, true);
+  assert.deepEqual(grown.requests, [CAPPED_PULL, `(if) ${REVIEWS}`, `(if) ${cappedPage(2)}`, cappedPage(3)]);
   assert.deepEqual(grown.truncations, [{ what: 'GitHub reviews', pages: 2 }]);
   // Next time page 1 and the newest page are read.
-  cappedApi.requests.length = 0;
-  const next = ctx(cache);
-  assert.equal((await capped.fetchPullRequestStatus(cappedRef, next)).changesRequested, true);
-  assert.deepEqual(cappedApi.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, cappedPage(3)]);
+  const next = await cappedRefresh(cache);
+  assert.equal(next.status.changesRequested, true);
+  assert.deepEqual(next.requests, [CAPPED_PULL, `(if) ${REVIEWS}`, `(if) ${cappedPage(3)}`]);
   assert.deepEqual(next.truncations, [{ what: 'GitHub reviews', pages: 2 }]);
 });
 
