@@ -8,6 +8,9 @@ import { getJson } from './json-get.ts';
 import type { RateLimitHeaderNames } from './rate-limit.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Redirects followed per request: a renamed repository takes one; more is a loop. */
+export const MAX_REDIRECTS = 3;
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 export interface ApiClientOptions {
   /** Configured API base; every request goes below it, never to a host from row data. */
@@ -39,39 +42,61 @@ export class ApiClient {
     this.#options = options;
   }
 
-  /** A 2xx answer, or throws `RateLimitedError` / `AuthError` / `ProviderError`. */
+  /**
+   * A 2xx answer, or throws `RateLimitedError` / `AuthError` / `ProviderError`. Redirects are
+   * followed (at most `MAX_REDIRECTS`) only below the configured API base on the same
+   * origin (scheme, host, port), the only place the token may go: a renamed or transferred
+   * repository answers its old path that way. A redirect anywhere else is an error.
+   */
   async get(path: string, ctx: ProviderCallContext, what: string, etag?: string): Promise<HttpAnswer> {
     const o = this.#options;
     const headers = o.headers(ctx.token);
     if (etag) headers['if-none-match'] = etag;
-    const answer = await getJson({
-      dispatcher: o.dispatcher,
-      url: `${o.apiUrl}${path}`,
-      headers,
-      signal: ctx.signal,
-      maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      what,
-    });
-    if ((answer.status >= 200 && answer.status < 300) || (etag && answer.status === 304)) return answer;
-    throw failureFor(answer, o.clock.now(), o.rateLimitHeaders, what);
+    let url = `${o.apiUrl}${path}`;
+    for (let redirects = 0; ; redirects++) {
+      const answer = await getJson({
+        dispatcher: o.dispatcher,
+        url,
+        headers,
+        signal: ctx.signal,
+        maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+        what,
+      });
+      if ((answer.status >= 200 && answer.status < 300) || (etag && answer.status === 304)) return answer;
+      const location = REDIRECTS.has(answer.status) ? answer.headers['location'] : undefined;
+      if (location === undefined) throw failureFor(answer, o.clock.now(), o.rateLimitHeaders, what);
+      if (redirects >= MAX_REDIRECTS) throw new ProviderError(`${what}: more than ${MAX_REDIRECTS} redirects`, answer.status);
+      const next = this.#belowApi(location, url)?.href;
+      if (!next) throw new ProviderError(`${what}: HTTP ${answer.status} redirect leaves the configured API; not followed`, answer.status);
+      url = next;
+    }
+  }
+
+  /**
+   * `url` (absolute, or relative to the full URL `from`) when it is below the configured API
+   * base on its origin (scheme, host, port) and carries no credentials, else null: the only
+   * place the token may go, whoever named the URL (a redirect, a `Link` header, a stored row).
+   */
+  #belowApi(url: string, from: string): URL | null {
+    let target: URL;
+    try {
+      target = new URL(url, from);
+    } catch {
+      return null;
+    }
+    const api = new URL(this.#options.apiUrl);
+    const base = api.pathname.replace(/\/+$/, '');
+    const below = target.pathname === base || target.pathname.startsWith(`${base}/`);
+    return target.origin === api.origin && below && !target.username && !target.password ? target : null;
   }
 
   /**
    * The path below the API base of a URL an answer pointed to (a `Link` target, absolute or
-   * relative to the request at `from`); null when it leads anywhere else, so an answer can
-   * never send the token to another host or outside the API.
+   * relative to the request at `from`), or null when it leads anywhere else.
    */
   pathBelowApi(url: string, from: string): string | null {
-    const base = new URL(this.#options.apiUrl);
-    let target: URL;
-    try {
-      target = new URL(url, `${this.#options.apiUrl}${from}`);
-    } catch {
-      return null;
-    }
-    const prefix = base.pathname.replace(/\/+$/, '');
-    if (target.origin !== base.origin || target.username || target.password || !target.pathname.startsWith(`${prefix}/`)) return null;
-    return `${target.pathname.slice(prefix.length)}${target.search}`;
+    const target = this.#belowApi(url, `${this.#options.apiUrl}${from}`);
+    return target && `${target.pathname.slice(new URL(this.#options.apiUrl).pathname.replace(/\/+$/, '').length)}${target.search}`;
   }
 
   /**
