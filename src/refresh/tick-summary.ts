@@ -13,6 +13,8 @@ export interface TickSummary extends Record<OutcomeCounter, number> {
   throttles: number;
   claimed: number;
   batches: number;
+  /** Lists longer than a provider's page cap (`maxPages`), read in part by this tick's refreshes. */
+  truncatedLists: number;
   errorsByKind: Partial<Record<RefreshErrorKind, number>>;
   /** True when due rows remain: the state machine goes again without waiting. */
   backlog: boolean;
@@ -35,6 +37,7 @@ export function emptySummary(): TickSummary {
     throttles: 0,
     claimed: 0,
     batches: 0,
+    truncatedLists: 0,
     errorsByKind: {},
     backlog: false,
     durationMs: 0,
