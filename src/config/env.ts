@@ -57,6 +57,38 @@ export function readRefreshConfig(env: Env): RefreshConfig {
   };
 }
 
+export interface WebhookConfig
+  extends TableConfig,
+    Pick<RefreshConfig, 'tokensTableName' | 'concurrency' | 'perTokenConcurrency' | 'gitProviders'> {
+  deliveriesTableName: string;
+  /** Local runs: the secrets JSON itself. On AWS it is blank and `secretArn` names the secret. */
+  secretsJson: string | undefined;
+  secretArn: string | undefined;
+  budgetMs: number;
+  refreshRows: number;
+  writeConcurrency: number;
+}
+
+/** The webhook function's settings; one of `WEBHOOK_SECRETS` and `WEBHOOK_SECRET_ARN` is required. */
+export function readWebhookConfig(env: Env): WebhookConfig {
+  const secretsJson = optional(env, 'WEBHOOK_SECRETS');
+  const secretArn = optional(env, 'WEBHOOK_SECRET_ARN');
+  if (!secretsJson && !secretArn) throw new ConfigError('WEBHOOK_SECRET_ARN', 'or WEBHOOK_SECRETS is required but neither is set');
+  return {
+    ...readTableConfig(env),
+    tokensTableName: required(env, 'TOKENS_TABLE_NAME'),
+    deliveriesTableName: required(env, 'DELIVERIES_TABLE_NAME'),
+    concurrency: integer(env, 'CONCURRENCY', 10, 1, 256),
+    perTokenConcurrency: integer(env, 'PER_TOKEN_CONCURRENCY', 4, 1, 256),
+    gitProviders: optional(env, 'GIT_PROVIDERS'),
+    secretsJson,
+    secretArn,
+    budgetMs: integer(env, 'WEBHOOK_BUDGET_MS', 6_000, 500, 60_000),
+    refreshRows: integer(env, 'WEBHOOK_REFRESH_ROWS', 50, 0, 1_000),
+    writeConcurrency: integer(env, 'WEBHOOK_WRITE_CONCURRENCY', 25, 1, 256),
+  };
+}
+
 export function required(env: Env, name: string): string {
   const value = optional(env, name);
   if (value === undefined) throw new ConfigError(name, 'is required but not set');

@@ -2,8 +2,10 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readRefreshConfig, type RefreshConfig } from '../config/env.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { silentLog, type Log } from '../domain/log.ts';
-import { parseProviderConfigs } from '../providers/config.ts';
-import { createProviderRegistry } from '../providers/registry.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parseProviderConfigs, type ProviderConfig } from '../providers/config.ts';
+import { createProviderRegistry, type ConfiguredProviderRegistry } from '../providers/registry.ts';
+import type { ChangePublisher } from '../refresh/change-publisher.ts';
 import { changePublisherFor } from '../events/eventbridge-publisher.ts';
 import { DEFAULT_BACKOFF } from '../refresh/backoff.ts';
 import { Refresher } from '../refresh/refresher.ts';
@@ -35,6 +37,38 @@ export function createRefreshRuntime(
   options: RefreshRuntimeOptions = {},
 ): RefreshRuntime {
   const config = readRefreshConfig(env);
+  const parts = createRefreshParts(config, options);
+  return {
+    config,
+    tick: (run = {}) =>
+      runTick(
+        { ...parts, policy: DEFAULT_BACKOFF },
+        {
+          batchSize: config.batchSize,
+          tickBudgetMs: config.tickBudgetMs,
+          safetyMarginMs: config.safetyMarginMs,
+          ...run,
+        },
+      ),
+  };
+}
+
+/** The parts every function that refreshes rows uses (the refresh tick and webhook deliveries). */
+export interface RefreshParts {
+  doc: DynamoDBDocumentClient;
+  store: DynamoStore;
+  refresher: Refresher;
+  registry: ConfiguredProviderRegistry;
+  providers: ProviderConfig[];
+  clock: Clock;
+  log: Log;
+  publisher?: ChangePublisher;
+}
+
+export function createRefreshParts(
+  config: Pick<RefreshConfig, 'tableName' | 'indexName' | 'shardCount' | 'dynamodbEndpoint' | 'changeEventBus' | 'tokensTableName' | 'concurrency' | 'perTokenConcurrency' | 'gitProviders'>,
+  options: RefreshRuntimeOptions,
+): RefreshParts {
   const providers = parseProviderConfigs(config.gitProviders);
   const clock = options.clock ?? systemClock;
   const log = options.log ?? silentLog;
@@ -46,8 +80,9 @@ export function createRefreshRuntime(
     shardCount: config.shardCount,
   });
   const tokens = new DynamoTokenResolver(doc, config.tokensTableName, clock);
+  const registry = createProviderRegistry(providers, { clock });
   const refresher = new Refresher({
-    registry: createProviderRegistry(providers, { clock }),
+    registry,
     tokens,
     clock,
     concurrency: config.concurrency,
@@ -55,17 +90,5 @@ export function createRefreshRuntime(
     log,
   });
   const publisher = changePublisherFor(config.changeEventBus);
-  return {
-    config,
-    tick: (run = {}) =>
-      runTick(
-        { store, refresher, clock, policy: DEFAULT_BACKOFF, log, ...(publisher ? { publisher } : {}) },
-        {
-          batchSize: config.batchSize,
-          tickBudgetMs: config.tickBudgetMs,
-          safetyMarginMs: config.safetyMarginMs,
-          ...run,
-        },
-      ),
-  };
+  return { doc, store, refresher, registry, providers, clock, log, ...(publisher ? { publisher } : {}) };
 }

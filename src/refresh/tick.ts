@@ -88,7 +88,11 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
   return summary;
 }
 
-async function refreshAndWriteBack(
+/**
+ * Refreshes claimed rows and writes each result back under `lease` as soon as it is known;
+ * unpollable rows leave the due index. Shared by ticks and webhook deliveries.
+ */
+export async function refreshAndWriteBack(
   deps: TickDeps,
   log: Log,
   claimed: DiffStatusRow[],

@@ -1,5 +1,6 @@
 import { DeadlineExceeded, NoTokenError, RateLimitedError, type RefreshError } from '../domain/errors.ts';
 import { PULL_REQUEST_FIELDS, type DiffStatusRow } from '../domain/row.ts';
+import { repoBranchKey } from '../store/repo-branch-key.ts';
 import type { RowUpdate } from '../store/store.ts';
 import { errorDelay, noPullRequestDelay, rateLimitedUntil, type BackoffPolicy } from './backoff.ts';
 import type { RefreshResult } from './result.ts';
@@ -16,9 +17,24 @@ const MAX_ERROR_MESSAGE = 500;
 
 /**
  * What to write for one refreshed row. Pure. Backing off never touches `updatedAt`: it means
- * "last changed from outside" (a push or a successful refresh).
+ * "last changed from outside" (a push or a successful refresh). Every write-back also sets the
+ * row's `repoBranchKey`, so rows other services inserted without it become findable by
+ * webhooks at their first refresh.
  */
 export function planWriteBack(
+  row: DiffStatusRow,
+  result: RefreshResult,
+  now: number,
+  policy: BackoffPolicy,
+  random: () => number,
+): WriteBackPlan {
+  const plan = planResult(row, result, now, policy, random);
+  const key = repoBranchKey(row.gitRemoteOrigin, row.gitBranch);
+  if (key === undefined || key === row.repoBranchKey) return plan;
+  return { ...plan, update: { ...plan.update, set: { ...plan.update.set, repoBranchKey: key } } };
+}
+
+function planResult(
   row: DiffStatusRow,
   result: RefreshResult,
   now: number,
