@@ -10,6 +10,7 @@ export interface TestTables {
   endpoint: string;
   tableName: string;
   tokensTableName: string;
+  deliveriesTableName: string;
   indexName: string;
   /** Deletes the tables (and stops a server this file started). */
   close(): Promise<void>;
@@ -40,16 +41,20 @@ export async function createTestTables(): Promise<TestTables> {
   const tokensTableName = `tokens-${suffix}`;
   await client.send(new CreateTableCommand(createTableInput('DiffStatusTable', tableName)));
   await client.send(new CreateTableCommand(createTableInput('TokensTable', tokensTableName)));
+  const deliveriesTableName = `deliveries-${suffix}`;
+  await client.send(new CreateTableCommand(createTableInput('WebhookDeliveriesTable', deliveriesTableName)));
   return {
     client,
     doc,
     endpoint: url,
     tableName,
     tokensTableName,
+    deliveriesTableName,
     indexName: 'byStaleAt',
     async close() {
       await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
       await client.send(new DeleteTableCommand({ TableName: tokensTableName })).catch(() => {});
+      await client.send(new DeleteTableCommand({ TableName: deliveriesTableName })).catch(() => {});
       client.destroy();
       if (owned) {
         await owned.stop();
