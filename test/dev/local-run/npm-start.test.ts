@@ -92,6 +92,14 @@ async function assertGone(run: Run): Promise<void> {
     socket.once('error', () => resolve(true));
   });
   assert.ok(refused, 'the simulated host still listens');
+  const receiverUrl = /webhooks: .* to (http:\/\/127\.0\.0\.1:\d+)\//.exec(run.stdout())?.[1];
+  assert.ok(receiverUrl, 'the run names its webhook receiver');
+  const receiverGone = await new Promise<boolean>((resolve) => {
+    const socket = connect(Number(new URL(receiverUrl).port), '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
+  assert.ok(receiverGone, 'the webhook receiver still listens');
 }
 
 function lastJson(stdout: string): Record<string, unknown> {
@@ -124,6 +132,9 @@ test('a short run refreshes every row with a token, backs off the others, handle
   assert.equal(typeof s['p50LatenessMs'], 'number');
   assert.equal(typeof s['p99LatenessMs'], 'number');
   assert.ok((s['p50LatenessMs'] as number) <= (s['p99LatenessMs'] as number));
+  assert.equal(s['webhookRefused'], 1, "the host's probe with a wrong secret was refused");
+  assert.equal(typeof s['webhookDeliveries'], 'number');
+  assert.deepEqual(Object.keys(s['changeToRow'] as object).sort(), ['polling', 'webhook']);
   assert.match(run.stdout(), /^\[00:\d\d\] tick \d+: rows fresh \d+/m, 'plain progress lines when stdout is not a terminal');
   await assertGone(run);
 });
