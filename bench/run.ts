@@ -4,6 +4,7 @@
  * the simulated GitHub, writes bench/results/ (latest.json, summary.md, freshness.svg).
  * `--quick` runs smaller loads, for trying the harness out.
  */
+import { SLOT_INTERVAL_MS } from '../src/cadence/loop-rhythm.ts';
 import { cpus, loadavg } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,6 @@ import {
   freshness,
   FRESHNESS_SETTINGS,
   FRESHNESS_SHARDS,
-  TICK_INTERVAL_MS,
   TTL_MS,
   WINDOW_MS,
   type FreshnessResult,
@@ -59,7 +59,7 @@ try {
   const results: BenchResults = {
     tickSpeed: tick,
     freshness: runs.map(({ capacity: _capacity, ...f }) => ({ ...f, meetsTarget: f.p99LatenessMs <= P99_TARGET_MS })),
-    freshnessSettings: { ...FRESHNESS_SETTINGS, shardCount: FRESHNESS_SHARDS, ttlMs: TTL_MS, tickIntervalMs: TICK_INTERVAL_MS, windowMs: WINDOW_MS, latencyMs: 100 },
+    freshnessSettings: { ...FRESHNESS_SETTINGS, shardCount: FRESHNESS_SHARDS, ttlMs: TTL_MS, tickIntervalMs: SLOT_INTERVAL_MS, windowMs: WINDOW_MS, latencyMs: 100 },
     apiQuota: {
       ...quota,
       countedCallsPerRefresh: quota.steady.countedCallsPerRefresh,

@@ -1,34 +1,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../src/domain/clock.ts';
-import { createProviderRegistry } from '../src/providers/registry.ts';
+import { SLOT_INTERVAL_MS } from '../src/cadence/loop-rhythm.ts';
 import { parseProviderConfigs } from '../src/providers/config.ts';
-import { DEFAULT_BACKOFF } from '../src/refresh/backoff.ts';
-import { Refresher } from '../src/refresh/refresher.ts';
-import { runTick, type TickDeps, type TickOptions } from '../src/refresh/tick.ts';
 import type { TickSummary } from '../src/refresh/tick-summary.ts';
-import { DynamoStore } from '../src/store/dynamo-store.ts';
 import type { DueRow, Store } from '../src/store/store.ts';
-import { DynamoTokenResolver } from '../src/tokens/dynamo-token-resolver.ts';
+import { composeSystem, type System } from '../src/system/compose.ts';
+import { settingsWith, type Settings } from '../src/system/settings.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 import { INDEX_NAME, localDocClient, type WorldConfig } from './world.ts';
 
-/** The settings a deployment chooses (CONCURRENCY, PER_TOKEN_CONCURRENCY, BATCH_SIZE, TICK_BUDGET_MS). */
-export interface WorkerSettings {
-  concurrency: number;
-  perTokenConcurrency: number;
-  batchSize: number;
-  tickBudgetMs: number;
-  safetyMarginMs: number;
-}
-
-export const DEFAULT_SETTINGS: WorkerSettings = {
-  concurrency: 10,
-  perTokenConcurrency: 4,
-  batchSize: 50,
-  tickBudgetMs: 30_000,
-  safetyMarginMs: 5_000,
-};
+/** The settings a deployment chooses that the bench varies (defaults: `DEFAULT_SETTINGS` of src/system/settings.ts). */
+export type WorkerSettings = Pick<Settings, 'concurrency' | 'perTokenConcurrency' | 'batchSize' | 'tickBudgetMs' | 'safetyMarginMs'>;
 
 /** A refresh as the store saw it: the staleAt the due index reported and when it was refreshed. */
 export interface RefreshRecord {
@@ -38,16 +21,16 @@ export interface RefreshRecord {
 }
 
 export interface Worker {
-  deps: TickDeps;
-  options: TickOptions;
+  system: System;
   refreshes: RefreshRecord[];
   close(): void;
 }
 
 /**
- * The product's parts, wired as the Lambda wires them: DynamoStore, DynamoTokenResolver, the
- * GitHub provider from GIT_PROVIDERS, the Refresher and runTick. `dispatcher` unset = the
- * container's shared undici agent, as in production.
+ * The product's parts, wired by the composition root as the Lambda's are: the functions'
+ * DynamoDB client, DynamoStore, DynamoTokenResolver, the GitHub provider of the world's
+ * GIT_PROVIDERS, the Refresher and runTick. `dispatcher` unset = the container's shared undici
+ * agent, as in production.
  */
 export function createWorker(
   world: WorldConfig,
@@ -57,27 +40,21 @@ export function createWorker(
 ): Worker {
   const doc = localDocClient(world.endpoint, extras.setupClient);
   const refreshes: RefreshRecord[] = [];
-  const store = recordingStore(
-    new DynamoStore({ doc, tableName: world.tableName, indexName: INDEX_NAME, shardCount: world.shardCount }),
-    refreshes,
-  );
-  const registry = createProviderRegistry(parseProviderConfigs(world.gitProviders), {
+  const system = composeSystem({
+    settings: settingsWith({
+      ...settings,
+      tableName: world.tableName,
+      tokensTableName: world.tokensTableName,
+      indexName: INDEX_NAME,
+      shardCount: world.shardCount,
+      gitProviders: parseProviderConfigs(world.gitProviders),
+    }),
+    doc,
+    observeStore: (inner) => recordingStore(inner, refreshes),
     clock,
     ...(extras.dispatcher ? { dispatcher: extras.dispatcher } : {}),
   });
-  const refresher = new Refresher({
-    registry,
-    tokens: new DynamoTokenResolver(doc, world.tokensTableName, clock),
-    clock,
-    concurrency: settings.concurrency,
-    perTokenConcurrency: settings.perTokenConcurrency,
-  });
-  return {
-    deps: { store, refresher, clock, policy: DEFAULT_BACKOFF },
-    options: { batchSize: settings.batchSize, tickBudgetMs: settings.tickBudgetMs, safetyMarginMs: settings.safetyMarginMs },
-    refreshes,
-    close: () => doc.destroy(),
-  };
+  return { system, refreshes, close: () => doc.destroy() };
 }
 
 /**
@@ -117,13 +94,13 @@ export interface LoopRun {
  * skipped, not slept), the next one at once when a tick reports a backlog or overran its slot.
  * No tick starts at or after `until`.
  */
-export async function runLoop(worker: Worker, clock: VirtualClock, until: number, intervalMs = 10_000): Promise<LoopRun> {
+export async function runLoop(worker: Worker, clock: VirtualClock, until: number, intervalMs = SLOT_INTERVAL_MS): Promise<LoopRun> {
   const ticks: TickSummary[] = [];
   let scheduled = clock.now();
   for (;;) {
     clock.skipTo(scheduled);
     if (clock.now() >= until) break;
-    const summary = await runTick(worker.deps, worker.options);
+    const summary = await worker.system.tick();
     ticks.push(summary);
     const now = clock.now();
     scheduled += intervalMs;

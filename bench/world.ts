@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../src/dev/dynamodb-local/start.ts';
 import { start, type GitHostSimOptions, type GitHostSim } from '../src/dev/git-host-sim/server.ts';
 import { seedWorld, type SeedOptions } from '../src/dev/git-host-sim/seed.ts';
@@ -8,6 +8,7 @@ import { createTableInput } from '../src/dev/template.ts';
 import { repoBranchKey } from '../src/store/repo-branch-key.ts';
 import type { Clock } from '../src/domain/clock.ts';
 import type { DiffStatusRow } from '../src/domain/row.ts';
+import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS } from '../src/store/document-client.ts';
 
 export const INDEX_NAME = 'byStaleAt';
 
@@ -42,10 +43,21 @@ export interface WorldOptions {
   sim?: Partial<GitHostSimOptions>;
 }
 
-export function localDocClient(endpoint: string, setup?: (client: DynamoDBClient) => void): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({ endpoint, ...LOCAL_AWS, maxAttempts: 3 });
-  setup?.(client);
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+/** The functions' client (src/store/document-client.ts, with its timeouts) on DynamoDB Local. */
+export function localDocClient(
+  endpoint: string,
+  setup?: (client: DynamoDBClient) => void,
+  requestTimeoutMs?: number,
+): DynamoDBDocumentClient {
+  return createDocumentClient({
+    endpoint,
+    ...LOCAL_AWS,
+    ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+    instrument: (client) => {
+      setup?.(client);
+      return client;
+    },
+  });
 }
 
 /**
@@ -63,7 +75,8 @@ export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
     shardCount: o.shardCount,
     gitProviders: JSON.stringify([{ type: 'github', webUrl: sim.url, apiUrl: sim.apiUrl }]),
   };
-  const doc = localDocClient(o.endpoint);
+  // Setting the world up is not a tick: table creation and seeding get the setup timeout.
+  const doc = localDocClient(o.endpoint, undefined, SETUP_REQUEST_TIMEOUT_MS);
   await doc.send(new CreateTableCommand(createTableInput('DiffStatusTable', config.tableName)));
   await doc.send(new CreateTableCommand(createTableInput('TokensTable', config.tokensTableName)));
 

@@ -2,29 +2,27 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_AWS } from '../src/dev/dynamodb-local/start.ts';
+import { dueShardFor } from '../src/store/shard.ts';
 import { startFakeApi, type FakeApi } from './providers/support/fake-api.ts';
+import { createTestTables, type TestTables } from './support/dynamodb.ts';
+import { ACME_PULL_9, serveAcmeApp } from './support/github-pull.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gitsync.js', import.meta.url));
 const TOKEN = 'ghp_cli_token_123456';
 let api: FakeApi;
+let t: TestTables;
 
 before(async () => {
   api = await startFakeApi();
-  api.routes.set('/api/v3/repos/acme/app/pulls?head=acme%3Afeat&state=open&sort=updated&direction=desc&per_page=1', { body: [{ number: 9 }] });
-  api.routes.set('/api/v3/repos/acme/app/pulls?head=acme%3Anone&state=open&sort=updated&direction=desc&per_page=1', { body: [] });
-  api.routes.set('/api/v3/repos/acme/app/pulls/9', (req) =>
-    req.headers.authorization === `Bearer ${TOKEN}`
-      ? {
-          body: {
-            number: 9, state: 'closed', merged: true, title: 'Ship it', draft: false, additions: 5, deletions: 2,
-            changed_files: 1, commits: 2, user: { login: 'octo', avatar_url: 'https://a/1' }, base: { ref: 'main' }, head: { ref: 'feat' },
-          },
-        }
-      : { status: 401, body: { message: 'Bad credentials' } },
-  );
-  api.routes.set('/api/v3/repos/acme/app/pulls/9/reviews?per_page=100', { body: [{ user: { login: 'r' }, state: 'APPROVED' }] });
+  serveAcmeApp(api, TOKEN);
+  t = await createTestTables();
 });
-after(() => api.close());
+after(async () => {
+  await api.close();
+  await t.close();
+});
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -39,11 +37,7 @@ function run(args: string[], env: Record<string, string>): Promise<{ code: numbe
   });
 }
 
-const expected = {
-  url: '', pullRequestState: 'merged', pullRequestTitle: 'Ship it', pullRequestDraft: false, additions: 5, deletions: 2,
-  changedFiles: 1, commits: 2, authorLogin: 'octo', authorAvatarUrl: 'https://a/1', baseBranch: 'main', headBranch: 'feat',
-  prNumber: 9, changesRequested: false, approved: true, reviewerCount: 1,
-};
+const expected = ACME_PULL_9;
 
 test('gitsync pr <url> prints the mapped status as JSON', async () => {
   const out = await run(['pr', `${api.url}/acme/app/pull/9/files`], { GITHUB_TOKEN: TOKEN });
@@ -83,3 +77,61 @@ for (const [name, args, env, code, message] of failures) {
     assert.ok(!out.stderr.includes(TOKEN) && !out.stderr.includes('wrong-token-value'));
   });
 }
+
+/** The functions' variables for the test tables, as a deployment's operator would export them. */
+function tableEnv(): Record<string, string> {
+  return {
+    TABLE_NAME: t.tableName,
+    TOKENS_TABLE_NAME: t.tokensTableName,
+    DYNAMODB_ENDPOINT: t.endpoint,
+    AWS_REGION: LOCAL_AWS.region,
+    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+  };
+}
+
+async function putRow(chatId: string, gitBranch: string): Promise<void> {
+  const now = Date.now();
+  await t.doc.send(
+    new PutCommand({
+      TableName: t.tableName,
+      Item: {
+        chatId, ownerId: 'alice', gitRemoteOrigin: `${api.url}/acme/app.git`, gitBranch,
+        createdAt: now - 3_600_000, updatedAt: now - 3_600_000, staleAt: now + 600_000, dueShard: dueShardFor(chatId, 1),
+      },
+    }),
+  );
+}
+
+test('gitsync refresh <chatId> refreshes the row in the configured tables with the owner\'s stored token and prints it', async () => {
+  await t.doc.send(new PutCommand({ TableName: t.tokensTableName, Item: { ownerId: 'alice', providerHost: new URL(api.url).host, accessToken: TOKEN } }));
+  await putRow('cli-1', 'feat');
+  const out = await run(['refresh', 'cli-1'], tableEnv());
+  assert.equal(out.code, 0, out.stderr);
+  const printed = JSON.parse(out.stdout);
+  assert.deepEqual({ ...printed, url: '' }, { ...printed, ...ACME_PULL_9 });
+  assert.equal(printed.url, `${api.url}/acme/app/pull/9`);
+  const stored = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { chatId: 'cli-1' }, ConsistentRead: true }));
+  assert.equal(stored.Item?.['prNumber'], 9);
+  assert.equal(stored.Item?.['refreshedAt'], printed.refreshedAt);
+  assert.ok(!out.stdout.includes(TOKEN) && !out.stderr.includes(TOKEN));
+});
+
+test('gitsync refresh of a branch without a PR prints the row as stored and says so', async () => {
+  await putRow('cli-2', 'none');
+  const out = await run(['refresh', 'cli-2'], tableEnv());
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stderr, /no open pull request for the branch of chat "cli-2" yet/);
+  assert.equal(JSON.parse(out.stdout).chatId, 'cli-2');
+  assert.equal(JSON.parse(out.stdout).prNumber, undefined);
+});
+
+test('gitsync refresh fails clearly on an unknown chat and on missing tables configuration', async () => {
+  const unknown = await run(['refresh', 'nobody'], tableEnv());
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /no diff-status row for chat nobody/);
+  const { TABLE_NAME: _, ...withoutTable } = tableEnv();
+  const unset = await run(['refresh', 'cli-1'], withoutTable);
+  assert.equal(unset.code, 1);
+  assert.match(unset.stderr, /TABLE_NAME: is required but not set/);
+});

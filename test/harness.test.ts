@@ -10,7 +10,7 @@ before(async () => {
 after(() => t.close());
 
 test('tables are created from template.yaml, with the sparse due index', async () => {
-  const out = await t.client.send(new DescribeTableCommand({ TableName: t.tableName }));
+  const out = await t.doc.send(new DescribeTableCommand({ TableName: t.tableName }));
   const gsi = out.Table?.GlobalSecondaryIndexes?.[0];
   assert.equal(gsi?.IndexName, 'byStaleAt');
   assert.deepEqual(

@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ColdStartInput, ColdStartOutput } from '../cold-start-child.ts';
 import { VirtualClock } from '../virtual-clock.ts';
-import { createWorker, DEFAULT_SETTINGS, runLoop } from '../worker.ts';
+import { DEFAULT_SETTINGS } from '../../src/system/settings.ts';
+import { createWorker, runLoop } from '../worker.ts';
 import { createWorld, type BenchWorld } from '../world.ts';
-import { SEEDING_ALLOWANCE_MS, TICK_INTERVAL_MS } from './freshness.ts';
+import { SLOT_INTERVAL_MS } from '../../src/cadence/loop-rhythm.ts';
+import { SEEDING_ALLOWANCE_MS } from './freshness.ts';
 import { round } from './tick-speed.ts';
 
 const ROWS = 300;
@@ -50,7 +52,7 @@ export async function apiQuota(endpoint: string): Promise<ApiQuotaResult> {
   try {
     const firstPass = await measure(world, async () => {
       // Rows come due over one TTL; one more tick interval takes the last of them.
-      await runLoop(worker, clock, t0 + TTL_MS + TICK_INTERVAL_MS);
+      await runLoop(worker, clock, t0 + TTL_MS + SLOT_INTERVAL_MS);
       return worker.refreshes.length;
     });
     const steady = await measure(world, async () => {

@@ -1,7 +1,8 @@
 import type { CapacityTotals } from '../capacity-meter.ts';
 import { monthlyCost, ON_DEMAND_PRICES, SECONDS_PER_MONTH } from '../cost.ts';
 import { round } from './tick-speed.ts';
-import { TICK_INTERVAL_MS, TTL_MS, type FreshnessResult } from './freshness.ts';
+import { SLOT_INTERVAL_MS } from '../../src/cadence/loop-rhythm.ts';
+import { TTL_MS, type FreshnessResult } from './freshness.ts';
 
 export interface DynamoCostResult {
   fromRun: string;
@@ -31,7 +32,7 @@ export function dynamoCost(run: FreshnessResult, shardCount: number): DynamoCost
   const gsiW = per((t) => t.write, (l) => l.includes('/'));
   // An empty eventually consistent query costs 0.5 RRU, once per shard.
   const rcuPerIdleTick = 0.5 * shardCount;
-  const ticksPerMonth = SECONDS_PER_MONTH / (TICK_INTERVAL_MS / 1000);
+  const ticksPerMonth = SECONDS_PER_MONTH / (SLOT_INTERVAL_MS / 1000);
   const monthly = (rows: number) =>
     round(
       monthlyCost({ rows, ttlSeconds: TTL_MS / 1000, wruPerRefresh: wcu, rruPerRefresh: rcu, rruPerTick: rcuPerIdleTick, ticksPerMonth }).totalUsd,

@@ -70,18 +70,5 @@ async function refreshBundle(): Promise<{ path: string; description: string }> {
   return { path: outfile, description: 'esbuild (template.yaml settings, no source map) of the refresh code a handler wires: bench/.build/refresh.mjs' };
 }
 
-/** What the refresh handler imports, until src/handler/refresh.ts exists on this branch. */
-const REFRESH_ENTRY = `
-export { Logger } from '@aws-lambda-powertools/logger';
-export { Metrics } from '@aws-lambda-powertools/metrics';
-export { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-export { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-export { readRefreshConfig } from '../../src/config/env.ts';
-export { parseProviderConfigs } from '../../src/providers/config.ts';
-export { createProviderRegistry } from '../../src/providers/registry.ts';
-export { DEFAULT_BACKOFF } from '../../src/refresh/backoff.ts';
-export { Refresher } from '../../src/refresh/refresher.ts';
-export { runTick } from '../../src/refresh/tick.ts';
-export { DynamoStore } from '../../src/store/dynamo-store.ts';
-export { DynamoTokenResolver } from '../../src/tokens/dynamo-token-resolver.ts';
-`;
+/** The refresh handler, bundled here when `npm run build` is unavailable. */
+const REFRESH_ENTRY = `export { handler } from '../../src/handler/refresh.ts';\n`;

@@ -1,3 +1,6 @@
+import { SLOT_INTERVAL_MS } from '../../src/cadence/loop-rhythm.ts';
+import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
+import { SETUP_REQUEST_TIMEOUT_MS } from '../../src/store/document-client.ts';
 import { anchorLateness, pendingLateness } from '../anchor-model.ts';
 import { CapacityMeter, type CapacityTotals } from '../capacity-meter.ts';
 import { distribution } from '../stats.ts';
@@ -6,8 +9,8 @@ import { createWorker, runLoop, type WorkerSettings } from '../worker.ts';
 import { createWorld, localDocClient, scanStaleAts } from '../world.ts';
 import { round } from './tick-speed.ts';
 
-export const TTL_MS = 120_000;
-export const TICK_INTERVAL_MS = 10_000;
+/** The success TTL of the cadence the product runs. */
+export const TTL_MS = DEFAULT_CADENCE.successTtlMs;
 export const ANCHOR_BATCH = 50;
 export const ANCHOR_CONCURRENCY = 10;
 /** 1.5 TTLs of virtual time: every row comes due at least once, half of them twice. */
@@ -65,9 +68,9 @@ export async function freshness(endpoint: string, rows: number, latencyMs = 100)
   clock.skipTo(t0);
   const realStart = performance.now();
   try {
-    const run = await runLoop(worker, clock, t0 + WINDOW_MS, TICK_INTERVAL_MS);
+    const run = await runLoop(worker, clock, t0 + WINDOW_MS, SLOT_INTERVAL_MS);
     const end = run.endedAt;
-    const doc = localDocClient(endpoint);
+    const doc = localDocClient(endpoint, undefined, SETUP_REQUEST_TIMEOUT_MS);
     const finalStaleAts = await scanStaleAts(doc, world.config.tableName);
     doc.destroy();
     const ours = [...worker.refreshes.map((r) => r.refreshedAt - r.staleAt), ...pendingLateness([...finalStaleAts.values()], end)];
@@ -75,7 +78,7 @@ export async function freshness(endpoint: string, rows: number, latencyMs = 100)
       staleAts: world.rows.map((r) => r.staleAt!),
       start: t0,
       end,
-      intervalMs: TICK_INTERVAL_MS,
+      intervalMs: SLOT_INTERVAL_MS,
       batchSize: ANCHOR_BATCH,
       ttlMs: TTL_MS,
       // After its fix: 10 rows at a time, two calls each.

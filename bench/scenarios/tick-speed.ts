@@ -1,7 +1,7 @@
-import { runTick } from '../../src/refresh/tick.ts';
 import { median } from '../stats.ts';
 import { VirtualClock } from '../virtual-clock.ts';
-import { createWorker, DEFAULT_SETTINGS, type Worker } from '../worker.ts';
+import { DEFAULT_SETTINGS } from '../../src/system/settings.ts';
+import { createWorker, type Worker } from '../worker.ts';
 import { createWorld, type BenchWorld } from '../world.ts';
 
 export interface TickSpeedResult {
@@ -102,7 +102,7 @@ async function measured(endpoint: string, latencyMs: number): Promise<Omit<TickS
     const refreshOnly: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const started = performance.now();
-      await gitsync.deps.refresher.refresh(world.rows, { deadline: clock.now() + 30_000 });
+      await gitsync.system.refresher.refresh(world.rows, { deadline: clock.now() + 30_000 });
       refreshOnly.push(performance.now() - started);
     }
     const wallMs = median(runs);
@@ -139,7 +139,7 @@ async function timedTick(world: BenchWorld, worker: Worker, clock: VirtualClock)
   clock.skipTo(clock.now() + TTL_SKIP_MS);
   const before = world.sim.stats.snapshot().requests;
   const started = performance.now();
-  const summary = await runTick(worker.deps, worker.options);
+  const summary = await worker.system.tick();
   const ms = performance.now() - started;
   if (summary.refreshed !== ROWS) throw new Error(`tick refreshed ${summary.refreshed} of ${ROWS} rows: ${JSON.stringify(summary)}`);
   return { ms, calls: world.sim.stats.snapshot().requests - before };

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Dispatcher } from 'undici';
 import { RefreshError, describeError } from '../domain/errors.ts';
 import type { PullRequestStatus } from '../domain/row.ts';
 import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
@@ -6,6 +7,8 @@ import { createHttpAgent } from '../providers/http/agent.ts';
 import { RowConditionalCache } from '../refresh/conditional-cache.ts';
 import type { GitProvider, ProviderCallContext, PullRequestRef } from '../providers/provider.ts';
 import { createProviderRegistry, type ConfiguredProviderRegistry } from '../providers/registry.ts';
+import { RowNotFoundError } from '../ops/refresh-now.ts';
+import { readRefreshEnv, systemFromEnv } from '../system/from-env.ts';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -16,7 +19,10 @@ export interface CliIo {
 const USAGE = `usage:
   gitsync pr <pull-or-merge-request-url> [--token-env VAR]
   gitsync branch <origin> <branch> [--token-env VAR]
-Providers come from ${GIT_PROVIDERS_ENV}; the token from --token-env (default GITHUB_TOKEN or GITLAB_TOKEN).`;
+  gitsync refresh <chatId>
+Providers come from ${GIT_PROVIDERS_ENV}; the token from --token-env (default GITHUB_TOKEN or GITLAB_TOKEN).
+refresh refreshes one chat's row now in the configured tables (TABLE_NAME, TOKENS_TABLE_NAME and the
+functions' other variables; the token from the tokens table) and prints the row after.`;
 
 const DEFAULT_TOKEN_ENV = { github: 'GITHUB_TOKEN', gitlab: 'GITLAB_TOKEN' } as Record<string, string>;
 
@@ -34,13 +40,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(`${USAGE}\n`);
     return 0;
   }
-  const arity = command === 'pr' ? 1 : command === 'branch' ? 2 : -1;
+  const arity = command === 'pr' || command === 'refresh' ? 1 : command === 'branch' ? 2 : -1;
   if (arity < 0 || args.length !== arity) {
     io.stderr(`${USAGE}\n`);
     return 2;
   }
   const agent = createHttpAgent();
   try {
+    if (command === 'refresh') return await refreshRow(args[0]!, io, agent);
     const registry = createProviderRegistry(parseProviderConfigs(io.env[GIT_PROVIDERS_ENV]), { dispatcher: agent });
     const target = command === 'pr' ? forUrl(registry, args[0]!) : forBranch(registry, args[0]!);
     const ctx: ProviderCallContext = {
@@ -62,6 +69,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 1;
   } finally {
     await agent.close();
+  }
+}
+
+/** `gitsync refresh <chatId>`: the library's refreshNow against the configured tables; prints the stored row after. */
+async function refreshRow(chatId: string, io: CliIo, agent: Dispatcher): Promise<number> {
+  const system = systemFromEnv(readRefreshEnv(io.env), { dispatcher: agent });
+  try {
+    const refreshed = await system.refreshNow(chatId, 30_000);
+    if (!refreshed) io.stderr(`gitsync: no open pull request for the branch of chat ${JSON.stringify(chatId)} yet\n`);
+    // Without a PR the row is printed as stored (its schedule untouched).
+    io.stdout(`${JSON.stringify(refreshed ?? (await system.store.getRow(chatId)), null, 2)}\n`);
+    return 0;
+  } finally {
+    system.close();
   }
 }
 
@@ -90,7 +111,9 @@ class CliError extends Error {}
 
 function describe(err: unknown): string {
   if (err instanceof RefreshError) return `${err.kind}: ${err.message}`;
-  if (err instanceof Error && (err instanceof CliError || err.name === 'ProviderConfigError')) return err.message;
+  if (err instanceof Error && (err instanceof CliError || err instanceof RowNotFoundError || err.name === 'ProviderConfigError' || err.name === 'ConfigError')) {
+    return err.message;
+  }
   if (err instanceof Error && err.name === 'TimeoutError') return 'timed out after 30 s';
   return describeError(err);
 }

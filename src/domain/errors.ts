@@ -1,10 +1,25 @@
 /**
- * Why a row could not be refreshed. Each failure is its own class so the backoff policy
- * and the operators' `lastErrorKind` never depend on message text.
+ * Every `RefreshError.kind`: stored on the row (`lastErrorKind`), used in metrics and mapped to
+ * an outcome in `src/refresh/outcomes.ts` (a new kind fails the type check until it is mapped).
+ */
+export type RefreshErrorKind =
+  | 'no_token'
+  | 'no_provider'
+  | 'invalid_row'
+  | 'rate_limited'
+  | 'skipped_rate_limit'
+  | 'provider_error'
+  | 'auth_error'
+  | 'deadline_exceeded'
+  | 'unexpected';
+
+/**
+ * Why a row could not be refreshed. Each failure is its own class so the cadence and the
+ * operators' `lastErrorKind` never depend on message text.
  */
 export abstract class RefreshError extends Error {
   /** Stable identifier stored on the row (`lastErrorKind`) and used in metrics. */
-  abstract readonly kind: string;
+  abstract readonly kind: RefreshErrorKind;
 }
 
 export class NoTokenError extends RefreshError {
@@ -33,7 +48,7 @@ export class InvalidRowError extends RefreshError {
 }
 
 export class RateLimitedError extends RefreshError {
-  readonly kind: string = 'rate_limited';
+  readonly kind: 'rate_limited' | 'skipped_rate_limit' = 'rate_limited';
   /** Epoch ms at which the provider says the limit resets. */
   readonly resetAt: number;
   constructor(resetAt: number, message = `rate limited until ${new Date(resetAt).toISOString()}`) {

@@ -1,36 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { readTableConfig } from '../config/env.ts';
-import { systemClock } from '../domain/clock.ts';
-import { changePublisherFor } from '../events/eventbridge-publisher.ts';
-import { markStale } from '../ops/mark-stale.ts';
-import type { ChangePublisher } from '../refresh/change-publisher.ts';
-import { createDocumentClient } from '../store/document-client.ts';
-import { DynamoStore } from '../store/dynamo-store.ts';
+import { readTableEnv, systemFromEnv, type EnvSystem } from '../system/from-env.ts';
 import { parseMarkStaleEvent } from './mark-stale-event.ts';
 import { powertoolsLog } from './powertools-log.ts';
 
 export type MarkStaleResult = { status: 'marked'; marked: number } | { status: 'rejected'; reason: string };
 
 const logger = new Logger();
-let parts: { store: DynamoStore; publisher: ChangePublisher | undefined } | undefined;
-
-/** Built on the first invocation, so a bad setting fails that invocation with a clear error. */
-function containerParts(): { store: DynamoStore; publisher: ChangePublisher | undefined } {
-  if (!parts) {
-    const config = readTableConfig(process.env);
-    parts = {
-      store: new DynamoStore({
-        doc: createDocumentClient({ endpoint: config.dynamodbEndpoint }),
-        tableName: config.tableName,
-        indexName: config.indexName,
-        shardCount: config.shardCount,
-      }),
-      publisher: changePublisherFor(config.changeEventBus),
-    };
-  }
-  return parts;
-}
+/** Built on the first valid event, so a bad setting fails that invocation with a clear error. */
+let system: EnvSystem | undefined;
 
 /**
  * EventBridge target for `gitsync.MarkStale` events (a push): stores branch and origin on the
@@ -45,11 +23,8 @@ export async function handler(event: unknown, context: Context): Promise<MarkSta
     logger.warn('mark-stale event rejected', { reason: parsed.reason, eventId });
     return { status: 'rejected', reason: parsed.reason };
   }
-  const { store, publisher } = containerParts();
-  const { marked } = await markStale(store, systemClock, parsed.input, {
-    log: powertoolsLog(logger),
-    ...(publisher ? { publisher } : {}),
-  });
+  system ??= systemFromEnv(readTableEnv(process.env), { log: powertoolsLog(logger) });
+  const { marked } = await system.markStale(parsed.input);
   logger.info('chats marked stale', { eventId, marked, branch: parsed.input.branch });
   return { status: 'marked', marked };
 }

@@ -3,16 +3,16 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import type { TickSummary } from '../refresh/tick-summary.ts';
-import { timeLeftInLoopMinute } from './loop-window.ts';
+import { readRefreshEnv, systemFromEnv, type EnvSystem } from '../system/from-env.ts';
+import { loopEndsAtFor } from './loop-window.ts';
 import { powertoolsLog } from './powertools-log.ts';
-import { createRefreshRuntime, type RefreshRuntime } from './refresh-runtime.ts';
 import { publishTickMetrics } from './tick-metrics.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
 // Traces only inside Lambda with active tracing; a no-op elsewhere.
 const tracer = new Tracer();
-let runtime: RefreshRuntime | undefined;
+let system: EnvSystem | undefined;
 
 /**
  * The state machine's Task: one tick, ending (write-backs included) before the loop
@@ -22,15 +22,13 @@ let runtime: RefreshRuntime | undefined;
  */
 export async function handler(event: unknown, context: Context): Promise<TickSummary> {
   logger.addContext(context);
-  runtime ??= createRefreshRuntime(process.env, {
+  system ??= systemFromEnv(readRefreshEnv(process.env), {
     log: powertoolsLog(logger),
     instrumentDynamoDb: (client) => tracer.captureAWSv3Client(client),
   });
-  const summary = await runtime.tick({
-    remainingMs: () => {
-      const lambdaLeft = context.getRemainingTimeInMillis();
-      return Math.min(lambdaLeft, timeLeftInLoopMinute(event, Date.now()) ?? lambdaLeft);
-    },
+  const summary = await system.tick({
+    remainingMs: () => context.getRemainingTimeInMillis(),
+    loopEndsAt: loopEndsAtFor(event, Date.now()),
   });
   publishTickMetrics(metrics, summary);
   metrics.publishStoredMetrics();

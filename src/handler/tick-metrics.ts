@@ -1,24 +1,19 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { OUTCOMES, type OutcomeCounter } from '../refresh/outcomes.ts';
 import type { TickSummary } from '../refresh/tick-summary.ts';
 
-/** Counters of a tick, by the metric name the dashboard and alarms use. */
-const COUNTERS = {
-  Refreshed: 'refreshed',
-  NoPr: 'noPr',
-  NoToken: 'noToken',
-  RateLimited: 'rateLimited',
-  Errors: 'errors',
-  Released: 'released',
-  Unpollable: 'unpollable',
-  Claimed: 'claimed',
-  LostClaims: 'lostClaims',
-  WriteConflicts: 'writeConflicts',
-  WriteFailures: 'writeFailures',
-} as const satisfies Record<string, keyof TickSummary>;
+/** Counters of a tick, by the metric name the dashboard and alarms use: one per outcome, then the claim and write counters. */
+const COUNTERS: readonly (readonly [string, OutcomeCounter | 'claimed' | 'lostClaims' | 'writeConflicts' | 'writeFailures'])[] = [
+  ...Object.values(OUTCOMES).map((o) => [o.metric, o.counter] as const),
+  ['Claimed', 'claimed'],
+  ['LostClaims', 'lostClaims'],
+  ['WriteConflicts', 'writeConflicts'],
+  ['WriteFailures', 'writeFailures'],
+];
 
 /** Every metric name `publishTickMetrics` emits (the dashboard and alarms use these). */
 export const TICK_METRIC_NAMES: readonly string[] = [
-  ...Object.keys(COUNTERS),
+  ...COUNTERS.map(([name]) => name),
   'Backlog',
   'TickDuration',
   'OldestDueLateness',
@@ -34,7 +29,7 @@ export const ERROR_KIND_DIMENSION = 'errorKind';
  * kind is emitted at once as a single metric.
  */
 export function publishTickMetrics(metrics: Metrics, summary: TickSummary): void {
-  for (const [name, field] of Object.entries(COUNTERS)) {
+  for (const [name, field] of COUNTERS) {
     metrics.addMetric(name, MetricUnit.Count, summary[field]);
   }
   metrics.addMetric('Backlog', MetricUnit.Count, summary.backlog ? 1 : 0);

@@ -3,12 +3,13 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { powertoolsLog } from './powertools-log.ts';
 import { publishWebhookMetrics } from './webhook-metrics.ts';
-import { createWebhookRuntime, type WebhookRuntime } from './webhook-runtime.ts';
+import { readWebhookEnv, webhookReceiverFromEnv } from '../system/from-env.ts';
+import type { WebhookReceiver } from '../system/webhook-receiver.ts';
 import type { FunctionUrlEvent, FunctionUrlResponse } from '../webhooks/receive.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-let runtime: WebhookRuntime | undefined;
+let receiver: WebhookReceiver | undefined;
 
 /**
  * The function URL's handler (payload format 2.0): one GitHub or GitLab delivery, answered
@@ -17,8 +18,8 @@ let runtime: WebhookRuntime | undefined;
  */
 export async function handler(event: FunctionUrlEvent, context: Context): Promise<FunctionUrlResponse> {
   logger.addContext(context);
-  runtime ??= createWebhookRuntime(process.env, { log: powertoolsLog(logger) });
-  const report = await runtime.receive(event, () => context.getRemainingTimeInMillis());
+  receiver ??= webhookReceiverFromEnv(readWebhookEnv(process.env), { log: powertoolsLog(logger) });
+  const report = await receiver.receive(event, () => context.getRemainingTimeInMillis());
   publishWebhookMetrics(metrics, report);
   metrics.publishStoredMetrics();
   const { response, applied, ...fields } = report;

@@ -3,7 +3,7 @@ import type { Clock } from '../domain/clock.ts';
 import { InvalidRowError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
-import type { BackoffPolicy } from '../refresh/backoff.ts';
+import type { CadencePolicy } from '../cadence/policy.ts';
 import { publishSafely, type ChangePublisher } from '../refresh/change-publisher.ts';
 import type { RowRefresher } from '../refresh/tick.ts';
 import { planWriteBack } from '../refresh/write-back.ts';
@@ -22,7 +22,7 @@ export interface RefreshNowDeps {
   store: Store;
   refresher: RowRefresher;
   clock: Clock;
-  policy: BackoffPolicy;
+  policy: CadencePolicy;
   publisher?: ChangePublisher;
   log?: Log;
 }

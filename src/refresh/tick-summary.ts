@@ -1,16 +1,8 @@
-import type { Outcome } from './write-back.ts';
+import type { RefreshErrorKind } from '../domain/errors.ts';
+import { OUTCOMES, type Outcome, type OutcomeCounter } from './outcomes.ts';
 
 /** What one invocation did: the handler's JSON result and the source of its metrics. */
-export interface TickSummary {
-  refreshed: number;
-  noPr: number;
-  noToken: number;
-  rateLimited: number;
-  errors: number;
-  /** Unfinished at the deadline and made due again at once. */
-  released: number;
-  /** Archived or without origin / branch: taken out of the due index. */
-  unpollable: number;
+export interface TickSummary extends Record<OutcomeCounter, number> {
   /** Due rows another worker claimed first. */
   lostClaims: number;
   /** Results dropped because the lease was taken over (a push, or a lapsed claim). */
@@ -19,7 +11,7 @@ export interface TickSummary {
   writeFailures: number;
   claimed: number;
   batches: number;
-  errorsByKind: Record<string, number>;
+  errorsByKind: Partial<Record<RefreshErrorKind, number>>;
   /** True when due rows remain: the state machine goes again without waiting. */
   backlog: boolean;
   durationMs: number;
@@ -27,15 +19,14 @@ export interface TickSummary {
   oldestLatenessMs: number | null;
 }
 
+/** One counter per outcome, all zero. */
+export function emptyOutcomeCounters(): Record<OutcomeCounter, number> {
+  return Object.fromEntries(Object.values(OUTCOMES).map((o) => [o.counter, 0])) as Record<OutcomeCounter, number>;
+}
+
 export function emptySummary(): TickSummary {
   return {
-    refreshed: 0,
-    noPr: 0,
-    noToken: 0,
-    rateLimited: 0,
-    errors: 0,
-    released: 0,
-    unpollable: 0,
+    ...emptyOutcomeCounters(),
     lostClaims: 0,
     writeConflicts: 0,
     writeFailures: 0,
@@ -48,18 +39,8 @@ export function emptySummary(): TickSummary {
   };
 }
 
-const COUNTER: Record<Outcome, keyof TickSummary> = {
-  refreshed: 'refreshed',
-  no_pr: 'noPr',
-  no_token: 'noToken',
-  rate_limited: 'rateLimited',
-  error: 'errors',
-  released: 'released',
-  unpollable: 'unpollable',
-};
-
-export function countOutcome(summary: TickSummary, outcome: Outcome, errorKind?: string): void {
-  (summary[COUNTER[outcome]] as number) += 1;
+export function countOutcome(summary: TickSummary, outcome: Outcome, errorKind?: RefreshErrorKind): void {
+  summary[OUTCOMES[outcome].counter] += 1;
   if (errorKind && outcome !== 'released') {
     summary.errorsByKind[errorKind] = (summary.errorsByKind[errorKind] ?? 0) + 1;
   }

@@ -5,8 +5,8 @@ import { describeError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
 import type { Lease, Store } from '../store/store.ts';
-import type { BackoffPolicy } from './backoff.ts';
-import { tickDeadline } from './budget.ts';
+import type { CadencePolicy } from '../cadence/policy.ts';
+import { tickDeadline } from '../cadence/tick-deadline.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
 import type { RefreshRun } from './refresher.ts';
 import type { RefreshResult } from './result.ts';
@@ -26,7 +26,7 @@ export interface TickDeps {
   store: Store;
   refresher: RowRefresher;
   clock: Clock;
-  policy: BackoffPolicy;
+  policy: CadencePolicy;
   /** Source of backoff jitter, in [0, 1). */
   random?: () => number;
   newLeaseId?: () => string;
@@ -40,6 +40,8 @@ export interface TickOptions {
   safetyMarginMs: number;
   /** The Lambda's `context.getRemainingTimeInMillis`, when running in one. */
   remainingMs?: () => number;
+  /** When the loop execution's minute ends, for a tick the loop started. */
+  loopEndsAt?: number | undefined;
   /** Conditional writes (claims, write-backs) in flight at once. */
   writeConcurrency?: number;
   signal?: AbortSignal;
@@ -55,7 +57,7 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
   const { store, clock } = deps;
   const log = deps.log ?? silentLog;
   const startedAt = clock.now();
-  const deadline = tickDeadline(startedAt, options.remainingMs?.(), options);
+  const deadline = tickDeadline(startedAt, { ...options, lambdaRemainingMs: options.remainingMs?.() });
   const writes = pLimit(options.writeConcurrency ?? 10);
   const summary = emptySummary();
   let lastBatchFull = false;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { timeLeftInLoopMinute } from '../../src/handler/loop-window.ts';
+import { loopEndsAtFor } from '../../src/handler/loop-window.ts';
 
 test('time left in the loop execution\'s minute, from its start time', () => {
   const at = (iso: string) => Date.parse(iso);
@@ -16,5 +16,8 @@ test('time left in the loop execution\'s minute, from its start time', () => {
     ['not an object', 'tick', 0, undefined],
     ['null', null, 0, undefined],
   ];
-  for (const [name, event, now, want] of cases) assert.equal(timeLeftInLoopMinute(event, now), want, name);
+  for (const [name, event, now, want] of cases) {
+    const end = loopEndsAtFor(event, now);
+    assert.equal(end === undefined ? undefined : end - now, want, name);
+  }
 });

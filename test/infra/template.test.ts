@@ -1,3 +1,4 @@
+import { LOOP_SCHEDULE } from '../../src/cadence/loop-rhythm.ts';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,13 +51,13 @@ test('the loop definition passes asl-validator, ARNs checked', () => {
   assert.ok(result.isValid, result.errorsText('\n'));
 });
 
-test('the loop is an Express state machine started by a cron rule at every minute', () => {
+test('the loop is an Express state machine started by the loop rhythm\'s cron rule at every minute', () => {
   const p = props('RefreshLoop');
   assert.equal(p.Type, 'EXPRESS');
   const events = Object.values(p.Events as Record<string, { Type: string; Properties: Record<string, unknown> }>);
   assert.equal(events.length, 1);
   assert.equal(events[0]?.Type, 'Schedule');
-  assert.equal(events[0]?.Properties.Schedule, 'cron(* * * * ? *)');
+  assert.equal(events[0]?.Properties.Schedule, LOOP_SCHEDULE);
 });
 
 test('the Task waits longer than the refresh function can run, and retries only Lambda service errors', () => {

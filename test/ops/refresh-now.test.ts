@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ProviderError } from '../../src/domain/errors.ts';
 import { refreshNow, RowNotFoundError } from '../../src/ops/refresh-now.ts';
-import { DEFAULT_BACKOFF } from '../../src/refresh/backoff.ts';
+import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 import { pipeline, type Pipeline } from '../support/pipeline.ts';
 
@@ -14,7 +14,7 @@ before(async () => {
   p = pipeline(t);
   p.tokens.tokens.set('alice', 'tok');
   const d = p.deps();
-  deps = { store: d.store, refresher: d.refresher, clock: p.clock, policy: DEFAULT_BACKOFF, publisher: p.publisher };
+  deps = { store: d.store, refresher: d.refresher, clock: p.clock, policy: DEFAULT_CADENCE, publisher: p.publisher };
 });
 after(() => t.close());
 

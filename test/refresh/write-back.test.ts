@@ -12,7 +12,7 @@ import {
   SkippedByRateLimit,
   type RefreshError,
 } from '../../src/domain/errors.ts';
-import { DEFAULT_BACKOFF } from '../../src/refresh/backoff.ts';
+import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
 import type { RefreshResult } from '../../src/refresh/result.ts';
 import { planWriteBack } from '../../src/refresh/write-back.ts';
 import { statusFor } from '../support/fakes.ts';
@@ -35,7 +35,7 @@ test('each outcome maps to its next staleAt and bookkeeping', () => {
     ['invalid row', failed(new InvalidRowError('bad url')), 'error', 480_000, 3],
   ];
   for (const [name, result, outcome, delay, errorCount] of cases) {
-    const plan = planWriteBack(row, result, NOW, DEFAULT_BACKOFF, () => 0);
+    const plan = planWriteBack(row, result, NOW, DEFAULT_CADENCE, () => 0);
     assert.equal(plan.outcome, outcome, name);
     assert.equal(plan.update.set.staleAt, NOW + delay, name);
     assert.equal(plan.update.set.updatedAt ?? row.updatedAt, outcome === 'refreshed' ? NOW : row.updatedAt, `${name}: updatedAt`);
@@ -46,16 +46,16 @@ test('each outcome maps to its next staleAt and bookkeeping', () => {
 
 test('failures keep their kind and a bounded message; success clears them', () => {
   const long = new ProviderError('x'.repeat(5_000), 500);
-  const plan = planWriteBack({ chatId: 'c' }, failed(long), NOW, DEFAULT_BACKOFF, () => 0);
+  const plan = planWriteBack({ chatId: 'c' }, failed(long), NOW, DEFAULT_CADENCE, () => 0);
   assert.equal(plan.update.set.lastErrorKind, 'provider_error');
   assert.equal(plan.update.set.lastErrorMessage?.length, 500);
   assert.equal(plan.update.set.lastErrorAt, NOW);
-  const ok = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {} }, NOW, DEFAULT_BACKOFF, () => 0);
+  const ok = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {} }, NOW, DEFAULT_CADENCE, () => 0);
   assert.deepEqual(ok.update.remove.sort(), ['errorCount', 'lastErrorAt', 'lastErrorKind', 'lastErrorMessage']);
 });
 
 test('no PR for a branch whose stored PR belongs to another branch: the stale PR fields are cleared', () => {
-  const plan = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {}, dropStoredPullRequest: true }, NOW, DEFAULT_BACKOFF, () => 0);
+  const plan = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {}, dropStoredPullRequest: true }, NOW, DEFAULT_CADENCE, () => 0);
   for (const field of PULL_REQUEST_FIELDS) assert.ok(plan.update.remove.includes(field), field);
   assert.equal(plan.update.set.refreshedAt, undefined);
 });

@@ -3,7 +3,7 @@ import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
-import { DEFAULT_BACKOFF } from '../../src/refresh/backoff.ts';
+import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
 import { runTick } from '../../src/refresh/tick.ts';
 import { createDocumentClient } from '../../src/store/document-client.ts';
 import { DynamoStore } from '../../src/store/dynamo-store.ts';
@@ -29,7 +29,7 @@ test('a DynamoDB endpoint that accepts connections but never answers ends the ti
     const log = { info() {}, warn() {}, error: (message: string) => void lines.push(message) };
     const refresher = { refresh: () => Promise.reject(new Error('never reached')) };
     const summary = await runTick(
-      { store, refresher, clock: new ManualClock(), policy: DEFAULT_BACKOFF, log },
+      { store, refresher, clock: new ManualClock(), policy: DEFAULT_CADENCE, log },
       { batchSize: 10, tickBudgetMs: 30_000, safetyMarginMs: 0 },
     );
     assert.equal(summary.claimed, 0);

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS, startDynamoDbLocal, type LocalDynamoDb } from '../../src/dev/dynamodb-local/start.ts';
 import { createTableInput } from '../../src/dev/template.ts';
+import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS, type DocumentClientOptions } from '../../src/store/document-client.ts';
 
 export interface TestTables {
-  client: DynamoDBClient;
+  /** The client the functions use (document-client.ts), on DynamoDB Local. */
   doc: DynamoDBDocumentClient;
   endpoint: string;
   tableName: string;
@@ -27,24 +28,24 @@ async function endpoint(): Promise<{ endpoint: string; owned?: LocalDynamoDb }> 
   return { endpoint: db.endpoint, owned: db };
 }
 
-export function localClient(url: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint: url, ...LOCAL_AWS, maxAttempts: 2 });
+/** The functions' client (with its timeouts) on a DynamoDB Local endpoint. */
+export function localDocClient(url: string, options: Omit<DocumentClientOptions, 'endpoint'> = {}): DynamoDBDocumentClient {
+  return createDocumentClient({ endpoint: url, ...LOCAL_AWS, maxAttempts: 2, ...options });
 }
 
 /** Fresh, uniquely named tables built from template.yaml's definitions. */
 export async function createTestTables(): Promise<TestTables> {
   const { endpoint: url, owned } = await endpoint();
-  const client = localClient(url);
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = localDocClient(url);
+  const admin = localDocClient(url, { requestTimeoutMs: SETUP_REQUEST_TIMEOUT_MS });
   const suffix = randomUUID().slice(0, 8);
   const tableName = `diff-status-${suffix}`;
   const tokensTableName = `tokens-${suffix}`;
-  await client.send(new CreateTableCommand(createTableInput('DiffStatusTable', tableName)));
-  await client.send(new CreateTableCommand(createTableInput('TokensTable', tokensTableName)));
+  await admin.send(new CreateTableCommand(createTableInput('DiffStatusTable', tableName)));
+  await admin.send(new CreateTableCommand(createTableInput('TokensTable', tokensTableName)));
   const deliveriesTableName = `deliveries-${suffix}`;
-  await client.send(new CreateTableCommand(createTableInput('WebhookDeliveriesTable', deliveriesTableName)));
+  await admin.send(new CreateTableCommand(createTableInput('WebhookDeliveriesTable', deliveriesTableName)));
   return {
-    client,
     doc,
     endpoint: url,
     tableName,
@@ -52,10 +53,11 @@ export async function createTestTables(): Promise<TestTables> {
     deliveriesTableName,
     indexName: 'byStaleAt',
     async close() {
-      await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
-      await client.send(new DeleteTableCommand({ TableName: tokensTableName })).catch(() => {});
-      await client.send(new DeleteTableCommand({ TableName: deliveriesTableName })).catch(() => {});
-      client.destroy();
+      await admin.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
+      await admin.send(new DeleteTableCommand({ TableName: tokensTableName })).catch(() => {});
+      await admin.send(new DeleteTableCommand({ TableName: deliveriesTableName })).catch(() => {});
+      admin.destroy();
+      doc.destroy();
       if (owned) {
         await owned.stop();
         ownServer = undefined;

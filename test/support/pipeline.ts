@@ -1,13 +1,12 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Log } from '../../src/domain/log.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
-import { DEFAULT_BACKOFF } from '../../src/refresh/backoff.ts';
 import type { ChangePublisher, RowChange } from '../../src/refresh/change-publisher.ts';
-import { Refresher } from '../../src/refresh/refresher.ts';
-import { runTick, type TickDeps, type TickOptions } from '../../src/refresh/tick.ts';
-import { DynamoStore } from '../../src/store/dynamo-store.ts';
+import type { runTick, TickDeps, TickOptions } from '../../src/refresh/tick.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
 import type { Store } from '../../src/store/store.ts';
+import { composeSystem, type System } from '../../src/system/compose.ts';
+import { settingsWith } from '../../src/system/settings.ts';
 import type { TestTables } from './dynamodb.ts';
 import { FakeProvider, FakeRegistry, FakeTokens, ManualClock } from './fakes.ts';
 
@@ -32,7 +31,8 @@ export class RecordingLog implements Log {
 }
 
 export interface Pipeline {
-  store: DynamoStore;
+  system: System;
+  store: Store;
   provider: FakeProvider;
   tokens: FakeTokens;
   clock: ManualClock;
@@ -44,43 +44,35 @@ export interface Pipeline {
   get(chatId: string): Promise<DiffStatusRow>;
 }
 
-export const TICK_DEFAULTS: TickOptions = { batchSize: 50, tickBudgetMs: 30_000, safetyMarginMs: 5_000 };
-
-/** The real store and tick over DynamoDB Local, with an in-process provider and tokens. */
+/** The real store and tick over DynamoDB Local, with an in-process provider and tokens, wired by the composition root. */
 export function pipeline(t: TestTables, options: { shardCount?: number; concurrency?: number } = {}): Pipeline {
   const shardCount = options.shardCount ?? 1;
-  const store = new DynamoStore({ doc: t.doc, tableName: t.tableName, indexName: t.indexName, shardCount });
   const provider = new FakeProvider();
   const tokens = new FakeTokens();
   const clock = new ManualClock();
   const publisher = new RecordingPublisher();
   const log = new RecordingLog();
-  const refresher = new Refresher({
-    registry: new FakeRegistry(provider),
+  const system = composeSystem({
+    settings: settingsWith({ tableName: t.tableName, indexName: t.indexName, shardCount, concurrency: options.concurrency }),
+    doc: t.doc,
     tokens,
+    registry: new FakeRegistry(provider),
     clock,
-    concurrency: options.concurrency ?? 10,
-    perTokenConcurrency: 4,
-  });
-  const deps = (overrides: Partial<TickDeps> = {}): TickDeps => ({
-    store,
-    refresher,
-    clock,
-    policy: DEFAULT_BACKOFF,
-    random: () => 0,
     publisher,
     log,
-    ...overrides,
+    random: () => 0,
   });
+  const store = system.store;
   return {
+    system,
     store,
     provider,
     tokens,
     clock,
     publisher,
     log,
-    deps,
-    tick: (opts = {}, overrides = {}) => runTick(deps(overrides), { ...TICK_DEFAULTS, ...opts }),
+    deps: (overrides = {}) => system.tickDeps(overrides),
+    tick: (opts = {}, overrides = {}) => system.tick(opts, overrides),
     async put(row) {
       const full: DiffStatusRow = {
         ownerId: 'alice',

@@ -2,7 +2,8 @@ import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
 import { start, type GitHostSim } from '../../src/dev/git-host-sim/server.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
-import { createWebhookRuntime, type WebhookRuntime } from '../../src/handler/webhook-runtime.ts';
+import { readWebhookEnv, webhookReceiverFromEnv } from '../../src/system/from-env.ts';
+import type { WebhookReceiver } from '../../src/system/webhook-receiver.ts';
 import { repoBranchKey } from '../../src/store/repo-branch-key.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
 import type { TestTables } from '../support/dynamodb.ts';
@@ -15,7 +16,7 @@ export const GITLAB_WEB = 'http://127.0.0.1:9';
 
 export interface WebhookWorld {
   sim: GitHostSim;
-  runtime: WebhookRuntime;
+  runtime: WebhookReceiver;
   /** Host key of the simulated GitHub (`127.0.0.1:PORT`). */
   host: string;
   put(row: Partial<DiffStatusRow> & { chatId: string }): Promise<DiffStatusRow>;
@@ -38,7 +39,7 @@ export async function webhookWorld(t: TestTables, env: Record<string, string> = 
     AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
   });
   const host = new URL(sim.url).host;
-  const runtime = createWebhookRuntime({
+  const runtime = webhookReceiverFromEnv(readWebhookEnv({
     TABLE_NAME: t.tableName,
     TOKENS_TABLE_NAME: t.tokensTableName,
     DELIVERIES_TABLE_NAME: t.deliveriesTableName,
@@ -49,7 +50,7 @@ export async function webhookWorld(t: TestTables, env: Record<string, string> = 
     ]),
     WEBHOOK_SECRETS: JSON.stringify({ [host]: [GITHUB_SECRET, GITHUB_PREVIOUS_SECRET], '127.0.0.1:9': GITLAB_TOKEN }),
     ...env,
-  });
+  }));
   await t.doc.send(new PutCommand({ TableName: t.tokensTableName, Item: { ownerId: 'alice', providerHost: host, accessToken: 'tok-alice' } }));
   return {
     sim,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS } from '../../store/document-client.ts';
 import { LOCAL_AWS, startDynamoDbLocal, type LocalDynamoDb } from '../dynamodb-local/start.ts';
 import { createTableInput, loadTemplate } from '../template.ts';
 import type { LocalRunOptions } from './args.ts';
@@ -33,24 +34,21 @@ export async function bringUpEnvironment(options: LocalRunOptions, env: NodeJS.P
   const kind = local ? 'embedded' : endpoint ? 'endpoint' : 'aws';
   // DynamoDB Local namespaces tables by access key and region: the handler must use the same.
   const localCredentials = kind === 'embedded' || (kind === 'endpoint' && !env['AWS_ACCESS_KEY_ID']);
-  const config: DynamoDBClientConfig = {
-    ...(endpoint ? { endpoint } : {}),
-    ...(localCredentials ? LOCAL_AWS : {}),
-    maxAttempts: 3,
-  };
-  const client = new DynamoDBClient(config);
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  // The functions' client (document-client.ts) for the run's own table work: creating tables,
+  // seeding, the census's full scans. Those calls are not a tick's: a cold emulator's first
+  // CreateTable can take seconds, and retrying one that timed out would fail as "preexisting".
+  const doc = createDocumentClient({ endpoint, ...(localCredentials ? LOCAL_AWS : {}), requestTimeoutMs: SETUP_REQUEST_TIMEOUT_MS });
   try {
     const template = loadTemplate();
     const rowsInput = createTableInput('DiffStatusTable', options.table ?? `gitsync-diff-status-${randomUUID().slice(0, 8)}`, template);
     const tokensInput = createTableInput('TokensTable', options.tokensTable ?? `gitsync-tokens-${randomUUID().slice(0, 8)}`, template);
     const deliveriesInput = createTableInput('WebhookDeliveriesTable', `gitsync-webhook-deliveries-${randomUUID().slice(0, 8)}`, template);
     if (options.table === undefined) {
-      await client.send(new CreateTableCommand(rowsInput));
-      await client.send(new CreateTableCommand(tokensInput));
+      await doc.send(new CreateTableCommand(rowsInput));
+      await doc.send(new CreateTableCommand(tokensInput));
     }
     // Webhooks are only simulated, so their delivery ids always go to a fresh table of the run.
-    if (options.simulate) await client.send(new CreateTableCommand(deliveriesInput));
+    if (options.simulate) await doc.send(new CreateTableCommand(deliveriesInput));
     const indexName = rowsInput.GlobalSecondaryIndexes?.[0]?.IndexName;
     if (!indexName) throw new Error('template.yaml: DiffStatusTable has no due index');
     const handlerEnv: Record<string, string> = {
@@ -77,12 +75,12 @@ export async function bringUpEnvironment(options: LocalRunOptions, env: NodeJS.P
       indexName,
       handlerEnv,
       async close() {
-        client.destroy();
+        doc.destroy();
         await local?.stop();
       },
     };
   } catch (err) {
-    client.destroy();
+    doc.destroy();
     await local?.stop();
     throw err;
   }

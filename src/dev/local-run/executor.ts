@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { LOOP_PERIOD_MS, loopMinuteEnd } from '../../cadence/loop-rhythm.ts';
 import type { TickSummary } from '../../refresh/tick-summary.ts';
 import { stateMachineSource, substituteDefinition } from '../state-machine.ts';
 import type { CfnTemplate } from '../template.ts';
@@ -32,8 +33,8 @@ export interface RefreshLoop {
   stop(): Promise<void>;
 }
 
-/** EventBridge's schedule for the state machine: `rate(1 minute)`. */
-const SCHEDULE_MS = 60_000;
+/** EventBridge's schedule for the state machine: one execution per loop period (a minute). */
+const SCHEDULE_MS = LOOP_PERIOD_MS;
 const LOCAL_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:gitsync-local-RefreshFunction';
 
 interface TaskState {
@@ -75,7 +76,7 @@ export function startRefreshLoop(options: LoopOptions): RefreshLoop {
       const payload = (raw as { Payload: Record<string, unknown> }).Payload;
       if (schedule === undefined) {
         const realStart = Date.parse(String(payload['executionStartTime']));
-        schedule = { realStart, minute: realStart - (realStart % 60_000) };
+        schedule = { realStart, minute: loopMinuteEnd(realStart) - LOOP_PERIOD_MS };
       } else {
         const slot = Date.parse(String(payload['slot']));
         const waitMs = (slot - scheduleNow()) / options.speed;

@@ -1,31 +1,27 @@
-import type { TickSummary } from '../../refresh/tick-summary.ts';
+import type { RefreshErrorKind } from '../../domain/errors.ts';
+import { OUTCOMES, type OutcomeCounter } from '../../refresh/outcomes.ts';
+import { emptyOutcomeCounters, type TickSummary } from '../../refresh/tick-summary.ts';
 import type { StatsSnapshot } from '../git-host-sim/stats.ts';
 
 /** The handler's tick summaries added up over the run. */
-export type RunTotals = Pick<
-  TickSummary,
-  'refreshed' | 'noPr' | 'noToken' | 'rateLimited' | 'errors' | 'released' | 'writeConflicts' | 'writeFailures' | 'errorsByKind'
-> & {
+export type RunTotals = Pick<TickSummary, OutcomeCounter | 'writeConflicts' | 'writeFailures' | 'errorsByKind'> & {
   ticks: number;
   /** Ticks that threw (the state machine caught them and went on). */
   failedTicks: number;
 };
 
 export function emptyTotals(): RunTotals {
-  return { ticks: 0, failedTicks: 0, refreshed: 0, noPr: 0, noToken: 0, rateLimited: 0, errors: 0, released: 0, writeConflicts: 0, writeFailures: 0, errorsByKind: {} };
+  return { ticks: 0, failedTicks: 0, ...emptyOutcomeCounters(), writeConflicts: 0, writeFailures: 0, errorsByKind: {} };
 }
 
 export function addTick(totals: RunTotals, tick: TickSummary): void {
   totals.ticks += 1;
-  totals.refreshed += tick.refreshed;
-  totals.noPr += tick.noPr;
-  totals.noToken += tick.noToken;
-  totals.rateLimited += tick.rateLimited;
-  totals.errors += tick.errors;
-  totals.released += tick.released;
+  for (const { counter } of Object.values(OUTCOMES)) totals[counter] += tick[counter];
   totals.writeConflicts += tick.writeConflicts;
   totals.writeFailures += tick.writeFailures;
-  for (const [kind, n] of Object.entries(tick.errorsByKind)) totals.errorsByKind[kind] = (totals.errorsByKind[kind] ?? 0) + n;
+  for (const [kind, n] of Object.entries(tick.errorsByKind) as [RefreshErrorKind, number][]) {
+    totals.errorsByKind[kind] = (totals.errorsByKind[kind] ?? 0) + n;
+  }
 }
 
 /** What the Git host answered; only known when it is the simulated one. */

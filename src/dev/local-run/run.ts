@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { readRefreshConfig } from '../../config/env.ts';
+import { readRefreshEnv } from '../../system/from-env.ts';
 import { describeError } from '../../domain/errors.ts';
 import { loadTemplate } from '../template.ts';
 import type { LocalRunOptions } from './args.ts';
@@ -53,7 +53,7 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
     const invokeWebhook = webhooksOn
       ? await loadFunction<FunctionUrlEvent, FunctionUrlResponse>(template, 'WebhookFunction', functionEnv)
       : undefined;
-    const { shardCount } = readRefreshConfig(process.env);
+    const { shardCount } = readRefreshEnv(process.env).settings;
 
     const seeded = host
       ? await seedTables(host, { doc: env.doc, tableName: env.tableName, tokensTableName: env.tokensTableName, shardCount }, options.rows, options.seed, startedAt)

@@ -1,33 +1,29 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_AWS } from '../../../src/dev/dynamodb-local/start.ts';
+import { BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { seededRandom } from '../../../src/dev/git-host-sim/prng.ts';
 import { start, type GitHostSim, type GitHostSimOptions } from '../../../src/dev/git-host-sim/server.ts';
 import type { SeededWorld } from '../../../src/dev/git-host-sim/seed.ts';
 import type { Repo } from '../../../src/dev/git-host-sim/world.ts';
 import { silentLog, type Log } from '../../../src/domain/log.ts';
 import type { DiffStatusRow } from '../../../src/domain/row.ts';
-import { markStale } from '../../../src/ops/mark-stale.ts';
 import { parseProviderConfigs } from '../../../src/providers/config.ts';
 import { createHttpAgent } from '../../../src/providers/http/agent.ts';
 import { stripOriginCredentials } from '../../../src/providers/origin-credentials.ts';
-import { createProviderRegistry } from '../../../src/providers/registry.ts';
-import { DEFAULT_BACKOFF } from '../../../src/refresh/backoff.ts';
+import { DEFAULT_CADENCE } from '../../../src/cadence/policy.ts';
 import type { ChangePublisher } from '../../../src/refresh/change-publisher.ts';
 import { Refresher } from '../../../src/refresh/refresher.ts';
-import { runTick, type TickDeps, type TickOptions } from '../../../src/refresh/tick.ts';
+import type { TickDeps, TickOptions } from '../../../src/refresh/tick.ts';
 import type { TickSummary } from '../../../src/refresh/tick-summary.ts';
-import { DynamoStore } from '../../../src/store/dynamo-store.ts';
+import { composeSystem, type System } from '../../../src/system/compose.ts';
+import { settingsWith } from '../../../src/system/settings.ts';
 import { dueShardFor } from '../../../src/store/shard.ts';
-import { DynamoTokenResolver } from '../../../src/tokens/dynamo-token-resolver.ts';
-import { createTestTables, type TestTables } from '../../support/dynamodb.ts';
+import { createTestTables, localDocClient, type TestTables } from '../../support/dynamodb.ts';
 import { SteppingClock } from './clock.ts';
 import { DynamoFaults } from './dynamo-faults.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { checkInvariants, longestWait, OWNED_FIELDS, scanAll, type InvariantReport, type OwnedFields } from './invariants.ts';
 import { RecordingStore } from './recording-store.ts';
 
-export const POLICY = DEFAULT_BACKOFF;
+export const POLICY = DEFAULT_CADENCE;
 /** After this long without faults every row has been due at least once. */
 export const SETTLE_MS =
   Math.max(...[undefined, 'no_token', 'rate_limited', 'provider_error'].map((k) => longestWait({ chatId: '', lastErrorKind: k }, POLICY))) + 1_000;
@@ -79,8 +75,8 @@ export class Harness {
   readonly shardCount: number;
   readonly owned = new Map<string, OwnedFields>();
   readonly tokens = new Map<string, string>();
-  readonly #storeClient: DynamoDBClient;
-  readonly #options: HarnessOptions;
+  readonly system: System;
+  readonly #storeDoc: DynamoDBDocumentClient;
   readonly #agent: ReturnType<typeof createHttpAgent>;
 
   private constructor(tables: TestTables, clock: SteppingClock, sim: GitHostSim, proxy: FaultProxy, options: HarnessOptions) {
@@ -88,25 +84,40 @@ export class Harness {
     this.clock = clock;
     this.sim = sim;
     this.proxy = proxy;
-    this.#options = options;
     this.shardCount = options.shardCount ?? 2;
-    this.#storeClient = new DynamoDBClient({ endpoint: tables.endpoint, ...LOCAL_AWS, maxAttempts: 3 });
-    const doc = DynamoDBDocumentClient.from(this.#storeClient, { marshallOptions: { removeUndefinedValues: true } });
     const draws = seededRandom(options.seed ?? 7).fork('dynamodb-faults');
-    this.ddbFaults = new DynamoFaults(this.#storeClient, () => draws.next());
+    let faults: DynamoFaults | undefined;
+    // The functions' client, with a fault middleware; the checker reads through its own (tables.doc).
+    this.#storeDoc = localDocClient(tables.endpoint, {
+      maxAttempts: 3,
+      instrument: (client) => {
+        faults = new DynamoFaults(client, () => draws.next());
+        return client;
+      },
+    });
+    this.ddbFaults = faults!;
     const timeout = options.httpTimeoutMs ?? 1_500;
     this.#agent = createHttpAgent({ connectTimeoutMs: 2_000, headersTimeoutMs: timeout, bodyTimeoutMs: timeout });
-    const configs = parseProviderConfigs(JSON.stringify([{ type: 'github', webUrl: sim.url, apiUrl: proxy.apiUrl }]));
-    this.refresher = new Refresher({
-      registry: createProviderRegistry(configs, { dispatcher: this.#agent, clock }),
-      tokens: new DynamoTokenResolver(doc, tables.tokensTableName, clock),
+    let recording: RecordingStore | undefined;
+    this.system = composeSystem({
+      settings: settingsWith({
+        tableName: tables.tableName,
+        tokensTableName: tables.tokensTableName,
+        indexName: tables.indexName,
+        shardCount: this.shardCount,
+        ...TICK,
+        gitProviders: parseProviderConfigs(JSON.stringify([{ type: 'github', webUrl: sim.url, apiUrl: proxy.apiUrl }])),
+      }),
+      doc: this.#storeDoc,
+      observeStore: (inner) => (recording = new RecordingStore(inner, clock)),
+      dispatcher: this.#agent,
       clock,
-      concurrency: 10,
-      perTokenConcurrency: 4,
       log: options.log ?? silentLog,
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.publisher ? { publisher: options.publisher } : {}),
     });
-    const inner = new DynamoStore({ doc, tableName: tables.tableName, indexName: tables.indexName, shardCount: this.shardCount });
-    this.store = new RecordingStore(inner, clock);
+    this.store = recording!;
+    this.refresher = this.system.refresher;
   }
 
   static async create(options: HarnessOptions = {}): Promise<Harness> {
@@ -187,26 +198,14 @@ export class Harness {
   }
 
   tick(options: Partial<TickOptions> = {}, overrides: Partial<TickDeps> = {}): Promise<TickSummary> {
-    return runTick(
-      {
-        store: this.store,
-        refresher: this.refresher,
-        clock: this.clock,
-        policy: POLICY,
-        random: this.#options.random ?? Math.random,
-        log: this.#options.log ?? silentLog,
-        ...(this.#options.publisher ? { publisher: this.#options.publisher } : {}),
-        ...overrides,
-      },
-      { ...TICK, ...options },
-    );
+    return this.system.tick(options, overrides);
   }
 
   /** The push hook; expectations follow what it wrote, also when a fault cut it short. */
   async markStale(chatIds: readonly string[], branch: string, origin: string): Promise<void> {
     const wanted = { gitBranch: branch.trim(), gitRemoteOrigin: stripOriginCredentials(origin) };
     try {
-      await markStale(this.store, this.clock, { chatIds, branch, origin }, this.#options.log ? { log: this.#options.log } : {});
+      await this.system.markStale({ chatIds, branch, origin });
       for (const chatId of chatIds) this.#expect(chatId, wanted);
     } catch {
       for (const chatId of chatIds) {
@@ -307,7 +306,7 @@ export class Harness {
   async close(): Promise<void> {
     await Promise.allSettled([this.proxy.close(), this.sim.close()]);
     await this.#agent.close().catch(() => {});
-    this.#storeClient.destroy();
+    this.#storeDoc.destroy();
     await this.tables.close();
   }
 }

@@ -1,7 +1,8 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isPollable, PULL_REQUEST_FIELDS, type DiffStatusRow } from '../../../src/domain/row.ts';
-import { MAX_RATE_LIMIT_WAIT_MS } from '../../../src/providers/http/rate-limit.ts';
-import type { BackoffPolicy } from '../../../src/refresh/backoff.ts';
+import type { RefreshErrorKind } from '../../../src/domain/errors.ts';
+import { ERROR_FREE_OUTCOMES, OUTCOME_OF_ERROR, OUTCOMES } from '../../../src/refresh/outcomes.ts';
+import type { CadencePolicy } from '../../../src/cadence/policy.ts';
 import { dueShardFor } from '../../../src/store/shard.ts';
 import type { WriteRecord } from './recording-store.ts';
 
@@ -14,7 +15,7 @@ export interface InvariantInput {
   tableName: string;
   /** The clock's instant when the check runs. */
   now: number;
-  policy: BackoffPolicy;
+  policy: CadencePolicy;
   shardCount: number;
   /** What each row's owned attributes must be (seeded, then as mark-stale set them). */
   owned: ReadonlyMap<string, OwnedFields>;
@@ -62,24 +63,17 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
 }
 
 /** The longest a row may wait after its last write, by what that write recorded. */
-export function longestWait(row: DiffStatusRow, policy: BackoffPolicy): number {
+export function longestWait(row: DiffStatusRow, policy: CadencePolicy): number {
   const byOutcome = outcomeWait(row, policy);
   // A tick's claim moves staleAt to the claim's end; refresh-now's claim leaves it alone.
   return row.leaseId !== undefined ? Math.max(policy.claimTtlMs, byOutcome) : byOutcome;
 }
 
-function outcomeWait(row: DiffStatusRow, policy: BackoffPolicy): number {
-  switch (row.lastErrorKind) {
-    case undefined:
-      return Math.max(policy.successTtlMs, policy.noPullRequestLaterMs, policy.noPullRequestSoonMs);
-    case 'no_token':
-      return policy.noTokenMs;
-    case 'rate_limited':
-    case 'skipped_rate_limit':
-      return Math.max(policy.rateLimitFloorMs, MAX_RATE_LIMIT_WAIT_MS);
-    default:
-      return policy.errorCapMs;
-  }
+/** By the outcomes table: a stored error kind names its outcome; no kind, an error-free one. */
+function outcomeWait(row: DiffStatusRow, policy: CadencePolicy): number {
+  const kind = row.lastErrorKind as RefreshErrorKind | undefined;
+  const outcomes = kind === undefined ? ERROR_FREE_OUTCOMES : [OUTCOME_OF_ERROR[kind] ?? 'error'];
+  return Math.max(...outcomes.map((o) => OUTCOMES[o].longestWaitMs?.(policy) ?? 0));
 }
 
 function checkSchedule(row: DiffStatusRow, input: InvariantInput): string[] {

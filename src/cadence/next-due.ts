@@ -1,0 +1,76 @@
+import { RateLimitedError, type RefreshError } from '../domain/errors.ts';
+import type { DiffStatusRow } from '../domain/row.ts';
+import { OUTCOME_OF_ERROR, type Outcome } from '../refresh/outcomes.ts';
+import type { RefreshResult } from '../refresh/result.ts';
+import type { CadencePolicy } from './policy.ts';
+
+/** The bookkeeping a row's schedule carries besides `staleAt`. */
+export type CadenceAttribute = 'errorCount' | 'lastErrorKind' | 'lastErrorMessage' | 'lastErrorAt';
+
+export interface NextDue {
+  outcome: Outcome;
+  /** The row's next `staleAt`. */
+  staleAt: number;
+  set: Partial<Pick<DiffStatusRow, CadenceAttribute>>;
+  remove: CadenceAttribute[];
+}
+
+const LAST_ERROR = ['lastErrorKind', 'lastErrorMessage', 'lastErrorAt'] as const;
+const MAX_ERROR_MESSAGE = 500;
+
+/**
+ * When a refreshed row is next due, and the bookkeeping that goes with it. Pure: the clock
+ * and the random source (backoff jitter, in [0, 1)) are passed in.
+ */
+export function nextDue(row: DiffStatusRow, result: RefreshResult, now: number, policy: CadencePolicy, random: () => number): NextDue {
+  switch (result.kind) {
+    case 'refreshed':
+      return { outcome: 'refreshed', staleAt: now + policy.successTtlMs, set: {}, remove: ['errorCount', ...LAST_ERROR] };
+    case 'no_pr':
+      return { outcome: 'no_pr', staleAt: now + noPullRequestDelay(now, row.updatedAt, policy), set: {}, remove: ['errorCount', ...LAST_ERROR] };
+    case 'failed':
+      return afterFailure(row, result.error, now, policy, random);
+  }
+}
+
+function afterFailure(row: DiffStatusRow, error: RefreshError, now: number, policy: CadencePolicy, random: () => number): NextDue {
+  const outcome = OUTCOME_OF_ERROR[error.kind];
+  // Unfinished for lack of time: due again at once, for the next tick; nothing went wrong.
+  if (outcome === 'released') return { outcome: 'released', staleAt: now, set: {}, remove: [] };
+  const lastError = { lastErrorKind: error.kind, lastErrorMessage: error.message.slice(0, MAX_ERROR_MESSAGE), lastErrorAt: now };
+  switch (outcome) {
+    case 'no_token':
+      return { outcome, staleAt: now + policy.noTokenMs, set: lastError, remove: ['errorCount'] };
+    case 'rate_limited': {
+      const resetAt = error instanceof RateLimitedError ? error.resetAt : now;
+      return { outcome, staleAt: rateLimitedUntil(now, resetAt, policy), set: lastError, remove: [] };
+    }
+    default: {
+      const errorCount = (typeof row.errorCount === 'number' ? row.errorCount : 0) + 1;
+      return { outcome: 'error', staleAt: now + errorDelay(errorCount, random, policy), set: { ...lastError, errorCount }, remove: [] };
+    }
+  }
+}
+
+/** 15 s while a push is less than 2 minutes old (bounds calls to about 8 per push), else 5 min. */
+export function noPullRequestDelay(now: number, updatedAt: number | undefined, p: CadencePolicy): number {
+  const sinceChange = updatedAt === undefined ? Infinity : now - updatedAt;
+  return sinceChange < p.recentChangeWindowMs ? p.noPullRequestSoonMs : p.noPullRequestLaterMs;
+}
+
+/**
+ * Delay after the `failures`-th transient failure in a row (1 = first): base * 2^(n-1) plus
+ * jitter, capped. The doubling outgrows the jitter, so each failure waits at least as long
+ * as the one before.
+ */
+export function errorDelay(failures: number, random: () => number, p: CadencePolicy): number {
+  const exponent = Math.max(0, Math.min(failures - 1, 30));
+  const base = Math.min(p.errorCapMs, p.errorBaseMs * 2 ** exponent);
+  const jittered = base * (1 + p.errorJitterRatio * random());
+  return Math.round(Math.min(p.errorCapMs, jittered));
+}
+
+/** The provider's reset time wins, but never sooner than the floor. */
+export function rateLimitedUntil(now: number, resetAt: number, p: CadencePolicy): number {
+  return Math.max(resetAt, now + p.rateLimitFloorMs);
+}

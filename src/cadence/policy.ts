@@ -1,0 +1,39 @@
+/**
+ * How often a row is refreshed, per outcome. The decisions that use it are in `next-due.ts`;
+ * the loop's own rhythm (the 10-second slots) is in `loop-rhythm.ts`.
+ */
+export interface CadencePolicy {
+  /** After a successful refresh. Default 120 s. */
+  successTtlMs: number;
+  /** No git token linked: nothing changes until the user links one. Default 10 min. */
+  noTokenMs: number;
+  /** No PR yet, shortly after a push: the PR is probably being opened. Default 15 s. */
+  noPullRequestSoonMs: number;
+  /** No PR yet, long after the last push. Default 5 min. */
+  noPullRequestLaterMs: number;
+  /** A row changed from outside less than this long ago counts as "just pushed". Default 2 min. */
+  recentChangeWindowMs: number;
+  /** A claim lapses after this long if its holder dies. Default 5 min. */
+  claimTtlMs: number;
+  /** First transient failure; doubles with each further failure in a row. Default 120 s. */
+  errorBaseMs: number;
+  /** The longest wait after failures in a row. Default 30 min. */
+  errorCapMs: number;
+  /** Up to this fraction is added at random so failing rows do not retry in lockstep. Default 0.2. */
+  errorJitterRatio: number;
+  /** Never retry a rate-limited token sooner than this. Default 120 s. */
+  rateLimitFloorMs: number;
+}
+
+export const DEFAULT_CADENCE: CadencePolicy = {
+  successTtlMs: 120_000,
+  noTokenMs: 10 * 60_000,
+  noPullRequestSoonMs: 15_000,
+  noPullRequestLaterMs: 5 * 60_000,
+  recentChangeWindowMs: 2 * 60_000,
+  claimTtlMs: 5 * 60_000,
+  errorBaseMs: 120_000,
+  errorCapMs: 30 * 60_000,
+  errorJitterRatio: 0.2,
+  rateLimitFloorMs: 120_000,
+};

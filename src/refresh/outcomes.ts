@@ -1,0 +1,49 @@
+import type { CadencePolicy } from '../cadence/policy.ts';
+import type { RefreshErrorKind } from '../domain/errors.ts';
+import { MAX_RATE_LIMIT_WAIT_MS } from '../providers/http/rate-limit.ts';
+
+interface OutcomeSpec {
+  /** Its counter in the tick summary (and the local run's totals). */
+  counter: string;
+  /** Its CloudWatch metric (the dashboard and alarms use these names). */
+  metric: string;
+  /** The longest a row waits for its next refresh after this outcome; null: it is never due again. */
+  longestWaitMs: ((policy: CadencePolicy) => number) | null;
+}
+
+/**
+ * Every way a claimed row's refresh can end: the one list the tick summary, the handler's
+ * metrics, the local run's totals and the reliability invariants read. A new outcome is one
+ * entry here (plus its rule in `src/cadence/next-due.ts`).
+ */
+export const OUTCOMES = {
+  refreshed: { counter: 'refreshed', metric: 'Refreshed', longestWaitMs: (p) => p.successTtlMs },
+  no_pr: { counter: 'noPr', metric: 'NoPr', longestWaitMs: (p) => Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs) },
+  no_token: { counter: 'noToken', metric: 'NoToken', longestWaitMs: (p) => p.noTokenMs },
+  // The provider's reset wins over the floor, and a reset is never believed further than the cap.
+  rate_limited: { counter: 'rateLimited', metric: 'RateLimited', longestWaitMs: (p) => Math.max(p.rateLimitFloorMs, MAX_RATE_LIMIT_WAIT_MS) },
+  error: { counter: 'errors', metric: 'Errors', longestWaitMs: (p) => p.errorCapMs },
+  /** Unfinished at the deadline: due again at once. */
+  released: { counter: 'released', metric: 'Released', longestWaitMs: () => 0 },
+  /** Archived, or no origin / branch: out of the due index. */
+  unpollable: { counter: 'unpollable', metric: 'Unpollable', longestWaitMs: null },
+} as const satisfies Record<string, OutcomeSpec>;
+
+export type Outcome = keyof typeof OUTCOMES;
+export type OutcomeCounter = (typeof OUTCOMES)[Outcome]['counter'];
+
+/** The outcome each failure kind leads to (the kind is then stored on the row, except a deadline's). */
+export const OUTCOME_OF_ERROR: Record<RefreshErrorKind, Outcome> = {
+  no_token: 'no_token',
+  rate_limited: 'rate_limited',
+  skipped_rate_limit: 'rate_limited',
+  deadline_exceeded: 'released',
+  no_provider: 'error',
+  invalid_row: 'error',
+  provider_error: 'error',
+  auth_error: 'error',
+  unexpected: 'error',
+};
+
+/** Outcomes that clear `lastErrorKind`: a row without one last ended in one of these. */
+export const ERROR_FREE_OUTCOMES: readonly Outcome[] = ['refreshed', 'no_pr'];

@@ -1,0 +1,127 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Dispatcher } from 'undici';
+import { systemClock, type Clock } from '../domain/clock.ts';
+import type { DiffStatusRow } from '../domain/row.ts';
+import { silentLog, type Log } from '../domain/log.ts';
+import { markStale, type MarkStaleInput } from '../ops/mark-stale.ts';
+import { refreshNow } from '../ops/refresh-now.ts';
+import type { ProviderRegistry } from '../providers/provider.ts';
+import { createProviderRegistry } from '../providers/registry.ts';
+import type { ChangePublisher } from '../refresh/change-publisher.ts';
+import { Refresher } from '../refresh/refresher.ts';
+import { runTick, type TickDeps, type TickOptions } from '../refresh/tick.ts';
+import type { TickSummary } from '../refresh/tick-summary.ts';
+import { DynamoStore } from '../store/dynamo-store.ts';
+import type { Store } from '../store/store.ts';
+import { DynamoTokenResolver } from '../tokens/dynamo-token-resolver.ts';
+import type { TokenResolver } from '../tokens/token-resolver.ts';
+import type { Settings } from './settings.ts';
+
+/**
+ * The parts a system is built from. Every deployment of gitsync (the Lambda handlers, the
+ * local run, the bench, the tests) passes its own: real ones from `from-env.ts`, fakes or
+ * loopback ones elsewhere. Anything left out is built from `settings` and `doc`.
+ */
+export interface SystemParts {
+  settings: Settings;
+  /** The client from `src/store/document-client.ts`; the store and the token resolver are built on it unless given. */
+  doc?: DynamoDBDocumentClient;
+  store?: Store;
+  /** Wraps the store, e.g. to record what it does (bench, reliability harness). */
+  observeStore?: (store: Store) => Store;
+  tokens?: TokenResolver;
+  /** Default: one provider per `settings.gitProviders`, over `dispatcher`. */
+  registry?: ProviderRegistry;
+  /** HTTP dispatcher of the default registry. Default: the container's shared agent. */
+  dispatcher?: Dispatcher;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Change events; none by default. */
+  publisher?: ChangePublisher;
+  /** Default: silent. */
+  log?: Log;
+  /** Backoff jitter source, in [0, 1); the tick's default is `Math.random`. */
+  random?: () => number;
+  /** The tick's default is a random UUID per lease. */
+  newLeaseId?: () => string;
+}
+
+/** What a tick run may add or override: the Lambda's time left, the loop minute's end, a stop signal, a test's budget. */
+export type TickRun = Partial<TickOptions>;
+
+export interface System {
+  readonly settings: Settings;
+  readonly store: Store;
+  readonly clock: Clock;
+  /** The configured git providers (webhooks match deliveries against them). */
+  readonly registry: ProviderRegistry;
+  /** Throws when the parts cannot refresh (no token resolver, or no tokens table to build one). */
+  readonly refresher: Refresher;
+  /** The tick's dependencies; `overrides` swap one part for one run (tests). */
+  tickDeps(overrides?: Partial<TickDeps>): TickDeps;
+  /** One tick of the refresh loop. */
+  tick(run?: TickRun, overrides?: Partial<TickDeps>): Promise<TickSummary>;
+  /** A push: see `src/ops/mark-stale.ts`. */
+  markStale(input: MarkStaleInput): Promise<{ marked: number }>;
+  /** One chat refreshed now: see `src/ops/refresh-now.ts`. */
+  refreshNow(chatId: string, timeoutMs?: number): Promise<DiffStatusRow | null>;
+}
+
+/** Builds gitsync from its parts: the one place the pipeline is wired. Pure wiring, no I/O. */
+export function composeSystem(parts: SystemParts): System {
+  const { settings } = parts;
+  const clock = parts.clock ?? systemClock;
+  const log = parts.log ?? silentLog;
+  const doc = parts.doc;
+  const inner =
+    parts.store ??
+    (doc
+      ? new DynamoStore({ doc, tableName: settings.tableName, indexName: settings.indexName, shardCount: settings.shardCount })
+      : missing('a store (or a DynamoDB client to build one)'));
+  const store = parts.observeStore ? parts.observeStore(inner) : inner;
+  const tokens =
+    parts.tokens ?? (doc && settings.tokensTableName ? new DynamoTokenResolver(doc, settings.tokensTableName, clock) : undefined);
+  const registry =
+    parts.registry ?? createProviderRegistry(settings.gitProviders, { clock, ...(parts.dispatcher ? { dispatcher: parts.dispatcher } : {}) });
+  const refresher = tokens
+    ? new Refresher({ registry, tokens, clock, concurrency: settings.concurrency, perTokenConcurrency: settings.perTokenConcurrency, log })
+    : undefined;
+  const publisher = parts.publisher ? { publisher: parts.publisher } : {};
+
+  const system: System = {
+    settings,
+    store,
+    clock,
+    registry,
+    get refresher() {
+      return refresher ?? missing('a token resolver (or a tokens table name and a DynamoDB client) to refresh rows');
+    },
+    tickDeps: (overrides = {}) => ({
+      store,
+      refresher: system.refresher,
+      clock,
+      policy: settings.cadence,
+      log,
+      ...(parts.random ? { random: parts.random } : {}),
+      ...(parts.newLeaseId ? { newLeaseId: parts.newLeaseId } : {}),
+      ...publisher,
+      ...overrides,
+    }),
+    tick: (run = {}, overrides = {}) =>
+      runTick(system.tickDeps(overrides), {
+        batchSize: settings.batchSize,
+        tickBudgetMs: settings.tickBudgetMs,
+        safetyMarginMs: settings.safetyMarginMs,
+        writeConcurrency: settings.writeConcurrency,
+        ...run,
+      }),
+    markStale: (input) => markStale(store, clock, input, { log, ...publisher }),
+    refreshNow: (chatId, timeoutMs) =>
+      refreshNow({ store, refresher: system.refresher, clock, policy: settings.cadence, log, ...publisher }, chatId, timeoutMs),
+  };
+  return system;
+}
+
+function missing(what: string): never {
+  throw new Error(`gitsync: the system needs ${what}`);
+}

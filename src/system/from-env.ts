@@ -1,0 +1,153 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Dispatcher } from 'undici';
+import { ConfigError, integer, optional, required, url, type Env } from '../config/env.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Log } from '../domain/log.ts';
+import { changePublisherFor } from '../events/eventbridge-publisher.ts';
+import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
+import { createDocumentClient } from '../store/document-client.ts';
+import { composeSystem, type System } from './compose.ts';
+import { DEFAULT_SETTINGS, type Settings } from './settings.ts';
+import { DynamoDeliveryLog, DynamoWebhookStore } from '../store/dynamo-webhook-store.ts';
+import { secretsManagerSource } from '../webhooks/secrets-manager.ts';
+import { staticSecretSource } from '../webhooks/secrets.ts';
+import { composeWebhookReceiver, DEFAULT_WEBHOOK_SETTINGS, type WebhookReceiver, type WebhookSettings } from './webhook-receiver.ts';
+
+export interface EnvConfig {
+  settings: Settings;
+  /** `DYNAMODB_ENDPOINT`: a local DynamoDB; unset on AWS. */
+  dynamodbEndpoint: string | undefined;
+  /** `CHANGE_EVENT_BUS`: EventBridge bus that hears every row change; unset: no change events. */
+  changeEventBus: string | undefined;
+}
+
+/**
+ * What writing the diff-status table takes (the mark-stale function): its name, index and
+ * shards. Defaults are `DEFAULT_SETTINGS`; a wrong value throws `ConfigError` naming the variable.
+ */
+export function readTableEnv(env: Env): EnvConfig {
+  const d = DEFAULT_SETTINGS;
+  return {
+    settings: {
+      ...d,
+      tableName: required(env, 'TABLE_NAME'),
+      indexName: optional(env, 'STALE_INDEX_NAME') ?? d.indexName,
+      shardCount: integer(env, 'SHARD_COUNT', d.shardCount, 1, 1_000),
+    },
+    dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
+    changeEventBus: optional(env, 'CHANGE_EVENT_BUS'),
+  };
+}
+
+/** Every setting (the refresh function); also throws `ProviderConfigError` for a bad `GIT_PROVIDERS`. */
+export function readRefreshEnv(env: Env): EnvConfig {
+  const table = readTableEnv(env);
+  const d = DEFAULT_SETTINGS;
+  return {
+    ...table,
+    settings: {
+      ...table.settings,
+      tokensTableName: required(env, 'TOKENS_TABLE_NAME'),
+      batchSize: integer(env, 'BATCH_SIZE', d.batchSize, 1, 1_000),
+      concurrency: integer(env, 'CONCURRENCY', d.concurrency, 1, 256),
+      perTokenConcurrency: integer(env, 'PER_TOKEN_CONCURRENCY', d.perTokenConcurrency, 1, 256),
+      tickBudgetMs: integer(env, 'TICK_BUDGET_MS', d.tickBudgetMs, 1_000, 900_000),
+      safetyMarginMs: integer(env, 'SAFETY_MARGIN_MS', d.safetyMarginMs, 0, 60_000),
+      gitProviders: parseProviderConfigs(optional(env, GIT_PROVIDERS_ENV)),
+    },
+  };
+}
+
+export interface FromEnvOptions {
+  clock?: Clock;
+  log?: Log;
+  /** Instruments the DynamoDB client, e.g. Powertools Tracer's `captureAWSv3Client`. */
+  instrumentDynamoDb?: (client: DynamoDBClient) => DynamoDBClient;
+  /** HTTP dispatcher for the providers; default the container's shared agent. */
+  dispatcher?: Dispatcher;
+}
+
+export interface EnvSystem extends System {
+  /** The DynamoDB client the system's store uses (the webhook receiver's stores share it). */
+  doc: DynamoDBDocumentClient;
+  /** Closes the DynamoDB client (a Lambda container keeps it for its life). */
+  close(): void;
+}
+
+/**
+ * The real parts, for settings read from the environment (`readTableEnv` / `readRefreshEnv`):
+ * the DynamoDB client of `document-client.ts` (with its timeouts), the configured providers
+ * and EventBridge change events when a bus is set.
+ */
+export function systemFromEnv(config: EnvConfig, options: FromEnvOptions = {}): EnvSystem {
+  const doc = createDocumentClient({
+    endpoint: config.dynamodbEndpoint,
+    ...(options.instrumentDynamoDb ? { instrument: options.instrumentDynamoDb } : {}),
+  });
+  const publisher = changePublisherFor(config.changeEventBus);
+  const system = composeSystem({
+    settings: config.settings,
+    doc,
+    ...(publisher ? { publisher } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  });
+  return Object.assign(system, { doc, close: () => doc.destroy() });
+}
+
+export interface WebhookEnvConfig extends EnvConfig {
+  webhook: WebhookSettings;
+  /** `WEBHOOK_SECRETS`: local runs only, the secrets JSON itself (blank on AWS). */
+  secretsJson: string | undefined;
+  /** `WEBHOOK_SECRET_ARN`: the Secrets Manager secret holding the same JSON. */
+  secretArn: string | undefined;
+}
+
+/**
+ * The webhook function's settings: the table, tokens and providers a refresh needs, the
+ * deliveries table and the delivery's limits; one of `WEBHOOK_SECRETS` / `WEBHOOK_SECRET_ARN`.
+ */
+export function readWebhookEnv(env: Env): WebhookEnvConfig {
+  const table = readTableEnv(env);
+  const d = DEFAULT_SETTINGS;
+  const w = DEFAULT_WEBHOOK_SETTINGS;
+  const secretsJson = optional(env, 'WEBHOOK_SECRETS');
+  const secretArn = optional(env, 'WEBHOOK_SECRET_ARN');
+  if (!secretsJson && !secretArn) throw new ConfigError('WEBHOOK_SECRET_ARN', 'or WEBHOOK_SECRETS is required but neither is set');
+  return {
+    ...table,
+    settings: {
+      ...table.settings,
+      tokensTableName: required(env, 'TOKENS_TABLE_NAME'),
+      concurrency: integer(env, 'CONCURRENCY', d.concurrency, 1, 256),
+      perTokenConcurrency: integer(env, 'PER_TOKEN_CONCURRENCY', d.perTokenConcurrency, 1, 256),
+      gitProviders: parseProviderConfigs(optional(env, GIT_PROVIDERS_ENV)),
+    },
+    webhook: {
+      ...w,
+      deliveriesTableName: required(env, 'DELIVERIES_TABLE_NAME'),
+      budgetMs: integer(env, 'WEBHOOK_BUDGET_MS', w.budgetMs, 500, 60_000),
+      refreshRows: integer(env, 'WEBHOOK_REFRESH_ROWS', w.refreshRows, 0, 1_000),
+      writeConcurrency: integer(env, 'WEBHOOK_WRITE_CONCURRENCY', w.writeConcurrency, 1, 256),
+    },
+    secretsJson,
+    secretArn,
+  };
+}
+
+/**
+ * The real webhook receiver: the system `systemFromEnv` builds, the row index and delivery log
+ * on its DynamoDB client, and the secrets from `WEBHOOK_SECRETS` (local) or Secrets Manager.
+ */
+export function webhookReceiverFromEnv(config: WebhookEnvConfig, options: FromEnvOptions = {}): WebhookReceiver {
+  const system = systemFromEnv(config, options);
+  const secrets = config.secretsJson ? staticSecretSource(config.secretsJson) : secretsManagerSource(config.secretArn ?? '');
+  return composeWebhookReceiver(system, {
+    settings: config.webhook,
+    secrets,
+    rows: new DynamoWebhookStore({ doc: system.doc, tableName: config.settings.tableName }),
+    deliveries: new DynamoDeliveryLog({ doc: system.doc, tableName: config.webhook.deliveriesTableName }),
+  });
+}

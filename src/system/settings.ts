@@ -1,0 +1,55 @@
+import { DEFAULT_CADENCE, type CadencePolicy } from '../cadence/policy.ts';
+import { DEFAULT_PROVIDERS, type ProviderConfig } from '../providers/config.ts';
+
+/**
+ * What a deployment chooses: the one place their defaults live. `from-env.ts` reads them from
+ * the environment (the variable is named on each), the bench and the tests set them directly.
+ */
+export interface Settings {
+  /** `TABLE_NAME`: the diff-status table. Required. */
+  tableName: string;
+  /** `TOKENS_TABLE_NAME`: the tokens table. Required to refresh; marking rows stale does without. */
+  tokensTableName: string | undefined;
+  /** `STALE_INDEX_NAME`: the due GSI. Default `byStaleAt`. */
+  indexName: string;
+  /** `SHARD_COUNT`: due-index shards `due#0..N-1`. Default 1. */
+  shardCount: number;
+  /** `BATCH_SIZE`: rows acquired per batch. Default 50. */
+  batchSize: number;
+  /** `CONCURRENCY`: refreshes in flight at once. Default 10. */
+  concurrency: number;
+  /** `PER_TOKEN_CONCURRENCY`: refreshes in flight at once per token (GitHub asks for serial requests). Default 4. */
+  perTokenConcurrency: number;
+  /** `TICK_BUDGET_MS`: the tick's own time budget, independent of the 10 s slot. Default 30 s. */
+  tickBudgetMs: number;
+  /** `SAFETY_MARGIN_MS`: Lambda time (and loop-minute time) kept back for write-backs. Default 5 s. */
+  safetyMarginMs: number;
+  /** Conditional writes (claims, write-backs) in flight at once. Default 10. */
+  writeConcurrency: number;
+  /** `GIT_PROVIDERS`: the git hosts a token may be sent to. Default github.com and gitlab.com. */
+  gitProviders: readonly ProviderConfig[];
+  /** When rows are next due, per outcome. Default `DEFAULT_CADENCE`. */
+  cadence: CadencePolicy;
+}
+
+export const DEFAULT_SETTINGS: Omit<Settings, 'tableName'> = {
+  tokensTableName: undefined,
+  indexName: 'byStaleAt',
+  shardCount: 1,
+  batchSize: 50,
+  concurrency: 10,
+  perTokenConcurrency: 4,
+  tickBudgetMs: 30_000,
+  safetyMarginMs: 5_000,
+  writeConcurrency: 10,
+  gitProviders: DEFAULT_PROVIDERS,
+  cadence: DEFAULT_CADENCE,
+};
+
+/** The table name and whatever differs from the defaults; an `undefined` field keeps its default. */
+export type SettingsInput = Pick<Settings, 'tableName'> & { [K in keyof Settings]?: Settings[K] | undefined };
+
+export function settingsWith(input: SettingsInput): Settings {
+  const given = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+  return { ...DEFAULT_SETTINGS, ...given } as Settings;
+}

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tickDeadline } from '../../src/cadence/tick-deadline.ts';
+
+test('deadline: the 30 s budget, the Lambda time left or the loop minute, each less the margin, whichever is first', () => {
+  const o = { tickBudgetMs: 30_000, safetyMarginMs: 5_000 };
+  const cases: [string, number | undefined, number | undefined, number][] = [
+    ['outside Lambda', undefined, undefined, 30_000],
+    ['plenty of Lambda time', 60_000, undefined, 30_000],
+    ['exactly budget + margin', 35_000, undefined, 30_000],
+    ['Lambda about to time out', 12_000, undefined, 7_000],
+    ['less than the margin left', 3_000, undefined, -2_000],
+    ['the :50 tick: 10 s left in the loop minute', 40_000, 1_000 + 10_000, 5_000],
+    ['the first tick: the minute is not what limits', 40_000, 1_000 + 59_000, 30_000],
+    ['the loop minute without Lambda (a local loop)', undefined, 1_000 + 20_000, 15_000],
+  ];
+  for (const [name, remaining, loopEndsAt, want] of cases) {
+    assert.equal(tickDeadline(1_000, { ...o, lambdaRemainingMs: remaining, loopEndsAt }) - 1_000, want, name);
+  }
+});
