@@ -11,6 +11,8 @@ export interface ProviderConfig {
   apiUrl: string;
   /** `hostKey` of webUrl: what origins and PR URLs must match exactly. */
   host: string;
+  /** `"webhooks": true`: the host sends webhooks, so its open PRs always poll at the safety cadence. Default false. */
+  webhooks?: boolean;
 }
 
 export const GIT_PROVIDERS_ENV = 'GIT_PROVIDERS';
@@ -35,7 +37,7 @@ export function parseProviderConfigs(raw: string | undefined): ProviderConfig[] 
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ProviderConfigError('is not valid JSON (expected an array of {"type", "webUrl", "apiUrl"?})');
+    throw new ProviderConfigError('is not valid JSON (expected an array of {"type", "webUrl", "apiUrl"?, "webhooks"?})');
   }
   if (!Array.isArray(parsed) || parsed.length === 0) {
     throw new ProviderConfigError('must be a non-empty JSON array of {"type", "webUrl", "apiUrl"?}');
@@ -54,7 +56,8 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     throw new ProviderConfigError(`${where} must be an object`);
   }
-  const { type, webUrl, apiUrl } = entry as Record<string, unknown>;
+  const { type, webUrl, apiUrl, webhooks } = entry as Record<string, unknown>;
+  if (webhooks !== undefined && typeof webhooks !== 'boolean') throw new ProviderConfigError(`${where} webhooks must be true or false`);
   if (type !== 'github' && type !== 'gitlab') {
     throw new ProviderConfigError(`${where} has unknown type ${JSON.stringify(type)} (expected "github" or "gitlab")`);
   }
@@ -65,7 +68,7 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
   const webBase = trimSlash(web.origin);
   const api =
     apiUrl === undefined ? defaultApiUrl(type, webBase) : trimSlash(parseBaseUrl(apiUrl, `${where} apiUrl`).href);
-  return { type, webUrl: webBase, apiUrl: api, host: hostKey(web) };
+  return { type, webUrl: webBase, apiUrl: api, host: hostKey(web), ...(webhooks ? { webhooks } : {}) };
 }
 
 function defaultApiUrl(type: ProviderType, webUrl: string): string {

@@ -8,6 +8,7 @@ import type { Lease, Store } from '../store/store.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { tickDeadline } from '../cadence/tick-deadline.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
+import type { WebhookActivity } from '../cadence/webhook-activity.ts';
 import type { RefreshRun } from './refresher.ts';
 import type { RefreshResult } from './result.ts';
 import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
@@ -24,6 +25,8 @@ export interface RowRefresher {
 
 export interface TickDeps {
   store: Store;
+  /** Hosts that send webhooks (their open PRs poll at the safety cadence); none when absent. */
+  webhookActivity?: WebhookActivity;
   refresher: RowRefresher;
   clock: Clock;
   policy: CadencePolicy;
@@ -106,6 +109,7 @@ export async function refreshAndWriteBack(
 ): Promise<void> {
   const pollable = claimed.filter((row) => isPollable(row));
   const random = deps.random ?? Math.random;
+  const webhookHosts = await activeWebhookHosts(deps, log);
   const writeBack = (row: DiffStatusRow, plan: WriteBackPlan, result?: RefreshResult) =>
     writes(async () => {
       let written: boolean;
@@ -143,7 +147,7 @@ export async function refreshAndWriteBack(
     if (started.has(i)) return;
     started.add(i);
     const row = pollable[i]!;
-    pending.push(writeBack(row, planWriteBack(row, result, deps.clock.now(), deps.policy, random), result));
+    pending.push(writeBack(row, planWriteBack(row, result, deps.clock.now(), deps.policy, random, webhookHosts), result));
   };
   const results = await deps.refresher.refresh(pollable, signal ? { deadline, signal } : { deadline }, settle);
   // A refresher that only returns its results (no callbacks) still gets every row written.
@@ -157,5 +161,15 @@ async function claimQuietly(store: Store, chatId: string, lease: Lease, log: Log
   } catch (err) {
     log.warn('claim failed; skipping the row this tick', { chatId, error: describeError(err) });
     return null;
+  }
+}
+
+/** A failed look-up only means normal polling for this batch. */
+async function activeWebhookHosts(deps: TickDeps, log: Log): Promise<ReadonlySet<string> | undefined> {
+  try {
+    return await deps.webhookActivity?.activeHosts();
+  } catch (err) {
+    log.warn('could not read the hosts that send webhooks; polling at the normal cadence', { error: describeError(err) });
+    return undefined;
   }
 }

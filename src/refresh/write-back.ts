@@ -23,8 +23,9 @@ export function planWriteBack(
   now: number,
   policy: CadencePolicy,
   random: () => number,
+  webhookHosts?: ReadonlySet<string>,
 ): WriteBackPlan {
-  const due = nextDue(row, result, now, policy, random);
+  const due = nextDue(row, result, now, policy, random, webhookHosts);
   const key = repoBranchKey(row.gitRemoteOrigin, row.gitBranch);
   const schedule = { ...due.set, staleAt: due.staleAt, ...(key !== undefined && key !== row.repoBranchKey ? { repoBranchKey: key } : {}) };
   switch (result.kind) {

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../domain/row.ts';
+import { hostDeliveryKey } from './dynamo-last-deliveries.ts';
 import type { Lease } from './store.ts';
 import { buildUpdateExpression, type UpdateSpec } from './update-expression.ts';
 
@@ -54,10 +55,6 @@ export const REPO_BRANCH_INDEX = 'byRepoBranch';
 export const DELIVERY_RETENTION_MS = 7 * 24 * 3_600_000;
 /** `recordHostDelivery` writes at most this often per host. */
 const HOST_RECORD_INTERVAL_MS = 60_000;
-/** Key of a host's last-delivery item in the deliveries table. */
-export function hostDeliveryKey(host: string): string {
-  return `host ${host}`;
-}
 
 const NEWER = '#rbk = :rbk AND (attribute_not_exists(#wh) OR #wh < :at)';
 const NEWER_NAMES = { '#rbk': 'repoBranchKey', '#wh': 'webhookAt' };

@@ -55,6 +55,7 @@ export function readRefreshEnv(env: Env): EnvConfig {
       tickBudgetMs: integer(env, 'TICK_BUDGET_MS', d.tickBudgetMs, 1_000, 900_000),
       safetyMarginMs: integer(env, 'SAFETY_MARGIN_MS', d.safetyMarginMs, 0, 60_000),
       gitProviders: parseProviderConfigs(optional(env, GIT_PROVIDERS_ENV)),
+      deliveriesTableName: optional(env, 'DELIVERIES_TABLE_NAME'),
     },
   };
 }
@@ -98,6 +99,7 @@ export function systemFromEnv(config: EnvConfig, options: FromEnvOptions = {}): 
 }
 
 export interface WebhookEnvConfig extends EnvConfig {
+  settings: Settings & { deliveriesTableName: string };
   webhook: WebhookSettings;
   /** `WEBHOOK_SECRETS`: local runs only, the secrets JSON itself (blank on AWS). */
   secretsJson: string | undefined;
@@ -124,10 +126,10 @@ export function readWebhookEnv(env: Env): WebhookEnvConfig {
       concurrency: integer(env, 'CONCURRENCY', d.concurrency, 1, 256),
       perTokenConcurrency: integer(env, 'PER_TOKEN_CONCURRENCY', d.perTokenConcurrency, 1, 256),
       gitProviders: parseProviderConfigs(optional(env, GIT_PROVIDERS_ENV)),
+      deliveriesTableName: required(env, 'DELIVERIES_TABLE_NAME'),
     },
     webhook: {
       ...w,
-      deliveriesTableName: required(env, 'DELIVERIES_TABLE_NAME'),
       budgetMs: integer(env, 'WEBHOOK_BUDGET_MS', w.budgetMs, 500, 60_000),
       refreshRows: integer(env, 'WEBHOOK_REFRESH_ROWS', w.refreshRows, 0, 1_000),
       writeConcurrency: integer(env, 'WEBHOOK_WRITE_CONCURRENCY', w.writeConcurrency, 1, 256),
@@ -148,6 +150,6 @@ export function webhookReceiverFromEnv(config: WebhookEnvConfig, options: FromEn
     settings: config.webhook,
     secrets,
     rows: new DynamoWebhookStore({ doc: system.doc, tableName: config.settings.tableName }),
-    deliveries: new DynamoDeliveryLog({ doc: system.doc, tableName: config.webhook.deliveriesTableName }),
+    deliveries: new DynamoDeliveryLog({ doc: system.doc, tableName: config.settings.deliveriesTableName }),
   });
 }

@@ -5,8 +5,6 @@ import type { System } from './compose.ts';
 
 /** What a deployment chooses for webhook deliveries. */
 export interface WebhookSettings {
-  /** `DELIVERIES_TABLE_NAME`: delivery ids (deduplication) and each host's last delivery. Required. */
-  deliveriesTableName: string;
   /** `WEBHOOK_BUDGET_MS`: time a delivery may spend on its rows; GitHub waits 10 s. Default 6 s. */
   budgetMs: number;
   /** `WEBHOOK_REFRESH_ROWS`: matching rows refreshed inside the delivery; the rest are made due for the loop. Default 50. */
@@ -17,7 +15,7 @@ export interface WebhookSettings {
   leaseMs: number;
 }
 
-export const DEFAULT_WEBHOOK_SETTINGS: Omit<WebhookSettings, 'deliveriesTableName'> = {
+export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   budgetMs: 6_000,
   refreshRows: 50,
   writeConcurrency: 25,

@@ -133,6 +133,8 @@ test('a pull_request delivery refreshes every row of its repository and branch, 
     assert.equal(row.additions, 10, id);
     assert.ok(row.webhookAt! >= sentAt && row.webhookAt! <= row.refreshedAt!, `${id}: webhookAt is the receipt`);
     assert.equal(row.leaseId, undefined, `${id}: lease ended`);
+    // The host delivers webhooks, so the open PR's polling relaxes to the safety cadence.
+    assert.ok(row.staleAt! >= row.refreshedAt! + 15 * 60_000, `${id}: next poll in 15 minutes`);
   }
   assert.ok(rows.get('archived')!.webhookAt! >= sentAt, 'an archived row is stamped');
   assert.equal(rows.get('archived')!.pullRequestState, undefined, 'but not polled');
