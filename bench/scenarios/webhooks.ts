@@ -9,6 +9,7 @@ import { createTableInput } from '../../src/dev/template.ts';
 import { githubDeliveryEvent } from '../../src/dev/webhook-request.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
+import type { FunctionUrlResponse } from '../../src/webhooks/receive.ts';
 import { createWorld, localDocClient } from '../world.ts';
 
 const SECRET = 'bench-webhook-secret';
@@ -92,7 +93,7 @@ export async function webhooks(endpoint: string, options: { deliveries: number; 
           world.sim.world.push(pr, { additions: 7, deletions: 1, changedFiles: 1 }, world.sim.world.time);
           const event = githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(repo, pr, urls, 'synchronize'), secret: SECRET });
           const receivedAt = Date.now();
-          const response = await handler(event, context(receivedAt));
+          const response = (await handler(event, context(receivedAt))) as FunctionUrlResponse;
           answers.push(Date.now() - receivedAt);
           if (response.statusCode !== 200) throw new Error(`delivery answered ${response.statusCode}: ${response.body}`);
           const out = await doc.send(new GetCommand({ TableName: world.config.tableName, Key: { chatId: row.chatId }, ConsistentRead: true }));

@@ -1,4 +1,5 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { ApplyResult } from '../webhooks/apply.ts';
 import type { DeliveryReport } from '../webhooks/receive.ts';
 
 /** Every metric name `publishWebhookMetrics` emits (the dashboard and alarms use these). */
@@ -22,8 +23,11 @@ export function publishWebhookMetrics(metrics: Metrics, report: DeliveryReport):
     .addDimensions({ event: report.event, outcome: report.outcome })
     .addMetric('WebhookDeliveries', MetricUnit.Count, 1);
   if (report.outcome === 'refused') metrics.addMetric('WebhookRefused', MetricUnit.Count, 1);
-  const applied = report.applied;
-  if (!applied) return;
+  if (report.applied) publishRowMetrics(metrics, report.applied);
+}
+
+/** What a delivery (or a handed-on continuation of one) did to its rows. */
+export function publishRowMetrics(metrics: Metrics, applied: ApplyResult): void {
   metrics.addMetric('WebhookRowsMatched', MetricUnit.Count, applied.matched);
   metrics.addMetric('WebhookRowsRefreshed', MetricUnit.Count, applied.summary.refreshed);
   metrics.addMetric('WebhookRowsMadeDue', MetricUnit.Count, applied.madeDue + applied.summary.released);

@@ -30,8 +30,8 @@ export type WebhookClaim = { kind: 'claimed'; row: DiffStatusRow } | { kind: 'bu
 
 /** The diff-status table as the webhook receiver sees it. */
 export interface WebhookRowStore {
-  /** One page of rows whose `repoBranchKey` is `key`. */
-  candidates(key: string, after?: PageKey): Promise<CandidatePage>;
+  /** One page (at most `limit` entries) of rows whose `repoBranchKey` is `key`. */
+  candidates(key: string, after: PageKey | undefined, limit: number): Promise<CandidatePage>;
   claimForWebhook(chatId: string, key: string, receivedAt: number, lease: Lease): Promise<WebhookClaim>;
   /**
    * Stamps `webhookAt`; a pollable row also becomes due now and loses any lease (as a push
@@ -70,7 +70,7 @@ export class DynamoWebhookStore implements WebhookRowStore {
     this.#index = options.indexName ?? REPO_BRANCH_INDEX;
   }
 
-  async candidates(key: string, after?: PageKey): Promise<CandidatePage> {
+  async candidates(key: string, after: PageKey | undefined, limit: number): Promise<CandidatePage> {
     const out = await this.#doc.send(
       new QueryCommand({
         TableName: this.#table,
@@ -78,6 +78,7 @@ export class DynamoWebhookStore implements WebhookRowStore {
         KeyConditionExpression: '#rbk = :rbk',
         ExpressionAttributeNames: { '#rbk': 'repoBranchKey' },
         ExpressionAttributeValues: { ':rbk': key },
+        Limit: limit,
         ...(after ? { ExclusiveStartKey: after } : {}),
       }),
     );

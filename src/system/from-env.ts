@@ -10,6 +10,7 @@ import { createDocumentClient } from '../store/document-client.ts';
 import { composeSystem, type System } from './compose.ts';
 import { DEFAULT_SETTINGS, type Settings } from './settings.ts';
 import { DynamoDeliveryLog, DynamoWebhookStore } from '../store/dynamo-webhook-store.ts';
+import { lambdaHandOn } from '../webhooks/lambda-hand-on.ts';
 import { secretsManagerSource } from '../webhooks/secrets-manager.ts';
 import { staticSecretSource } from '../webhooks/secrets.ts';
 import { composeWebhookReceiver, DEFAULT_WEBHOOK_SETTINGS, type WebhookReceiver, type WebhookSettings } from './webhook-receiver.ts';
@@ -105,6 +106,8 @@ export interface WebhookEnvConfig extends EnvConfig {
   secretsJson: string | undefined;
   /** `WEBHOOK_SECRET_ARN`: the Secrets Manager secret holding the same JSON. */
   secretArn: string | undefined;
+  /** `WEBHOOK_CONTINUATION_FUNCTION`: the function the rest of a large delivery is handed on to (itself); unset: in this process. */
+  continuationFunction: string | undefined;
 }
 
 /**
@@ -136,6 +139,7 @@ export function readWebhookEnv(env: Env): WebhookEnvConfig {
     },
     secretsJson,
     secretArn,
+    continuationFunction: optional(env, 'WEBHOOK_CONTINUATION_FUNCTION'),
   };
 }
 
@@ -151,5 +155,6 @@ export function webhookReceiverFromEnv(config: WebhookEnvConfig, options: FromEn
     secrets,
     rows: new DynamoWebhookStore({ doc: system.doc, tableName: config.settings.tableName }),
     deliveries: new DynamoDeliveryLog({ doc: system.doc, tableName: config.settings.deliveriesTableName }),
+    ...(config.continuationFunction ? { handOn: lambdaHandOn(config.continuationFunction) } : {}),
   });
 }

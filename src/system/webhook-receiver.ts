@@ -1,5 +1,13 @@
 import type { DeliveryLog, WebhookRowStore } from '../store/dynamo-webhook-store.ts';
-import { receiveDelivery, type DeliveryReport, type FunctionUrlEvent } from '../webhooks/receive.ts';
+import type { ApplyResult } from '../webhooks/apply.ts';
+import {
+  CONTINUATION_FIELD,
+  continueDelivery,
+  receiveDelivery,
+  type Continuation,
+  type DeliveryReport,
+  type FunctionUrlEvent,
+} from '../webhooks/receive.ts';
 import type { WebhookSecretSource } from '../webhooks/secrets.ts';
 import type { System } from './compose.ts';
 
@@ -13,6 +21,8 @@ export interface WebhookSettings {
   writeConcurrency: number;
   /** How long a delivery's claim lasts if the function dies: the 10 s timeout and a margin. Default 30 s. */
   leaseMs: number;
+  /** Index entries read per page; the budget is checked between pages. Default 500. */
+  pageSize: number;
 }
 
 export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
@@ -20,11 +30,19 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   refreshRows: 50,
   writeConcurrency: 25,
   leaseMs: 30_000,
+  pageSize: 500,
 };
 
 export interface WebhookReceiver {
   /** One function-URL event; `remainingMs` is the Lambda's time left, when in one. */
   receive(event: FunctionUrlEvent, remainingMs?: () => number): Promise<DeliveryReport>;
+  /** A continuation event (the rest of a delivery's rows, handed on). */
+  continue(event: unknown, remainingMs?: () => number): Promise<ApplyResult>;
+}
+
+/** Is this invocation a handed-on continuation rather than a function-URL request? */
+export function isContinuation(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && CONTINUATION_FIELD in event;
 }
 
 /**
@@ -33,9 +51,20 @@ export interface WebhookReceiver {
  */
 export function composeWebhookReceiver(
   system: System,
-  parts: { settings: WebhookSettings; secrets: WebhookSecretSource; rows: WebhookRowStore; deliveries: DeliveryLog },
+  parts: {
+    settings: WebhookSettings;
+    secrets: WebhookSecretSource;
+    rows: WebhookRowStore;
+    deliveries: DeliveryLog;
+    /** Default: in this process, after the answer (local runs); on AWS, `lambdaHandOn`. */
+    handOn?: (continuation: Continuation) => Promise<void>;
+  },
 ): WebhookReceiver {
+  const inProcess = async (continuation: Continuation) => {
+    setImmediate(() => void receiver.continue({ [CONTINUATION_FIELD]: continuation }).catch(() => {}));
+  };
   const deps = () => ({
+    handOn: parts.handOn ?? inProcess,
     ...system.tickDeps(),
     providers: system.settings.gitProviders,
     registry: system.registry,
@@ -43,9 +72,11 @@ export function composeWebhookReceiver(
     rows: parts.rows,
     deliveries: parts.deliveries,
   });
-  const { budgetMs, refreshRows, writeConcurrency, leaseMs } = parts.settings;
-  return {
-    receive: (event, remainingMs) =>
-      receiveDelivery(deps(), event, { budgetMs, refreshRows, writeConcurrency, leaseMs, ...(remainingMs ? { remainingMs } : {}) }),
+  const { budgetMs, refreshRows, writeConcurrency, leaseMs, pageSize } = parts.settings;
+  const options = (remainingMs?: () => number) => ({ budgetMs, refreshRows, writeConcurrency, leaseMs, pageSize, ...(remainingMs ? { remainingMs } : {}) });
+  const receiver: WebhookReceiver = {
+    receive: (event, remainingMs) => receiveDelivery(deps(), event, options(remainingMs)),
+    continue: (event, remainingMs) => continueDelivery(deps(), event, options(remainingMs)),
   };
+  return receiver;
 }

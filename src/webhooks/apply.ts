@@ -18,6 +18,10 @@ export interface ApplyOptions {
   deadline: number;
   /** How long the claim of an in-function refresh lasts if the function dies. */
   leaseMs: number;
+  /** Index entries read per page; the deadline is checked between pages. */
+  pageSize: number;
+  /** Continue a delivery handed on at this page (its rows are only stamped and made due). */
+  after?: PageKey;
 }
 
 /** What a delivery did to the rows of its repository and branch. */
@@ -30,8 +34,8 @@ export interface ApplyResult {
   madeDue: number;
   /** Left alone: a delivery received later already handled them, or they changed meanwhile. */
   skipped: number;
-  /** True when the deadline came with index pages left unread: those rows keep their polling cadence. */
-  unfinished: boolean;
+  /** Where the rows not reached by the deadline start: the delivery is handed on from there. */
+  next?: PageKey;
   /** Receipt-to-row time of each refreshed row's write-back (ms). */
   rowLatenciesMs: number[];
 }
@@ -61,7 +65,7 @@ export async function applyBranchChange(
   const log = deps.log ?? silentLog;
   const writes = pLimit(options.writeConcurrency);
   const lease: Lease = { id: deps.newLeaseId?.() ?? randomUUID(), takenAt: clock.now(), expiresAt: clock.now() + options.leaseMs };
-  const result: ApplyResult = { matched: 0, summary: emptySummary(), madeDue: 0, skipped: 0, unfinished: false, rowLatenciesMs: [] };
+  const result: ApplyResult = { matched: 0, summary: emptySummary(), madeDue: 0, skipped: 0, rowLatenciesMs: [] };
   const isMatch = (c: MatchCandidate) => matchesChange(c, change, deps.registry);
 
   const markDue = async (chatId: string) => {
@@ -78,30 +82,29 @@ export async function applyBranchChange(
       else await markDue(chatId);
     });
 
-  let refreshing: Promise<void> | undefined;
-  const pending: Promise<void>[] = [];
-  let page: PageKey | undefined;
-  let first = true;
-  while (first || page) {
-    first = false;
-    if (clock.now() >= options.deadline) {
-      result.unfinished = true;
-      break;
-    }
-    const out = await deps.rows.candidates(change.key, page);
+  // A continuation only stamps and makes due: the delivery's own invocation did the refreshing.
+  let refreshing: Promise<void> | undefined = options.after ? Promise.resolve() : undefined;
+  let page: PageKey | undefined = options.after;
+  do {
+    const out = await deps.rows.candidates(change.key, page, options.pageSize);
     page = out.next;
     const matches = out.rows.filter(isMatch);
     result.matched += matches.length;
-    const toClaim = refreshing ? [] : matches.slice(0, options.refreshRows);
-    const rest = refreshing ? matches : matches.slice(options.refreshRows);
     if (!refreshing) {
-      await Promise.all(toClaim.map((c) => claim(c.chatId)));
+      await Promise.all(matches.slice(0, options.refreshRows).map((c) => claim(c.chatId)));
       refreshing = refreshClaimed(deps, claimed, lease, change, options.deadline, writes, result);
+      await Promise.all(matches.slice(options.refreshRows).map((c) => makeDue(c.chatId)));
+    } else {
+      await Promise.all(matches.map((c) => makeDue(c.chatId)));
     }
-    pending.push(...rest.map((c) => makeDue(c.chatId)));
-  }
-  await Promise.all([refreshing, ...pending]);
-  if (result.unfinished) log.warn('webhook: index pages left unread at the deadline; those rows keep their polling cadence', { key: change.key });
+    // Pages are bounded, so stopping between them keeps the answer inside the budget.
+    if (page && clock.now() >= options.deadline) {
+      result.next = page;
+      log.info('webhook: rows left at the deadline are handed on', { key: change.key, matchedSoFar: result.matched });
+      break;
+    }
+  } while (page);
+  await refreshing;
   return result;
 }
 

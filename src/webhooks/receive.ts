@@ -3,9 +3,9 @@ import { silentLog } from '../domain/log.ts';
 import type { ProviderConfig } from '../providers/config.ts';
 import type { ProviderRegistry } from '../providers/provider.ts';
 import type { TickDeps } from '../refresh/tick.ts';
-import type { DeliveryLog, WebhookRowStore } from '../store/dynamo-webhook-store.ts';
+import type { DeliveryLog, PageKey, WebhookRowStore } from '../store/dynamo-webhook-store.ts';
 import { repoBranchKey } from '../store/repo-branch-key.ts';
-import { applyBranchChange, type ApplyResult } from './apply.ts';
+import { applyBranchChange, type ApplyResult, type BranchChange } from './apply.ts';
 import { verifyGitHub, verifyGitLab } from './authenticate.ts';
 import { GITHUB_EVENTS, GITLAB_EVENTS, parseGitHubDelivery, parseGitLabDelivery, type ParsedDelivery } from './delivery.ts';
 import type { WebhookSecretSource } from './secrets.ts';
@@ -57,7 +57,21 @@ export interface ReceiverDeps extends TickDeps {
   secrets: WebhookSecretSource;
   deliveries: DeliveryLog;
   rows: WebhookRowStore;
+  /**
+   * Hands the rows a delivery did not reach by its deadline on to another invocation (on AWS
+   * an asynchronous invoke of the function itself). Absent: those rows keep their polling cadence.
+   */
+  handOn?: (continuation: Continuation) => Promise<void>;
 }
+
+/** The rest of a delivery's rows, from index page `after` on, to be stamped and made due. */
+export interface Continuation {
+  change: BranchChange;
+  after: PageKey;
+}
+
+/** The field a continuation event carries it in (a function-URL event never has it at the top level). */
+export const CONTINUATION_FIELD = 'gitsyncWebhookContinuation';
 
 export interface ReceiverOptions {
   /** Time a delivery may spend on rows; GitHub gives up after 10 s. */
@@ -65,6 +79,7 @@ export interface ReceiverOptions {
   refreshRows: number;
   writeConcurrency: number;
   leaseMs: number;
+  pageSize: number;
   /** The Lambda's time left, when in one: the budget never runs past it (less 1 s). */
   remainingMs?: () => number;
 }
@@ -132,19 +147,64 @@ export async function receiveDelivery(
     return report(200, 'duplicate', eventName, base);
   }
   try {
-    const remaining = options.remainingMs?.();
-    const deadline = Math.min(receivedAt + options.budgetMs, remaining === undefined ? Infinity : receivedAt + remaining - 1_000);
-    const applied = await applyBranchChange(
-      deps,
-      { host: provider.host, repo: found.repo, branch: parsed.branch, key, receivedAt },
-      { deadline, refreshRows: options.refreshRows, writeConcurrency: options.writeConcurrency, leaseMs: options.leaseMs },
-    );
+    const change = { host: provider.host, repo: found.repo, branch: parsed.branch, key, receivedAt };
+    const applied = await applyAndHandOn(deps, change, options, undefined);
     return report(200, 'processed', eventName, { ...base, applied });
   } catch (err) {
     (deps.log ?? silentLog).error('webhook: delivery failed', { ...base, error: describeError(err) });
     if (deliveryKey) await deps.deliveries.forget(deliveryKey).catch(() => {});
     return report(500, 'failed', eventName, { ...base, reason: 'the rows could not be updated; redeliver later' });
   }
+}
+
+/**
+ * A continuation event: the rest of a delivery's rows. It comes only from the function itself
+ * (an IAM-authorized invoke, never through the URL), and is checked like any input anyway.
+ */
+export async function continueDelivery(deps: ReceiverDeps, event: unknown, options: ReceiverOptions): Promise<ApplyResult> {
+  const continuation = parseContinuation(event);
+  const { change } = continuation;
+  const found = deps.providers.find((p) => p.host === change.host);
+  if (!found || repoBranchKey(`${found.webUrl}/${change.repo.path}`, change.branch) !== change.key) {
+    throw new Error('webhook continuation: its repository, branch and key do not agree with the configuration');
+  }
+  return applyAndHandOn(deps, change, options, continuation.after);
+}
+
+async function applyAndHandOn(deps: ReceiverDeps, change: BranchChange, options: ReceiverOptions, after: PageKey | undefined): Promise<ApplyResult> {
+  const now = deps.clock.now();
+  const remaining = options.remainingMs?.();
+  const deadline = Math.min(now + options.budgetMs, remaining === undefined ? Infinity : now + remaining - 1_000);
+  const applied = await applyBranchChange(deps, change, {
+    deadline,
+    refreshRows: options.refreshRows,
+    writeConcurrency: options.writeConcurrency,
+    leaseMs: options.leaseMs,
+    pageSize: options.pageSize,
+    ...(after ? { after } : {}),
+  });
+  if (applied.next) {
+    const log = deps.log ?? silentLog;
+    if (!deps.handOn) log.warn('webhook: rows left at the deadline keep their polling cadence (nothing to hand them on to)', { key: change.key });
+    else await deps.handOn({ change, after: applied.next });
+  }
+  return applied;
+}
+
+function parseContinuation(event: unknown): Continuation {
+  const c = (event as Record<string, unknown> | null)?.[CONTINUATION_FIELD] as Record<string, any> | undefined;
+  const change = c?.change;
+  const valid =
+    typeof change?.host === 'string' &&
+    typeof change.branch === 'string' &&
+    typeof change.key === 'string' &&
+    typeof change.receivedAt === 'number' &&
+    typeof change.repo?.host === 'string' &&
+    typeof change.repo?.path === 'string' &&
+    typeof c?.after === 'object' &&
+    c.after !== null;
+  if (!valid) throw new Error('webhook continuation: malformed event');
+  return c as unknown as Continuation;
 }
 
 async function noteHost(deps: ReceiverDeps, host: string, now: number): Promise<void> {
@@ -175,7 +235,13 @@ function report(
     outcome,
     ...(extra.reason ? { reason: extra.reason } : {}),
     ...(applied
-      ? { matched: applied.matched, refreshed: applied.summary.refreshed, madeDue: applied.madeDue + applied.summary.released, skipped: applied.skipped }
+      ? {
+          matched: applied.matched,
+          refreshed: applied.summary.refreshed,
+          madeDue: applied.madeDue + applied.summary.released,
+          skipped: applied.skipped,
+          ...(applied.next ? { handedOn: true } : {}),
+        }
       : {}),
   };
   return {

@@ -22,6 +22,11 @@ const NOT_CALLED: Record<string, string[]> = {
 };
 /** The one non-DynamoDB statement besides change events: the webhook function reads its secret. */
 const WEBHOOK_SECRET_STATEMENT = { Action: ['secretsmanager:GetSecretValue'], Resource: { Ref: 'WebhookSecret' } };
+/** ... and hands the rest of a large delivery on to itself, by its fixed name. */
+const WEBHOOK_SELF_INVOKE_STATEMENT = {
+  Action: ['lambda:InvokeFunction'],
+  Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-webhook' },
+};
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:gitsync-RefreshFunction-AbC123';
 
 function props(logicalId: string): Record<string, unknown> {
@@ -98,13 +103,16 @@ for (const fn of samFunctions(template)) {
     const used = dynamoDbActions(await functionSources(fn));
     const granted = new Set<string>();
     const statements = inlineStatements(fn.logicalId).filter((s) => !isChangeEventsStatement(s));
-    const secretStatements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')));
-    const readsSecret = fn.logicalId === 'WebhookFunction';
+    const secretStatements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:') || a.startsWith('lambda:')));
+    const isWebhook = fn.logicalId === 'WebhookFunction';
     assert.deepEqual(
       secretStatements.map((s) => ({ Action: s.Action, Resource: s.Resource })),
-      readsSecret ? [WEBHOOK_SECRET_STATEMENT] : [],
-      'only the webhook function reads a secret, and only its own',
+      isWebhook ? [WEBHOOK_SECRET_STATEMENT, WEBHOOK_SELF_INVOKE_STATEMENT] : [],
+      'only the webhook function reads a secret (its own) and invokes a function (itself)',
     );
+    if (isWebhook) {
+      assert.deepEqual(props(fn.logicalId).FunctionName, { 'Fn::Sub': '${AWS::StackName}-webhook' }, 'the name it invokes is its own');
+    }
     for (const statement of statements.filter((s) => !secretStatements.includes(s))) {
       const actions = [statement.Action].flat();
       const resource = JSON.stringify(statement.Resource);

@@ -212,7 +212,7 @@ test('one branch tracked by 1,000 rows: every row stamped, some refreshed at onc
   const tookMs = Date.now() - started;
   assert.equal(report.response.statusCode, 200);
   assert.equal(report.applied?.matched, 1_000);
-  assert.equal(report.applied?.unfinished, false);
+  assert.equal(report.applied?.next, undefined, 'nothing handed on');
   const rows = (await w.scan()).filter((r) => r.chatId.startsWith('popular-'));
   const refreshed = rows.filter((r) => r.pullRequestTitle === 'Popular');
   const due = rows.filter((r) => r.pullRequestTitle === undefined);

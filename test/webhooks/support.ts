@@ -2,7 +2,7 @@ import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
 import { start, type GitHostSim } from '../../src/dev/git-host-sim/server.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
-import { readWebhookEnv, webhookReceiverFromEnv } from '../../src/system/from-env.ts';
+import { readWebhookEnv, webhookReceiverFromEnv, type FromEnvOptions } from '../../src/system/from-env.ts';
 import type { WebhookReceiver } from '../../src/system/webhook-receiver.ts';
 import { repoBranchKey } from '../../src/store/repo-branch-key.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
@@ -26,7 +26,7 @@ export interface WebhookWorld {
 }
 
 /** The real webhook runtime over DynamoDB Local and a simulated GitHub that does not evolve by itself. */
-export async function webhookWorld(t: TestTables, env: Record<string, string> = {}): Promise<WebhookWorld> {
+export async function webhookWorld(t: TestTables, env: Record<string, string> = {}, options: FromEnvOptions = {}): Promise<WebhookWorld> {
   const sim = await start({
     seed: 'webhooks',
     latency: 0,
@@ -50,7 +50,7 @@ export async function webhookWorld(t: TestTables, env: Record<string, string> = 
     ]),
     WEBHOOK_SECRETS: JSON.stringify({ [host]: [GITHUB_SECRET, GITHUB_PREVIOUS_SECRET], '127.0.0.1:9': GITLAB_TOKEN }),
     ...env,
-  }));
+  }), options);
   await t.doc.send(new PutCommand({ TableName: t.tokensTableName, Item: { ownerId: 'alice', providerHost: host, accessToken: 'tok-alice' } }));
   return {
     sim,
