@@ -33,6 +33,17 @@ const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
+// `--only webhooks`: just the webhook scenario, its JSON on stdout (writes no results).
+if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'webhooks') {
+  const db = await startDynamoDbLocal();
+  try {
+    console.log(JSON.stringify({ webhooks: await webhooks(db.endpoint, { deliveries: quick ? 40 : 200, concurrency: 4 }), loadAverage: round2(loadavg()[0]!) }));
+  } finally {
+    await db.stop();
+  }
+  process.exit(0);
+}
+
 const startedAt = new Date();
 const loadAtStart = loadavg()[0]!;
 const t0 = performance.now();

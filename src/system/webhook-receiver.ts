@@ -13,7 +13,7 @@ import type { System } from './compose.ts';
 
 /** What a deployment chooses for webhook deliveries. */
 export interface WebhookSettings {
-  /** `WEBHOOK_BUDGET_MS`: time a delivery may spend on its rows; GitHub waits 10 s. Default 6 s. */
+  /** `WEBHOOK_BUDGET_MS`: time a delivery may spend on its rows; GitHub waits 10 s and a page of rows may overrun it. Default 5 s. */
   budgetMs: number;
   /** `WEBHOOK_REFRESH_ROWS`: matching rows refreshed inside the delivery; the rest are made due for the loop. Default 50. */
   refreshRows: number;
@@ -26,7 +26,7 @@ export interface WebhookSettings {
 }
 
 export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
-  budgetMs: 6_000,
+  budgetMs: 5_000,
   refreshRows: 50,
   writeConcurrency: 25,
   leaseMs: 30_000,
