@@ -106,7 +106,11 @@ export interface WebhookEnvConfig extends EnvConfig {
   secretsJson: string | undefined;
   /** `WEBHOOK_SECRET_ARN`: the Secrets Manager secret holding the same JSON. */
   secretArn: string | undefined;
-  /** `WEBHOOK_CONTINUATION_FUNCTION`: the function the rest of a large delivery is handed on to (itself); unset: in this process. */
+  /**
+   * The function the rest of a large delivery is handed on to: itself, `AWS_LAMBDA_FUNCTION_NAME`
+   * as the Lambda runtime sets it. Unset outside Lambda and under SAM local (`AWS_SAM_LOCAL`):
+   * the rest is then applied in the same process.
+   */
   continuationFunction: string | undefined;
 }
 
@@ -139,7 +143,7 @@ export function readWebhookEnv(env: Env): WebhookEnvConfig {
     },
     secretsJson,
     secretArn,
-    continuationFunction: optional(env, 'WEBHOOK_CONTINUATION_FUNCTION'),
+    continuationFunction: optional(env, 'AWS_SAM_LOCAL') === 'true' ? undefined : optional(env, 'AWS_LAMBDA_FUNCTION_NAME'),
   };
 }
 
