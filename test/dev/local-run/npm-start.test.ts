@@ -84,22 +84,20 @@ async function assertGone(run: Run): Promise<void> {
   const java = await run.javaPids;
   assert.equal(java.length, 1, 'the run started one DynamoDB Local');
   for (const pid of java) assert.equal(alive(pid), false, `java ${pid} outlived the run`);
-  const simUrl = /simulated host (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout())?.[1];
-  assert.ok(simUrl, 'the run names its simulated host');
-  const refused = await new Promise<boolean>((resolve) => {
-    const socket = connect(Number(new URL(simUrl).port), '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(true));
-  });
-  assert.ok(refused, 'the simulated host still listens');
-  const receiverUrl = /webhooks: .* to (http:\/\/127\.0\.0\.1:\d+)\//.exec(run.stdout())?.[1];
-  assert.ok(receiverUrl, 'the run names its webhook receiver');
-  const receiverGone = await new Promise<boolean>((resolve) => {
-    const socket = connect(Number(new URL(receiverUrl).port), '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(true));
-  });
-  assert.ok(receiverGone, 'the webhook receiver still listens');
+  const servers: [RegExp, string][] = [
+    [/simulated host (http:\/\/127\.0\.0\.1:\d+)/, 'the simulated host'],
+    [/webhooks: .* to (http:\/\/127\.0\.0\.1:\d+)\//, 'the webhook receiver'],
+  ];
+  for (const [named, what] of servers) {
+    const url = named.exec(run.stdout())?.[1];
+    assert.ok(url, `the run names ${what}`);
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(false)));
+      socket.once('error', () => resolve(true));
+    });
+    assert.ok(refused, `${what} still listens`);
+  }
 }
 
 function lastJson(stdout: string): Record<string, unknown> {
