@@ -89,7 +89,7 @@ function describeChange(a: FeedRow, b: FeedRow): string {
   const state = (r: FeedRow) => (r.pullRequestState === 'open' && r.pullRequestDraft ? 'draft' : (r.pullRequestState ?? 'no PR'));
   if (state(a) !== state(b)) parts.push(`${state(a)} -> ${state(b)}`);
   if (a.approved !== b.approved && b.approved) parts.push('approved');
-  if (a.changesRequested !== b.changesRequested) parts.push(b.changesRequested ? 'changes requested' : 'changes no longer requested');
+  if (Boolean(a.changesRequested) !== Boolean(b.changesRequested)) parts.push(b.changesRequested ? 'changes requested' : 'changes no longer requested');
   if (a.additions !== b.additions || a.deletions !== b.deletions) parts.push(`+${b.additions ?? 0}/-${b.deletions ?? 0}`);
   if (a.pullRequestTitle !== b.pullRequestTitle && a.pullRequestTitle !== undefined) parts.push('new title');
   return parts.join(', ') || 'updated';
