@@ -1,4 +1,4 @@
-import { RateLimitedError, type RefreshError } from '../domain/errors.ts';
+import { DeadlineExceeded, RateLimitedError, type RefreshError, type RefreshErrorKind } from '../domain/errors.ts';
 import type { DiffStatusRow } from '../domain/row.ts';
 import { OUTCOME_OF_ERROR, type Outcome } from '../refresh/outcomes.ts';
 import type { RefreshResult } from '../refresh/result.ts';
@@ -18,6 +18,8 @@ export interface NextDue {
 
 const LAST_ERROR = ['lastErrorKind', 'lastErrorMessage', 'lastErrorAt'] as const;
 const MAX_ERROR_MESSAGE = 500;
+/** Stored kinds of an earlier time-out: a row that runs out of time again backs off. */
+const TIMED_OUT: ReadonlySet<string> = new Set<RefreshErrorKind>(['deadline_exceeded', 'slow_host']);
 
 /**
  * When a refreshed row is next due, and the bookkeeping that goes with it. Pure: the clock,
@@ -70,9 +72,17 @@ export function webhookHostsAt(
 
 function afterFailure(row: DiffStatusRow, error: RefreshError, now: number, policy: CadencePolicy, random: () => number): NextDue {
   const outcome = OUTCOME_OF_ERROR[error.kind];
-  // Unfinished for lack of time: due again at once, for the next tick; nothing went wrong.
-  if (outcome === 'released') return { outcome: 'released', staleAt: now, set: {}, remove: [] };
+  const inFlight = error instanceof DeadlineExceeded && error.inFlight;
+  // Its turn never came before the deadline: due again at once, for the next tick; nothing went wrong.
+  if (outcome === 'released' && !inFlight) return { outcome: 'released', staleAt: now, set: {}, remove: [] };
   const lastError = { lastErrorKind: error.kind, lastErrorMessage: error.message.slice(0, MAX_ERROR_MESSAGE), lastErrorAt: now };
+  const errorCount = (typeof row.errorCount === 'number' ? row.errorCount : 0) + 1;
+  if (outcome === 'released') {
+    // Still in flight at the deadline: at once the first time (the batch was simply long); a
+    // repeat means the row's host keeps eating the budget, so it waits like any failure.
+    const repeated = TIMED_OUT.has(row.lastErrorKind ?? '');
+    return { outcome, staleAt: now + (repeated ? errorDelay(errorCount, random, policy) : 0), set: { ...lastError, errorCount }, remove: [] };
+  }
   switch (outcome) {
     case 'no_token':
       return { outcome, staleAt: now + policy.noTokenMs, set: lastError, remove: ['errorCount'] };
@@ -81,7 +91,6 @@ function afterFailure(row: DiffStatusRow, error: RefreshError, now: number, poli
       return { outcome, staleAt: rateLimitedUntil(now, resetAt, policy), set: lastError, remove: [] };
     }
     default: {
-      const errorCount = (typeof row.errorCount === 'number' ? row.errorCount : 0) + 1;
       return { outcome: 'error', staleAt: now + errorDelay(errorCount, random, policy), set: { ...lastError, errorCount }, remove: [] };
     }
   }

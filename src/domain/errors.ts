@@ -11,6 +11,8 @@ export type RefreshErrorKind =
   | 'provider_error'
   | 'auth_error'
   | 'deadline_exceeded'
+  | 'slow_host'
+  | 'item_too_large'
   | 'unexpected';
 
 /**
@@ -91,9 +93,33 @@ export class AuthError extends RefreshError {
 
 export class DeadlineExceeded extends RefreshError {
   readonly kind = 'deadline_exceeded';
-  constructor(message = 'the tick deadline passed before this row was refreshed') {
-    super(message);
+  /**
+   * True when the row's own requests were still running at the deadline (a slow host may be
+   * the cause, so repeats back off); false when its turn never came (nothing to blame).
+   */
+  readonly inFlight: boolean;
+  constructor(options: { inFlight?: boolean } = {}) {
+    super(options.inFlight ? 'the tick deadline passed while this row was being refreshed' : 'the tick deadline passed before this row was refreshed');
     this.name = 'DeadlineExceeded';
+    this.inFlight = options.inFlight ?? false;
+  }
+}
+
+/** The row's requests took longer than its time share of the tick: the host answers too slowly. */
+export class SlowHostError extends RefreshError {
+  readonly kind = 'slow_host';
+  constructor(shareMs: number) {
+    super(`the host did not answer within this row's time share of the tick (${shareMs} ms)`);
+    this.name = 'SlowHostError';
+  }
+}
+
+/** DynamoDB refused the write-back because the item would exceed its size limit (400 KB). */
+export class ItemTooLargeError extends RefreshError {
+  readonly kind = 'item_too_large';
+  constructor(message = 'the refreshed row would exceed DynamoDB\'s 400 KB item limit; its cache and PR fields were not written') {
+    super(message);
+    this.name = 'ItemTooLargeError';
   }
 }
 

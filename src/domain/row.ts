@@ -59,6 +59,17 @@ export interface DiffStatusRow extends Partial<PullRequestStatus> {
   lastErrorAt?: number;
   errorCount?: number;
   httpCache?: ConditionalCacheEntries;
+  /** Where the host moved the origin's repository (a rename or transfer), learned from its answers. */
+  repoMove?: RepoMove;
+}
+
+/**
+ * A repository's current path on the origin's host, valid only while the row's origin is
+ * still `origin`: a push to another repository makes it void by itself.
+ */
+export interface RepoMove {
+  origin: string;
+  path: string;
 }
 
 /** Names of the PR fields a successful refresh writes, in a stable order. */
@@ -94,12 +105,13 @@ const READ_ATTRIBUTES = {
   url: 'string',
   updatedAt: 'number',
   errorCount: 'number',
-  httpCache: 'object',
 } as const;
 
 /**
  * Why a row cannot be refreshed as stored (an attribute of the wrong type), or null. Rows are
- * written by other services, so their shape is checked rather than trusted.
+ * written by other services, so their shape is checked rather than trusted. gitsync's own
+ * caches (`httpCache`, `repoMove`) are not checked here: a damaged one is ignored and
+ * rewritten, never a reason to stop refreshing the row.
  */
 export function rowProblem(row: DiffStatusRow): string | null {
   for (const [attribute, type] of Object.entries(READ_ATTRIBUTES)) {

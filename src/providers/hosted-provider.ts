@@ -48,7 +48,17 @@ export abstract class HostedProvider implements GitProvider {
     return buildPullRequestUrlFor(this.config.webUrl, ref, this.shape);
   }
 
-  abstract resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext): Promise<PullRequestRef | null>;
+  /**
+   * The PR's url where the host says it lives now (`webUrl` from its answer): after a rename
+   * or transfer that is the new repository path, which the refresher stores so the next
+   * refresh asks there directly. An answer naming another host or PR is not believed.
+   */
+  protected canonicalPullRequestUrl(ref: PullRequestRef, webUrl: string | undefined): string {
+    const told = webUrl === undefined ? null : this.parsePullRequestUrl(webUrl);
+    return this.buildPullRequestUrl(told && told.number === ref.number ? told : ref);
+  }
+
+  abstract resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext, anyState?: boolean): Promise<PullRequestRef | null>;
   abstract fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus>;
 
   /**

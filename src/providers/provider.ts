@@ -43,8 +43,11 @@ export interface GitProvider {
   /** Null when the URL is not a pull / merge request on this provider. */
   parsePullRequestUrl(url: string): PullRequestRef | null;
   buildPullRequestUrl(ref: PullRequestRef): string;
-  /** The open pull request whose head is `branch`, or null when there is none yet. */
-  resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext): Promise<PullRequestRef | null>;
+  /**
+   * The open pull request whose head is `branch` (the most recently updated), or null when
+   * there is none yet. `anyState`: the branch's newest pull request, open, closed or merged.
+   */
+  resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext, anyState?: boolean): Promise<PullRequestRef | null>;
   fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus>;
 }
 

@@ -24,8 +24,11 @@ export const OUTCOMES = {
   // The provider's reset wins over the floor, and a reset is never believed further than the cap.
   rate_limited: { counter: 'rateLimited', metric: 'RateLimited', longestWaitMs: (p) => Math.max(p.rateLimitFloorMs, MAX_RATE_LIMIT_WAIT_MS) },
   error: { counter: 'errors', metric: 'Errors', longestWaitMs: (p) => p.errorCapMs },
-  /** Unfinished at the deadline: due again at once. */
-  released: { counter: 'released', metric: 'Released', longestWaitMs: () => 0 },
+  /**
+   * Unfinished at the deadline: due again at once, unless the row was in flight at an earlier
+   * deadline too (or its host was too slow): then it backs off like an error.
+   */
+  released: { counter: 'released', metric: 'Released', longestWaitMs: (p) => p.errorCapMs },
   /** Archived, or no origin / branch: out of the due index. */
   unpollable: { counter: 'unpollable', metric: 'Unpollable', longestWaitMs: null },
 } as const satisfies Record<string, OutcomeSpec>;
@@ -44,6 +47,8 @@ export const OUTCOME_OF_ERROR: Record<RefreshErrorKind, Outcome> = {
   provider_error: 'error',
   auth_error: 'error',
   unexpected: 'error',
+  slow_host: 'error',
+  item_too_large: 'error',
 };
 
 /** Outcomes that clear `lastErrorKind`: a row without one last ended in one of these. */

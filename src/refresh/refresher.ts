@@ -7,12 +7,13 @@ import {
   NoTokenError,
   RateLimitedError,
   SkippedByRateLimit,
+  SlowHostError,
   asRefreshError,
   describeError,
   type RefreshError,
 } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
-import { rowProblem, type DiffStatusRow } from '../domain/row.ts';
+import { rowProblem, type DiffStatusRow, type PullRequestStatus, type RepoMove } from '../domain/row.ts';
 import type { GitProvider, ProviderRegistry, PullRequestRef, RepoRef } from '../providers/provider.ts';
 import type { ResolvedToken, TokenResolver } from '../tokens/token-resolver.ts';
 import { RowConditionalCache } from './conditional-cache.ts';
@@ -27,8 +28,16 @@ export interface RefresherOptions {
   concurrency: number;
   /** Refreshes in flight at once per token: GitHub asks for serial requests per token. */
   perTokenConcurrency: number;
+  /**
+   * Longest one row's requests may take, from its start (default 10 s, the agent's own
+   * header timeout). A host that trickles its answer fails the row as `slow_host` (backing
+   * off) instead of holding a slot until the tick's deadline while other hosts' rows wait.
+   */
+  rowTimeShareMs?: number;
   log?: Log;
 }
+
+export const DEFAULT_ROW_TIME_SHARE_MS = 10_000;
 
 export interface RefreshRun {
   /** Epoch ms after which no refresh starts and in-flight requests are aborted. */
@@ -51,16 +60,17 @@ interface ResolvedGroup {
  * tokens go on.
  */
 export class Refresher {
-  readonly #o: RefresherOptions;
+  readonly #o: RefresherOptions & { rowTimeShareMs: number };
   readonly #log: Log;
 
   constructor(options: RefresherOptions) {
-    for (const key of ['concurrency', 'perTokenConcurrency'] as const) {
-      if (!Number.isInteger(options[key]) || options[key] < 1) {
-        throw new Error(`${key} must be a positive integer, got ${options[key]}`);
+    const limits = { ...options, rowTimeShareMs: options.rowTimeShareMs ?? DEFAULT_ROW_TIME_SHARE_MS };
+    for (const key of ['concurrency', 'perTokenConcurrency', 'rowTimeShareMs'] as const) {
+      if (!Number.isInteger(limits[key]) || limits[key] < 1) {
+        throw new Error(`${key} must be a positive integer, got ${limits[key]}`);
       }
     }
-    this.#o = options;
+    this.#o = limits;
     this.#log = options.log ?? silentLog;
   }
 
@@ -154,31 +164,48 @@ export class Refresher {
 
   async #refreshRow(
     row: DiffStatusRow,
-    { provider, repo, token }: ResolvedGroup,
+    { provider, repo: originRepo, token }: ResolvedGroup,
     deadline: number,
-    signal: AbortSignal,
+    runSignal: AbortSignal,
     limited: Map<string, number>,
   ): Promise<RefreshResult> {
-    if (signal.aborted || this.#o.clock.now() >= deadline) return { kind: 'failed', error: new DeadlineExceeded() };
+    if (runSignal.aborted || this.#o.clock.now() >= deadline) return { kind: 'failed', error: new DeadlineExceeded() };
     const skippedUntil = limited.get(token.key);
     if (skippedUntil !== undefined) return { kind: 'failed', error: new SkippedByRateLimit(skippedUntil) };
 
+    const share = this.#o.rowTimeShareMs;
+    const ownTime = AbortSignal.timeout(share);
+    const signal = AbortSignal.any([runSignal, ownTime]);
     const cache = new RowConditionalCache(row.httpCache);
     const ctx = { token: token.value, signal, cache };
+    // Where the host moved the repository (learned earlier), as long as the origin is unchanged.
+    const repo = movedRepo(row, provider, originRepo);
+    const done = (status: PullRequestStatus): RefreshResult => {
+      const moved = this.#movedTo(row, provider, originRepo, status.url);
+      return { kind: 'refreshed', status, httpCache: cache.entries(), ...(moved ? { repoMove: moved } : {}) };
+    };
     try {
       const stored = row.url ? this.#storedPullRequest(row.url, provider, repo) : null;
-      if (stored) {
-        const status = await provider.fetchPullRequestStatus(stored, ctx);
-        if (status.headBranch === row.gitBranch) return { kind: 'refreshed', status, httpCache: cache.entries() };
+      // A stored PR last seen closed or merged may have a successor on the same branch (more
+      // work pushed, a new PR opened): the branch's open PR is asked for first.
+      const storedOpen = row.pullRequestState !== 'closed' && row.pullRequestState !== 'merged';
+      let storedStatus: PullRequestStatus | null = null;
+      if (stored && storedOpen) {
+        storedStatus = await provider.fetchPullRequestStatus(stored, ctx);
+        if (storedStatus.headBranch === row.gitBranch && storedStatus.pullRequestState === 'open') return done(storedStatus);
       }
-      // No url yet, or it is the PR of another branch or repository: the chat moved on (a
-      // push to a new branch), so the branch's own PR is looked up.
+      // No usable url, the PR of another branch or repository (the chat moved on), or a PR
+      // that is no longer open: the branch's open PR wins.
       const ref = await provider.resolveBranchPullRequest(repo, row.gitBranch ?? '', ctx);
-      if (!ref) return { kind: 'no_pr', httpCache: cache.entries(), dropStoredPullRequest: row.url !== undefined };
-      const status = await provider.fetchPullRequestStatus(ref, ctx);
-      return { kind: 'refreshed', status, httpCache: cache.entries() };
+      if (ref) return done(storedStatus && ref.number === stored?.number ? storedStatus : await provider.fetchPullRequestStatus(ref, ctx));
+      // No open PR, and the row shows one that closed: the branch's newest PR, closed or
+      // merged (the stored one, or one opened and closed since), is what it shows.
+      const latest = stored ? await provider.resolveBranchPullRequest(repo, row.gitBranch ?? '', ctx, true) : null;
+      if (latest) return done(storedStatus && latest.number === stored?.number ? storedStatus : await provider.fetchPullRequestStatus(latest, ctx));
+      return { kind: 'no_pr', httpCache: cache.entries(), dropStoredPullRequest: row.url !== undefined };
     } catch (err) {
-      if (signal.aborted) return { kind: 'failed', error: new DeadlineExceeded() };
+      if (runSignal.aborted) return { kind: 'failed', error: new DeadlineExceeded({ inFlight: true }) };
+      if (ownTime.aborted) return { kind: 'failed', error: new SlowHostError(share) };
       const error = asRefreshError(err);
       if (error instanceof RateLimitedError && !limited.has(token.key)) {
         limited.set(token.key, error.resetAt);
@@ -191,16 +218,38 @@ export class Refresher {
   }
 
   /**
-   * The PR a stored url names when it is in the origin's repository; null when it is in
-   * another repository of the host. A url that is no PR of this host is the row's error.
+   * The PR a stored url names when it is in the row's repository. Null when it is not: in
+   * another repository of the host, on another host (the chat's remote moved there), or no
+   * PR url at all. Such a url is never requested; the branch's PR is looked up instead and
+   * replaces it, so a stale or damaged url cannot stop the row for good.
    */
   #storedPullRequest(url: string, provider: GitProvider, repo: RepoRef): PullRequestRef | null {
     const ref = provider.parsePullRequestUrl(url);
-    if (!ref || ref.repo.host !== provider.host) {
-      throw new InvalidRowError(`the row's PR url is not a pull request on ${provider.host}`);
-    }
+    if (!ref || ref.repo.host !== provider.host) return null;
     return ref.repo.path.toLowerCase() === repo.path.toLowerCase() ? ref : null;
   }
+
+  /** Where the host says the origin's repository now is, when that is not the origin's path. */
+  #movedTo(row: DiffStatusRow, provider: GitProvider, originRepo: RepoRef, url: string): RepoMove | undefined {
+    const told = provider.parsePullRequestUrl(url);
+    if (!told || told.repo.path.toLowerCase() === originRepo.path.toLowerCase()) return undefined;
+    return { origin: row.gitRemoteOrigin ?? '', path: told.repo.path };
+  }
+}
+
+/**
+ * The repository to ask for: a move stored for this very origin wins over the origin's path.
+ * A damaged move (wrong type, a path the provider would refuse) is ignored, and replaced by
+ * the next successful refresh.
+ */
+function movedRepo(row: DiffStatusRow, provider: GitProvider, originRepo: RepoRef): RepoRef {
+  const move: unknown = row.repoMove;
+  if (typeof move !== 'object' || move === null) return originRepo;
+  const { origin, path } = move as Partial<RepoMove>;
+  if (origin !== row.gitRemoteOrigin || typeof path !== 'string') return originRepo;
+  // Well-formed when the provider reads it back from a PR url of its own.
+  const moved = provider.parsePullRequestUrl(provider.buildPullRequestUrl({ repo: { host: originRepo.host, path }, number: 1 }));
+  return moved?.repo.path === path ? moved.repo : originRepo;
 }
 
 /** Aborts at the deadline, or earlier with the caller's signal. */

@@ -1,9 +1,10 @@
 import type { RefreshError } from '../domain/errors.ts';
-import type { ConditionalCacheEntries, PullRequestStatus } from '../domain/row.ts';
+import type { ConditionalCacheEntries, PullRequestStatus, RepoMove } from '../domain/row.ts';
 
 /** What refreshing one row produced. */
 export type RefreshResult =
-  | { kind: 'refreshed'; status: PullRequestStatus; httpCache: ConditionalCacheEntries }
+  /** `repoMove`: the host moved the origin's repository there (absent: it is where the origin says). */
+  | { kind: 'refreshed'; status: PullRequestStatus; httpCache: ConditionalCacheEntries; repoMove?: RepoMove }
   /** `dropStoredPullRequest`: the row's stored PR belongs to another branch and is cleared. */
   | { kind: 'no_pr'; httpCache: ConditionalCacheEntries; dropStoredPullRequest?: boolean }
   | { kind: 'failed'; error: RefreshError };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Clock } from '../domain/clock.ts';
-import { describeError } from '../domain/errors.ts';
+import { describeError, ItemTooLargeError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
 import type { Lease, Store } from '../store/store.ts';
@@ -12,7 +12,8 @@ import type { WebhookActivity } from '../cadence/webhook-activity.ts';
 import type { RefreshRun } from './refresher.ts';
 import type { RefreshResult } from './result.ts';
 import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
-import { planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';
+import { isItemTooLarge } from './size-bounds.ts';
+import { planItemTooLarge, planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';
 
 /** The part of the Refresher a tick needs. */
 export interface RowRefresher {
@@ -110,11 +111,22 @@ export async function refreshAndWriteBack(
   const pollable = claimed.filter((row) => isPollable(row));
   const random = deps.random ?? Math.random;
   const webhookHosts = await activeWebhookHosts(deps, log);
-  const writeBack = (row: DiffStatusRow, plan: WriteBackPlan, result?: RefreshResult) =>
+  const writeBack = (row: DiffStatusRow, planned: WriteBackPlan, planResult?: RefreshResult) =>
     writes(async () => {
       let written: boolean;
+      let plan = planned;
+      let result = planResult;
       try {
-        written = await deps.store.writeBack(row.chatId, lease.id, plan.update);
+        try {
+          written = await deps.store.writeBack(row.chatId, lease.id, plan.update);
+        } catch (err) {
+          if (!isItemTooLarge(err)) throw err;
+          // The same write would fail forever: record why, with a backoff, in a write that fits.
+          plan = planItemTooLarge(row, deps.clock.now(), deps.policy, random);
+          result = { kind: 'failed', error: new ItemTooLargeError() };
+          log.warn('write-back refused as too large for one item; recording the error instead', { chatId: row.chatId });
+          written = await deps.store.writeBack(row.chatId, lease.id, plan.update);
+        }
       } catch (err) {
         summary.writeFailures += 1;
         log.error('write-back failed; the row comes back when its claim lapses', {

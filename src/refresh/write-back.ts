@@ -1,10 +1,12 @@
 import { nextDue } from '../cadence/next-due.ts';
+import { ItemTooLargeError } from '../domain/errors.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { PULL_REQUEST_FIELDS, type DiffStatusRow } from '../domain/row.ts';
 import { repoBranchKey } from '../store/repo-branch-key.ts';
 import type { RowUpdate } from '../store/store.ts';
 import type { Outcome } from './outcomes.ts';
 import type { RefreshResult } from './result.ts';
+import { boundCache, boundStatus } from './size-bounds.ts';
 
 export interface WriteBackPlan {
   outcome: Outcome;
@@ -32,19 +34,38 @@ export function planWriteBack(
     case 'refreshed':
       return {
         outcome: due.outcome,
-        update: { set: { ...result.status, refreshedAt: now, updatedAt: now, httpCache: result.httpCache, ...schedule }, remove: due.remove },
+        update: {
+          set: {
+            ...boundStatus(result.status),
+            refreshedAt: now,
+            updatedAt: now,
+            httpCache: boundCache(result.httpCache),
+            ...(result.repoMove ? { repoMove: result.repoMove } : {}),
+            ...schedule,
+          },
+          remove: [...due.remove, ...(result.repoMove ? [] : (['repoMove'] as const))],
+        },
       };
     case 'no_pr':
       return {
         outcome: due.outcome,
         update: {
-          set: { ...schedule, httpCache: result.httpCache },
+          set: { ...schedule, httpCache: boundCache(result.httpCache) },
           remove: [...due.remove, ...(result.dropStoredPullRequest ? PULL_REQUEST_FIELDS : [])],
         },
       };
     case 'failed':
       return { outcome: due.outcome, update: { set: schedule, remove: due.remove } };
   }
+}
+
+/**
+ * The small write after DynamoDB refused a write-back as too large for one item: the error
+ * and its backoff only, and the cache dropped, so it fits whatever the refresh brought back.
+ */
+export function planItemTooLarge(row: DiffStatusRow, now: number, policy: CadencePolicy, random: () => number): WriteBackPlan {
+  const plan = planWriteBack(row, { kind: 'failed', error: new ItemTooLargeError() }, now, policy, random);
+  return { ...plan, update: { ...plan.update, remove: [...plan.update.remove, 'httpCache'] } };
 }
 
 /** A row that can no longer be polled (archived, or origin / branch gone) leaves the due index. */

@@ -86,7 +86,15 @@ export function composeSystem(parts: SystemParts): System {
   const registry =
     parts.registry ?? createProviderRegistry(settings.gitProviders, { clock, ...(parts.dispatcher ? { dispatcher: parts.dispatcher } : {}) });
   const refresher = tokens
-    ? new Refresher({ registry, tokens, clock, concurrency: settings.concurrency, perTokenConcurrency: settings.perTokenConcurrency, log })
+    ? new Refresher({
+        registry,
+        tokens,
+        clock,
+        concurrency: settings.concurrency,
+        perTokenConcurrency: settings.perTokenConcurrency,
+        rowTimeShareMs: settings.rowTimeShareMs,
+        log,
+      })
     : undefined;
   const publisher = parts.publisher ? { publisher: parts.publisher } : {};
   const activity = webhookActivityOf(settings, doc, clock);

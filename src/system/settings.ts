@@ -1,5 +1,6 @@
 import { DEFAULT_CADENCE, type CadencePolicy } from '../cadence/policy.ts';
 import { DEFAULT_PROVIDERS, type ProviderConfig } from '../providers/config.ts';
+import { DEFAULT_ROW_TIME_SHARE_MS } from '../refresh/refresher.ts';
 
 /**
  * What a deployment chooses: the one place their defaults live. `from-env.ts` reads them from
@@ -26,6 +27,12 @@ export interface Settings {
   safetyMarginMs: number;
   /** Conditional writes (claims, write-backs) in flight at once. Default 10. */
   writeConcurrency: number;
+  /**
+   * Longest one row's requests may take from their start; a slower host fails the row as
+   * `slow_host` instead of holding a slot until the deadline. Default 10 s (not read from the
+   * environment).
+   */
+  rowTimeShareMs: number;
   /** `GIT_PROVIDERS`: the git hosts a token may be sent to. Default github.com and gitlab.com. */
   gitProviders: readonly ProviderConfig[];
   /** When rows are next due, per outcome. Default `DEFAULT_CADENCE`. */
@@ -48,6 +55,7 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'tableName'> = {
   tickBudgetMs: 30_000,
   safetyMarginMs: 5_000,
   writeConcurrency: 10,
+  rowTimeShareMs: DEFAULT_ROW_TIME_SHARE_MS,
   gitProviders: DEFAULT_PROVIDERS,
   cadence: DEFAULT_CADENCE,
   deliveriesTableName: undefined,

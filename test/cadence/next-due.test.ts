@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { errorDelay, nextDue, noPullRequestDelay, rateLimitedUntil } from '../../src/cadence/next-due.ts';
 import {
-  AuthError, DeadlineExceeded, InvalidRowError, NoProviderError, NoTokenError, ProviderError, RateLimitedError, SkippedByRateLimit, UnexpectedError,
+  AuthError, DeadlineExceeded, InvalidRowError, ItemTooLargeError, SlowHostError, NoProviderError, NoTokenError, ProviderError, RateLimitedError, SkippedByRateLimit, UnexpectedError,
   type RefreshError,
 } from '../../src/domain/errors.ts';
 import { MAX_RATE_LIMIT_WAIT_MS } from '../../src/providers/http/rate-limit.ts';
@@ -60,6 +60,7 @@ test('every error kind leads to its outcome, and no delay nextDue picks exceeds 
   const errors: RefreshError[] = [
     new NoTokenError(), new NoProviderError(), new InvalidRowError('x'), new RateLimitedError(NOW + 7_200_000),
     new SkippedByRateLimit(NOW + 60_000), new ProviderError('x', 500), new AuthError(401), new DeadlineExceeded(), new UnexpectedError('x'),
+    new SlowHostError(10_000), new ItemTooLargeError(),
   ];
   const kinds = new Set(errors.map((e) => e.kind));
   assert.deepEqual([...kinds].sort(), Object.keys(OUTCOME_OF_ERROR).sort(), 'every kind is exercised');
@@ -71,6 +72,14 @@ test('every error kind leads to its outcome, and no delay nextDue picks exceeds 
       assert.equal(due.outcome, OUTCOME_OF_ERROR[error.kind], error.kind);
       const longest = OUTCOMES[due.outcome].longestWaitMs;
       assert.ok(longest && due.staleAt - NOW <= longest(P), `${error.kind} after ${errorCount} failures`);
+    }
+  }
+  // A row in flight at a deadline again (or after a slow host) backs off within its outcome's bound too.
+  for (const lastErrorKind of ['deadline_exceeded', 'slow_host']) {
+    for (const errorCount of [0, 3, 40]) {
+      const due = nextDue({ chatId: 'c', errorCount, lastErrorKind }, { kind: 'failed', error: new DeadlineExceeded({ inFlight: true }) }, NOW, P, () => 0.999);
+      assert.equal(due.outcome, 'released');
+      assert.ok(due.staleAt > NOW && due.staleAt - NOW <= OUTCOMES.released.longestWaitMs(P), `after ${lastErrorKind}, ${errorCount} failures`);
     }
   }
   for (const result of [{ kind: 'refreshed', status: {} as never, httpCache: {} }, { kind: 'no_pr', httpCache: {} }] as const) {

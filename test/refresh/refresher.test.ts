@@ -195,7 +195,7 @@ test('a stored PR url of another branch (the chat pushed a new branch): the bran
   const results = await refresher.refresh([row('1', 'alice', 'o/r', 'branch-7', stale), row('2', 'alice', 'o/r', 'no-pr-yet', stale)], run);
   assert.ok(results[0]!.kind === 'refreshed' && results[0]!.status.prNumber === 7);
   assert.deepEqual(results[1], { kind: 'no_pr', httpCache: {}, dropStoredPullRequest: true });
-  assert.equal(provider.calls, 3 + 2, 'stale fetch, resolve and fetch; stale fetch and resolve');
+  assert.equal(provider.calls, 3 + 3, 'stale fetch, resolve and fetch; stale fetch, resolve open and resolve any state');
 });
 
 test('a stored PR url in another repository of the host (the origin moved): resolved by branch without fetching it', async () => {
@@ -206,12 +206,12 @@ test('a stored PR url in another repository of the host (the origin moved): reso
   assert.equal(provider.calls, 2);
 });
 
-test('a PR url on another host than the origin is refused without a request', async () => {
-  const { provider, tokens, refresher, run } = setup();
+test('a PR url on another host than the origin is never requested: the branch PR replaces it', async () => {
+  const { tokens, refresher, run } = setup();
   tokens.tokens.set('alice', 'tok');
   const results = await refresher.refresh([row('1', 'alice', 'o/r', 'b', { url: 'https://evil.test/o/r/pull/1' })], run);
-  assert.deepEqual(kinds(results), ['invalid_row']);
-  assert.equal(provider.calls, 0);
+  assert.deepEqual(kinds(results), ['refreshed']);
+  assert.ok(results[0]!.kind === 'refreshed' && !results[0]!.status.url.includes('evil.test'));
 });
 
 test('rows whose turn comes after the deadline fail with DeadlineExceeded; in-flight calls are aborted', async () => {
@@ -240,7 +240,7 @@ test('provider errors stay typed per row and do not affect the others', async ()
   assert.deepEqual(kinds(results), ['provider_error', 'refreshed', 'unexpected']);
 });
 
-test('rows with attributes of the wrong type fail alone as invalid rows, without a request', async () => {
+test('rows with attributes of the wrong type fail alone as invalid rows, without a request; a damaged cache is dropped', async () => {
   const { provider, tokens, refresher, run } = setup();
   tokens.tokens.set('alice', 'tok');
   const malformed = [
@@ -250,8 +250,9 @@ test('rows with attributes of the wrong type fail alone as invalid rows, without
     { chatId: '4', ownerId: 'alice', gitRemoteOrigin: 'https://git.test/o/r', gitBranch: 'b', httpCache: 'etag' },
   ] as unknown as DiffStatusRow[];
   const results = await refresher.refresh([...malformed, row('5', 'alice', 'o/r', 'fine')], run);
-  assert.deepEqual(kinds(results), ['invalid_row', 'invalid_row', 'invalid_row', 'invalid_row', 'refreshed']);
+  // A damaged cache of gitsync's own is dropped, not a reason to stop (row 4).
+  assert.deepEqual(kinds(results), ['invalid_row', 'invalid_row', 'invalid_row', 'refreshed', 'refreshed']);
   assert.ok(results[0]!.kind === 'failed' && /gitBranch must be a string, not number/.test(results[0]!.error.message));
   assert.ok(results[1]!.kind === 'failed' && /ownerId must be a string, not array/.test(results[1]!.error.message));
-  assert.equal(provider.calls, 2, 'only the well-formed row reached the provider');
+  assert.equal(provider.calls, 4, 'only the well-formed rows reached the provider');
 });

@@ -14,7 +14,8 @@ import {
 } from '../../src/domain/errors.ts';
 import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
 import type { RefreshResult } from '../../src/refresh/result.ts';
-import { planWriteBack } from '../../src/refresh/write-back.ts';
+import { SIZE_BOUNDS } from '../../src/refresh/size-bounds.ts';
+import { planItemTooLarge, planWriteBack } from '../../src/refresh/write-back.ts';
 import { statusFor } from '../support/fakes.ts';
 
 const NOW = 1_800_000_000_000;
@@ -28,7 +29,8 @@ test('each outcome maps to its next staleAt and bookkeeping', () => {
     ['no token', failed(new NoTokenError()), 'no_token', 600_000, undefined],
     ['rate limited', failed(new RateLimitedError(NOW + 900_000)), 'rate_limited', 900_000, 2],
     ['skipped by rate limit', failed(new SkippedByRateLimit(NOW + 900_000)), 'rate_limited', 900_000, 2],
-    ['deadline', failed(new DeadlineExceeded()), 'released', 0, 2],
+    ['deadline, turn never came', failed(new DeadlineExceeded()), 'released', 0, 2],
+    ['deadline, in flight, first', failed(new DeadlineExceeded({ inFlight: true })), 'released', 0, 3],
     ['provider error, third in a row', failed(new ProviderError('x', 500)), 'error', 480_000, 3],
     ['auth error', failed(new AuthError(401)), 'error', 480_000, 3],
     ['no provider', failed(new NoProviderError()), 'error', 480_000, 3],
@@ -58,4 +60,43 @@ test('no PR for a branch whose stored PR belongs to another branch: the stale PR
   const plan = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {}, dropStoredPullRequest: true }, NOW, DEFAULT_CADENCE, () => 0);
   for (const field of PULL_REQUEST_FIELDS) assert.ok(plan.update.remove.includes(field), field);
   assert.equal(plan.update.set.refreshedAt, undefined);
+});
+
+test('deadline releases: the first in flight is due at once, a repeat (or one after a slow host) backs off like an error', () => {
+  const cases: [string, string | undefined, number][] = [
+    ['after a success', undefined, 0],
+    ['after a provider error', 'provider_error', 0],
+    ['after a deadline release', 'deadline_exceeded', 480_000],
+    ['after a slow host', 'slow_host', 480_000],
+  ];
+  for (const [name, lastErrorKind, delay] of cases) {
+    const row = { chatId: 'c', errorCount: 2, ...(lastErrorKind ? { lastErrorKind } : {}) };
+    const plan = planWriteBack(row, failed(new DeadlineExceeded({ inFlight: true })), NOW, DEFAULT_CADENCE, () => 0);
+    assert.equal(plan.outcome, 'released', name);
+    assert.equal(plan.update.set.staleAt, NOW + delay, name);
+    assert.equal(plan.update.set.lastErrorKind, 'deadline_exceeded', name);
+    assert.equal(plan.update.set.errorCount, 3, name);
+  }
+});
+
+test('a refresh stores bounded text and a bounded cache; a move learned is stored, none clears it', () => {
+  const status = { ...statusFor({ repo: { host: 'h', path: 'o/r' }, number: 1 }), pullRequestTitle: 't'.repeat(500_000) };
+  const httpCache = { p: { etag: 'W/"1"', value: 'v'.repeat(100_000) }, r: { etag: 'W/"2"', value: { approved: true } } };
+  const moved = planWriteBack({ chatId: 'c' }, { kind: 'refreshed', status, httpCache, repoMove: { origin: 'o', path: 'o/r2' } }, NOW, DEFAULT_CADENCE, () => 0);
+  assert.equal(moved.update.set.pullRequestTitle?.length, SIZE_BOUNDS.stringChars);
+  assert.deepEqual(Object.keys(moved.update.set.httpCache ?? {}), ['r'], 'the oversized entry is dropped, the small one kept');
+  assert.deepEqual(moved.update.set.repoMove, { origin: 'o', path: 'o/r2' });
+  assert.ok(!moved.update.remove.includes('repoMove'));
+  const home = planWriteBack({ chatId: 'c' }, { kind: 'refreshed', status, httpCache: {} }, NOW, DEFAULT_CADENCE, () => 0);
+  assert.ok(home.update.remove.includes('repoMove'));
+});
+
+test('an item too large to write: a small error write with a backoff that drops the cache', () => {
+  const plan = planItemTooLarge({ chatId: 'c', errorCount: 1 }, NOW, DEFAULT_CADENCE, () => 0);
+  assert.equal(plan.outcome, 'error');
+  assert.equal(plan.update.set.lastErrorKind, 'item_too_large');
+  assert.equal(plan.update.set.errorCount, 2);
+  assert.equal(plan.update.set.staleAt, NOW + 240_000);
+  assert.ok(plan.update.remove.includes('httpCache'));
+  assert.ok(JSON.stringify(plan.update).length < 1_000, 'a write that is sure to fit');
 });

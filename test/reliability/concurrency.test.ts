@@ -14,7 +14,7 @@ let h: Harness;
 let world: ScenarioWorld;
 
 before(async () => {
-  h = await Harness.create({ seed: 11 });
+  h = await Harness.create({ seed: 11, secondHost: true });
   const repos = [h.repo('acme', 'api'), h.repo('acme', 'web'), h.repo('globex', 'api')];
   const owners = ['alice', 'bob', 'carol', 'dave'];
   for (const owner of owners.slice(0, 3)) await h.linkToken(owner, `test-token-${owner}`);
@@ -49,11 +49,12 @@ test('ticks racing pushes: a push during a refresh wins, the older answer is dro
   assert.deepEqual((await h.check()).violations, []);
 });
 
-test('property: random interleavings of ticks, pushes, refresh-now, faults and clock jumps keep every invariant', async () => {
+test('property: random interleavings of ticks, pushes, refresh-now, faults, moves and clock jumps keep every invariant; every row heals', async () => {
   await fc.assert(
     fc.asyncProperty(scenarioArbitrary(6), async (groups) => {
       const result = await runScenario(h, world, groups);
       assert.deepEqual(result.violations, []);
+      assert.deepEqual(result.notHealed, []);
     }),
     { numRuns: RUNS, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) },
   );

@@ -14,6 +14,8 @@ let h: Harness;
 let bystander: LocalServer;
 const ORIGIN_SECRET = 'ghp_0riginCredentialThatMustNeverTravel0000';
 const cases: { row: DiffStatusRow; kind: string | null }[] = [];
+/** Expected outcome of an unusable stored url: no error, the url cleared, no PR yet. */
+const URL_DROPPED = 'url dropped';
 
 before(async () => {
   h = await Harness.create({ random: () => 0 });
@@ -52,12 +54,13 @@ before(async () => {
   add('other-owner-branch', 'invalid_row', { gitBranch: 'attacker:main' });
   add('traversal-branch', 'invalid_row', { gitBranch: '../../../repos/other/private' });
 
-  // Stored PR urls.
-  add('pr-url-other-host', 'invalid_row', { url: `${bystander.url}/acme/api/pull/1` });
-  add('pr-url-other-host-creds', 'invalid_row', { url: `http://u:${ORIGIN_SECRET}@${bystander.host}/acme/api/pull/1` });
-  add('pr-url-javascript', 'invalid_row', { url: 'javascript:fetch("//evil.example.com")' });
-  add('pr-url-not-a-pull', 'invalid_row', { url: `${h.sim.url}/acme/api/issues/1` });
-  add('pr-url-huge-number', 'invalid_row', { url: `${h.sim.url}/acme/api/pull/99999999999999` });
+  // Stored PR urls (gitsync's own field) that are no PR of the origin's repository are never
+  // requested: the branch's PR is looked up instead and replaces them (here: none yet).
+  add('pr-url-other-host', URL_DROPPED, { url: `${bystander.url}/acme/api/pull/1` });
+  add('pr-url-other-host-creds', URL_DROPPED, { url: `http://u:${ORIGIN_SECRET}@${bystander.host}/acme/api/pull/1` });
+  add('pr-url-javascript', URL_DROPPED, { url: 'javascript:fetch("//evil.example.com")' });
+  add('pr-url-not-a-pull', URL_DROPPED, { url: `${h.sim.url}/acme/api/issues/1` });
+  add('pr-url-huge-number', URL_DROPPED, { url: `${h.sim.url}/acme/api/pull/99999999999999` });
   await h.putRows(cases.map((c) => c.row));
 });
 after(async () => {
@@ -75,6 +78,11 @@ test('hostile rows: each stores a clear error kind and backs off; healthy ones r
     if (kind === null) {
       assert.equal(stored.lastErrorKind, undefined, `${row.chatId}: ${stored.lastErrorMessage}`);
       assert.equal(stored.pullRequestState, 'open', row.chatId);
+      continue;
+    }
+    if (kind === URL_DROPPED) {
+      assert.equal(stored.lastErrorKind, undefined, `${row.chatId}: ${stored.lastErrorMessage}`);
+      assert.equal(stored.url, undefined, row.chatId);
       continue;
     }
     assert.equal(stored.lastErrorKind, kind, `${row.chatId}: ${stored.lastErrorMessage}`);

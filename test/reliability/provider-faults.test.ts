@@ -24,6 +24,7 @@ const EXPECTED_KIND: Record<HttpFault, readonly string[]> = {
   tooManyWithRetryAfter: ['rate_limited', 'skipped_rate_limit'],
   tooManyBare: ['rate_limited', 'skipped_rate_limit'],
   tooManyForAges: ['rate_limited', 'skipped_rate_limit'],
+  trickle: ['slow_host'],
 };
 
 let h: Harness;

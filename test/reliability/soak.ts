@@ -3,14 +3,17 @@
  * [--max-seconds S] [--rows R] [--seed K]`. Each scenario seeds a fresh simulated world
  * (evolving as it runs), runs random interleavings of ticks, pushes, refresh-now calls,
  * provider, DynamoDB and Lambda faults and clock jumps, checks every invariant after each
- * group, then stops the faults and checks that every row is refreshed. Stops at the count or
- * the time bound, whichever comes first; exits 1 when any invariant was violated.
+ * group, then stops the faults and checks that every row shows its PR as the host has it
+ * (whatever moved: hosts, repository names, reused branches, damaged caches, oversized and
+ * trickling answers). Stops at the count or the time bound, whichever comes first; exits 1
+ * when any invariant was violated or any row did not heal.
  */
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { DEFAULT_RATES } from '../../src/dev/git-host-sim/evolution.ts';
 import { seedWorld } from '../../src/dev/git-host-sim/seed.ts';
 import { Harness } from './support/harness.ts';
+import { MOVE_KINDS, type MoveKind } from './support/moves.ts';
 import { runScenario, scenarioArbitrary } from './support/scenario.ts';
 
 const { values } = parseArgs({
@@ -27,14 +30,22 @@ const maxMs = positive('max-seconds') * 1_000;
 const rowCount = positive('rows');
 const baseSeed = Number(values.seed);
 
-const totals = { scenarios: 0, interleavings: 0, faultsInjected: 0, rowsChecked: 0, violations: 0 };
+const totals = {
+  scenarios: 0,
+  interleavings: 0,
+  faultsInjected: 0,
+  rowsChecked: 0,
+  violations: 0,
+  moves: Object.fromEntries(MOVE_KINDS.map((k) => [k, 0])) as Record<MoveKind, number>,
+  notHealed: 0,
+};
 const startedAt = performance.now();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 log(`soak: seed ${baseSeed}, up to ${maxScenarios} scenarios or ${maxMs / 1000} s, ${rowCount} rows each`);
 
 while (totals.scenarios < maxScenarios && performance.now() - startedAt < maxMs) {
   const seed = baseSeed + totals.scenarios;
-  const h = await Harness.create({ seed, sim: { rates: DEFAULT_RATES } });
+  const h = await Harness.create({ seed, sim: { rates: DEFAULT_RATES }, secondHost: true });
   try {
     const seeded = seedWorld(h.sim, { rows: rowCount, now: h.clock.now(), shardCount: h.shardCount, seed });
     await h.adopt(seeded);
@@ -42,11 +53,14 @@ while (totals.scenarios < maxScenarios && performance.now() - startedAt < maxMs)
     const result = await runScenario(h, { rows: seeded.rows, repos: h.sim.world.repos() }, groups!);
     totals.scenarios += 1;
     totals.interleavings += result.interleavings;
-    totals.faultsInjected += result.lambdaFaults + h.ddbFaults.injected + h.proxy.faultsServed;
+    totals.faultsInjected += result.lambdaFaults + h.ddbFaults.injected + h.hosts.reduce((n, x) => n + x.proxy.faultsServed, 0);
     totals.rowsChecked += result.rowsChecked;
     totals.violations += result.violations.length;
+    totals.notHealed += result.notHealed.length;
+    for (const kind of MOVE_KINDS) totals.moves[kind] += result.moves[kind];
     for (const violation of result.violations) log(`VIOLATION (seed ${seed}): ${violation}`);
-    log(`scenario ${totals.scenarios} (seed ${seed}): ${groups!.length} groups, ${result.violations.length} violations`);
+    for (const miss of result.notHealed) log(`NOT HEALED (seed ${seed}): ${miss}`);
+    log(`scenario ${totals.scenarios} (seed ${seed}): ${groups!.length} groups, ${result.violations.length} violations, ${result.notHealed.length} not healed`);
   } finally {
     await h.close();
   }
@@ -55,7 +69,7 @@ while (totals.scenarios < maxScenarios && performance.now() - startedAt < maxMs)
 const seconds = Math.round((performance.now() - startedAt) / 1000);
 if (values.json) process.stdout.write(`${JSON.stringify(totals)}\n`);
 else log(`soak done in ${seconds} s: ${JSON.stringify(totals)}`);
-process.exit(totals.violations > 0 ? 1 : 0);
+process.exit(totals.violations > 0 || totals.notHealed > 0 ? 1 : 0);
 
 function positive(name: 'max-scenarios' | 'max-seconds' | 'rows'): number {
   const value = Number(values[name]);

@@ -82,7 +82,8 @@ export class FakeProvider implements GitProvider {
   buildPullRequestUrl(ref: PullRequestRef): string {
     return `https://${ref.repo.host}/${ref.repo.path}/pull/${ref.number}`;
   }
-  async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext): Promise<PullRequestRef | null> {
+  /** Every PR is open here: `anyState` finds the same one. */
+  async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext, _anyState?: boolean): Promise<PullRequestRef | null> {
     const b = await this.#enter(branch, ctx);
     try {
       const pr = b.pr === undefined ? Number(/(\d+)$/.exec(branch)?.[1] ?? 1) : b.pr;

@@ -18,6 +18,8 @@ export interface Route {
 export interface JsonAnswer {
   status: number;
   body: unknown;
+  /** A redirect's target path (renamed or transferred repository). */
+  location?: string;
 }
 
 const DOCS = 'https://docs.github.com/rest';
@@ -58,8 +60,18 @@ function slice<T>(items: T[], query: URLSearchParams): T[] {
 
 /** The JSON GitHub would answer for `route`, read from the world as it is now. */
 export function answer(world: World, route: Route, query: URLSearchParams, urls: HostUrls): JsonAnswer {
-  const repo = world.repo(route.owner, route.repo);
-  if (!repo) return notFound();
+  const found = world.resolveRepo(route.owner, route.repo);
+  if (!found) return notFound();
+  const repo = found.repo;
+  if (found.moved) {
+    // GitHub answers the old path of a renamed or transferred repository with a 301.
+    const rest = route.endpoint === 'pulls.list' ? '' : `/${route.number}${route.endpoint === 'pulls.reviews' ? '/reviews' : ''}`;
+    const search = query.size > 0 ? `?${query}` : '';
+    const path = `/repos/${repo.owner}/${repo.name}/pulls${rest}${search}`;
+    // A path-only Location, so the redirect stays on whatever origin the request came in by
+    // (a proxy in tests); clients resolve it against the request URL.
+    return { status: 301, body: { message: 'Moved Permanently', url: `${urls.api}${path}`, documentation_url: DOCS }, location: `${route.apiPrefix}${path}` };
+  }
   if (route.endpoint === 'pulls.list') {
     const state = query.get('state') ?? 'open';
     if (!['open', 'closed', 'all'].includes(state)) return invalid('state', `state must be open, closed or all, not ${state}`);

@@ -46,6 +46,8 @@ export interface GitHostSim {
   stats: Pick<Stats, 'snapshot'>;
   faults: Faults;
   addToken(token: string, login: string): void;
+  /** The login a token authenticates, if it is known. */
+  loginOf(token: string): string | undefined;
   /** Stops listening, drops every connection and pending answer, clears every timer. */
   close(): Promise<void>;
 }
@@ -141,7 +143,7 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
         stats.count('notModified', token);
         return send(res, 304, undefined, { etag, ...rateLimitHeaders(primary.peek(token)) });
       }
-      send(res, result.status, result.body, { ...counted(), ...(etag ? { etag } : {}) });
+      send(res, result.status, result.body, { ...counted(), ...(etag ? { etag } : {}), ...(result.location ? { location: result.location } : {}) });
     } finally {
       if (admitted) secondary?.release(token as string);
     }
@@ -169,6 +171,7 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
     stats,
     faults,
     addToken: (token, login) => void logins.set(token, login),
+    loginOf: (token) => logins.get(token),
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Destroying the sockets fires every response's 'close': pending pauses end with it.

@@ -99,11 +99,22 @@ export interface World {
   close(pr: PullRequest, at: number): void;
   /** Open pull requests whose head is `branch`. */
   openPullsFor(repo: Repo, branch: string): PullRequest[];
+  /**
+   * Renames or transfers a repository, as GitHub does: the old `owner/name` keeps pointing to
+   * it (API calls there are redirected) until a repository of that name is created again.
+   */
+  moveRepo(repo: Repo, owner: string, name: string): void;
+  /** The repository now at `owner/name`, or the one moved away from there; undefined when none. */
+  resolveRepo(owner: string, name: string): { repo: Repo; moved: boolean } | undefined;
+  /** A new title (any size: a hostile host's answers are what tests need). */
+  retitle(pr: PullRequest, title: string, at: number): void;
 }
 
 export function createWorld(options: WorldOptions): World {
   const stepMs = options.stepMs ?? 10_000;
   const repos = new Map<string, Repo>();
+  /** Old `owner/name` (lower case) -> the repository moved away from there. */
+  const movedFrom = new Map<string, Repo>();
   let time = options.startAt;
   let nextId = 1;
 
@@ -129,6 +140,7 @@ export function createWorld(options: WorldOptions): World {
       if (repos.has(key)) throw new Error(`repository ${key} exists already`);
       const repo: Repo = { owner, name, defaultBranch: 'main', branches: new Map(), pulls: new Map() };
       repos.set(key, repo);
+      movedFrom.delete(key);
       return repo;
     },
     addBranch(repo, name, pusher) {
@@ -198,6 +210,28 @@ export function createWorld(options: WorldOptions): World {
     close(pr, at) {
       requireOpen(pr, 'close');
       Object.assign(pr, { state: 'closed', closedAt: at, updatedAt: at });
+    },
+    moveRepo(repo, owner, name) {
+      const from = `${repo.owner}/${repo.name}`.toLowerCase();
+      const to = `${owner}/${name}`.toLowerCase();
+      if (repos.get(from) !== repo) throw new Error(`repository ${from} is not in this world`);
+      if (repos.has(to)) throw new Error(`repository ${to} exists already`);
+      repos.delete(from);
+      movedFrom.set(from, repo);
+      movedFrom.delete(to);
+      Object.assign(repo, { owner, name });
+      repos.set(to, repo);
+    },
+    resolveRepo(owner, name) {
+      const key = `${owner}/${name}`.toLowerCase();
+      const here = repos.get(key);
+      if (here) return { repo: here, moved: false };
+      const moved = movedFrom.get(key);
+      return moved ? { repo: moved, moved: true } : undefined;
+    },
+    retitle(pr, title, at) {
+      pr.title = title;
+      pr.updatedAt = at;
     },
     openPullsFor(repo, branch) {
       return (repo.branches.get(branch)?.pulls ?? [])

@@ -31,18 +31,18 @@ export class GitHubProvider extends HostedProvider {
     });
   }
 
-  async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext): Promise<PullRequestRef | null> {
+  async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext, anyState = false): Promise<PullRequestRef | null> {
     const { path } = this.checkedRepo(repo);
     const owner = path.split('/')[0]!;
     const query = new URLSearchParams({
       head: `${owner}:${this.checkedBranch(branch)}`,
-      state: 'open',
-      sort: 'updated',
+      state: anyState ? 'all' : 'open',
+      sort: anyState ? 'created' : 'updated',
       direction: 'desc',
       per_page: '1',
     });
     const number = await this.api.getCached(`/repos/${path}/pulls?${query}`, ctx, {
-      key: 'b',
+      key: anyState ? 'ba' : 'b',
       what: 'GitHub pull request search',
       compact: (answer) => compactPullSearch(answer.body),
       read: firstPullNumber,
@@ -53,7 +53,7 @@ export class GitHubProvider extends HostedProvider {
   async fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus> {
     const base = `/repos/${this.checkedRepo(ref.repo).path}/pulls/${ref.number}`;
     // One after the other: GitHub asks for one token's requests to be serial.
-    const pull = await this.api.getCached(base, ctx, {
+    const { webUrl, ...pull } = await this.api.getCached(base, ctx, {
       key: 'p',
       what: 'GitHub pull request',
       compact: (answer) => pickFields(answer.body, PULL_FIELDS),
@@ -65,6 +65,6 @@ export class GitHubProvider extends HostedProvider {
       compact: (answer) => summarizeReviewAnswer(answer.body),
       read: readReviewSummary,
     });
-    return { url: this.buildPullRequestUrl(ref), ...pull, ...reviews };
+    return { url: this.canonicalPullRequestUrl(ref, webUrl), ...pull, ...reviews };
   }
 }

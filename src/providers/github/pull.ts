@@ -7,6 +7,7 @@ import { summarizeReviews, type Review } from './reviews.ts';
 /** The fields of `GET /repos/{o}/{r}/pulls/{n}` the mapping reads (kept for 304s). */
 export const PULL_FIELDS: FieldSpec = {
   number: true,
+  html_url: true,
   state: true,
   merged: true,
   merged_at: true,
@@ -21,7 +22,10 @@ export const PULL_FIELDS: FieldSpec = {
   head: { ref: true },
 };
 
-export type PullFields = Omit<PullRequestStatus, 'url' | keyof ReviewSummary>;
+export type PullFields = Omit<PullRequestStatus, 'url' | keyof ReviewSummary> & {
+  /** Where GitHub says the PR lives (`html_url`): the new path of a renamed repository. */
+  webUrl: string | undefined;
+};
 
 /** Maps a (compact) pull request; `mergeable` is not read, so its lazy `null` is harmless. */
 export function readPull(value: unknown): PullFields {
@@ -40,6 +44,7 @@ export function readPull(value: unknown): PullFields {
     baseBranch: pr.object('base').string('ref'),
     headBranch: pr.object('head').string('ref'),
     prNumber: pr.number('number'),
+    webUrl: pr.optionalString('html_url'),
   };
 }
 

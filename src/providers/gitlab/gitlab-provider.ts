@@ -32,16 +32,16 @@ export class GitLabProvider extends HostedProvider {
     });
   }
 
-  async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext): Promise<PullRequestRef | null> {
+  async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext, anyState = false): Promise<PullRequestRef | null> {
     const query = new URLSearchParams({
       source_branch: this.checkedBranch(branch),
-      state: 'opened',
-      order_by: 'updated_at',
+      state: anyState ? 'all' : 'opened',
+      order_by: anyState ? 'created_at' : 'updated_at',
       sort: 'desc',
       per_page: '1',
     });
     const iid = await this.api.getCached(`${this.#projectPath(repo)}/merge_requests?${query}`, ctx, {
-      key: 'b',
+      key: anyState ? 'ba' : 'b',
       what: 'GitLab merge request search',
       compact: (answer) => readArray(answer.body, 'GitLab merge request search').slice(0, 1).map((mr) => pickFields(mr, { iid: true })),
       read: firstIid,
@@ -65,7 +65,7 @@ export class GitLabProvider extends HostedProvider {
     });
     const stats = await this.#diffStats(base, mr.diffVersion, ctx);
     return {
-      url: this.buildPullRequestUrl(ref),
+      url: this.canonicalPullRequestUrl(ref, mr.webUrl),
       ...mr.status,
       changedFiles: mr.changedFilesReported ?? stats.files,
       additions: stats.additions,

@@ -8,6 +8,7 @@ import { summarizeApprovals } from './approvals.ts';
 /** The fields of `GET /projects/:id/merge_requests/:iid` the mapping reads (kept for 304s). */
 export const MERGE_REQUEST_FIELDS: FieldSpec = {
   iid: true,
+  web_url: true,
   title: true,
   state: true,
   draft: true,
@@ -26,6 +27,8 @@ export interface MergeRequestFields {
   changedFilesReported: number | null;
   /** Identifies the diff: head and base commits; diff and commit counts are kept per version. */
   diffVersion: string;
+  /** Where GitLab says the MR lives (`web_url`): the new path of a moved project. */
+  webUrl: string | undefined;
 }
 
 const STATES: Record<string, PullRequestState> = { opened: 'open', locked: 'closed', closed: 'closed', merged: 'merged' };
@@ -50,6 +53,7 @@ export function readMergeRequest(value: unknown): MergeRequestFields {
     },
     changedFilesReported: parseChangesCount(mr.optionalString('changes_count')),
     diffVersion: `${refs?.optionalString('base_sha') ?? ''}..${headSha(refs?.optionalString('head_sha'), mr.optionalString('sha'))}`,
+    webUrl: mr.optionalString('web_url'),
   };
 }
 

@@ -8,6 +8,9 @@ import { getJson } from './json-get.ts';
 import type { RateLimitHeaderNames } from './rate-limit.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Redirects followed per request: a renamed repository takes one; more is a loop. */
+export const MAX_REDIRECTS = 3;
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 export interface ApiClientOptions {
   /** Configured API base; every request goes below it, never to a host from row data. */
@@ -39,21 +42,48 @@ export class ApiClient {
     this.#options = options;
   }
 
-  /** A 2xx answer, or throws `RateLimitedError` / `AuthError` / `ProviderError`. */
+  /**
+   * A 2xx answer, or throws `RateLimitedError` / `AuthError` / `ProviderError`. Redirects are
+   * followed (at most `MAX_REDIRECTS`) only below the configured API base on the same
+   * origin (scheme, host, port), the only place the token may go: a renamed or transferred
+   * repository answers its old path that way. A redirect anywhere else is an error.
+   */
   async get(path: string, ctx: ProviderCallContext, what: string, etag?: string): Promise<HttpAnswer> {
     const o = this.#options;
     const headers = o.headers(ctx.token);
     if (etag) headers['if-none-match'] = etag;
-    const answer = await getJson({
-      dispatcher: o.dispatcher,
-      url: `${o.apiUrl}${path}`,
-      headers,
-      signal: ctx.signal,
-      maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      what,
-    });
-    if ((answer.status >= 200 && answer.status < 300) || (etag && answer.status === 304)) return answer;
-    throw failureFor(answer, o.clock.now(), o.rateLimitHeaders, what);
+    let url = `${o.apiUrl}${path}`;
+    for (let redirects = 0; ; redirects++) {
+      const answer = await getJson({
+        dispatcher: o.dispatcher,
+        url,
+        headers,
+        signal: ctx.signal,
+        maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+        what,
+      });
+      if ((answer.status >= 200 && answer.status < 300) || (etag && answer.status === 304)) return answer;
+      const location = REDIRECTS.has(answer.status) ? answer.headers['location'] : undefined;
+      if (location === undefined) throw failureFor(answer, o.clock.now(), o.rateLimitHeaders, what);
+      if (redirects >= MAX_REDIRECTS) throw new ProviderError(`${what}: more than ${MAX_REDIRECTS} redirects`, answer.status);
+      const next = this.#sameApi(location, url);
+      if (!next) throw new ProviderError(`${what}: HTTP ${answer.status} redirect leaves the configured API; not followed`, answer.status);
+      url = next;
+    }
+  }
+
+  /** The redirect target when it is below the configured API base on its origin, else null. */
+  #sameApi(location: string, from: string): string | null {
+    let target: URL;
+    try {
+      target = new URL(location, from);
+    } catch {
+      return null;
+    }
+    const api = new URL(this.#options.apiUrl);
+    const base = api.pathname.replace(/\/$/, '');
+    const below = target.pathname === base || target.pathname.startsWith(`${base}/`);
+    return target.origin === api.origin && below && !target.username && !target.password ? target.href : null;
   }
 
   /**

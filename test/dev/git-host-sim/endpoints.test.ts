@@ -160,3 +160,24 @@ test('the legacy "token" scheme is accepted as GitHub does', async () => {
   const res = await http.get(`${sim.url}/repos/acme/api/pulls/1`, { authorization: 'token tok-dev' });
   assert.equal(res.status, 200);
 });
+
+test('a renamed repository answers its old path with a 301 to the new one (query kept); a new repository of the old name ends it', async () => {
+  const { world } = sim;
+  const repo = world.addRepo('acme', 'before-rename');
+  world.openPullRequest(repo, world.addBranch(repo, 'dev-1/x', 'dev-1'), { title: 'Moves along' }, clock.now());
+  world.moveRepo(repo, 'acme', 'after-rename');
+  for (const [path, location] of [
+    ['/repos/acme/before-rename/pulls/1', '/repos/acme/after-rename/pulls/1'],
+    ['/api/v3/repos/acme/before-rename/pulls/1/reviews', '/api/v3/repos/acme/after-rename/pulls/1/reviews'],
+    ['/repos/acme/before-rename/pulls?head=acme%3Adev-1%2Fx&state=open', '/repos/acme/after-rename/pulls?head=acme%3Adev-1%2Fx&state=open'],
+  ] as const) {
+    const res = await http.get(`${sim.url}${path}`, auth('tok-dev'));
+    assert.equal(res.status, 301, path);
+    assert.equal(res.headers.location, location, path);
+  }
+  const moved = await http.get(`${sim.url}/repos/acme/after-rename/pulls/1`, auth('tok-dev'));
+  assert.equal(moved.json().html_url, `${sim.url}/acme/after-rename/pull/1`);
+  assert.equal(world.resolveRepo('acme', 'before-rename')?.moved, true);
+  world.addRepo('acme', 'before-rename');
+  assert.equal((await http.get(`${sim.url}/repos/acme/before-rename/pulls/1`, auth('tok-dev'))).status, 404);
+});

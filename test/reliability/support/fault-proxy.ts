@@ -20,6 +20,7 @@ export const HTTP_FAULTS = [
   'tooManyWithRetryAfter',
   'tooManyBare',
   'tooManyForAges',
+  'trickle',
 ] as const;
 export type HttpFault = (typeof HTTP_FAULTS)[number];
 
@@ -34,12 +35,16 @@ export interface FaultProxy {
   /** Requests that got a fault instead of the simulator's answer. */
   faultsServed: number;
   requests: number;
+  /** Path and query of every request, in order. */
+  paths: string[];
   /** Every distinct Authorization header that reached the host. */
   authorizations: Set<string>;
   close(): Promise<void>;
 }
 
 const HUGE_BYTES = 5 * 1024 * 1024;
+/** A trickling host sends one byte this often: never idle long enough for a body timeout. */
+export const TRICKLE_EVERY_MS = 250;
 
 /**
  * A loopback HTTP proxy in front of the git-host simulator: requests for a broken
@@ -53,11 +58,13 @@ export async function startFaultProxy(simUrl: string): Promise<FaultProxy> {
     faults,
     faultsServed: 0,
     requests: 0,
+    paths: [],
     authorizations: new Set(),
     close: async () => {},
   };
   const server = createServer((req, res) => {
     proxy.requests += 1;
+    proxy.paths.push(req.url ?? '');
     if (req.headers.authorization) proxy.authorizations.add(req.headers.authorization);
     const repo = /\/repos\/([^/]+)\/([^/?]+)/.exec(req.url ?? '');
     const fault = repo ? faults.get(`${repo[1]}/${repo[2]}`.toLowerCase()) : undefined;
@@ -134,6 +141,14 @@ function serveFault(fault: HttpFault, req: IncomingMessage, res: ServerResponse)
       return json(429, { message: 'Too Many Requests' });
     case 'tooManyForAges':
       return json(429, { message: 'Too Many Requests' }, { 'retry-after': '999999999' });
+    case 'trickle': {
+      // Headers at once, then a byte of JSON whitespace now and then, never the end.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => res.write(' '), TRICKLE_EVERY_MS);
+      res.on('close', () => clearInterval(timer));
+      res.on('error', () => {});
+      return;
+    }
   }
 }
 

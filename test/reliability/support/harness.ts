@@ -2,13 +2,14 @@ import { BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient 
 import { seededRandom } from '../../../src/dev/git-host-sim/prng.ts';
 import { start, type GitHostSim, type GitHostSimOptions } from '../../../src/dev/git-host-sim/server.ts';
 import type { SeededWorld } from '../../../src/dev/git-host-sim/seed.ts';
-import type { Repo } from '../../../src/dev/git-host-sim/world.ts';
+import type { PullRequest, Repo } from '../../../src/dev/git-host-sim/world.ts';
 import { silentLog, type Log } from '../../../src/domain/log.ts';
 import type { DiffStatusRow } from '../../../src/domain/row.ts';
 import { parseProviderConfigs } from '../../../src/providers/config.ts';
 import { createHttpAgent } from '../../../src/providers/http/agent.ts';
 import { stripOriginCredentials } from '../../../src/providers/origin-credentials.ts';
 import { DEFAULT_CADENCE } from '../../../src/cadence/policy.ts';
+import { boundText } from '../../../src/refresh/size-bounds.ts';
 import type { ChangePublisher } from '../../../src/refresh/change-publisher.ts';
 import { Refresher } from '../../../src/refresh/refresher.ts';
 import type { TickDeps, TickOptions } from '../../../src/refresh/tick.ts';
@@ -43,6 +44,17 @@ export interface HarnessOptions {
    * not mistaken for a fault.
    */
   httpTimeoutMs?: number;
+  /**
+   * A second configured git host (another simulator behind its own proxy, on another port),
+   * so rows can move between hosts. Default false.
+   */
+  secondHost?: boolean;
+}
+
+/** One simulated git host as the product reaches it: the simulator behind a fault proxy. */
+export interface SimHost {
+  sim: GitHostSim;
+  proxy: FaultProxy;
 }
 
 export interface NewRow {
@@ -69,6 +81,8 @@ export class Harness {
   readonly clock: SteppingClock;
   readonly sim: GitHostSim;
   readonly proxy: FaultProxy;
+  /** Every configured host; the first is `sim` / `proxy`. */
+  readonly hosts: readonly SimHost[];
   readonly ddbFaults: DynamoFaults;
   readonly store: RecordingStore;
   readonly refresher: Refresher;
@@ -79,11 +93,12 @@ export class Harness {
   readonly #storeDoc: DynamoDBDocumentClient;
   readonly #agent: ReturnType<typeof createHttpAgent>;
 
-  private constructor(tables: TestTables, clock: SteppingClock, sim: GitHostSim, proxy: FaultProxy, options: HarnessOptions) {
+  private constructor(tables: TestTables, clock: SteppingClock, hosts: SimHost[], options: HarnessOptions) {
     this.tables = tables;
     this.clock = clock;
-    this.sim = sim;
-    this.proxy = proxy;
+    this.hosts = hosts;
+    this.sim = hosts[0]!.sim;
+    this.proxy = hosts[0]!.proxy;
     this.shardCount = options.shardCount ?? 2;
     const draws = seededRandom(options.seed ?? 7).fork('dynamodb-faults');
     let faults: DynamoFaults | undefined;
@@ -106,7 +121,9 @@ export class Harness {
         indexName: tables.indexName,
         shardCount: this.shardCount,
         ...TICK,
-        gitProviders: parseProviderConfigs(JSON.stringify([{ type: 'github', webUrl: sim.url, apiUrl: proxy.apiUrl }])),
+        gitProviders: parseProviderConfigs(JSON.stringify(hosts.map((x) => ({ type: 'github', webUrl: x.sim.url, apiUrl: x.proxy.apiUrl })))),
+        // Twice the agent's timeouts: a trickling answer fails well before a tick's budget.
+        rowTimeShareMs: 2 * timeout,
       }),
       doc: this.#storeDoc,
       observeStore: (inner) => (recording = new RecordingStore(inner, clock)),
@@ -123,9 +140,12 @@ export class Harness {
   static async create(options: HarnessOptions = {}): Promise<Harness> {
     const tables = await createTestTables();
     const clock = new SteppingClock();
-    const sim = await start({ seed: options.seed ?? 7, rates: STILL_WORLD, ...options.sim, clock });
-    const proxy = await startFaultProxy(sim.url);
-    return new Harness(tables, clock, sim, proxy, options);
+    const hosts: SimHost[] = [];
+    for (let i = 0; i < (options.secondHost ? 2 : 1); i++) {
+      const sim = await start({ seed: `${options.seed ?? 7}-${i}`, rates: STILL_WORLD, ...options.sim, clock });
+      hosts.push({ sim, proxy: await startFaultProxy(sim.url) });
+    }
+    return new Harness(tables, clock, hosts, options);
   }
 
   /** `host:port` of the simulated git host, as the tokens table keys it. */
@@ -137,8 +157,16 @@ export class Harness {
     return this.sim.world.repo(owner, name) ?? this.sim.world.addRepo(owner, name);
   }
 
-  originOf(repo: Repo): string {
-    return `${this.sim.url}/${repo.owner}/${repo.name}.git`;
+  originOf(repo: Repo, host: SimHost = this.hosts[0]!): string {
+    return `${host.sim.url}/${repo.owner}/${repo.name}.git`;
+  }
+
+  /** The configured host an origin names, and the repository it names there (following moves). */
+  locate(origin: string | undefined): { host: SimHost; owner: string; name: string; repo: Repo | undefined } | undefined {
+    const match = /^(https?:\/\/[^/]+)\/([^/]+)\/([^/]+?)\.git$/.exec(origin ?? '');
+    const host = this.hosts.find((x) => x.sim.url === match?.[1]);
+    if (!match || !host) return undefined;
+    return { host, owner: match[2]!, name: match[3]!, repo: host.sim.world.resolveRepo(match[2]!, match[3]!)?.repo };
   }
 
   /** Links `token` for `ownerId` in the tokens table and, unless refused, the simulator. */
@@ -146,7 +174,7 @@ export class Harness {
     if (options.hostAccepts === false) this.tokens.delete(ownerId);
     else {
       this.tokens.set(ownerId, token);
-      this.sim.addToken(token, ownerId);
+      for (const host of this.hosts) host.sim.addToken(token, ownerId);
     }
     await this.#storeToken(ownerId, token);
   }
@@ -155,15 +183,18 @@ export class Harness {
   async adopt(seeded: SeededWorld): Promise<void> {
     for (const [ownerId, token] of Object.entries(seeded.tokens)) {
       this.tokens.set(ownerId, token);
+      // seedWorld registered the token on the first host; the others accept it too.
+      for (const host of this.hosts.slice(1)) host.sim.addToken(token, this.hosts[0]!.sim.loginOf(token) ?? ownerId);
       await this.#storeToken(ownerId, token);
     }
     await this.putRows(seeded.rows);
   }
 
   async #storeToken(ownerId: string, token: string): Promise<void> {
-    await this.tables.doc.send(
-      new PutCommand({ TableName: this.tables.tokensTableName, Item: { ownerId, providerHost: this.host, accessToken: token } }),
-    );
+    for (const host of this.hosts) {
+      const providerHost = new URL(host.sim.url).host;
+      await this.tables.doc.send(new PutCommand({ TableName: this.tables.tokensTableName, Item: { ownerId, providerHost, accessToken: token } }));
+    }
   }
 
   /** A branch in the simulator (with an open PR unless `pr: false`) and its row. */
@@ -240,17 +271,14 @@ export class Harness {
   /** Ends every fault. */
   heal(): void {
     this.ddbFaults.clear();
-    this.proxy.faults.clear();
+    for (const host of this.hosts) host.proxy.faults.clear();
   }
 
   /**
-   * Liveness: once faults stop, every pollable row with a token and an open PR is refreshed
-   * within the longest backoff. Moves the clock past it, ticks until nothing is due, and
-   * returns the rows that were not refreshed since faults stopped.
-   */
-  /**
-   * Stops all faults, lets every backoff run out and ticks until nothing is due; returns the
-   * rows with a token and an open PR that were not refreshed with their own branch's PR.
+   * Liveness: stops all faults, lets every backoff run out (`SETTLE_MS`, the longest wait of
+   * any outcome) and ticks until nothing is due; returns the rows whose host is reachable
+   * (configured, token linked) that do not show their branch's PR as the host has it now,
+   * whatever moved before (host, repository name, branch reuse, cache, answer size).
    * The machine itself can still fail a request (a loaded CI host answering after the agent's
    * short timeout): a row that failed that way gets its next retries, `retryRounds` error
    * backoffs later, before it counts as missed.
@@ -259,43 +287,46 @@ export class Harness {
     this.heal();
     const stoppedAt = this.clock.now();
     this.clock.advance(SETTLE_MS);
-    this.sim.world.advanceTo(this.clock.now());
-    const eligible = [...this.owned].filter(([, row]) => this.#hasOpenPull(row)).map(([chatId]) => chatId);
+    this.#advanceWorlds();
     let missed: string[] = [];
     for (let round = 0; round <= retryRounds; round++) {
       if (round > 0) {
         this.clock.advance(POLICY.errorCapMs * (1 + POLICY.errorJitterRatio) + 1_000);
-        this.sim.world.advanceTo(this.clock.now());
+        this.#advanceWorlds();
       }
       for (let i = 0; i < maxTicks; i++) {
         const summary = await this.tick();
         if (summary.claimed === 0 && !summary.backlog) break;
       }
-      missed = await this.#missedSince(stoppedAt, eligible);
+      missed = await this.#notShowingTruth(stoppedAt);
       if (missed.length === 0) break;
     }
     return missed;
   }
 
-  async #missedSince(stoppedAt: number, eligible: string[]): Promise<string[]> {
-    const missed: string[] = [];
-    const rows = await this.rows();
-    for (const chatId of eligible) {
-      const owned = this.owned.get(chatId)!;
-      if (!this.#hasOpenPull(owned)) continue; // closed meanwhile by the world's evolution
-      const row = rows.get(chatId);
-      if (!row || (row.refreshedAt ?? 0) < stoppedAt) missed.push(`${chatId}: not refreshed after faults stopped (${row?.lastErrorKind ?? 'no error'})`);
-      else if (row.headBranch !== owned.gitBranch) missed.push(`${chatId}: shows the PR of branch ${row.headBranch}, not of ${owned.gitBranch}`);
-    }
-    return missed;
+  #advanceWorlds(): void {
+    for (const host of this.hosts) host.sim.world.advanceTo(this.clock.now());
   }
 
-  #hasOpenPull(row: OwnedFields): boolean {
-    if (row.archived === true || !row.ownerId || !this.tokens.has(row.ownerId) || !row.gitBranch) return false;
-    const match = /\/([^/]+)\/([^/]+?)\.git$/.exec(row.gitRemoteOrigin ?? '');
-    if (!match || row.gitRemoteOrigin !== `${this.sim.url}/${match[1]}/${match[2]}.git`) return false;
-    const repo = this.sim.world.repo(match[1]!, match[2]!);
-    return repo !== undefined && this.sim.world.openPullsFor(repo, row.gitBranch).length > 0;
+  async #notShowingTruth(stoppedAt: number): Promise<string[]> {
+    const missed: string[] = [];
+    const rows = await this.rows();
+    for (const [chatId, owned] of this.owned) {
+      if (owned.archived === true || !owned.ownerId || !this.tokens.has(owned.ownerId) || !owned.gitBranch) continue;
+      const where = this.locate(owned.gitRemoteOrigin);
+      const branch = where?.repo?.branches.get(owned.gitBranch);
+      if (!where?.repo || !branch) continue;
+      const row = rows.get(chatId);
+      const pulls = branch.pulls.map((n) => where.repo!.pulls.get(n)!);
+      const open = pulls.filter((pr) => pr.state === 'open').sort((a, b) => b.updatedAt - a.updatedAt)[0];
+      const problem = open
+        ? showsPull(row, open, `${where.host.sim.url}/${where.repo.owner}/${where.repo.name}`, stoppedAt)
+        : row?.url === undefined
+          ? null // nothing open and nothing shown: the branch has no PR to show
+          : showsPull(row, pulls.at(-1), `${where.host.sim.url}/${where.repo.owner}/${where.repo.name}`, stoppedAt);
+      if (problem) missed.push(`${chatId}: ${problem} (${row?.lastErrorKind ?? 'no error'})`);
+    }
+    return missed;
   }
 
   #expect(chatId: string, fields: Partial<OwnedFields>): void {
@@ -304,11 +335,29 @@ export class Harness {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.proxy.close(), this.sim.close()]);
+    await Promise.allSettled(this.hosts.flatMap((x) => [x.proxy.close(), x.sim.close()]));
     await this.#agent.close().catch(() => {});
     this.#storeDoc.destroy();
     await this.tables.close();
   }
+}
+
+/**
+ * Why a row does not show `pr` as the host has it now (url under `repoUrl`), or null. A PR
+ * that changed after the row's refresh is not held against it: the next refresh shows it.
+ */
+function showsPull(row: DiffStatusRow | undefined, pr: PullRequest | undefined, repoUrl: string, stoppedAt: number): string | null {
+  if (!row || !pr) return `shows ${row?.url ?? 'nothing'}, expected no PR`;
+  if ((row.refreshedAt ?? 0) < stoppedAt) return 'not refreshed after faults stopped';
+  const state = pr.state === 'open' ? 'open' : pr.merged ? 'merged' : 'closed';
+  const title = boundText(pr.title);
+  const wrong =
+    row.url !== `${repoUrl}/pull/${pr.number}` ? `url ${row.url}` :
+    row.pullRequestState !== state ? `state ${row.pullRequestState}` :
+    row.headBranch !== pr.headRef ? `the PR of branch ${row.headBranch}` :
+    row.pullRequestTitle !== title ? `title ${JSON.stringify(row.pullRequestTitle?.slice(0, 40))}` : null;
+  if (wrong === null || pr.updatedAt > row.refreshedAt!) return null;
+  return `shows ${wrong}, expected #${pr.number} ${state} at ${repoUrl}`;
 }
 
 /** No evolution: the world only changes when a test changes it. */

@@ -6,6 +6,7 @@ import { refreshNow } from '../../../src/ops/refresh-now.ts';
 import type { DynamoFaultKind } from './dynamo-faults.ts';
 import { HTTP_FAULTS, type HttpFault } from './fault-proxy.ts';
 import { POLICY, type Harness } from './harness.ts';
+import { makeMove, MOVE_KINDS, type MoveKind } from './moves.ts';
 
 /** One thing that happens to the system; steps of a group run at the same time. */
 export type Step =
@@ -19,7 +20,9 @@ export type Step =
   | { kind: 'outage'; ms: number }
   | { kind: 'advance'; ms: number }
   /** A tick whose process dies after claiming. */
-  | { kind: 'abandon' };
+  | { kind: 'abandon' }
+  /** Something users or hosts do that a row must heal from (moves.ts). */
+  | { kind: 'move'; move: MoveKind; row: number };
 
 export type StepGroup = Step[];
 
@@ -57,6 +60,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('abandon' as const) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('move' as const), move: fc.constantFrom(...MOVE_KINDS), row: index }) },
 );
 
 /** A scenario: groups of steps, each group one random interleaving of 1 to 4 steps. */
@@ -75,6 +79,10 @@ export interface ScenarioResult {
   lambdaFaults: number;
   rowsChecked: number;
   violations: string[];
+  /** Moves made, by kind. */
+  moves: Record<MoveKind, number>;
+  /** Rows that did not show their PR as the host has it within the liveness bound. */
+  notHealed: string[];
 }
 
 /**
@@ -82,7 +90,14 @@ export interface ScenarioResult {
  * settles and checks liveness. Steps never throw: a failing operation is part of the test.
  */
 export async function runScenario(h: Harness, world: ScenarioWorld, groups: readonly StepGroup[]): Promise<ScenarioResult> {
-  const result: ScenarioResult = { interleavings: 0, lambdaFaults: 0, rowsChecked: 0, violations: [] };
+  const result: ScenarioResult = {
+    interleavings: 0,
+    lambdaFaults: 0,
+    rowsChecked: 0,
+    violations: [],
+    moves: Object.fromEntries(MOVE_KINDS.map((k) => [k, 0])) as Record<MoveKind, number>,
+    notHealed: [],
+  };
   const record = (report: { rowsChecked: number; violations: string[] }, when: string) => {
     result.rowsChecked += report.rowsChecked;
     result.violations.push(...report.violations.map((v) => `${when}: ${v}`));
@@ -90,16 +105,15 @@ export async function runScenario(h: Harness, world: ScenarioWorld, groups: read
   for (const [g, group] of groups.entries()) {
     if (group.length > 1) result.interleavings += 1;
     result.lambdaFaults += group.filter((s) => s.kind === 'abandon' || s.kind === 'outage').length;
-    await Promise.all(group.map((s) => runStep(h, world, s)));
+    await Promise.all(group.map((s) => runStep(h, world, s, result)));
     record(await h.check(), `after group ${g} ${JSON.stringify(group)}`);
   }
-  const missed = await h.settle();
-  record({ rowsChecked: 0, violations: missed }, 'liveness');
+  result.notHealed = await h.settle();
   record(await h.check(), 'after settling');
   return result;
 }
 
-async function runStep(h: Harness, world: ScenarioWorld, s: Step): Promise<void> {
+async function runStep(h: Harness, world: ScenarioWorld, s: Step, result: ScenarioResult): Promise<void> {
   switch (s.kind) {
     case 'tick':
       await h.tick({ batchSize: s.batchSize });
@@ -107,7 +121,8 @@ async function runStep(h: Harness, world: ScenarioWorld, s: Step): Promise<void>
     case 'markStale': {
       const row = world.rows[s.row % world.rows.length]!;
       const current = h.owned.get(row.chatId)!;
-      const repo = repoOf(world, current.gitRemoteOrigin) ?? world.repos[0]!;
+      const where = h.locate(current.gitRemoteOrigin);
+      const repo = where?.repo ?? world.repos[0]!;
       const siblings = [...repo.branches.keys()];
       const branch =
         s.branch === 'same'
@@ -115,8 +130,8 @@ async function runStep(h: Harness, world: ScenarioWorld, s: Step): Promise<void>
           : s.branch === 'other'
             ? siblings[s.row % siblings.length]!
             : `new-${s.row}-${h.clock.now()}`;
-      if (s.branch === 'new') h.sim.world.addBranch(repo, branch, current.ownerId ?? 'nobody');
-      const origin = h.originOf(repo);
+      if (s.branch === 'new') (where?.host.sim ?? h.sim).world.addBranch(repo, branch, current.ownerId ?? 'nobody');
+      const origin = h.originOf(repo, where?.host);
       await h.markStale([row.chatId], branch, s.credentials ? origin.replace('://', '://x-access-token:test-origin-secret@') : origin);
       return;
     }
@@ -148,9 +163,10 @@ async function runStep(h: Harness, world: ScenarioWorld, s: Step): Promise<void>
       void h.tick({ batchSize: 5 }, { refresher: { refresh: () => new Promise(() => {}) } });
       await sleep(50);
       return;
+    case 'move': {
+      const row = world.rows[s.row % world.rows.length]!;
+      if (await makeMove(h, s.move, row.chatId, s.row)) result.moves[s.move] += 1;
+      return;
+    }
   }
-}
-
-function repoOf(world: ScenarioWorld, origin: string | undefined): Repo | undefined {
-  return world.repos.find((r) => origin?.endsWith(`/${r.owner}/${r.name}.git`));
 }

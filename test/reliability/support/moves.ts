@@ -1,0 +1,102 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Repo } from '../../../src/dev/git-host-sim/world.ts';
+import type { Harness } from './harness.ts';
+
+/**
+ * What users and hosts do to a tracked chat that the refresh must heal from by itself
+ * (issue "No row stuck for good"): each is made on one row, through the same doors the
+ * real world uses (the host's own state, mark-stale, or another service writing the table).
+ */
+export const MOVE_KINDS = ['hostMove', 'rename', 'branchReuse', 'cacheCorruption', 'oversized', 'trickle'] as const;
+export type MoveKind = (typeof MOVE_KINDS)[number];
+
+/** A title far over DynamoDB's 400 KB item limit once stored with its cached answer. */
+export const OVERSIZED_TITLE_CHARS = 450_000;
+
+/** Damaged caches as another service (or an older gitsync) might leave them. */
+const DAMAGED_CACHES: readonly Record<string, unknown>[] = [
+  { httpCache: { p: { etag: 'W/"1"\r\nX-Injected: 1', value: {} }, b: { etag: 'W/"2"\n', value: [] } } },
+  { httpCache: { p: { etag: 42, value: null }, r: 'not an entry' } },
+  { httpCache: 'not a map' },
+  { httpCache: [1, 2, 3] },
+  { repoMove: { origin: 'whatever', path: 42 } },
+];
+
+/**
+ * Makes one move of `kind` on `chatId`; false when the row is in no state for it (no
+ * repository on a configured host, no second host, no PR to change).
+ */
+export async function makeMove(h: Harness, kind: MoveKind, chatId: string, pick: number): Promise<boolean> {
+  const owned = h.owned.get(chatId);
+  const where = h.locate(owned?.gitRemoteOrigin);
+  const branchName = owned?.gitBranch;
+  if (!owned || !where?.repo || !branchName) return false;
+  const repo = where.repo;
+  const now = h.clock.now();
+  const world = where.host.sim.world;
+  switch (kind) {
+    case 'hostMove': {
+      // The chat's remote now points at the same repository on another configured host.
+      const target = h.hosts.find((x) => x !== where.host);
+      if (!target) return false;
+      const there = target.sim.world.repo(repo.owner, repo.name) ?? target.sim.world.addRepo(repo.owner, repo.name);
+      const pusher = repo.branches.get(branchName)?.pusher ?? owned.ownerId ?? 'nobody';
+      const branch = there.branches.get(branchName) ?? target.sim.world.addBranch(there, branchName, pusher);
+      if (pick % 3 !== 0 && target.sim.world.openPullsFor(there, branchName).length === 0) {
+        target.sim.world.openPullRequest(there, branch, { title: `Moved ${chatId}` }, now);
+      }
+      await h.markStale([chatId], branchName, h.originOf(there, target));
+      return true;
+    }
+    case 'rename': {
+      // The repository is renamed on its host; the chat's remote keeps the old name.
+      let name = `${repo.name}-renamed`;
+      for (let i = 2; world.resolveRepo(repo.owner, name); i++) name = `${repo.name}-renamed-${i}`;
+      world.moveRepo(repo, repo.owner, name);
+      return true;
+    }
+    case 'branchReuse': {
+      // The branch's PR is merged, more work is pushed to the same branch, a new PR is opened.
+      const branch = repo.branches.get(branchName);
+      if (!branch) return false;
+      if (branch.pulls.length === 0) world.openPullRequest(repo, branch, { title: `First of ${chatId}` }, now - 2);
+      for (const pr of world.openPullsFor(repo, branchName)) {
+        if (pr.draft) world.setDraft(pr, false, now - 1);
+        world.merge(pr, now - 1);
+      }
+      world.openPullRequest(repo, branch, { title: `Follow-up of ${chatId}` }, now);
+      // Half the time the push reaches mark-stale; the other half only the host saw it.
+      if (pick % 2 === 0) await h.markStale([chatId], branchName, owned.gitRemoteOrigin!);
+      return true;
+    }
+    case 'cacheCorruption': {
+      const damage = DAMAGED_CACHES[pick % DAMAGED_CACHES.length]!;
+      const [name, value] = Object.entries(damage)[0]!;
+      await h.tables.doc.send(
+        new UpdateCommand({
+          TableName: h.tables.tableName,
+          Key: { chatId },
+          UpdateExpression: 'SET #a = :v',
+          ExpressionAttributeNames: { '#a': name },
+          ExpressionAttributeValues: { ':v': value },
+        }),
+      );
+      return true;
+    }
+    case 'oversized': {
+      const pr = newestPull(repo, branchName);
+      if (!pr) return false;
+      world.retitle(pr, `${'T'.repeat(OVERSIZED_TITLE_CHARS)} ${chatId}`, now);
+      return true;
+    }
+    case 'trickle':
+      // The repository's API answers trickle in, never finishing (both the old and the current path).
+      for (const path of [`${where.owner}/${where.name}`, `${repo.owner}/${repo.name}`]) where.host.proxy.faults.set(path.toLowerCase(), 'trickle');
+      return true;
+  }
+}
+
+function newestPull(repo: Repo, branch: string) {
+  const numbers = repo.branches.get(branch)?.pulls ?? [];
+  return numbers.length ? repo.pulls.get(numbers.at(-1)!) : undefined;
+}
