@@ -36,7 +36,7 @@ export interface GitsyncOptions {
   /** `SHARD_COUNT`: must match the deployment's; default 1. */
   shardCount?: number;
   /** `GIT_PROVIDERS` as its JSON array; default github.com and gitlab.com. */
-  gitProviders?: readonly { type: string; webUrl: string; apiUrl?: string }[];
+  gitProviders?: readonly { type: string; webUrl: string; apiUrl?: string; maxPages?: number }[];
   /** `CHANGE_EVENT_BUS`: publish change events there; default none. */
   changeEventBus?: string;
   /** The DynamoDB client's endpoint, region, credentials and timeouts; on AWS the SDK finds region and credentials itself. */

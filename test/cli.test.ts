@@ -6,21 +6,40 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../src/dev/dynamodb-local/start.ts';
 import { dueShardFor } from '../src/store/shard.ts';
 import { startFakeApi, type FakeApi } from './providers/support/fake-api.ts';
+import { reviewsWithLateChangeRequest, serveReviewPages } from './providers/support/review-pages.ts';
 import { createTestTables, type TestTables } from './support/dynamodb.ts';
 import { ACME_PULL_9, serveAcmeApp } from './support/github-pull.ts';
 
 const BIN = fileURLToPath(new URL('../bin/gitsync.js', import.meta.url));
 const TOKEN = 'ghp_cli_token_123456';
 let api: FakeApi;
+let gitlab: FakeApi;
 let t: TestTables;
 
 before(async () => {
   api = await startFakeApi();
   serveAcmeApp(api, TOKEN);
+  api.routes.set('/api/v3/repos/acme/app/pulls/11', {
+    body: {
+      number: 11, state: 'open', merged: false, title: 'Long review', draft: false, additions: 1, deletions: 1,
+      changed_files: 1, commits: 1, user: { login: 'octo' }, base: { ref: 'main' }, head: { ref: 'long' },
+    },
+  });
+  serveReviewPages(api, '/api/v3', 'acme/app', 11, reviewsWithLateChangeRequest());
+
+  gitlab = await startFakeApi();
+  const mr = '/api/v4/projects/group%2Fsub%2Frepo/merge_requests/4';
+  gitlab.routes.set(mr, {
+    body: { iid: 4, title: 'Needs work', state: 'opened', source_branch: 'fix', target_branch: 'main', author: { username: 'dev' }, sha: 'h', diff_refs: { base_sha: 'b', head_sha: 'h' } },
+  });
+  gitlab.routes.set(`${mr}/approvals`, { body: { approved: true, approved_by: [{ user: { username: 'lead' } }] } });
+  gitlab.routes.set(`${mr}/reviewers?per_page=100`, { body: [{ user: { username: 'qa' }, state: 'requested_changes' }, { user: { username: 'lead' }, state: 'approved' }] });
+  gitlab.routes.set(`${mr}/commits?per_page=100`, { headers: { 'x-total': '3' }, body: [] });
+  gitlab.routes.set(`${mr}/diffs?per_page=100`, { body: [{ diff: '@@ -1 +1 @@\n-a\n+b\n' }] });
   t = await createTestTables();
 });
 after(async () => {
-  await api.close();
+  await Promise.all([api.close(), gitlab.close()]);
   await t.close();
 });
 
@@ -43,6 +62,30 @@ test('gitsync pr <url> prints the mapped status as JSON', async () => {
   const out = await run(['pr', `${api.url}/acme/app/pull/9/files`], { GITHUB_TOKEN: TOKEN });
   assert.equal(out.code, 0, out.stderr);
   assert.deepEqual(JSON.parse(out.stdout), { ...expected, url: `${api.url}/acme/app/pull/9` });
+});
+
+test('gitsync pr: a GitHub PR whose change request is on the second page of 150 reviews shows changesRequested: true', async () => {
+  const out = await run(['pr', `${api.url}/acme/app/pull/11`], { GITHUB_TOKEN: TOKEN });
+  assert.equal(out.code, 0, out.stderr);
+  const status = JSON.parse(out.stdout);
+  assert.deepEqual([status.changesRequested, status.approved, status.reviewerCount], [true, false, 2]);
+  assert.ok(out.stdout.includes('"changesRequested": true'));
+});
+
+test('gitsync pr: a GitLab MR with a reviewer requesting changes shows changesRequested: true', async () => {
+  const providers = JSON.stringify([{ type: 'gitlab', webUrl: gitlab.url }]);
+  const out = await run(['pr', `${gitlab.url}/group/sub/repo/-/merge_requests/4`], { GITLAB_TOKEN: 'glpat-cli', GIT_PROVIDERS: providers });
+  assert.equal(out.code, 0, out.stderr);
+  const status = JSON.parse(out.stdout);
+  assert.deepEqual([status.changesRequested, status.approved, status.reviewerCount, status.commits], [true, false, 2, 3]);
+});
+
+test('gitsync pr: a list longer than maxPages is read in part and says so on stderr', async () => {
+  const providers = JSON.stringify([{ type: 'github', webUrl: api.url, maxPages: 1 }]);
+  const out = await run(['pr', `${api.url}/acme/app/pull/11`], { GITHUB_TOKEN: TOKEN, GIT_PROVIDERS: providers });
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(JSON.parse(out.stdout).changesRequested, false);
+  assert.match(out.stderr, /warning: GitHub reviews: more pages than maxPages \(1\); only 1 of them were read/);
 });
 
 test('gitsync branch <origin> <branch> resolves the PR first; --token-env picks the variable', async () => {

@@ -6,6 +6,7 @@ import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts'
 import { createHttpAgent } from '../providers/http/agent.ts';
 import { RowConditionalCache } from '../refresh/conditional-cache.ts';
 import type { GitProvider, ProviderCallContext, PullRequestRef } from '../providers/provider.ts';
+import { PROVIDER_TYPES, providerType } from '../providers/provider-types.ts';
 import { createProviderRegistry, type ConfiguredProviderRegistry } from '../providers/registry.ts';
 import { RowNotFoundError } from '../ops/refresh-now.ts';
 import { readRefreshEnv, systemFromEnv } from '../system/from-env.ts';
@@ -20,11 +21,9 @@ const USAGE = `usage:
   gitsync pr <pull-or-merge-request-url> [--token-env VAR]
   gitsync branch <origin> <branch> [--token-env VAR]
   gitsync refresh <chatId>
-Providers come from ${GIT_PROVIDERS_ENV}; the token from --token-env (default GITHUB_TOKEN or GITLAB_TOKEN).
+Providers come from ${GIT_PROVIDERS_ENV}; the token from --token-env (default ${PROVIDER_TYPES.map((t) => t.tokenEnv).join(' or ')}).
 refresh refreshes one chat's row now in the configured tables (TABLE_NAME, TOKENS_TABLE_NAME and the
 functions' other variables; the token from the tokens table) and prints the row after.`;
-
-const DEFAULT_TOKEN_ENV = { github: 'GITHUB_TOKEN', gitlab: 'GITLAB_TOKEN' } as Record<string, string>;
 
 /** Operator check of one row: prints the status the worker would store. Returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -54,6 +53,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       token: tokenFor(target.provider, parsed.values['token-env'], io.env),
       signal: AbortSignal.timeout(30_000),
       cache: new RowConditionalCache(undefined),
+      truncated: ({ what, pages }) => io.stderr(`gitsync: warning: ${what}: more pages than maxPages (${pages}); only ${pages} of them were read\n`),
     };
     const ref = target.ref ?? (await target.provider.resolveBranchPullRequest(target.repo, args[1]!, ctx));
     if (!ref) {
@@ -101,7 +101,7 @@ function forBranch(registry: ConfiguredProviderRegistry, origin: string): Target
 }
 
 function tokenFor(provider: GitProvider, tokenEnv: string | undefined, env: CliIo['env']): string {
-  const name = tokenEnv ?? DEFAULT_TOKEN_ENV[provider.type];
+  const name = tokenEnv ?? providerType(provider.type)?.tokenEnv;
   const token = name ? env[name] : undefined;
   if (!name || !token) throw new CliError(`no token: set ${name ?? '--token-env VAR'} for ${provider.host}`);
   return token;

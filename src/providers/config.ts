@@ -1,26 +1,38 @@
 import { hostKey, isLoopbackHostname } from './host.ts';
-
-export type ProviderType = 'github' | 'gitlab';
+import { PROVIDER_TYPES, providerType } from './provider-types.ts';
 
 /** One configured git host, normalized. */
 export interface ProviderConfig {
-  type: ProviderType;
+  /** The `name` of its provider type ("github"). */
+  type: string;
   /** Scheme + host (+ port), no trailing slash: "https://github.example.com". */
   webUrl: string;
   /** Base of the REST API, no trailing slash. */
   apiUrl: string;
   /** `hostKey` of webUrl: what origins and PR URLs must match exactly. */
   host: string;
+  /**
+   * Most pages of one list read per refresh (GitHub reviews, GitLab reviewers and diffs; 100
+   * items a page). Entry field `maxPages`, 1 to 100, default `DEFAULT_MAX_PAGES`. A longer
+   * list is read in part, logged and counted (`TruncatedLists`).
+   */
+  maxPages: number;
   /** `"webhooks": true`: the host sends webhooks, so its open PRs always poll at the safety cadence. Default false. */
   webhooks?: boolean;
 }
 
+/** 10 pages of 100: lists beyond 1,000 are rare, and each page costs a request (a 304 when unchanged). */
+export const DEFAULT_MAX_PAGES = 10;
+
 export const GIT_PROVIDERS_ENV = 'GIT_PROVIDERS';
 
-export const DEFAULT_PROVIDERS: readonly ProviderConfig[] = [
-  { type: 'github', webUrl: 'https://github.com', apiUrl: 'https://api.github.com', host: 'github.com' },
-  { type: 'gitlab', webUrl: 'https://gitlab.com', apiUrl: 'https://gitlab.com/api/v4', host: 'gitlab.com' },
-];
+/** Each provider type's public service (github.com, gitlab.com). */
+export const DEFAULT_PROVIDERS: readonly ProviderConfig[] = PROVIDER_TYPES.map(({ name, publicHost }) => ({
+  type: name,
+  ...publicHost,
+  host: hostKey(new URL(publicHost.webUrl)),
+  maxPages: DEFAULT_MAX_PAGES,
+}));
 
 /** The configuration cannot be used; the message names the variable and the entry. */
 export class ProviderConfigError extends Error {
@@ -37,10 +49,10 @@ export function parseProviderConfigs(raw: string | undefined): ProviderConfig[] 
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ProviderConfigError('is not valid JSON (expected an array of {"type", "webUrl", "apiUrl"?, "webhooks"?})');
+    throw new ProviderConfigError('is not valid JSON (expected an array of {"type", "webUrl", "apiUrl"?, "maxPages"?, "webhooks"?})');
   }
   if (!Array.isArray(parsed) || parsed.length === 0) {
-    throw new ProviderConfigError('must be a non-empty JSON array of {"type", "webUrl", "apiUrl"?}');
+    throw new ProviderConfigError('must be a non-empty JSON array of {"type", "webUrl", "apiUrl"?, "maxPages"?, "webhooks"?}');
   }
   const configs = parsed.map((entry, i) => parseEntry(entry, i));
   const seen = new Set<string>();
@@ -56,10 +68,12 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     throw new ProviderConfigError(`${where} must be an object`);
   }
-  const { type, webUrl, apiUrl, webhooks } = entry as Record<string, unknown>;
+  const { type, webUrl, apiUrl, maxPages, webhooks } = entry as Record<string, unknown>;
   if (webhooks !== undefined && typeof webhooks !== 'boolean') throw new ProviderConfigError(`${where} webhooks must be true or false`);
-  if (type !== 'github' && type !== 'gitlab') {
-    throw new ProviderConfigError(`${where} has unknown type ${JSON.stringify(type)} (expected "github" or "gitlab")`);
+  const known = typeof type === 'string' ? providerType(type) : undefined;
+  if (!known) {
+    const names = PROVIDER_TYPES.map((t) => JSON.stringify(t.name)).join(' or ');
+    throw new ProviderConfigError(`${where} has unknown type ${JSON.stringify(type)} (expected ${names})`);
   }
   const web = parseBaseUrl(webUrl, `${where} webUrl`);
   if (web.pathname !== '/') {
@@ -67,13 +81,23 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
   }
   const webBase = trimSlash(web.origin);
   const api =
-    apiUrl === undefined ? defaultApiUrl(type, webBase) : trimSlash(parseBaseUrl(apiUrl, `${where} apiUrl`).href);
-  return { type, webUrl: webBase, apiUrl: api, host: hostKey(web), ...(webhooks ? { webhooks } : {}) };
+    apiUrl === undefined ? known.defaultApiUrl(webBase) : trimSlash(parseBaseUrl(apiUrl, `${where} apiUrl`).href);
+  return {
+    type: known.name,
+    webUrl: webBase,
+    apiUrl: api,
+    host: hostKey(web),
+    maxPages: parseMaxPages(maxPages, where),
+    ...(webhooks ? { webhooks } : {}),
+  };
 }
 
-function defaultApiUrl(type: ProviderType, webUrl: string): string {
-  if (type === 'github') return webUrl === 'https://github.com' ? 'https://api.github.com' : `${webUrl}/api/v3`;
-  return `${webUrl}/api/v4`;
+function parseMaxPages(value: unknown, where: string): number {
+  if (value === undefined) return DEFAULT_MAX_PAGES;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 100) {
+    throw new ProviderConfigError(`${where} maxPages must be an integer from 1 to 100, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 function parseBaseUrl(value: unknown, what: string): URL {

@@ -7,6 +7,7 @@ import { branchNameProblem } from './branch-name.ts';
 import { ApiClient, type ApiClientOptions } from './http/api-client.ts';
 import { parseOriginFor } from './origin.ts';
 import type { GitProvider, ProviderCallContext, PullRequestRef, RepoRef } from './provider.ts';
+import type { ProviderType } from './provider-type.ts';
 import { buildPullRequestUrlFor, parsePullRequestUrlFor } from './pull-request-url.ts';
 import { repoSegments, type RepoShape } from './repo-shape.ts';
 
@@ -18,22 +19,25 @@ export interface ProviderDeps {
 
 /** What GitHub and GitLab share: one configured host, its URL shapes, and checked refs. */
 export abstract class HostedProvider implements GitProvider {
-  abstract readonly type: GitProvider['type'];
+  readonly type: string;
   readonly host: string;
   protected readonly config: ProviderConfig;
   protected readonly shape: RepoShape;
   protected readonly api: ApiClient;
 
-  protected constructor(
-    config: ProviderConfig,
-    shape: RepoShape,
-    deps: ProviderDeps,
-    http: Pick<ApiClientOptions, 'rateLimitHeaders' | 'headers'>,
-  ) {
+  protected constructor(config: ProviderConfig, type: ProviderType, deps: ProviderDeps, headers: ApiClientOptions['headers']) {
+    this.type = type.name;
     this.config = config;
     this.host = config.host;
-    this.shape = shape;
-    this.api = new ApiClient({ apiUrl: config.apiUrl, dispatcher: deps.dispatcher, clock: deps.clock, maxBodyBytes: deps.maxBodyBytes, ...http });
+    this.shape = type.shape;
+    this.api = new ApiClient({
+      apiUrl: config.apiUrl,
+      dispatcher: deps.dispatcher,
+      clock: deps.clock,
+      maxBodyBytes: deps.maxBodyBytes,
+      rateLimitHeaders: type.rateLimitHeaders,
+      headers,
+    });
   }
 
   parseOrigin(origin: string): RepoRef | null {

@@ -22,12 +22,21 @@ export interface ConditionalCache {
   set(key: string, entry: CachedResponse): void;
 }
 
+/** A list read only up to the page cap: the status reflects its first `pages` pages. */
+export interface TruncatedList {
+  /** The list, as errors name it: "GitHub reviews". */
+  what: string;
+  pages: number;
+}
+
 /** What one provider call needs besides its arguments. */
 export interface ProviderCallContext {
   token: string;
   /** Aborts when the tick's deadline passes. */
   signal: AbortSignal;
   cache: ConditionalCache;
+  /** Hears every list that had more pages than the cap; the caller logs and counts it. */
+  truncated(list: TruncatedList): void;
 }
 
 /**
@@ -35,7 +44,8 @@ export interface ProviderCallContext {
  * typed errors from `domain/errors.ts` (`RateLimitedError`, `AuthError`, `ProviderError`).
  */
 export interface GitProvider {
-  readonly type: 'github' | 'gitlab' | (string & {});
+  /** The `name` of its provider type ("github"). */
+  readonly type: string;
   /** Host (and ":port") this provider serves; origins match it exactly. */
   readonly host: string;
   /** Null when the origin is not a repository on this provider. */

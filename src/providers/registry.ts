@@ -1,10 +1,9 @@
 import type { Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import type { ProviderConfig } from './config.ts';
-import { GitHubProvider } from './github/github-provider.ts';
-import { GitLabProvider } from './gitlab/gitlab-provider.ts';
 import { sharedHttpAgent } from './http/agent.ts';
 import type { GitProvider, ProviderRegistry, PullRequestRef } from './provider.ts';
+import { providerType } from './provider-types.ts';
 
 export interface ProviderRegistryOptions {
   /** Defaults to the container's shared agent. */
@@ -29,9 +28,11 @@ export function createProviderRegistry(
     clock: options.clock ?? systemClock,
     maxBodyBytes: options.maxBodyBytes,
   };
-  const providers: GitProvider[] = configs.map((config) =>
-    config.type === 'github' ? new GitHubProvider(config, deps) : new GitLabProvider(config, deps),
-  );
+  const providers: GitProvider[] = configs.map((config) => {
+    const type = providerType(config.type);
+    if (!type) throw new Error(`no provider type named ${JSON.stringify(config.type)}`);
+    return type.create(config, deps);
+  });
   return {
     providers,
     forOrigin(origin) {

@@ -14,7 +14,7 @@ import {
 } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { rowProblem, type DiffStatusRow, type PullRequestStatus, type RepoMove } from '../domain/row.ts';
-import type { GitProvider, ProviderRegistry, PullRequestRef, RepoRef } from '../providers/provider.ts';
+import type { GitProvider, ProviderRegistry, PullRequestRef, RepoRef, TruncatedList } from '../providers/provider.ts';
 import type { ResolvedToken, TokenResolver } from '../tokens/token-resolver.ts';
 import { RowConditionalCache } from './conditional-cache.ts';
 import { groupByOwnerAndOrigin, type RowGroup } from './grouping.ts';
@@ -177,12 +177,22 @@ export class Refresher {
     const ownTime = AbortSignal.timeout(share);
     const signal = AbortSignal.any([runSignal, ownTime]);
     const cache = new RowConditionalCache(row.httpCache);
-    const ctx = { token: token.value, signal, cache };
+    const truncated: TruncatedList[] = [];
+    const ctx = { token: token.value, signal, cache, truncated: (list: TruncatedList) => truncated.push(list) };
     // Where the host moved the repository (learned earlier), as long as the origin is unchanged.
     const repo = movedRepo(row, provider, originRepo);
     const done = (status: PullRequestStatus): RefreshResult => {
       const moved = this.#movedTo(row, provider, originRepo, status.url);
-      return { kind: 'refreshed', status, httpCache: cache.entries(), ...(moved ? { repoMove: moved } : {}) };
+      for (const list of truncated) {
+        this.#log.warn('a list was longer than the page cap and read in part', { chatId: row.chatId, url: status.url, ...list });
+      }
+      return {
+        kind: 'refreshed',
+        status,
+        httpCache: cache.entries(),
+        ...(moved ? { repoMove: moved } : {}),
+        ...(truncated.length > 0 ? { truncatedLists: truncated.length } : {}),
+      };
     };
     try {
       const stored = row.url ? this.#storedPullRequest(row.url, provider, repo) : null;

@@ -3,8 +3,11 @@ import type { ConditionalCacheEntries, PullRequestStatus, RepoMove } from '../do
 
 /** What refreshing one row produced. */
 export type RefreshResult =
-  /** `repoMove`: the host moved the origin's repository there (absent: it is where the origin says). */
-  | { kind: 'refreshed'; status: PullRequestStatus; httpCache: ConditionalCacheEntries; repoMove?: RepoMove }
+  /**
+   * `repoMove`: the host moved the origin's repository there (absent: it is where the origin says).
+   * `truncatedLists`: lists longer than the provider's page cap, read in part (absent: none).
+   */
+  | { kind: 'refreshed'; status: PullRequestStatus; httpCache: ConditionalCacheEntries; repoMove?: RepoMove; truncatedLists?: number }
   /** `dropStoredPullRequest`: the row's stored PR belongs to another branch and is cleared. */
   | { kind: 'no_pr'; httpCache: ConditionalCacheEntries; dropStoredPullRequest?: boolean }
   | { kind: 'failed'; error: RefreshError };

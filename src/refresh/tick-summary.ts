@@ -11,6 +11,8 @@ export interface TickSummary extends Record<OutcomeCounter, number> {
   writeFailures: number;
   claimed: number;
   batches: number;
+  /** Lists longer than a provider's page cap (`maxPages`), read in part by this tick's refreshes. */
+  truncatedLists: number;
   errorsByKind: Partial<Record<RefreshErrorKind, number>>;
   /** True when due rows remain: the state machine goes again without waiting. */
   backlog: boolean;
@@ -32,6 +34,7 @@ export function emptySummary(): TickSummary {
     writeFailures: 0,
     claimed: 0,
     batches: 0,
+    truncatedLists: 0,
     errorsByKind: {},
     backlog: false,
     durationMs: 0,

@@ -159,6 +159,7 @@ export async function refreshAndWriteBack(
     if (started.has(i)) return;
     started.add(i);
     const row = pollable[i]!;
+    if (result.kind === 'refreshed') summary.truncatedLists += result.truncatedLists ?? 0;
     pending.push(writeBack(row, planWriteBack(row, result, deps.clock.now(), deps.policy, random, webhookHosts), result));
   };
   const results = await deps.refresher.refresh(pollable, signal ? { deadline, signal } : { deadline }, settle);

@@ -20,6 +20,7 @@ const summary: TickSummary = {
   released: 5,
   claimed: 22,
   batches: 2,
+  truncatedLists: 6,
   errorsByKind: { provider_error: 3, deadline_exceeded: 1, rate_limited: 0 },
   backlog: true,
   durationMs: 1234,
@@ -45,6 +46,7 @@ test('a tick becomes one EMF blob of counters, duration and lateness, in the nam
   assert.deepEqual(values.Errors, [4, 'Count']);
   assert.deepEqual(values.Released, [5, 'Count']);
   assert.deepEqual(values.Claimed, [22, 'Count']);
+  assert.deepEqual(values.TruncatedLists, [6, 'Count']);
   assert.deepEqual(values.Backlog, [1, 'Count']);
   assert.deepEqual(values.TickDuration, [1234, 'Milliseconds']);
   assert.deepEqual(values.OldestDueLateness, [8500, 'Milliseconds']);

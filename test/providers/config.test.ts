@@ -17,14 +17,14 @@ test('Enterprise and self-hosted entries get their API bases', () => {
       { type: 'github', webUrl: 'https://GHE.example.com/' },
       { type: 'gitlab', webUrl: 'https://git.example.org:8443' },
       { type: 'github', webUrl: 'https://github.com' },
-      { type: 'gitlab', webUrl: 'https://gl.example.net', apiUrl: 'https://api.gl.example.net/v4/' },
+      { type: 'gitlab', webUrl: 'https://gl.example.net', apiUrl: 'https://api.gl.example.net/v4/', maxPages: 3 },
     ]),
   );
   assert.deepEqual(configs, [
-    { type: 'github', webUrl: 'https://ghe.example.com', apiUrl: 'https://ghe.example.com/api/v3', host: 'ghe.example.com' },
-    { type: 'gitlab', webUrl: 'https://git.example.org:8443', apiUrl: 'https://git.example.org:8443/api/v4', host: 'git.example.org:8443' },
-    { type: 'github', webUrl: 'https://github.com', apiUrl: 'https://api.github.com', host: 'github.com' },
-    { type: 'gitlab', webUrl: 'https://gl.example.net', apiUrl: 'https://api.gl.example.net/v4', host: 'gl.example.net' },
+    { type: 'github', webUrl: 'https://ghe.example.com', apiUrl: 'https://ghe.example.com/api/v3', host: 'ghe.example.com', maxPages: 10 },
+    { type: 'gitlab', webUrl: 'https://git.example.org:8443', apiUrl: 'https://git.example.org:8443/api/v4', host: 'git.example.org:8443', maxPages: 10 },
+    { type: 'github', webUrl: 'https://github.com', apiUrl: 'https://api.github.com', host: 'github.com', maxPages: 10 },
+    { type: 'gitlab', webUrl: 'https://gl.example.net', apiUrl: 'https://api.gl.example.net/v4', host: 'gl.example.net', maxPages: 3 },
   ]);
 });
 
@@ -44,6 +44,8 @@ const invalid: [string, string, RegExp][] = [
   ['plain http to a remote host', '[{"type":"github","webUrl":"http://ghe.example.com"}]', /must use https/],
   ['a host twice', '[{"type":"github","webUrl":"https://a.io"},{"type":"gitlab","webUrl":"https://A.io/"}]', /more than once/],
   ['an entry that is not an object', '["github"]', /entry 0 must be an object/],
+  ['a page cap of 0', '[{"type":"github","webUrl":"https://a.io","maxPages":0}]', /entry 0 maxPages must be an integer from 1 to 100, got 0/],
+  ['a page cap that is a string', '[{"type":"github","webUrl":"https://a.io","maxPages":"5"}]', /maxPages must be an integer/],
 ];
 
 for (const [name, raw, message] of invalid) {

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AuthError, ProviderError, RateLimitedError } from '../../src/domain/errors.ts';
 import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
-import type { ProviderCallContext, PullRequestRef } from '../../src/providers/provider.ts';
+import type { ProviderCallContext, PullRequestRef, TruncatedList } from '../../src/providers/provider.ts';
 import { fakeProvider } from './support/fake-provider.ts';
+import { reviewsWithLateChangeRequest, serveReviewPages } from './support/review-pages.ts';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const TOKEN = 'ghp_test_token_value';
@@ -12,8 +13,11 @@ const API = '/api/v3/repos/acme/app';
 
 const { api, provider } = await fakeProvider('github', NOW, 64 * 1024);
 
-function ctx(cache = new RowConditionalCache(undefined)): ProviderCallContext & { cache: RowConditionalCache } {
-  return { token: TOKEN, signal: new AbortController().signal, cache };
+type TestContext = ProviderCallContext & { cache: RowConditionalCache; truncations: TruncatedList[] };
+
+function ctx(cache = new RowConditionalCache(undefined)): TestContext {
+  const truncations: TruncatedList[] = [];
+  return { token: TOKEN, signal: new AbortController().signal, cache, truncations, truncated: (list) => truncations.push(list) };
 }
 
 const ref = (): PullRequestRef => ({ repo: { host: provider.host, path: 'acme/app' }, number: 7 });
@@ -189,4 +193,163 @@ test('an abort from the tick deadline propagates as an abort', async () => {
     provider.fetchPullRequestStatus(ref(), { ...ctx(), signal: controller.signal }),
     (err) => !(err instanceof ProviderError) && (err as Error).name === 'AbortError',
   );
+});
+
+const { api: cappedApi, provider: capped } = await fakeProvider('github', NOW, undefined, { maxPages: 2 });
+const REVIEWS = `${API}/pulls/7/reviews?per_page=100`;
+const PAGE_2 = '/api/v3/repositories/42/pulls/7/reviews?per_page=100&page=2';
+
+test('150 reviews over two pages: the decisive review on page 2 counts, and the Link header leads there', async () => {
+  servePull();
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, reviewsWithLateChangeRequest());
+  const c = ctx();
+  const status = await provider.fetchPullRequestStatus(ref(), c);
+  assert.deepEqual(
+    { changesRequested: status.changesRequested, approved: status.approved, reviewerCount: status.reviewerCount },
+    { changesRequested: true, approved: false, reviewerCount: 2 },
+  );
+  assert.deepEqual(api.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, PAGE_2]);
+  assert.deepEqual(c.truncations, []);
+});
+
+test('an unchanged paginated PR costs one 304 per page, rebuilt from a small stored form per page', async () => {
+  servePull();
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, reviewsWithLateChangeRequest());
+  const cache = new RowConditionalCache(undefined);
+  const first = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  const stored = JSON.parse(JSON.stringify(cache.entries()));
+  api.requests.length = 0;
+  const second = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(stored)));
+  assert.deepEqual(second, first);
+  assert.deepEqual(api.requests.map((r) => [r.url, r.headers['if-none-match'] !== undefined]), [
+    [`${API}/pulls/7`, true],
+    [REVIEWS, true],
+    [PAGE_2, true],
+  ]);
+  const size = JSON.stringify(stored).length;
+  assert.ok(size < 800, `cache stays small: ${size} bytes`);
+  assert.ok(!JSON.stringify(stored).includes('commenter'), 'comment-only reviewers are not stored');
+});
+
+test('a review added on the last page re-reads that page only; an approval after the change request wins', async () => {
+  servePull();
+  const reviews = reviewsWithLateChangeRequest();
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, reviews);
+  const cache = new RowConditionalCache(undefined);
+  await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, [...reviews, { user: { login: 'alice' }, state: 'APPROVED' }]);
+  api.requests.length = 0;
+  const status = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  assert.deepEqual([status.changesRequested, status.approved, status.reviewerCount], [false, true, 2]);
+  assert.deepEqual(api.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, PAGE_2]);
+});
+
+test('a full last page that later gets a next page: the page after it is asked too, though its own answer is 304', async () => {
+  servePull();
+  const hundred = reviewsWithLateChangeRequest().slice(0, 100);
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, hundred);
+  const cache = new RowConditionalCache(undefined);
+  assert.equal((await provider.fetchPullRequestStatus(ref(), ctx(cache))).approved, true);
+  // Review 101 starts page 2; page 1 is unchanged, so GitHub answers it 304 (here without a Link header).
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, [...hundred, { user: { login: 'bob' }, state: 'CHANGES_REQUESTED' }]);
+  api.routes.set(`${REVIEWS}&page=2`, api.routes.get(PAGE_2)!);
+  api.requests.length = 0;
+  const status = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  assert.equal(status.changesRequested, true);
+  assert.deepEqual(api.requests.map((r) => r.url), [`${API}/pulls/7`, REVIEWS, `${REVIEWS}&page=2`]);
+});
+
+/** `count` reviews: alice approves first, bob approves on page 2, alice requests changes in the last one. */
+function longReview(count: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    user: { login: i === 0 || i === count - 1 ? 'alice' : i === 150 ? 'bob' : 'carol' },
+    state: i === count - 1 ? 'CHANGES_REQUESTED' : i === 0 || i === 150 ? 'APPROVED' : 'COMMENTED',
+  }));
+}
+const cappedPage = (n: number) => `/api/v3/repositories/42/pulls/7/reviews?per_page=100&page=${n}`;
+
+/** One refresh of PR 7 by the capped provider over `cache`: the requests it made (conditional or not), its status and truncations. */
+async function cappedRefresh(cache: RowConditionalCache) {
+  cappedApi.requests.length = 0;
+  const c = ctx(cache);
+  const status = await capped.fetchPullRequestStatus({ ...ref(), repo: { host: capped.host, path: 'acme/app' } }, c);
+  const requests = cappedApi.requests.map((r) => `${r.headers['if-none-match'] === undefined ? '' : '(if) '}${r.url}`);
+  return { status, truncations: c.truncations, requests };
+}
+const CAPPED_PULL = `${API}/pulls/7`;
+
+test('more pages than maxPages: page 1 and the newest pages are read (the latest decisions), and the cap is reported', async () => {
+  cappedApi.routes.set(CAPPED_PULL, { body: pull() });
+  serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, longReview(350));
+  const cache = new RowConditionalCache(undefined);
+  const first = await cappedRefresh(cache);
+  // bob's approval is on page 2, which is not read: the cost of the cap.
+  assert.deepEqual([first.status.changesRequested, first.status.approved, first.status.reviewerCount], [true, false, 1]);
+  assert.deepEqual(first.truncations, [{ what: 'GitHub reviews', pages: 2 }]);
+  assert.deepEqual(first.requests, [CAPPED_PULL, REVIEWS, cappedPage(4)]);
+
+  // The list grows by a page while page 1 stays the same (a bare 304): the new page is found and read.
+  serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, [...longReview(350).slice(0, -1), ...longReview(61).slice(1)]);
+  const grown = await cappedRefresh(cache);
+  assert.equal(grown.status.changesRequested, true);
+  assert.deepEqual(grown.requests, [CAPPED_PULL, `(if) ${REVIEWS}`, `(if) ${cappedPage(4)}`, cappedPage(5)]);
+  assert.deepEqual(grown.truncations, [{ what: 'GitHub reviews', pages: 2 }]);
+
+  // From then on the newest page is page 5: unchanged, it costs 304s only.
+  assert.deepEqual((await cappedRefresh(cache)).requests, [CAPPED_PULL, `(if) ${REVIEWS}`, `(if) ${cappedPage(5)}`]);
+});
+
+test('a list of exactly maxPages full pages that grows past the cap is found by the probe and reported, never cut silently', async () => {
+  cappedApi.routes.set(CAPPED_PULL, { body: pull() });
+  const full = longReview(200).map((r) => (r.state === 'CHANGES_REQUESTED' ? { ...r, state: 'COMMENTED' } : r));
+  serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, full);
+  const cache = new RowConditionalCache(undefined);
+  const first = await cappedRefresh(cache);
+  assert.deepEqual([first.status.approved, first.truncations], [true, []]);
+  // Review 201 starts page 3; pages 1 and 2 are unchanged (bare 304s).
+  serveReviewPages(cappedApi, '/api/v3', 'acme/app', 7, [...full, { user: { login: 'alice' }, state: 'CHANGES_REQUESTED' }]);
+  const grown = await cappedRefresh(cache);
+  assert.equal(grown.status.changesRequested, true);
+  assert.deepEqual(grown.requests, [CAPPED_PULL, `(if) ${REVIEWS}`, `(if) ${cappedPage(2)}`, cappedPage(3)]);
+  assert.deepEqual(grown.truncations, [{ what: 'GitHub reviews', pages: 2 }]);
+  // Next time page 1 and the newest page are read.
+  const next = await cappedRefresh(cache);
+  assert.equal(next.status.changesRequested, true);
+  assert.deepEqual(next.requests, [CAPPED_PULL, `(if) ${REVIEWS}`, `(if) ${cappedPage(3)}`]);
+  assert.deepEqual(next.truncations, [{ what: 'GitHub reviews', pages: 2 }]);
+});
+
+test('a Link header pointing off the API is refused: the token never follows it', async () => {
+  servePull();
+  api.routes.set(REVIEWS, { headers: { link: '<https://evil.example/api/v3/x?page=2>; rel="next"' }, body: reviews });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (err) => err instanceof ProviderError && /outside the API/.test(err.message));
+  api.routes.set(REVIEWS, { headers: { link: `<${api.url}/elsewhere/x?page=2>; rel="next"` }, body: reviews });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), /outside the API/);
+});
+
+test('a stored next page that leads outside the API (a tampered row) is dropped and the page read in full', async () => {
+  servePull();
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, reviewsWithLateChangeRequest());
+  const cache = new RowConditionalCache(undefined);
+  await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  for (const next of ['@evil.example/x', 'https://evil.example/api/v3/x', '/../../x']) {
+    const stored = cache.entries();
+    const tampered = { ...stored, r: { ...stored['r']!, value: { ...(stored['r']!.value as object), next } } };
+    api.requests.length = 0;
+    const status = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(tampered)));
+    assert.equal(status.changesRequested, true, next);
+    assert.deepEqual(api.requests.map((r) => [r.url, r.headers['if-none-match'] !== undefined]), [
+      [`${API}/pulls/7`, true],
+      [REVIEWS, true],
+      [REVIEWS, false],
+      [PAGE_2, true],
+    ], next);
+  }
+});
+
+test('a stored review summary of the older single-page form is dropped and the reviews read in full', async () => {
+  servePull();
+  serveReviewPages(api, '/api/v3', 'acme/app', 7, reviewsWithLateChangeRequest());
+  const cache = new RowConditionalCache({ r: { etag: 'W/"old"', value: { changesRequested: false, approved: true, reviewerCount: 1 } } });
+  assert.equal((await provider.fetchPullRequestStatus(ref(), ctx(cache))).changesRequested, true);
 });

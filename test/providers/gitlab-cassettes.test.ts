@@ -8,7 +8,7 @@ import { countDiffLines } from '../../src/providers/gitlab/diff-lines.ts';
 import { diffPageStats } from '../../src/providers/gitlab/diff-stats.ts';
 import { ApiClient } from '../../src/providers/http/api-client.ts';
 import { createHttpAgent } from '../../src/providers/http/agent.ts';
-import { GITLAB_RATE_LIMIT_HEADERS } from '../../src/providers/http/rate-limit.ts';
+import { gitlabType } from '../../src/providers/gitlab/provider-type.ts';
 import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
 import type { GitProvider, ProviderCallContext } from '../../src/providers/provider.ts';
 import { createProviderRegistry } from '../../src/providers/registry.ts';
@@ -19,7 +19,7 @@ const agent = createHttpAgent();
 after(() => agent.close());
 
 const TOKEN = 'glpat-replay-token';
-const ctx = (cache = new RowConditionalCache(undefined)): ProviderCallContext => ({ token: TOKEN, signal: new AbortController().signal, cache });
+const ctx = (cache = new RowConditionalCache(undefined)): ProviderCallContext => ({ token: TOKEN, signal: new AbortController().signal, cache, truncated: () => assert.fail('no list is truncated') });
 
 async function withReplay<T>(
   interactions: readonly Interaction[],
@@ -153,6 +153,7 @@ for (const [name, [path, expected]] of Object.entries(statusCases)) {
       const status = await provider.fetchPullRequestStatus(ref, ctx());
       assert.deepEqual(status, { url, ...expected });
       assert.equal(own.filter((i) => !replay.used.has(i)).length, 0, 'every recorded request was made');
+      assert.ok(replay.requests.some((r) => r.url.endsWith(`/merge_requests/${expected.prNumber}/reviewers?per_page=100`)), 'reviewers were asked; the 404 is the fallback');
       const supplemented = [...replay.used].filter((i) => !own.includes(i)).length;
       assert.equal(supplemented > 0, OLDER.has(name), 'only older recordings need supplements');
     }, { extra });
@@ -223,7 +224,7 @@ for (const [name, [path, expected]] of Object.entries(branchDiffCases)) {
         apiUrl: `${replay.url}/api/v4`,
         dispatcher: agent,
         clock: { now: () => 0 },
-        rateLimitHeaders: GITLAB_RATE_LIMIT_HEADERS,
+        rateLimitHeaders: gitlabType.rateLimitHeaders,
         headers: () => ({}),
       });
       const projectAnswer = await client.get(project!.key.replace('/api/v4', ''), ctx(), 'GitLab project');

@@ -8,7 +8,7 @@ import { fakeProvider } from './support/fake-provider.ts';
 // Behaviour the recordings do not show (their rate-limit headers were stripped).
 const NOW = Date.UTC(2026, 0, 1);
 const MR = '/api/v4/projects/g%2Fsub%2Frepo/merge_requests/5';
-const ctx = (cache = new RowConditionalCache(undefined)) => ({ token: 't', signal: new AbortController().signal, cache });
+const ctx = (cache = new RowConditionalCache(undefined)) => ({ token: 't', signal: new AbortController().signal, cache, truncated: () => assert.fail('no list is truncated') });
 const ref = (): PullRequestRef => ({ repo: { host: provider.host, path: 'g/sub/repo' }, number: 5 });
 
 const { api, provider } = await fakeProvider('gitlab', NOW);

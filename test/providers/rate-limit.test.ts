@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AuthError, ProviderError, RateLimitedError } from '../../src/domain/errors.ts';
 import { failureFor } from '../../src/providers/http/failure.ts';
-import {
-  GITHUB_RATE_LIMIT_HEADERS as GH,
-  GITLAB_RATE_LIMIT_HEADERS as GL,
-  rateLimitResetAt,
-} from '../../src/providers/http/rate-limit.ts';
+import { rateLimitResetAt } from '../../src/providers/http/rate-limit.ts';
+import { githubType } from '../../src/providers/github/provider-type.ts';
+import { gitlabType } from '../../src/providers/gitlab/provider-type.ts';
+
+const GH = githubType.rateLimitHeaders;
+const GL = gitlabType.rateLimitHeaders;
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const inSeconds = (s: number) => String(NOW / 1000 + s);

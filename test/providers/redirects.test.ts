@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { ProviderError } from '../../src/domain/errors.ts';
 import { createHttpAgent } from '../../src/providers/http/agent.ts';
 import { ApiClient, MAX_REDIRECTS } from '../../src/providers/http/api-client.ts';
-import { GITHUB_RATE_LIMIT_HEADERS } from '../../src/providers/http/rate-limit.ts';
+import { githubType } from '../../src/providers/github/provider-type.ts';
 import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
 import { sendJson, startLocalServer, type LocalServer } from './support/local-server.ts';
 
@@ -39,11 +39,11 @@ function client(): ApiClient {
     apiUrl: `${api.url}/api/v3`,
     dispatcher: agent,
     clock: { now: () => Date.now() },
-    rateLimitHeaders: GITHUB_RATE_LIMIT_HEADERS,
+    rateLimitHeaders: githubType.rateLimitHeaders,
     headers: (token) => ({ authorization: `Bearer ${token}` }),
   });
 }
-const ctx = () => ({ token: TOKEN, signal: AbortSignal.timeout(5_000), cache: new RowConditionalCache(undefined) });
+const ctx = () => ({ token: TOKEN, signal: AbortSignal.timeout(5_000), cache: new RowConditionalCache(undefined), truncated: () => assert.fail('no list here') });
 
 test('a redirect below the API base on the same origin is followed (relative or absolute), with the token', async () => {
   for (const path of ['/repos/o/old/pulls/5', '/repos/o/absolute/pulls/5']) {

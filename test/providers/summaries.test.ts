@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { summarizeReviews, type Review } from '../../src/providers/github/reviews.ts';
+import { compactReviewers, readReviewers } from '../../src/providers/gitlab/reviewers.ts';
 import { summarizeApprovals } from '../../src/providers/gitlab/approvals.ts';
 import { countDiffLines } from '../../src/providers/gitlab/diff-lines.ts';
 import { headSha, parseChangesCount } from '../../src/providers/gitlab/merge-request.ts';
@@ -33,7 +34,7 @@ const approvalRows: [string, boolean, string[], [boolean, number]][] = [
 ];
 for (const [name, flag, by, [approved, reviewerCount]] of approvalRows) {
   test(`GitLab approvals: ${name}`, () => {
-    assert.deepEqual(summarizeApprovals({ approved: flag, approvedBy: by }), { changesRequested: false, approved, reviewerCount });
+    assert.deepEqual(summarizeApprovals({ approved: flag, approvedBy: by }, null), { changesRequested: false, approved, reviewerCount });
   });
 }
 
@@ -68,4 +69,34 @@ test('head sha falls back to the MR sha when diff_refs.head_sha is empty', () =>
   assert.equal(headSha('', 'def'), 'def');
   assert.equal(headSha(undefined, 'def'), 'def');
   assert.equal(headSha(undefined, undefined), '');
+});
+
+// Approvals: alice approved and nothing is left to approve; bob is a reviewer in `state`.
+const reviewerRows: [string, [boolean, boolean, number]][] = [
+  ['unreviewed', [false, true, 1]],
+  ['review_started', [false, true, 1]],
+  ['reviewed', [false, true, 1]],
+  ['requested_changes', [true, false, 2]],
+  ['approved', [false, true, 2]],
+  ['unapproved', [false, true, 2]],
+  ['a state GitLab adds later', [false, true, 1]],
+];
+for (const [state, [changesRequested, approved, reviewerCount]] of reviewerRows) {
+  test(`GitLab reviewer bob ${state}`, () => {
+    const reviewers = readReviewers(compactReviewers([
+      { user: { username: 'alice' }, state: 'approved' },
+      { user: { username: 'bob' }, state },
+    ]));
+    assert.deepEqual(summarizeApprovals({ approved: true, approvedBy: ['alice'] }, reviewers), { changesRequested, approved, reviewerCount });
+  });
+}
+
+test('GitLab reviewers: the stored form keeps only decisive reviewers, and a damaged one does not read', () => {
+  const compact = compactReviewers([
+    { user: { username: 'a', name: 'A', avatar_url: 'https://x' }, state: 'unreviewed', created_at: '2026-01-01' },
+    { user: { username: 'b' }, state: 'requested_changes' },
+  ]);
+  assert.deepEqual(compact, { requested_changes: ['b'] });
+  assert.throws(() => readReviewers({ approved: [1] }), /field approved should hold names/);
+  assert.throws(() => compactReviewers([{ user: null, state: 'approved' }]), /field 0\.user should be an object/);
 });

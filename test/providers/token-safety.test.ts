@@ -43,7 +43,7 @@ test('a token goes only to the configured host and never into logs, errors or st
   const cache = new RowConditionalCache(undefined);
   try {
     const registry = createProviderRegistry(parseProviderConfigs(JSON.stringify([{ type: 'github', webUrl: configured.url }])), { dispatcher: agent });
-    const ctx = { token: TOKEN, signal: new AbortController().signal, cache };
+    const ctx = { token: TOKEN, signal: new AbortController().signal, cache, truncated: () => {} };
 
     // Rows naming the unconfigured host resolve to no provider: nothing is sent there.
     for (const origin of [`${unconfigured.url}/o/r`, `${unconfigured.url}/o/r.git`, `http://x:${TOKEN}@${unconfigured.host}/o/r`]) {

@@ -42,6 +42,19 @@ test('success stores every PR field, refreshedAt/updatedAt = now, due again in 1
   );
 });
 
+test('a list longer than the page cap is logged with its row and counted in the summary (TruncatedLists)', async () => {
+  const p = await fresh();
+  p.tokens.tokens.set('alice', 'tok');
+  const chat = id('capped');
+  await p.put({ chatId: chat, gitBranch: 'feature-8' });
+  p.provider.branches.set('feature-8', { before: async (ctx) => ctx.truncated({ what: 'GitHub reviews', pages: 10 }) });
+  const summary = await p.tick();
+  assert.deepEqual([summary.refreshed, summary.truncatedLists], [1, 2], 'resolve and fetch each reported it once');
+  const warnings = p.log.lines.filter((l) => l.level === 'warn' && /page cap/.test(l.message));
+  assert.equal(warnings.length, 2);
+  assert.deepEqual({ ...warnings[0]!.extra[0] }, { chatId: chat, url: 'https://git.test/o/r/pull/8', what: 'GitHub reviews', pages: 10 });
+});
+
 test('no token: due in 10 minutes, updatedAt untouched, last error kept', async () => {
   const p = await fresh();
   const chat = id('notoken');

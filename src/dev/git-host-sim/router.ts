@@ -18,6 +18,8 @@ export interface Route {
 export interface JsonAnswer {
   status: number;
   body: unknown;
+  /** `Link` of a list with other pages, as GitHub sends it. */
+  link?: string;
   /** A redirect's target path (renamed or transferred repository). */
   location?: string;
 }
@@ -53,13 +55,31 @@ function pageOf(query: URLSearchParams): { perPage: number; page: number } {
   return { perPage, page };
 }
 
-function slice<T>(items: T[], query: URLSearchParams): T[] {
+/**
+ * One page of `items` as GitHub answers a list: the page's items, and a `Link` header with
+ * `next`/`last` and `prev`/`first` targets (the request URL with another `page`) when the
+ * list has other pages.
+ */
+function listPage<T, J>(items: T[], url: URL, toJson: (item: T) => J): JsonAnswer {
+  const query = url.searchParams;
   const { perPage, page } = pageOf(query);
-  return items.slice((page - 1) * perPage, page * perPage);
+  const last = Math.max(1, Math.ceil(items.length / perPage));
+  const target = (n: number, rel: string) => {
+    const other = new URL(url);
+    other.searchParams.set('page', String(n));
+    return `<${other.href}>; rel="${rel}"`;
+  };
+  const links = [
+    ...(page < last ? [target(page + 1, 'next'), target(last, 'last')] : []),
+    ...(page > 1 ? [target(Math.min(page - 1, last), 'prev'), target(1, 'first')] : []),
+  ];
+  const body = items.slice((page - 1) * perPage, page * perPage).map(toJson);
+  return { status: 200, body, ...(links.length > 0 ? { link: links.join(', ') } : {}) };
 }
 
-/** The JSON GitHub would answer for `route`, read from the world as it is now. */
-export function answer(world: World, route: Route, query: URLSearchParams, urls: HostUrls): JsonAnswer {
+/** The JSON GitHub would answer for `route` at `url`, read from the world as it is now. */
+export function answer(world: World, route: Route, url: URL, urls: HostUrls): JsonAnswer {
+  const query = url.searchParams;
   const found = world.resolveRepo(route.owner, route.repo);
   if (!found) return notFound();
   const repo = found.repo;
@@ -89,10 +109,10 @@ export function answer(world: World, route: Route, query: URLSearchParams, urls:
     // GitHub: direction defaults to desc only when sorting by creation date.
     const descending = (query.get('direction') ?? (sort === 'created' ? 'desc' : 'asc')) === 'desc';
     pulls.sort((a, b) => (descending ? b[key] - a[key] : a[key] - b[key]) || (descending ? b.number - a.number : a.number - b.number));
-    return { status: 200, body: slice(pulls, query).map((pr) => simplePull(repo, pr, urls)) };
+    return listPage(pulls, url, (pr) => simplePull(repo, pr, urls));
   }
   const pr = repo.pulls.get(route.number ?? 0);
   if (!pr) return notFound();
   if (route.endpoint === 'pulls.get') return { status: 200, body: fullPull(repo, pr, urls) };
-  return { status: 200, body: slice(pr.reviews, query).map((r) => reviewJson(repo, pr, r, urls)) };
+  return listPage(pr.reviews, url, (r) => reviewJson(repo, pr, r, urls));
 }

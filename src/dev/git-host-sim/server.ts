@@ -136,14 +136,19 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
         await pause(fault.maxHangMs ?? DEFAULT_MAX_HANG_MS, gone);
         return drop(res);
       }
-      const result = answer(world, route, url.searchParams, { web: base, api: base + route.apiPrefix });
+      const result = answer(world, route, url, { web: base, api: base + route.apiPrefix });
       const body = JSON.stringify(result.body);
       const etag = result.status === 200 ? etagFor(body) : undefined;
       if (etag && ifNoneMatchHits(req.headers['if-none-match'], etag)) {
         stats.count('notModified', token);
         return send(res, 304, undefined, { etag, ...rateLimitHeaders(primary.peek(token)) });
       }
-      send(res, result.status, result.body, { ...counted(), ...(etag ? { etag } : {}), ...(result.location ? { location: result.location } : {}) });
+      send(res, result.status, result.body, {
+        ...counted(),
+        ...(etag ? { etag } : {}),
+        ...(result.link ? { link: result.link } : {}),
+        ...(result.location ? { location: result.location } : {}),
+      });
     } finally {
       if (admitted) secondary?.release(token as string);
     }

@@ -1,34 +1,25 @@
 import type { PullRequestStatus } from '../../domain/row.ts';
 import type { ProviderConfig } from '../config.ts';
 import { pickFields } from '../http/pick.ts';
-import { GITHUB_RATE_LIMIT_HEADERS } from '../http/rate-limit.ts';
 import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
-import type { RepoShape } from '../repo-shape.ts';
-import { readReviewSummary } from '../review-summary.ts';
-import { PULL_FIELDS, compactPullSearch, firstPullNumber, readPull, summarizeReviewAnswer } from './pull.ts';
+import type { ProviderType } from '../provider-type.ts';
+import { readPages } from '../http/pages.ts';
+import { PULL_FIELDS, compactPullSearch, firstPullNumber, readPull } from './pull.ts';
+import { compactReviewPage, readReviewPage, summarizeReviews } from './reviews.ts';
 
-const GITHUB_SHAPE: RepoShape = {
-  minSegments: 2,
-  maxSegments: 2,
-  pullMarker: ['pull'],
-  pullTails: ['files', 'commits', 'checks'],
-};
+/** GitHub's largest page. */
+const PER_PAGE = 100;
 
 /** github.com or a GitHub Enterprise server (API at `webUrl/api/v3` unless configured). */
 export class GitHubProvider extends HostedProvider {
-  readonly type = 'github';
-
-  constructor(config: ProviderConfig, deps: ProviderDeps) {
-    super(config, GITHUB_SHAPE, deps, {
-      rateLimitHeaders: GITHUB_RATE_LIMIT_HEADERS,
-      headers: (token) => ({
-        authorization: `Bearer ${token}`,
-        'user-agent': 'gitsync',
-        accept: 'application/vnd.github+json',
-        'x-github-api-version': '2022-11-28',
-      }),
-    });
+  constructor(config: ProviderConfig, type: ProviderType, deps: ProviderDeps) {
+    super(config, type, deps, (token) => ({
+      authorization: `Bearer ${token}`,
+      'user-agent': 'gitsync',
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+    }));
   }
 
   async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext, anyState = false): Promise<PullRequestRef | null> {
@@ -59,12 +50,17 @@ export class GitHubProvider extends HostedProvider {
       compact: (answer) => pickFields(answer.body, PULL_FIELDS),
       read: readPull,
     });
-    const reviews = await this.api.getCached(`${base}/reviews?per_page=100`, ctx, {
+    // Every page: a reviewer's latest decision can sit on the last one.
+    const pages = await readPages(this.api, `${base}/reviews?per_page=${PER_PAGE}`, ctx, {
       key: 'r',
       what: 'GitHub reviews',
-      compact: (answer) => summarizeReviewAnswer(answer.body),
-      read: readReviewSummary,
+      perPage: PER_PAGE,
+      maxPages: this.config.maxPages,
+      // Past the cap, the newest reviews hold each reviewer's latest decision.
+      beyondCap: 'newest',
+      compact: compactReviewPage,
+      read: readReviewPage,
     });
-    return { url: this.canonicalPullRequestUrl(ref, webUrl), ...pull, ...reviews };
+    return { url: this.canonicalPullRequestUrl(ref, webUrl), ...pull, ...summarizeReviews(pages.flat()) };
   }
 }

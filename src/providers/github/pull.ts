@@ -2,7 +2,6 @@ import type { PullRequestState, PullRequestStatus } from '../../domain/row.ts';
 import { JsonReader, readArray } from '../http/json-reader.ts';
 import { pickFields, type FieldSpec } from '../http/pick.ts';
 import type { ReviewSummary } from '../review-summary.ts';
-import { summarizeReviews, type Review } from './reviews.ts';
 
 /** The fields of `GET /repos/{o}/{r}/pulls/{n}` the mapping reads (kept for 304s). */
 export const PULL_FIELDS: FieldSpec = {
@@ -53,17 +52,6 @@ function pullState(pr: JsonReader): PullRequestState {
   if (state === 'open') return 'open';
   const merged = pr.optionalBoolean('merged') ?? pr.optionalString('merged_at') !== undefined;
   return merged ? 'merged' : 'closed';
-}
-
-/** Reviews from `GET .../reviews`, reduced to their summary (that is all a 304 needs). */
-export function summarizeReviewAnswer(body: unknown): ReviewSummary {
-  const reviews: Review[] = [];
-  for (const item of readArray(body, 'GitHub reviews')) {
-    const review = JsonReader.object(item, 'GitHub review');
-    const user = review.optionalObject('user');
-    if (user) reviews.push({ reviewer: user.string('login'), state: review.string('state') });
-  }
-  return summarizeReviews(reviews);
 }
 
 /** The first pull request of a search answer, kept as `[{ number }]` or `[]`. */

@@ -1,13 +1,10 @@
-import type { ReviewSummary } from '../review-summary.ts';
+import { JsonReader } from '../http/json-reader.ts';
+import { groupByState, readGroupedDecisions, type ReviewDecision, type ReviewSummary } from '../review-summary.ts';
 
 /** One submitted review, in the order GitHub lists them (oldest first). */
-export interface Review {
-  reviewer: string;
-  state: string;
-}
+export type Review = ReviewDecision;
 
-
-const DECISIVE = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
+const DECISIVE = ['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED'];
 
 /**
  * Per reviewer, only the latest decisive review counts (comments do not undo an approval).
@@ -17,7 +14,7 @@ const DECISIVE = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
 export function summarizeReviews(reviews: readonly Review[]): ReviewSummary {
   const latest = new Map<string, string>();
   for (const review of reviews) {
-    if (DECISIVE.has(review.state)) latest.set(review.reviewer, review.state);
+    if (DECISIVE.includes(review.state)) latest.set(review.reviewer, review.state);
   }
   const states = [...latest.values()];
   const changesRequested = states.includes('CHANGES_REQUESTED');
@@ -26,4 +23,25 @@ export function summarizeReviews(reviews: readonly Review[]): ReviewSummary {
     approved: !changesRequested && states.includes('APPROVED'),
     reviewerCount: latest.size,
   };
+}
+
+/**
+ * One page of `GET .../reviews` as its reviewers' latest decisive state on that page, by
+ * state (`{"APPROVED": ["alice"]}`): all that folding the pages in order needs, and small
+ * enough to keep per page for 304s.
+ */
+export function compactReviewPage(items: readonly unknown[]): Record<string, string[]> {
+  const latest = new Map<string, string>();
+  for (const item of items) {
+    const review = JsonReader.object(item, 'GitHub review');
+    const user = review.optionalObject('user');
+    const state = review.string('state');
+    if (user && DECISIVE.includes(state)) latest.set(user.string('login'), state);
+  }
+  return groupByState([...latest].map(([reviewer, state]) => ({ reviewer, state })));
+}
+
+/** A compact page back as reviews, one per reviewer (their order on the page no longer matters). */
+export function readReviewPage(compact: unknown): Review[] {
+  return readGroupedDecisions(compact, DECISIVE, 'cached GitHub reviews');
 }

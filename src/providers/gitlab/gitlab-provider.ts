@@ -1,35 +1,37 @@
+import type { Clock } from '../../domain/clock.ts';
 import { ProviderError } from '../../domain/errors.ts';
 import type { PullRequestStatus } from '../../domain/row.ts';
 import type { ProviderConfig } from '../config.ts';
 import { readArray, JsonReader } from '../http/json-reader.ts';
+import { readPages } from '../http/pages.ts';
 import { pickFields } from '../http/pick.ts';
-import { GITLAB_RATE_LIMIT_HEADERS } from '../http/rate-limit.ts';
 import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
-import type { RepoShape } from '../repo-shape.ts';
-import { readReviewSummary } from '../review-summary.ts';
+import type { ProviderType } from '../provider-type.ts';
+import { summarizeApprovals } from './approvals.ts';
 import { commitCount, diffPageStats, readDiffStats, type DiffStats } from './diff-stats.ts';
-import { MERGE_REQUEST_FIELDS, readApprovals, readMergeRequest } from './merge-request.ts';
+import { MERGE_REQUEST_FIELDS, readApprovals, readCachedApprovals, readMergeRequest } from './merge-request.ts';
+import { compactReviewers, readReviewers, type Reviewer } from './reviewers.ts';
 
-const GITLAB_SHAPE: RepoShape = {
-  minSegments: 2,
-  maxSegments: 20,
-  pullMarker: ['-', 'merge_requests'],
-  pullTails: ['diffs', 'commits', 'pipelines'],
-};
+/**
+ * How long a server that answered 404 for the reviewers endpoint (GitLab before 15.3) is not
+ * asked again: an hour, and never longer than this container lives; an upgraded server is
+ * then read again without a redeploy.
+ */
+export const REVIEWERS_RECHECK_MS = 60 * 60_000;
 
-/** Pages of 100 files; beyond this the line counts cover the first 1,000 files only. */
-const MAX_DIFF_PAGES = 10;
+/** GitLab's largest page. */
+const PER_PAGE = 100;
 
 /** gitlab.com or a self-hosted GitLab (API at `webUrl/api/v4` unless configured). */
 export class GitLabProvider extends HostedProvider {
-  readonly type = 'gitlab';
+  readonly #clock: Clock;
+  /** Epoch ms until which this host is taken to have no reviewers endpoint. */
+  #noReviewersUntil = 0;
 
-  constructor(config: ProviderConfig, deps: ProviderDeps) {
-    super(config, GITLAB_SHAPE, deps, {
-      rateLimitHeaders: GITLAB_RATE_LIMIT_HEADERS,
-      headers: (token) => ({ authorization: `Bearer ${token}`, 'user-agent': 'gitsync', accept: 'application/json' }),
-    });
+  constructor(config: ProviderConfig, type: ProviderType, deps: ProviderDeps) {
+    super(config, type, deps, (token) => ({ authorization: `Bearer ${token}`, 'user-agent': 'gitsync', accept: 'application/json' }));
+    this.#clock = deps.clock;
   }
 
   async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext, anyState = false): Promise<PullRequestRef | null> {
@@ -57,12 +59,13 @@ export class GitLabProvider extends HostedProvider {
       compact: (answer) => pickFields(answer.body, MERGE_REQUEST_FIELDS),
       read: readMergeRequest,
     });
-    const review = await this.api.getCached(`${base}/approvals`, ctx, {
+    const approvals = await this.api.getCached(`${base}/approvals`, ctx, {
       key: 'a',
       what: 'GitLab approvals',
       compact: (answer) => readApprovals(answer.body),
-      read: readReviewSummary,
+      read: readCachedApprovals,
     });
+    const review = summarizeApprovals(approvals, await this.#reviewers(base, ctx));
     const stats = await this.#diffStats(base, mr.diffVersion, ctx);
     return {
       url: this.canonicalPullRequestUrl(ref, mr.webUrl),
@@ -73,6 +76,31 @@ export class GitLabProvider extends HostedProvider {
       commits: stats.commits,
       ...review,
     };
+  }
+
+  /**
+   * Reviewers with a decisive state, or null on a server without the endpoint: its 404 is
+   * remembered for this host (`REVIEWERS_RECHECK_MS`), so it is not asked on every refresh.
+   */
+  async #reviewers(base: string, ctx: ProviderCallContext): Promise<Reviewer[] | null> {
+    if (this.#clock.now() < this.#noReviewersUntil) return null;
+    try {
+      // GitLab pages this list too (20 by default).
+      const pages = await readPages(this.api, `${base}/reviewers?per_page=${PER_PAGE}`, ctx, {
+        key: 'v',
+        what: 'GitLab reviewers',
+        perPage: PER_PAGE,
+        maxPages: this.config.maxPages,
+        beyondCap: 'first',
+        compact: compactReviewers,
+        read: readReviewers,
+      });
+      return pages.flat();
+    } catch (err) {
+      if (!(err instanceof ProviderError && err.status === 404)) throw err;
+      this.#noReviewersUntil = this.#clock.now() + REVIEWERS_RECHECK_MS;
+      return null;
+    }
   }
 
   /**
@@ -89,20 +117,25 @@ export class GitLabProvider extends HostedProvider {
         if (!(err instanceof ProviderError)) throw err;
       }
     }
-    const commitsAnswer = await this.api.get(`${base}/commits?per_page=100`, ctx, 'GitLab commits');
+    const commitsAnswer = await this.api.get(`${base}/commits?per_page=${PER_PAGE}`, ctx, 'GitLab commits');
     const stats: DiffStats = {
       commits: commitCount(commitsAnswer.body, commitsAnswer.headers['x-total']),
       additions: 0,
       deletions: 0,
       files: 0,
     };
-    for (let page = 1; page <= MAX_DIFF_PAGES; page++) {
-      const answer = await this.api.get(`${base}/diffs?per_page=100${page > 1 ? `&page=${page}` : ''}`, ctx, 'GitLab diffs');
+    // Pages of 100 files; beyond the cap the line counts cover the first pages only.
+    for (let page = 1; ; page++) {
+      const answer = await this.api.get(`${base}/diffs?per_page=${PER_PAGE}${page > 1 ? `&page=${page}` : ''}`, ctx, 'GitLab diffs');
       const pageStats = diffPageStats(answer.body);
       stats.additions += pageStats.additions;
       stats.deletions += pageStats.deletions;
       stats.files += pageStats.files;
       if (!answer.headers['x-next-page']) break;
+      if (page === this.config.maxPages) {
+        ctx.truncated({ what: 'GitLab diffs', pages: page });
+        break;
+      }
     }
     if (known) ctx.cache.set('d', { etag: version, value: stats });
     return stats;

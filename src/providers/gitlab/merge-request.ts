@@ -3,7 +3,7 @@ import { ProviderError } from '../../domain/errors.ts';
 import { JsonReader } from '../http/json-reader.ts';
 import type { FieldSpec } from '../http/pick.ts';
 import type { ReviewSummary } from '../review-summary.ts';
-import { summarizeApprovals } from './approvals.ts';
+import type { Approvals } from './approvals.ts';
 
 /** The fields of `GET /projects/:id/merge_requests/:iid` the mapping reads (kept for 304s). */
 export const MERGE_REQUEST_FIELDS: FieldSpec = {
@@ -68,10 +68,21 @@ export function parseChangesCount(value: string | undefined): number | null {
   return match ? Number(match[1]) : null;
 }
 
-export function readApprovals(value: unknown): ReviewSummary {
+/** The approvals answer, kept as `{ approved, approvedBy }` (usernames). */
+export function readApprovals(value: unknown): Approvals {
   const a = JsonReader.object(value, 'GitLab approvals');
   const approvedBy = a.array('approved_by').map((entry, i) =>
     JsonReader.object(entry, 'GitLab approvals', `approved_by.${i}`).object('user').string('username'),
   );
-  return summarizeApprovals({ approved: a.boolean('approved'), approvedBy });
+  return { approved: a.boolean('approved'), approvedBy };
+}
+
+/** The stored form of `readApprovals`. */
+export function readCachedApprovals(value: unknown): Approvals {
+  const a = JsonReader.object(value, 'cached GitLab approvals');
+  const approvedBy = a.array('approvedBy').map((name) => {
+    if (typeof name !== 'string') throw new ProviderError('unexpected cached GitLab approvals answer: field approvedBy should hold usernames');
+    return name;
+  });
+  return { approved: a.boolean('approved'), approvedBy };
 }

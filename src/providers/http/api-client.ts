@@ -66,24 +66,45 @@ export class ApiClient {
       const location = REDIRECTS.has(answer.status) ? answer.headers['location'] : undefined;
       if (location === undefined) throw failureFor(answer, o.clock.now(), o.rateLimitHeaders, what);
       if (redirects >= MAX_REDIRECTS) throw new ProviderError(`${what}: more than ${MAX_REDIRECTS} redirects`, answer.status);
-      const next = this.#sameApi(location, url);
+      const next = this.#belowApi(location, url)?.href;
       if (!next) throw new ProviderError(`${what}: HTTP ${answer.status} redirect leaves the configured API; not followed`, answer.status);
       url = next;
     }
   }
 
-  /** The redirect target when it is below the configured API base on its origin, else null. */
-  #sameApi(location: string, from: string): string | null {
+  /**
+   * `url` (absolute, or relative to the full URL `from`) when it is below the configured API
+   * base on its origin (scheme, host, port) and carries no credentials, else null: the only
+   * place the token may go, whoever named the URL (a redirect, a `Link` header, a stored row).
+   */
+  #belowApi(url: string, from: string): URL | null {
     let target: URL;
     try {
-      target = new URL(location, from);
+      target = new URL(url, from);
     } catch {
       return null;
     }
     const api = new URL(this.#options.apiUrl);
-    const base = api.pathname.replace(/\/$/, '');
+    const base = api.pathname.replace(/\/+$/, '');
     const below = target.pathname === base || target.pathname.startsWith(`${base}/`);
-    return target.origin === api.origin && below && !target.username && !target.password ? target.href : null;
+    return target.origin === api.origin && below && !target.username && !target.password ? target : null;
+  }
+
+  /**
+   * The path below the API base of a URL an answer pointed to (a `Link` target, absolute or
+   * relative to the request at `from`), or null when it leads anywhere else.
+   */
+  pathBelowApi(url: string, from: string): string | null {
+    const target = this.#belowApi(url, `${this.#options.apiUrl}${from}`);
+    return target && `${target.pathname.slice(new URL(this.#options.apiUrl).pathname.replace(/\/+$/, '').length)}${target.search}`;
+  }
+
+  /**
+   * A path kept from an earlier answer (stored with the row, so anyone who can write the
+   * table could have changed it), checked like a `Link` target; null when it leads outside.
+   */
+  storedPathBelowApi(path: string): string | null {
+    return path.startsWith('/') ? this.pathBelowApi(`${this.#options.apiUrl}${path}`, '') : null;
   }
 
   /**

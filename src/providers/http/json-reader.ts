@@ -57,6 +57,11 @@ export class JsonReader {
     return value === undefined || value === null ? undefined : this.object(name);
   }
 
+  /** The field as it is, for a reader of its own (a cached compact form). */
+  field(name: string): unknown {
+    return this.#value[name];
+  }
+
   array(name: string): unknown[] {
     const value = this.#value[name];
     if (!Array.isArray(value)) throw shapeError(this.#what, this.#at(name), 'an array');

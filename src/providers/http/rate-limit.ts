@@ -8,15 +8,6 @@ export interface RateLimitHeaderNames {
   reset: string;
 }
 
-export const GITHUB_RATE_LIMIT_HEADERS: RateLimitHeaderNames = {
-  remaining: 'x-ratelimit-remaining',
-  reset: 'x-ratelimit-reset',
-};
-export const GITLAB_RATE_LIMIT_HEADERS: RateLimitHeaderNames = {
-  remaining: 'ratelimit-remaining',
-  reset: 'ratelimit-reset',
-};
-
 /** Wait when a limit is signalled without saying until when (GitHub asks for at least a minute). */
 export const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 

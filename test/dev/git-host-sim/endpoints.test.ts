@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { start, type GitHostSim } from '../../../src/dev/git-host-sim/server.ts';
+import { parseProviderConfigs } from '../../../src/providers/config.ts';
+import { createHttpAgent } from '../../../src/providers/http/agent.ts';
+import { linkTargets } from '../../../src/providers/http/link-header.ts';
+import { createProviderRegistry } from '../../../src/providers/registry.ts';
+import { RowConditionalCache } from '../../../src/refresh/conditional-cache.ts';
 import { auth, client, manualClock } from './helpers.ts';
 
 const clock = manualClock();
@@ -159,6 +164,32 @@ test('an unknown token is 401 Bad credentials, a missing one 401 Requires authen
 test('the legacy "token" scheme is accepted as GitHub does', async () => {
   const res = await http.get(`${sim.url}/repos/acme/api/pulls/1`, { authorization: 'token tok-dev' });
   assert.equal(res.status, 200);
+});
+
+test('a list longer than a page links its other pages like GitHub, and the GitHub provider reads them all', async () => {
+  const repo = sim.world.repo('acme', 'api')!;
+  const pr = sim.world.openPullRequest(repo, sim.world.addBranch(repo, 'dev-1/long-review', 'dev-1'), { title: 'Long' }, clock.now());
+  for (let i = 0; i < 149; i++) sim.world.review(pr, i === 2 ? 'reviewer-ada' : 'reviewer-ken', i === 2 ? 'APPROVED' : 'COMMENTED', clock.now());
+  sim.world.review(pr, 'reviewer-ada', 'CHANGES_REQUESTED', clock.now());
+  const first = await http.get(`${sim.url}/repos/acme/api/pulls/${pr.number}/reviews?per_page=100`, auth('tok-dev'));
+  assert.equal(first.json().length, 100);
+  const links = linkTargets(String(first.headers.link));
+  assert.equal(links.get('next'), `${sim.url}/repos/acme/api/pulls/${pr.number}/reviews?per_page=100&page=2`);
+  assert.equal(links.get('last'), links.get('next'));
+  const second = await http.get(links.get('next')!, auth('tok-dev'));
+  assert.equal(second.json().length, 50);
+  assert.deepEqual([...linkTargets(String(second.headers.link)).keys()], ['prev', 'first']);
+
+  const agent = createHttpAgent();
+  try {
+    const registry = createProviderRegistry(parseProviderConfigs(JSON.stringify([{ type: 'github', webUrl: sim.url, apiUrl: sim.url }])), { dispatcher: agent });
+    const provider = registry.providers[0]!;
+    const ctx = { token: 'tok-dev', signal: new AbortController().signal, cache: new RowConditionalCache(undefined), truncated: () => assert.fail('not truncated') };
+    const status = await provider.fetchPullRequestStatus({ repo: { host: provider.host, path: 'acme/api' }, number: pr.number }, ctx);
+    assert.deepEqual([status.changesRequested, status.approved, status.reviewerCount], [true, false, 1]);
+  } finally {
+    await agent.close();
+  }
 });
 
 test('a renamed repository answers its old path with a 301 to the new one (query kept); a new repository of the old name ends it', async () => {

@@ -6,15 +6,21 @@ import { createProviderRegistry } from '../../../src/providers/registry.ts';
 import { startFakeApi, type FakeApi } from './fake-api.ts';
 
 /**
- * One provider of `type` configured at a fresh fake API, at a fixed time; routes and seen
- * requests are reset before each test, everything closed after the file.
+ * One provider of `type` configured at a fresh fake API, at a fixed or given time (`entry`: more
+ * fields of its `GIT_PROVIDERS` entry); routes and seen requests are reset before each
+ * test, everything closed after the file.
  */
-export async function fakeProvider(type: 'github' | 'gitlab', now: number, maxBodyBytes?: number): Promise<{ api: FakeApi; provider: GitProvider }> {
+export async function fakeProvider(
+  type: 'github' | 'gitlab',
+  now: number | (() => number),
+  maxBodyBytes?: number,
+  entry: Record<string, unknown> = {},
+): Promise<{ api: FakeApi; provider: GitProvider }> {
   const agent = createHttpAgent();
   const api = await startFakeApi();
-  const registry = createProviderRegistry(parseProviderConfigs(JSON.stringify([{ type, webUrl: api.url }])), {
+  const registry = createProviderRegistry(parseProviderConfigs(JSON.stringify([{ type, webUrl: api.url, ...entry }])), {
     dispatcher: agent,
-    clock: { now: () => now },
+    clock: { now: typeof now === 'number' ? () => now : now },
     maxBodyBytes,
   });
   beforeEach(() => {

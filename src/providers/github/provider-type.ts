@@ -1,0 +1,18 @@
+import type { ProviderType } from '../provider-type.ts';
+import { GitHubProvider } from './github-provider.ts';
+
+/** github.com and GitHub Enterprise Server. */
+export const githubType: ProviderType = {
+  name: 'github',
+  publicHost: { webUrl: 'https://github.com', apiUrl: 'https://api.github.com' },
+  defaultApiUrl: (webUrl) => (webUrl === 'https://github.com' ? 'https://api.github.com' : `${webUrl}/api/v3`),
+  shape: {
+    minSegments: 2,
+    maxSegments: 2,
+    pullMarker: ['pull'],
+    pullTails: ['files', 'commits', 'checks'],
+  },
+  rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
+  tokenEnv: 'GITHUB_TOKEN',
+  create: (config, deps) => new GitHubProvider(config, githubType, deps),
+};

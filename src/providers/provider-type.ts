@@ -1,0 +1,26 @@
+import type { ProviderConfig } from './config.ts';
+import type { ProviderDeps } from './hosted-provider.ts';
+import type { RateLimitHeaderNames } from './http/rate-limit.ts';
+import type { GitProvider } from './provider.ts';
+import type { RepoShape } from './repo-shape.ts';
+
+/**
+ * Everything the rest of gitsync needs to know about one kind of git host. Each type lives
+ * in its own folder and is listed once in `provider-types.ts`; configuration, the registry,
+ * the HTTP client and the CLI read it from there.
+ */
+export interface ProviderType {
+  /** The `type` of a `GIT_PROVIDERS` entry: "github". */
+  readonly name: string;
+  /** The public service configured when `GIT_PROVIDERS` is unset. */
+  readonly publicHost: { webUrl: string; apiUrl: string };
+  /** API base of a server at `webUrl` (no trailing slash) whose entry names none. */
+  defaultApiUrl(webUrl: string): string;
+  /** How origins and pull-request URLs of this type are laid out. */
+  readonly shape: RepoShape;
+  /** Header names of the type's primary rate limit. */
+  readonly rateLimitHeaders: RateLimitHeaderNames;
+  /** The CLI's default token variable for this type. */
+  readonly tokenEnv: string;
+  create(config: ProviderConfig, deps: ProviderDeps): GitProvider;
+}

@@ -1,0 +1,11 @@
+import { githubType } from './github/provider-type.ts';
+import { gitlabType } from './gitlab/provider-type.ts';
+import type { ProviderType } from './provider-type.ts';
+
+/** Every provider type gitsync knows: a new kind of host is one folder and one line here. */
+export const PROVIDER_TYPES: readonly ProviderType[] = [githubType, gitlabType];
+
+/** The type named `name`, or undefined when gitsync knows none by that name. */
+export function providerType(name: string): ProviderType | undefined {
+  return PROVIDER_TYPES.find((type) => type.name === name);
+}
