@@ -5,6 +5,7 @@ import { LOCAL_AWS } from '../src/dev/dynamodb-local/start.ts';
 import { start, type GitHostSimOptions, type GitHostSim } from '../src/dev/git-host-sim/server.ts';
 import { seedWorld, type SeedOptions } from '../src/dev/git-host-sim/seed.ts';
 import { createTableInput } from '../src/dev/template.ts';
+import { repoBranchKey } from '../src/store/repo-branch-key.ts';
 import type { Clock } from '../src/domain/clock.ts';
 import type { DiffStatusRow } from '../src/domain/row.ts';
 import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS } from '../src/store/document-client.ts';
@@ -91,7 +92,13 @@ export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
   };
   const seeded = seedWorld(sim, seedOptions);
   settleMergeability(sim);
-  const rows = seeded.rows.map((row, i) => ({ ...row, url: pullUrlOf(sim, row), staleAt: o.staleAt(i) }));
+  // As gitsync's own writes leave them: with the webhook index key.
+  const rows = seeded.rows.map((row, i) => ({
+    ...row,
+    url: pullUrlOf(sim, row),
+    staleAt: o.staleAt(i),
+    repoBranchKey: repoBranchKey(row.gitRemoteOrigin, row.gitBranch),
+  }));
   const providerHost = new URL(sim.url).host;
   for (const [ownerId, accessToken] of Object.entries(seeded.tokens)) {
     await doc.send(new PutCommand({ TableName: config.tokensTableName, Item: { ownerId, providerHost, accessToken } }));

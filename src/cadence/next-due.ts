@@ -2,6 +2,7 @@ import { DeadlineExceeded, RateLimitedError, type RefreshError, type RefreshErro
 import type { DiffStatusRow } from '../domain/row.ts';
 import { OUTCOME_OF_ERROR, type Outcome } from '../refresh/outcomes.ts';
 import type { RefreshResult } from '../refresh/result.ts';
+import { hostKey } from '../providers/host.ts';
 import type { CadencePolicy } from './policy.ts';
 
 /** The bookkeeping a row's schedule carries besides `staleAt`. */
@@ -21,18 +22,52 @@ const MAX_ERROR_MESSAGE = 500;
 const TIMED_OUT: ReadonlySet<string> = new Set<RefreshErrorKind>(['deadline_exceeded', 'slow_host']);
 
 /**
- * When a refreshed row is next due, and the bookkeeping that goes with it. Pure: the clock
- * and the random source (backoff jitter, in [0, 1)) are passed in.
+ * When a refreshed row is next due, and the bookkeeping that goes with it. Pure: the clock,
+ * the random source (backoff jitter, in [0, 1)) and the hosts that send webhooks now
+ * (`webhookHostsAt`) are passed in. An open PR on such a host is polled at the safety cadence:
+ * its changes arrive as deliveries.
  */
-export function nextDue(row: DiffStatusRow, result: RefreshResult, now: number, policy: CadencePolicy, random: () => number): NextDue {
+export function nextDue(
+  row: DiffStatusRow,
+  result: RefreshResult,
+  now: number,
+  policy: CadencePolicy,
+  random: () => number,
+  webhookHosts: ReadonlySet<string> = NO_HOSTS,
+): NextDue {
   switch (result.kind) {
-    case 'refreshed':
-      return { outcome: 'refreshed', staleAt: now + policy.successTtlMs, set: {}, remove: ['errorCount', ...LAST_ERROR] };
+    case 'refreshed': {
+      const relaxed = result.status.pullRequestState === 'open' && webhookHosts.has(hostOfUrl(result.status.url) ?? '');
+      const ttl = relaxed ? Math.max(policy.successTtlMs, policy.webhookSafetyTtlMs) : policy.successTtlMs;
+      return { outcome: 'refreshed', staleAt: now + ttl, set: {}, remove: ['errorCount', ...LAST_ERROR] };
+    }
     case 'no_pr':
       return { outcome: 'no_pr', staleAt: now + noPullRequestDelay(now, row.updatedAt, policy), set: {}, remove: ['errorCount', ...LAST_ERROR] };
     case 'failed':
       return afterFailure(row, result.error, now, policy, random);
   }
+}
+
+const NO_HOSTS: ReadonlySet<string> = new Set();
+
+function hostOfUrl(url: string): string | undefined {
+  return URL.canParse(url) ? hostKey(new URL(url)) : undefined;
+}
+
+/**
+ * The hosts whose open PRs poll at the safety cadence at `now`: those configured with
+ * `"webhooks": true`, and those whose last verified delivery is within the active window.
+ * When deliveries stop, the host drops out after the window and polling goes back to normal.
+ */
+export function webhookHostsAt(
+  now: number,
+  configured: Iterable<string>,
+  lastDeliveries: ReadonlyMap<string, number>,
+  policy: CadencePolicy,
+): Set<string> {
+  const hosts = new Set(configured);
+  for (const [host, at] of lastDeliveries) if (now - at <= policy.webhookActiveWindowMs) hosts.add(host);
+  return hosts;
 }
 
 function afterFailure(row: DiffStatusRow, error: RefreshError, now: number, policy: CadencePolicy, random: () => number): NextDue {

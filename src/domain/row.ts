@@ -46,6 +46,10 @@ export interface DiffStatusRow extends Partial<PullRequestStatus> {
   updatedAt?: number;
   /** Sparse GSI partition key: present only while the row can be polled. */
   dueShard?: string;
+  /** Sparse `byRepoBranch` GSI key (`repoBranchKey()` of origin and branch): how a webhook finds the row. */
+  repoBranchKey?: string;
+  /** When the last verified webhook delivery naming this row's repository and branch was received. */
+  webhookAt?: number;
 
   // gitsync bookkeeping (documented in the README)
   leaseId?: string;

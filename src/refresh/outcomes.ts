@@ -17,7 +17,8 @@ interface OutcomeSpec {
  * entry here (plus its rule in `src/cadence/next-due.ts`).
  */
 export const OUTCOMES = {
-  refreshed: { counter: 'refreshed', metric: 'Refreshed', longestWaitMs: (p) => p.successTtlMs },
+  // An open PR on a host that sends webhooks waits the (longer) safety cadence.
+  refreshed: { counter: 'refreshed', metric: 'Refreshed', longestWaitMs: (p) => Math.max(p.successTtlMs, p.webhookSafetyTtlMs) },
   no_pr: { counter: 'noPr', metric: 'NoPr', longestWaitMs: (p) => Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs) },
   no_token: { counter: 'noToken', metric: 'NoToken', longestWaitMs: (p) => p.noTokenMs },
   // The provider's reset wins over the floor, and a reset is never believed further than the cap.

@@ -2,6 +2,7 @@ import { nextDue } from '../cadence/next-due.ts';
 import { ItemTooLargeError } from '../domain/errors.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { PULL_REQUEST_FIELDS, type DiffStatusRow } from '../domain/row.ts';
+import { repoBranchKey } from '../store/repo-branch-key.ts';
 import type { RowUpdate } from '../store/store.ts';
 import type { Outcome } from './outcomes.ts';
 import type { RefreshResult } from './result.ts';
@@ -15,7 +16,8 @@ export interface WriteBackPlan {
 /**
  * What to write for one refreshed row: the result's own fields plus the schedule `nextDue`
  * decides. Pure. Backing off never touches `updatedAt`: it means "last changed from outside"
- * (a push or a successful refresh).
+ * (a push or a successful refresh). Every write-back also sets the row's `repoBranchKey`, so
+ * rows other services inserted without it become findable by webhooks at their first refresh.
  */
 export function planWriteBack(
   row: DiffStatusRow,
@@ -23,9 +25,11 @@ export function planWriteBack(
   now: number,
   policy: CadencePolicy,
   random: () => number,
+  webhookHosts?: ReadonlySet<string>,
 ): WriteBackPlan {
-  const due = nextDue(row, result, now, policy, random);
-  const schedule = { ...due.set, staleAt: due.staleAt };
+  const due = nextDue(row, result, now, policy, random, webhookHosts);
+  const key = repoBranchKey(row.gitRemoteOrigin, row.gitBranch);
+  const schedule = { ...due.set, staleAt: due.staleAt, ...(key !== undefined && key !== row.repoBranchKey ? { repoBranchKey: key } : {}) };
   switch (result.kind) {
     case 'refreshed':
       return {

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../domain/row.ts';
+import { repoBranchKey } from './repo-branch-key.ts';
 import { allDueShards, dueShardFor } from './shard.ts';
 import type { DueRow, Lease, RowUpdate, StaleMark, Store } from './store.ts';
 import { buildUpdateExpression, type UpdateExpressionParts } from './update-expression.ts';
@@ -129,10 +130,17 @@ export class DynamoStore implements Store {
   }
 
   async markStale(chatId: string, mark: StaleMark): Promise<void> {
-    const set = { gitBranch: mark.gitBranch, gitRemoteOrigin: mark.gitRemoteOrigin, updatedAt: mark.now };
+    // The webhook index key follows branch and origin at once (removed when the origin names no repository).
+    const key = repoBranchKey(mark.gitRemoteOrigin, mark.gitBranch);
+    const set = {
+      gitBranch: mark.gitBranch,
+      gitRemoteOrigin: mark.gitRemoteOrigin,
+      updatedAt: mark.now,
+      ...(key ? { repoBranchKey: key } : {}),
+    };
     const setIfAbsent = { createdAt: mark.now };
     // Ending the lease makes an in-flight refresh's write-back fail: its answer predates the push.
-    const remove = [...LEASE_ATTRIBUTES, 'errorCount'];
+    const remove = [...LEASE_ATTRIBUTES, 'errorCount', ...(key ? [] : ['repoBranchKey'])];
     try {
       await this.#update(
         chatId,

@@ -11,6 +11,7 @@ export interface TestTables {
   endpoint: string;
   tableName: string;
   tokensTableName: string;
+  deliveriesTableName: string;
   indexName: string;
   /** Deletes the tables (and stops a server this file started). */
   close(): Promise<void>;
@@ -42,15 +43,19 @@ export async function createTestTables(): Promise<TestTables> {
   const tokensTableName = `tokens-${suffix}`;
   await admin.send(new CreateTableCommand(createTableInput('DiffStatusTable', tableName)));
   await admin.send(new CreateTableCommand(createTableInput('TokensTable', tokensTableName)));
+  const deliveriesTableName = `deliveries-${suffix}`;
+  await admin.send(new CreateTableCommand(createTableInput('WebhookDeliveriesTable', deliveriesTableName)));
   return {
     doc,
     endpoint: url,
     tableName,
     tokensTableName,
+    deliveriesTableName,
     indexName: 'byStaleAt',
     async close() {
       await admin.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
       await admin.send(new DeleteTableCommand({ TableName: tokensTableName })).catch(() => {});
+      await admin.send(new DeleteTableCommand({ TableName: deliveriesTableName })).catch(() => {});
       admin.destroy();
       doc.destroy();
       if (owned) {

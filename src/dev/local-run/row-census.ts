@@ -1,5 +1,6 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../../domain/row.ts';
+import type { FeedRow } from './change-feed.ts';
 
 /** The attributes a census reads. */
 export type CensusRow = Pick<
@@ -51,11 +52,31 @@ export function takeCensus(rows: readonly CensusRow[], now: number): Census {
   return census;
 }
 
-const ATTRIBUTES = ['chatId', 'ownerId', 'staleAt', 'leaseExpiresAt', 'refreshedAt', 'lastErrorKind', 'lastErrorAt', 'dueShard'] as const;
+const ATTRIBUTES = [
+  'chatId',
+  'ownerId',
+  'staleAt',
+  'leaseExpiresAt',
+  'refreshedAt',
+  'lastErrorKind',
+  'lastErrorAt',
+  'dueShard',
+  // For the change feed.
+  'gitRemoteOrigin',
+  'gitBranch',
+  'webhookAt',
+  'pullRequestState',
+  'pullRequestDraft',
+  'pullRequestTitle',
+  'approved',
+  'changesRequested',
+  'additions',
+  'deletions',
+] as const;
 
-/** Every row of the table, consistently read, with the census attributes only. */
-export async function scanRows(doc: DynamoDBDocumentClient, tableName: string): Promise<CensusRow[]> {
-  const rows: CensusRow[] = [];
+/** Every row of the table, consistently read, with the census and change-feed attributes only. */
+export async function scanRows(doc: DynamoDBDocumentClient, tableName: string): Promise<(CensusRow & FeedRow)[]> {
+  const rows: (CensusRow & FeedRow)[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const out = await doc.send(
@@ -67,7 +88,7 @@ export async function scanRows(doc: DynamoDBDocumentClient, tableName: string): 
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    rows.push(...((out.Items ?? []) as CensusRow[]));
+    rows.push(...((out.Items ?? []) as (CensusRow & FeedRow)[]));
     start = out.LastEvaluatedKey;
   } while (start);
   return rows;
