@@ -4,6 +4,7 @@ import type { DynamoCostResult } from './scenarios/dynamodb-cost.ts';
 import type { FootprintResult } from './scenarios/footprint.ts';
 import type { FreshnessResult } from './scenarios/freshness.ts';
 import type { TickSpeedResult } from './scenarios/tick-speed.ts';
+import type { WebhooksResult } from './scenarios/webhooks.ts';
 import type { WorkerSettings } from './worker.ts';
 
 export interface BenchResults {
@@ -14,6 +15,7 @@ export interface BenchResults {
   dynamodb: DynamoCostResult;
   cost: CostSection;
   footprint: FootprintResult & { peakRssMb: number };
+  webhooks: WebhooksResult;
   targets: Record<string, { target: string; measured: string; met: boolean }>;
   machine: { cores: number; node: string; platform: string; cpu: string; loadAverage?: { atStart: number; atEnd: number } };
   startedAt: string;
@@ -106,6 +108,18 @@ export function renderMarkdown(r: BenchResults): string {
     `| import time (median of ${r.footprint.importRunsMs.length} fresh processes) | ${r.footprint.importMs} ms |`,
     `| RSS after importing the bundle | ${r.footprint.importRssMb} MB |`,
     `| peak RSS during scenario 1 (sampled every 20 ms; bench process: tick + simulated host + harness) | ${r.footprint.peakRssMb} MB |`,
+    ``,
+    `## 6. Webhooks (${r.webhooks.deliveries} deliveries, ${r.webhooks.concurrency} at once, ${r.webhooks.latencyMs} ms per call)`,
+    ``,
+    `Each delivery follows a push on the simulated GitHub and goes through the real webhook handler against DynamoDB Local.`,
+    ``,
+    `| | ms |`,
+    `|---|---|`,
+    `| delivery to row p50 | ${r.webhooks.deliveryToRowP50Ms} |`,
+    `| delivery to row p99 | ${r.webhooks.deliveryToRowP99Ms} |`,
+    `| delivery to row max | ${r.webhooks.deliveryToRowMaxMs} |`,
+    `| answer p99 (GitHub waits 10 s) | ${r.webhooks.answerP99Ms} |`,
+    `| rows not holding the change after the answer | ${r.webhooks.staleAfterAnswer} |`,
     ``,
   ];
   return lines.join('\n');

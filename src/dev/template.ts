@@ -24,8 +24,8 @@ export function loadTemplate(path = TEMPLATE_PATH): CfnTemplate {
   return yamlParse(readFileSync(path, 'utf8')) as CfnTemplate;
 }
 
-/** The two tables gitsync owns, by their logical ids in the template. */
-export type TableResource = 'DiffStatusTable' | 'TokensTable';
+/** The tables gitsync owns, by their logical ids in the template. */
+export type TableResource = 'DiffStatusTable' | 'TokensTable' | 'WebhookDeliveriesTable';
 
 /**
  * CreateTable input for a table of the template, so local tables are exactly the deployed

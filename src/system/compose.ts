@@ -11,7 +11,9 @@ import type { ChangePublisher } from '../refresh/change-publisher.ts';
 import { Refresher } from '../refresh/refresher.ts';
 import { runTick, type TickDeps, type TickOptions } from '../refresh/tick.ts';
 import type { TickSummary } from '../refresh/tick-summary.ts';
+import { webhookActivity, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import { createStore } from '../store/create-store.ts';
+import { DynamoLastDeliveries } from '../store/dynamo-last-deliveries.ts';
 import type { Store } from '../store/store.ts';
 import { DynamoTokenResolver } from '../tokens/dynamo-token-resolver.ts';
 import type { TokenResolver } from '../tokens/token-resolver.ts';
@@ -53,6 +55,8 @@ export interface System {
   readonly settings: Settings;
   readonly store: Store;
   readonly clock: Clock;
+  /** The configured git providers (webhooks match deliveries against them). */
+  readonly registry: ProviderRegistry;
   /** Throws when the parts cannot refresh (no token resolver, or no tokens table to build one). */
   readonly refresher: Refresher;
   /** The tick's dependencies; `overrides` swap one part for one run (tests). */
@@ -91,11 +95,13 @@ export function composeSystem(parts: SystemParts): System {
       })
     : undefined;
   const publisher = parts.publisher ? { publisher: parts.publisher } : {};
+  const activity = webhookActivityOf(settings, doc, clock);
 
   const system: System = {
     settings,
     store,
     clock,
+    registry,
     get refresher() {
       return refresher ?? missing('a token resolver (or a tokens table name and a DynamoDB client) to refresh rows');
     },
@@ -105,6 +111,7 @@ export function composeSystem(parts: SystemParts): System {
       clock,
       policy: settings.cadence,
       log,
+      ...(activity ? { webhookActivity: activity } : {}),
       ...(parts.random ? { random: parts.random } : {}),
       ...(parts.newLeaseId ? { newLeaseId: parts.newLeaseId } : {}),
       ...publisher,
@@ -123,6 +130,14 @@ export function composeSystem(parts: SystemParts): System {
       refreshNow({ store, refresher: system.refresher, clock, policy: settings.cadence, log, ...publisher }, chatId, timeoutMs),
   };
   return system;
+}
+
+/** Which hosts send webhooks: configured ones, and (with the deliveries table) those delivering lately. */
+function webhookActivityOf(settings: Settings, doc: DynamoDBDocumentClient | undefined, clock: Clock): WebhookActivity | undefined {
+  const configured = settings.gitProviders.filter((p) => p.webhooks).map((p) => p.host);
+  const source = doc && settings.deliveriesTableName ? new DynamoLastDeliveries({ doc, tableName: settings.deliveriesTableName }) : undefined;
+  if (!source && configured.length === 0) return undefined;
+  return webhookActivity({ hosts: settings.gitProviders.map((p) => p.host), configured, source, policy: settings.cadence, clock });
 }
 
 function missing(what: string): never {

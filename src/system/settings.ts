@@ -43,6 +43,12 @@ export interface Settings {
   gitProviders: readonly ProviderConfig[];
   /** When rows are next due, per outcome. Default `DEFAULT_CADENCE`. */
   cadence: CadencePolicy;
+  /**
+   * `DELIVERIES_TABLE_NAME`: where the webhook function records each host's last delivery, so
+   * open PRs on hosts that deliver poll at the safety cadence. Default unset: only hosts
+   * configured with `"webhooks": true` relax.
+   */
+  deliveriesTableName: string | undefined;
 }
 
 export const DEFAULT_SETTINGS: Omit<Settings, 'tableName'> = {
@@ -59,6 +65,7 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'tableName'> = {
   rowTimeShareMs: DEFAULT_ROW_TIME_SHARE_MS,
   gitProviders: DEFAULT_PROVIDERS,
   cadence: DEFAULT_CADENCE,
+  deliveriesTableName: undefined,
 };
 
 /** The table name and whatever differs from the defaults; an `undefined` field keeps its default. */
