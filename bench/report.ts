@@ -129,7 +129,7 @@ function costMarkdown(c: CostSection): string[] {
   const row = (name: string, f: (x: CostFigures) => string) => `| ${name} | ${f(c.baseline)} | ${f(c)} |`;
   const usd = (n: number) => `$${n.toFixed(2)}`;
   return [
-    `## 6. Cost: today's design and the new one side by side`,
+    `## 7. Cost: today's design and the new one side by side`,
     ``,
     `Row mix: ${c.mix}. A simulated ${c.week.days}-day week of ${c.week.rows} rows per design, ${c.week.store}; per-operation units measured on DynamoDB Local in this run (${(c.realMs / 1000).toFixed(0)} s in all).`,
     ``,

@@ -62,7 +62,7 @@ try {
   }
   progress('scenario 4: DynamoDB cost');
   const cost = dynamoCost(runs[0]!, FRESHNESS_SHARDS);
-  progress('scenario 6: cost, today\'s design and the new one side by side');
+  progress('scenario 7: cost, today\'s design and the new one side by side');
   const costs = await costSection(db.endpoint, quick, progress);
   progress('scenario 5: footprint');
   const foot = await footprint();
