@@ -28,3 +28,15 @@ test('tables are created from template.yaml, with the sparse due index and the w
 test('DynamoDB Local listens on loopback only', () => {
   assert.match(t.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
 });
+
+test('a table of the row-lease design (DUE_INDEX_DESIGN=row-lease) has its due index and keeps the others', async () => {
+  const rowLease = await createTestTables('row-lease');
+  try {
+    const out = await rowLease.doc.send(new DescribeTableCommand({ TableName: rowLease.tableName }));
+    const indexes = out.Table?.GlobalSecondaryIndexes ?? [];
+    assert.deepEqual(indexes.map((g) => g.IndexName).sort(), ['byRepoBranch', 'byStaleAt']);
+    assert.deepEqual(indexes.find((g) => g.IndexName === 'byStaleAt')?.KeySchema?.map((k) => k.AttributeName), ['dueShard', 'staleAt']);
+  } finally {
+    await rowLease.close();
+  }
+});

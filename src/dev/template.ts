@@ -59,6 +59,10 @@ export function rowLeaseTableInput(tableName: string): CreateTableCommandInput {
   return {
     ...input,
     AttributeDefinitions: [...(input.AttributeDefinitions ?? []), { AttributeName: 'staleAt', AttributeType: 'N' }],
-    GlobalSecondaryIndexes: [structuredClone(ROW_LEASE_INDEX) as unknown as NonNullable<CreateTableCommandInput['GlobalSecondaryIndexes']>[number]],
+    // Its due index in place of the slot design's; the other indexes (webhooks') stay.
+    GlobalSecondaryIndexes: [
+      ...(input.GlobalSecondaryIndexes ?? []).filter((g) => g.IndexName !== 'byDueShard'),
+      structuredClone(ROW_LEASE_INDEX) as unknown as NonNullable<CreateTableCommandInput['GlobalSecondaryIndexes']>[number],
+    ],
   };
 }
