@@ -5,6 +5,7 @@ import type { FootprintResult } from './scenarios/footprint.ts';
 import type { FreshnessResult } from './scenarios/freshness.ts';
 import { renderScale, type ScaleResult } from './scenarios/scale.ts';
 import type { TickSpeedResult } from './scenarios/tick-speed.ts';
+import type { WebhooksResult } from './scenarios/webhooks.ts';
 import type { WorkerSettings } from './worker.ts';
 
 export interface BenchResults {
@@ -16,6 +17,7 @@ export interface BenchResults {
   cost: CostSection;
   footprint: FootprintResult & { peakRssMb: number };
   scale: ScaleResult;
+  webhooks: WebhooksResult;
   targets: Record<string, { target: string; measured: string; met: boolean }>;
   machine: { cores: number; node: string; platform: string; cpu: string; loadAverage?: { atStart: number; atEnd: number } };
   startedAt: string;
@@ -110,6 +112,18 @@ export function renderMarkdown(r: BenchResults): string {
     `| peak RSS during scenario 1 (sampled every 20 ms; bench process: tick + simulated host + harness) | ${r.footprint.peakRssMb} MB |`,
     ``,
     ...renderScale(r.scale),
+    `## 6. Webhooks (${r.webhooks.deliveries} deliveries, ${r.webhooks.concurrency} at once, ${r.webhooks.latencyMs} ms per call)`,
+    ``,
+    `Each delivery follows a push on the simulated GitHub and goes through the real webhook handler against DynamoDB Local.`,
+    ``,
+    `| | ms |`,
+    `|---|---|`,
+    `| delivery to row p50 | ${r.webhooks.deliveryToRowP50Ms} |`,
+    `| delivery to row p99 | ${r.webhooks.deliveryToRowP99Ms} |`,
+    `| delivery to row max | ${r.webhooks.deliveryToRowMaxMs} |`,
+    `| answer p99 (GitHub waits 10 s) | ${r.webhooks.answerP99Ms} |`,
+    `| rows not holding the change after the answer | ${r.webhooks.staleAfterAnswer} |`,
+    ``,
   ];
   return lines.join('\n');
 }
@@ -118,7 +132,7 @@ function costMarkdown(c: CostSection): string[] {
   const row = (name: string, f: (x: CostFigures) => string) => `| ${name} | ${f(c.baseline)} | ${f(c)} |`;
   const usd = (n: number) => `$${n.toFixed(2)}`;
   return [
-    `## 6. Cost: today's design and the new one side by side`,
+    `## 7. Cost: today's design and the new one side by side`,
     ``,
     `Row mix: ${c.mix}. A simulated ${c.week.days}-day week of ${c.week.rows} rows per design, ${c.week.store}; per-operation units measured on DynamoDB Local in this run (${(c.realMs / 1000).toFixed(0)} s in all).`,
     ``,

@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (Markdown) / `npm run bench -- --json` (JSON on the last stdout line).
- * Starts DynamoDB Local on loopback, runs the five scenarios against the real tick code and
+ * Starts DynamoDB Local on loopback, runs the six scenarios against the real tick code and
  * the simulated GitHub, writes bench/results/ (latest.json, summary.md, freshness.svg).
  * `--quick` runs smaller loads, for trying the harness out.
  */
@@ -25,6 +25,7 @@ import {
 import { scale, scaleTargets } from './scenarios/scale.ts';
 import { tickSpeed } from './scenarios/tick-speed.ts';
 import { loadTemplate } from '../src/dev/template.ts';
+import { webhooks } from './scenarios/webhooks.ts';
 import { renderLineChart } from './svg-chart.ts';
 
 const json = process.argv.includes('--json');
@@ -34,6 +35,17 @@ const P99_TARGET_MS = 15_000;
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+// `--only webhooks`: just the webhook scenario, its JSON on stdout (writes no results).
+if (process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'webhooks') {
+  const db = await startDynamoDbLocal();
+  try {
+    console.log(JSON.stringify({ webhooks: await webhooks(db.endpoint, { deliveries: quick ? 40 : 200, concurrency: 4 }), loadAverage: round2(loadavg()[0]!) }));
+  } finally {
+    await db.stop();
+  }
+  process.exit(0);
+}
 
 const startedAt = new Date();
 const loadAtStart = loadavg()[0]!;
@@ -52,7 +64,7 @@ try {
   }
   progress('scenario 4: DynamoDB cost');
   const cost = dynamoCost(runs[0]!, FRESHNESS_SHARDS);
-  progress('scenario 6: cost, today\'s design and the new one side by side');
+  progress('scenario 7: cost, today\'s design and the new one side by side');
   const costs = await costSection(db.endpoint, quick, progress);
   progress('scenario 5: footprint');
   const foot = await footprint();
@@ -64,6 +76,8 @@ try {
     readUnitsPerRefresh: cost.rcuPerRefresh,
     progress,
   });
+  progress('scenario 6: webhooks');
+  const hooks = await webhooks(db.endpoint, { deliveries: quick ? 40 : 200, concurrency: 4 });
 
   const largest = runs.at(-1)!;
   const results: BenchResults = {
@@ -80,6 +94,7 @@ try {
     cost: costs,
     footprint: { ...foot, peakRssMb: tick.peakRssMb },
     scale: scaled,
+    webhooks: hooks,
     targets: {
       ...scaleTargets(scaled),
       'cost: WRU per refresh that found nothing new': { target: '<= 1.5', measured: `${costs.wruPerUnchangedRefresh} (today ${costs.baseline.wruPerUnchangedRefresh})`, met: costs.wruPerUnchangedRefresh <= 1.5 },
@@ -105,6 +120,11 @@ try {
         target: '<= 0.05',
         measured: String(quota.steady.countedCallsPerRefresh),
         met: quota.steady.countedCallsPerRefresh <= 0.05,
+      },
+      'webhook delivery-to-row p99': {
+        target: '<= 2 s',
+        measured: `${(hooks.deliveryToRowP99Ms / 1000).toFixed(2)} s`,
+        met: hooks.deliveryToRowP99Ms <= 2_000 && hooks.staleAfterAnswer === 0,
       },
       'counted calls per refresh (after cold start)': {
         target: '<= 0.05',

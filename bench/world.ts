@@ -6,6 +6,7 @@ import { start, type GitHostSimOptions, type GitHostSim } from '../src/dev/git-h
 import { seedWorld, type SeedOptions } from '../src/dev/git-host-sim/seed.ts';
 import { createTableInput, rowLeaseTableInput } from '../src/dev/template.ts';
 import { onceSlot } from '../src/store/due-slot.ts';
+import { repoBranchKey } from '../src/store/repo-branch-key.ts';
 import { ROW_LEASE_INDEX } from '../src/store/row-lease-store.ts';
 import type { Clock } from '../src/domain/clock.ts';
 import type { DiffStatusRow } from '../src/domain/row.ts';
@@ -104,7 +105,14 @@ export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
   };
   const seeded = seedWorld(sim, seedOptions);
   settleMergeability(sim);
-  const rows = seeded.rows.map((row, i) => ({ ...row, url: pullUrlOf(sim, row), staleAt: o.staleAt(i), dueSlot: onceSlot(o.staleAt(i)) }));
+  // As gitsync's own writes leave them: with the webhook index key.
+  const rows = seeded.rows.map((row, i) => ({
+    ...row,
+    url: pullUrlOf(sim, row),
+    staleAt: o.staleAt(i),
+    dueSlot: onceSlot(o.staleAt(i)),
+    repoBranchKey: repoBranchKey(row.gitRemoteOrigin, row.gitBranch),
+  }));
   const providerHost = new URL(sim.url).host;
   for (const [ownerId, accessToken] of Object.entries(seeded.tokens)) {
     await doc.send(new PutCommand({ TableName: config.tokensTableName, Item: { ownerId, providerHost, accessToken } }));

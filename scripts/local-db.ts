@@ -1,6 +1,6 @@
 /**
  * `npm run local-db [-- --port 8000] [--env-vars events/env.json]`: DynamoDB Local on
- * 127.0.0.1 with the two tables of template.yaml, named as the env-vars file names them, for
+ * 127.0.0.1 with the tables of template.yaml, named as the env-vars file names them, for
  * `npm run invoke` (and `sam local invoke` via host.docker.internal). Runs until Ctrl-C.
  */
 import { readFileSync } from 'node:fs';
@@ -20,15 +20,19 @@ const names = (JSON.parse(readFileSync(values['env-vars'], 'utf8')) as { Paramet
   .Parameters;
 const tableName = names?.TABLE_NAME;
 const tokensTableName = names?.TOKENS_TABLE_NAME;
-if (!tableName || !tokensTableName) throw new Error(`${values['env-vars']}: Parameters needs TABLE_NAME and TOKENS_TABLE_NAME`);
+const deliveriesTableName = names?.DELIVERIES_TABLE_NAME;
+if (!tableName || !tokensTableName || !deliveriesTableName) {
+  throw new Error(`${values['env-vars']}: Parameters needs TABLE_NAME, TOKENS_TABLE_NAME and DELIVERIES_TABLE_NAME`);
+}
 
 const db = await startDynamoDbLocal({ port: Number(values.port) });
 const client = new DynamoDBClient({ endpoint: db.endpoint, ...LOCAL_AWS });
 await client.send(new CreateTableCommand(createTableInput('DiffStatusTable', tableName)));
 await client.send(new CreateTableCommand(createTableInput('TokensTable', tokensTableName)));
+await client.send(new CreateTableCommand(createTableInput('WebhookDeliveriesTable', deliveriesTableName)));
 client.destroy();
 
-console.log(`DynamoDB Local: ${db.endpoint} (in memory; tables ${tableName}, ${tokensTableName})`);
+console.log(`DynamoDB Local: ${db.endpoint} (in memory; tables ${tableName}, ${tokensTableName}, ${deliveriesTableName})`);
 console.log(`credentials: AWS_ACCESS_KEY_ID=${LOCAL_AWS.credentials.accessKeyId} AWS_REGION=${LOCAL_AWS.region}. Ctrl-C stops it.`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -4,6 +4,7 @@ import { scheduledAt, type Schedule } from '../store/due-slot.ts';
 import { OUTCOME_OF_ERROR, type Outcome } from '../refresh/outcomes.ts';
 import type { RefreshResult } from '../refresh/result.ts';
 import { pollInterval } from './adaptive-interval.ts';
+import { hostKey } from '../providers/host.ts';
 import type { CadencePolicy } from './policy.ts';
 
 /** The bookkeeping a row's schedule carries besides `staleAt`. */
@@ -29,16 +30,28 @@ const MAX_ERROR_MESSAGE = 500;
 const TIMED_OUT: ReadonlySet<string> = new Set<RefreshErrorKind>(['deadline_exceeded', 'slow_host']);
 
 /**
- * When a refreshed row is next due, and the bookkeeping that goes with it. Pure: the clock
- * and the random source (backoff jitter, in [0, 1)) are passed in.
+ * When a refreshed row is next due, and the bookkeeping that goes with it. Pure: the clock,
+ * the random source (backoff jitter, in [0, 1)) and the hosts that send webhooks now
+ * (`webhookHostsAt`) are passed in. An open PR on such a host is polled at the safety cadence:
+ * its changes arrive as deliveries.
  */
-export function nextDue(row: DiffStatusRow, result: RefreshResult, now: number, policy: CadencePolicy, random: () => number): NextDue {
+export function nextDue(
+  row: DiffStatusRow,
+  result: RefreshResult,
+  now: number,
+  policy: CadencePolicy,
+  random: () => number,
+  webhookHosts: ReadonlySet<string> = NO_HOSTS,
+): NextDue {
   const cleared: CadenceAttribute[] = ['errorCount', ...LAST_ERROR];
   switch (result.kind) {
     case 'refreshed': {
       // The PR's last real change drives the interval: now when this refresh found one.
       const changedAt = changedPullRequestFields(row, result.status).length > 0 ? now : lastKnownChange(row, now);
-      const every = pollInterval(result.status.pullRequestState, changedAt, now, policy);
+      const adaptive = pollInterval(result.status.pullRequestState, changedAt, now, policy);
+      // An open PR on a host that sends webhooks: its changes arrive as deliveries, polling is a safety net.
+      const relaxed = result.status.pullRequestState === 'open' && webhookHosts.has(hostOfUrl(result.status.url) ?? '');
+      const every = relaxed ? Math.max(adaptive, policy.webhookSafetyTtlMs) : adaptive;
       return due('refreshed', { kind: 'every', periodMs: every, from: now }, changedAt === row.changedAt ? {} : { changedAt }, cleared);
     }
     case 'no_pr': {
@@ -59,6 +72,28 @@ function due(outcome: Outcome, schedule: Schedule, set: NextDue['set'], remove: 
 /** When the row last changed as far as it records; a row from before `changedAt` existed uses its last push or refresh. */
 function lastKnownChange(row: DiffStatusRow, now: number): number {
   return row.changedAt ?? row.updatedAt ?? now;
+}
+
+const NO_HOSTS: ReadonlySet<string> = new Set();
+
+function hostOfUrl(url: string): string | undefined {
+  return URL.canParse(url) ? hostKey(new URL(url)) : undefined;
+}
+
+/**
+ * The hosts whose open PRs poll at the safety cadence at `now`: those configured with
+ * `"webhooks": true`, and those whose last verified delivery is within the active window.
+ * When deliveries stop, the host drops out after the window and polling goes back to normal.
+ */
+export function webhookHostsAt(
+  now: number,
+  configured: Iterable<string>,
+  lastDeliveries: ReadonlyMap<string, number>,
+  policy: CadencePolicy,
+): Set<string> {
+  const hosts = new Set(configured);
+  for (const [host, at] of lastDeliveries) if (now - at <= policy.webhookActiveWindowMs) hosts.add(host);
+  return hosts;
 }
 
 function afterFailure(row: DiffStatusRow, error: RefreshError, now: number, policy: CadencePolicy, random: () => number): NextDue {

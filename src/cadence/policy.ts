@@ -35,6 +35,10 @@ export interface CadencePolicy {
   errorJitterRatio: number;
   /** Never retry a rate-limited token sooner than this. Default 120 s. */
   rateLimitFloorMs: number;
+  /** After a successful refresh of an open PR on a host that sends webhooks: polling is only a safety net. Default 15 min. */
+  webhookSafetyTtlMs: number;
+  /** A host counts as sending webhooks while its last verified delivery is this recent. Default 1 hour. */
+  webhookActiveWindowMs: number;
 }
 
 export const DEFAULT_CADENCE: CadencePolicy = {
@@ -52,4 +56,6 @@ export const DEFAULT_CADENCE: CadencePolicy = {
   errorCapMs: 30 * 60_000,
   errorJitterRatio: 0.2,
   rateLimitFloorMs: 120_000,
+  webhookSafetyTtlMs: 15 * 60_000,
+  webhookActiveWindowMs: 60 * 60_000,
 };

@@ -24,8 +24,8 @@ export function loadTemplate(path = TEMPLATE_PATH): CfnTemplate {
   return yamlParse(readFileSync(path, 'utf8')) as CfnTemplate;
 }
 
-/** The two tables gitsync owns, by their logical ids in the template. */
-export type TableResource = 'DiffStatusTable' | 'TokensTable';
+/** The tables gitsync owns, by their logical ids in the template. */
+export type TableResource = 'DiffStatusTable' | 'TokensTable' | 'WebhookDeliveriesTable';
 
 /**
  * CreateTable input for a table of the template, so local tables are exactly the deployed
@@ -59,6 +59,10 @@ export function rowLeaseTableInput(tableName: string): CreateTableCommandInput {
   return {
     ...input,
     AttributeDefinitions: [...(input.AttributeDefinitions ?? []), { AttributeName: 'staleAt', AttributeType: 'N' }],
-    GlobalSecondaryIndexes: [structuredClone(ROW_LEASE_INDEX) as unknown as NonNullable<CreateTableCommandInput['GlobalSecondaryIndexes']>[number]],
+    // Its due index in place of the slot design's; the other indexes (webhooks') stay.
+    GlobalSecondaryIndexes: [
+      ...(input.GlobalSecondaryIndexes ?? []).filter((g) => g.IndexName !== 'byDueShard'),
+      structuredClone(ROW_LEASE_INDEX) as unknown as NonNullable<CreateTableCommandInput['GlobalSecondaryIndexes']>[number],
+    ],
   };
 }

@@ -52,6 +52,10 @@ export interface DiffStatusRow extends Partial<PullRequestStatus> {
   changedAt?: number;
   /** Bumped by every write-back and every push: a write-back is fenced on the version it read. */
   version?: number;
+  /** Sparse `byRepoBranch` GSI key (`repoBranchKey()` of origin and branch): how a webhook finds the row. */
+  repoBranchKey?: string;
+  /** When the last verified webhook delivery naming this row's repository and branch was received. */
+  webhookAt?: number;
 
   // gitsync bookkeeping (documented in the README)
   leaseId?: string;

@@ -17,6 +17,8 @@ export interface ProviderConfig {
    * list is read in part, logged and counted (`TruncatedLists`).
    */
   maxPages: number;
+  /** `"webhooks": true`: the host sends webhooks, so its open PRs always poll at the safety cadence. Default false. */
+  webhooks?: boolean;
 }
 
 /** 10 pages of 100: lists beyond 1,000 are rare, and each page costs a request (a 304 when unchanged). */
@@ -47,10 +49,10 @@ export function parseProviderConfigs(raw: string | undefined): ProviderConfig[] 
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ProviderConfigError('is not valid JSON (expected an array of {"type", "webUrl", "apiUrl"?, "maxPages"?})');
+    throw new ProviderConfigError('is not valid JSON (expected an array of {"type", "webUrl", "apiUrl"?, "maxPages"?, "webhooks"?})');
   }
   if (!Array.isArray(parsed) || parsed.length === 0) {
-    throw new ProviderConfigError('must be a non-empty JSON array of {"type", "webUrl", "apiUrl"?, "maxPages"?}');
+    throw new ProviderConfigError('must be a non-empty JSON array of {"type", "webUrl", "apiUrl"?, "maxPages"?, "webhooks"?}');
   }
   const configs = parsed.map((entry, i) => parseEntry(entry, i));
   const seen = new Set<string>();
@@ -66,7 +68,8 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     throw new ProviderConfigError(`${where} must be an object`);
   }
-  const { type, webUrl, apiUrl, maxPages } = entry as Record<string, unknown>;
+  const { type, webUrl, apiUrl, maxPages, webhooks } = entry as Record<string, unknown>;
+  if (webhooks !== undefined && typeof webhooks !== 'boolean') throw new ProviderConfigError(`${where} webhooks must be true or false`);
   const known = typeof type === 'string' ? providerType(type) : undefined;
   if (!known) {
     const names = PROVIDER_TYPES.map((t) => JSON.stringify(t.name)).join(' or ');
@@ -79,7 +82,14 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
   const webBase = trimSlash(web.origin);
   const api =
     apiUrl === undefined ? known.defaultApiUrl(webBase) : trimSlash(parseBaseUrl(apiUrl, `${where} apiUrl`).href);
-  return { type: known.name, webUrl: webBase, apiUrl: api, host: hostKey(web), maxPages: parseMaxPages(maxPages, where) };
+  return {
+    type: known.name,
+    webUrl: webBase,
+    apiUrl: api,
+    host: hostKey(web),
+    maxPages: parseMaxPages(maxPages, where),
+    ...(webhooks ? { webhooks } : {}),
+  };
 }
 
 function parseMaxPages(value: unknown, where: string): number {

@@ -17,8 +17,13 @@ interface OutcomeSpec {
  * entry here (plus its rule in `src/cadence/next-due.ts`).
  */
 export const OUTCOMES = {
-  // The adaptive cadence stretches a quiet PR's interval up to its state's cap.
-  refreshed: { counter: 'refreshed', metric: 'Refreshed', longestWaitMs: (p) => adaptiveCap(p, p.successTtlMs, Math.max(p.openCapMs, p.closedCapMs)) },
+  // The adaptive cadence stretches a quiet PR's interval up to its state's cap; an open PR on a
+  // host that sends webhooks waits at least the (longer) safety cadence.
+  refreshed: {
+    counter: 'refreshed',
+    metric: 'Refreshed',
+    longestWaitMs: (p) => Math.max(adaptiveCap(p, p.successTtlMs, Math.max(p.openCapMs, p.closedCapMs)), p.webhookSafetyTtlMs),
+  },
   no_pr: {
     counter: 'noPr',
     metric: 'NoPr',

@@ -10,6 +10,7 @@ import { isThrottle } from '../store/throttle.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { tickDeadline } from '../cadence/tick-deadline.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
+import type { WebhookActivity } from '../cadence/webhook-activity.ts';
 import type { RefreshRun } from './refresher.ts';
 import type { RefreshResult } from './result.ts';
 import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
@@ -27,6 +28,8 @@ export interface RowRefresher {
 
 export interface TickDeps {
   store: Store;
+  /** Hosts that send webhooks (their open PRs poll at the safety cadence); none when absent. */
+  webhookActivity?: WebhookActivity;
   refresher: RowRefresher;
   clock: Clock;
   policy: CadencePolicy;
@@ -120,7 +123,11 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
 /** How long a tick's lease outlives its last possible write-back. */
 const LEASE_GRACE_MS = 5_000;
 
-async function refreshAndWriteBack(
+/**
+ * Refreshes claimed rows and writes each result back under `lease` as soon as it is known;
+ * unpollable rows leave the due index. Shared by ticks and webhook deliveries.
+ */
+export async function refreshAndWriteBack(
   deps: TickDeps,
   log: Log,
   claimed: DiffStatusRow[],
@@ -132,6 +139,7 @@ async function refreshAndWriteBack(
 ): Promise<void> {
   const pollable = claimed.filter((row) => isPollable(row));
   const random = deps.random ?? Math.random;
+  const webhookHosts = await activeWebhookHosts(deps, log);
   const writeBack = (row: DiffStatusRow, planned: WriteBackPlan, planResult?: RefreshResult) =>
     writes(async () => {
       let written: boolean;
@@ -188,7 +196,7 @@ async function refreshAndWriteBack(
     started.add(i);
     const row = pollable[i]!;
     if (result.kind === 'refreshed') summary.truncatedLists += result.truncatedLists ?? 0;
-    pending.push(writeBack(row, planWriteBack(row, result, deps.clock.now(), deps.policy, random), result));
+    pending.push(writeBack(row, planWriteBack(row, result, deps.clock.now(), deps.policy, random, webhookHosts), result));
   };
   const results = await deps.refresher.refresh(pollable, signal ? { deadline, signal } : { deadline }, settle);
   // A refresher that only returns its results (no callbacks) still gets every row written.
@@ -225,5 +233,15 @@ async function backingOffThrottles<T>(write: () => Promise<T>, summary: TickSumm
       if (attempt >= THROTTLE_BACKOFF_MS.length - 1 || clock.now() + pause >= until || signal?.aborted) throw err;
       await sleep(pause);
     }
+  }
+}
+
+/** A failed look-up only means normal polling for this batch. */
+async function activeWebhookHosts(deps: TickDeps, log: Log): Promise<ReadonlySet<string> | undefined> {
+  try {
+    return await deps.webhookActivity?.activeHosts();
+  } catch (err) {
+    log.warn('could not read the hosts that send webhooks; polling at the normal cadence', { error: describeError(err) });
+    return undefined;
   }
 }

@@ -2,6 +2,7 @@ import { nextDue } from '../cadence/next-due.ts';
 import { ItemTooLargeError } from '../domain/errors.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { changedPullRequestFields, PULL_REQUEST_FIELDS, type DiffStatusRow, type PullRequestStatus } from '../domain/row.ts';
+import { repoBranchKey } from '../store/repo-branch-key.ts';
 import type { RowUpdate } from '../store/store.ts';
 import type { Outcome } from './outcomes.ts';
 import type { RefreshResult } from './result.ts';
@@ -19,7 +20,8 @@ export interface WriteBackPlan {
  * decides. Pure. Only what changed is written (the PR fields that differ, the HTTP cache
  * when it differs), so most refreshes rewrite a few numbers in an item that stays small.
  * Backing off never touches `updatedAt`: it means "last changed from outside" (a push or a
- * successful refresh).
+ * successful refresh). A write-back also sets the row's `repoBranchKey` when it differs, so
+ * rows other services inserted without it become findable by webhooks at their first refresh.
  */
 export function planWriteBack(
   row: DiffStatusRow,
@@ -27,9 +29,12 @@ export function planWriteBack(
   now: number,
   policy: CadencePolicy,
   random: () => number,
+  webhookHosts?: ReadonlySet<string>,
 ): WriteBackPlan {
-  const due = nextDue(row, result, now, policy, random);
-  const base = { set: due.set, remove: due.remove, schedule: due.schedule };
+  const due = nextDue(row, result, now, policy, random, webhookHosts);
+  const key = repoBranchKey(row.gitRemoteOrigin, row.gitBranch);
+  const bookkeeping = { ...due.set, ...(key !== undefined && key !== row.repoBranchKey ? { repoBranchKey: key } : {}) };
+  const base = { set: bookkeeping, remove: due.remove, schedule: due.schedule };
   const cache = (httpCache: DiffStatusRow['httpCache']) => (sameValue(row.httpCache, httpCache) ? {} : { httpCache });
   switch (result.kind) {
     case 'refreshed': {
@@ -47,7 +52,7 @@ export function planWriteBack(
             updatedAt: now,
             ...cache(boundCache(result.httpCache)),
             ...(result.repoMove ? { repoMove: result.repoMove } : {}),
-            ...due.set,
+            ...bookkeeping,
           },
           remove: [...due.remove, ...(result.repoMove ? [] : (['repoMove'] as const))],
         },
@@ -59,7 +64,7 @@ export function planWriteBack(
         changedFields: result.dropStoredPullRequest ? PULL_REQUEST_FIELDS.filter((f) => row[f] !== undefined) : [],
         update: {
           ...base,
-          set: { ...due.set, ...cache(boundCache(result.httpCache)) },
+          set: { ...bookkeeping, ...cache(boundCache(result.httpCache)) },
           remove: [...due.remove, ...(result.dropStoredPullRequest ? PULL_REQUEST_FIELDS : [])],
         },
       };

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../domain/row.ts';
+import { repoBranchKey } from './repo-branch-key.ts';
 import type { StaleMark } from './store.ts';
 import { buildUpdateExpression, type UpdateExpressionParts } from './update-expression.ts';
 
@@ -50,12 +51,21 @@ export class StatusTable {
   /**
    * Records a push: branch and origin, `updatedAt = changedAt = now`, due at once, errors
    * cleared. An archived chat keeps its new branch and origin but stays out of the due index.
+   * The webhook index key follows branch and origin at once (removed when the origin names no
+   * repository).
    */
   async markStale(chatId: string, mark: StaleMark, shape: PushShape): Promise<void> {
     const finish = shape.finish ?? ((e: UpdateExpressionParts) => e);
-    const set = { gitBranch: mark.gitBranch, gitRemoteOrigin: mark.gitRemoteOrigin, updatedAt: mark.now, changedAt: mark.now };
+    const key = repoBranchKey(mark.gitRemoteOrigin, mark.gitBranch);
+    const set = {
+      gitBranch: mark.gitBranch,
+      gitRemoteOrigin: mark.gitRemoteOrigin,
+      updatedAt: mark.now,
+      changedAt: mark.now,
+      ...(key ? { repoBranchKey: key } : {}),
+    };
     const setIfAbsent = { createdAt: mark.now };
-    const remove = [...shape.remove, 'errorCount'];
+    const remove = [...shape.remove, 'errorCount', ...(key ? [] : ['repoBranchKey'])];
     const pollable = buildUpdateExpression({ set: { ...set, ...shape.due }, setIfAbsent, remove, conditionValues: { ':true': true } });
     if (await this.updateIf(chatId, finish(pollable), 'attribute_not_exists(archived) OR archived <> :true')) return;
     await this.update(chatId, finish(buildUpdateExpression({ set, setIfAbsent, remove: [...remove, ...shape.indexAttributes] })));

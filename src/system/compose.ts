@@ -11,8 +11,10 @@ import type { ChangePublisher } from '../refresh/change-publisher.ts';
 import { Refresher } from '../refresh/refresher.ts';
 import { runTick, type TickDeps, type TickOptions } from '../refresh/tick.ts';
 import type { TickSummary } from '../refresh/tick-summary.ts';
+import { webhookActivity, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import { createStore } from '../store/create-store.ts';
 import type { DueCensus } from '../store/due-census.ts';
+import { DynamoLastDeliveries } from '../store/dynamo-last-deliveries.ts';
 import type { Store } from '../store/store.ts';
 import { DynamoTokenResolver } from '../tokens/dynamo-token-resolver.ts';
 import type { TokenResolver } from '../tokens/token-resolver.ts';
@@ -56,6 +58,8 @@ export interface System {
   /** The store's read-only view of the due index, for the slot's lead (the slot design's stores have one). */
   readonly census: DueCensus | undefined;
   readonly clock: Clock;
+  /** The configured git providers (webhooks match deliveries against them). */
+  readonly registry: ProviderRegistry;
   /** Throws when the parts cannot refresh (no token resolver, or no tokens table to build one). */
   readonly refresher: Refresher;
   /** The tick's dependencies; `overrides` swap one part for one run (tests). */
@@ -94,12 +98,14 @@ export function composeSystem(parts: SystemParts): System {
       })
     : undefined;
   const publisher = parts.publisher ? { publisher: parts.publisher } : {};
+  const activity = webhookActivityOf(settings, doc, clock);
 
   const system: System = {
     settings,
     store,
     census: isDueCensus(inner) ? inner : undefined,
     clock,
+    registry,
     get refresher() {
       return refresher ?? missing('a token resolver (or a tokens table name and a DynamoDB client) to refresh rows');
     },
@@ -109,6 +115,7 @@ export function composeSystem(parts: SystemParts): System {
       clock,
       policy: settings.cadence,
       log,
+      ...(activity ? { webhookActivity: activity } : {}),
       ...(parts.random ? { random: parts.random } : {}),
       ...(parts.newLeaseId ? { newLeaseId: parts.newLeaseId } : {}),
       ...publisher,
@@ -131,6 +138,14 @@ export function composeSystem(parts: SystemParts): System {
 
 function isDueCensus(store: Store): store is Store & DueCensus {
   return 'countDue' in store && 'shardsInUse' in store;
+}
+
+/** Which hosts send webhooks: configured ones, and (with the deliveries table) those delivering lately. */
+function webhookActivityOf(settings: Settings, doc: DynamoDBDocumentClient | undefined, clock: Clock): WebhookActivity | undefined {
+  const configured = settings.gitProviders.filter((p) => p.webhooks).map((p) => p.host);
+  const source = doc && settings.deliveriesTableName ? new DynamoLastDeliveries({ doc, tableName: settings.deliveriesTableName }) : undefined;
+  if (!source && configured.length === 0) return undefined;
+  return webhookActivity({ hosts: settings.gitProviders.map((p) => p.host), configured, source, policy: settings.cadence, clock });
 }
 
 function missing(what: string): never {

@@ -46,6 +46,12 @@ export interface Settings {
   cadence: CadencePolicy;
   /** How a slot's lead splits the work over workers (`MAX_WORKERS`, `RESERVED_CONCURRENCY`, `ROWS_PER_WORKER`). */
   fanOut: FanOutSettings;
+  /**
+   * `DELIVERIES_TABLE_NAME`: where the webhook function records each host's last delivery, so
+   * open PRs on hosts that deliver poll at the safety cadence. Default unset: only hosts
+   * configured with `"webhooks": true` relax.
+   */
+  deliveriesTableName: string | undefined;
 }
 
 export const DEFAULT_SETTINGS: Omit<Settings, 'tableName'> = {
@@ -63,6 +69,7 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'tableName'> = {
   gitProviders: DEFAULT_PROVIDERS,
   cadence: DEFAULT_CADENCE,
   fanOut: DEFAULT_FAN_OUT,
+  deliveriesTableName: undefined,
 };
 
 /** The table name and whatever differs from the defaults; an `undefined` field keeps its default. */

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { emptySummary } from '../../src/refresh/tick-summary.ts';
+import { repoBranchKey } from '../../src/store/repo-branch-key.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 
@@ -34,7 +35,16 @@ before(async () => {
   writeFileSync(
     join(dir, 'env.json'),
     JSON.stringify({
-      Parameters: { TABLE_NAME: t.tableName, TOKENS_TABLE_NAME: t.tokensTableName, DYNAMODB_ENDPOINT: t.endpoint, LOG_LEVEL: 'WARN', CHANGE_EVENT_BUS: '' },
+      Parameters: {
+        TABLE_NAME: t.tableName,
+        TOKENS_TABLE_NAME: t.tokensTableName,
+        DELIVERIES_TABLE_NAME: t.deliveriesTableName,
+        DYNAMODB_ENDPOINT: t.endpoint,
+        LOG_LEVEL: 'WARN',
+        CHANGE_EVENT_BUS: '',
+        // The local secrets the sample webhook events are signed with.
+        WEBHOOK_SECRETS: (JSON.parse(readFileSync('events/env.json', 'utf8')) as { Parameters: Record<string, string> }).Parameters.WEBHOOK_SECRETS,
+      },
     }),
   );
   buildOutput = (await npm('build', '--', '--build-dir', join(dir, 'build'))).stdout;
@@ -45,11 +55,12 @@ after(async () => {
 });
 
 test('the build prints each bundle\'s size and import time', () => {
-  for (const fn of ['RefreshFunction', 'MarkStaleFunction']) {
+  const functions = ['RefreshFunction', 'MarkStaleFunction', 'WebhookFunction'];
+  for (const fn of functions) {
     assert.match(buildOutput, new RegExp(`${fn} -> `));
   }
-  assert.equal(buildOutput.match(/bundle size: \d+\.\d KiB/g)?.length, 2);
-  assert.equal(buildOutput.match(/import time: \d+ ms \(fresh Node 24\./g)?.length, 2);
+  assert.equal(buildOutput.match(/bundle size: \d+\.\d KiB/g)?.length, functions.length);
+  assert.equal(buildOutput.match(/import time: \d+ ms \(fresh Node 24\./g)?.length, functions.length);
 });
 
 test('the refresh bundle runs one tick of the Task input from events/ against DynamoDB Local', async () => {
@@ -93,6 +104,39 @@ test('the mark-stale bundle handles the sample event, and rejects a malformed on
   assert.match(rejected.stderr, /"message":"mark-stale event rejected"/);
   const untouched = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { chatId: 'chat-9' }, ConsistentRead: true }));
   assert.equal(untouched.Item, undefined);
+});
+
+test('the webhook bundle verifies the signed sample deliveries, stamps the matching row, and refuses a tampered one', async () => {
+  const origin = 'git@github.com:Codertocat/Hello-World.git';
+  const now = Date.now();
+  const row: DiffStatusRow = {
+    chatId: 'webhook-chat',
+    ownerId: 'owner-without-token',
+    gitRemoteOrigin: origin,
+    gitBranch: 'changes',
+    staleAt: now + 3_600_000,
+    dueShard: dueShardFor('webhook-chat', 1),
+    repoBranchKey: repoBranchKey(origin, 'changes'),
+  };
+  await t.doc.send(new PutCommand({ TableName: t.tableName, Item: row }));
+  const first = JSON.parse((await invoke('WebhookFunction', 'events/webhook-github-pull-request.json')).stdout) as { statusCode: number; body: string };
+  assert.equal(first.statusCode, 200);
+  assert.deepEqual(JSON.parse(first.body), { outcome: 'processed', matched: 1, refreshed: 0, madeDue: 0, skipped: 0 });
+  const after = (await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { chatId: row.chatId }, ConsistentRead: true }))).Item as DiffStatusRow;
+  assert.ok((after.webhookAt ?? 0) >= now, 'stamped');
+  assert.equal(after.lastErrorKind, 'no_token', 'refreshed in the delivery: the owner has no token');
+  const again = JSON.parse((await invoke('WebhookFunction', 'events/webhook-github-pull-request.json')).stdout) as { body: string };
+  assert.equal(JSON.parse(again.body).outcome, 'duplicate');
+  for (const sample of ['events/webhook-github-push.json', 'events/webhook-gitlab-merge-request.json']) {
+    const out = JSON.parse((await invoke('WebhookFunction', sample)).stdout) as { statusCode: number };
+    assert.equal(out.statusCode, 200, sample);
+  }
+  const tampered = join(dir, 'tampered.json');
+  const event = JSON.parse(readFileSync('events/webhook-github-push.json', 'utf8')) as { body: string };
+  writeFileSync(tampered, JSON.stringify({ ...event, body: event.body.replace('refs/heads/', 'refs/heads/x') }));
+  const refused = await invoke('WebhookFunction', tampered);
+  assert.equal((JSON.parse(refused.stdout) as { statusCode: number }).statusCode, 401);
+  assert.match(refused.stderr, /webhook delivery refused/);
 });
 
 test('a handler error is reported like Lambda does, with a failing exit code', async () => {

@@ -8,6 +8,7 @@ import { MARK_STALE_DETAIL_TYPE } from '../../src/handler/mark-stale-event.ts';
 import { samFunction, samFunctions } from '../../src/dev/sam-function.ts';
 import { placeholders, stateMachineSource, substituteDefinition } from '../../src/dev/state-machine.ts';
 import { loadTemplate, type CfnResource } from '../../src/dev/template.ts';
+import { REPO_BRANCH_INDEX } from '../../src/store/dynamo-webhook-store.ts';
 import { dynamoDbActions, environmentReads, functionSources } from '../support/function-sources.ts';
 
 const template = loadTemplate();
@@ -18,6 +19,13 @@ const loop = stateMachineSource(template, 'RefreshLoop');
  */
 const NOT_CALLED: Record<string, string[]> = {
   MarkStaleFunction: ['dynamodb:GetItem', 'dynamodb:Query'],
+};
+/** The one non-DynamoDB statement besides change events: the webhook function reads its secret. */
+const WEBHOOK_SECRET_STATEMENT = { Action: ['secretsmanager:GetSecretValue'], Resource: { Ref: 'WebhookSecret' } };
+/** ... and hands the rest of a large delivery on to itself, by its fixed name. */
+const WEBHOOK_SELF_INVOKE_STATEMENT = {
+  Action: ['lambda:InvokeFunction'],
+  Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-webhook' },
 };
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:gitsync-RefreshFunction-AbC123';
 
@@ -94,7 +102,18 @@ for (const fn of samFunctions(template)) {
   test(`${fn.logicalId}: policies grant exactly the DynamoDB actions its code sends, on gitsync's tables only`, async () => {
     const used = dynamoDbActions(await functionSources(fn));
     const granted = new Set<string>();
-    for (const statement of inlineStatements(fn.logicalId).filter((s) => !isChangeEventsStatement(s))) {
+    const statements = inlineStatements(fn.logicalId).filter((s) => !isChangeEventsStatement(s));
+    const secretStatements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:') || a.startsWith('lambda:')));
+    const isWebhook = fn.logicalId === 'WebhookFunction';
+    assert.deepEqual(
+      secretStatements.map((s) => ({ Action: s.Action, Resource: s.Resource })),
+      isWebhook ? [WEBHOOK_SECRET_STATEMENT, WEBHOOK_SELF_INVOKE_STATEMENT] : [],
+      'only the webhook function reads a secret (its own) and invokes a function (itself)',
+    );
+    if (isWebhook) {
+      assert.deepEqual(props(fn.logicalId).FunctionName, { 'Fn::Sub': '${AWS::StackName}-webhook' }, 'the name it invokes is its own');
+    }
+    for (const statement of statements.filter((s) => !secretStatements.includes(s))) {
       const actions = [statement.Action].flat();
       const resource = JSON.stringify(statement.Resource);
       for (const action of actions) {
@@ -102,7 +121,7 @@ for (const fn of samFunctions(template)) {
         granted.add(action);
       }
       assert.ok(!resource.includes('*'), `no wildcard resource: ${resource}`);
-      assert.match(resource, /DiffStatusTable|TokensTable/, `resource is a gitsync table: ${resource}`);
+      assert.match(resource, /DiffStatusTable|TokensTable|WebhookDeliveriesTable/, `resource is a gitsync table: ${resource}`);
     }
     const notCalled = NOT_CALLED[fn.logicalId] ?? [];
     for (const [action, where] of used) {
@@ -154,7 +173,7 @@ test('the stale index named in the environment is the table\'s GSI and the one Q
   const fn = samFunction(template, 'RefreshFunction');
   const table = props('DiffStatusTable') as { GlobalSecondaryIndexes: { IndexName: string }[] };
   const index = fn.environment.STALE_INDEX_NAME;
-  assert.deepEqual(table.GlobalSecondaryIndexes.map((g) => g.IndexName), [index]);
+  assert.deepEqual(table.GlobalSecondaryIndexes.map((g) => g.IndexName), [index, REPO_BRANCH_INDEX]);
   const statements = inlineStatements('RefreshFunction').filter((s) => [s.Action].flat().includes('dynamodb:Query'));
   assert.deepEqual(statements.map((s) => s.Resource), [{ 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${index}` }]);
   assert.equal(samFunction(template, 'MarkStaleFunction').environment.STALE_INDEX_NAME, index);
@@ -163,6 +182,32 @@ test('the stale index named in the environment is the table\'s GSI and the one Q
     fn.environment.SHARD_COUNT,
     'both functions shard the due index alike',
   );
+});
+
+test('the webhook function queries only the repository-and-branch index, which projects what matching reads', () => {
+  const table = props('DiffStatusTable') as {
+    GlobalSecondaryIndexes: { IndexName: string; KeySchema: unknown; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[];
+  };
+  const gsi = table.GlobalSecondaryIndexes.find((g) => g.IndexName === REPO_BRANCH_INDEX);
+  assert.deepEqual(gsi?.KeySchema, [{ AttributeName: 'repoBranchKey', KeyType: 'HASH' }]);
+  assert.deepEqual(gsi?.Projection, { ProjectionType: 'INCLUDE', NonKeyAttributes: ['gitRemoteOrigin', 'gitBranch'] });
+  const queries = inlineStatements('WebhookFunction').filter((s) => [s.Action].flat().includes('dynamodb:Query'));
+  assert.deepEqual(queries.map((s) => s.Resource), [{ 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${REPO_BRANCH_INDEX}` }]);
+});
+
+test('the webhook function answers on a function URL whose authentication is the signature; its URL is an output', () => {
+  const p = props('WebhookFunction');
+  assert.deepEqual(p.FunctionUrlConfig, { AuthType: 'NONE' });
+  assert.ok(Number(p.Timeout) <= 10, "GitHub waits 10 s for the answer");
+  assert.ok(Number(template.Parameters?.WebhookBudgetMs?.MaxValue) <= 8_000, 'the delivery budget leaves time to answer');
+  assert.deepEqual((template.Outputs?.WebhookUrl as { Value: unknown }).Value, { 'Fn::GetAtt': ['WebhookFunctionUrl', 'FunctionUrl'] });
+  const env = samFunction(template, 'WebhookFunction').environment;
+  assert.equal(env.WEBHOOK_SECRETS, '', 'no secret in the template: blank on AWS, set locally in events/env.json');
+  assert.deepEqual((props('WebhookFunction').Environment as { Variables: Record<string, unknown> }).Variables.WEBHOOK_SECRET_ARN, { Ref: 'WebhookSecret' });
+  const secret = template.Resources.WebhookSecret?.Properties as { GenerateSecretString: Record<string, unknown> };
+  assert.equal(secret.GenerateSecretString.GenerateStringKey, '*', 'a generated value serving every configured host');
+  const ttl = props('WebhookDeliveriesTable').TimeToLiveSpecification;
+  assert.deepEqual(ttl, { AttributeName: 'expiresAt', Enabled: true }, 'delivery ids expire by themselves');
 });
 
 test('the mark-stale rule matches the detail-type the handler accepts', () => {
@@ -190,10 +235,12 @@ test('alarms watch function errors, failed executions and lateness; outputs name
   assert.match(watched, /"MetricName":"Errors".*"Value":\{"Ref":"RefreshFunction"\}/);
   assert.match(watched, /"MetricName":"ExecutionsFailed"/);
   assert.match(watched, /"Namespace":\{"Ref":"MetricsNamespace"\},"MetricName":"OldestDueLateness"/);
+  assert.match(watched, /"MetricName":"Errors".*"Value":\{"Ref":"WebhookFunction"\}/);
+  assert.match(watched, /"Namespace":\{"Ref":"MetricsNamespace"\},"MetricName":"WebhookRefused"/);
   for (const alarm of alarms) assert.deepEqual(alarm.Properties?.AlarmActions, [{ Ref: 'AlarmTopic' }]);
   assert.deepEqual(
-    Object.keys(template.Outputs ?? {}).filter((k) => ['DiffStatusTableName', 'TokensTableName', 'RefreshLoopArn', 'DashboardUrl'].includes(k)),
-    ['DiffStatusTableName', 'TokensTableName', 'RefreshLoopArn', 'DashboardUrl'],
+    Object.keys(template.Outputs ?? {}).filter((k) => ['DiffStatusTableName', 'TokensTableName', 'RefreshLoopArn', 'WebhookUrl', 'DashboardUrl'].includes(k)),
+    ['DiffStatusTableName', 'TokensTableName', 'RefreshLoopArn', 'WebhookUrl', 'DashboardUrl'],
   );
   const namespace = samFunction(template, 'RefreshFunction').environment.POWERTOOLS_METRICS_NAMESPACE;
   assert.equal(namespace, template.Parameters?.MetricsNamespace?.Default, 'metrics are published where alarms look');
@@ -201,8 +248,11 @@ test('alarms watch function errors, failed executions and lateness; outputs name
 
 test('the dashboard body is valid JSON once substituted, and charts only metrics gitsync publishes', async () => {
   const { TICK_METRIC_NAMES } = await import('../../src/handler/tick-metrics.ts');
+  const { WEBHOOK_METRIC_NAMES } = await import('../../src/handler/webhook-metrics.ts');
+  const published: readonly string[] = [...TICK_METRIC_NAMES, ...WEBHOOK_METRIC_NAMES];
+  const numbers: Record<string, string> = { LatenessAlarmSeconds: '120', WebhookRefusedAlarmThreshold: '5' };
   const body = (props('Dashboard').DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
-  const filled = body.replace(/\$\{([^}]+)\}/g, (_, name: string) => (name === 'LatenessAlarmSeconds' ? '120' : `x-${name}`));
+  const filled = body.replace(/\$\{([^}]+)\}/g, (_, name: string) => numbers[name] ?? `x-${name}`);
   const dashboard = JSON.parse(filled) as { widgets: { properties: { metrics: unknown[][] } }[] };
   const charted: string[] = [];
   for (const widget of dashboard.widgets) {
@@ -214,8 +264,9 @@ test('the dashboard body is valid JSON once substituted, and charts only metrics
     }
   }
   assert.ok(charted.length >= 8);
-  for (const name of charted) assert.ok(TICK_METRIC_NAMES.includes(name), `${name} is published by publishTickMetrics`);
+  for (const name of charted) assert.ok(published.includes(name), `${name} is published by the handlers`);
   assert.match(body, /MetricName=\\"RowErrors\\"/);
+  assert.match(body, /MetricName=\\"WebhookDeliveries\\"/);
 });
 
 interface PolicyStatement {

@@ -3,6 +3,7 @@ import { after, test } from 'node:test';
 import { ProviderError, RateLimitedError } from '../../src/domain/errors.ts';
 import { PULL_REQUEST_FIELDS } from '../../src/domain/row.ts';
 import { Refresher } from '../../src/refresh/refresher.ts';
+import { dueShardFor } from '../../src/store/shard.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 import { deferred, FakeRegistry, statusFor } from '../support/fakes.ts';
 import { failingStore, pipeline } from '../support/pipeline.ts';
@@ -401,4 +402,21 @@ test('shutdown: an aborted signal stops the tick; rows in flight are released, n
   const stopped = new AbortController();
   stopped.abort();
   assert.equal((await p.tick({ signal: stopped.signal })).batches, 0, 'an aborted tick does not even query');
+});
+
+test('SHARD_COUNT lowered from 4 to 1: the tick still polls every shard a row carries and moves each row to due#0', async () => {
+  const tables = await createTestTables();
+  opened.push(tables);
+  const before = pipeline(tables, { shardCount: 4 });
+  const after = pipeline(tables, { shardCount: 1 });
+  after.tokens.tokens.set('alice', 'tok');
+  after.clock.current = before.clock.current;
+  const chats = Array.from({ length: 8 }, () => id('sharded'));
+  for (const chatId of chats) await before.put({ chatId, dueShard: dueShardFor(chatId, 4) });
+  await before.system.markStale({ chatIds: chats.slice(0, 1), branch: `branch-${chats[0]}`, origin: 'https://git.test/o/r' });
+  assert.ok(chats.some((c) => dueShardFor(c, 4) !== 'due#0'), 'some rows sit above shard 0');
+  after.clock.advance(1_000);
+  const summary = await after.tick();
+  assert.equal(summary.refreshed, chats.length);
+  for (const chatId of chats) assert.equal((await after.get(chatId)).dueShard, 'due#0', chatId);
 });

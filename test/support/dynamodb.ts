@@ -12,6 +12,7 @@ export interface TestTables {
   endpoint: string;
   tableName: string;
   tokensTableName: string;
+  deliveriesTableName: string;
   indexName: string;
   /** Deletes the tables (and stops a server this file started). */
   close(): Promise<void>;
@@ -43,15 +44,19 @@ export async function createTestTables(design: 'slots' | 'row-lease' = 'slots'):
   const tokensTableName = `tokens-${suffix}`;
   await admin.send(new CreateTableCommand(design === 'slots' ? createTableInput('DiffStatusTable', tableName) : rowLeaseTableInput(tableName)));
   await admin.send(new CreateTableCommand(createTableInput('TokensTable', tokensTableName)));
+  const deliveriesTableName = `deliveries-${suffix}`;
+  await admin.send(new CreateTableCommand(createTableInput('WebhookDeliveriesTable', deliveriesTableName)));
   return {
     doc,
     endpoint: url,
     tableName,
     tokensTableName,
+    deliveriesTableName,
     indexName: design === 'slots' ? 'byDueShard' : ROW_LEASE_INDEX.IndexName,
     async close() {
       await admin.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
       await admin.send(new DeleteTableCommand({ TableName: tokensTableName })).catch(() => {});
+      await admin.send(new DeleteTableCommand({ TableName: deliveriesTableName })).catch(() => {});
       admin.destroy();
       doc.destroy();
       if (owned) {

@@ -12,6 +12,8 @@ export interface LocalRunOptions {
   seed: string;
   /** Broken repositories (500s, hangs) once the first sweep is done. */
   faults: boolean;
+  /** Share of the simulated host's changes it sends a signed webhook delivery for (0 = none). */
+  webhookShare: number;
   /** An existing DynamoDB endpoint instead of the embedded DynamoDB Local. */
   dynamodbEndpoint: string | undefined;
   /** Existing diff-status table to use; with no endpoint this means AWS itself. */
@@ -37,6 +39,7 @@ export const USAGE = `usage: npm start -- [options]
   --json                   print the summary as one JSON object on the last line
   --seed S                 seed of the simulated world (default 1)
   --faults                 after the first sweep, one repository answers 500s and one hangs
+  --webhook-share F        share of the simulated host's changes sent as signed webhooks (default 0.5; 0 = polling only)
   --dynamodb-endpoint URL  use this DynamoDB instead of starting DynamoDB Local
   --table NAME             use this existing diff-status table (AWS itself without --dynamodb-endpoint)
   --tokens-table NAME      use this existing tokens table
@@ -57,6 +60,7 @@ export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<
         json: { type: 'boolean', default: false },
         seed: { type: 'string', default: '1' },
         faults: { type: 'boolean', default: false },
+        'webhook-share': { type: 'string', default: '0.5' },
         'dynamodb-endpoint': { type: 'string' },
         table: { type: 'string' },
         'tokens-table': { type: 'string' },
@@ -86,6 +90,7 @@ export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<
     json: values.json,
     seed: values.seed,
     faults: values.faults,
+    webhookShare: share(values['webhook-share']),
     dynamodbEndpoint: endpoint,
     table,
     tokensTable,
@@ -104,6 +109,14 @@ function wholeNumber(raw: string, name: string, min: number, max: number): numbe
   if (!/^\d+$/.test(raw.trim())) throw new UsageError(`${name} must be a whole number, got "${raw}"`);
   const value = Number(raw);
   if (value < min || value > max) throw new UsageError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function share(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new UsageError(`--webhook-share must be a number from 0 to 1, got "${raw}"`);
+  }
   return value;
 }
 

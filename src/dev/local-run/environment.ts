@@ -14,6 +14,7 @@ export interface Environment {
   doc: DynamoDBDocumentClient;
   tableName: string;
   tokensTableName: string;
+  deliveriesTableName: string;
   indexName: string;
   /** Settings the refresh handler reads from its environment, as Lambda would give them. */
   handlerEnv: Record<string, string>;
@@ -41,15 +42,19 @@ export async function bringUpEnvironment(options: LocalRunOptions, env: NodeJS.P
     const template = loadTemplate();
     const rowsInput = createTableInput('DiffStatusTable', options.table ?? `gitsync-diff-status-${randomUUID().slice(0, 8)}`, template);
     const tokensInput = createTableInput('TokensTable', options.tokensTable ?? `gitsync-tokens-${randomUUID().slice(0, 8)}`, template);
+    const deliveriesInput = createTableInput('WebhookDeliveriesTable', `gitsync-webhook-deliveries-${randomUUID().slice(0, 8)}`, template);
     if (options.table === undefined) {
       await doc.send(new CreateTableCommand(rowsInput));
       await doc.send(new CreateTableCommand(tokensInput));
     }
+    // Webhooks are only simulated, so their delivery ids always go to a fresh table of the run.
+    if (options.simulate) await doc.send(new CreateTableCommand(deliveriesInput));
     const indexName = rowsInput.GlobalSecondaryIndexes?.[0]?.IndexName;
     if (!indexName) throw new Error('template.yaml: DiffStatusTable has no due index');
     const handlerEnv: Record<string, string> = {
       TABLE_NAME: rowsInput.TableName!,
       TOKENS_TABLE_NAME: tokensInput.TableName!,
+      DELIVERIES_TABLE_NAME: deliveriesInput.TableName!,
       STALE_INDEX_NAME: indexName,
       ...(endpoint ? { DYNAMODB_ENDPOINT: endpoint } : {}),
       ...(localCredentials
@@ -66,6 +71,7 @@ export async function bringUpEnvironment(options: LocalRunOptions, env: NodeJS.P
       doc,
       tableName: rowsInput.TableName!,
       tokensTableName: tokensInput.TableName!,
+      deliveriesTableName: deliveriesInput.TableName!,
       indexName,
       handlerEnv,
       async close() {

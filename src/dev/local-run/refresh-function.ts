@@ -7,7 +7,7 @@ import { samFunction } from '../sam-function.ts';
 import type { CfnTemplate } from '../template.ts';
 import type { InvokeRefresh } from './executor.ts';
 
-type Handler = (event: unknown, context: Context) => Promise<TickSummary>;
+type Handler<E, R> = (event: E, context: Context) => Promise<R>;
 
 /**
  * The template's refresh function, loaded in this process as Lambda would run it: its
@@ -18,7 +18,16 @@ type Handler = (event: unknown, context: Context) => Promise<TickSummary>;
  * with the progress view, so they are off unless LOG_LEVEL / POWERTOOLS_METRICS_DISABLED say otherwise.
  * Change events would go to AWS EventBridge, so they are off unless CHANGE_EVENT_BUS names a bus.
  */
-export async function loadRefreshFunction(template: CfnTemplate, logicalId: string, overrides: Record<string, string>): Promise<InvokeRefresh> {
+export function loadRefreshFunction(template: CfnTemplate, logicalId: string, overrides: Record<string, string>): Promise<InvokeRefresh> {
+  return loadFunction<unknown, TickSummary>(template, logicalId, overrides);
+}
+
+/** Any function of the template, loaded the same way (the webhook function of a local run, too). */
+export async function loadFunction<E, R>(
+  template: CfnTemplate,
+  logicalId: string,
+  overrides: Record<string, string>,
+): Promise<(event: E) => Promise<R>> {
   const fn = samFunction(template, logicalId);
   const fromProcess = Object.fromEntries(
     Object.keys(fn.environment).flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
@@ -38,7 +47,7 @@ export async function loadRefreshFunction(template: CfnTemplate, logicalId: stri
   if (typeof handler !== 'function') throw new Error(`${entry} does not export a function "${exportName}"`);
 
   return (payload) =>
-    (handler as Handler)(
+    (handler as Handler<E, R>)(
       payload,
       localLambdaContext({ functionName: logicalId, region: process.env['AWS_REGION'] ?? 'local', memoryMb: String(fn.memoryMb), timeoutMs: fn.timeoutSeconds * 1000 }),
     );

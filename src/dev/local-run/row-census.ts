@@ -1,6 +1,7 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isBookkeepingItem } from '../../store/bookkeeping.ts';
 import type { DiffStatusRow } from '../../domain/row.ts';
+import type { FeedRow } from './change-feed.ts';
 
 /** The attributes a census reads. */
 export type CensusRow = Pick<
@@ -52,11 +53,31 @@ export function takeCensus(rows: readonly CensusRow[], now: number): Census {
   return census;
 }
 
-const ATTRIBUTES = ['chatId', 'ownerId', 'staleAt', 'leaseExpiresAt', 'refreshedAt', 'lastErrorKind', 'lastErrorAt', 'dueShard'] as const;
+const ATTRIBUTES = [
+  'chatId',
+  'ownerId',
+  'staleAt',
+  'leaseExpiresAt',
+  'refreshedAt',
+  'lastErrorKind',
+  'lastErrorAt',
+  'dueShard',
+  // For the change feed.
+  'gitRemoteOrigin',
+  'gitBranch',
+  'webhookAt',
+  'pullRequestState',
+  'pullRequestDraft',
+  'pullRequestTitle',
+  'approved',
+  'changesRequested',
+  'additions',
+  'deletions',
+] as const;
 
-/** Every row of the table, consistently read, with the census attributes only. */
-export async function scanRows(doc: DynamoDBDocumentClient, tableName: string): Promise<CensusRow[]> {
-  const rows: CensusRow[] = [];
+/** Every row of the table, consistently read, with the census and change-feed attributes only. */
+export async function scanRows(doc: DynamoDBDocumentClient, tableName: string): Promise<(CensusRow & FeedRow)[]> {
+  const rows: (CensusRow & FeedRow)[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const out = await doc.send(
@@ -68,7 +89,7 @@ export async function scanRows(doc: DynamoDBDocumentClient, tableName: string): 
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    rows.push(...((out.Items ?? []) as CensusRow[]).filter((row) => !isBookkeepingItem(row.chatId)));
+    rows.push(...((out.Items ?? []) as (CensusRow & FeedRow)[]).filter((row) => !isBookkeepingItem(row.chatId)));
     start = out.LastEvaluatedKey;
   } while (start);
   return rows;

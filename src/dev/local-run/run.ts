@@ -7,13 +7,20 @@ import { bringUpEnvironment, type Environment } from './environment.ts';
 import { startRefreshLoop, type TickReport } from './executor.ts';
 import { planIncidents, type Incidents } from './incidents.ts';
 import type { ProgressView } from './progress-view.ts';
-import { loadRefreshFunction } from './refresh-function.ts';
+import type { FunctionUrlEvent, FunctionUrlResponse } from '../../webhooks/receive.ts';
+import { startFunctionUrlServer, type FunctionUrlServer } from '../function-url-server.ts';
+import { ChangeFeed, pathQuantiles, type FeedEntry } from './change-feed.ts';
+import { loadFunction, loadRefreshFunction } from './refresh-function.ts';
 import { scanRows, takeCensus, type Census } from './row-census.ts';
 import { quantile, RowTracker } from './row-tracker.ts';
 import { addTick, createRateMeter, emptyTotals, hostCounters } from './run-totals.ts';
 import { seedTables, type Seeded } from './seeding.ts';
 import { startSimulatedHost, type SimulatedHost } from './simulated-host.ts';
 import { buildSummary, type RunSummary } from './summary.ts';
+import { startWebhookSender, type WebhookSender } from './webhook-sender.ts';
+
+/** The secret the simulated host signs its deliveries with (the receiver gets it as WEBHOOK_SECRETS). */
+const LOCAL_WEBHOOK_SECRET = 'gitsync-local-run-webhook-secret';
 
 export interface RunIo {
   view: ProgressView;
@@ -29,15 +36,23 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
   const startedAt = Date.now();
   let env: Environment | undefined;
   let host: SimulatedHost | undefined;
+  let receiver: FunctionUrlServer | undefined;
+  let sender: WebhookSender | undefined;
   try {
     const template = loadTemplate();
     env = await bringUpEnvironment(options, process.env);
     host = options.simulate ? await startSimulatedHost(options.seed) : undefined;
     // The handler reads its settings from the environment, as it does in Lambda.
-    const invoke = await loadRefreshFunction(template, 'RefreshFunction', {
+    const functionEnv = {
       ...env.handlerEnv,
-      ...(host ? { GIT_PROVIDERS: host.gitProviders } : {}),
-    });
+      ...(host ? { GIT_PROVIDERS: host.gitProviders, WEBHOOK_SECRETS: JSON.stringify({ [host.provider.host]: LOCAL_WEBHOOK_SECRET }) } : {}),
+    };
+    const invoke = await loadRefreshFunction(template, 'RefreshFunction', functionEnv);
+    const webhooksOn = host !== undefined && options.webhookShare > 0;
+    // The webhook function behind a function URL on 127.0.0.1, as deployed behind its URL.
+    const invokeWebhook = webhooksOn
+      ? await loadFunction<FunctionUrlEvent, FunctionUrlResponse>(template, 'WebhookFunction', functionEnv)
+      : undefined;
     const { shardCount } = readRefreshEnv(process.env).settings;
 
     const seeded = host
@@ -56,12 +71,15 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
     let census: Census = takeCensus(firstRows, Date.now());
     const refreshRate = createRateMeter(60_000);
     refreshRate(loopStartedAt, 0);
+    const feed = new ChangeFeed();
+    feed.observe(firstRows);
 
-    const observe = async (): Promise<void> => {
+    const observeNow = async (): Promise<void> => {
       const now = Date.now();
       const rows = await scanRows(env!.doc, env!.tableName);
       census = takeCensus(rows, now);
       tracker.observe(rows, now);
+      for (const entry of feed.observe(rows)) io.view.note(describeEntry(entry, now - loopStartedAt));
       for (const line of incidents?.check(tracker.refreshedRows()) ?? []) io.view.note(line);
       io.view.update({
         elapsedMs: now - loopStartedAt,
@@ -72,6 +90,23 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
         host: host ? hostCounters(host.sim.stats.snapshot()) : null,
       });
     };
+    // Ticks and webhook deliveries both trigger a census; one at a time, in order.
+    let observing = Promise.resolve();
+    const observe = (): Promise<void> => (observing = observing.then(observeNow, observeNow));
+
+    if (invokeWebhook && host) {
+      receiver = await startFunctionUrlServer(invokeWebhook);
+      sender = startWebhookSender({
+        sim: host.sim,
+        receiverUrl: receiver.url,
+        secret: LOCAL_WEBHOOK_SECRET,
+        share: options.webhookShare,
+        seed: options.seed,
+        feed,
+        onDelivered: () => void observe().catch(() => {}),
+      });
+      io.view.note(`webhooks: the simulated host sends a signed delivery for ${Math.round(options.webhookShare * 100)}% of its changes to ${receiver.url}`);
+    }
 
     const loop = startRefreshLoop({
       template,
@@ -93,6 +128,7 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
       ...(options.durationS > 0 ? [new Promise<'duration'>((r) => setTimeout(r, options.durationS * 1000, 'duration').unref())] : []),
     ]);
     await loop.stop();
+    await sender?.stop();
     await observe();
     io.view.end();
 
@@ -111,11 +147,28 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
       p99: quantile(samples, 0.99),
       latencySamples: samples.length,
       host: host ? hostCounters(host.sim.stats.snapshot()) : null,
+      webhooks: sender
+        ? {
+            ...sender.counts(),
+            all: pathQuantiles(feed.samples()),
+            webhook: pathQuantiles(feed.samples('webhook')),
+            polling: pathQuantiles(feed.samples('polling')),
+          }
+        : null,
     });
   } finally {
+    await sender?.stop();
+    await receiver?.close();
     await host?.sim.close();
     await env?.close();
   }
+}
+
+/** One feed line: which chat, what changed, by which path, how long after the change. */
+function describeEntry(e: FeedEntry, elapsedMs: number): string {
+  const s = Math.floor(elapsedMs / 1000);
+  const at = `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  return `[${at}] change ${e.chatId}: ${e.what} (${e.path}, ${(e.afterChangeMs / 1000).toFixed(1)} s after the change)`;
 }
 
 function describeSeeding(options: LocalRunOptions, seeded: Seeded, host: SimulatedHost, env: Environment): string {

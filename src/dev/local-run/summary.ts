@@ -1,3 +1,4 @@
+import type { PathQuantiles } from './change-feed.ts';
 import type { Census } from './row-census.ts';
 import type { HostCounters, RunTotals } from './run-totals.ts';
 
@@ -35,7 +36,23 @@ export interface RunSummary {
   notModified: number | null;
   rateLimitHits: number | null;
   apiCallsPerRefresh: number | null;
+  /** Signed deliveries the simulated host sent that were answered 2xx, and refused ones (401/403); null without the simulated host. */
+  webhookDeliveries: number | null;
+  webhookRefused: number | null;
+  /** From a change on the simulated host to the row showing it, over both paths. */
+  changeToRowP50Ms: number | null;
+  changeToRowP99Ms: number | null;
+  changeToRow: { webhook: PathQuantiles; polling: PathQuantiles };
   final: Omit<Census, 'at'>;
+}
+
+/** What the webhook side of a run adds to the summary. */
+export interface WebhookFigures {
+  deliveries: number;
+  refused: number;
+  all: PathQuantiles;
+  webhook: PathQuantiles;
+  polling: PathQuantiles;
 }
 
 export interface SummaryInput {
@@ -52,6 +69,7 @@ export interface SummaryInput {
   p99: number | null;
   latencySamples: number;
   host: HostCounters | null;
+  webhooks: WebhookFigures | null;
 }
 
 export function buildSummary(i: SummaryInput): RunSummary {
@@ -86,6 +104,14 @@ export function buildSummary(i: SummaryInput): RunSummary {
     notModified: i.host?.notModified ?? null,
     rateLimitHits: i.host?.rateLimitHits ?? null,
     apiCallsPerRefresh: i.host && completed > 0 ? round(i.host.apiCalls / completed, 2) : null,
+    webhookDeliveries: i.webhooks?.deliveries ?? null,
+    webhookRefused: i.webhooks?.refused ?? null,
+    changeToRowP50Ms: i.webhooks?.all.p50Ms ?? null,
+    changeToRowP99Ms: i.webhooks?.all.p99Ms ?? null,
+    changeToRow: {
+      webhook: i.webhooks?.webhook ?? { p50Ms: null, p99Ms: null },
+      polling: i.webhooks?.polling ?? { p50Ms: null, p99Ms: null },
+    },
     final,
   };
 }
@@ -106,6 +132,12 @@ export function renderSummary(s: RunSummary): string[] {
     `  outcomes: refreshed ${s.refreshes}, no PR ${s.noPr}, no token ${s.noToken}, rate limited ${s.rateLimited}, errors ${s.errors}, ` +
       `released ${s.released}${failures ? `; failures by kind: ${failures}` : ''}`,
     `  lateness p50 ${ms(s.p50LatenessMs)}, p99 ${ms(s.p99LatenessMs)} (${s.latencySamples} write-backs)`,
+    ...(s.webhookDeliveries === null
+      ? []
+      : [
+          `  webhooks: ${s.webhookDeliveries} deliveries, ${s.webhookRefused} refused; change to row p50 ${ms(s.changeToRowP50Ms)}, p99 ${ms(s.changeToRowP99Ms)} ` +
+            `(webhook p50 ${ms(s.changeToRow.webhook.p50Ms)}, p99 ${ms(s.changeToRow.webhook.p99Ms)}; polling p50 ${ms(s.changeToRow.polling.p50Ms)}, p99 ${ms(s.changeToRow.polling.p99Ms)})`,
+        ]),
     s.apiCalls === null
       ? '  API calls: not counted against real hosts'
       : `  API calls ${s.apiCalls} (${s.notModified} answered 304), ${s.apiCallsPerRefresh ?? '-'} per refresh, rate-limit hits ${s.rateLimitHits}`,

@@ -9,9 +9,10 @@ import { buildSummary, renderSummary } from '../../../src/dev/local-run/summary.
 test('defaults: 200 rows, 2 minutes, real speed, simulated host, embedded DynamoDB', () => {
   const o = parseLocalRunArgs([], {});
   assert.deepEqual(
-    { rows: o.rows, durationS: o.durationS, speed: o.speed, json: o.json, simulate: o.simulate, endpoint: o.dynamodbEndpoint, table: o.table },
-    { rows: 200, durationS: 120, speed: 1, json: false, simulate: true, endpoint: undefined, table: undefined },
+    { rows: o.rows, durationS: o.durationS, speed: o.speed, json: o.json, simulate: o.simulate, endpoint: o.dynamodbEndpoint, table: o.table, webhookShare: o.webhookShare },
+    { rows: 200, durationS: 120, speed: 1, json: false, simulate: true, endpoint: undefined, table: undefined, webhookShare: 0.5 },
   );
+  assert.equal(parseLocalRunArgs(['--webhook-share', '0'], {}).webhookShare, 0);
   const given = parseLocalRunArgs(['--rows', '40', '--duration', '0', '--speed', '2.5', '--json', '--dynamodb-endpoint', 'http://127.0.0.1:8000'], {});
   assert.deepEqual([given.rows, given.durationS, given.speed, given.json, given.dynamodbEndpoint], [40, 0, 2.5, true, 'http://127.0.0.1:8000']);
 });
@@ -28,6 +29,8 @@ test('bad command lines are refused with the option named', () => {
     [['--dynamodb-endpoint', 'http://127.0.0.1:8000'], { GIT_PROVIDERS: '[{"type":"github","webUrl":"https://github.com"}]' }, /name the tables/],
     [['--table', ' '], {}, /--table must not be empty/],
     [['--wat'], {}, /Unknown option '--wat'/],
+    [['--webhook-share', '1.5'], {}, /--webhook-share must be a number from 0 to 1/],
+    [['--webhook-share', 'half'], {}, /--webhook-share/],
     [['extra'], {}, /positional/],
     [[], { GIT_PROVIDERS: '[{"type":"github","webUrl":"https://github.com"}]' }, /with GIT_PROVIDERS set the simulated host is off and nothing is seeded: name the tables/],
   ];
@@ -106,7 +109,17 @@ test('the summary derives per-refresh API calls and never-refreshed rows', () =>
     p99: 900,
     latencySamples: 8,
     host: { apiCalls: 20, notModified: 3, rateLimitHits: 1 },
+    webhooks: {
+      deliveries: 7,
+      refused: 1,
+      all: { p50Ms: 900, p99Ms: 60_000 },
+      webhook: { p50Ms: 800, p99Ms: 1_500 },
+      polling: { p50Ms: 50_000, p99Ms: 110_000 },
+    },
   });
+  assert.equal(s.webhookDeliveries, 7);
+  assert.deepEqual(s.changeToRow.webhook, { p50Ms: 800, p99Ms: 1_500 });
+  assert.match(renderSummary(s).join('\n'), /webhooks: 7 deliveries, 1 refused; change to row p50 0.9 s, p99 60.0 s \(webhook p50 0.8 s, p99 1.5 s; polling p50 50.0 s, p99 110.0 s\)/);
   assert.equal(s.rowsWithTokenNeverRefreshed, 1);
   assert.equal(s.apiCallsPerRefresh, 2.5);
   assert.equal(s.rowsBackingOffNoToken, 2);

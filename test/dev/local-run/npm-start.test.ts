@@ -84,14 +84,20 @@ async function assertGone(run: Run): Promise<void> {
   const java = await run.javaPids;
   assert.equal(java.length, 1, 'the run started one DynamoDB Local');
   for (const pid of java) assert.equal(alive(pid), false, `java ${pid} outlived the run`);
-  const simUrl = /simulated host (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout())?.[1];
-  assert.ok(simUrl, 'the run names its simulated host');
-  const refused = await new Promise<boolean>((resolve) => {
-    const socket = connect(Number(new URL(simUrl).port), '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(true));
-  });
-  assert.ok(refused, 'the simulated host still listens');
+  const servers: [RegExp, string][] = [
+    [/simulated host (http:\/\/127\.0\.0\.1:\d+)/, 'the simulated host'],
+    [/webhooks: .* to (http:\/\/127\.0\.0\.1:\d+)\//, 'the webhook receiver'],
+  ];
+  for (const [named, what] of servers) {
+    const url = named.exec(run.stdout())?.[1];
+    assert.ok(url, `the run names ${what}`);
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(false)));
+      socket.once('error', () => resolve(true));
+    });
+    assert.ok(refused, `${what} still listens`);
+  }
 }
 
 function lastJson(stdout: string): Record<string, unknown> {
@@ -124,6 +130,9 @@ test('a short run refreshes every row with a token, backs off the others, handle
   assert.equal(typeof s['p50LatenessMs'], 'number');
   assert.equal(typeof s['p99LatenessMs'], 'number');
   assert.ok((s['p50LatenessMs'] as number) <= (s['p99LatenessMs'] as number));
+  assert.equal(s['webhookRefused'], 1, "the host's probe with a wrong secret was refused");
+  assert.equal(typeof s['webhookDeliveries'], 'number');
+  assert.deepEqual(Object.keys(s['changeToRow'] as object).sort(), ['polling', 'webhook']);
   assert.match(run.stdout(), /^\[00:\d\d\] tick \d+: rows fresh \d+/m, 'plain progress lines when stdout is not a terminal');
   await assertGone(run);
 });

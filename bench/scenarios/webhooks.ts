@@ -1,0 +1,130 @@
+import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import pLimit from 'p-limit';
+import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
+import { pullRequestDelivery } from '../../src/dev/git-host-sim/webhook-json.ts';
+import { nearestRank } from '../../src/dev/nearest-rank.ts';
+import { createTableInput } from '../../src/dev/template.ts';
+import { githubDeliveryEvent } from '../../src/dev/webhook-request.ts';
+import { systemClock } from '../../src/domain/clock.ts';
+import type { DiffStatusRow } from '../../src/domain/row.ts';
+import type { FunctionUrlResponse } from '../../src/webhooks/receive.ts';
+import { createWorld, localDocClient } from '../world.ts';
+
+const SECRET = 'bench-webhook-secret';
+/** The function's timeout in template.yaml: what `getRemainingTimeInMillis` counts down from. */
+const TIMEOUT_MS = 10_000;
+
+export interface WebhooksResult {
+  deliveries: number;
+  /** Deliveries in flight at once (bursts of changes). */
+  concurrency: number;
+  latencyMs: number;
+  /** Receipt of the delivery to the row holding the change (its `refreshedAt`), over every delivery. */
+  deliveryToRowP50Ms: number;
+  deliveryToRowP99Ms: number;
+  deliveryToRowMaxMs: number;
+  /** Time to the function's answer (what GitHub waits for; at most 10 s). */
+  answerP99Ms: number;
+  /** Rows whose stored status was not the change's after the answer (must be 0). */
+  staleAfterAnswer: number;
+}
+
+/**
+ * Each delivery follows a change on the simulated GitHub (100 ms per request): a push to an
+ * open PR, then the signed `pull_request` delivery goes through the real webhook handler
+ * (`src/handler/webhook.ts`, wired from its environment like on Lambda) against DynamoDB Local.
+ * Measured: delivery received -> the row's write-back with the new size.
+ */
+export async function webhooks(endpoint: string, options: { deliveries: number; concurrency: number }): Promise<WebhooksResult> {
+  const latencyMs = 100;
+  const world = await createWorld({
+    endpoint,
+    clock: systemClock,
+    rows: options.deliveries,
+    owners: Math.max(1, Math.floor(options.deliveries / 10)),
+    shardCount: 1,
+    latencyMs,
+    seed: 12,
+    staleAt: () => Date.now() + 3_600_000,
+    sim: { rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 } },
+  });
+  const doc = localDocClient(endpoint);
+  const deliveriesTable = `${world.config.tableName}-deliveries`;
+  await doc.send(new CreateTableCommand(createTableInput('WebhookDeliveriesTable', deliveriesTable)));
+  try {
+    const host = new URL(world.sim.url).host;
+    Object.assign(process.env, {
+      TABLE_NAME: world.config.tableName,
+      TOKENS_TABLE_NAME: world.config.tokensTableName,
+      DELIVERIES_TABLE_NAME: deliveriesTable,
+      DYNAMODB_ENDPOINT: endpoint,
+      GIT_PROVIDERS: world.config.gitProviders,
+      WEBHOOK_SECRETS: JSON.stringify({ [host]: SECRET }),
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+      LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    // Imported after the environment is set, as Lambda loads the bundle in a configured container.
+    const { handler } = await import('../../src/handler/webhook.ts');
+    const urls = { web: world.sim.url, api: world.sim.apiUrl };
+
+    const openPulls = world.rows.flatMap((row) => {
+      const [owner, name] = new URL(row.gitRemoteOrigin!).pathname.slice(1).replace(/\.git$/, '').split('/') as [string, string];
+      const repo = world.sim.world.repo(owner, name)!;
+      const pr = repo.pulls.get(repo.branches.get(row.gitBranch!)!.pulls[0]!)!;
+      return pr.state === 'open' ? [{ row, repo, pr }] : [];
+    });
+    // A warm container: one delivery (not counted) has loaded the code paths and opened connections.
+    const [warmUp, ...measured] = openPulls;
+    if (!warmUp) throw new Error('the seeded world has no open pull request');
+    const warmEvent = githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(warmUp.repo, warmUp.pr, urls, 'opened'), secret: SECRET });
+    await handler(warmEvent, context(Date.now()));
+    const toRow: number[] = [];
+    const answers: number[] = [];
+    let staleAfterAnswer = 0;
+    const limit = pLimit(options.concurrency);
+    await Promise.all(
+      measured.map(({ row, repo, pr }) =>
+        limit(async () => {
+          world.sim.world.push(pr, { additions: 7, deletions: 1, changedFiles: 1 }, world.sim.world.time);
+          const event = githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(repo, pr, urls, 'synchronize'), secret: SECRET });
+          const receivedAt = Date.now();
+          const response = (await handler(event, context(receivedAt))) as FunctionUrlResponse;
+          answers.push(Date.now() - receivedAt);
+          if (response.statusCode !== 200) throw new Error(`delivery answered ${response.statusCode}: ${response.body}`);
+          const out = await doc.send(new GetCommand({ TableName: world.config.tableName, Key: { chatId: row.chatId }, ConsistentRead: true }));
+          const stored = out.Item as DiffStatusRow;
+          if (stored.additions !== pr.additions || stored.refreshedAt === undefined) staleAfterAnswer += 1;
+          else toRow.push(stored.refreshedAt - receivedAt);
+        }),
+      ),
+    );
+    const sorted = [...toRow].sort((a, b) => a - b);
+    return {
+      deliveries: measured.length,
+      concurrency: options.concurrency,
+      latencyMs,
+      deliveryToRowP50Ms: nearestRank(sorted, 0.5) ?? 0,
+      deliveryToRowP99Ms: nearestRank(sorted, 0.99) ?? 0,
+      deliveryToRowMaxMs: sorted.at(-1) ?? 0,
+      answerP99Ms: nearestRank([...answers].sort((a, b) => a - b), 0.99) ?? 0,
+      staleAfterAnswer,
+    };
+  } finally {
+    await doc.send(new DeleteTableCommand({ TableName: deliveriesTable })).catch(() => {});
+    doc.destroy();
+    await world.close();
+  }
+}
+
+function context(startedAt: number): Context {
+  return {
+    functionName: 'WebhookFunction',
+    awsRequestId: `bench-${startedAt}`,
+    getRemainingTimeInMillis: () => TIMEOUT_MS - (Date.now() - startedAt),
+  } as Context;
+}

@@ -1,0 +1,39 @@
+import type { Clock } from '../domain/clock.ts';
+import type { CadencePolicy } from './policy.ts';
+import { webhookHostsAt } from './next-due.ts';
+
+/** The hosts whose open PRs poll at the safety cadence now. */
+export interface WebhookActivity {
+  activeHosts(): Promise<ReadonlySet<string>>;
+}
+
+/** Where each host's last verified delivery is recorded (the webhook function writes it). */
+export interface LastDeliverySource {
+  lastDeliveries(hosts: readonly string[]): Promise<ReadonlyMap<string, number>>;
+}
+
+/** Look-ups of the last deliveries are reused this long: a container's ticks read them once a minute. */
+const CACHE_MS = 60_000;
+
+/**
+ * Webhook activity of the configured hosts: the `"webhooks": true` ones always, the others
+ * while they deliver (read from `source`, cached for a minute per container).
+ */
+export function webhookActivity(options: {
+  hosts: readonly string[];
+  configured: readonly string[];
+  source: LastDeliverySource | undefined;
+  policy: CadencePolicy;
+  clock: Clock;
+}): WebhookActivity {
+  let cached: { at: number; deliveries: ReadonlyMap<string, number> } | undefined;
+  return {
+    async activeHosts() {
+      const now = options.clock.now();
+      if (options.source && (!cached || now - cached.at >= CACHE_MS)) {
+        cached = { at: now, deliveries: await options.source.lastDeliveries(options.hosts) };
+      }
+      return webhookHostsAt(now, options.configured, cached?.deliveries ?? new Map(), options.policy);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { request } from 'undici';
+import { githubDeliveryEvent } from '../webhook-request.ts';
+import { pullRequestDelivery } from '../git-host-sim/webhook-json.ts';
+import type { GitHostSim } from '../git-host-sim/server.ts';
+import type { PullRequest, Repo } from '../git-host-sim/world.ts';
+import { seededRandom } from '../git-host-sim/prng.ts';
+import type { ChangeFeed } from './change-feed.ts';
+
+export interface WebhookSenderOptions {
+  sim: GitHostSim;
+  /** The function URL deliveries are POSTed to. */
+  receiverUrl: string;
+  secret: string;
+  /** Share of changes (0..1) the host sends a delivery for; the rest only polling finds. */
+  share: number;
+  seed: string;
+  feed: ChangeFeed;
+  /** After each delivery's answer. */
+  onDelivered(): void;
+  /** How often the host's world is looked at for changes (ms). Default 250. */
+  intervalMs?: number;
+}
+
+export interface WebhookSender {
+  /** Deliveries answered 2xx, and refused (401/403). */
+  counts(): { deliveries: number; refused: number };
+  stop(): Promise<void>;
+}
+
+/**
+ * Makes the simulated GitHub send webhooks, as a repository webhook would: it watches the
+ * world, records every pull-request change for the feed, and for a share of them POSTs a
+ * signed `pull_request` / `pull_request_review` delivery to the receiver. It starts with one
+ * delivery signed with a wrong secret (a probe), which must be refused.
+ */
+export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
+  const rng = seededRandom(o.seed).fork('webhooks');
+  const urls = { web: o.sim.url, api: o.sim.apiUrl };
+  const seen = new Map<string, { signature: string; reviews: number }>();
+  const inFlight = new Set<Promise<void>>();
+  let deliveries = 0;
+  let refused = 0;
+  let first = true;
+
+  const send = (event: string, payload: unknown, secret: string) => {
+    const e = githubDeliveryEvent({ event, payload, secret });
+    const sent = request(o.receiverUrl, { method: 'POST', headers: e.headers as Record<string, string>, body: e.body })
+      .then(async (res) => {
+        await res.body.dump();
+        if (res.statusCode === 401 || res.statusCode === 403) refused += 1;
+        else if (res.statusCode < 300) deliveries += 1;
+        o.onDelivered();
+      })
+      .catch(() => {})
+      .finally(() => inFlight.delete(sent));
+    inFlight.add(sent);
+  };
+
+  const scan = () => {
+    o.sim.world.advanceTo(Date.now());
+    for (const repo of o.sim.world.repos()) {
+      for (const pr of repo.pulls.values()) {
+        const key = `${repo.owner}/${repo.name}#${pr.number}`;
+        const signature = JSON.stringify([pr.state, pr.merged, pr.draft, pr.headSha, pr.reviews.length, pr.updatedAt]);
+        const before = seen.get(key);
+        seen.set(key, { signature, reviews: pr.reviews.length });
+        if (first || before?.signature === signature) continue;
+        o.feed.recordChange(`${repo.owner}/${repo.name}`, pr.headRef, pr.updatedAt);
+        if (rng.next() < o.share) deliver(repo, pr, before?.reviews);
+      }
+    }
+    first = false;
+  };
+
+  const deliver = (repo: Repo, pr: PullRequest, reviewsBefore: number | undefined) => {
+    const payload = pullRequestDelivery(repo, pr, urls, actionOf(pr, reviewsBefore));
+    send(reviewsBefore !== undefined && pr.reviews.length > reviewsBefore ? 'pull_request_review' : 'pull_request', payload, o.secret);
+  };
+
+  send('ping', { zen: 'a probe with a wrong secret' }, `${o.secret}-wrong`);
+  scan();
+  const timer = setInterval(scan, o.intervalMs ?? 250);
+  return {
+    counts: () => ({ deliveries, refused }),
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(inFlight);
+    },
+  };
+}
+
+function actionOf(pr: PullRequest, reviewsBefore: number | undefined): string {
+  if (reviewsBefore === undefined) return 'opened';
+  if (pr.reviews.length > reviewsBefore) return 'submitted';
+  if (pr.state === 'closed') return 'closed';
+  return 'synchronize';
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { githubSignature } from '../webhooks/authenticate.ts';
+import type { FunctionUrlEvent } from '../webhooks/receive.ts';
+
+/** The function-URL event (payload format 2.0) of a signed GitHub delivery, as Lambda passes it. */
+export function githubDeliveryEvent(options: {
+  event: string;
+  payload: unknown;
+  secret: string;
+  deliveryId?: string;
+  /** Function URLs base64-encode bodies they take for binary; the receiver must decode first. */
+  base64?: boolean;
+}): FunctionUrlEvent {
+  const body = Buffer.from(typeof options.payload === 'string' ? options.payload : JSON.stringify(options.payload), 'utf8');
+  return functionUrlEvent(
+    {
+      'content-type': 'application/json',
+      'user-agent': 'GitHub-Hookshot/gitsync-dev',
+      'x-github-event': options.event,
+      'x-github-delivery': options.deliveryId ?? randomUUID(),
+      'x-hub-signature-256': githubSignature(options.secret, body),
+    },
+    body,
+    options.base64 ?? false,
+  );
+}
+
+/** The function-URL event of a GitLab delivery with its token (and `Idempotency-Key`, as newer GitLab sends). */
+export function gitlabDeliveryEvent(options: {
+  event: string;
+  payload: unknown;
+  token: string;
+  idempotencyKey?: string;
+}): FunctionUrlEvent {
+  const body = Buffer.from(JSON.stringify(options.payload), 'utf8');
+  return functionUrlEvent(
+    {
+      'content-type': 'application/json',
+      'user-agent': 'GitLab/18.0.0',
+      'x-gitlab-event': options.event,
+      'x-gitlab-token': options.token,
+      'idempotency-key': options.idempotencyKey ?? randomUUID(),
+    },
+    body,
+    false,
+  );
+}
+
+export function functionUrlEvent(headers: Record<string, string>, body: Buffer, base64: boolean): FunctionUrlEvent {
+  return {
+    headers,
+    body: base64 ? body.toString('base64') : body.toString('utf8'),
+    isBase64Encoded: base64,
+    requestContext: { http: { method: 'POST' } },
+  };
+}

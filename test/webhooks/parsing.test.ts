@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { parseProviderConfigs } from '../../src/providers/config.ts';
+import { repoBranchKey } from '../../src/store/repo-branch-key.ts';
+import { githubSignature, verifyGitHub, verifyGitLab } from '../../src/webhooks/authenticate.ts';
+import { parseGitHubDelivery, parseGitLabDelivery } from '../../src/webhooks/delivery.ts';
+import { parseWebhookSecrets, secretsFor, WebhookSecretsError } from '../../src/webhooks/secrets.ts';
+
+const providers = parseProviderConfigs(
+  JSON.stringify([
+    { type: 'github', webUrl: 'https://github.com' },
+    { type: 'github', webUrl: 'https://ghe.example.com:8443' },
+    { type: 'gitlab', webUrl: 'https://gitlab.com' },
+  ]),
+);
+
+test("GitHub's documented test vector", () => {
+  // docs.github.com, "Validating webhook deliveries": secret, payload and the expected signature.
+  const body = Buffer.from('Hello, World!');
+  const expected = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
+  assert.equal(githubSignature("It's a Secret to Everybody", body), expected);
+  const secrets = parseWebhookSecrets(JSON.stringify({ 'github.com': "It's a Secret to Everybody" }));
+  assert.equal(verifyGitHub(body, expected, providers, secrets)?.host, 'github.com');
+  assert.equal(verifyGitHub(body, expected.toUpperCase().replace('SHA256', 'sha256'), providers, secrets)?.host, 'github.com');
+  assert.equal(verifyGitHub(Buffer.from('Hello, World?'), expected, providers, secrets), null);
+  assert.equal(verifyGitHub(body, expected.slice(0, -1), providers, secrets), null, 'a short signature');
+  assert.equal(verifyGitHub(body, `${expected}00`, providers, secrets), null, 'a long signature');
+  assert.equal(verifyGitHub(body, undefined, providers, secrets), null);
+});
+
+test('each host has its own secrets (current and previous); "*" serves hosts without an entry', () => {
+  const body = Buffer.from('{}');
+  const secrets = parseWebhookSecrets(
+    JSON.stringify({ 'GitHub.com': ['new', 'old'], 'ghe.example.com:8443': 'ghe', '*': 'shared' }),
+  );
+  assert.equal(verifyGitHub(body, githubSignature('new', body), providers, secrets)?.host, 'github.com');
+  assert.equal(verifyGitHub(body, githubSignature('old', body), providers, secrets)?.host, 'github.com');
+  assert.equal(verifyGitHub(body, githubSignature('ghe', body), providers, secrets)?.host, 'ghe.example.com:8443');
+  assert.equal(verifyGitHub(body, githubSignature('shared', body), providers, secrets), null, 'both GitHub hosts have their own');
+  assert.equal(verifyGitLab('shared', providers, secrets)?.host, 'gitlab.com');
+  assert.equal(verifyGitLab('new', providers, secrets), null, "a GitHub host's secret is no GitLab token");
+  assert.equal(verifyGitLab(undefined, providers, secrets), null);
+  assert.deepEqual(secretsFor(parseWebhookSecrets('{}'), 'github.com'), []);
+});
+
+test('malformed secrets are refused with a message that never contains a secret', () => {
+  for (const raw of ['not json', '[]', '"x"', '{"github.com": ""}', '{"github.com": ["a", "b", "c"]}', '{"github.com": 42}', '{"github.com": []}']) {
+    assert.throws(() => parseWebhookSecrets(raw), (err: unknown) => err instanceof WebhookSecretsError && !err.message.includes('"a"'), raw);
+  }
+});
+
+test('every URL form of one repository gives one index key; other repositories and branches another', () => {
+  const key = repoBranchKey('https://github.com/Acme/App', 'feature/x');
+  assert.equal(key, 'github.com/acme/app feature/x');
+  for (const origin of [
+    'https://GitHub.com/acme/app.git',
+    'https://github.com/acme/app/',
+    'https://user:ghp_secret@github.com/acme/app.git',
+    'git@github.com:acme/app.git',
+    'git@GITHUB.COM:Acme/App',
+    'ssh://git@github.com/acme/app.git',
+    'ssh://git@github.com:22/acme/app',
+  ]) {
+    assert.equal(repoBranchKey(origin, 'feature/x'), key, origin);
+  }
+  assert.notEqual(repoBranchKey('https://github.com/acme/app', 'feature/X'), key, 'branches are case-sensitive');
+  assert.notEqual(repoBranchKey('https://github.com/acme/app2', 'feature/x'), key);
+  assert.equal(repoBranchKey('https://github.com/', 'main'), undefined);
+  assert.equal(repoBranchKey('not a url', 'main'), undefined);
+  assert.equal(repoBranchKey('https://github.com/a/b', ''), undefined);
+  assert.equal(repoBranchKey('https://github.com/a/b', 'x'.repeat(3_000)), undefined, 'over the 2 KB key limit');
+  assert.equal(repoBranchKey(42 as unknown as string, 'main'), undefined);
+});
+
+interface ExampleGroup {
+  name: string;
+  examples: Record<string, any>[];
+}
+const require = createRequire(import.meta.url);
+const examples = JSON.parse(
+  readFileSync(require.resolve('@octokit/webhooks-examples/api.github.com/index.json'), 'utf8'),
+) as ExampleGroup[];
+const group = (name: string) => examples.find((g) => g.name === name)?.examples ?? [];
+
+test('@octokit/webhooks-examples: every pull_request and pull_request_review example names its head repository and branch', () => {
+  const prs = [...group('pull_request'), ...group('pull_request_review')];
+  assert.ok(prs.length >= 30, `${prs.length} examples`);
+  for (const payload of prs) {
+    const parsed = parseGitHubDelivery(payload.review ? 'pull_request_review' : 'pull_request', payload);
+    assert.deepEqual(
+      parsed,
+      { kind: 'branch', repoUrl: payload.pull_request.head.repo.html_url, branch: payload.pull_request.head.ref },
+      `${payload.action}`,
+    );
+  }
+});
+
+test('@octokit/webhooks-examples: branch pushes name their branch, tag pushes are ignored, pings answered', () => {
+  const pushes = group('push');
+  assert.ok(pushes.length > 0);
+  for (const payload of pushes) {
+    const parsed = parseGitHubDelivery('push', payload);
+    if (payload.ref.startsWith('refs/tags/')) assert.equal(parsed.kind, 'ignored');
+    else assert.deepEqual(parsed, { kind: 'branch', repoUrl: payload.repository.html_url, branch: payload.ref.slice(11) });
+  }
+  for (const payload of group('ping')) assert.deepEqual(parseGitHubDelivery('ping', payload), { kind: 'ping' });
+  for (const payload of group('issues')) assert.equal(parseGitHubDelivery('issues', payload).kind, 'ignored');
+});
+
+test('GitLab payloads: wrong types are invalid, other events ignored', () => {
+  assert.equal(parseGitLabDelivery('Merge Request Hook', { object_attributes: { source_branch: 1 } }).kind, 'invalid');
+  assert.equal(parseGitLabDelivery('Merge Request Hook', { object_attributes: { source_branch: 'x', source: {} } }).kind, 'invalid');
+  assert.equal(parseGitLabDelivery('Push Hook', { ref: 'refs/heads/x', project: { web_url: 5 } }).kind, 'invalid');
+  assert.equal(parseGitLabDelivery('Note Hook', { object_kind: 'note' }).kind, 'ignored');
+  assert.equal(parseGitLabDelivery('Push Hook', null).kind, 'invalid');
+});

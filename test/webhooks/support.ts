@@ -1,0 +1,84 @@
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
+import { start, type GitHostSim } from '../../src/dev/git-host-sim/server.ts';
+import type { DiffStatusRow } from '../../src/domain/row.ts';
+import { readWebhookEnv, webhookReceiverFromEnv, type FromEnvOptions } from '../../src/system/from-env.ts';
+import type { WebhookReceiver } from '../../src/system/webhook-receiver.ts';
+import { repoBranchKey } from '../../src/store/repo-branch-key.ts';
+import { dueShardFor } from '../../src/store/shard.ts';
+import type { TestTables } from '../support/dynamodb.ts';
+
+export const GITHUB_SECRET = 'test-github-secret';
+export const GITHUB_PREVIOUS_SECRET = 'test-github-secret-before-rotation';
+export const GITLAB_TOKEN = 'test-gitlab-token';
+/** A GitLab host nothing listens on: refreshes fail at once, stamps and matching still show. */
+export const GITLAB_WEB = 'http://127.0.0.1:9';
+
+export interface WebhookWorld {
+  sim: GitHostSim;
+  runtime: WebhookReceiver;
+  /** Host key of the simulated GitHub (`127.0.0.1:PORT`). */
+  host: string;
+  put(row: Partial<DiffStatusRow> & { chatId: string }): Promise<DiffStatusRow>;
+  scan(): Promise<DiffStatusRow[]>;
+  scanDeliveries(): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+/** The real webhook runtime over DynamoDB Local and a simulated GitHub that does not evolve by itself. */
+export async function webhookWorld(t: TestTables, env: Record<string, string> = {}, options: FromEnvOptions = {}): Promise<WebhookWorld> {
+  const sim = await start({
+    seed: 'webhooks',
+    latency: 0,
+    rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 },
+    tokens: { 'tok-alice': 'alice' },
+  });
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_AWS.region,
+    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+  });
+  const host = new URL(sim.url).host;
+  const runtime = webhookReceiverFromEnv(readWebhookEnv({
+    TABLE_NAME: t.tableName,
+    TOKENS_TABLE_NAME: t.tokensTableName,
+    DELIVERIES_TABLE_NAME: t.deliveriesTableName,
+    DYNAMODB_ENDPOINT: t.endpoint,
+    GIT_PROVIDERS: JSON.stringify([
+      { type: 'github', webUrl: sim.url, apiUrl: sim.apiUrl },
+      { type: 'gitlab', webUrl: GITLAB_WEB },
+    ]),
+    WEBHOOK_SECRETS: JSON.stringify({ [host]: [GITHUB_SECRET, GITHUB_PREVIOUS_SECRET], '127.0.0.1:9': GITLAB_TOKEN }),
+    ...env,
+  }), options);
+  await t.doc.send(new PutCommand({ TableName: t.tokensTableName, Item: { ownerId: 'alice', providerHost: host, accessToken: 'tok-alice' } }));
+  return {
+    sim,
+    runtime,
+    host,
+    async put(row) {
+      const now = Date.now();
+      const full: DiffStatusRow = {
+        ownerId: 'alice',
+        createdAt: now - 3_600_000,
+        updatedAt: now - 3_600_000,
+        staleAt: now + 3_600_000,
+        dueShard: dueShardFor(row.chatId, 1),
+        ...row,
+      };
+      // As gitsync's own writes (mark-stale, refresh) set it; `repoBranchKey: undefined` leaves it off.
+      if (!('repoBranchKey' in row)) full.repoBranchKey = repoBranchKey(full.gitRemoteOrigin, full.gitBranch);
+      await t.doc.send(new PutCommand({ TableName: t.tableName, Item: full }));
+      return full;
+    },
+    async scan() {
+      const out = await t.doc.send(new ScanCommand({ TableName: t.tableName, ConsistentRead: true }));
+      return ((out.Items ?? []) as DiffStatusRow[]).sort((a, b) => a.chatId.localeCompare(b.chatId));
+    },
+    async scanDeliveries() {
+      const out = await t.doc.send(new ScanCommand({ TableName: t.deliveriesTableName, ConsistentRead: true }));
+      return out.Items ?? [];
+    },
+    close: () => sim.close(),
+  };
+}
