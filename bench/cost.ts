@@ -12,6 +12,20 @@ export const ON_DEMAND_PRICES = {
 
 export const SECONDS_PER_MONTH = 30 * 24 * 3600;
 
+/**
+ * Every price the all-in projection uses (bench section `cost`): us-east-1, on-demand / pay per
+ * use, as supplied with the task's platform facts (read 2026-11-30; DynamoDB after the 1 Nov
+ * 2024 cut; not re-checked online from this machine).
+ */
+export const PRICES = {
+  region: 'us-east-1',
+  readOn: '2026-11-30',
+  dynamodb: { usdPerMillionWriteUnits: 0.625, usdPerMillionReadUnits: 0.125, usdPerGbMonth: 0.25 },
+  lambdaArm64: { usdPerGbSecond: 0.0000133334, usdPerMillionRequests: 0.2 },
+  stepFunctionsExpress: { usdPerMillionRequests: 1.0, usdPerGbSecond: 0.00001667, billedMemoryGb: 0.064 },
+  eventBridge: { usdPerMillionEvents: 1.0 },
+} as const;
+
 export interface CostInput {
   rows: number;
   ttlSeconds: number;

@@ -1,4 +1,5 @@
 import type { ApiQuotaResult } from './scenarios/api-quota.ts';
+import type { CostFigures, CostSection } from './scenarios/cost.ts';
 import type { DynamoCostResult } from './scenarios/dynamodb-cost.ts';
 import type { FootprintResult } from './scenarios/footprint.ts';
 import type { FreshnessResult } from './scenarios/freshness.ts';
@@ -12,6 +13,7 @@ export interface BenchResults {
   freshnessSettings: WorkerSettings & { shardCount: number; ttlMs: number; tickIntervalMs: number; windowMs: number; latencyMs: number };
   apiQuota: ApiQuotaResult & { countedCallsPerRefresh: number; countedCallsPerRefreshAfterColdStart: number; notModifiedPerRefresh: number };
   dynamodb: DynamoCostResult;
+  cost: CostSection;
   footprint: FootprintResult & { peakRssMb: number };
   webhooks: WebhooksResult;
   targets: Record<string, { target: string; measured: string; met: boolean }>;
@@ -96,6 +98,7 @@ export function renderMarkdown(r: BenchResults): string {
     ``,
     `What dominates: ${r.dynamodb.dominates}.`,
     ``,
+    ...costMarkdown(r.cost),
     `## 5. Cold start and footprint`,
     ``,
     `| | |`,
@@ -120,4 +123,36 @@ export function renderMarkdown(r: BenchResults): string {
     ``,
   ];
   return lines.join('\n');
+}
+
+function costMarkdown(c: CostSection): string[] {
+  const row = (name: string, f: (x: CostFigures) => string) => `| ${name} | ${f(c.baseline)} | ${f(c)} |`;
+  const usd = (n: number) => `$${n.toFixed(2)}`;
+  return [
+    `## 7. Cost: today's design and the new one side by side`,
+    ``,
+    `Row mix: ${c.mix}. A simulated ${c.week.days}-day week of ${c.week.rows} rows per design, ${c.week.store}; per-operation units measured on DynamoDB Local in this run (${(c.realMs / 1000).toFixed(0)} s in all).`,
+    ``,
+    `| | today (row leases, fixed 120 s) | gitsync (shard leases, slots, adaptive) |`,
+    `|---|---|---|`,
+    row('WRU per refresh that found nothing new', (x) => String(x.wruPerUnchangedRefresh)),
+    row('WRU per refresh that wrote a change', (x) => String(x.wruPerChangedRefresh)),
+    row('RRU per refresh', (x) => String(x.rruPerRefresh)),
+    row('refreshes per row per day', (x) => String(x.refreshesPerRowPerDay)),
+    row('API requests per row per day', (x) => String(x.apiRequestsPerRowPerDay)),
+    row('change events per row per day', (x) => String(x.eventsPerRowPerDay)),
+    ...(['1000', '10000', '100000', '1000000'] as const).map((n) => row(`USD / month per 1,000 rows at ${Number(n).toLocaleString('en-US')} rows`, (x) => usd(x.monthlyUsdPer1000Rows[n]))),
+    row('change-to-row p50 / p99, active rows', (x) => `${(x.changeToRow.activeP50Ms / 1000).toFixed(0)} s / ${(x.changeToRow.activeP99Ms / 1000).toFixed(0)} s`),
+    row('change-to-row p50 / p99, quiet rows', (x) => `${(x.changeToRow.quietP50Ms / 1000).toFixed(0)} s / ${(x.changeToRow.quietP99Ms / 1000).toFixed(0)} s`),
+    row('at 10,000 rows, USD / month by service', (x) => Object.entries(x.monthlyUsdBreakdownAt10000).map(([k, v]) => `${k} ${v}`).join(', ')),
+    ``,
+    `Calibration (per refresh, the row's own operations; per idle tick):`,
+    ``,
+    `| design | store | unchanged WRU / RRU | changed WRU / RRU | idle tick WRU / RRU | row bytes |`,
+    `|---|---|---|---|---|---|`,
+    ...c.calibration.map((k) => `| ${k.design} | ${k.store} | ${k.unchanged.wru} / ${k.unchanged.rru} | ${k.changed.wru} / ${k.changed.rru} | ${k.idleTick.wru} / ${k.idleTick.rru} | ${k.rowBytes} |`),
+    ``,
+    `Prices (${c.prices.region}, read ${c.prices.readOn}): DynamoDB $${c.prices.dynamodb.usdPerMillionWriteUnits} / M WRU, $${c.prices.dynamodb.usdPerMillionReadUnits} / M RRU, $${c.prices.dynamodb.usdPerGbMonth} / GB-month; Lambda arm64 $${c.prices.lambdaArm64.usdPerGbSecond} / GB-s + $${c.prices.lambdaArm64.usdPerMillionRequests} / M; Step Functions Express $${c.prices.stepFunctionsExpress.usdPerMillionRequests} / M + $${c.prices.stepFunctionsExpress.usdPerGbSecond} / GB-s; EventBridge $${c.prices.eventBridge.usdPerMillionEvents} / M events. Lambda ${c.projection.lambdaMemoryGb * 1024} MB, ${c.projection.githubRequestMs} ms per GitHub request, CONCURRENCY ${c.projection.concurrency}, ${c.projection.tickBaseMs} ms per tick. ${c.projection.note}`,
+    ``,
+  ];
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../src/dev/dynamodb-local/start.ts';
 import { renderMarkdown, type BenchResults } from './report.ts';
 import { apiQuota } from './scenarios/api-quota.ts';
+import { costSection } from './scenarios/cost.ts';
 import { dynamoCost } from './scenarios/dynamodb-cost.ts';
 import { footprint } from './scenarios/footprint.ts';
 import {
@@ -61,6 +62,8 @@ try {
   }
   progress('scenario 4: DynamoDB cost');
   const cost = dynamoCost(runs[0]!, FRESHNESS_SHARDS);
+  progress('scenario 7: cost, today\'s design and the new one side by side');
+  const costs = await costSection(db.endpoint, quick, progress);
   progress('scenario 5: footprint');
   const foot = await footprint();
   progress('scenario 6: webhooks');
@@ -78,9 +81,22 @@ try {
       notModifiedPerRefresh: quota.steady.notModifiedPerRefresh,
     },
     dynamodb: cost,
+    cost: costs,
     footprint: { ...foot, peakRssMb: tick.peakRssMb },
     webhooks: hooks,
     targets: {
+      'cost: WRU per refresh that found nothing new': { target: '<= 1.5', measured: `${costs.wruPerUnchangedRefresh} (today ${costs.baseline.wruPerUnchangedRefresh})`, met: costs.wruPerUnchangedRefresh <= 1.5 },
+      'cost: WRU per refresh that wrote a change': { target: '<= 3', measured: `${costs.wruPerChangedRefresh} (today ${costs.baseline.wruPerChangedRefresh})`, met: costs.wruPerChangedRefresh <= 3 },
+      'cost: USD per month per 1,000 rows at 10,000 rows': {
+        target: '<= 4',
+        measured: `${costs.monthlyUsdPer1000Rows['10000']} (today ${costs.baseline.monthlyUsdPer1000Rows['10000']})`,
+        met: costs.monthlyUsdPer1000Rows['10000'] <= 4,
+      },
+      'cost: change-to-row p99, active rows': {
+        target: '<= 130 s',
+        measured: `${(costs.changeToRow.activeP99Ms / 1000).toFixed(1)} s (today ${(costs.baseline.changeToRow.activeP99Ms / 1000).toFixed(1)} s)`,
+        met: costs.changeToRow.activeP99Ms <= 130_000,
+      },
       'tick <= 1.3x ideal': { target: '<= 1.3', measured: String(tick.ratioToIdeal), met: tick.ratioToIdeal <= 1.3 },
       'speed-up over sequential': { target: '>= 6x', measured: `${tick.speedupOverSequential}x`, met: tick.speedupOverSequential >= 6 },
       [`p99 lateness at ${largest.rows} rows`]: {

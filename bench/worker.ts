@@ -36,7 +36,7 @@ export function createWorker(
   world: WorldConfig,
   settings: WorkerSettings,
   clock: Clock,
-  extras: { dispatcher?: Dispatcher; setupClient?: (client: DynamoDBClient) => void } = {},
+  extras: { dispatcher?: Dispatcher; setupClient?: (client: DynamoDBClient) => void; cadence?: Settings['cadence']; store?: Store } = {},
 ): Worker {
   const doc = localDocClient(world.endpoint, extras.setupClient);
   const refreshes: RefreshRecord[] = [];
@@ -45,11 +45,14 @@ export function createWorker(
       ...settings,
       tableName: world.tableName,
       tokensTableName: world.tokensTableName,
-      indexName: INDEX_NAME,
+      indexName: INDEX_NAME[world.design],
+      dueIndexDesign: world.design,
+      cadence: extras.cadence,
       shardCount: world.shardCount,
       gitProviders: parseProviderConfigs(world.gitProviders),
     }),
     doc,
+    ...(extras.store ? { store: extras.store } : {}),
     observeStore: (inner) => recordingStore(inner, refreshes),
     clock,
     ...(extras.dispatcher ? { dispatcher: extras.dispatcher } : {}),
@@ -61,21 +64,23 @@ export function createWorker(
  * Observes the store without changing it: remembers the staleAt each due row had when the
  * index returned it, and records a refresh when a successful write-back lands.
  */
-function recordingStore(inner: Store, into: RefreshRecord[]): Store {
+export function recordingStore(inner: Store, into: RefreshRecord[]): Store {
   const dueAt = new Map<string, number>();
   return {
-    async queryDue(now, limit) {
-      const due: DueRow[] = await inner.queryDue(now, limit);
-      for (const d of due) dueAt.set(d.chatId, d.staleAt);
+    beginRound: (lease, only) => inner.beginRound(lease, only),
+    async queryDue(round, now, limit) {
+      const due: DueRow[] = await inner.queryDue(round, now, limit);
+      for (const d of due) dueAt.set(d.chatId, d.dueAt);
       return due;
     },
-    claim: (chatId, lease) => inner.claim(chatId, lease),
+    claim: (round, chatId) => inner.claim(round, chatId),
+    endRound: (round, now) => inner.endRound(round, now),
     claimNow: (chatId, lease) => inner.claimNow(chatId, lease),
-    async writeBack(chatId, leaseId, update) {
-      const written = await inner.writeBack(chatId, leaseId, update);
-      const staleAt = dueAt.get(chatId);
+    async writeBack(claimed, lease, update) {
+      const written = await inner.writeBack(claimed, lease, update);
+      const staleAt = dueAt.get(claimed.chatId);
       const refreshedAt = update.set.refreshedAt;
-      if (written && staleAt !== undefined && refreshedAt !== undefined) into.push({ chatId, staleAt, refreshedAt });
+      if (written && staleAt !== undefined && refreshedAt !== undefined) into.push({ chatId: claimed.chatId, staleAt, refreshedAt });
       return written;
     },
     getRow: (chatId) => inner.getRow(chatId),

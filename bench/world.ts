@@ -4,13 +4,17 @@ import { BatchWriteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient
 import { LOCAL_AWS } from '../src/dev/dynamodb-local/start.ts';
 import { start, type GitHostSimOptions, type GitHostSim } from '../src/dev/git-host-sim/server.ts';
 import { seedWorld, type SeedOptions } from '../src/dev/git-host-sim/seed.ts';
-import { createTableInput } from '../src/dev/template.ts';
+import { createTableInput, rowLeaseTableInput } from '../src/dev/template.ts';
+import { onceSlot } from '../src/store/due-slot.ts';
 import { repoBranchKey } from '../src/store/repo-branch-key.ts';
+import { ROW_LEASE_INDEX } from '../src/store/row-lease-store.ts';
 import type { Clock } from '../src/domain/clock.ts';
 import type { DiffStatusRow } from '../src/domain/row.ts';
 import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS } from '../src/store/document-client.ts';
 
-export const INDEX_NAME = 'byStaleAt';
+/** The due index of each design (template.yaml has the slot design's). */
+export const INDEX_NAME = { slots: 'byDueShard', 'row-lease': ROW_LEASE_INDEX.IndexName } as const;
+export type DueIndexDesign = keyof typeof INDEX_NAME;
 
 /** Where a worker finds everything: plain data, so a child process can be handed it. */
 export interface WorldConfig {
@@ -18,6 +22,8 @@ export interface WorldConfig {
   tableName: string;
   tokensTableName: string;
   shardCount: number;
+  /** The due-index design the table is built for. */
+  design: DueIndexDesign;
   /** `GIT_PROVIDERS` JSON pointing at the simulated host. */
   gitProviders: string;
 }
@@ -38,6 +44,8 @@ export interface WorldOptions {
   shardCount: number;
   latencyMs: number;
   seed: number;
+  /** The due-index design (default: slots, the template's). */
+  design?: DueIndexDesign;
   /** Each row's first staleAt, by its position. */
   staleAt(index: number): number;
   sim?: Partial<GitHostSimOptions>;
@@ -73,11 +81,14 @@ export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
     tableName: `bench-diff-status-${suffix}`,
     tokensTableName: `bench-tokens-${suffix}`,
     shardCount: o.shardCount,
+    design: o.design ?? 'slots',
     gitProviders: JSON.stringify([{ type: 'github', webUrl: sim.url, apiUrl: sim.apiUrl }]),
   };
   // Setting the world up is not a tick: table creation and seeding get the setup timeout.
   const doc = localDocClient(o.endpoint, undefined, SETUP_REQUEST_TIMEOUT_MS);
-  await doc.send(new CreateTableCommand(createTableInput('DiffStatusTable', config.tableName)));
+  await doc.send(
+    new CreateTableCommand(config.design === 'slots' ? createTableInput('DiffStatusTable', config.tableName) : rowLeaseTableInput(config.tableName)),
+  );
   await doc.send(new CreateTableCommand(createTableInput('TokensTable', config.tokensTableName)));
 
   const seedOptions: SeedOptions = {
@@ -97,6 +108,7 @@ export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
     ...row,
     url: pullUrlOf(sim, row),
     staleAt: o.staleAt(i),
+    dueSlot: onceSlot(o.staleAt(i)),
     repoBranchKey: repoBranchKey(row.gitRemoteOrigin, row.gitBranch),
   }));
   const providerHost = new URL(sim.url).host;

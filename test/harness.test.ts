@@ -12,17 +12,31 @@ after(() => t.close());
 test('tables are created from template.yaml, with the sparse due index and the webhook index', async () => {
   const out = await t.doc.send(new DescribeTableCommand({ TableName: t.tableName }));
   const indexes = out.Table?.GlobalSecondaryIndexes ?? [];
-  assert.deepEqual(indexes.map((g) => g.IndexName).sort(), ['byRepoBranch', 'byStaleAt']);
+  assert.deepEqual(indexes.map((g) => g.IndexName).sort(), ['byDueShard', 'byRepoBranch']);
   const byRepoBranch = indexes.find((g) => g.IndexName === 'byRepoBranch');
   assert.deepEqual(byRepoBranch?.KeySchema?.map((k) => k.AttributeName), ['repoBranchKey']);
-  const gsi = indexes.find((g) => g.IndexName === 'byStaleAt');
+  const gsi = indexes.find((g) => g.IndexName === 'byDueShard');
   assert.deepEqual(
     gsi?.KeySchema?.map((k) => k.AttributeName),
-    ['dueShard', 'staleAt'],
+    ['dueShard'],
   );
-  assert.equal(gsi?.Projection?.ProjectionType, 'KEYS_ONLY');
+  // Only the schedule is projected: a refresh that keeps its slot never writes the index.
+  assert.equal(gsi?.Projection?.ProjectionType, 'INCLUDE');
+  assert.deepEqual(gsi?.Projection?.NonKeyAttributes, ['dueSlot']);
 });
 
 test('DynamoDB Local listens on loopback only', () => {
   assert.match(t.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+});
+
+test('a table of the row-lease design (DUE_INDEX_DESIGN=row-lease) has its due index and keeps the others', async () => {
+  const rowLease = await createTestTables('row-lease');
+  try {
+    const out = await rowLease.doc.send(new DescribeTableCommand({ TableName: rowLease.tableName }));
+    const indexes = out.Table?.GlobalSecondaryIndexes ?? [];
+    assert.deepEqual(indexes.map((g) => g.IndexName).sort(), ['byRepoBranch', 'byStaleAt']);
+    assert.deepEqual(indexes.find((g) => g.IndexName === 'byStaleAt')?.KeySchema?.map((k) => k.AttributeName), ['dueShard', 'staleAt']);
+  } finally {
+    await rowLease.close();
+  }
 });

@@ -55,6 +55,6 @@ export function dynamoCost(run: FreshnessResult, shardCount: number): DynamoCost
     formula:
       'USD/month = rows * (2,592,000 s / TTL 120 s) * (WRU/refresh * $0.625 + RRU/refresh * $0.125) / 1e6 + ticks/month (259,200) * 0.5 RRU * shards * $0.125 / 1e6; storage and PITR not included',
     prices: ON_DEMAND_PRICES,
-    dominates: `writes: ${Math.round(writeShare * 100)}% of the request cost; each refresh is two conditional UpdateItems (claim, write-back), each moving staleAt, which rewrites the keys-only due-index entry (${round(gsiW, 2)} of ${round(wcu, 2)} WRU per refresh are index writes)`,
+    dominates: `writes: ${Math.round(writeShare * 100)}% of the request cost; each refresh is one version-fenced UpdateItem, which writes the due index only when the row's slot changes (${round(gsiW, 2)} of ${round(wcu, 2)} WRU per refresh are index writes here: every seeded row gets its first period in this run); section 7 has the steady state and today's design beside it`,
   };
 }

@@ -1,16 +1,24 @@
 import { DeadlineExceeded, RateLimitedError, type RefreshError, type RefreshErrorKind } from '../domain/errors.ts';
-import type { DiffStatusRow } from '../domain/row.ts';
+import { changedPullRequestFields, type DiffStatusRow } from '../domain/row.ts';
+import { scheduledAt, type Schedule } from '../store/due-slot.ts';
 import { OUTCOME_OF_ERROR, type Outcome } from '../refresh/outcomes.ts';
 import type { RefreshResult } from '../refresh/result.ts';
+import { pollInterval } from './adaptive-interval.ts';
 import { hostKey } from '../providers/host.ts';
 import type { CadencePolicy } from './policy.ts';
 
 /** The bookkeeping a row's schedule carries besides `staleAt`. */
-export type CadenceAttribute = 'errorCount' | 'lastErrorKind' | 'lastErrorMessage' | 'lastErrorAt';
+export type CadenceAttribute = 'errorCount' | 'lastErrorKind' | 'lastErrorMessage' | 'lastErrorAt' | 'changedAt';
 
 export interface NextDue {
   outcome: Outcome;
-  /** The row's next `staleAt`. */
+  /**
+   * Where the row goes in the due index: every `periodMs` for a steady outcome (a refresh,
+   * no PR, no token: the slot, and so the index, stays put while the period does), once at
+   * an instant for a backoff, a rate-limit reset or a release.
+   */
+  schedule: Schedule;
+  /** The row's next `staleAt` as planned (the store keeps it on the slot's grid). */
   staleAt: number;
   set: Partial<Pick<DiffStatusRow, CadenceAttribute>>;
   remove: CadenceAttribute[];
@@ -35,17 +43,35 @@ export function nextDue(
   random: () => number,
   webhookHosts: ReadonlySet<string> = NO_HOSTS,
 ): NextDue {
+  const cleared: CadenceAttribute[] = ['errorCount', ...LAST_ERROR];
   switch (result.kind) {
     case 'refreshed': {
+      // The PR's last real change drives the interval: now when this refresh found one.
+      const changedAt = changedPullRequestFields(row, result.status).length > 0 ? now : lastKnownChange(row, now);
+      const adaptive = pollInterval(result.status.pullRequestState, changedAt, now, policy);
+      // An open PR on a host that sends webhooks: its changes arrive as deliveries, polling is a safety net.
       const relaxed = result.status.pullRequestState === 'open' && webhookHosts.has(hostOfUrl(result.status.url) ?? '');
-      const ttl = relaxed ? Math.max(policy.successTtlMs, policy.webhookSafetyTtlMs) : policy.successTtlMs;
-      return { outcome: 'refreshed', staleAt: now + ttl, set: {}, remove: ['errorCount', ...LAST_ERROR] };
+      const every = relaxed ? Math.max(adaptive, policy.webhookSafetyTtlMs) : adaptive;
+      return due('refreshed', { kind: 'every', periodMs: every, from: now }, changedAt === row.changedAt ? {} : { changedAt }, cleared);
     }
-    case 'no_pr':
-      return { outcome: 'no_pr', staleAt: now + noPullRequestDelay(now, row.updatedAt, policy), set: {}, remove: ['errorCount', ...LAST_ERROR] };
+    case 'no_pr': {
+      const changedAt = lastKnownChange(row, now);
+      const soon = noPullRequestDelay(now, row.updatedAt, policy);
+      const every = soon === policy.noPullRequestSoonMs ? soon : pollInterval('no_pr', changedAt, now, policy);
+      return due('no_pr', { kind: 'every', periodMs: every, from: now }, changedAt === row.changedAt ? {} : { changedAt }, cleared);
+    }
     case 'failed':
       return afterFailure(row, result.error, now, policy, random);
   }
+}
+
+function due(outcome: Outcome, schedule: Schedule, set: NextDue['set'], remove: CadenceAttribute[]): NextDue {
+  return { outcome, schedule, staleAt: scheduledAt(schedule), set, remove };
+}
+
+/** When the row last changed as far as it records; a row from before `changedAt` existed uses its last push or refresh. */
+function lastKnownChange(row: DiffStatusRow, now: number): number {
+  return row.changedAt ?? row.updatedAt ?? now;
 }
 
 const NO_HOSTS: ReadonlySet<string> = new Set();
@@ -74,24 +100,25 @@ function afterFailure(row: DiffStatusRow, error: RefreshError, now: number, poli
   const outcome = OUTCOME_OF_ERROR[error.kind];
   const inFlight = error instanceof DeadlineExceeded && error.inFlight;
   // Its turn never came before the deadline: due again at once, for the next tick; nothing went wrong.
-  if (outcome === 'released' && !inFlight) return { outcome: 'released', staleAt: now, set: {}, remove: [] };
+  if (outcome === 'released' && !inFlight) return due('released', { kind: 'once', at: now }, {}, []);
   const lastError = { lastErrorKind: error.kind, lastErrorMessage: error.message.slice(0, MAX_ERROR_MESSAGE), lastErrorAt: now };
   const errorCount = (typeof row.errorCount === 'number' ? row.errorCount : 0) + 1;
   if (outcome === 'released') {
     // Still in flight at the deadline: at once the first time (the batch was simply long); a
     // repeat means the row's host keeps eating the budget, so it waits like any failure.
     const repeated = TIMED_OUT.has(row.lastErrorKind ?? '');
-    return { outcome, staleAt: now + (repeated ? errorDelay(errorCount, random, policy) : 0), set: { ...lastError, errorCount }, remove: [] };
+    return due(outcome, { kind: 'once', at: now + (repeated ? errorDelay(errorCount, random, policy) : 0) }, { ...lastError, errorCount }, []);
   }
   switch (outcome) {
     case 'no_token':
-      return { outcome, staleAt: now + policy.noTokenMs, set: lastError, remove: ['errorCount'] };
+      // Steady until a token is linked: a period keeps the row's slot (and the index) put.
+      return due(outcome, { kind: 'every', periodMs: policy.noTokenMs, from: now }, lastError, ['errorCount']);
     case 'rate_limited': {
       const resetAt = error instanceof RateLimitedError ? error.resetAt : now;
-      return { outcome, staleAt: rateLimitedUntil(now, resetAt, policy), set: lastError, remove: [] };
+      return due(outcome, { kind: 'once', at: rateLimitedUntil(now, resetAt, policy) }, lastError, []);
     }
     default: {
-      return { outcome: 'error', staleAt: now + errorDelay(errorCount, random, policy), set: { ...lastError, errorCount }, remove: [] };
+      return due('error', { kind: 'once', at: now + errorDelay(errorCount, random, policy) }, { ...lastError, errorCount }, []);
     }
   }
 }

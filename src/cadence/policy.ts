@@ -3,8 +3,20 @@
  * the loop's own rhythm (the 10-second slots) is in `loop-rhythm.ts`.
  */
 export interface CadencePolicy {
-  /** After a successful refresh. Default 120 s. */
+  /**
+   * `CADENCE`: `adaptive` (default) polls a PR as often as it changes (`adaptive-interval.ts`);
+   * `fixed` refreshes every row `successTtlMs` after its last success (gitsync before the cost
+   * work, kept so the bench measures both side by side).
+   */
+  mode: 'adaptive' | 'fixed';
+  /** After a successful refresh: the fixed interval, and the fast end of the adaptive one. Default 120 s. */
   successTtlMs: number;
+  /** `CADENCE_ACTIVE_WINDOW_MS`: a PR that changed (or was pushed) less than this long ago is polled at the fast end. Default 1 h. */
+  activeWindowMs: number;
+  /** `CADENCE_OPEN_CAP_MS`: the longest interval of a quiet open PR or of a branch without one. Default 10 min. */
+  openCapMs: number;
+  /** `CADENCE_CLOSED_CAP_MS`: the longest interval of a merged or closed PR. Default 6 h. */
+  closedCapMs: number;
   /** No git token linked: nothing changes until the user links one. Default 10 min. */
   noTokenMs: number;
   /** No PR yet, shortly after a push: the PR is probably being opened. Default 15 s. */
@@ -30,7 +42,11 @@ export interface CadencePolicy {
 }
 
 export const DEFAULT_CADENCE: CadencePolicy = {
+  mode: 'adaptive',
   successTtlMs: 120_000,
+  activeWindowMs: 60 * 60_000,
+  openCapMs: 10 * 60_000,
+  closedCapMs: 6 * 3_600_000,
   noTokenMs: 10 * 60_000,
   noPullRequestSoonMs: 15_000,
   noPullRequestLaterMs: 5 * 60_000,

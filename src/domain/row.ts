@@ -46,6 +46,12 @@ export interface DiffStatusRow extends Partial<PullRequestStatus> {
   updatedAt?: number;
   /** Sparse GSI partition key: present only while the row can be polled. */
   dueShard?: string;
+  /** The row's schedule in the due index, `"<periodMs>/<anchorMs>"` (see store/due-slot.ts). */
+  dueSlot?: string;
+  /** When the PR's status last really changed (or a push came): drives the adaptive cadence. */
+  changedAt?: number;
+  /** Bumped by every write-back and every push: a write-back is fenced on the version it read. */
+  version?: number;
   /** Sparse `byRepoBranch` GSI key (`repoBranchKey()` of origin and branch): how a webhook finds the row. */
   repoBranchKey?: string;
   /** When the last verified webhook delivery naming this row's repository and branch was received. */
@@ -105,6 +111,7 @@ const READ_ATTRIBUTES = {
   url: 'string',
   updatedAt: 'number',
   errorCount: 'number',
+  changedAt: 'number',
 } as const;
 
 /**
@@ -121,4 +128,9 @@ export function rowProblem(row: DiffStatusRow): string | null {
     if (actual !== type) return `attribute ${attribute} must be a ${type}, not ${actual}`;
   }
   return null;
+}
+
+/** The PR fields whose stored value differs from `status` (empty: nothing changed). */
+export function changedPullRequestFields(row: DiffStatusRow, status: PullRequestStatus): (keyof PullRequestStatus)[] {
+  return PULL_REQUEST_FIELDS.filter((f) => JSON.stringify(row[f]) !== JSON.stringify(status[f]));
 }

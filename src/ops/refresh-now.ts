@@ -30,8 +30,9 @@ export interface RefreshNowDeps {
 /**
  * Refreshes one chat now, for a request handler: the same pipeline as a tick, but an error is
  * thrown to the caller instead of backing the row off. Returns the refreshed row, or null when
- * the branch has no PR yet. While a tick holds the row, the fresh status is returned without
- * writing: the tick's own write-back will land.
+ * the branch has no PR yet. Its write is fenced like a tick's (slot design: on the version it
+ * read; row-lease design: on its own claim): if a tick wrote the row meanwhile, the fresh
+ * status is returned without writing, and the tick's write-back stands.
  */
 export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs = 10_000): Promise<DiffStatusRow | null> {
   const now = deps.clock.now();
@@ -40,7 +41,7 @@ export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs
   const row = claimed ?? (await deps.store.getRow(chatId));
   if (!row) throw new RowNotFoundError(chatId);
   const endLease = async () => {
-    if (claimed) await deps.store.writeBack(chatId, lease.id, { set: {}, remove: [] });
+    if (claimed?.leaseId !== undefined) await deps.store.writeBack(claimed, lease, { set: {}, remove: [] });
   };
 
   if (!isPollable(row)) {
@@ -53,15 +54,16 @@ export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs
     if (result?.kind === 'no_pr') return null;
     throw result?.error ?? new Error('the refresher returned no result');
   }
-  const { update } = planWriteBack(row, result, deps.clock.now(), deps.policy, Math.random);
+  const { update, changedFields } = planWriteBack(row, result, deps.clock.now(), deps.policy, Math.random);
   const fresh: DiffStatusRow = { ...row, ...update.set };
   delete fresh.leaseId;
   delete fresh.leaseExpiresAt;
-  if (claimed && (await deps.store.writeBack(chatId, lease.id, update))) {
+  if (claimed && (await deps.store.writeBack(claimed, lease, update)) && changedFields.length > 0) {
     await publishSafely(deps.publisher, deps.log ?? silentLog, {
       chatId,
       reason: 'refreshed',
       status: result.status,
+      changedFields,
       at: update.set.refreshedAt ?? now,
     });
   }

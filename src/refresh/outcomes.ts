@@ -17,9 +17,18 @@ interface OutcomeSpec {
  * entry here (plus its rule in `src/cadence/next-due.ts`).
  */
 export const OUTCOMES = {
-  // An open PR on a host that sends webhooks waits the (longer) safety cadence.
-  refreshed: { counter: 'refreshed', metric: 'Refreshed', longestWaitMs: (p) => Math.max(p.successTtlMs, p.webhookSafetyTtlMs) },
-  no_pr: { counter: 'noPr', metric: 'NoPr', longestWaitMs: (p) => Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs) },
+  // The adaptive cadence stretches a quiet PR's interval up to its state's cap; an open PR on a
+  // host that sends webhooks waits at least the (longer) safety cadence.
+  refreshed: {
+    counter: 'refreshed',
+    metric: 'Refreshed',
+    longestWaitMs: (p) => Math.max(adaptiveCap(p, p.successTtlMs, Math.max(p.openCapMs, p.closedCapMs)), p.webhookSafetyTtlMs),
+  },
+  no_pr: {
+    counter: 'noPr',
+    metric: 'NoPr',
+    longestWaitMs: (p) => adaptiveCap(p, Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs), p.openCapMs),
+  },
   no_token: { counter: 'noToken', metric: 'NoToken', longestWaitMs: (p) => p.noTokenMs },
   // The provider's reset wins over the floor, and a reset is never believed further than the cap.
   rate_limited: { counter: 'rateLimited', metric: 'RateLimited', longestWaitMs: (p) => Math.max(p.rateLimitFloorMs, MAX_RATE_LIMIT_WAIT_MS) },
@@ -34,6 +43,10 @@ export const OUTCOMES = {
 } as const satisfies Record<string, OutcomeSpec>;
 
 export type Outcome = keyof typeof OUTCOMES;
+
+function adaptiveCap(p: CadencePolicy, fixed: number, cap: number): number {
+  return p.mode === 'fixed' ? fixed : Math.max(fixed, cap);
+}
 export type OutcomeCounter = (typeof OUTCOMES)[Outcome]['counter'];
 
 /** The outcome each failure kind leads to (the kind is then stored on the row, except a deadline's). */

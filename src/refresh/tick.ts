@@ -4,7 +4,7 @@ import type { Clock } from '../domain/clock.ts';
 import { describeError, ItemTooLargeError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
-import type { Lease, Store } from '../store/store.ts';
+import type { Lease, Round, Store } from '../store/store.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { tickDeadline } from '../cadence/tick-deadline.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
@@ -48,6 +48,8 @@ export interface TickOptions {
   loopEndsAt?: number | undefined;
   /** Conditional writes (claims, write-backs) in flight at once. */
   writeConcurrency?: number;
+  /** The due-index shards this worker polls (default: all). */
+  shards?: readonly number[];
   signal?: AbortSignal;
 }
 
@@ -65,34 +67,54 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
   const writes = pLimit(options.writeConcurrency ?? 10);
   const summary = emptySummary();
   let lastBatchFull = false;
+  // One claim window per tick: its lease holds the shards (slot design) or each claimed row
+  // (row-lease design) until a little after the tick's last write-back can land.
+  const lease: Lease = {
+    id: deps.newLeaseId?.() ?? randomUUID(),
+    takenAt: startedAt,
+    expiresAt: deadline + options.safetyMarginMs + LEASE_GRACE_MS,
+  };
+  let round: Round | undefined;
 
   try {
+    round = await store.beginRound(lease, options.shards);
     while (clock.now() < deadline && !options.signal?.aborted) {
       const now = clock.now();
-      const due = await store.queryDue(now, options.batchSize);
+      const due = await store.queryDue(round, now, options.batchSize);
       summary.batches += 1;
-      if (summary.batches === 1 && due[0]) summary.oldestLatenessMs = now - due[0].staleAt;
+      if (summary.batches === 1 && due[0]) summary.oldestLatenessMs = now - due[0].dueAt;
       lastBatchFull = due.length >= options.batchSize;
       if (due.length === 0) break;
 
-      const lease: Lease = { id: deps.newLeaseId?.() ?? randomUUID(), takenAt: now, expiresAt: now + deps.policy.claimTtlMs };
-      const claims = await Promise.all(due.map((d) => writes(() => claimQuietly(store, d.chatId, lease, log))));
+      const current = round;
+      const claims = await Promise.all(due.map((d) => writes(() => claimQuietly(store, current, d.chatId, log))));
       const claimed = claims.filter((row): row is DiffStatusRow => row !== null);
       summary.claimed += claimed.length;
       summary.lostClaims += due.length - claimed.length;
 
       await refreshAndWriteBack(deps, log, claimed, lease, deadline, options.signal, writes, summary);
-      // Stop draining when the batch was not full, when other workers took everything (they
-      // are draining), or when rows were released: the deadline has passed.
+      // Stop draining when the batch was not full, when nothing could be claimed (others hold
+      // it: an empty round must not spin the loop), or when rows were released: the deadline
+      // has passed.
       if (!lastBatchFull || claimed.length === 0 || summary.released > 0) break;
     }
-    if (lastBatchFull) summary.backlog = (await store.queryDue(clock.now(), 1)).length > 0;
+    if (lastBatchFull && summary.claimed > 0) summary.backlog = (await store.queryDue(round, clock.now(), 1)).length > 0;
   } catch (err) {
     log.error('tick ended early: the store failed', { error: describeError(err) });
+  }
+  if (round) {
+    try {
+      await store.endRound(round, clock.now());
+    } catch (err) {
+      log.error('ending the round failed; its shards come back when the lease lapses', { error: describeError(err) });
+    }
   }
   summary.durationMs = clock.now() - startedAt;
   return summary;
 }
+
+/** How long a tick's lease outlives its last possible write-back. */
+const LEASE_GRACE_MS = 5_000;
 
 /**
  * Refreshes claimed rows and writes each result back under `lease` as soon as it is known;
@@ -118,14 +140,14 @@ export async function refreshAndWriteBack(
       let result = planResult;
       try {
         try {
-          written = await deps.store.writeBack(row.chatId, lease.id, plan.update);
+          written = await deps.store.writeBack(row, lease, plan.update);
         } catch (err) {
           if (!isItemTooLarge(err)) throw err;
           // The same write would fail forever: record why, with a backoff, in a write that fits.
           plan = planItemTooLarge(row, deps.clock.now(), deps.policy, random);
           result = { kind: 'failed', error: new ItemTooLargeError() };
           log.warn('write-back refused as too large for one item; recording the error instead', { chatId: row.chatId });
-          written = await deps.store.writeBack(row.chatId, lease.id, plan.update);
+          written = await deps.store.writeBack(row, lease, plan.update);
         }
       } catch (err) {
         summary.writeFailures += 1;
@@ -141,11 +163,12 @@ export async function refreshAndWriteBack(
         return;
       }
       countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
-      if (result?.kind === 'refreshed') {
+      if (result?.kind === 'refreshed' && plan.changedFields.length > 0) {
         await publishSafely(deps.publisher, log, {
           chatId: row.chatId,
           reason: 'refreshed',
           status: result.status,
+          changedFields: plan.changedFields,
           at: plan.update.set.refreshedAt ?? deps.clock.now(),
         });
       }
@@ -168,9 +191,9 @@ export async function refreshAndWriteBack(
   await Promise.all(pending);
 }
 
-async function claimQuietly(store: Store, chatId: string, lease: Lease, log: Log): Promise<DiffStatusRow | null> {
+async function claimQuietly(store: Store, round: Round, chatId: string, log: Log): Promise<DiffStatusRow | null> {
   try {
-    return await store.claim(chatId, lease);
+    return await store.claim(round, chatId);
   } catch (err) {
     log.warn('claim failed; skipping the row this tick', { chatId, error: describeError(err) });
     return null;

@@ -1,7 +1,7 @@
 import { nextDue } from '../cadence/next-due.ts';
 import { ItemTooLargeError } from '../domain/errors.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
-import { PULL_REQUEST_FIELDS, type DiffStatusRow } from '../domain/row.ts';
+import { changedPullRequestFields, PULL_REQUEST_FIELDS, type DiffStatusRow, type PullRequestStatus } from '../domain/row.ts';
 import { repoBranchKey } from '../store/repo-branch-key.ts';
 import type { RowUpdate } from '../store/store.ts';
 import type { Outcome } from './outcomes.ts';
@@ -11,12 +11,16 @@ import { boundCache, boundStatus } from './size-bounds.ts';
 export interface WriteBackPlan {
   outcome: Outcome;
   update: RowUpdate;
+  /** The PR fields whose stored value this write changes (empty: the status is unchanged). */
+  changedFields: (keyof PullRequestStatus)[];
 }
 
 /**
- * What to write for one refreshed row: the result's own fields plus the schedule `nextDue`
- * decides. Pure. Backing off never touches `updatedAt`: it means "last changed from outside"
- * (a push or a successful refresh). Every write-back also sets the row's `repoBranchKey`, so
+ * What to write for one refreshed row: what the result changed plus the schedule `nextDue`
+ * decides. Pure. Only what changed is written (the PR fields that differ, the HTTP cache
+ * when it differs), so most refreshes rewrite a few numbers in an item that stays small.
+ * Backing off never touches `updatedAt`: it means "last changed from outside" (a push or a
+ * successful refresh). A write-back also sets the row's `repoBranchKey` when it differs, so
  * rows other services inserted without it become findable by webhooks at their first refresh.
  */
 export function planWriteBack(
@@ -29,34 +33,48 @@ export function planWriteBack(
 ): WriteBackPlan {
   const due = nextDue(row, result, now, policy, random, webhookHosts);
   const key = repoBranchKey(row.gitRemoteOrigin, row.gitBranch);
-  const schedule = { ...due.set, staleAt: due.staleAt, ...(key !== undefined && key !== row.repoBranchKey ? { repoBranchKey: key } : {}) };
+  const bookkeeping = { ...due.set, ...(key !== undefined && key !== row.repoBranchKey ? { repoBranchKey: key } : {}) };
+  const base = { set: bookkeeping, remove: due.remove, schedule: due.schedule };
+  const cache = (httpCache: DiffStatusRow['httpCache']) => (sameValue(row.httpCache, httpCache) ? {} : { httpCache });
   switch (result.kind) {
-    case 'refreshed':
+    case 'refreshed': {
+      const status = boundStatus(result.status);
+      const changedFields = changedPullRequestFields(row, status);
+      const changed = Object.fromEntries(changedFields.map((f) => [f, status[f]]));
       return {
         outcome: due.outcome,
+        changedFields,
         update: {
+          ...base,
           set: {
-            ...boundStatus(result.status),
+            ...changed,
             refreshedAt: now,
             updatedAt: now,
-            httpCache: boundCache(result.httpCache),
+            ...cache(boundCache(result.httpCache)),
             ...(result.repoMove ? { repoMove: result.repoMove } : {}),
-            ...schedule,
+            ...bookkeeping,
           },
           remove: [...due.remove, ...(result.repoMove ? [] : (['repoMove'] as const))],
         },
       };
+    }
     case 'no_pr':
       return {
         outcome: due.outcome,
+        changedFields: result.dropStoredPullRequest ? PULL_REQUEST_FIELDS.filter((f) => row[f] !== undefined) : [],
         update: {
-          set: { ...schedule, httpCache: boundCache(result.httpCache) },
+          ...base,
+          set: { ...bookkeeping, ...cache(boundCache(result.httpCache)) },
           remove: [...due.remove, ...(result.dropStoredPullRequest ? PULL_REQUEST_FIELDS : [])],
         },
       };
     case 'failed':
-      return { outcome: due.outcome, update: { set: schedule, remove: due.remove } };
+      return { outcome: due.outcome, changedFields: [], update: base };
   }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**
@@ -69,4 +87,8 @@ export function planItemTooLarge(row: DiffStatusRow, now: number, policy: Cadenc
 }
 
 /** A row that can no longer be polled (archived, or origin / branch gone) leaves the due index. */
-export const UNPOLLABLE_PLAN: WriteBackPlan = { outcome: 'unpollable', update: { set: {}, remove: ['dueShard'] } };
+export const UNPOLLABLE_PLAN: WriteBackPlan = {
+  outcome: 'unpollable',
+  update: { set: {}, remove: ['dueShard', 'dueSlot'] },
+  changedFields: [],
+};

@@ -1,172 +1,203 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { systemClock, type Clock } from '../domain/clock.ts';
 import type { DiffStatusRow } from '../domain/row.ts';
-import { repoBranchKey } from './repo-branch-key.ts';
-import { allDueShards, dueShardFor } from './shard.ts';
-import type { DueRow, Lease, RowUpdate, StaleMark, Store } from './store.ts';
-import { buildUpdateExpression, type UpdateExpressionParts } from './update-expression.ts';
+import { SHARD_HIGH_WATER_KEY, shardLeaseKey, shardsToPoll } from './bookkeeping.ts';
+import { formatSlot } from './due-slot.ts';
+import { checkedShardCount, dueShardFor } from './shard.ts';
+import { asSlotRound, oldestFirst, SlotRound, type IndexEntry } from './slot-round.ts';
+import { slotWrite } from './slot-write.ts';
+import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from './store.ts';
+import { StatusTable } from './status-table.ts';
+import { buildUpdateExpression } from './update-expression.ts';
 
 export interface DynamoStoreOptions {
   doc: DynamoDBDocumentClient;
   tableName: string;
-  /** The sparse due index (partition `dueShard`, sort `staleAt`, keys only). */
+  /** The sparse due index: partition `dueShard`, `dueSlot` projected (see README). */
   indexName: string;
   shardCount: number;
+  /** Write-backs after the round's lease expired are dropped (default: the system clock). */
+  clock?: Clock;
 }
 
-const LEASE_ATTRIBUTES = ['leaseId', 'leaseExpiresAt'] as const;
-
-/** `Store` over the diff-status table. Claims and write-backs are conditional on the base table. */
+/**
+ * `Store` over the diff-status table, slot design: a tick leases whole due-index shards (one
+ * conditional write per shard per tick, not one per row), reads each shard's entries (keys
+ * and `dueSlot`), and writes each row back once, fenced on the version it read. A refresh
+ * that keeps the row's period writes neither the index nor anything but the row itself.
+ */
 export class DynamoStore implements Store {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #index: string;
   readonly #shardCount: number;
+  readonly #clock: Clock;
+  readonly #rows: StatusTable;
+  #highWaterRaised = false;
 
   constructor(options: DynamoStoreOptions) {
-    if (!Number.isInteger(options.shardCount) || options.shardCount < 1) {
-      throw new Error(`shardCount must be a positive integer, got ${options.shardCount}`);
-    }
     this.#doc = options.doc;
     this.#table = options.tableName;
     this.#index = options.indexName;
-    this.#shardCount = options.shardCount;
+    this.#shardCount = checkedShardCount(options.shardCount);
+    this.#clock = options.clock ?? systemClock;
+    this.#rows = new StatusTable(options.doc, options.tableName);
   }
 
-  async queryDue(now: number, limit: number): Promise<DueRow[]> {
-    const perShard = await Promise.all(
-      allDueShards(this.#shardCount).map(async (shard) => {
-        const out = await this.#doc.send(
-          new QueryCommand({
-            TableName: this.#table,
-            IndexName: this.#index,
-            KeyConditionExpression: 'dueShard = :shard AND staleAt <= :now',
-            ExpressionAttributeValues: { ':shard': shard, ':now': now },
-            ScanIndexForward: true,
-            Limit: limit,
-          }),
-        );
-        return (out.Items ?? []) as DueRow[];
+  async beginRound(lease: Lease, only?: readonly number[]): Promise<Round> {
+    const shards = only ?? shardsToPoll(this.#shardCount, await this.#raiseHighWater());
+    const held = new Map<number, number>();
+    await Promise.all(
+      shards.map(async (shard) => {
+        try {
+          const out = await this.#doc.send(
+            new UpdateCommand({
+              TableName: this.#table,
+              Key: { chatId: shardLeaseKey(shard) },
+              UpdateExpression: 'SET leaseId = :id, leaseExpiresAt = :until',
+              ConditionExpression: 'attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now OR leaseId = :id',
+              ExpressionAttributeValues: { ':id': lease.id, ':until': lease.expiresAt, ':now': lease.takenAt },
+              ReturnValues: 'ALL_NEW',
+            }),
+          );
+          const polledUntil = out.Attributes?.['polledUntil'];
+          held.set(shard, typeof polledUntil === 'number' ? polledUntil : -Infinity);
+        } catch (err) {
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        }
       }),
     );
-    return perShard
-      .flat()
-      .sort((a, b) => a.staleAt - b.staleAt)
-      .slice(0, limit);
+    return new SlotRound(lease, held);
   }
 
-  claim(chatId: string, lease: Lease): Promise<DiffStatusRow | null> {
-    // The GSI lags the table: re-check "due and unleased" on the base table itself.
-    return this.#claim(
-      chatId,
-      lease,
-      'attribute_exists(dueShard) AND staleAt <= :now AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)',
-      { staleAt: lease.expiresAt },
+  async queryDue(round: Round, now: number, limit: number): Promise<DueRow[]> {
+    const slots = asSlotRound(round);
+    const due = await Promise.all(
+      slots.shards.map(async (shard) => slots.observe(shard, await this.#shardEntries(shard), now)),
+    );
+    return oldestFirst(due.flat(), limit);
+  }
+
+  async claim(round: Round, chatId: string): Promise<DiffStatusRow | null> {
+    const slots = asSlotRound(round);
+    slots.take(chatId);
+    // Eventually consistent: a stale read only costs a failed, fenced write-back.
+    const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { chatId } }));
+    const row = out.Item as DiffStatusRow | undefined;
+    if (!row || !slots.stillDue(chatId, row.dueSlot)) return null;
+    return row;
+  }
+
+  async endRound(round: Round, _now: number): Promise<void> {
+    const slots = asSlotRound(round);
+    const served = slots.servedUntil();
+    await Promise.all(
+      slots.shards.map(async (shard) => {
+        const until = served.get(shard);
+        try {
+          await this.#doc.send(
+            new UpdateCommand({
+              TableName: this.#table,
+              Key: { chatId: shardLeaseKey(shard) },
+              UpdateExpression: until === undefined ? 'REMOVE leaseId, leaseExpiresAt' : 'SET polledUntil = :until REMOVE leaseId, leaseExpiresAt',
+              ConditionExpression: 'leaseId = :id',
+              ExpressionAttributeValues: { ':id': round.lease.id, ...(until === undefined ? {} : { ':until': until }) },
+            }),
+          );
+        } catch (err) {
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        }
+      }),
     );
   }
 
-  claimNow(chatId: string, lease: Lease): Promise<DiffStatusRow | null> {
-    return this.#claim(
-      chatId,
-      lease,
-      'attribute_exists(chatId) AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now)',
-      {},
-    );
+  async claimNow(chatId: string, _lease: Lease): Promise<DiffStatusRow | null> {
+    // No per-row lease: refresh-now's write is fenced on the version it reads here.
+    return this.getRow(chatId);
   }
 
-  async #claim(
-    chatId: string,
-    lease: Lease,
-    condition: string,
-    extraSet: Partial<DiffStatusRow>,
-  ): Promise<DiffStatusRow | null> {
+  async writeBack(claimed: DiffStatusRow, lease: Lease, update: RowUpdate): Promise<boolean> {
+    if (this.#clock.now() >= lease.expiresAt) return false;
+    const write = slotWrite(claimed, update, this.#shardCount);
     const expression = buildUpdateExpression({
-      set: { ...extraSet, leaseId: lease.id, leaseExpiresAt: lease.expiresAt },
-      conditionValues: { ':now': lease.takenAt },
+      set: write.set,
+      remove: write.remove,
+      conditionNames: { '#version': 'version' },
+      conditionValues: write.expectedVersion === undefined ? {} : { ':version': write.expectedVersion },
     });
+    const version = write.expectedVersion === undefined ? 'attribute_not_exists(#version)' : '#version = :version';
+    return this.#rows.updateIf(claimed.chatId, expression, `attribute_exists(chatId) AND ${version}`);
+  }
+
+  getRow(chatId: string): Promise<DiffStatusRow | null> {
+    return this.#rows.getRow(chatId);
+  }
+
+  async markStale(chatId: string, mark: StaleMark): Promise<void> {
+    await this.#raiseHighWater();
+    const due = mark.now - 1_000;
+    await this.#rows.markStale(chatId, mark, {
+      due: { staleAt: due, dueSlot: formatSlot({ periodMs: 0, anchor: due }), dueShard: dueShardFor(chatId, this.#shardCount) },
+      remove: [],
+      indexAttributes: ['dueShard', 'dueSlot'],
+      // A new version makes an in-flight refresh's write-back fail: its answer predates the push.
+      finish: (expression) => ({
+        ...expression,
+        UpdateExpression: expression.UpdateExpression.replace(/^SET /, 'SET #version = if_not_exists(#version, :zero) + :one, '),
+        ExpressionAttributeNames: { ...expression.ExpressionAttributeNames, '#version': 'version' },
+        ExpressionAttributeValues: { ...expression.ExpressionAttributeValues, ':zero': 0, ':one': 1 },
+      }),
+    });
+  }
+
+  async #shardEntries(shard: number): Promise<IndexEntry[]> {
+    const entries: IndexEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: this.#index,
+          KeyConditionExpression: 'dueShard = :shard',
+          ExpressionAttributeValues: { ':shard': `due#${shard}` },
+          ExclusiveStartKey: start,
+        }),
+      );
+      entries.push(...((out.Items ?? []) as IndexEntry[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return entries;
+  }
+
+  /**
+   * Makes sure every shard this store writes is polled; returns the mark (the most shards ever
+   * used). The mark never goes down: after SHARD_COUNT is lowered, the old shards are still
+   * polled and each row moves to its new shard at its next write-back.
+   */
+  async #raiseHighWater(): Promise<number | undefined> {
+    if (this.#highWaterRaised) {
+      const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { chatId: SHARD_HIGH_WATER_KEY } }));
+      return out.Item?.['shardCount'] as number | undefined;
+    }
     try {
       const out = await this.#doc.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: { chatId },
-          ...expression,
-          ConditionExpression: condition,
+          Key: { chatId: SHARD_HIGH_WATER_KEY },
+          UpdateExpression: 'SET shardCount = :n',
+          ConditionExpression: 'attribute_not_exists(shardCount) OR shardCount < :n',
+          ExpressionAttributeValues: { ':n': this.#shardCount },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return (out.Attributes as DiffStatusRow | undefined) ?? null;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return null;
-      throw err;
-    }
-  }
-
-  async writeBack(chatId: string, leaseId: string, update: RowUpdate): Promise<boolean> {
-    const expression = buildUpdateExpression({
-      set: update.set,
-      remove: [...update.remove, ...LEASE_ATTRIBUTES],
-      conditionNames: { '#leaseHolder': 'leaseId' },
-      conditionValues: { ':lease': leaseId },
-    });
-    try {
-      await this.#doc.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { chatId },
-          ...expression,
-          ConditionExpression: '#leaseHolder = :lease',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
-  }
-
-  async getRow(chatId: string): Promise<DiffStatusRow | null> {
-    const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { chatId }, ConsistentRead: true }));
-    return (out.Item as DiffStatusRow | undefined) ?? null;
-  }
-
-  async markStale(chatId: string, mark: StaleMark): Promise<void> {
-    // The webhook index key follows branch and origin at once (removed when the origin names no repository).
-    const key = repoBranchKey(mark.gitRemoteOrigin, mark.gitBranch);
-    const set = {
-      gitBranch: mark.gitBranch,
-      gitRemoteOrigin: mark.gitRemoteOrigin,
-      updatedAt: mark.now,
-      ...(key ? { repoBranchKey: key } : {}),
-    };
-    const setIfAbsent = { createdAt: mark.now };
-    // Ending the lease makes an in-flight refresh's write-back fail: its answer predates the push.
-    const remove = [...LEASE_ATTRIBUTES, 'errorCount', ...(key ? [] : ['repoBranchKey'])];
-    try {
-      await this.#update(
-        chatId,
-        buildUpdateExpression({
-          set: { ...set, staleAt: mark.now - 1_000, dueShard: dueShardFor(chatId, this.#shardCount) },
-          setIfAbsent,
-          remove,
-          conditionValues: { ':true': true },
-        }),
-        'attribute_not_exists(archived) OR archived <> :true',
-      );
+      this.#highWaterRaised = true;
+      return out.Attributes?.['shardCount'] as number | undefined;
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      // An archived chat keeps its new branch and origin but stays out of the due index.
-      await this.#update(chatId, buildUpdateExpression({ set, setIfAbsent, remove: [...remove, 'dueShard'] }));
+      this.#highWaterRaised = true;
+      return this.#raiseHighWater();
     }
   }
 
-  async #update(chatId: string, expression: UpdateExpressionParts, condition?: string): Promise<void> {
-    await this.#doc.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: { chatId },
-        ...expression,
-        ...(condition ? { ConditionExpression: condition } : {}),
-      }),
-    );
-  }
 }

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/c
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../domain/row.ts';
 import { hostDeliveryKey } from './dynamo-last-deliveries.ts';
+import { onceSlot } from './due-slot.ts';
 import type { Lease } from './store.ts';
 import { buildUpdateExpression, type UpdateSpec } from './update-expression.ts';
 
@@ -106,7 +107,10 @@ export class DynamoWebhookStore implements WebhookRowStore {
     const due = await this.#update(
       chatId,
       {
-        set: { webhookAt: receivedAt, staleAt: now },
+        // Due at once in both designs (`staleAt` for the row-lease index, a one-off `dueSlot`
+        // for the slot index), and a new version: a refresh in flight may predate the change.
+        set: { webhookAt: receivedAt, staleAt: now, dueSlot: onceSlot(now) },
+        add: { version: 1 },
         remove: ['leaseId', 'leaseExpiresAt'],
         conditionNames: { ...NEWER_NAMES, '#due': 'dueShard' },
         conditionValues: { ':rbk': key, ':at': receivedAt },

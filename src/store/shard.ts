@@ -19,3 +19,9 @@ function fnv1a(text: string): number {
   }
   return hash >>> 0;
 }
+
+/** The shard count a store is built with; anything but a positive integer is a wiring mistake. */
+export function checkedShardCount(shardCount: number): number {
+  if (!Number.isInteger(shardCount) || shardCount < 1) throw new Error(`shardCount must be a positive integer, got ${shardCount}`);
+  return shardCount;
+}

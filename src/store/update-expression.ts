@@ -5,6 +5,8 @@ export interface UpdateSpec {
   /** Set only when the attribute is absent (`if_not_exists`), e.g. `createdAt`. */
   setIfAbsent?: Record<string, NativeAttributeValue>;
   remove?: readonly string[];
+  /** Numbers added (`ADD`; an absent attribute counts as 0), e.g. a version bump. */
+  add?: Record<string, number>;
   /** Names and values the caller's condition expression refers to. */
   conditionNames?: Record<string, string>;
   conditionValues?: Record<string, NativeAttributeValue>;
@@ -50,12 +52,20 @@ export function buildUpdateExpression(spec: UpdateSpec): UpdateExpressionParts {
     if (written.has(attribute)) continue;
     removeClauses.push(`#${placeholder(attribute)}`);
   }
-  if (setClauses.length === 0 && removeClauses.length === 0) {
-    throw new Error('an update must set or remove at least one attribute');
+  const addClauses: string[] = [];
+  for (const [attribute, value] of Object.entries(spec.add ?? {})) {
+    if (written.has(attribute)) continue;
+    const p = placeholder(attribute);
+    values[`:${p}`] = value;
+    addClauses.push(`#${p} :${p}`);
+  }
+  if (setClauses.length === 0 && removeClauses.length === 0 && addClauses.length === 0) {
+    throw new Error('an update must set, remove or add at least one attribute');
   }
   const clauses = [];
   if (setClauses.length) clauses.push(`SET ${setClauses.join(', ')}`);
   if (removeClauses.length) clauses.push(`REMOVE ${removeClauses.join(', ')}`);
+  if (addClauses.length) clauses.push(`ADD ${addClauses.join(', ')}`);
   return {
     UpdateExpression: clauses.join(' '),
     ExpressionAttributeNames: names,

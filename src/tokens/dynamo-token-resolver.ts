@@ -8,7 +8,9 @@ import type { ResolvedToken, TokenResolver } from './token-resolver.ts';
 /**
  * Tokens table: one item per (`ownerId`, `providerHost`) with `accessToken`, optional
  * `expiresAt` (epoch ms) and `rateLimitedUntil` (epoch ms, written here so every container
- * sees a limit). Reads are consistent so a limit recorded a moment ago is seen.
+ * sees a limit). One read per (owner, host) per batch, eventually consistent (half the read
+ * units): a limit another container recorded in the last second may be missed once, and the
+ * provider's own answer then records it again.
  */
 export class DynamoTokenResolver implements TokenResolver {
   readonly #doc: DynamoDBDocumentClient;
@@ -26,7 +28,6 @@ export class DynamoTokenResolver implements TokenResolver {
       new GetCommand({
         TableName: this.#tableName,
         Key: { ownerId, providerHost: provider.host },
-        ConsistentRead: true,
       }),
     );
     const item = out.Item;

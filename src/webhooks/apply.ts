@@ -130,13 +130,15 @@ async function refreshClaimed(
 /** The store, with the time of every successful write-back reported (receipt to row). */
 function timedWriteBacks(store: Store, report: (ms: number) => void, elapsed: () => number): Store {
   return {
-    queryDue: (now, limit) => store.queryDue(now, limit),
-    claim: (chatId, lease) => store.claim(chatId, lease),
+    beginRound: (lease, only) => store.beginRound(lease, only),
+    queryDue: (round, now, limit) => store.queryDue(round, now, limit),
+    claim: (round, chatId) => store.claim(round, chatId),
+    endRound: (round, now) => store.endRound(round, now),
     claimNow: (chatId, lease) => store.claimNow(chatId, lease),
     getRow: (chatId) => store.getRow(chatId),
     markStale: (chatId, mark) => store.markStale(chatId, mark),
-    writeBack: async (chatId, leaseId, update) => {
-      const written = await store.writeBack(chatId, leaseId, update);
+    writeBack: async (claimed, lease, update) => {
+      const written = await store.writeBack(claimed, lease, update);
       if (written && update.set.refreshedAt !== undefined) report(elapsed());
       return written;
     },

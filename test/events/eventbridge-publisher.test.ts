@@ -34,7 +34,7 @@ after(async () => {
 test('a refresh is published as one gitsync.DiffStatusChanged event on the configured bus', async () => {
   const status = statusFor({ repo: { host: 'github.com', path: 'o/r' }, number: 3 });
   const at = Date.UTC(2026, 10, 28, 12, 0, 0);
-  await new EventBridgePublisher(client, 'gitsync-bus').publish({ chatId: 'chat-1', reason: 'refreshed', status, at });
+  await new EventBridgePublisher(client, 'gitsync-bus').publish({ chatId: 'chat-1', reason: 'refreshed', status, changedFields: ['pullRequestState'], at });
   const call = calls.at(-1)!;
   assert.equal(call.target, 'AWSEvents.PutEvents');
   assert.equal(call.body.Entries.length, 1);
@@ -42,7 +42,7 @@ test('a refresh is published as one gitsync.DiffStatusChanged event on the confi
   assert.equal(entry['EventBusName'], 'gitsync-bus');
   assert.equal(entry['Source'], 'gitsync');
   assert.equal(entry['DetailType'], CHANGE_DETAIL_TYPE);
-  assert.deepEqual(JSON.parse(entry['Detail'] as string), { chatId: 'chat-1', reason: 'refreshed', status, at });
+  assert.deepEqual(JSON.parse(entry['Detail'] as string), { chatId: 'chat-1', reason: 'refreshed', status, changedFields: ['pullRequestState'], at });
   assert.equal(entry['Time'], at / 1_000);
 });
 

@@ -5,6 +5,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
+import { isBookkeepingItem } from '../../src/store/bookkeeping.ts';
 import { captureJsonLines } from '../support/capture-output.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 
@@ -31,7 +32,7 @@ after(() => t.close());
 
 async function rows(): Promise<DiffStatusRow[]> {
   const out = await t.doc.send(new ScanCommand({ TableName: t.tableName, ConsistentRead: true }));
-  return (out.Items ?? []) as DiffStatusRow[];
+  return ((out.Items ?? []) as DiffStatusRow[]).filter((row) => !isBookkeepingItem(row.chatId));
 }
 
 async function invoke(event: unknown) {

@@ -61,19 +61,25 @@ test('a chat the table does not have yet is created and becomes due', async () =
   await markStale(p.store, p.clock, { chatIds: ['new-1'], branch: 'b', origin: 'https://git.test/o/r' });
   const row = await p.get('new-1');
   assert.equal(row.createdAt, p.clock.now());
-  assert.ok((await p.store.queryDue(p.clock.now(), 1_000)).some((d) => d.chatId === 'new-1'));
+  const now = p.clock.now();
+  const round = await p.store.beginRound({ id: 'tick', takenAt: now, expiresAt: now + 60_000 });
+  assert.ok((await p.store.queryDue(round, now, 1_000)).some((d) => d.chatId === 'new-1'));
+  await p.store.endRound(round, now);
 });
 
-test('a mark ends a live lease, so the in-flight refresh cannot write its older answer', async () => {
+test('a mark fences off the in-flight refresh, so it cannot write its older answer', async () => {
   await p.put({ chatId: 'lease-1' });
   const now = p.clock.now();
-  const claimed = await p.store.claim('lease-1', { id: 'old-lease', takenAt: now, expiresAt: now + 300_000 });
+  const lease = { id: 'old-lease', takenAt: now, expiresAt: now + 60_000 };
+  const round = await p.store.beginRound(lease);
+  await p.store.queryDue(round, now, 1_000);
+  const claimed = await p.store.claim(round, 'lease-1');
   assert.ok(claimed);
   await markStale(p.store, p.clock, { chatIds: ['lease-1'], branch: 'b2', origin: 'https://git.test/o/r' });
-  assert.equal(await p.store.writeBack('lease-1', 'old-lease', { set: { pullRequestTitle: 'stale' }, remove: [] }), false);
+  assert.equal(await p.store.writeBack(claimed, lease, { set: { pullRequestTitle: 'stale' }, remove: [] }), false);
+  await p.store.endRound(round, now);
   const row = await p.get('lease-1');
   assert.equal(row.pullRequestTitle, undefined);
-  assert.equal(row.leaseId, undefined);
   assert.ok(row.staleAt! < p.clock.now(), 'due for the next tick');
 });
 

@@ -47,13 +47,19 @@ test('an unknown chat is a RowNotFoundError', async () => {
   await assert.rejects(refreshNow(deps, 'nope'), RowNotFoundError);
 });
 
-test('while a tick holds the row, the fresh status is returned and the tick keeps its lease', async () => {
+test('while a tick refreshes the row, only the first of the two write-backs lands', async () => {
   await p.put({ chatId: 'now-4', gitBranch: 'feature-9' });
   const now = p.clock.now();
-  await p.store.claim('now-4', { id: 'tick-lease', takenAt: now, expiresAt: now + 300_000 });
+  const lease = { id: 'tick-lease', takenAt: now, expiresAt: now + 60_000 };
+  const round = await p.store.beginRound(lease);
+  await p.store.queryDue(round, now, 1_000);
+  const tickRead = await p.store.claim(round, 'now-4');
+  assert.ok(tickRead);
   const row = await refreshNow(deps, 'now-4');
   assert.equal(row?.prNumber, 9);
-  const stored = await p.get('now-4');
-  assert.equal(stored.leaseId, 'tick-lease');
-  assert.equal(stored.prNumber, undefined);
+  assert.equal((await p.get('now-4')).prNumber, 9);
+  // The tick's answer was read before refresh-now wrote: fenced off.
+  assert.equal(await p.store.writeBack(tickRead, lease, { set: { pullRequestTitle: 'older' }, remove: [] }), false);
+  await p.store.endRound(round, now);
+  assert.notEqual((await p.get('now-4')).pullRequestTitle, 'older');
 });

@@ -3,6 +3,7 @@ import { after, test } from 'node:test';
 import { ProviderError, RateLimitedError } from '../../src/domain/errors.ts';
 import { PULL_REQUEST_FIELDS } from '../../src/domain/row.ts';
 import { Refresher } from '../../src/refresh/refresher.ts';
+import { dueShardFor } from '../../src/store/shard.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 import { deferred, FakeRegistry, statusFor } from '../support/fakes.ts';
 import { failingStore, pipeline } from '../support/pipeline.ts';
@@ -294,8 +295,11 @@ test('a failed write-back does not publish and the tick goes on with the next ro
   assert.equal(summary.refreshed, 1);
   assert.deepEqual(p.publisher.changes.map((c) => c.chatId), [fine]);
   assert.ok(p.log.lines.some((l) => l.level === 'error' && /write-back failed/.test(l.message)));
-  // The broken row keeps its claim and comes back when it lapses.
-  assert.equal((await p.get(broken)).staleAt, p.clock.now() + 300_000);
+  // Nothing was written for the broken row: it keeps its due slot, and the next tick takes it.
+  p.clock.advance(10_000);
+  const next = await p.tick();
+  assert.equal(next.refreshed, 1);
+  assert.equal((await p.get(broken)).refreshedAt, p.clock.now());
 });
 
 test('a store error ends the tick quietly', async () => {
@@ -306,14 +310,33 @@ test('a store error ends the tick quietly', async () => {
   assert.ok(p.log.lines.some((l) => l.level === 'error' && /store failed/.test(l.message)));
 });
 
-test('a row leased by a live claim is not claimed again', async () => {
+test('a shard leased by a live tick is not polled again, and the empty round does not spin the loop', async () => {
   const p = await fresh();
   p.tokens.tokens.set('alice', 'tok');
   const chat = id('leased');
-  await p.put({ chatId: chat, leaseId: 'someone-else', leaseExpiresAt: p.clock.now() + 60_000 });
+  await p.put({ chatId: chat });
+  const now = p.clock.now();
+  const other = await p.store.beginRound({ id: 'someone-else', takenAt: now, expiresAt: now + 60_000 });
+  assert.deepEqual(other.shards, [0]);
   const summary = await p.tick();
-  assert.deepEqual([summary.claimed, summary.lostClaims], [0, 1]);
-  assert.equal((await p.get(chat)).leaseId, 'someone-else');
+  assert.deepEqual([summary.claimed, summary.lostClaims, summary.backlog], [0, 0, false]);
+  assert.equal((await p.get(chat)).refreshedAt, undefined);
+  // A holder that dies loses the shard for one lease period only.
+  p.clock.advance(60_000);
+  assert.equal((await p.tick()).refreshed, 1);
+});
+
+test('a refresh-now whose caller died holds nothing: its row and the rows behind it are refreshed by the next tick', async () => {
+  const p = await fresh();
+  p.tokens.tokens.set('alice', 'tok');
+  const rows = [id('held'), id('behind'), id('behind')];
+  for (const [i, chatId] of rows.entries()) await p.put({ chatId, staleAt: p.clock.now() - 10_000 + i });
+  // refresh-now read the oldest row and its process died before writing.
+  assert.ok(await p.store.claimNow(rows[0]!, { id: 'dead', takenAt: p.clock.now(), expiresAt: p.clock.now() + 300_000 }));
+  // Batches of one: the tick drains all three, the held row first.
+  const summary = await p.tick({ batchSize: 1 });
+  assert.deepEqual([summary.refreshed, summary.batches, summary.backlog], [3, 4, false]);
+  for (const chatId of rows) assert.ok((await p.get(chatId)).refreshedAt !== undefined, chatId);
 });
 
 test('a row is written back as soon as its own refresh ends, while a slower row of the batch is still in flight', { timeout: 20_000 }, async () => {
@@ -379,4 +402,21 @@ test('shutdown: an aborted signal stops the tick; rows in flight are released, n
   const stopped = new AbortController();
   stopped.abort();
   assert.equal((await p.tick({ signal: stopped.signal })).batches, 0, 'an aborted tick does not even query');
+});
+
+test('SHARD_COUNT lowered from 4 to 1: the tick still polls every shard a row carries and moves each row to due#0', async () => {
+  const tables = await createTestTables();
+  opened.push(tables);
+  const before = pipeline(tables, { shardCount: 4 });
+  const after = pipeline(tables, { shardCount: 1 });
+  after.tokens.tokens.set('alice', 'tok');
+  after.clock.current = before.clock.current;
+  const chats = Array.from({ length: 8 }, () => id('sharded'));
+  for (const chatId of chats) await before.put({ chatId, dueShard: dueShardFor(chatId, 4) });
+  await before.system.markStale({ chatIds: chats.slice(0, 1), branch: `branch-${chats[0]}`, origin: 'https://git.test/o/r' });
+  assert.ok(chats.some((c) => dueShardFor(c, 4) !== 'due#0'), 'some rows sit above shard 0');
+  after.clock.advance(1_000);
+  const summary = await after.tick();
+  assert.equal(summary.refreshed, chats.length);
+  for (const chatId of chats) assert.equal((await after.get(chatId)).dueShard, 'due#0', chatId);
 });

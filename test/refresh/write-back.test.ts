@@ -16,6 +16,7 @@ import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
 import type { RefreshResult } from '../../src/refresh/result.ts';
 import { SIZE_BOUNDS } from '../../src/refresh/size-bounds.ts';
 import { planItemTooLarge, planWriteBack } from '../../src/refresh/write-back.ts';
+import { scheduledAt } from '../../src/store/due-slot.ts';
 import { statusFor } from '../support/fakes.ts';
 
 const NOW = 1_800_000_000_000;
@@ -39,7 +40,7 @@ test('each outcome maps to its next staleAt and bookkeeping', () => {
   for (const [name, result, outcome, delay, errorCount] of cases) {
     const plan = planWriteBack(row, result, NOW, DEFAULT_CADENCE, () => 0);
     assert.equal(plan.outcome, outcome, name);
-    assert.equal(plan.update.set.staleAt, NOW + delay, name);
+    assert.equal(scheduledAt(plan.update.schedule!), NOW + delay, name);
     assert.equal(plan.update.set.updatedAt ?? row.updatedAt, outcome === 'refreshed' ? NOW : row.updatedAt, `${name}: updatedAt`);
     const count = plan.update.remove.includes('errorCount') ? undefined : (plan.update.set.errorCount ?? row.errorCount);
     assert.equal(count, errorCount, `${name}: errorCount`);
@@ -62,6 +63,34 @@ test('no PR for a branch whose stored PR belongs to another branch: the stale PR
   assert.equal(plan.update.set.refreshedAt, undefined);
 });
 
+test('an unchanged refresh writes only its bookkeeping; a change writes the changed fields and names them', () => {
+  const status = statusFor({ repo: { host: 'h', path: 'o/r' }, number: 1 });
+  const row = { chatId: 'c', ...status, changedAt: NOW - 7_200_000, httpCache: { a: { etag: '"1"', value: 1 } } };
+  const same = planWriteBack(row, { kind: 'refreshed', status, httpCache: row.httpCache }, NOW, DEFAULT_CADENCE, () => 0);
+  assert.deepEqual(same.changedFields, []);
+  assert.deepEqual(Object.keys(same.update.set).sort(), ['refreshedAt', 'updatedAt']);
+  const changed = planWriteBack(row, { kind: 'refreshed', status: { ...status, additions: 9, approved: true }, httpCache: {} }, NOW, DEFAULT_CADENCE, () => 0);
+  assert.deepEqual(changed.changedFields, ['additions', 'approved']);
+  assert.deepEqual(Object.keys(changed.update.set).sort(), ['additions', 'approved', 'changedAt', 'httpCache', 'refreshedAt', 'updatedAt']);
+  assert.equal(changed.update.set.changedAt, NOW);
+  assert.deepEqual(changed.update.schedule, { kind: 'every', periodMs: 120_000, from: NOW });
+});
+
+test('the cadence follows the quiet time: open PRs up to 10 minutes, merged ones up to 6 hours, fixed keeps 120 s', () => {
+  const open = statusFor({ repo: { host: 'h', path: 'o/r' }, number: 1 });
+  const period = (state: 'open' | 'merged', quietMs: number, policy = DEFAULT_CADENCE) => {
+    const status = { ...open, pullRequestState: state };
+    const plan = planWriteBack({ chatId: 'c', ...status, changedAt: NOW - quietMs }, { kind: 'refreshed', status, httpCache: {} }, NOW, policy, () => 0);
+    return plan.update.schedule?.kind === 'every' ? plan.update.schedule.periodMs : NaN;
+  };
+  assert.equal(period('open', 30 * 60_000), 120_000, 'active within the hour');
+  assert.equal(period('open', 3_600_000 + 5 * 60_000), 240_000);
+  assert.equal(period('open', 3 * 3_600_000), 600_000);
+  assert.equal(period('merged', 3_600_000 + 10 * 60_000), 480_000);
+  assert.equal(period('merged', 30 * 86_400_000), 6 * 3_600_000);
+  assert.equal(period('merged', 30 * 86_400_000, { ...DEFAULT_CADENCE, mode: 'fixed' }), 120_000);
+});
+
 test('deadline releases: the first in flight is due at once, a repeat (or one after a slow host) backs off like an error', () => {
   const cases: [string, string | undefined, number][] = [
     ['after a success', undefined, 0],
@@ -73,7 +102,7 @@ test('deadline releases: the first in flight is due at once, a repeat (or one af
     const row = { chatId: 'c', errorCount: 2, ...(lastErrorKind ? { lastErrorKind } : {}) };
     const plan = planWriteBack(row, failed(new DeadlineExceeded({ inFlight: true })), NOW, DEFAULT_CADENCE, () => 0);
     assert.equal(plan.outcome, 'released', name);
-    assert.equal(plan.update.set.staleAt, NOW + delay, name);
+    assert.equal(scheduledAt(plan.update.schedule!), NOW + delay, name);
     assert.equal(plan.update.set.lastErrorKind, 'deadline_exceeded', name);
     assert.equal(plan.update.set.errorCount, 3, name);
   }
@@ -96,7 +125,7 @@ test('an item too large to write: a small error write with a backoff that drops 
   assert.equal(plan.outcome, 'error');
   assert.equal(plan.update.set.lastErrorKind, 'item_too_large');
   assert.equal(plan.update.set.errorCount, 2);
-  assert.equal(plan.update.set.staleAt, NOW + 240_000);
+  assert.equal(scheduledAt(plan.update.schedule!), NOW + 240_000);
   assert.ok(plan.update.remove.includes('httpCache'));
   assert.ok(JSON.stringify(plan.update).length < 1_000, 'a write that is sure to fit');
 });

@@ -22,7 +22,7 @@ after(() => h.close());
 
 /** Makes every row due again, as if the previous scenario's backoffs had passed. */
 function nextRound(): void {
-  h.clock.advance(POLICY.noPullRequestLaterMs + 1_000);
+  h.clock.advance(Math.max(POLICY.noPullRequestLaterMs, POLICY.openCapMs) + 1_000);
 }
 
 test('the due query keeps failing (5xx after the SDK retries): the tick ends cleanly and nothing changes', async () => {
@@ -55,9 +55,9 @@ test('throttling, 5xx and lost answers at random on every operation: invariants 
   assert.deepEqual((await h.check()).violations, []);
 });
 
-test('every write-back fails after the SDK retries: the rows come back when their claim lapses, none half-written', async () => {
+test('every write-back fails after the SDK retries: nothing is half-written and the rows come back at their next slot', async () => {
   nextRound();
-  // Claims pass: only write-backs (which follow the refresh) see the fault.
+  // Reads pass: only write-backs (which follow the refresh) and the round's end see the fault.
   const claimsBefore = h.store.claims;
   const ticking = h.tick();
   await waitFor(() => h.store.claims > claimsBefore, 'a row is claimed');
@@ -65,15 +65,12 @@ test('every write-back fails after the SDK retries: the rows come back when thei
   const summary = await ticking;
   h.ddbFaults.clear();
   assert.ok(summary.writeFailures > 0, `write-backs failed (${summary.writeFailures})`);
-  const now = h.clock.now();
-  const leased = [...(await h.rows()).values()].filter((row) => row.leaseId !== undefined);
-  assert.ok(leased.length >= summary.writeFailures);
-  for (const row of leased) assert.ok(row.staleAt! <= now + POLICY.claimTtlMs, `${row.chatId} comes back within its claim`);
   assert.deepEqual((await h.check()).violations, []);
 
+  // The shard lease lapses; the shards were not marked served, so the rows are due again.
   h.clock.advance(POLICY.claimTtlMs + 1);
   const after = await h.tick({ batchSize: 50 });
-  assert.ok(after.claimed >= leased.length, 'the lapsed claims are taken again');
+  assert.ok(after.refreshed + after.noPr >= summary.writeFailures, `the unwritten rows are taken again: ${JSON.stringify([summary, after])}`);
   assert.equal(after.writeFailures, 0);
   assert.deepEqual((await h.check()).violations, []);
 });

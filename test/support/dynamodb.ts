@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS, startDynamoDbLocal, type LocalDynamoDb } from '../../src/dev/dynamodb-local/start.ts';
-import { createTableInput } from '../../src/dev/template.ts';
+import { createTableInput, rowLeaseTableInput } from '../../src/dev/template.ts';
 import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS, type DocumentClientOptions } from '../../src/store/document-client.ts';
+import { ROW_LEASE_INDEX } from '../../src/store/row-lease-store.ts';
 
 export interface TestTables {
   /** The client the functions use (document-client.ts), on DynamoDB Local. */
@@ -33,15 +34,15 @@ export function localDocClient(url: string, options: Omit<DocumentClientOptions,
   return createDocumentClient({ endpoint: url, ...LOCAL_AWS, maxAttempts: 2, ...options });
 }
 
-/** Fresh, uniquely named tables built from template.yaml's definitions. */
-export async function createTestTables(): Promise<TestTables> {
+/** Fresh, uniquely named tables built from template.yaml's definitions (`row-lease`: that design's index). */
+export async function createTestTables(design: 'slots' | 'row-lease' = 'slots'): Promise<TestTables> {
   const { endpoint: url, owned } = await endpoint();
   const doc = localDocClient(url);
   const admin = localDocClient(url, { requestTimeoutMs: SETUP_REQUEST_TIMEOUT_MS });
   const suffix = randomUUID().slice(0, 8);
   const tableName = `diff-status-${suffix}`;
   const tokensTableName = `tokens-${suffix}`;
-  await admin.send(new CreateTableCommand(createTableInput('DiffStatusTable', tableName)));
+  await admin.send(new CreateTableCommand(design === 'slots' ? createTableInput('DiffStatusTable', tableName) : rowLeaseTableInput(tableName)));
   await admin.send(new CreateTableCommand(createTableInput('TokensTable', tokensTableName)));
   const deliveriesTableName = `deliveries-${suffix}`;
   await admin.send(new CreateTableCommand(createTableInput('WebhookDeliveriesTable', deliveriesTableName)));
@@ -51,7 +52,7 @@ export async function createTestTables(): Promise<TestTables> {
     tableName,
     tokensTableName,
     deliveriesTableName,
-    indexName: 'byStaleAt',
+    indexName: design === 'slots' ? 'byDueShard' : ROW_LEASE_INDEX.IndexName,
     async close() {
       await admin.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
       await admin.send(new DeleteTableCommand({ TableName: tokensTableName })).catch(() => {});

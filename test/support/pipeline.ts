@@ -3,6 +3,7 @@ import type { Log } from '../../src/domain/log.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import type { ChangePublisher, RowChange } from '../../src/refresh/change-publisher.ts';
 import type { runTick, TickDeps, TickOptions } from '../../src/refresh/tick.ts';
+import { onceSlot } from '../../src/store/due-slot.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
 import type { Store } from '../../src/store/store.ts';
 import { composeSystem, type System } from '../../src/system/compose.ts';
@@ -84,6 +85,8 @@ export function pipeline(t: TestTables, options: { shardCount?: number; concurre
         dueShard: dueShardFor(row.chatId, shardCount),
         ...row,
       };
+      // As a service inserting a row due at `staleAt` would write it.
+      if (full.dueSlot === undefined && typeof full.staleAt === 'number' && full.dueShard !== undefined) full.dueSlot = onceSlot(full.staleAt);
       await t.doc.send(new PutCommand({ TableName: t.tableName, Item: full }));
       return full;
     },
@@ -97,12 +100,16 @@ export function pipeline(t: TestTables, options: { shardCount?: number; concurre
 
 /** A store whose chosen operations fail, to prove the tick survives its seam failing. */
 export function failingStore(inner: Store, fail: Partial<Record<keyof Store, (chatId?: string) => boolean>>): Store {
+  const chatIdOf = (args: unknown[]): string | undefined =>
+    (args.find((a) => typeof a === 'string') as string | undefined) ?? (args[0] as { chatId?: string } | undefined)?.chatId;
   const guard = <A extends unknown[], R>(name: keyof Store, fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
-      if (fail[name]?.(typeof args[0] === 'string' ? args[0] : undefined)) throw new Error(`injected ${name} failure`);
+      if (fail[name]?.(chatIdOf(args))) throw new Error(`injected ${name} failure`);
       return fn(...args);
     };
   return {
+    beginRound: guard('beginRound', inner.beginRound.bind(inner)),
+    endRound: guard('endRound', inner.endRound.bind(inner)),
     queryDue: guard('queryDue', inner.queryDue.bind(inner)),
     claim: guard('claim', inner.claim.bind(inner)),
     claimNow: guard('claimNow', inner.claimNow.bind(inner)),

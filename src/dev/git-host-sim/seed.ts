@@ -1,5 +1,6 @@
 import type { DiffStatusRow } from '../../domain/row.ts';
 import { dueShardFor } from '../../store/shard.ts';
+import { onceSlot } from '../../store/due-slot.ts';
 import { DEFAULT_REVIEWERS, randomPushSize, randomTitle } from './evolution.ts';
 import { seededRandom, type Random } from './prng.ts';
 import type { GitHostSim } from './server.ts';
@@ -88,7 +89,7 @@ export function seedWorld(sim: Pick<GitHostSim, 'world' | 'url' | 'addToken'>, o
       gitBranch: branch.name,
       createdAt,
       updatedAt,
-      staleAt: options.now - rng.int(0, 60_000),
+      ...dueNow(options.now - rng.int(0, 60_000)),
       dueShard: dueShardFor(chatId, options.shardCount),
     });
   }
@@ -116,4 +117,9 @@ function seedPull(
   const endedAt = rng.int(reviewedAt, now - 30_000);
   if (!pr.draft && rng.chance(0.7)) world.merge(pr, endedAt);
   else world.close(pr, endedAt);
+}
+
+/** A row due at `at`, in both designs' terms (`staleAt` for the row-lease index, `dueSlot` for the slot index). */
+function dueNow(at: number): { staleAt: number; dueSlot: string } {
+  return { staleAt: at, dueSlot: onceSlot(at) };
 }

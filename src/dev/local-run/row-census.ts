@@ -1,4 +1,5 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isBookkeepingItem } from '../../store/bookkeeping.ts';
 import type { DiffStatusRow } from '../../domain/row.ts';
 import type { FeedRow } from './change-feed.ts';
 
@@ -88,7 +89,7 @@ export async function scanRows(doc: DynamoDBDocumentClient, tableName: string): 
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    rows.push(...((out.Items ?? []) as (CensusRow & FeedRow)[]));
+    rows.push(...((out.Items ?? []) as (CensusRow & FeedRow)[]).filter((row) => !isBookkeepingItem(row.chatId)));
     start = out.LastEvaluatedKey;
   } while (start);
   return rows;

@@ -14,6 +14,8 @@ import type { ChangePublisher } from '../../../src/refresh/change-publisher.ts';
 import { Refresher } from '../../../src/refresh/refresher.ts';
 import type { TickDeps, TickOptions } from '../../../src/refresh/tick.ts';
 import type { TickSummary } from '../../../src/refresh/tick-summary.ts';
+import { isBookkeepingItem } from '../../../src/store/bookkeeping.ts';
+import { onceSlot } from '../../../src/store/due-slot.ts';
 import { composeSystem, type System } from '../../../src/system/compose.ts';
 import { settingsWith } from '../../../src/system/settings.ts';
 import { dueShardFor } from '../../../src/store/shard.ts';
@@ -212,6 +214,7 @@ export class Harness {
       createdAt: now - 3_600_000,
       updatedAt: now - 3_600_000,
       staleAt: now - 1_000,
+      dueSlot: onceSlot(now - 1_000),
       dueShard: dueShardFor(spec.chatId, this.shardCount),
       ...spec.extra,
     };
@@ -251,9 +254,10 @@ export class Harness {
     return out.Item as DiffStatusRow | undefined;
   }
 
-  /** Every row, by chat id, in one consistent scan. */
+  /** Every row, by chat id, in one consistent scan (gitsync's own bookkeeping items left out). */
   async rows(): Promise<Map<string, DiffStatusRow>> {
-    return new Map((await scanAll(this.tables.doc, this.tables.tableName)).map((row) => [row.chatId, row]));
+    const rows = await scanAll(this.tables.doc, this.tables.tableName);
+    return new Map(rows.filter((row) => !isBookkeepingItem(row.chatId)).map((row) => [row.chatId, row]));
   }
 
   check(): Promise<InvariantReport> {

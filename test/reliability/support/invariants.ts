@@ -3,6 +3,8 @@ import { isPollable, PULL_REQUEST_FIELDS, type DiffStatusRow } from '../../../sr
 import type { RefreshErrorKind } from '../../../src/domain/errors.ts';
 import { ERROR_FREE_OUTCOMES, OUTCOME_OF_ERROR, OUTCOMES } from '../../../src/refresh/outcomes.ts';
 import type { CadencePolicy } from '../../../src/cadence/policy.ts';
+import { isBookkeepingItem } from '../../../src/store/bookkeeping.ts';
+import { parseSlot } from '../../../src/store/due-slot.ts';
 import { dueShardFor } from '../../../src/store/shard.ts';
 import type { WriteRecord } from './recording-store.ts';
 
@@ -43,6 +45,10 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   const seen = new Set<string>();
   const byRow = groupWrites(input.writes);
   for (const row of rows) {
+    if (isBookkeepingItem(row.chatId)) {
+      violations.push(...checkShardLease(row as ShardLeaseItem, input));
+      continue;
+    }
     seen.add(row.chatId);
     const owned = input.owned.get(row.chatId);
     if (!owned) {
@@ -59,7 +65,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
   for (const chatId of input.owned.keys()) {
     if (!seen.has(chatId)) violations.push(`${chatId}: the row is gone`);
   }
-  return { rowsChecked: rows.length, violations };
+  return { rowsChecked: seen.size, violations };
 }
 
 /** The longest a row may wait after its last write, by what that write recorded. */
@@ -89,6 +95,12 @@ function checkSchedule(row: DiffStatusRow, input: InvariantInput): string[] {
   if (wait > longestWait(row, input.policy)) {
     out.push(`${row.chatId}: due in ${wait} ms, longer than its outcome allows (${row.lastErrorKind ?? 'ok'})`);
   }
+  if (row.dueSlot !== undefined) {
+    // Slot design: the index entry itself must bring the row back within the same bound.
+    const slot = parseSlot(row.dueSlot);
+    const slotWait = slot === null ? Infinity : slot.periodMs > 0 ? slot.periodMs : slot.anchor - input.now;
+    if (slotWait > longestWait(row, input.policy)) out.push(`${row.chatId}: its due slot ${show(row.dueSlot)} waits longer than its outcome allows`);
+  }
   if (row.leaseId !== undefined) {
     // A dead holder's claim lapses by itself: the row is claimable again at its expiry.
     if (typeof row.leaseExpiresAt !== 'number') out.push(`${row.chatId}: lease without an expiry`);
@@ -97,6 +109,19 @@ function checkSchedule(row: DiffStatusRow, input: InvariantInput): string[] {
     out.push(`${row.chatId}: half a lease (expiry without id)`);
   }
   return out;
+}
+
+interface ShardLeaseItem {
+  chatId: string;
+  leaseId?: string;
+  leaseExpiresAt?: number;
+}
+
+/** Slot design: a shard lease, like a row's claim, never outlives a claim window and is never half. */
+function checkShardLease(item: ShardLeaseItem, input: InvariantInput): string[] {
+  if (item.leaseId === undefined) return item.leaseExpiresAt === undefined ? [] : [`${item.chatId}: half a lease (expiry without id)`];
+  if (typeof item.leaseExpiresAt !== 'number') return [`${item.chatId}: lease without an expiry`];
+  return item.leaseExpiresAt - input.now > input.policy.claimTtlMs ? [`${item.chatId}: lease longer than a claim`] : [];
 }
 
 function checkHistory(row: DiffStatusRow, writes: readonly WriteRecord[]): string[] {
@@ -135,9 +160,12 @@ function checkHistory(row: DiffStatusRow, writes: readonly WriteRecord[]): strin
   }
   // A later "no PR for the new branch" write may have cleared the previous branch's PR.
   const cleared = PULL_REQUEST_FIELDS.every((f) => row[f] === undefined) && writes.some((w) => w.update.remove.includes('url'));
+  // A write lands only on the row it was planned from (fenced), and writes just what changed.
+  const expected = (field: (typeof PULL_REQUEST_FIELDS)[number]) =>
+    Object.hasOwn(source.update.set, field) ? source.update.set[field] : source.update.remove.includes(field) ? undefined : source.base[field];
   for (const field of cleared ? [] : PULL_REQUEST_FIELDS) {
-    if (!sameValue(row[field], source.update.set[field])) {
-      out.push(`${row.chatId}: ${field} is ${show(row[field])}, its refresh wrote ${show(source.update.set[field])} (half-written)`);
+    if (!sameValue(row[field], expected(field))) {
+      out.push(`${row.chatId}: ${field} is ${show(row[field])}, its refresh left ${show(expected(field))} (half-written)`);
     }
   }
   return out;

@@ -1,14 +1,19 @@
 import type { Clock } from '../../../src/domain/clock.ts';
 import type { DiffStatusRow } from '../../../src/domain/row.ts';
-import type { DueRow, Lease, RowUpdate, StaleMark, Store } from '../../../src/store/store.ts';
+import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from '../../../src/store/store.ts';
 
 /** One write-back as the pipeline attempted it. */
 export interface WriteRecord {
   chatId: string;
   leaseId: string;
-  /** When the claim that this write ends came back (the refresh started after it). */
+  /**
+   * When the claim that this write ends came back (the refresh started after it): the row's
+   * read under a shard lease in the slot design, its own lease in the row-lease design.
+   */
   claimedAt: number | undefined;
   update: RowUpdate;
+  /** The row the write was planned from: a write that lands finds exactly this row (it is fenced on it). */
+  base: DiffStatusRow;
   /** applied: the store said so; rejected: the lease was gone; threw: unknown, it may have landed. */
   result: 'applied' | 'rejected' | 'threw';
 }
@@ -30,26 +35,36 @@ export class RecordingStore implements Store {
     this.#clock = clock;
   }
 
-  queryDue(now: number, limit: number): Promise<DueRow[]> {
-    return this.#inner.queryDue(now, limit);
+  beginRound(lease: Lease, only?: readonly number[]): Promise<Round> {
+    return this.#inner.beginRound(lease, only);
   }
 
-  claim(chatId: string, lease: Lease): Promise<DiffStatusRow | null> {
-    return this.#recordClaim(chatId, lease, this.#inner.claim(chatId, lease));
+  queryDue(round: Round, now: number, limit: number): Promise<DueRow[]> {
+    return this.#inner.queryDue(round, now, limit);
+  }
+
+  claim(round: Round, chatId: string): Promise<DiffStatusRow | null> {
+    return this.#recordClaim(chatId, round.lease, this.#inner.claim(round, chatId));
+  }
+
+  endRound(round: Round, now: number): Promise<void> {
+    return this.#inner.endRound(round, now);
   }
 
   claimNow(chatId: string, lease: Lease): Promise<DiffStatusRow | null> {
     return this.#recordClaim(chatId, lease, this.#inner.claimNow(chatId, lease));
   }
 
-  async writeBack(chatId: string, leaseId: string, update: RowUpdate): Promise<boolean> {
+  async writeBack(claimed: DiffStatusRow, lease: Lease, update: RowUpdate): Promise<boolean> {
+    const chatId = claimed.chatId;
+    const leaseId = lease.id;
     const claimedAt = this.#claimedAt.get(key(chatId, leaseId));
     try {
-      const written = await this.#inner.writeBack(chatId, leaseId, update);
-      this.writes.push({ chatId, leaseId, claimedAt, update, result: written ? 'applied' : 'rejected' });
+      const written = await this.#inner.writeBack(claimed, lease, update);
+      this.writes.push({ chatId, leaseId, claimedAt, update, base: claimed, result: written ? 'applied' : 'rejected' });
       return written;
     } catch (err) {
-      this.writes.push({ chatId, leaseId, claimedAt, update, result: 'threw' });
+      this.writes.push({ chatId, leaseId, claimedAt, update, base: claimed, result: 'threw' });
       throw err;
     }
   }

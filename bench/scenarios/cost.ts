@@ -1,0 +1,550 @@
+import { DEFAULT_CADENCE, type CadencePolicy } from '../../src/cadence/policy.ts';
+import { seededRandom, type Random } from '../../src/dev/git-host-sim/prng.ts';
+import { NoTokenError } from '../../src/domain/errors.ts';
+import type { DiffStatusRow, PullRequestStatus } from '../../src/domain/row.ts';
+import { markStale } from '../../src/ops/mark-stale.ts';
+import type { ChangePublisher } from '../../src/refresh/change-publisher.ts';
+import type { RefreshResult } from '../../src/refresh/result.ts';
+import { runTick, type RowRefresher } from '../../src/refresh/tick.ts';
+import { onceSlot } from '../../src/store/due-slot.ts';
+import { itemSize } from '../../src/store/item-size.ts';
+import { MemoryStore, type CapacityCharge } from '../../src/store/memory-store.ts';
+import { dueShardFor } from '../../src/store/shard.ts';
+import type { Store } from '../../src/store/store.ts';
+import { CapacityMeter, type CapacityTotals } from '../capacity-meter.ts';
+import { PRICES, SECONDS_PER_MONTH } from '../cost.ts';
+import { distribution } from '../stats.ts';
+import { VirtualClock } from '../virtual-clock.ts';
+import { createWorker, type WorkerSettings } from '../worker.ts';
+import { createWorld, type DueIndexDesign } from '../world.ts';
+import { tableAlias } from './freshness.ts';
+import { round } from './tick-speed.ts';
+
+/** A design as the bench runs it: today's (row leases, fixed 120 s) and the new one (slots, adaptive). */
+export interface Design {
+  name: 'baseline' | 'gitsync';
+  store: DueIndexDesign;
+  cadence: CadencePolicy;
+}
+const BASELINE: Design = { name: 'baseline', store: 'row-lease', cadence: { ...DEFAULT_CADENCE, mode: 'fixed' } };
+const GITSYNC: Design = { name: 'gitsync', store: 'slots', cadence: DEFAULT_CADENCE };
+
+const CALIBRATION_ROWS = 200;
+const SETTINGS: WorkerSettings = { concurrency: 40, perTokenConcurrency: 4, batchSize: 200, tickBudgetMs: 30_000, safetyMarginMs: 5_000 };
+const SLOT_MS = 10_000;
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+export const MIX =
+  'of every 100 rows: 40 open PRs (10 changing about hourly, 30 quiet for days: a change every ~3 days), 35 merged or closed (no change), ' +
+  '15 branches with no PR yet (half pushed in the last hour, each pushed again about daily), 10 owners without a token';
+
+// ------------------------------------------------------------------ calibration on DynamoDB Local
+
+interface Units {
+  wru: number;
+  rru: number;
+}
+
+export interface Calibration {
+  design: Design['name'];
+  store: 'dynamodb-local' | 'in-memory';
+  rows: number;
+  /** Per refresh, the row's own operations (claim or read, write-back), tick overhead apart. */
+  unchanged: Units;
+  changed: Units;
+  /** One tick that finds nothing due (lease, due-index query, release). */
+  idleTick: Units;
+  /** Mean size of a refreshed row, bytes (DynamoDB's rules). */
+  rowBytes: number;
+  /** A sample row's HTTP cache, so the simulated week writes rows of the same size. */
+  sampleCache: DiffStatusRow['httpCache'];
+}
+
+/**
+ * Runs the real pipeline (real tick, real GitHub provider, simulated host, no latency) over
+ * `CALIBRATION_ROWS` rows that all have a PR: a first pass, a pass where nothing changed
+ * (every answer a 304) and a pass after every PR changed (its draft flag), and reads what each
+ * pass consumed. `store: 'in-memory'` runs the same passes on `MemoryStore` and its charges,
+ * to check the model the simulated week bills with.
+ */
+export async function calibrate(endpoint: string, design: Design, store: 'dynamodb-local' | 'in-memory'): Promise<Calibration> {
+  const clock = new VirtualClock(Date.UTC(2026, 10, 30, 12));
+  const t0 = clock.now() + 60_000;
+  const world = await createWorld({
+    endpoint, clock, rows: CALIBRATION_ROWS, owners: 20, shardCount: 1, latencyMs: 0, seed: 1_111, design: design.store, staleAt: () => t0,
+  });
+  const meter = new CapacityMeter(tableAlias);
+  const charges: Units = { wru: 0, rru: 0 };
+  const memory = store === 'in-memory' ? new MemoryStore({ shardCount: 1, clock, onCharge: (c) => add(charges, c) }) : undefined;
+  for (const row of world.rows) memory?.put(row);
+  const worker = createWorker(world.config, SETTINGS, clock, {
+    setupClient: (c) => meter.attach(c),
+    cadence: design.cadence,
+    ...(memory ? { store: memory as Store } : {}),
+  });
+  const consumed = (): Units => {
+    if (memory) return { ...charges };
+    const t = diffStatusOnly(meter.totals());
+    return { wru: t.write, rru: t.read };
+  };
+  const since = (before: Units): Units => {
+    const now = consumed();
+    return { wru: now.wru - before.wru, rru: now.rru - before.rru };
+  };
+  const drain = async (): Promise<{ refreshes: number; ticks: number }> => {
+    const before = worker.refreshes.length;
+    let ticks = 0;
+    for (;;) {
+      const summary = await worker.system.tick();
+      ticks += 1;
+      if (summary.claimed === 0 && !summary.backlog) break;
+    }
+    return { refreshes: worker.refreshes.length - before, ticks };
+  };
+  try {
+    clock.skipTo(t0);
+    await drain();
+    clock.skipTo(clock.now() + SLOT_MS);
+    let mark = consumed();
+    await worker.system.tick();
+    const idleTick = since(mark);
+    const pass = async (): Promise<{ refreshes: number; used: Units }> => {
+      clock.skipTo(clock.now() + DEFAULT_CADENCE.successTtlMs + SLOT_MS);
+      const start = consumed();
+      const { refreshes, ticks } = await drain();
+      const used = since(start);
+      return { refreshes, used: { wru: used.wru - ticks * idleTick.wru, rru: used.rru - ticks * idleTick.rru } };
+    };
+    const quiet = await pass();
+    const unchanged = { wru: quiet.used.wru / quiet.refreshes, rru: quiet.used.rru / quiet.refreshes };
+    // Every open PR changes (its draft flag); merged and closed ones cannot, and are refreshed unchanged.
+    let opened = 0;
+    for (const repo of world.sim.world.repos()) {
+      for (const pr of repo.pulls.values()) {
+        if (pr.state !== 'open') continue;
+        world.sim.world.setDraft(pr, !pr.draft, clock.now());
+        opened += 1;
+      }
+    }
+    const busy = await pass();
+    const still = busy.refreshes - opened;
+    const changed = { wru: (busy.used.wru - still * unchanged.wru) / opened, rru: (busy.used.rru - still * unchanged.rru) / opened };
+    const rows = memory ? [...memory.rows.values()] : await scanRows(worker, world.rows.map((r) => r.chatId));
+    mark = consumed();
+    return {
+      design: design.name,
+      store,
+      rows: CALIBRATION_ROWS,
+      unchanged: roundUnits(unchanged),
+      changed: roundUnits(changed),
+      idleTick: roundUnits(idleTick),
+      rowBytes: Math.round(rows.reduce((sum, r) => sum + itemSize(r), 0) / rows.length),
+      sampleCache: rows.find((r) => r.httpCache && Object.keys(r.httpCache).length > 0)?.httpCache ?? {},
+    };
+  } finally {
+    worker.close();
+    await world.close();
+  }
+}
+
+async function scanRows(worker: { system: { store: Store } }, chatIds: string[]): Promise<DiffStatusRow[]> {
+  const rows = await Promise.all(chatIds.map((id) => worker.system.store.getRow(id)));
+  return rows.filter((r): r is DiffStatusRow => r !== null);
+}
+
+function diffStatusOnly(totals: CapacityTotals): { read: number; write: number } {
+  let read = 0;
+  let write = 0;
+  for (const [label, t] of Object.entries(totals)) {
+    if (!label.includes('diff-status')) continue;
+    read += t.read;
+    write += t.write;
+  }
+  return { read, write };
+}
+
+function add(into: Units, c: CapacityCharge): void {
+  into.wru += c.write;
+  into.rru += c.read;
+}
+
+function roundUnits(u: Units): Units {
+  return { wru: round(u.wru, 3), rru: round(u.rru, 3) };
+}
+
+// ------------------------------------------------------------------ the simulated week
+
+type Kind = 'active' | 'quiet' | 'closed' | 'noPr' | 'noToken';
+
+interface SimRow {
+  chatId: string;
+  kind: Kind;
+  status: PullRequestStatus;
+  /** When the PR changed (sorted), and the change before the week (for "active"). */
+  changes: number[];
+  changedBefore: number;
+  /** Changes already shown by a refresh, and when the row last showed a new one. */
+  shown: number;
+  shownChangeAt: number;
+  pushes: number[];
+}
+
+export interface WeekResult {
+  rows: number;
+  days: number;
+  refreshes: number;
+  /** Write-backs of a successful PR refresh (today's design publishes an event for each). */
+  prRefreshes: number;
+  unchangedRefreshes: number;
+  changedRefreshes: number;
+  /** Model units of the rows' own operations (charges of `MemoryStore`). */
+  rowWru: { unchanged: number; changed: number; other: number };
+  rowRru: number;
+  apiRequests: number;
+  events: number;
+  pushes: number;
+  ticks: number;
+  changeToRow: { active: number[]; quiet: number[] };
+}
+
+/**
+ * A week of virtual time in memory: the real tick, write-back plan, cadence and `MemoryStore`
+ * (which bills each operation by DynamoDB's rules), with a model host in place of HTTP: each
+ * PR's changes are drawn in advance (`MIX`), a refresh sees every change up to its instant,
+ * and the change-to-row latency is the time from a change to the refresh that showed it.
+ */
+export async function simulateWeek(design: Design, rowCount: number, sampleCache: DiffStatusRow['httpCache'], days = 7): Promise<WeekResult> {
+  const rng = seededRandom(2_026);
+  const t0 = Date.UTC(2026, 10, 30, 0);
+  const end = t0 + days * DAY;
+  const clock = { current: t0, now(): number { return this.current; } };
+  let category: 'unchanged' | 'changed' | 'other' = 'other';
+  const rowWru = { unchanged: 0, changed: 0, other: 0 };
+  let rowRru = 0;
+  const store = new MemoryStore({
+    shardCount: 1,
+    clock,
+    onCharge: (c) => {
+      if (c.operation === 'lease' || c.operation === 'release' || c.operation === 'query') return;
+      rowWru[category] += c.write;
+      rowRru += c.read;
+    },
+  });
+  const rows = mixRows(rowCount, t0, end, rng);
+  const byId = new Map(rows.map((r) => [r.chatId, r]));
+  for (const r of rows) store.put(seedRow(r, t0, rng));
+
+  const result: WeekResult = {
+    rows: rowCount, days, refreshes: 0, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0, apiRequests: 0, events: 0, pushes: 0, ticks: 0,
+    changeToRow: { active: [], quiet: [] },
+  };
+  const refresher: RowRefresher = {
+    async refresh(batch, _run, onResult) {
+      return batch.map((row, i) => {
+        const answer = answerFor(byId.get(row.chatId)!, clock.now(), sampleCache, result);
+        onResult?.(i, answer);
+        return answer;
+      });
+    },
+  };
+  const publisher: ChangePublisher = { publish: async () => void (result.events += 1) };
+  // Tag each write-back as changed / unchanged for the per-refresh split.
+  const tagged: Store = {
+    beginRound: (lease, only) => store.beginRound(lease, only),
+    queryDue: (round, now, limit) => store.queryDue(round, now, limit),
+    claim: (round, chatId) => store.claim(round, chatId),
+    endRound: (round) => store.endRound(round),
+    claimNow: (chatId) => store.claimNow(chatId),
+    getRow: (chatId) => store.getRow(chatId),
+    markStale: (chatId, mark) => store.markStale(chatId, mark),
+    async writeBack(claimed, lease, update) {
+      // Every write-back is a refresh; it wrote a change when it carries a PR field.
+      const changed = Object.keys(update.set).some((k) => k in byId.get(claimed.chatId)!.status);
+      category = changed ? 'changed' : 'unchanged';
+      const written = await store.writeBack(claimed, lease, update);
+      if (written) {
+        result.refreshes += 1;
+        if (update.set.refreshedAt !== undefined) result.prRefreshes += 1;
+        if (changed) result.changedRefreshes += 1;
+        else result.unchangedRefreshes += 1;
+      }
+      category = 'other';
+      return written;
+    },
+  };
+  const pushes = rows.flatMap((r) => r.pushes.map((at) => ({ at, row: r }))).sort((a, b) => a.at - b.at);
+  let nextPush = 0;
+  for (let t = t0; t < end; t += SLOT_MS) {
+    clock.current = t;
+    while (nextPush < pushes.length && pushes[nextPush]!.at <= t) {
+      const { row } = pushes[nextPush++]!;
+      await markStale(tagged, clock, { chatIds: [row.chatId], branch: `b-${row.chatId}`, origin: 'https://github.com/o/r' }, { publisher });
+      result.pushes += 1;
+    }
+    for (let again = 0; again < 5; again++) {
+      const summary = await runTick(
+        { store: tagged, refresher, clock, policy: design.cadence, publisher, random: () => rng.next() },
+        { batchSize: SETTINGS.batchSize, tickBudgetMs: SETTINGS.tickBudgetMs, safetyMarginMs: SETTINGS.safetyMarginMs },
+      );
+      result.ticks += 1;
+      if (!summary.backlog) break;
+    }
+  }
+  result.rowRru = rowRru;
+  return result;
+}
+
+function mixRows(count: number, t0: number, end: number, rng: Random): SimRow[] {
+  const kinds: [Kind, number][] = [['active', 0.1], ['quiet', 0.3], ['closed', 0.35], ['noPr', 0.15], ['noToken', 0.1]];
+  const rows: SimRow[] = [];
+  let i = 0;
+  for (const [kind, share] of kinds) {
+    const n = Math.round(count * share);
+    for (let k = 0; k < n; k++, i++) {
+      const chatId = `chat-${String(i).padStart(6, '0')}`;
+      const meanGap = kind === 'active' ? HOUR : kind === 'quiet' ? 3 * DAY : Infinity;
+      const changedBefore = t0 - (kind === 'active' ? rng.next() * HOUR : kind === 'noPr' && k % 2 === 0 ? rng.next() * HOUR : DAY + rng.next() * 4 * DAY);
+      rows.push({
+        chatId,
+        kind,
+        status: statusOf(chatId, kind),
+        changes: kind === 'noPr' || kind === 'noToken' ? [] : poisson(changedBefore, end, meanGap, rng).filter((at) => at > t0),
+        changedBefore,
+        shown: 0,
+        shownChangeAt: changedBefore,
+        pushes: kind === 'noPr' ? poisson(t0, end, DAY, rng) : [],
+      });
+    }
+  }
+  return rows;
+}
+
+function poisson(from: number, until: number, meanGap: number, rng: Random): number[] {
+  if (!Number.isFinite(meanGap)) return [];
+  const out: number[] = [];
+  for (let at = from - Math.log(1 - rng.next()) * meanGap; at < until; at -= Math.log(1 - rng.next()) * meanGap) out.push(Math.round(at));
+  return out;
+}
+
+function statusOf(chatId: string, kind: Kind): PullRequestStatus {
+  const number = Number(chatId.slice(5));
+  return {
+    url: `https://github.com/acme/api/pull/${number}`,
+    pullRequestState: kind === 'closed' ? 'merged' : 'open',
+    pullRequestTitle: `Work on ${chatId}: a title of ordinary length`,
+    pullRequestDraft: false,
+    changesRequested: false,
+    additions: 120,
+    deletions: 30,
+    changedFiles: 7,
+    authorLogin: 'some-developer',
+    authorAvatarUrl: 'https://avatars.githubusercontent.com/u/1234567?v=4',
+    baseBranch: 'main',
+    headBranch: `feature/${chatId}`,
+    prNumber: number,
+    commits: 3,
+    approved: false,
+    reviewerCount: 1,
+  };
+}
+
+function seedRow(r: SimRow, t0: number, rng: Random): DiffStatusRow {
+  const dueAt = t0 + Math.floor(rng.next() * 120_000);
+  const base: DiffStatusRow = {
+    chatId: r.chatId,
+    ownerId: r.kind === 'noToken' ? 'owner-without-token' : `owner-${r.chatId.slice(-2)}`,
+    workspaceId: 'ws-1',
+    gitRemoteOrigin: 'https://github.com/acme/api',
+    gitBranch: `feature/${r.chatId}`,
+    createdAt: r.changedBefore - DAY,
+    updatedAt: r.changedBefore,
+    changedAt: r.changedBefore,
+    staleAt: dueAt,
+    dueSlot: onceSlot(dueAt),
+    dueShard: dueShardFor(r.chatId, 1),
+  };
+  return r.kind === 'noPr' || r.kind === 'noToken' ? base : { ...base, ...r.status, refreshedAt: t0 - 60_000 };
+}
+
+function answerFor(r: SimRow, now: number, cache: DiffStatusRow['httpCache'], out: WeekResult): RefreshResult {
+  if (r.kind === 'noToken') return { kind: 'failed', error: new NoTokenError() };
+  if (r.kind === 'noPr') {
+    out.apiRequests += 1;
+    return { kind: 'no_pr', httpCache: {} };
+  }
+  out.apiRequests += 2;
+  let seen = r.shown;
+  while (seen < r.changes.length && r.changes[seen]! <= now) seen++;
+  for (let i = r.shown; i < seen; i++) {
+    const at = r.changes[i]!;
+    // "Active": the row showed a change of its PR within the hour before this change.
+    (at - r.shownChangeAt <= HOUR ? out.changeToRow.active : out.changeToRow.quiet).push(now - at);
+  }
+  if (seen > r.shown) r.shownChangeAt = now;
+  r.shown = seen;
+  const status = { ...r.status, additions: r.status.additions + seen };
+  // The real cache's shape and size, with validators that follow the PR's version.
+  const httpCache = Object.fromEntries(Object.entries(cache ?? {}).map(([key, entry]) => [key, { ...entry, etag: `"${r.chatId}-v${seen}"` }]));
+  return { kind: 'refreshed', status, httpCache };
+}
+
+// ------------------------------------------------------------------ the figures
+
+export interface CostFigures {
+  wruPerUnchangedRefresh: number;
+  wruPerChangedRefresh: number;
+  rruPerRefresh: number;
+  refreshesPerRowPerDay: number;
+  apiRequestsPerRowPerDay: number;
+  eventsPerRowPerDay: number;
+  monthlyUsdPer1000Rows: Record<'1000' | '10000' | '100000' | '1000000', number>;
+  monthlyUsdBreakdownAt10000: Record<string, number>;
+  changeToRow: { activeP50Ms: number; activeP99Ms: number; quietP50Ms: number; quietP99Ms: number; samples: number };
+}
+
+/** Assumptions of the projection besides the prices (stated in the output). */
+export const PROJECTION = {
+  lambdaMemoryGb: 0.5,
+  /** One tick's own time (store round trips), and each GitHub request's, for the Lambda's duration. */
+  tickBaseMs: 60,
+  githubRequestMs: 250,
+  /** CONCURRENCY of a deployment past a few thousand rows (the freshness bench's setting). */
+  concurrency: 40,
+  ticksPerMonth: SECONDS_PER_MONTH / 10,
+  executionsPerMonth: SECONDS_PER_MONTH / 60,
+  /** Rows per due-index shard (issue 13 sets the rule; one shard per 100k rows here). */
+  rowsPerShard: 100_000,
+  /** A due-index entry (keys + dueSlot) and the per-item storage overheads, bytes. */
+  indexEntryBytes: 70,
+  itemOverheadBytes: 100,
+};
+
+/**
+ * Per-refresh figures from the week (its model units scaled by how DynamoDB Local billed the
+ * same operations in this run), projected to a month for 1k..1M rows, all in: DynamoDB
+ * requests and storage, Lambda, Step Functions Express, EventBridge.
+ */
+export function figures(design: Design, week: WeekResult, dynamo: Calibration, model: Calibration | undefined): CostFigures {
+  const perRefresh = (units: number) => units / Math.max(1, week.refreshes);
+  let wruUnchanged: number;
+  let wruChanged: number;
+  let rruPerRefresh: number;
+  let otherWruPerRefresh: number;
+  if (design.store === 'row-lease' || !model) {
+    // Today's design: every refresh costs what DynamoDB Local measured, changed or not.
+    wruUnchanged = dynamo.unchanged.wru;
+    wruChanged = dynamo.changed.wru;
+    rruPerRefresh = (dynamo.unchanged.rru + dynamo.changed.rru) / 2;
+    otherWruPerRefresh = 0;
+  } else {
+    const w = dynamo.unchanged.wru / model.unchanged.wru;
+    const r = (dynamo.unchanged.rru + dynamo.changed.rru) / Math.max(1e-9, model.unchanged.rru + model.changed.rru);
+    wruUnchanged = (week.rowWru.unchanged / Math.max(1, week.unchangedRefreshes)) * w;
+    wruChanged = (week.rowWru.changed / Math.max(1, week.changedRefreshes)) * (dynamo.changed.wru / model.changed.wru);
+    rruPerRefresh = perRefresh(week.rowRru) * r;
+    otherWruPerRefresh = perRefresh(week.rowWru.other) * w;
+  }
+  const refreshesPerRowPerDay = week.refreshes / week.rows / week.days;
+  // No-token and no-PR write-backs are refreshes too in cost terms: every due row is written.
+  const writesPerRowPerDay = refreshesPerRowPerDay;
+  const perRowDay = (n: number) => n / week.rows / week.days;
+  // Today's design publishes every written refresh and every push; the new one, changes and pushes.
+  const eventsPerRowDay = design.name === 'baseline' ? perRowDay(week.prRefreshes + week.pushes) : perRowDay(week.events);
+  const monthly = (rows: number) => {
+    const month = 30;
+    const refreshes = writesPerRowPerDay * rows * month;
+    const changedShare = week.changedRefreshes / Math.max(1, week.refreshes);
+    const shards = Math.max(1, Math.ceil(rows / PROJECTION.rowsPerShard));
+    const rowWru = refreshes * ((1 - changedShare) * wruUnchanged + changedShare * wruChanged + otherWruPerRefresh);
+    const rowRru = refreshes * rruPerRefresh;
+    // Per tick: the slot design reads the shard mark, leases, reads and releases every shard; today's queries each shard.
+    const tickWru = design.store === 'slots' ? 2 * shards : 0;
+    const tickRru =
+      design.store === 'slots'
+        ? 0.5 + shards * 0.5 * Math.max(1, Math.ceil(((rows / shards) * PROJECTION.indexEntryBytes) / 4096))
+        : shards * 0.5;
+    const ddbRequests =
+      ((rowWru + tickWru * PROJECTION.ticksPerMonth) * PRICES.dynamodb.usdPerMillionWriteUnits +
+        (rowRru + tickRru * PROJECTION.ticksPerMonth) * PRICES.dynamodb.usdPerMillionReadUnits) /
+      1e6;
+    const storageGb = (rows * (dynamo.rowBytes + PROJECTION.itemOverheadBytes + PROJECTION.indexEntryBytes + PROJECTION.itemOverheadBytes)) / 1024 ** 3;
+    const ddbStorage = storageGb * PRICES.dynamodb.usdPerGbMonth;
+    const apiRequests = perRowDay(week.apiRequests) * rows * month;
+    const lambdaSeconds = (PROJECTION.ticksPerMonth * PROJECTION.tickBaseMs + (apiRequests * PROJECTION.githubRequestMs) / PROJECTION.concurrency) / 1000;
+    const lambda =
+      lambdaSeconds * PROJECTION.lambdaMemoryGb * PRICES.lambdaArm64.usdPerGbSecond +
+      (PROJECTION.ticksPerMonth * PRICES.lambdaArm64.usdPerMillionRequests) / 1e6;
+    const sfn =
+      (PROJECTION.executionsPerMonth * PRICES.stepFunctionsExpress.usdPerMillionRequests) / 1e6 +
+      PROJECTION.executionsPerMonth * 60 * PRICES.stepFunctionsExpress.billedMemoryGb * PRICES.stepFunctionsExpress.usdPerGbSecond;
+    const events = (eventsPerRowDay * rows * month * PRICES.eventBridge.usdPerMillionEvents) / 1e6;
+    return { ddbRequests, ddbStorage, lambda, stepFunctions: sfn, eventBridge: events };
+  };
+  const per1000 = (rows: number) => {
+    const m = monthly(rows);
+    return round((Object.values(m).reduce((a, b) => a + b, 0) / rows) * 1000, 2);
+  };
+  const at10k = monthly(10_000);
+  const active = distribution(week.changeToRow.active);
+  const quiet = distribution(week.changeToRow.quiet);
+  return {
+    wruPerUnchangedRefresh: round(wruUnchanged, 2),
+    wruPerChangedRefresh: round(wruChanged, 2),
+    rruPerRefresh: round(rruPerRefresh, 2),
+    refreshesPerRowPerDay: round(refreshesPerRowPerDay, 1),
+    apiRequestsPerRowPerDay: round(perRowDay(week.apiRequests), 1),
+    eventsPerRowPerDay: round(eventsPerRowDay, 1),
+    monthlyUsdPer1000Rows: { '1000': per1000(1_000), '10000': per1000(10_000), '100000': per1000(100_000), '1000000': per1000(1_000_000) },
+    monthlyUsdBreakdownAt10000: Object.fromEntries(Object.entries(at10k).map(([k, v]) => [k, round(v, 2)])),
+    changeToRow: {
+      activeP50Ms: active.p50,
+      activeP99Ms: active.p99,
+      quietP50Ms: quiet.p50,
+      quietP99Ms: quiet.p99,
+      samples: active.count + quiet.count,
+    },
+  };
+}
+
+export interface CostSection extends CostFigures {
+  baseline: CostFigures;
+  mix: string;
+  prices: typeof PRICES;
+  projection: typeof PROJECTION & { note: string };
+  calibration: Calibration[];
+  week: { rows: number; days: number; store: string; refreshes: { gitsync: number; baseline: number } };
+  realMs: number;
+}
+
+/** Bench section `cost`: both designs measured on DynamoDB Local, a simulated week each in memory. */
+export async function costSection(endpoint: string, quick: boolean, progress: (m: string) => void): Promise<CostSection> {
+  const started = performance.now();
+  const weekRows = quick ? 100 : 400;
+  const days = quick ? 1 : 7;
+  progress('cost: calibrating both designs on DynamoDB Local');
+  const baseDynamo = await calibrate(endpoint, BASELINE, 'dynamodb-local');
+  const newDynamo = await calibrate(endpoint, GITSYNC, 'dynamodb-local');
+  const newModel = await calibrate(endpoint, GITSYNC, 'in-memory');
+  progress(`cost: simulated ${days}-day week, ${weekRows} rows, today's design (fixed 120 s)`);
+  const baseWeek = await simulateWeek(BASELINE, weekRows, newDynamo.sampleCache, days);
+  progress(`cost: simulated ${days}-day week, ${weekRows} rows, adaptive cadence`);
+  const newWeek = await simulateWeek(GITSYNC, weekRows, newDynamo.sampleCache, days);
+  const ours = figures(GITSYNC, newWeek, newDynamo, newModel);
+  return {
+    ...ours,
+    baseline: figures(BASELINE, baseWeek, baseDynamo, undefined),
+    mix: MIX,
+    prices: PRICES,
+    projection: {
+      ...PROJECTION,
+      note:
+        'The week runs in memory (MemoryStore, the same store contract tests as DynamoStore): its write and read units per operation follow ' +
+        "DynamoDB's billing rules and are scaled by the ratio DynamoDB Local measured for the same passes in this run (calibration). " +
+        "Today's design is billed per refresh at what DynamoDB Local measured for it; its week gives refresh counts, API requests, events and latency.",
+    },
+    calibration: [baseDynamo, newDynamo, newModel].map((c) => ({ ...c, sampleCache: undefined })),
+    week: { rows: weekRows, days, store: 'in-memory (calibrated on DynamoDB Local in this run)', refreshes: { gitsync: newWeek.refreshes, baseline: baseWeek.refreshes } },
+    realMs: Math.round(performance.now() - started),
+  };
+}

@@ -1,0 +1,179 @@
+import type { Clock } from '../domain/clock.ts';
+import { systemClock } from '../domain/clock.ts';
+import type { DiffStatusRow } from '../domain/row.ts';
+import { shardsToPoll } from './bookkeeping.ts';
+import { formatSlot } from './due-slot.ts';
+import { itemSize } from './item-size.ts';
+import { checkedShardCount, dueShardFor } from './shard.ts';
+import { asSlotRound, oldestFirst, SlotRound } from './slot-round.ts';
+import { slotWrite } from './slot-write.ts';
+import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from './store.ts';
+
+/** Request units one operation would cost on DynamoDB on-demand (see `capacity` below). */
+export interface CapacityCharge {
+  operation: 'lease' | 'release' | 'query' | 'read' | 'write' | 'failedWrite' | 'markStale';
+  read: number;
+  write: number;
+  /** Of `write`, the due index's share. */
+  indexWrite: number;
+}
+
+export interface MemoryTable {
+  rows: Map<string, DiffStatusRow>;
+  shards: Map<number, ShardLeaseItem>;
+  highWater: number;
+}
+
+interface ShardLeaseItem {
+  leaseId?: string;
+  leaseExpiresAt?: number;
+  polledUntil?: number;
+}
+
+const KB = 1024;
+
+/**
+ * The slot design in memory, for simulations too long for DynamoDB Local (a week of virtual
+ * time). It passes the same store contract tests as `DynamoStore` and charges each operation
+ * what DynamoDB bills for it: writes on the larger item image rounded up to 1 KB, the index
+ * only when `dueShard` / `dueSlot` change (projected attribute 1 unit, key move 2, entering or
+ * leaving 1), reads by size rounded up to 4 KB, eventually consistent at half price.
+ */
+export class MemoryStore implements Store {
+  /** The table: rows, the shard lease items and the shard high-water mark (shareable by two stores). */
+  readonly table: MemoryTable;
+  readonly #shardCount: number;
+  readonly #clock: Clock;
+  readonly #charge: ((c: CapacityCharge) => void) | undefined;
+
+  constructor(options: { shardCount: number; clock?: Clock; onCharge?: (c: CapacityCharge) => void; table?: MemoryTable }) {
+    this.#shardCount = checkedShardCount(options.shardCount);
+    this.#clock = options.clock ?? systemClock;
+    this.#charge = options.onCharge;
+    this.table = options.table ?? { rows: new Map(), shards: new Map(), highWater: 0 };
+    this.table.highWater = Math.max(this.table.highWater, options.shardCount);
+  }
+
+  get rows(): Map<string, DiffStatusRow> {
+    return this.table.rows;
+  }
+
+  /** Inserts a row as another service would (no capacity charged). */
+  put(row: DiffStatusRow): void {
+    this.rows.set(row.chatId, structuredClone(row));
+  }
+
+  async beginRound(lease: Lease, only?: readonly number[]): Promise<Round> {
+    const held = new Map<number, number>();
+    // Reading the shard high-water mark (DynamoStore's GetItem, eventually consistent).
+    if (!only) this.#charge?.({ operation: 'lease', read: 0.5, write: 0, indexWrite: 0 });
+    for (const shard of only ?? shardsToPoll(this.#shardCount, this.table.highWater)) {
+      const item = this.table.shards.get(shard) ?? {};
+      this.#charge?.({ operation: 'lease', read: 0, write: 1, indexWrite: 0 });
+      if (item.leaseExpiresAt !== undefined && item.leaseExpiresAt > lease.takenAt && item.leaseId !== lease.id) continue;
+      this.table.shards.set(shard, { ...item, leaseId: lease.id, leaseExpiresAt: lease.expiresAt });
+      held.set(shard, item.polledUntil ?? -Infinity);
+    }
+    return new SlotRound(lease, held);
+  }
+
+  async queryDue(round: Round, now: number, limit: number): Promise<DueRow[]> {
+    const slots = asSlotRound(round);
+    const due: DueRow[] = [];
+    for (const shard of slots.shards) {
+      const key = `due#${shard}`;
+      const entries = [...this.rows.values()].filter((r) => r.dueShard === key).map((r) => ({ chatId: r.chatId, dueSlot: r.dueSlot }));
+      const bytes = entries.reduce((sum, e) => sum + itemSize({ ...e, dueShard: key }), 0);
+      this.#charge?.({ operation: 'query', read: 0.5 * Math.max(1, Math.ceil(bytes / (4 * KB))), write: 0, indexWrite: 0 });
+      due.push(...slots.observe(shard, entries, now));
+    }
+    return oldestFirst(due, limit);
+  }
+
+  async claim(round: Round, chatId: string): Promise<DiffStatusRow | null> {
+    const slots = asSlotRound(round);
+    slots.take(chatId);
+    const row = this.rows.get(chatId);
+    this.#charge?.({ operation: 'read', read: 0.5 * Math.max(1, Math.ceil(itemSize(row ?? {}) / (4 * KB))), write: 0, indexWrite: 0 });
+    if (!row || !slots.stillDue(chatId, row.dueSlot)) return null;
+    return structuredClone(row);
+  }
+
+  async endRound(round: Round): Promise<void> {
+    const slots = asSlotRound(round);
+    const served = slots.servedUntil();
+    for (const shard of slots.shards) {
+      const item = this.table.shards.get(shard);
+      this.#charge?.({ operation: 'release', read: 0, write: 1, indexWrite: 0 });
+      if (item?.leaseId !== round.lease.id) continue;
+      const until = served.get(shard);
+      this.table.shards.set(shard, until === undefined ? { polledUntil: item.polledUntil } : { polledUntil: until });
+    }
+  }
+
+  async claimNow(chatId: string): Promise<DiffStatusRow | null> {
+    return this.getRow(chatId);
+  }
+
+  async writeBack(claimed: DiffStatusRow, lease: Lease, update: RowUpdate): Promise<boolean> {
+    if (this.#clock.now() >= lease.expiresAt) return false;
+    const before = this.rows.get(claimed.chatId);
+    const write = slotWrite(claimed, update, this.#shardCount);
+    if (!before || before.version !== write.expectedVersion) {
+      this.#charge?.({ operation: 'failedWrite', read: 0, write: writeUnits(before ?? {}, before ?? {}), indexWrite: 0 });
+      return false;
+    }
+    const after: Record<string, unknown> = { ...before, ...write.set };
+    for (const name of write.remove) if (!Object.hasOwn(write.set, name)) delete after[name];
+    this.#store(before, after as unknown as DiffStatusRow, 'write');
+    return true;
+  }
+
+  async getRow(chatId: string): Promise<DiffStatusRow | null> {
+    const row = this.rows.get(chatId);
+    this.#charge?.({ operation: 'read', read: Math.max(1, Math.ceil(itemSize(row ?? {}) / (4 * KB))), write: 0, indexWrite: 0 });
+    return row ? structuredClone(row) : null;
+  }
+
+  async markStale(chatId: string, mark: StaleMark): Promise<void> {
+    const before = this.rows.get(chatId);
+    const due = mark.now - 1_000;
+    const after: DiffStatusRow = {
+      ...(before ?? { chatId }),
+      gitBranch: mark.gitBranch,
+      gitRemoteOrigin: mark.gitRemoteOrigin,
+      updatedAt: mark.now,
+      changedAt: mark.now,
+      createdAt: before?.createdAt ?? mark.now,
+      version: (before?.version ?? 0) + 1,
+    };
+    delete after.errorCount;
+    if (after.archived === true) {
+      delete after.dueShard;
+      delete after.dueSlot;
+    } else {
+      Object.assign(after, { staleAt: due, dueSlot: formatSlot({ periodMs: 0, anchor: due }), dueShard: dueShardFor(chatId, this.#shardCount) });
+    }
+    this.#store(before, after, 'markStale');
+  }
+
+  #store(before: DiffStatusRow | undefined, after: DiffStatusRow, operation: 'write' | 'markStale'): void {
+    this.rows.set(after.chatId, structuredClone(after));
+    const index = indexUnits(before, after);
+    this.#charge?.({ operation, read: 0, write: writeUnits(before ?? {}, after) + index, indexWrite: index });
+  }
+}
+
+function writeUnits(before: object, after: object): number {
+  return Math.max(1, Math.ceil(Math.max(itemSize(before), itemSize(after)) / KB));
+}
+
+/** The due index's share of a write: it holds `dueShard` (key) and `dueSlot` (projected). */
+function indexUnits(before: DiffStatusRow | undefined, after: DiffStatusRow): number {
+  const was = before?.dueShard !== undefined;
+  const is = after.dueShard !== undefined;
+  if (!was && !is) return 0;
+  if (was !== is) return 1;
+  if (before!.dueShard !== after.dueShard) return 2;
+  return before!.dueSlot !== after.dueSlot ? 1 : 0;
+}

@@ -1,0 +1,91 @@
+import { dueInstant, parseSlot } from './due-slot.ts';
+import type { DueRow, Lease, Round } from './store.ts';
+
+/** A due-index entry as a shard query returns it (keys plus the projected `dueSlot`). */
+export interface IndexEntry {
+  chatId: string;
+  dueSlot?: unknown;
+}
+
+interface ShardState {
+  /** Periodic slots up to here were served by earlier rounds. */
+  polledUntil: number;
+  /** When this round last read the shard, and what was due then. */
+  queriedAt?: number;
+  due: (DueRow & { periodic: boolean })[];
+}
+
+/**
+ * What a slot-design round holds: per leased shard, how far it had been served and what this
+ * round found due and took. Shared by the DynamoDB and the in-memory store, so both decide
+ * "due" and "served" by the same rule.
+ */
+export class SlotRound implements Round {
+  readonly lease: Lease;
+  readonly shards: readonly number[];
+  readonly #state = new Map<number, ShardState>();
+  readonly #taken = new Set<string>();
+  readonly #shardOf = new Map<string, number>();
+  /** The instant of the latest shard read: claims check "still due" against it. */
+  lastQueriedAt = -Infinity;
+
+  constructor(lease: Lease, held: ReadonlyMap<number, number>) {
+    this.lease = lease;
+    this.shards = [...held.keys()].sort((a, b) => a - b);
+    for (const [shard, polledUntil] of held) this.#state.set(shard, { polledUntil, due: [] });
+  }
+
+  /** Records one shard's entries read at `now`; returns its due rows not yet taken. */
+  observe(shard: number, entries: readonly IndexEntry[], now: number): DueRow[] {
+    const state = this.#state.get(shard);
+    if (!state) throw new Error(`shard ${shard} is not held by this round`);
+    state.queriedAt = now;
+    this.lastQueriedAt = Math.max(this.lastQueriedAt, now);
+    state.due = [];
+    for (const entry of entries) {
+      const slot = parseSlot(entry.dueSlot);
+      const at = dueInstant(slot, state.polledUntil, now);
+      this.#shardOf.set(entry.chatId, shard);
+      if (at !== null && !this.#taken.has(entry.chatId)) {
+        state.due.push({ chatId: entry.chatId, dueAt: at, periodic: slot !== null && slot.periodMs > 0 });
+      }
+    }
+    return state.due.map(({ chatId, dueAt }) => ({ chatId, dueAt }));
+  }
+
+  /** Whether `chatId` is due for this round, as of its latest read, given the slot its row holds now. */
+  stillDue(chatId: string, dueSlot: unknown): boolean {
+    const now = this.lastQueriedAt;
+    const shard = this.#shardOf.get(chatId);
+    const state = shard === undefined ? undefined : this.#state.get(shard);
+    return state !== undefined && dueInstant(parseSlot(dueSlot), state.polledUntil, now) !== null;
+  }
+
+  take(chatId: string): void {
+    this.#taken.add(chatId);
+  }
+
+  /**
+   * How far each shard is served once the round ends: up to its last read, except that a
+   * periodic slot found due but not taken (no time left) keeps the mark below it.
+   */
+  servedUntil(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [shard, s] of this.#state) {
+      if (s.queriedAt === undefined) continue;
+      const left = s.due.filter((d) => d.periodic && !this.#taken.has(d.chatId)).map((d) => d.dueAt);
+      out.set(shard, left.length ? Math.min(s.queriedAt, Math.min(...left) - 1) : s.queriedAt);
+    }
+    return out;
+  }
+}
+
+/** Oldest first across shards, at most `limit`. */
+export function oldestFirst(due: DueRow[], limit: number): DueRow[] {
+  return due.sort((a, b) => a.dueAt - b.dueAt || (a.chatId < b.chatId ? -1 : 1)).slice(0, limit);
+}
+
+export function asSlotRound(round: Round): SlotRound {
+  if (!(round instanceof SlotRound)) throw new Error('this round was not begun by a slot-design store');
+  return round;
+}
