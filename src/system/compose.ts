@@ -131,7 +131,11 @@ export function composeSystem(parts: SystemParts): System {
       }),
     markStale: (input) => markStale(store, clock, input, { log, ...publisher }),
     refreshNow: (chatId, timeoutMs) =>
-      refreshNow({ store, refresher: system.refresher, clock, policy: settings.cadence, log, ...publisher }, chatId, timeoutMs),
+      refreshNow(
+        { store, refresher: system.refresher, clock, policy: settings.cadence, log, ...publisher, ...(parts.random ? { random: parts.random } : {}) },
+        chatId,
+        timeoutMs,
+      ),
   };
   return system;
 }
