@@ -3,6 +3,7 @@ import type { CostFigures, CostSection } from './scenarios/cost.ts';
 import type { DynamoCostResult } from './scenarios/dynamodb-cost.ts';
 import type { FootprintResult } from './scenarios/footprint.ts';
 import type { FreshnessResult } from './scenarios/freshness.ts';
+import { renderScale, type ScaleResult } from './scenarios/scale.ts';
 import type { TickSpeedResult } from './scenarios/tick-speed.ts';
 import type { WebhooksResult } from './scenarios/webhooks.ts';
 import type { WorkerSettings } from './worker.ts';
@@ -15,6 +16,7 @@ export interface BenchResults {
   dynamodb: DynamoCostResult;
   cost: CostSection;
   footprint: FootprintResult & { peakRssMb: number };
+  scale: ScaleResult;
   webhooks: WebhooksResult;
   targets: Record<string, { target: string; measured: string; met: boolean }>;
   machine: { cores: number; node: string; platform: string; cpu: string; loadAverage?: { atStart: number; atEnd: number } };
@@ -109,6 +111,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| RSS after importing the bundle | ${r.footprint.importRssMb} MB |`,
     `| peak RSS during scenario 1 (sampled every 20 ms; bench process: tick + simulated host + harness) | ${r.footprint.peakRssMb} MB |`,
     ``,
+    ...renderScale(r.scale),
     `## 6. Webhooks (${r.webhooks.deliveries} deliveries, ${r.webhooks.concurrency} at once, ${r.webhooks.latencyMs} ms per call)`,
     ``,
     `Each delivery follows a push on the simulated GitHub and goes through the real webhook handler against DynamoDB Local.`,

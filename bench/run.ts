@@ -22,7 +22,9 @@ import {
   WINDOW_MS,
   type FreshnessResult,
 } from './scenarios/freshness.ts';
+import { scale, scaleTargets } from './scenarios/scale.ts';
 import { tickSpeed } from './scenarios/tick-speed.ts';
+import { loadTemplate } from '../src/dev/template.ts';
 import { webhooks } from './scenarios/webhooks.ts';
 import { renderLineChart } from './svg-chart.ts';
 
@@ -72,6 +74,14 @@ try {
   const costs = await costSection(db.endpoint, quick, progress);
   progress('scenario 5: footprint');
   const foot = await footprint();
+  const memoryMb = Number(loadTemplate().Parameters?.['RefreshMemorySize']?.Default);
+  const scaled = await scale(db.endpoint, {
+    quick,
+    memoryMb,
+    writeUnitsPerRefresh: cost.wcuPerRefresh,
+    readUnitsPerRefresh: cost.rcuPerRefresh,
+    progress,
+  });
   progress('scenario 6: webhooks');
   const hooks = await webhooks(db.endpoint, { deliveries: quick ? 40 : 200, concurrency: 4 });
 
@@ -89,8 +99,10 @@ try {
     dynamodb: cost,
     cost: costs,
     footprint: { ...foot, peakRssMb: tick.peakRssMb },
+    scale: scaled,
     webhooks: hooks,
     targets: {
+      ...scaleTargets(scaled),
       'cost: WRU per refresh that found nothing new': { target: '<= 1.5', measured: `${costs.wruPerUnchangedRefresh} (today ${costs.baseline.wruPerUnchangedRefresh})`, met: costs.wruPerUnchangedRefresh <= 1.5 },
       'cost: WRU per refresh that wrote a change': { target: '<= 3', measured: `${costs.wruPerChangedRefresh} (today ${costs.baseline.wruPerChangedRefresh})`, met: costs.wruPerChangedRefresh <= 3 },
       'cost: USD per month per 1,000 rows at 10,000 rows': {

@@ -3,18 +3,24 @@ import type { Clock } from '../src/domain/clock.ts';
 /**
  * A clock that runs at real speed while work happens (HTTP, DynamoDB) and jumps over waits:
  * the loop's 10 s pauses and the TTLs cost no real time, the requests cost exactly theirs.
+ * `rate` below 1 slows it while work happens (a real second is `rate` virtual seconds): one
+ * process standing in for many Lambda workers, each with CPU of its own, gets more real time
+ * per virtual second (the caller scales simulated latencies by 1 / rate to keep them).
  */
 export class VirtualClock implements Clock {
   readonly #origin: number;
+  readonly #rate: number;
   readonly #realStart = performance.now();
   #skipped = 0;
 
-  constructor(start: number) {
+  constructor(start: number, rate = 1) {
+    if (!(rate > 0 && rate <= 1)) throw new RangeError(`rate must be in (0, 1], got ${rate}`);
     this.#origin = start;
+    this.#rate = rate;
   }
 
   now(): number {
-    return Math.floor(this.#origin + this.#skipped + (performance.now() - this.#realStart));
+    return Math.floor(this.#origin + this.#skipped + (performance.now() - this.#realStart) * this.#rate);
   }
 
   /** Moves to `instant` at once when it is in the future; never goes back. */

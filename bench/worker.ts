@@ -4,7 +4,8 @@ import type { Clock } from '../src/domain/clock.ts';
 import { SLOT_INTERVAL_MS } from '../src/cadence/loop-rhythm.ts';
 import { parseProviderConfigs } from '../src/providers/config.ts';
 import type { TickSummary } from '../src/refresh/tick-summary.ts';
-import type { DueRow, Store } from '../src/store/store.ts';
+import type { DiffStatusRow } from '../src/domain/row.ts';
+import type { DueRow, RowUpdate, Store } from '../src/store/store.ts';
 import { composeSystem, type System } from '../src/system/compose.ts';
 import { settingsWith, type Settings } from '../src/system/settings.ts';
 import type { VirtualClock } from './virtual-clock.ts';
@@ -12,6 +13,9 @@ import { INDEX_NAME, localDocClient, type WorldConfig } from './world.ts';
 
 /** The settings a deployment chooses that the bench varies (defaults: `DEFAULT_SETTINGS` of src/system/settings.ts). */
 export type WorkerSettings = Pick<Settings, 'concurrency' | 'perTokenConcurrency' | 'batchSize' | 'tickBudgetMs' | 'safetyMarginMs'>;
+
+/** Told of each write-back that landed: the row as claimed and what was written. */
+export type WriteObserver = (claimed: DiffStatusRow, update: RowUpdate) => void;
 
 /** A refresh as the store saw it: the staleAt the due index reported and when it was refreshed. */
 export interface RefreshRecord {
@@ -36,7 +40,7 @@ export function createWorker(
   world: WorldConfig,
   settings: WorkerSettings,
   clock: Clock,
-  extras: { dispatcher?: Dispatcher; setupClient?: (client: DynamoDBClient) => void; cadence?: Settings['cadence']; store?: Store } = {},
+  extras: { dispatcher?: Dispatcher; setupClient?: (client: DynamoDBClient) => void; cadence?: Settings['cadence']; store?: Store; onWrite?: WriteObserver } = {},
 ): Worker {
   const doc = localDocClient(world.endpoint, extras.setupClient);
   const refreshes: RefreshRecord[] = [];
@@ -53,7 +57,7 @@ export function createWorker(
     }),
     doc,
     ...(extras.store ? { store: extras.store } : {}),
-    observeStore: (inner) => recordingStore(inner, refreshes),
+    observeStore: (inner) => recordingStore(inner, refreshes, extras.onWrite),
     clock,
     ...(extras.dispatcher ? { dispatcher: extras.dispatcher } : {}),
   });
@@ -64,7 +68,7 @@ export function createWorker(
  * Observes the store without changing it: remembers the staleAt each due row had when the
  * index returned it, and records a refresh when a successful write-back lands.
  */
-export function recordingStore(inner: Store, into: RefreshRecord[]): Store {
+export function recordingStore(inner: Store, into: RefreshRecord[], onWrite?: WriteObserver): Store {
   const dueAt = new Map<string, number>();
   return {
     beginRound: (lease, only) => inner.beginRound(lease, only),
@@ -78,6 +82,7 @@ export function recordingStore(inner: Store, into: RefreshRecord[]): Store {
     claimNow: (chatId, lease) => inner.claimNow(chatId, lease),
     async writeBack(claimed, lease, update) {
       const written = await inner.writeBack(claimed, lease, update);
+      if (written) onWrite?.(claimed, update);
       const staleAt = dueAt.get(claimed.chatId);
       const refreshedAt = update.set.refreshedAt;
       if (written && staleAt !== undefined && refreshedAt !== undefined) into.push({ chatId: claimed.chatId, staleAt, refreshedAt });

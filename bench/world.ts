@@ -49,6 +49,8 @@ export interface WorldOptions {
   /** Each row's first staleAt, by its position. */
   staleAt(index: number): number;
   sim?: Partial<GitHostSimOptions>;
+  /** Writes the rows to the diff-status table (default true). */
+  seedTable?: boolean;
 }
 
 /** The functions' client (src/store/document-client.ts, with its timeouts) on DynamoDB Local. */
@@ -115,7 +117,8 @@ export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
   for (const [ownerId, accessToken] of Object.entries(seeded.tokens)) {
     await doc.send(new PutCommand({ TableName: config.tokensTableName, Item: { ownerId, providerHost, accessToken } }));
   }
-  await putAll(doc, config.tableName, rows);
+  // An in-memory store gets the rows from the caller instead (the table stays empty).
+  if (o.seedTable !== false) await putAll(doc, config.tableName, rows);
   return {
     config,
     sim,

@@ -2,7 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
-import type { TickSummary } from '../refresh/tick-summary.ts';
+import { emptySummary, type TickSummary } from '../refresh/tick-summary.ts';
+import { describeError } from '../domain/errors.ts';
+import { loopRole } from '../scale/loop-event.ts';
+import { leadSlot, type LeadAnswer } from '../scale/slot-lead.ts';
 import { readRefreshEnv, systemFromEnv, type EnvSystem } from '../system/from-env.ts';
 import { loopEndsAtFor } from './loop-window.ts';
 import { powertoolsLog } from './powertools-log.ts';
@@ -15,21 +18,34 @@ const tracer = new Tracer();
 let system: EnvSystem | undefined;
 
 /**
- * The state machine's Task: one tick, ending (write-backs included) before the loop
- * execution's minute does. Config is read once per container; a bad setting fails the
+ * The state machine's Tasks: the slot's lead (one tick over every shard, or a census and the
+ * shard groups for the loop's Workers Map when one worker is not enough) or a worker (one
+ * tick over its group), ending (write-backs included) before the loop execution's minute does. Config is read once per container; a bad setting fails the
  * invocation with a message naming the variable. Row-level failures never throw: they
  * are counted in the returned summary, which also tells the loop whether a backlog remains.
  */
-export async function handler(event: unknown, context: Context): Promise<TickSummary> {
+export async function handler(event: unknown, context: Context): Promise<TickSummary | LeadAnswer> {
   logger.addContext(context);
   system ??= systemFromEnv(readRefreshEnv(process.env), {
     log: powertoolsLog(logger),
     instrumentDynamoDb: (client) => tracer.captureAWSv3Client(client),
   });
-  const summary = await system.tick({
-    remainingMs: () => context.getRemainingTimeInMillis(),
-    loopEndsAt: loopEndsAtFor(event, Date.now()),
-  });
+  const live = system;
+  const run = { remainingMs: () => context.getRemainingTimeInMillis(), loopEndsAt: loopEndsAtFor(event, Date.now()) };
+  const tick = (shards?: readonly number[]) => live.tick({ ...run, ...(shards ? { shards } : {}) });
+  const role = loopRole(event);
+  const census = live.census;
+  const summary: TickSummary | LeadAnswer =
+    role.role === 'worker'
+      ? await tick(role.shards)
+      : census
+        ? await leadSlot(
+            { census, tick, emptySummary, onCensusError: (err) => logger.warn('due census failed; the lead ticks every shard itself', { error: describeError(err) }) },
+            live.settings.fanOut,
+            Date.now(),
+            role.slotIndex,
+          )
+        : { ...(await tick()), groups: [], dueEstimate: null };
   publishTickMetrics(metrics, summary);
   metrics.publishStoredMetrics();
   logger.info('tick finished', { summary });

@@ -25,6 +25,8 @@ export interface RefreshNowDeps {
   policy: CadencePolicy;
   publisher?: ChangePublisher;
   log?: Log;
+  /** Jitter source of the write-back plan, in [0, 1). Default: `Math.random`. */
+  random?: () => number;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs
     if (result?.kind === 'no_pr') return null;
     throw result?.error ?? new Error('the refresher returned no result');
   }
-  const { update, changedFields } = planWriteBack(row, result, deps.clock.now(), deps.policy, Math.random);
+  const { update, changedFields } = planWriteBack(row, result, deps.clock.now(), deps.policy, deps.random ?? Math.random);
   const fresh: DiffStatusRow = { ...row, ...update.set };
   delete fresh.leaseId;
   delete fresh.leaseExpiresAt;

@@ -9,6 +9,8 @@ export interface TickSummary extends Record<OutcomeCounter, number> {
   writeConflicts: number;
   /** Write-backs that failed (DynamoDB errors); the row comes back when its claim lapses. */
   writeFailures: number;
+  /** DynamoDB throttles (a hot partition, GSI back-pressure) the tick backed off from; not row failures. */
+  throttles: number;
   claimed: number;
   batches: number;
   /** Lists longer than a provider's page cap (`maxPages`), read in part by this tick's refreshes. */
@@ -32,6 +34,7 @@ export function emptySummary(): TickSummary {
     lostClaims: 0,
     writeConflicts: 0,
     writeFailures: 0,
+    throttles: 0,
     claimed: 0,
     batches: 0,
     truncatedLists: 0,

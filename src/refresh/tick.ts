@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Clock } from '../domain/clock.ts';
 import { describeError, ItemTooLargeError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
 import type { Lease, Round, Store } from '../store/store.ts';
+import { isThrottle } from '../store/throttle.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { tickDeadline } from '../cadence/tick-deadline.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
@@ -87,20 +89,25 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
       if (due.length === 0) break;
 
       const current = round;
-      const claims = await Promise.all(due.map((d) => writes(() => claimQuietly(store, current, d.chatId, log))));
+      const claims = await Promise.all(due.map((d) => writes(() => claimQuietly(store, current, d.chatId, log, summary))));
       const claimed = claims.filter((row): row is DiffStatusRow => row !== null);
       summary.claimed += claimed.length;
       summary.lostClaims += due.length - claimed.length;
 
       await refreshAndWriteBack(deps, log, claimed, lease, deadline, options.signal, writes, summary);
       // Stop draining when the batch was not full, when nothing could be claimed (others hold
-      // it: an empty round must not spin the loop), or when rows were released: the deadline
-      // has passed.
-      if (!lastBatchFull || claimed.length === 0 || summary.released > 0) break;
+      // it: an empty round must not spin the loop), when rows were released (the deadline has
+      // passed), or when DynamoDB throttled: more batches would only press the hot partition.
+      if (!lastBatchFull || claimed.length === 0 || summary.released > 0 || summary.throttles > 0) break;
     }
     if (lastBatchFull && summary.claimed > 0) summary.backlog = (await store.queryDue(round, clock.now(), 1)).length > 0;
   } catch (err) {
-    log.error('tick ended early: the store failed', { error: describeError(err) });
+    if (isThrottle(err)) {
+      summary.throttles += 1;
+      log.warn('tick ended early: DynamoDB throttled the due index', { error: describeError(err) });
+    } else {
+      log.error('tick ended early: the store failed', { error: describeError(err) });
+    }
   }
   if (round) {
     try {
@@ -139,17 +146,23 @@ export async function refreshAndWriteBack(
       let plan = planned;
       let result = planResult;
       try {
+        const attempt = (update: WriteBackPlan['update']) =>
+          backingOffThrottles(() => deps.store.writeBack(row, lease, update), summary, deps.clock, lease.expiresAt, signal);
         try {
-          written = await deps.store.writeBack(row, lease, plan.update);
+          written = await attempt(plan.update);
         } catch (err) {
           if (!isItemTooLarge(err)) throw err;
           // The same write would fail forever: record why, with a backoff, in a write that fits.
           plan = planItemTooLarge(row, deps.clock.now(), deps.policy, random);
           result = { kind: 'failed', error: new ItemTooLargeError() };
           log.warn('write-back refused as too large for one item; recording the error instead', { chatId: row.chatId });
-          written = await deps.store.writeBack(row, lease, plan.update);
+          written = await attempt(plan.update);
         }
       } catch (err) {
+        if (isThrottle(err)) {
+          log.warn('write-back still throttled after backing off; the row comes back when its claim lapses', { chatId: row.chatId });
+          return;
+        }
         summary.writeFailures += 1;
         log.error('write-back failed; the row comes back when its claim lapses', {
           chatId: row.chatId,
@@ -191,12 +204,35 @@ export async function refreshAndWriteBack(
   await Promise.all(pending);
 }
 
-async function claimQuietly(store: Store, round: Round, chatId: string, log: Log): Promise<DiffStatusRow | null> {
+async function claimQuietly(store: Store, round: Round, chatId: string, log: Log, summary: TickSummary): Promise<DiffStatusRow | null> {
   try {
     return await store.claim(round, chatId);
   } catch (err) {
+    if (isThrottle(err)) summary.throttles += 1;
     log.warn('claim failed; skipping the row this tick', { chatId, error: describeError(err) });
     return null;
+  }
+}
+
+/** Pauses after a throttle: 100 ms, 200 ms, 400 ms (full jitter keeps the writers apart). */
+const THROTTLE_BACKOFF_MS = [100, 200, 400];
+
+/**
+ * Runs `write`, and after a DynamoDB throttle (the SDK's own retries spent) waits and tries
+ * again, up to three times while the lease (`until`) allows; each throttle is counted. Throws the last
+ * throttle when it never got through, any other error at once.
+ */
+async function backingOffThrottles<T>(write: () => Promise<T>, summary: TickSummary, clock: Clock, until: number, signal?: AbortSignal): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isThrottle(err)) throw err;
+      summary.throttles += 1;
+      const pause = Math.random() * THROTTLE_BACKOFF_MS[attempt]!;
+      if (attempt >= THROTTLE_BACKOFF_MS.length - 1 || clock.now() + pause >= until || signal?.aborted) throw err;
+      await sleep(pause);
+    }
   }
 }
 

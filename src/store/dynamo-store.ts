@@ -7,6 +7,7 @@ import { formatSlot } from './due-slot.ts';
 import { checkedShardCount, dueShardFor } from './shard.ts';
 import { asSlotRound, oldestFirst, SlotRound, type IndexEntry } from './slot-round.ts';
 import { slotWrite } from './slot-write.ts';
+import type { DueCensus } from './due-census.ts';
 import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from './store.ts';
 import { StatusTable } from './status-table.ts';
 import { buildUpdateExpression } from './update-expression.ts';
@@ -27,7 +28,7 @@ export interface DynamoStoreOptions {
  * and `dueSlot`), and writes each row back once, fenced on the version it read. A refresh
  * that keeps the row's period writes neither the index nor anything but the row itself.
  */
-export class DynamoStore implements Store {
+export class DynamoStore implements Store, DueCensus {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #index: string;
@@ -149,6 +150,21 @@ export class DynamoStore implements Store {
         ExpressionAttributeValues: { ...expression.ExpressionAttributeValues, ':zero': 0, ':one': 1 },
       }),
     });
+  }
+
+  async shardsInUse(): Promise<number[]> {
+    return shardsToPoll(this.#shardCount, await this.#raiseHighWater());
+  }
+
+  async countDue(shard: number, now: number): Promise<number> {
+    const [lease, entries] = await Promise.all([
+      this.#doc.send(new GetCommand({ TableName: this.#table, Key: { chatId: shardLeaseKey(shard) } })),
+      this.#shardEntries(shard),
+    ]);
+    const polledUntil = lease.Item?.['polledUntil'];
+    // A round of our own that is never begun nor ended: the same "due" rule, no writes.
+    const look = new SlotRound({ id: 'census', takenAt: now, expiresAt: now }, new Map([[shard, typeof polledUntil === 'number' ? polledUntil : -Infinity]]));
+    return look.observe(shard, entries, now).length;
   }
 
   async #shardEntries(shard: number): Promise<IndexEntry[]> {

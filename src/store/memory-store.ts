@@ -7,6 +7,7 @@ import { itemSize } from './item-size.ts';
 import { checkedShardCount, dueShardFor } from './shard.ts';
 import { asSlotRound, oldestFirst, SlotRound } from './slot-round.ts';
 import { slotWrite } from './slot-write.ts';
+import type { DueCensus } from './due-census.ts';
 import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from './store.ts';
 
 /** Request units one operation would cost on DynamoDB on-demand (see `capacity` below). */
@@ -39,7 +40,7 @@ const KB = 1024;
  * only when `dueShard` / `dueSlot` change (projected attribute 1 unit, key move 2, entering or
  * leaving 1), reads by size rounded up to 4 KB, eventually consistent at half price.
  */
-export class MemoryStore implements Store {
+export class MemoryStore implements Store, DueCensus {
   /** The table: rows, the shard lease items and the shard high-water mark (shareable by two stores). */
   readonly table: MemoryTable;
   readonly #shardCount: number;
@@ -81,13 +82,26 @@ export class MemoryStore implements Store {
     const slots = asSlotRound(round);
     const due: DueRow[] = [];
     for (const shard of slots.shards) {
-      const key = `due#${shard}`;
-      const entries = [...this.rows.values()].filter((r) => r.dueShard === key).map((r) => ({ chatId: r.chatId, dueSlot: r.dueSlot }));
-      const bytes = entries.reduce((sum, e) => sum + itemSize({ ...e, dueShard: key }), 0);
+      const entries = this.#entries(shard);
+      const bytes = entries.reduce((sum, e) => sum + itemSize({ ...e, dueShard: `due#${shard}` }), 0);
       this.#charge?.({ operation: 'query', read: 0.5 * Math.max(1, Math.ceil(bytes / (4 * KB))), write: 0, indexWrite: 0 });
       due.push(...slots.observe(shard, entries, now));
     }
     return oldestFirst(due, limit);
+  }
+
+  async shardsInUse(): Promise<number[]> {
+    return shardsToPoll(this.#shardCount, this.table.highWater);
+  }
+
+  async countDue(shard: number, now: number): Promise<number> {
+    const look = new SlotRound({ id: 'census', takenAt: now, expiresAt: now }, new Map([[shard, this.table.shards.get(shard)?.polledUntil ?? -Infinity]]));
+    return look.observe(shard, this.#entries(shard), now).length;
+  }
+
+  #entries(shard: number): { chatId: string; dueSlot: unknown }[] {
+    const key = `due#${shard}`;
+    return [...this.rows.values()].filter((r) => r.dueShard === key).map((r) => ({ chatId: r.chatId, dueSlot: r.dueSlot }));
   }
 
   async claim(round: Round, chatId: string): Promise<DiffStatusRow | null> {

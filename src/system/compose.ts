@@ -13,6 +13,7 @@ import { runTick, type TickDeps, type TickOptions } from '../refresh/tick.ts';
 import type { TickSummary } from '../refresh/tick-summary.ts';
 import { webhookActivity, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import { createStore } from '../store/create-store.ts';
+import type { DueCensus } from '../store/due-census.ts';
 import { DynamoLastDeliveries } from '../store/dynamo-last-deliveries.ts';
 import type { Store } from '../store/store.ts';
 import { DynamoTokenResolver } from '../tokens/dynamo-token-resolver.ts';
@@ -54,6 +55,8 @@ export type TickRun = Partial<TickOptions>;
 export interface System {
   readonly settings: Settings;
   readonly store: Store;
+  /** The store's read-only view of the due index, for the slot's lead (the slot design's stores have one). */
+  readonly census: DueCensus | undefined;
   readonly clock: Clock;
   /** The configured git providers (webhooks match deliveries against them). */
   readonly registry: ProviderRegistry;
@@ -100,6 +103,7 @@ export function composeSystem(parts: SystemParts): System {
   const system: System = {
     settings,
     store,
+    census: isDueCensus(inner) ? inner : undefined,
     clock,
     registry,
     get refresher() {
@@ -127,9 +131,17 @@ export function composeSystem(parts: SystemParts): System {
       }),
     markStale: (input) => markStale(store, clock, input, { log, ...publisher }),
     refreshNow: (chatId, timeoutMs) =>
-      refreshNow({ store, refresher: system.refresher, clock, policy: settings.cadence, log, ...publisher }, chatId, timeoutMs),
+      refreshNow(
+        { store, refresher: system.refresher, clock, policy: settings.cadence, log, ...publisher, ...(parts.random ? { random: parts.random } : {}) },
+        chatId,
+        timeoutMs,
+      ),
   };
   return system;
+}
+
+function isDueCensus(store: Store): store is Store & DueCensus {
+  return 'countDue' in store && 'shardsInUse' in store;
 }
 
 /** Which hosts send webhooks: configured ones, and (with the deliveries table) those delivering lately. */

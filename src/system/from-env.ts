@@ -6,6 +6,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { Log } from '../domain/log.ts';
 import { changePublisherFor } from '../events/eventbridge-publisher.ts';
 import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
+import { INLINE_MAP_MAX_CONCURRENCY } from '../scale/partition-limits.ts';
 import { createDocumentClient } from '../store/document-client.ts';
 import { composeSystem, type System } from './compose.ts';
 import { DEFAULT_SETTINGS, type Settings } from './settings.ts';
@@ -64,6 +65,11 @@ export function readRefreshEnv(env: Env): EnvConfig {
         activeWindowMs: integer(env, 'CADENCE_ACTIVE_WINDOW_MS', d.cadence.activeWindowMs, 0, 7 * 86_400_000),
         openCapMs: integer(env, 'CADENCE_OPEN_CAP_MS', d.cadence.openCapMs, d.cadence.successTtlMs, 86_400_000),
         closedCapMs: integer(env, 'CADENCE_CLOSED_CAP_MS', d.cadence.closedCapMs, d.cadence.successTtlMs, 7 * 86_400_000),
+      },
+      fanOut: {
+        maxWorkers: integer(env, 'MAX_WORKERS', d.fanOut.maxWorkers, 1, INLINE_MAP_MAX_CONCURRENCY),
+        reservedConcurrency: integer(env, 'RESERVED_CONCURRENCY', d.fanOut.reservedConcurrency, 0, 100_000),
+        rowsPerWorker: integer(env, 'ROWS_PER_WORKER', d.fanOut.rowsPerWorker, 1, 1_000_000),
       },
       deliveriesTableName: optional(env, 'DELIVERIES_TABLE_NAME'),
     },

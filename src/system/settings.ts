@@ -1,6 +1,7 @@
 import { DEFAULT_CADENCE, type CadencePolicy } from '../cadence/policy.ts';
 import { DEFAULT_PROVIDERS, type ProviderConfig } from '../providers/config.ts';
 import { DEFAULT_ROW_TIME_SHARE_MS } from '../refresh/refresher.ts';
+import { DEFAULT_FAN_OUT, type FanOutSettings } from '../scale/fan-out.ts';
 
 /**
  * What a deployment chooses: the one place their defaults live. `from-env.ts` reads them from
@@ -43,6 +44,8 @@ export interface Settings {
   gitProviders: readonly ProviderConfig[];
   /** When rows are next due, per outcome. Default `DEFAULT_CADENCE`. */
   cadence: CadencePolicy;
+  /** How a slot's lead splits the work over workers (`MAX_WORKERS`, `RESERVED_CONCURRENCY`, `ROWS_PER_WORKER`). */
+  fanOut: FanOutSettings;
   /**
    * `DELIVERIES_TABLE_NAME`: where the webhook function records each host's last delivery, so
    * open PRs on hosts that deliver poll at the safety cadence. Default unset: only hosts
@@ -65,6 +68,7 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'tableName'> = {
   rowTimeShareMs: DEFAULT_ROW_TIME_SHARE_MS,
   gitProviders: DEFAULT_PROVIDERS,
   cadence: DEFAULT_CADENCE,
+  fanOut: DEFAULT_FAN_OUT,
   deliveriesTableName: undefined,
 };
 

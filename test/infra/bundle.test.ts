@@ -78,7 +78,12 @@ test('the refresh bundle runs one tick of the Task input from events/ against Dy
   await t.doc.send(new PutCommand({ TableName: t.tableName, Item: row }));
   const { stdout, stderr } = await invoke('events/loop-iteration.json');
   const summary = JSON.parse(stdout) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(summary).sort(), Object.keys(emptySummary()).sort(), 'stdout is the TickSummary alone');
+  assert.deepEqual(
+    Object.keys(summary).sort(),
+    [...Object.keys(emptySummary()), 'groups', 'dueEstimate'].sort(),
+    "stdout is the lead's answer alone: its TickSummary, no shard groups",
+  );
+  assert.deepEqual(summary.groups, [], 'one shard: the lead ticks it itself');
   assert.equal(summary.claimed, 1);
   assert.equal(summary.noToken, 1, 'the owner has no token: backed off without any HTTP call');
   const after = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { chatId: row.chatId }, ConsistentRead: true }));

@@ -12,14 +12,13 @@ import { after, before, mock, test } from 'node:test';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
 import { stateMachineSource, substituteDefinition } from '../../src/dev/state-machine.ts';
 import { loadTemplate } from '../../src/dev/template.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { isBookkeepingItem } from '../../src/store/bookkeeping.ts';
 import type { TickSummary } from '../../src/refresh/tick-summary.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
-import { createTestTables, type TestTables } from '../support/dynamodb.ts';
+import { createTestTables, refreshFunctionEnv, type TestTables } from '../support/dynamodb.ts';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:gitsync-RefreshFunction-AbC123';
 const definition = substituteDefinition(stateMachineSource(loadTemplate(), 'RefreshLoop').text, {
@@ -33,18 +32,7 @@ let refresh: (event: unknown, context: Context) => Promise<TickSummary>;
 
 before(async () => {
   t = await createTestTables();
-  Object.assign(process.env, {
-    TABLE_NAME: t.tableName,
-    TOKENS_TABLE_NAME: t.tokensTableName,
-    STALE_INDEX_NAME: t.indexName,
-    DYNAMODB_ENDPOINT: t.endpoint,
-    AWS_REGION: LOCAL_AWS.region,
-    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
-    POWERTOOLS_SERVICE_NAME: 'gitsync',
-    POWERTOOLS_METRICS_NAMESPACE: 'gitsync-test',
-    LOG_LEVEL: 'ERROR',
-  });
+  Object.assign(process.env, refreshFunctionEnv(t));
   ({ handler: refresh } = await import('../../src/handler/refresh.ts'));
 });
 after(async () => {

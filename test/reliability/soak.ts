@@ -45,7 +45,8 @@ log(`soak: seed ${baseSeed}, up to ${maxScenarios} scenarios or ${maxMs / 1000} 
 
 while (totals.scenarios < maxScenarios && performance.now() - startedAt < maxMs) {
   const seed = baseSeed + totals.scenarios;
-  const h = await Harness.create({ seed, sim: { rates: DEFAULT_RATES }, secondHost: true });
+  // Four due-index shards: the scenarios' fan-out steps split them over up to four workers.
+  const h = await Harness.create({ seed, shardCount: 4, sim: { rates: DEFAULT_RATES }, secondHost: true });
   try {
     const seeded = seedWorld(h.sim, { rows: rowCount, now: h.clock.now(), shardCount: h.shardCount, seed });
     await h.adopt(seeded);

@@ -14,14 +14,10 @@ test('a DynamoDB endpoint that accepts connections but never answers ends the ti
   const sockets = new Set<Socket>();
   const blackHole = createServer((socket) => void sockets.add(socket));
   await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
-  Object.assign(process.env, {
-    AWS_REGION: LOCAL_AWS.region,
-    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
-  });
   try {
     const doc = createDocumentClient({
       endpoint: `http://127.0.0.1:${(blackHole.address() as AddressInfo).port}`,
+      ...LOCAL_AWS,
       requestTimeoutMs: 100,
     });
     const store = new DynamoStore({ doc, tableName: 'diff-status', indexName: 'byStaleAt', shardCount: 1 });

@@ -6,6 +6,7 @@ import { formatSlot, onceSlot } from '../../src/store/due-slot.ts';
 import { DynamoStore } from '../../src/store/dynamo-store.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
+import type { DueCensus } from '../../src/store/due-census.ts';
 import type { Lease, RowUpdate, Store } from '../../src/store/store.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 import { ManualClock } from '../support/fakes.ts';
@@ -205,6 +206,43 @@ for (const [name, make] of [['DynamoStore on DynamoDB Local', dynamo], ['MemoryS
       }
       await lowered.endRound(round, s.clock.now());
       for (const id of ids) assert.equal((await lowered.getRow(id))!.dueShard, 'due#0', `${id} moved to its shard under the new count`);
+    });
+  });
+}
+
+/** The fan-out's part of the contract: the lead's read-only census and a worker's shard group. */
+for (const [name, make] of [['DynamoStore on DynamoDB Local', dynamo], ['MemoryStore', memory]] as const) {
+  describe(`store contract, fan-out: ${name}`, () => {
+    const census = (s: Subject) => s.store as Store & DueCensus;
+
+    test('the census counts what a round would find, and writes nothing', async () => {
+      const s = await make(3);
+      const now = s.clock.now();
+      for (let i = 0; i < 6; i++) await s.put(row(`c${i}`, onceSlot(now - 1_000 - i), 3));
+      await s.put(row('later', onceSlot(now + 60_000), 3));
+      const count = async () => {
+        let n = 0;
+        for (const shard of await census(s).shardsInUse()) n += await census(s).countDue(shard, s.clock.now());
+        return n;
+      };
+      assert.equal(await count(), 6);
+      assert.equal(await count(), 6, 'counting twice finds the same: no shard was marked served');
+      assert.deepEqual(await due(s), ['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
+    });
+
+    test('a worker leases only its shard group; another group stays free for another worker', async () => {
+      const s = await make(4);
+      const a = await s.store.beginRound(lease(s, 'worker-a'), [0, 2]);
+      const b = await s.store.beginRound(lease(s, 'worker-b'), [1, 3]);
+      const late = await s.store.beginRound(lease(s, 'overlapping'), [0, 1, 2, 3]);
+      assert.deepEqual([[...a.shards], [...b.shards], [...late.shards]], [[0, 2], [1, 3], []]);
+    });
+
+    test('the shards in use cover every shard a row may carry after SHARD_COUNT is lowered', async () => {
+      const s = await make(5);
+      await s.store.markStale('m', { gitBranch: 'b', gitRemoteOrigin: 'https://git.test/o/r', now: s.clock.now() });
+      const narrow = s.withShards(2) as Store & DueCensus;
+      assert.deepEqual(await narrow.shardsInUse(), [0, 1, 2, 3, 4], 'fan-out groups are cut from these');
     });
   });
 }

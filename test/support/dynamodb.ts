@@ -66,3 +66,19 @@ export async function createTestTables(design: 'slots' | 'row-lease' = 'slots'):
     },
   };
 }
+
+/** The refresh function's environment for `tables` on DynamoDB Local, as the template sets it (tests that import the handler). */
+export function refreshFunctionEnv(tables: TestTables): Record<string, string> {
+  return {
+    TABLE_NAME: tables.tableName,
+    TOKENS_TABLE_NAME: tables.tokensTableName,
+    STALE_INDEX_NAME: tables.indexName,
+    DYNAMODB_ENDPOINT: tables.endpoint,
+    AWS_REGION: LOCAL_AWS.region,
+    AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+    POWERTOOLS_SERVICE_NAME: 'gitsync',
+    POWERTOOLS_METRICS_NAMESPACE: 'gitsync-test',
+    LOG_LEVEL: 'ERROR',
+  };
+}

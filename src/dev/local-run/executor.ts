@@ -43,7 +43,15 @@ interface TaskState {
   Retry?: { IntervalSeconds?: number }[];
 }
 interface Definition {
-  States: Record<string, { Type: string } | TaskState>;
+  States: Record<string, { Type: string; ItemProcessor?: Definition } | TaskState>;
+}
+
+/** Every state, those inside a Map's processor (the fan-out's workers) included. */
+function allStates(definition: Definition): [string, Definition['States'][string]][] {
+  return Object.entries(definition.States).flatMap(([name, state]) => [
+    [name, state] as [string, Definition['States'][string]],
+    ...('ItemProcessor' in state && state.ItemProcessor ? allStates(state.ItemProcessor) : []),
+  ]);
 }
 
 /**
@@ -58,7 +66,8 @@ export function startRefreshLoop(options: LoopOptions): RefreshLoop {
   const source = stateMachineSource(options.template, options.stateMachine);
   const definition = substituteDefinition(source.text, { RefreshFunctionArn: LOCAL_FUNCTION_ARN }) as Definition;
   const machine = new StateMachine(definition as never);
-  const states = Object.entries(definition.States);
+  // Every Task, the Map's worker Task included, is bound to the local handler: none calls AWS.
+  const states = allStates(definition);
   const tasks = states.filter((s): s is [string, TaskState] => s[1].Type === 'Task').map(([name, state]) => ({ name, state }));
   const waits = states.filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
 

@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Repo } from '../../../src/dev/git-host-sim/world.ts';
 import type { DiffStatusRow } from '../../../src/domain/row.ts';
 import { refreshNow } from '../../../src/ops/refresh-now.ts';
+import { emptySummary } from '../../../src/refresh/tick-summary.ts';
+import { leadSlot } from '../../../src/scale/slot-lead.ts';
 import type { DynamoFaultKind } from './dynamo-faults.ts';
 import { HTTP_FAULTS, type HttpFault } from './fault-proxy.ts';
 import { POLICY, type Harness } from './harness.ts';
@@ -11,6 +13,8 @@ import { makeMove, MOVE_KINDS, type MoveKind } from './moves.ts';
 /** One thing that happens to the system; steps of a group run at the same time. */
 export type Step =
   | { kind: 'tick'; batchSize: number }
+  /** A slot of the fanned-out loop: the lead's plan, then one worker per shard group, all at once. */
+  | { kind: 'fanOut'; workers: number; batchSize: number }
   /** A push: the same branch, another tracked branch of the repository, or a new one. */
   | { kind: 'markStale'; row: number; branch: 'same' | 'other' | 'new'; credentials: boolean }
   | { kind: 'refreshNow'; row: number }
@@ -29,6 +33,10 @@ export type StepGroup = Step[];
 const index = fc.nat({ max: 1_000 });
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('tick' as const), batchSize: fc.constantFrom(3, 10, 25) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('fanOut' as const), workers: fc.constantFrom(2, 3, 4), batchSize: fc.constantFrom(3, 10, 25) }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -118,6 +126,15 @@ async function runStep(h: Harness, world: ScenarioWorld, s: Step, result: Scenar
     case 'tick':
       await h.tick({ batchSize: s.batchSize });
       return;
+    case 'fanOut': {
+      const census = h.system.census;
+      if (!census) throw new Error('the harness store has no due census');
+      const tick = (shards?: readonly number[]) => h.tick({ batchSize: s.batchSize, ...(shards ? { shards } : {}) });
+      // One row per worker is enough to fan out: the soak wants the workers, not the sizing.
+      const plan = await leadSlot({ census, tick, emptySummary }, { maxWorkers: s.workers, reservedConcurrency: 0, rowsPerWorker: 1 }, h.clock.now(), h.clock.now() / 10_000);
+      await Promise.all(plan.groups.map((shards) => tick(shards)));
+      return;
+    }
     case 'markStale': {
       const row = world.rows[s.row % world.rows.length]!;
       const current = h.owned.get(row.chatId)!;

@@ -1,0 +1,43 @@
+import { SLOT_INTERVAL_MS } from '../src/cadence/loop-rhythm.ts';
+import { emptySummary, type TickSummary } from '../src/refresh/tick-summary.ts';
+import type { FanOutSettings } from '../src/scale/fan-out.ts';
+import { leadSlot } from '../src/scale/slot-lead.ts';
+import type { VirtualClock } from './virtual-clock.ts';
+import type { Worker } from './worker.ts';
+
+export interface FanOutRun {
+  slots: number;
+  /** Workers each slot started (1 when the lead ticked itself). */
+  workersPerSlot: number[];
+  ticks: TickSummary[];
+  endedAt: number;
+}
+
+/**
+ * The loop of infra/refresh-loop.asl.json with its fan-out, on a virtual clock: per slot the
+ * lead (`leadSlot`, the handler's own) ticks itself or answers shard groups, and one worker per
+ * group ticks its shards, all at once, each with its own refresher (a Lambda of its own). The
+ * next slot comes at start + k * interval, or at once when any worker reported a backlog.
+ */
+export async function runFanOutLoop(workers: readonly Worker[], clock: VirtualClock, until: number, fanOut: FanOutSettings): Promise<FanOutRun> {
+  const lead = workers[0]!.system;
+  const census = lead.census;
+  if (!census) throw new Error('the fan-out loop needs a store with a due census (the slot design)');
+  const run: FanOutRun = { slots: 0, workersPerSlot: [], ticks: [], endedAt: 0 };
+  let scheduled = clock.now();
+  for (;;) {
+    clock.skipTo(scheduled);
+    if (clock.now() >= until) break;
+    const slotAt = clock.now();
+    const answer = await leadSlot({ census, tick: (shards) => lead.tick(shards ? { shards } : {}), emptySummary }, { ...fanOut, maxWorkers: Math.min(fanOut.maxWorkers, workers.length) }, slotAt, Math.floor(slotAt / SLOT_INTERVAL_MS));
+    const ticks = answer.groups.length === 0 ? [answer] : await Promise.all(answer.groups.map((shards, i) => workers[i]!.system.tick({ shards })));
+    run.slots += 1;
+    run.workersPerSlot.push(Math.max(1, answer.groups.length));
+    run.ticks.push(...ticks);
+    const now = clock.now();
+    scheduled += SLOT_INTERVAL_MS;
+    if (ticks.some((t) => t.backlog) || scheduled < now) scheduled = now;
+  }
+  run.endedAt = clock.now();
+  return run;
+}
