@@ -129,21 +129,22 @@ export function renderMarkdown(r: BenchResults): string {
 }
 
 function costMarkdown(c: CostSection): string[] {
-  const row = (name: string, f: (x: CostFigures) => string) => `| ${name} | ${f(c.baseline)} | ${f(c)} |`;
+  const row = (name: string, f: (x: CostFigures) => string) => `| ${name} | ${f(c.baseline)} | ${f(c)} | ${f(c.withWebhooks)} |`;
   const usd = (n: number) => `$${n.toFixed(2)}`;
   return [
     `## 7. Cost: today's design and the new one side by side`,
     ``,
     `Row mix: ${c.mix}. A simulated ${c.week.days}-day week of ${c.week.rows} rows per design, ${c.week.store}; per-operation units measured on DynamoDB Local in this run (${(c.realMs / 1000).toFixed(0)} s in all).`,
     ``,
-    `| | today (row leases, fixed 120 s) | gitsync (shard leases, slots, adaptive) |`,
-    `|---|---|---|`,
+    `| | today (row leases, fixed 120 s) | gitsync (shard leases, slots, adaptive) | gitsync, the host sends webhooks (open PRs polled every 15 min) |`,
+    `|---|---|---|---|`,
     row('WRU per refresh that found nothing new', (x) => String(x.wruPerUnchangedRefresh)),
     row('WRU per refresh that wrote a change', (x) => String(x.wruPerChangedRefresh)),
     row('RRU per refresh', (x) => String(x.rruPerRefresh)),
     row('refreshes per row per day', (x) => String(x.refreshesPerRowPerDay)),
     row('API requests per row per day', (x) => String(x.apiRequestsPerRowPerDay)),
     row('change events per row per day', (x) => String(x.eventsPerRowPerDay)),
+    row('webhook deliveries per row per day', (x) => String(x.deliveriesPerRowPerDay)),
     ...(['1000', '10000', '100000', '1000000'] as const).map((n) => row(`USD / month per 1,000 rows at ${Number(n).toLocaleString('en-US')} rows`, (x) => usd(x.monthlyUsdPer1000Rows[n]))),
     row('change-to-row p50 / p99, active rows', (x) => `${(x.changeToRow.activeP50Ms / 1000).toFixed(0)} s / ${(x.changeToRow.activeP99Ms / 1000).toFixed(0)} s`),
     row('change-to-row p50 / p99, quiet rows', (x) => `${(x.changeToRow.quietP50Ms / 1000).toFixed(0)} s / ${(x.changeToRow.quietP99Ms / 1000).toFixed(0)} s`),

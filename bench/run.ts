@@ -36,18 +36,21 @@ const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
+// `--only webhooks` / `--only cost` (`--only scale` below): just that section, its JSON on stdout (writes no results).
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-// `--only webhooks`: just the webhook scenario, its JSON on stdout (writes no results).
-if (only === 'webhooks') {
+if (only === 'webhooks' || only === 'cost') {
   const db = await startDynamoDbLocal();
   try {
-    console.log(JSON.stringify({ webhooks: await webhooks(db.endpoint, { deliveries: quick ? 40 : 200, concurrency: 4 }), loadAverage: round2(loadavg()[0]!) }));
+    const section =
+      only === 'webhooks'
+        ? { webhooks: await webhooks(db.endpoint, { deliveries: quick ? 40 : 200, concurrency: 4 }) }
+        : { cost: await costSection(db.endpoint, quick, progress) };
+    console.log(JSON.stringify({ ...section, loadAverage: round2(loadavg()[0]!) }));
   } finally {
     await db.stop();
   }
   process.exit(0);
 }
-
 // `--only scale`: just the scale section, its JSON on stdout with its real time (writes no results).
 if (only === 'scale') {
   const db = await startDynamoDbLocal();
@@ -68,6 +71,7 @@ if (only === 'scale') {
   }
   process.exit(0);
 }
+if (only !== undefined) throw new Error(`--only takes "webhooks", "cost" or "scale", not ${JSON.stringify(only)}`);
 
 const startedAt = new Date();
 const loadAtStart = loadavg()[0]!;
@@ -125,6 +129,11 @@ try {
         target: '<= 4',
         measured: `${costs.monthlyUsdPer1000Rows['10000']} (today ${costs.baseline.monthlyUsdPer1000Rows['10000']})`,
         met: costs.monthlyUsdPer1000Rows['10000'] <= 4,
+      },
+      'cost: USD per month per 1,000 rows at 10,000 rows, with webhooks': {
+        target: '<= 2',
+        measured: String(costs.monthlyUsdPer1000RowsWithWebhooks['10000']),
+        met: costs.monthlyUsdPer1000RowsWithWebhooks['10000'] <= 2,
       },
       'cost: change-to-row p99, active rows': {
         target: '<= 130 s',

@@ -3,6 +3,7 @@ import { seededRandom, type Random } from '../../src/dev/git-host-sim/prng.ts';
 import { NoTokenError } from '../../src/domain/errors.ts';
 import type { DiffStatusRow, PullRequestStatus } from '../../src/domain/row.ts';
 import { markStale } from '../../src/ops/mark-stale.ts';
+import { refreshNow } from '../../src/ops/refresh-now.ts';
 import type { ChangePublisher } from '../../src/refresh/change-publisher.ts';
 import type { RefreshResult } from '../../src/refresh/result.ts';
 import { runTick, type RowRefresher } from '../../src/refresh/tick.ts';
@@ -193,6 +194,8 @@ interface SimRow {
 export interface WeekResult {
   rows: number;
   days: number;
+  /** Webhook deliveries received (one per PR change and per push, on a host that sends them); 0 in a polling-only week. */
+  deliveries: number;
   refreshes: number;
   /** Write-backs of a successful PR refresh (today's design publishes an event for each). */
   prRefreshes: number;
@@ -208,13 +211,26 @@ export interface WeekResult {
   changeToRow: { active: number[]; quiet: number[] };
 }
 
+/** The simulated rows' host, as the cadence reads it from a PR url. */
+const WEBHOOK_HOSTS: ReadonlySet<string> = new Set(['github.com']);
+
 /**
  * A week of virtual time in memory: the real tick, write-back plan, cadence and `MemoryStore`
  * (which bills each operation by DynamoDB's rules), with a model host in place of HTTP: each
  * PR's changes are drawn in advance (`MIX`), a refresh sees every change up to its instant,
  * and the change-to-row latency is the time from a change to the refresh that showed it.
+ * `webhooks`: the host sends a delivery for every PR change and every push; the cadence polls
+ * its open PRs at the safety cadence (`webhookSafetyTtlMs`), and each delivery refreshes its
+ * row at once as the webhook function does (`refreshNow`: the same refresh and fenced
+ * write-back; the function's own writes and reads are billed apart, `PROJECTION.delivery`).
  */
-export async function simulateWeek(design: Design, rowCount: number, sampleCache: DiffStatusRow['httpCache'], days = 7): Promise<WeekResult> {
+export async function simulateWeek(
+  design: Design,
+  rowCount: number,
+  sampleCache: DiffStatusRow['httpCache'],
+  days = 7,
+  webhooks = false,
+): Promise<WeekResult> {
   const rng = seededRandom(2_026);
   const t0 = Date.UTC(2026, 10, 30, 0);
   const end = t0 + days * DAY;
@@ -236,7 +252,7 @@ export async function simulateWeek(design: Design, rowCount: number, sampleCache
   for (const r of rows) store.put(seedRow(r, t0, rng));
 
   const result: WeekResult = {
-    rows: rowCount, days, refreshes: 0, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0, apiRequests: 0, events: 0, pushes: 0, ticks: 0,
+    rows: rowCount, days, deliveries: 0, refreshes: 0, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0, apiRequests: 0, events: 0, pushes: 0, ticks: 0,
     changeToRow: { active: [], quiet: [] },
   };
   const refresher: RowRefresher = {
@@ -274,7 +290,10 @@ export async function simulateWeek(design: Design, rowCount: number, sampleCache
     },
   };
   const pushes = rows.flatMap((r) => r.pushes.map((at) => ({ at, row: r }))).sort((a, b) => a.at - b.at);
+  const deliveries = webhooks ? [...pushes, ...rows.flatMap((r) => r.changes.map((at) => ({ at, row: r })))].sort((a, b) => a.at - b.at) : [];
+  const webhookActivity = webhooks ? { activeHosts: async () => WEBHOOK_HOSTS } : undefined;
   let nextPush = 0;
+  let nextDelivery = 0;
   for (let t = t0; t < end; t += SLOT_MS) {
     clock.current = t;
     while (nextPush < pushes.length && pushes[nextPush]!.at <= t) {
@@ -282,9 +301,15 @@ export async function simulateWeek(design: Design, rowCount: number, sampleCache
       await markStale(tagged, clock, { chatIds: [row.chatId], branch: `b-${row.chatId}`, origin: 'https://github.com/o/r' }, { publisher });
       result.pushes += 1;
     }
+    while (nextDelivery < deliveries.length && deliveries[nextDelivery]!.at <= t) {
+      const { row } = deliveries[nextDelivery++]!;
+      result.deliveries += 1;
+      // A row without a PR yet answers null; one without a token fails: the loop keeps its rule.
+      await refreshNow({ store: tagged, refresher, clock, policy: design.cadence, publisher }, row.chatId).catch(() => null);
+    }
     for (let again = 0; again < 5; again++) {
       const summary = await runTick(
-        { store: tagged, refresher, clock, policy: design.cadence, publisher, random: () => rng.next() },
+        { store: tagged, refresher, clock, policy: design.cadence, publisher, random: () => rng.next(), ...(webhookActivity ? { webhookActivity } : {}) },
         { batchSize: SETTINGS.batchSize, tickBudgetMs: SETTINGS.tickBudgetMs, safetyMarginMs: SETTINGS.safetyMarginMs },
       );
       result.ticks += 1;
@@ -398,6 +423,8 @@ export interface CostFigures {
   refreshesPerRowPerDay: number;
   apiRequestsPerRowPerDay: number;
   eventsPerRowPerDay: number;
+  /** Webhook deliveries per row per day (0 when polling only). */
+  deliveriesPerRowPerDay: number;
   monthlyUsdPer1000Rows: Record<'1000' | '10000' | '100000' | '1000000', number>;
   monthlyUsdBreakdownAt10000: Record<string, number>;
   changeToRow: { activeP50Ms: number; activeP99Ms: number; quietP50Ms: number; quietP99Ms: number; samples: number };
@@ -418,6 +445,14 @@ export const PROJECTION = {
   /** A due-index entry (keys + dueSlot) and the per-item storage overheads, bytes. */
   indexEntryBytes: 70,
   itemOverheadBytes: 100,
+  /**
+   * One webhook delivery's own cost besides its row's refresh (which the week bills): the
+   * deduplicating put into the deliveries table and the row's claim-and-stamp update (1 write
+   * unit each: both items under 1 KB, no index key moves), the `byRepoBranch` query (0.5 read
+   * unit), and `WebhookFunction` (512 MB in template.yaml) for its verification, writes and the
+   * GitHub requests of the refresh. Function URLs cost nothing of their own.
+   */
+  delivery: { wru: 2, rru: 0.5, lambdaMemoryGb: 0.5, lambdaBaseMs: 100 },
 };
 
 /**
@@ -479,7 +514,14 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
       (PROJECTION.executionsPerMonth * PRICES.stepFunctionsExpress.usdPerMillionRequests) / 1e6 +
       PROJECTION.executionsPerMonth * 60 * PRICES.stepFunctionsExpress.billedMemoryGb * PRICES.stepFunctionsExpress.usdPerGbSecond;
     const events = (eventsPerRowDay * rows * month * PRICES.eventBridge.usdPerMillionEvents) / 1e6;
-    return { ddbRequests, ddbStorage, lambda, stepFunctions: sfn, eventBridge: events };
+    const deliveries = perRowDay(week.deliveries) * rows * month;
+    const d = PROJECTION.delivery;
+    // The in-function refresh's GitHub requests are in `apiRequests` (billed to the refresh Lambda above at the same rate).
+    const webhookFunction =
+      (deliveries * (d.wru * PRICES.dynamodb.usdPerMillionWriteUnits + d.rru * PRICES.dynamodb.usdPerMillionReadUnits)) / 1e6 +
+      (deliveries * d.lambdaBaseMs * d.lambdaMemoryGb * PRICES.lambdaArm64.usdPerGbSecond) / 1000 +
+      (deliveries * PRICES.lambdaArm64.usdPerMillionRequests) / 1e6;
+    return { ddbRequests, ddbStorage, lambda, stepFunctions: sfn, eventBridge: events, ...(week.deliveries > 0 ? { webhookFunction } : {}) };
   };
   const per1000 = (rows: number) => {
     const m = monthly(rows);
@@ -495,6 +537,7 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
     refreshesPerRowPerDay: round(refreshesPerRowPerDay, 1),
     apiRequestsPerRowPerDay: round(perRowDay(week.apiRequests), 1),
     eventsPerRowPerDay: round(eventsPerRowDay, 1),
+    deliveriesPerRowPerDay: round(perRowDay(week.deliveries), 2),
     monthlyUsdPer1000Rows: { '1000': per1000(1_000), '10000': per1000(10_000), '100000': per1000(100_000), '1000000': per1000(1_000_000) },
     monthlyUsdBreakdownAt10000: Object.fromEntries(Object.entries(at10k).map(([k, v]) => [k, round(v, 2)])),
     changeToRow: {
@@ -508,12 +551,19 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
 }
 
 export interface CostSection extends CostFigures {
+  /**
+   * The same projection where the host sends webhooks: open PRs polled at the 15-minute
+   * safety cadence, every PR change and push delivered and refreshed at once, the webhook
+   * function's own requests and invocations included.
+   */
+  monthlyUsdPer1000RowsWithWebhooks: CostFigures['monthlyUsdPer1000Rows'];
+  withWebhooks: CostFigures;
   baseline: CostFigures;
   mix: string;
   prices: typeof PRICES;
   projection: typeof PROJECTION & { note: string };
   calibration: Calibration[];
-  week: { rows: number; days: number; store: string; refreshes: { gitsync: number; baseline: number } };
+  week: { rows: number; days: number; store: string; refreshes: { gitsync: number; withWebhooks: number; baseline: number } };
   realMs: number;
 }
 
@@ -530,9 +580,14 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
   const baseWeek = await simulateWeek(BASELINE, weekRows, newDynamo.sampleCache, days);
   progress(`cost: simulated ${days}-day week, ${weekRows} rows, adaptive cadence`);
   const newWeek = await simulateWeek(GITSYNC, weekRows, newDynamo.sampleCache, days);
+  progress(`cost: simulated ${days}-day week, ${weekRows} rows, adaptive cadence on a host that sends webhooks`);
+  const hookWeek = await simulateWeek(GITSYNC, weekRows, newDynamo.sampleCache, days, true);
   const ours = figures(GITSYNC, newWeek, newDynamo, newModel);
+  const withWebhooks = figures(GITSYNC, hookWeek, newDynamo, newModel);
   return {
     ...ours,
+    monthlyUsdPer1000RowsWithWebhooks: withWebhooks.monthlyUsdPer1000Rows,
+    withWebhooks,
     baseline: figures(BASELINE, baseWeek, baseDynamo, undefined),
     mix: MIX,
     prices: PRICES,
@@ -544,7 +599,7 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
         "Today's design is billed per refresh at what DynamoDB Local measured for it; its week gives refresh counts, API requests, events and latency.",
     },
     calibration: [baseDynamo, newDynamo, newModel].map((c) => ({ ...c, sampleCache: undefined })),
-    week: { rows: weekRows, days, store: 'in-memory (calibrated on DynamoDB Local in this run)', refreshes: { gitsync: newWeek.refreshes, baseline: baseWeek.refreshes } },
+    week: { rows: weekRows, days, store: 'in-memory (calibrated on DynamoDB Local in this run)', refreshes: { gitsync: newWeek.refreshes, withWebhooks: hookWeek.refreshes, baseline: baseWeek.refreshes } },
     realMs: Math.round(performance.now() - started),
   };
 }

@@ -35,6 +35,12 @@ export interface ProviderCallContext {
   /** Aborts when the tick's deadline passes. */
   signal: AbortSignal;
   cache: ConditionalCache;
+  /**
+   * The row's pull-request fields as stored, unchecked (other services write the table):
+   * a 304 for the PR itself is answered from them (see `CachedRead.row`). Absent: nothing
+   * stored, so that request is made in full.
+   */
+  stored?: Readonly<Partial<Record<keyof PullRequestStatus, unknown>>>;
   /** Hears every list that had more pages than the cap; the caller logs and counts it. */
   truncated(list: TruncatedList): void;
 }

@@ -178,7 +178,7 @@ export class Refresher {
     const signal = AbortSignal.any([runSignal, ownTime]);
     const cache = new RowConditionalCache(row.httpCache);
     const truncated: TruncatedList[] = [];
-    const ctx = { token: token.value, signal, cache, truncated: (list: TruncatedList) => truncated.push(list) };
+    const ctx = { token: token.value, signal, cache, stored: row, truncated: (list: TruncatedList) => truncated.push(list) };
     // Where the host moved the repository (learned earlier), as long as the origin is unchanged.
     const repo = movedRepo(row, provider, originRepo);
     const done = (status: PullRequestStatus): RefreshResult => {

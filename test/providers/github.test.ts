@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AuthError, ProviderError, RateLimitedError } from '../../src/domain/errors.ts';
+import type { PullRequestStatus } from '../../src/domain/row.ts';
 import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
 import type { ProviderCallContext, PullRequestRef, TruncatedList } from '../../src/providers/provider.ts';
 import { fakeProvider } from './support/fake-provider.ts';
@@ -15,9 +16,10 @@ const { api, provider } = await fakeProvider('github', NOW, 64 * 1024);
 
 type TestContext = ProviderCallContext & { cache: RowConditionalCache; truncations: TruncatedList[] };
 
-function ctx(cache = new RowConditionalCache(undefined)): TestContext {
+/** `stored`: the row's PR fields, as the refresh before wrote them. */
+function ctx(cache = new RowConditionalCache(undefined), stored?: PullRequestStatus): TestContext {
   const truncations: TruncatedList[] = [];
-  return { token: TOKEN, signal: new AbortController().signal, cache, truncations, truncated: (list) => truncations.push(list) };
+  return { token: TOKEN, signal: new AbortController().signal, cache, ...(stored ? { stored } : {}), truncations, truncated: (list) => truncations.push(list) };
 }
 
 const ref = (): PullRequestRef => ({ repo: { host: provider.host, path: 'acme/app' }, number: 7 });
@@ -104,21 +106,50 @@ test('a merged PR (state closed, merged true) is merged; closed unmerged is clos
   assert.equal((await provider.fetchPullRequestStatus(ref(), ctx())).pullRequestState, 'closed');
 });
 
-test('an unchanged PR costs only 304s, rebuilt from the small stored values', async () => {
+test('an unchanged PR costs only 304s, the PR rebuilt from the row and the reviews from small stored values', async () => {
   servePull();
   const cache = new RowConditionalCache(undefined);
   const first = await provider.fetchPullRequestStatus(ref(), ctx(cache));
   api.requests.length = 0;
-  // A new context over the same stored entries: another container after a cold start.
+  // A new context over the same stored entries and row: another container after a cold start.
   const stored = JSON.parse(JSON.stringify(cache.entries()));
-  const second = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(stored)));
+  const second = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(stored), first));
   assert.deepEqual(second, first);
   assert.deepEqual(
     api.requests.map((r) => r.headers['if-none-match']),
     ['"pull-v1"', '"reviews-v1"'],
   );
-  assert.ok(JSON.stringify(stored).length < 600, `cache stays small: ${JSON.stringify(stored).length} bytes`);
+  assert.ok(JSON.stringify(stored).length < 200, `cache stays small: ${JSON.stringify(stored).length} bytes`);
   assert.ok(!JSON.stringify(stored).includes('xxxx'), 'the PR body is not stored');
+  assert.ok(!JSON.stringify(stored).includes('Add the thing'), 'the row already holds the PR fields: no second copy');
+});
+
+test('a row whose PR fields no longer hold what the cached answer said: the PR is fetched without its ETag', async () => {
+  servePull();
+  const cache = new RowConditionalCache(undefined);
+  const first = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  const entries = JSON.parse(JSON.stringify(cache.entries()));
+  const rows: [string, Record<string, unknown>][] = [
+    ['title cut by the size bounds', { ...first, pullRequestTitle: 'Add the…' }],
+    ['title rewritten by another service', { ...first, pullRequestTitle: 'Something else' }],
+    ['title of the wrong type', { ...first, pullRequestTitle: 42 }],
+    ['a field missing', { ...first, additions: undefined }],
+    ['another PR', { ...first, prNumber: 8 }],
+    ['unknown state', { ...first, pullRequestState: 'draft' }],
+    ['url of another repository', { ...first, url: first.url.replace('acme/app', 'evil/app') }],
+  ];
+  for (const [why, row] of rows) {
+    api.requests.length = 0;
+    const again = new RowConditionalCache(entries);
+    const status = await provider.fetchPullRequestStatus(ref(), ctx(again, row as unknown as PullRequestStatus));
+    assert.deepEqual(status, first, why);
+    assert.deepEqual(
+      api.requests.map((r) => [r.url, r.headers['if-none-match']]),
+      [[`${API}/pulls/7`, undefined], [`${API}/pulls/7/reviews?per_page=100`, '"reviews-v1"']],
+      why,
+    );
+    assert.deepEqual(again.entries()['p'], entries['p'], `${why}: the fresh answer's ETag and digest are kept`);
+  }
 });
 
 test('a changed PR after a stored ETag is read in full and the entry replaced', async () => {
@@ -130,15 +161,18 @@ test('a changed PR after a stored ETag is read in full and the entry replaced', 
   assert.equal(cache.entries()['p']?.etag, '"pull-v2"');
 });
 
-test('a damaged stored value is dropped and the PR fetched unconditionally', async () => {
+test('a damaged stored value (or the older full-answer form) is dropped and the PR fetched unconditionally', async () => {
   servePull();
-  const cache = new RowConditionalCache({ p: { etag: '"pull-v1"', value: { title: 42 } } });
-  const status = await provider.fetchPullRequestStatus(ref(), ctx(cache));
-  assert.equal(status.pullRequestTitle, 'Add the thing');
-  assert.deepEqual(
-    api.requests.filter((r) => r.url === `${API}/pulls/7`).map((r) => r.headers['if-none-match']),
-    ['"pull-v1"', undefined],
-  );
+  for (const value of [{ title: 42 }, { d: 42 }, 'x', { d: 'AAAAAAAAAAAAAAAA' }]) {
+    api.requests.length = 0;
+    const cache = new RowConditionalCache({ p: { etag: '"pull-v1"', value } });
+    const status = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+    assert.equal(status.pullRequestTitle, 'Add the thing');
+    assert.deepEqual(
+      api.requests.filter((r) => r.url === `${API}/pulls/7`).map((r) => r.headers['if-none-match']),
+      [undefined],
+    );
+  }
 });
 
 test('primary rate limit: 403 with remaining 0 is RateLimitedError until the reset', async () => {
@@ -219,7 +253,7 @@ test('an unchanged paginated PR costs one 304 per page, rebuilt from a small sto
   const first = await provider.fetchPullRequestStatus(ref(), ctx(cache));
   const stored = JSON.parse(JSON.stringify(cache.entries()));
   api.requests.length = 0;
-  const second = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(stored)));
+  const second = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(stored), first));
   assert.deepEqual(second, first);
   assert.deepEqual(api.requests.map((r) => [r.url, r.headers['if-none-match'] !== undefined]), [
     [`${API}/pulls/7`, true],
@@ -331,12 +365,12 @@ test('a stored next page that leads outside the API (a tampered row) is dropped 
   servePull();
   serveReviewPages(api, '/api/v3', 'acme/app', 7, reviewsWithLateChangeRequest());
   const cache = new RowConditionalCache(undefined);
-  await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  const first = await provider.fetchPullRequestStatus(ref(), ctx(cache));
   for (const next of ['@evil.example/x', 'https://evil.example/api/v3/x', '/../../x']) {
     const stored = cache.entries();
     const tampered = { ...stored, r: { ...stored['r']!, value: { ...(stored['r']!.value as object), next } } };
     api.requests.length = 0;
-    const status = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(tampered)));
+    const status = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(tampered), first));
     assert.equal(status.changesRequested, true, next);
     assert.deepEqual(api.requests.map((r) => [r.url, r.headers['if-none-match'] !== undefined]), [
       [`${API}/pulls/7`, true],

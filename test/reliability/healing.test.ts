@@ -151,6 +151,47 @@ test('case 4: a damaged conditional-request cache is dropped and the request mad
   assert.deepEqual((await h.check()).violations, []);
 });
 
+test('case 4, row-backed 304s: PR fields another service rewrote, or a title cut to size, are never taken as the cached answer', async () => {
+  const repo = h.repo('acme', 'rowcache');
+  const rows: DiffStatusRow[] = [];
+  for (let i = 0; i < 3; i++) rows.push(await put(h.newRow({ chatId: `rowcache-${i}`, ownerId: 'alice', repo })));
+  await drain();
+  // A second refresh: the host has settled its lazy fields (mergeable), so its answers stay the same from here.
+  later(POLICY.successTtlMs + 1);
+  await drain();
+  const host = await Promise.all(rows.map(async (r) => (await h.row(r.chatId))!));
+  // The PRs do not change: every answer would be a 304 if the ETag were sent.
+  const damage = [
+    { pullRequestTitle: 'Rewritten by another service' },
+    { additions: '12', pullRequestDraft: 'yes' },
+    { prNumber: 999_999, authorLogin: null },
+  ];
+  for (const [i, set] of damage.entries()) {
+    const names = Object.keys(set);
+    await h.tables.doc.send(
+      new UpdateCommand({
+        TableName: h.tables.tableName,
+        Key: { chatId: rows[i]!.chatId },
+        UpdateExpression: `SET ${names.map((_, k) => `#f${k} = :v${k}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((n, k) => [`#f${k}`, n])),
+        ExpressionAttributeValues: Object.fromEntries(Object.values(set).map((v, k) => [`:v${k}`, v])),
+      }),
+    );
+  }
+  later(POLICY.successTtlMs + 1);
+  await drain();
+  for (const [i, row] of rows.entries()) {
+    const stored = (await h.row(row.chatId))!;
+    assert.equal(stored.lastErrorKind, undefined, `${row.chatId}: ${stored.lastErrorMessage}`);
+    for (const field of ['pullRequestTitle', 'additions', 'pullRequestDraft', 'prNumber', 'authorLogin'] as const) {
+      assert.deepEqual(stored[field], host[i]![field], `${row.chatId}: ${field} shows the host's value again`);
+    }
+    assert.equal(stored.httpCache?.['p']?.etag, host[i]!.httpCache?.['p']?.etag, 'the PR did not change');
+    assert.ok(!JSON.stringify(stored.httpCache).includes(String(host[i]!.pullRequestTitle)), 'the cache holds no copy of the PR fields');
+  }
+  assert.deepEqual((await h.check()).violations, []);
+});
+
 test('case 5: a huge answer is stored cut to size; a write DynamoDB still refuses records item_too_large with a backoff', async () => {
   const repo = h.repo('acme', 'huge');
   const huge = await put(h.newRow({ chatId: 'huge-title', ownerId: 'alice', repo }));

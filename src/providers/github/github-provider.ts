@@ -5,7 +5,7 @@ import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
 import type { ProviderType } from '../provider-type.ts';
 import { readPages } from '../http/pages.ts';
-import { PULL_FIELDS, compactPullSearch, firstPullNumber, readPull } from './pull.ts';
+import { PULL_FIELDS, compactPullSearch, firstPullNumber, pullFromRow, pullRowFields, readPull } from './pull.ts';
 import { compactReviewPage, readReviewPage, summarizeReviews } from './reviews.ts';
 
 /** GitHub's largest page. */
@@ -49,6 +49,11 @@ export class GitHubProvider extends HostedProvider {
       what: 'GitHub pull request',
       compact: (answer) => pickFields(answer.body, PULL_FIELDS),
       read: readPull,
+      // The row holds the PR's own fields: the cache keeps only the ETag and their digest.
+      row: {
+        read: () => pullFromRow(ctx.stored, ref.number),
+        stored: (fields) => pullRowFields(fields, this.canonicalPullRequestUrl(ref, fields.webUrl)),
+      },
     });
     // Every page: a reviewer's latest decision can sit on the last one.
     const pages = await readPages(this.api, `${base}/reviews?per_page=${PER_PAGE}`, ctx, {

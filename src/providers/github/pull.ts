@@ -47,6 +47,43 @@ export function readPull(value: unknown): PullFields {
   };
 }
 
+/** The fields of `PullFields` the row stores as they are (all but `webUrl`, which the row's `url` stands for). */
+const ROW_FIELDS = {
+  pullRequestState: 'string',
+  pullRequestTitle: 'string',
+  pullRequestDraft: 'boolean',
+  additions: 'number',
+  deletions: 'number',
+  changedFiles: 'number',
+  commits: 'number',
+  authorLogin: 'string',
+  authorAvatarUrl: 'string',
+  baseBranch: 'string',
+  headBranch: 'string',
+  prNumber: 'number',
+} as const satisfies Record<Exclude<keyof PullFields, 'webUrl'>, 'string' | 'number' | 'boolean'>;
+
+/** What of a pull the row stores, `url` the one built from its `webUrl`: the part a row-backed 304 is checked against. */
+export function pullRowFields({ webUrl: _, ...fields }: PullFields, url: string): Record<string, unknown> {
+  return { ...fields, url };
+}
+
+/**
+ * The pull `number` as the row's fields hold it, or undefined when they do not (another PR,
+ * a field missing or of the wrong type). The row's `url` was built from `html_url`, so it
+ * stands for it: it names the same PR and the same repository.
+ */
+export function pullFromRow(stored: Readonly<Partial<Record<string, unknown>>> | undefined, number: number): PullFields | undefined {
+  if (!stored || stored['prNumber'] !== number || !['open', 'closed', 'merged'].includes(stored['pullRequestState'] as string)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [field, type] of Object.entries(ROW_FIELDS)) {
+    if (typeof stored[field] !== type) return undefined;
+    out[field] = stored[field];
+  }
+  out['webUrl'] = typeof stored['url'] === 'string' ? stored['url'] : undefined;
+  return out as PullFields;
+}
+
 function pullState(pr: JsonReader): PullRequestState {
   const state = pr.string('state');
   if (state === 'open') return 'open';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../../domain/clock.ts';
 import { ProviderError } from '../../domain/errors.ts';
@@ -32,6 +33,20 @@ export interface CachedRead<T> {
   compact(answer: HttpAnswer): unknown;
   /** Builds the result from a compact form, fresh or cached; throws `ProviderError` on a bad shape. */
   read(compact: unknown): T;
+  /**
+   * Set when the row's own fields hold the result (the pull request itself): the cache then
+   * keeps only the ETag and a digest of those fields, not a second copy of them, and a 304
+   * is answered from the row. Absent: the compact form is cached.
+   */
+  row?: RowBackedRead<T>;
+}
+
+/** How a result is found in the row's own fields (see `CachedRead.row`). */
+export interface RowBackedRead<T> {
+  /** The result rebuilt from the row's stored fields; undefined when they cannot hold it (missing, wrong type, another PR). */
+  read(): T | undefined;
+  /** The part of a result the row stores, as its fields hold it: what the digest covers. */
+  stored(value: T): unknown;
 }
 
 /** GETs below one API base, turning non-2xx answers into typed errors. */
@@ -108,22 +123,29 @@ export class ApiClient {
   }
 
   /**
-   * A conditional GET: sends the stored ETag and rebuilds the result from the stored compact
-   * form on 304 (which does not count against GitHub's limit). A stored form that no longer
-   * reads (older code, damaged row) is dropped and the resource fetched in full.
+   * A conditional GET: sends the stored ETag and rebuilds the result on 304 (which does not
+   * count against GitHub's limit) from the stored compact form, or for a row-backed read from
+   * the row's own fields. A stored form that no longer reads (older code, damaged row) is
+   * dropped and the resource fetched in full. A row-backed ETag is sent only while the row's
+   * fields still have the digest kept with it: a field cut by the size bounds, damaged or
+   * rewritten by another service voids it, so the request goes out unconditionally.
    */
   async getCached<T>(path: string, ctx: ProviderCallContext, spec: CachedRead<T>): Promise<T> {
     const entry = ctx.cache.get(spec.key);
-    let answer = await this.get(path, ctx, spec.what, entry?.etag);
+    const fromRow = spec.row && entry ? rowResult(spec.row, entry.value) : undefined;
+    const etag = spec.row && fromRow === undefined ? undefined : entry?.etag;
+    let answer = await this.get(path, ctx, spec.what, etag);
     if (answer.status === 304) {
-      const cached = readCached(spec, entry?.value);
+      // Only sent with an ETag, so a row-backed read has its result from the row here.
+      if (fromRow !== undefined) return fromRow;
+      const cached = spec.row ? { ok: false as const } : readCached(spec, entry?.value);
       if (cached.ok) return cached.value;
       answer = await this.get(path, ctx, spec.what);
     }
     const compact = spec.compact(answer);
     const value = spec.read(compact);
-    const etag = answer.headers['etag'];
-    if (etag) ctx.cache.set(spec.key, { etag, value: compact });
+    const newEtag = answer.headers['etag'];
+    if (newEtag) ctx.cache.set(spec.key, { etag: newEtag, value: spec.row ? { d: rowDigest(spec.row.stored(value)) } : compact });
     return value;
   }
 }
@@ -135,4 +157,29 @@ function readCached<T>(spec: CachedRead<T>, value: unknown): { ok: true; value: 
     if (err instanceof ProviderError) return { ok: false };
     throw err;
   }
+}
+
+/** The row's result when the cached entry is a digest the row's fields still match. */
+function rowResult<T>(row: RowBackedRead<T>, cached: unknown): T | undefined {
+  const digest = typeof cached === 'object' && cached !== null ? (cached as { d?: unknown }).d : undefined;
+  if (typeof digest !== 'string') return undefined;
+  const value = row.read();
+  return value !== undefined && rowDigest(row.stored(value)) === digest ? value : undefined;
+}
+
+/**
+ * 16 base64url characters (96 bits) of SHA-256 over the fields in key order: tells a row
+ * still holding what an answer said from one whose fields were cut or changed since.
+ */
+export function rowDigest(fields: unknown): string {
+  return createHash('sha256').update(canonicalJson(fields)).digest('base64url').slice(0, 16);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
