@@ -197,6 +197,8 @@ export interface WeekResult {
   /** Webhook deliveries received (one per PR change and per push, on a host that sends them); 0 in a polling-only week. */
   deliveries: number;
   refreshes: number;
+  /** Refreshes by the row's class in `MIX`, to show where they go. */
+  refreshesByKind: Record<Kind, number>;
   /** Write-backs of a successful PR refresh (today's design publishes an event for each). */
   prRefreshes: number;
   unchangedRefreshes: number;
@@ -252,7 +254,7 @@ export async function simulateWeek(
   for (const r of rows) store.put(seedRow(r, t0, rng));
 
   const result: WeekResult = {
-    rows: rowCount, days, deliveries: 0, refreshes: 0, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0, apiRequests: 0, events: 0, pushes: 0, ticks: 0,
+    rows: rowCount, days, deliveries: 0, refreshes: 0, refreshesByKind: { active: 0, quiet: 0, closed: 0, noPr: 0, noToken: 0 }, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0, apiRequests: 0, events: 0, pushes: 0, ticks: 0,
     changeToRow: { active: [], quiet: [] },
   };
   const refresher: RowRefresher = {
@@ -281,6 +283,7 @@ export async function simulateWeek(
       const written = await store.writeBack(claimed, lease, update);
       if (written) {
         result.refreshes += 1;
+        result.refreshesByKind[byId.get(claimed.chatId)!.kind] += 1;
         if (update.set.refreshedAt !== undefined) result.prRefreshes += 1;
         if (changed) result.changedRefreshes += 1;
         else result.unchangedRefreshes += 1;
@@ -321,7 +324,7 @@ export async function simulateWeek(
 }
 
 function mixRows(count: number, t0: number, end: number, rng: Random): SimRow[] {
-  const kinds: [Kind, number][] = [['active', 0.1], ['quiet', 0.3], ['closed', 0.35], ['noPr', 0.15], ['noToken', 0.1]];
+  const kinds = Object.entries(KIND_SHARE) as [Kind, number][];
   const rows: SimRow[] = [];
   let i = 0;
   for (const [kind, share] of kinds) {
@@ -421,6 +424,8 @@ export interface CostFigures {
   wruPerChangedRefresh: number;
   rruPerRefresh: number;
   refreshesPerRowPerDay: number;
+  /** Refreshes per row per day of each row class (per row of that class). */
+  refreshesPerRowPerDayByKind: Record<Kind, number>;
   apiRequestsPerRowPerDay: number;
   eventsPerRowPerDay: number;
   /** Webhook deliveries per row per day (0 when polling only). */
@@ -535,6 +540,7 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
     wruPerChangedRefresh: round(wruChanged, 2),
     rruPerRefresh: round(rruPerRefresh, 2),
     refreshesPerRowPerDay: round(refreshesPerRowPerDay, 1),
+    refreshesPerRowPerDayByKind: perKind(week),
     apiRequestsPerRowPerDay: round(perRowDay(week.apiRequests), 1),
     eventsPerRowPerDay: round(eventsPerRowDay, 1),
     deliveriesPerRowPerDay: round(perRowDay(week.deliveries), 2),
@@ -548,6 +554,16 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
       samples: active.count + quiet.count,
     },
   };
+}
+
+const KIND_SHARE: Record<Kind, number> = { active: 0.1, quiet: 0.3, closed: 0.35, noPr: 0.15, noToken: 0.1 };
+
+function perKind(week: WeekResult): Record<Kind, number> {
+  const out = {} as Record<Kind, number>;
+  for (const [kind, n] of Object.entries(week.refreshesByKind) as [Kind, number][]) {
+    out[kind] = round(n / Math.max(1, Math.round(week.rows * KIND_SHARE[kind])) / week.days, 1);
+  }
+  return out;
 }
 
 export interface CostSection extends CostFigures {
