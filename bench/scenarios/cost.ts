@@ -20,6 +20,7 @@ import { createWorker, type WorkerSettings } from '../worker.ts';
 import { createWorld, type DueIndexDesign } from '../world.ts';
 import { tableAlias } from './freshness.ts';
 import { round } from './tick-speed.ts';
+import { webhooks } from './webhooks.ts';
 
 /** A design as the bench runs it: today's (row leases, fixed 120 s) and the new one (slots, adaptive). */
 export interface Design {
@@ -196,7 +197,11 @@ export interface WeekResult {
   days: number;
   /** Webhook deliveries received (one per PR change and per push, on a host that sends them); 0 in a polling-only week. */
   deliveries: number;
+  /** Host API requests of the refreshes the deliveries ran (inside the webhook function); also in `apiRequests`. */
+  deliveryApiRequests: number;
   refreshes: number;
+  /** Refreshes by the row's class in `MIX`, to show where they go. */
+  refreshesByKind: Record<Kind, number>;
   /** Write-backs of a successful PR refresh (today's design publishes an event for each). */
   prRefreshes: number;
   unchangedRefreshes: number;
@@ -252,7 +257,7 @@ export async function simulateWeek(
   for (const r of rows) store.put(seedRow(r, t0, rng));
 
   const result: WeekResult = {
-    rows: rowCount, days, deliveries: 0, refreshes: 0, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0, apiRequests: 0, events: 0, pushes: 0, ticks: 0,
+    rows: rowCount, days, deliveries: 0, deliveryApiRequests: 0, refreshes: 0, refreshesByKind: { active: 0, quiet: 0, closed: 0, noPr: 0, noToken: 0 }, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0, apiRequests: 0, events: 0, pushes: 0, ticks: 0,
     changeToRow: { active: [], quiet: [] },
   };
   const refresher: RowRefresher = {
@@ -281,6 +286,7 @@ export async function simulateWeek(
       const written = await store.writeBack(claimed, lease, update);
       if (written) {
         result.refreshes += 1;
+        result.refreshesByKind[byId.get(claimed.chatId)!.kind] += 1;
         if (update.set.refreshedAt !== undefined) result.prRefreshes += 1;
         if (changed) result.changedRefreshes += 1;
         else result.unchangedRefreshes += 1;
@@ -304,8 +310,10 @@ export async function simulateWeek(
     while (nextDelivery < deliveries.length && deliveries[nextDelivery]!.at <= t) {
       const { row } = deliveries[nextDelivery++]!;
       result.deliveries += 1;
+      const before = result.apiRequests;
       // A row without a PR yet answers null; one without a token fails: the loop keeps its rule.
       await refreshNow({ store: tagged, refresher, clock, policy: design.cadence, publisher }, row.chatId).catch(() => null);
+      result.deliveryApiRequests += result.apiRequests - before;
     }
     for (let again = 0; again < 5; again++) {
       const summary = await runTick(
@@ -321,7 +329,7 @@ export async function simulateWeek(
 }
 
 function mixRows(count: number, t0: number, end: number, rng: Random): SimRow[] {
-  const kinds: [Kind, number][] = [['active', 0.1], ['quiet', 0.3], ['closed', 0.35], ['noPr', 0.15], ['noToken', 0.1]];
+  const kinds = Object.entries(KIND_SHARE) as [Kind, number][];
   const rows: SimRow[] = [];
   let i = 0;
   for (const [kind, share] of kinds) {
@@ -421,6 +429,8 @@ export interface CostFigures {
   wruPerChangedRefresh: number;
   rruPerRefresh: number;
   refreshesPerRowPerDay: number;
+  /** Refreshes per row per day of each row class (per row of that class). */
+  refreshesPerRowPerDayByKind: Record<Kind, number>;
   apiRequestsPerRowPerDay: number;
   eventsPerRowPerDay: number;
   /** Webhook deliveries per row per day (0 when polling only). */
@@ -449,10 +459,13 @@ export const PROJECTION = {
    * One webhook delivery's own cost besides its row's refresh (which the week bills): the
    * deduplicating put into the deliveries table and the row's claim-and-stamp update (1 write
    * unit each: both items under 1 KB, no index key moves), the `byRepoBranch` query (0.5 read
-   * unit), and `WebhookFunction` (512 MB in template.yaml) for its verification, writes and the
-   * GitHub requests of the refresh. Function URLs cost nothing of their own.
+   * unit), and `WebhookFunction` (512 MB in template.yaml): its own work per delivery
+   * (`lambdaOwnMs`, measured in each run: the webhooks scenario's answer p50 with a host that
+   * answers at once, DynamoDB Local standing in for DynamoDB) plus `githubRequestMs` for each
+   * host request of the refresh it runs, one after another (one row, nothing to overlap with).
+   * Function URLs cost nothing of their own.
    */
-  delivery: { wru: 2, rru: 0.5, lambdaMemoryGb: 0.5, lambdaBaseMs: 100 },
+  delivery: { wru: 2, rru: 0.5, lambdaMemoryGb: 0.5 },
 };
 
 /**
@@ -460,7 +473,7 @@ export const PROJECTION = {
  * same operations in this run), projected to a month for 1k..1M rows, all in: DynamoDB
  * requests and storage, Lambda, Step Functions Express, EventBridge.
  */
-export function figures(design: Design, week: WeekResult, dynamo: Calibration, model: Calibration | undefined): CostFigures {
+export function figures(design: Design, week: WeekResult, dynamo: Calibration, model: Calibration | undefined, deliveryOwnMs = 0): CostFigures {
   const perRefresh = (units: number) => units / Math.max(1, week.refreshes);
   let wruUnchanged: number;
   let wruChanged: number;
@@ -505,7 +518,8 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
       1e6;
     const storageGb = (rows * (dynamo.rowBytes + PROJECTION.itemOverheadBytes + PROJECTION.indexEntryBytes + PROJECTION.itemOverheadBytes)) / 1024 ** 3;
     const ddbStorage = storageGb * PRICES.dynamodb.usdPerGbMonth;
-    const apiRequests = perRowDay(week.apiRequests) * rows * month;
+    // The deliveries' refreshes run in the webhook function, billed there.
+    const apiRequests = perRowDay(week.apiRequests - week.deliveryApiRequests) * rows * month;
     const lambdaSeconds = (PROJECTION.ticksPerMonth * PROJECTION.tickBaseMs + (apiRequests * PROJECTION.githubRequestMs) / PROJECTION.concurrency) / 1000;
     const lambda =
       lambdaSeconds * PROJECTION.lambdaMemoryGb * PRICES.lambdaArm64.usdPerGbSecond +
@@ -515,11 +529,12 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
       PROJECTION.executionsPerMonth * 60 * PRICES.stepFunctionsExpress.billedMemoryGb * PRICES.stepFunctionsExpress.usdPerGbSecond;
     const events = (eventsPerRowDay * rows * month * PRICES.eventBridge.usdPerMillionEvents) / 1e6;
     const deliveries = perRowDay(week.deliveries) * rows * month;
+    const deliveryRequests = perRowDay(week.deliveryApiRequests) * rows * month;
     const d = PROJECTION.delivery;
-    // The in-function refresh's GitHub requests are in `apiRequests` (billed to the refresh Lambda above at the same rate).
+    const webhookSeconds = (deliveries * deliveryOwnMs + deliveryRequests * PROJECTION.githubRequestMs) / 1000;
     const webhookFunction =
       (deliveries * (d.wru * PRICES.dynamodb.usdPerMillionWriteUnits + d.rru * PRICES.dynamodb.usdPerMillionReadUnits)) / 1e6 +
-      (deliveries * d.lambdaBaseMs * d.lambdaMemoryGb * PRICES.lambdaArm64.usdPerGbSecond) / 1000 +
+      webhookSeconds * d.lambdaMemoryGb * PRICES.lambdaArm64.usdPerGbSecond +
       (deliveries * PRICES.lambdaArm64.usdPerMillionRequests) / 1e6;
     return { ddbRequests, ddbStorage, lambda, stepFunctions: sfn, eventBridge: events, ...(week.deliveries > 0 ? { webhookFunction } : {}) };
   };
@@ -535,6 +550,7 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
     wruPerChangedRefresh: round(wruChanged, 2),
     rruPerRefresh: round(rruPerRefresh, 2),
     refreshesPerRowPerDay: round(refreshesPerRowPerDay, 1),
+    refreshesPerRowPerDayByKind: perKind(week),
     apiRequestsPerRowPerDay: round(perRowDay(week.apiRequests), 1),
     eventsPerRowPerDay: round(eventsPerRowDay, 1),
     deliveriesPerRowPerDay: round(perRowDay(week.deliveries), 2),
@@ -550,6 +566,16 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
   };
 }
 
+const KIND_SHARE: Record<Kind, number> = { active: 0.1, quiet: 0.3, closed: 0.35, noPr: 0.15, noToken: 0.1 };
+
+function perKind(week: WeekResult): Record<Kind, number> {
+  const out = {} as Record<Kind, number>;
+  for (const [kind, n] of Object.entries(week.refreshesByKind) as [Kind, number][]) {
+    out[kind] = round(n / Math.max(1, Math.round(week.rows * KIND_SHARE[kind])) / week.days, 1);
+  }
+  return out;
+}
+
 export interface CostSection extends CostFigures {
   /**
    * The same projection where the host sends webhooks: open PRs polled at the 15-minute
@@ -561,7 +587,7 @@ export interface CostSection extends CostFigures {
   baseline: CostFigures;
   mix: string;
   prices: typeof PRICES;
-  projection: typeof PROJECTION & { note: string };
+  projection: typeof PROJECTION & { deliveryLambdaOwnMs: number; note: string };
   calibration: Calibration[];
   week: { rows: number; days: number; store: string; refreshes: { gitsync: number; withWebhooks: number; baseline: number } };
   realMs: number;
@@ -582,8 +608,10 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
   const newWeek = await simulateWeek(GITSYNC, weekRows, newDynamo.sampleCache, days);
   progress(`cost: simulated ${days}-day week, ${weekRows} rows, adaptive cadence on a host that sends webhooks`);
   const hookWeek = await simulateWeek(GITSYNC, weekRows, newDynamo.sampleCache, days, true);
+  progress('cost: the webhook function\'s own time per delivery (webhooks scenario, host answering at once)');
+  const handler = await webhooks(endpoint, { deliveries: 21, concurrency: 1, latencyMs: 0 });
   const ours = figures(GITSYNC, newWeek, newDynamo, newModel);
-  const withWebhooks = figures(GITSYNC, hookWeek, newDynamo, newModel);
+  const withWebhooks = figures(GITSYNC, hookWeek, newDynamo, newModel, handler.answerP50Ms);
   return {
     ...ours,
     monthlyUsdPer1000RowsWithWebhooks: withWebhooks.monthlyUsdPer1000Rows,
@@ -593,6 +621,7 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
     prices: PRICES,
     projection: {
       ...PROJECTION,
+      deliveryLambdaOwnMs: handler.answerP50Ms,
       note:
         'The week runs in memory (MemoryStore, the same store contract tests as DynamoStore): its write and read units per operation follow ' +
         "DynamoDB's billing rules and are scaled by the ratio DynamoDB Local measured for the same passes in this run (calibration). " +

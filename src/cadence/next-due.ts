@@ -5,6 +5,7 @@ import { OUTCOME_OF_ERROR, type Outcome } from '../refresh/outcomes.ts';
 import type { RefreshResult } from '../refresh/result.ts';
 import { pollInterval } from './adaptive-interval.ts';
 import { hostKey } from '../providers/host.ts';
+import { parseRemote } from '../providers/origin.ts';
 import type { CadencePolicy } from './policy.ts';
 
 /** The bookkeeping a row's schedule carries besides `staleAt`. */
@@ -32,8 +33,8 @@ const TIMED_OUT: ReadonlySet<string> = new Set<RefreshErrorKind>(['deadline_exce
 /**
  * When a refreshed row is next due, and the bookkeeping that goes with it. Pure: the clock,
  * the random source (backoff jitter, in [0, 1)) and the hosts that send webhooks now
- * (`webhookHostsAt`) are passed in. An open PR on such a host is polled at the safety cadence:
- * its changes arrive as deliveries.
+ * (`webhookHostsAt`) are passed in. A PR (open, merged or closed) or a branch without one on
+ * such a host is polled at most at the safety cadence: its changes arrive as deliveries.
  */
 export function nextDue(
   row: DiffStatusRow,
@@ -49,15 +50,20 @@ export function nextDue(
       // The PR's last real change drives the interval: now when this refresh found one.
       const changedAt = changedPullRequestFields(row, result.status).length > 0 ? now : lastKnownChange(row, now);
       const adaptive = pollInterval(result.status.pullRequestState, changedAt, now, policy);
-      // An open PR on a host that sends webhooks: its changes arrive as deliveries, polling is a safety net.
-      const relaxed = result.status.pullRequestState === 'open' && webhookHosts.has(hostOfUrl(result.status.url) ?? '');
+      // A PR on a host that sends webhooks, in any state: its changes (a reopen too) arrive as deliveries, polling is a safety net.
+      const relaxed = webhookHosts.has(hostOfUrl(result.status.url) ?? '');
       const every = relaxed ? Math.max(adaptive, policy.webhookSafetyTtlMs) : adaptive;
       return due('refreshed', { kind: 'every', periodMs: every, from: now }, changedAt === row.changedAt ? {} : { changedAt }, cleared);
     }
     case 'no_pr': {
       const changedAt = lastKnownChange(row, now);
       const soon = noPullRequestDelay(now, row.updatedAt, policy);
-      const every = soon === policy.noPullRequestSoonMs ? soon : pollInterval('no_pr', changedAt, now, policy);
+      const adaptive = pollInterval('no_pr', changedAt, now, policy);
+      // On a host that sends webhooks the PR's opening is delivered ("opened" names the head
+      // branch), so the branch need not watch for it: the safety cadence, pushes or not.
+      const every = originOnHosts(row.gitRemoteOrigin, webhookHosts)
+        ? Math.max(adaptive, policy.webhookSafetyTtlMs)
+        : soon === policy.noPullRequestSoonMs ? soon : adaptive;
       return due('no_pr', { kind: 'every', periodMs: every, from: now }, changedAt === row.changedAt ? {} : { changedAt }, cleared);
     }
     case 'failed':
@@ -78,6 +84,16 @@ const NO_HOSTS: ReadonlySet<string> = new Set();
 
 function hostOfUrl(url: string): string | undefined {
   return URL.canParse(url) ? hostKey(new URL(url)) : undefined;
+}
+
+/** Whether a row's origin is on one of `hosts`; an ssh origin's port is ssh's, so it matches on the hostname. */
+function originOnHosts(origin: string | undefined, hosts: ReadonlySet<string>): boolean {
+  if (hosts.size === 0 || typeof origin !== 'string') return false;
+  const remote = parseRemote(origin);
+  if (!remote) return false;
+  if (!remote.ssh) return hosts.has(remote.host);
+  for (const host of hosts) if (host.replace(/:\d+$/, '') === remote.host) return true;
+  return false;
 }
 
 /**

@@ -35,7 +35,10 @@ export interface CadencePolicy {
   errorJitterRatio: number;
   /** Never retry a rate-limited token sooner than this. Default 120 s. */
   rateLimitFloorMs: number;
-  /** After a successful refresh of an open PR on a host that sends webhooks: polling is only a safety net. Default 15 min. */
+  /**
+   * On a host that sends webhooks: the shortest interval of a PR (any state) or of a branch
+   * without one (instead of `noPullRequestSoonMs` / `noPullRequestLaterMs`): polling is only a safety net. Default 15 min.
+   */
   webhookSafetyTtlMs: number;
   /** A host counts as sending webhooks while its last verified delivery is this recent. Default 1 hour. */
   webhookActiveWindowMs: number;

@@ -43,6 +43,12 @@ export interface ProviderCallContext {
   stored?: Readonly<Partial<Record<keyof PullRequestStatus, unknown>>>;
   /** Hears every list that had more pages than the cap; the caller logs and counts it. */
   truncated(list: TruncatedList): void;
+  /**
+   * Hears where the host says a repository now is when a provider had to ask (a branch search
+   * redirected after a transfer), so the caller stores the move even when no PR was found.
+   * Absent: nobody keeps it.
+   */
+  moved?(repo: RepoRef): void;
 }
 
 /**

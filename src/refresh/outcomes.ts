@@ -17,8 +17,8 @@ interface OutcomeSpec {
  * entry here (plus its rule in `src/cadence/next-due.ts`).
  */
 export const OUTCOMES = {
-  // The adaptive cadence stretches a quiet PR's interval up to its state's cap; an open PR on a
-  // host that sends webhooks waits at least the (longer) safety cadence.
+  // The adaptive cadence stretches a quiet PR's interval up to its state's cap; a PR (or a branch
+  // without one) on a host that sends webhooks waits at least the (longer) safety cadence.
   refreshed: {
     counter: 'refreshed',
     metric: 'Refreshed',
@@ -27,7 +27,7 @@ export const OUTCOMES = {
   no_pr: {
     counter: 'noPr',
     metric: 'NoPr',
-    longestWaitMs: (p) => adaptiveCap(p, Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs), p.openCapMs),
+    longestWaitMs: (p) => Math.max(adaptiveCap(p, Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs), p.openCapMs), p.webhookSafetyTtlMs),
   },
   no_token: { counter: 'noToken', metric: 'NoToken', longestWaitMs: (p) => p.noTokenMs },
   // The provider's reset wins over the floor, and a reset is never believed further than the cap.

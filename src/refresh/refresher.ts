@@ -178,9 +178,20 @@ export class Refresher {
     const signal = AbortSignal.any([runSignal, ownTime]);
     const cache = new RowConditionalCache(row.httpCache);
     const truncated: TruncatedList[] = [];
-    const ctx = { token: token.value, signal, cache, stored: row, truncated: (list: TruncatedList) => truncated.push(list) };
-    // Where the host moved the repository (learned earlier), as long as the origin is unchanged.
-    const repo = movedRepo(row, provider, originRepo);
+    // Where the host moved the repository (learned earlier, or by this refresh's branch search).
+    let repo = movedRepo(row, provider, originRepo);
+    let learned = false;
+    const ctx = {
+      token: token.value,
+      signal,
+      cache,
+      stored: row,
+      truncated: (list: TruncatedList) => truncated.push(list),
+      moved: (to: RepoRef) => {
+        repo = to;
+        learned = true;
+      },
+    };
     const done = (status: PullRequestStatus): RefreshResult => {
       const moved = this.#movedTo(row, provider, originRepo, status.url);
       for (const list of truncated) {
@@ -212,7 +223,9 @@ export class Refresher {
       // merged (the stored one, or one opened and closed since), is what it shows.
       const latest = stored ? await provider.resolveBranchPullRequest(repo, row.gitBranch ?? '', ctx, true) : null;
       if (latest) return done(storedStatus && latest.number === stored?.number ? storedStatus : await provider.fetchPullRequestStatus(latest, ctx));
-      return { kind: 'no_pr', httpCache: cache.entries(), dropStoredPullRequest: row.url !== undefined };
+      // A move learned without a PR is stored too, so the next search goes straight there.
+      const moved = learned ? this.#movedTo(row, provider, originRepo, provider.buildPullRequestUrl({ repo, number: 1 })) : undefined;
+      return { kind: 'no_pr', httpCache: cache.entries(), dropStoredPullRequest: row.url !== undefined, ...(moved ? { repoMove: moved } : {}) };
     } catch (err) {
       if (runSignal.aborted) return { kind: 'failed', error: new DeadlineExceeded({ inFlight: true }) };
       if (ownTime.aborted) return { kind: 'failed', error: new SlowHostError(share) };

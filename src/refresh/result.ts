@@ -8,6 +8,9 @@ export type RefreshResult =
    * `truncatedLists`: lists longer than the provider's page cap, read in part (absent: none).
    */
   | { kind: 'refreshed'; status: PullRequestStatus; httpCache: ConditionalCacheEntries; repoMove?: RepoMove; truncatedLists?: number }
-  /** `dropStoredPullRequest`: the row's stored PR belongs to another branch and is cleared. */
-  | { kind: 'no_pr'; httpCache: ConditionalCacheEntries; dropStoredPullRequest?: boolean }
+  /**
+   * `dropStoredPullRequest`: the row's stored PR belongs to another branch and is cleared.
+   * `repoMove`: as above, learned without a PR (a branch search redirected after a transfer).
+   */
+  | { kind: 'no_pr'; httpCache: ConditionalCacheEntries; dropStoredPullRequest?: boolean; repoMove?: RepoMove }
   | { kind: 'failed'; error: RefreshError };

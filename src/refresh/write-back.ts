@@ -64,7 +64,7 @@ export function planWriteBack(
         changedFields: result.dropStoredPullRequest ? PULL_REQUEST_FIELDS.filter((f) => row[f] !== undefined) : [],
         update: {
           ...base,
-          set: { ...bookkeeping, ...cache(boundCache(result.httpCache)) },
+          set: { ...bookkeeping, ...cache(boundCache(result.httpCache)), ...(result.repoMove ? { repoMove: result.repoMove } : {}) },
           remove: [...due.remove, ...(result.dropStoredPullRequest ? PULL_REQUEST_FIELDS : [])],
         },
       };

@@ -131,6 +131,40 @@ test('case 3: a renamed repository: its 301 on the same API host is followed, an
   assert.deepEqual((await h.check()).violations, []);
 });
 
+test('case 3: a repository transferred to another owner: a row that never showed a PR finds the new owner\'s PR, and the move is kept', async () => {
+  const repo = h.repo('acme', 'moving');
+  const known = await put(h.newRow({ chatId: 'transfer-known', ownerId: 'alice', repo }));
+  const fresh = await put(h.newRow({ chatId: 'transfer-fresh', ownerId: 'alice', repo, pr: false }));
+  const none = await put(h.newRow({ chatId: 'transfer-none', ownerId: 'alice', repo, pr: false }));
+  await drain();
+  assert.equal((await h.row(fresh.chatId))!.url, undefined);
+  h.sim.world.moveRepo(repo, 'globex', 'moving');
+  h.sim.world.openPullRequest(repo, repo.branches.get(fresh.gitBranch!)!, { title: 'Opened after the transfer' }, h.clock.now());
+  later(POLICY.successTtlMs + POLICY.noPullRequestLaterMs);
+  await drain();
+
+  for (const row of [known, fresh, none]) {
+    const stored = (await h.row(row.chatId))!;
+    assert.equal(stored.lastErrorKind, undefined, `${row.chatId}: ${stored.lastErrorMessage}`);
+    assert.deepEqual(stored.repoMove, { origin: row.gitRemoteOrigin, path: 'globex/moving' }, row.chatId);
+  }
+  for (const row of [known, fresh]) assert.match((await h.row(row.chatId))!.url!, /\/globex\/moving\/pull\/\d+$/, row.chatId);
+  const shown = (await h.row(fresh.chatId))!;
+  assert.equal(shown.pullRequestTitle, 'Opened after the transfer');
+  assert.equal(shown.pullRequestState, 'open');
+  assert.equal((await h.row(none.chatId))!.url, undefined);
+
+  // Later refreshes: straight to the new path, the branch searched under the new owner.
+  later(POLICY.successTtlMs + POLICY.noPullRequestLaterMs);
+  const before = h.proxy.paths.length;
+  await drain();
+  const paths = h.proxy.paths.slice(before);
+  assert.ok(paths.some((p) => p.includes('/globex/moving/pulls?') && p.includes('head=globex%3A')), 'the branches were searched under the new owner');
+  assert.deepEqual(paths.filter((p) => p.includes('/acme/moving')), [], 'no request to the old path');
+  for (const row of [known, fresh, none]) assert.equal((await h.row(row.chatId))!.lastErrorKind, undefined);
+  assert.deepEqual((await h.check()).violations, []);
+});
+
 test('case 4: a damaged conditional-request cache is dropped and the request made without it', async () => {
   const repo = h.repo('acme', 'cache');
   const rows: DiffStatusRow[] = [];

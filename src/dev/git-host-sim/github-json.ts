@@ -29,6 +29,20 @@ function user(login: string, urls: HostUrls) {
   };
 }
 
+/** `GET /repos/{o}/{r}`, the fields a client reads to learn where a moved repository is now. */
+export function repoJson(repo: Repo, urls: HostUrls) {
+  const repoPath = `${repo.owner}/${repo.name}`;
+  return {
+    name: repo.name,
+    full_name: repoPath,
+    owner: user(repo.owner, urls),
+    private: false,
+    html_url: `${urls.web}/${repoPath}`,
+    url: `${urls.api}/repos/${repoPath}`,
+    default_branch: repo.defaultBranch,
+  };
+}
+
 /** The shape of an item of `GET /repos/{o}/{r}/pulls`: no counts, no mergeability. */
 export function simplePull(repo: Repo, pr: PullRequest, urls: HostUrls) {
   const repoPath = `${repo.owner}/${repo.name}`;

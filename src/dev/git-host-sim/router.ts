@@ -1,10 +1,10 @@
-import { fullPull, reviewJson, simplePull, type HostUrls } from './github-json.ts';
+import { fullPull, repoJson, reviewJson, simplePull, type HostUrls } from './github-json.ts';
 import type { World } from './world.ts';
 
 /** The Enterprise Server layout serves the REST API under this prefix of the web host. */
 export const ENTERPRISE_API_PREFIX = '/api/v3';
 
-export type Endpoint = 'pulls.list' | 'pulls.get' | 'pulls.reviews';
+export type Endpoint = 'repos.get' | 'pulls.list' | 'pulls.get' | 'pulls.reviews';
 
 export interface Route {
   endpoint: Endpoint;
@@ -25,14 +25,15 @@ export interface JsonAnswer {
 }
 
 const DOCS = 'https://docs.github.com/rest';
-const PATTERN = /^(\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/pulls(?:\/(\d+)(\/reviews)?)?\/?$/;
+const PATTERN = /^(\/api\/v3)?\/repos\/([^/]+)\/([^/]+)(\/pulls(?:\/(\d+)(\/reviews)?)?)?\/?$/;
 
 /** Null when the path is none of the endpoints the simulator serves. */
 export function matchRoute(method: string, pathname: string): Route | null {
   const m = method === 'GET' ? PATTERN.exec(pathname) : null;
   if (!m) return null;
-  const [, prefix = '', owner = '', repo = '', number, reviews] = m;
+  const [, prefix = '', owner = '', repo = '', pulls, number, reviews] = m;
   const base = { apiPrefix: prefix, owner: decodeURIComponent(owner), repo: decodeURIComponent(repo) };
+  if (pulls === undefined) return { ...base, endpoint: 'repos.get' };
   if (number === undefined) return { ...base, endpoint: 'pulls.list' };
   return { ...base, endpoint: reviews ? 'pulls.reviews' : 'pulls.get', number: Number(number) };
 }
@@ -85,13 +86,19 @@ export function answer(world: World, route: Route, url: URL, urls: HostUrls): Js
   const repo = found.repo;
   if (found.moved) {
     // GitHub answers the old path of a renamed or transferred repository with a 301.
-    const rest = route.endpoint === 'pulls.list' ? '' : `/${route.number}${route.endpoint === 'pulls.reviews' ? '/reviews' : ''}`;
+    const rest = {
+      'repos.get': '',
+      'pulls.list': '/pulls',
+      'pulls.get': `/pulls/${route.number}`,
+      'pulls.reviews': `/pulls/${route.number}/reviews`,
+    }[route.endpoint];
     const search = query.size > 0 ? `?${query}` : '';
-    const path = `/repos/${repo.owner}/${repo.name}/pulls${rest}${search}`;
+    const path = `/repos/${repo.owner}/${repo.name}${rest}${search}`;
     // A path-only Location, so the redirect stays on whatever origin the request came in by
     // (a proxy in tests); clients resolve it against the request URL.
     return { status: 301, body: { message: 'Moved Permanently', url: `${urls.api}${path}`, documentation_url: DOCS }, location: `${route.apiPrefix}${path}` };
   }
+  if (route.endpoint === 'repos.get') return { status: 200, body: repoJson(repo, urls) };
   if (route.endpoint === 'pulls.list') {
     const state = query.get('state') ?? 'open';
     if (!['open', 'closed', 'all'].includes(state)) return invalid('state', `state must be open, closed or all, not ${state}`);

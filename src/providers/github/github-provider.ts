@@ -1,3 +1,4 @@
+import { ProviderError } from '../../domain/errors.ts';
 import type { PullRequestStatus } from '../../domain/row.ts';
 import type { ProviderConfig } from '../config.ts';
 import { pickFields } from '../http/pick.ts';
@@ -5,8 +6,13 @@ import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
 import type { ProviderType } from '../provider-type.ts';
 import { readPages } from '../http/pages.ts';
+import { repoSegments } from '../repo-shape.ts';
 import { PULL_FIELDS, compactPullSearch, firstPullNumber, pullFromRow, pullRowFields, readPull } from './pull.ts';
 import { compactReviewPage, readReviewPage, summarizeReviews } from './reviews.ts';
+
+function ownerOf(path: string): string {
+  return path.split('/')[0]!;
+}
 
 /** GitHub's largest page. */
 const PER_PAGE = 100;
@@ -22,23 +28,48 @@ export class GitHubProvider extends HostedProvider {
     }));
   }
 
+  /**
+   * The search names the owner (`head=owner:branch`). After a transfer to another owner the
+   * old path answers through a redirect but still filters on the old owner, so only then the
+   * repository's current name is asked for and the search made again there; the caller hears
+   * of the move (`ctx.moved`) and asks there directly from then on.
+   */
   async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext, anyState = false): Promise<PullRequestRef | null> {
     const { path } = this.checkedRepo(repo);
-    const owner = path.split('/')[0]!;
+    const found = await this.#searchBranch(path, branch, ctx, anyState);
+    if (!found.redirected) return found.value === null ? null : { repo, number: found.value };
+    const current = await this.#currentRepo(path, ctx);
+    ctx.moved?.(current);
+    const sameOwner = ownerOf(current.path).toLowerCase() === ownerOf(path).toLowerCase();
+    const number = sameOwner ? found.value : (await this.#searchBranch(current.path, branch, ctx, anyState)).value;
+    return number === null ? null : { repo: current, number };
+  }
+
+  #searchBranch(path: string, branch: string, ctx: ProviderCallContext, anyState: boolean) {
     const query = new URLSearchParams({
-      head: `${owner}:${this.checkedBranch(branch)}`,
+      head: `${ownerOf(path)}:${this.checkedBranch(branch)}`,
       state: anyState ? 'all' : 'open',
       sort: anyState ? 'created' : 'updated',
       direction: 'desc',
       per_page: '1',
     });
-    const number = await this.api.getCached(`/repos/${path}/pulls?${query}`, ctx, {
+    return this.api.getCachedAnswer(`/repos/${path}/pulls?${query}`, ctx, {
       key: anyState ? 'ba' : 'b',
       what: 'GitHub pull request search',
       compact: (answer) => compactPullSearch(answer.body),
       read: firstPullNumber,
     });
-    return number === null ? null : { repo, number };
+  }
+
+  /** The repository's current place: `GET /repos/{old path}` follows the same redirect; its `full_name` names it. */
+  async #currentRepo(path: string, ctx: ProviderCallContext): Promise<RepoRef> {
+    const what = 'GitHub repository';
+    const { body } = await this.api.get(`/repos/${path}`, ctx, what);
+    const fullName: unknown = typeof body === 'object' && body !== null ? (body as { full_name?: unknown }).full_name : undefined;
+    if (typeof fullName !== 'string' || !repoSegments(fullName.split('/'), this.shape)) {
+      throw new ProviderError(`${what}: answer has no well-formed full_name`);
+    }
+    return { host: this.host, path: fullName };
   }
 
   async fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus> {

@@ -62,8 +62,9 @@ export class ApiClient {
    * followed (at most `MAX_REDIRECTS`) only below the configured API base on the same
    * origin (scheme, host, port), the only place the token may go: a renamed or transferred
    * repository answers its old path that way. A redirect anywhere else is an error.
+   * `redirected`: the answer came through at least one redirect.
    */
-  async get(path: string, ctx: ProviderCallContext, what: string, etag?: string): Promise<HttpAnswer> {
+  async get(path: string, ctx: ProviderCallContext, what: string, etag?: string): Promise<HttpAnswer & { redirected: boolean }> {
     const o = this.#options;
     const headers = o.headers(ctx.token);
     if (etag) headers['if-none-match'] = etag;
@@ -77,7 +78,7 @@ export class ApiClient {
         maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         what,
       });
-      if ((answer.status >= 200 && answer.status < 300) || (etag && answer.status === 304)) return answer;
+      if ((answer.status >= 200 && answer.status < 300) || (etag && answer.status === 304)) return { ...answer, redirected: redirects > 0 };
       const location = REDIRECTS.has(answer.status) ? answer.headers['location'] : undefined;
       if (location === undefined) throw failureFor(answer, o.clock.now(), o.rateLimitHeaders, what);
       if (redirects >= MAX_REDIRECTS) throw new ProviderError(`${what}: more than ${MAX_REDIRECTS} redirects`, answer.status);
@@ -131,22 +132,30 @@ export class ApiClient {
    * rewritten by another service voids it, so the request goes out unconditionally.
    */
   async getCached<T>(path: string, ctx: ProviderCallContext, spec: CachedRead<T>): Promise<T> {
+    return (await this.getCachedAnswer(path, ctx, spec)).value;
+  }
+
+  /**
+   * `getCached`, also telling whether the answer came through a redirect (the resource moved,
+   * so a query naming its old place, such as GitHub's `head=owner:branch`, may need asking again).
+   */
+  async getCachedAnswer<T>(path: string, ctx: ProviderCallContext, spec: CachedRead<T>): Promise<{ value: T; redirected: boolean }> {
     const entry = ctx.cache.get(spec.key);
     const fromRow = spec.row && entry ? rowResult(spec.row, entry.value) : undefined;
     const etag = spec.row && fromRow === undefined ? undefined : entry?.etag;
     let answer = await this.get(path, ctx, spec.what, etag);
     if (answer.status === 304) {
       // Only sent with an ETag, so a row-backed read has its result from the row here.
-      if (fromRow !== undefined) return fromRow;
+      if (fromRow !== undefined) return { value: fromRow, redirected: answer.redirected };
       const cached = spec.row ? { ok: false as const } : readCached(spec, entry?.value);
-      if (cached.ok) return cached.value;
+      if (cached.ok) return { value: cached.value, redirected: answer.redirected };
       answer = await this.get(path, ctx, spec.what);
     }
     const compact = spec.compact(answer);
     const value = spec.read(compact);
     const newEtag = answer.headers['etag'];
     if (newEtag) ctx.cache.set(spec.key, { etag: newEtag, value: spec.row ? { d: rowDigest(spec.row.stored(value)) } : compact });
-    return value;
+    return { value, redirected: answer.redirected };
   }
 }
 

@@ -7,7 +7,7 @@ import type { Harness } from './harness.ts';
  * (issue "No row stuck for good"): each is made on one row, through the same doors the
  * real world uses (the host's own state, mark-stale, or another service writing the table).
  */
-export const MOVE_KINDS = ['hostMove', 'rename', 'branchReuse', 'cacheCorruption', 'oversized', 'trickle'] as const;
+export const MOVE_KINDS = ['hostMove', 'rename', 'transfer', 'branchReuse', 'cacheCorruption', 'oversized', 'trickle'] as const;
 export type MoveKind = (typeof MOVE_KINDS)[number];
 
 /** A title far over DynamoDB's 400 KB item limit once stored with its cached answer. */
@@ -48,11 +48,15 @@ export async function makeMove(h: Harness, kind: MoveKind, chatId: string, pick:
       await h.markStale([chatId], branchName, h.originOf(there, target));
       return true;
     }
-    case 'rename': {
-      // The repository is renamed on its host; the chat's remote keeps the old name.
-      let name = `${repo.name}-renamed`;
-      for (let i = 2; world.resolveRepo(repo.owner, name); i++) name = `${repo.name}-renamed-${i}`;
-      world.moveRepo(repo, repo.owner, name);
+    case 'rename':
+    case 'transfer': {
+      // The repository is renamed on its host, or transferred to another owner (whose name
+      // GitHub's branch search needs); the chat's remote keeps the old path.
+      const owner = kind === 'rename' ? repo.owner : `${repo.owner}-transferred`;
+      const base = kind === 'rename' ? `${repo.name}-renamed` : repo.name;
+      let name = base;
+      for (let i = 2; world.resolveRepo(owner, name); i++) name = `${base}-${i}`;
+      world.moveRepo(repo, owner, name);
       return true;
     }
     case 'branchReuse': {
