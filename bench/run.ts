@@ -6,7 +6,7 @@
  */
 import { SLOT_INTERVAL_MS } from '../src/cadence/loop-rhythm.ts';
 import { cpus, loadavg } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../src/dev/dynamodb-local/start.ts';
 import { renderMarkdown, type BenchResults } from './report.ts';
@@ -36,7 +36,7 @@ const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-// `--only webhooks` / `--only cost`: just that section, its JSON on stdout (writes no results).
+// `--only webhooks` / `--only cost` (`--only scale` below): just that section, its JSON on stdout (writes no results).
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 if (only === 'webhooks' || only === 'cost') {
   const db = await startDynamoDbLocal();
@@ -51,7 +51,27 @@ if (only === 'webhooks' || only === 'cost') {
   }
   process.exit(0);
 }
-if (only !== undefined) throw new Error(`--only takes "webhooks" or "cost", not ${JSON.stringify(only)}`);
+// `--only scale`: just the scale section, its JSON on stdout with its real time (writes no results).
+if (only === 'scale') {
+  const db = await startDynamoDbLocal();
+  const started = performance.now();
+  // The 1M model's DynamoDB units per refresh: the last full run's measured figures (bench/results/latest.json).
+  const last = JSON.parse(readFileSync(`${RESULTS}latest.json`, 'utf8')) as Pick<BenchResults, 'dynamodb'>;
+  try {
+    const scaled = await scale(db.endpoint, {
+      quick,
+      memoryMb: Number(loadTemplate().Parameters?.['RefreshMemorySize']?.Default),
+      writeUnitsPerRefresh: last.dynamodb.wcuPerRefresh,
+      readUnitsPerRefresh: last.dynamodb.rcuPerRefresh,
+      progress,
+    });
+    console.log(JSON.stringify({ scale: scaled, targets: scaleTargets(scaled), realMs: Math.round(performance.now() - started), loadAverage: round2(loadavg()[0]!) }));
+  } finally {
+    await db.stop();
+  }
+  process.exit(0);
+}
+if (only !== undefined) throw new Error(`--only takes "webhooks", "cost" or "scale", not ${JSON.stringify(only)}`);
 
 const startedAt = new Date();
 const loadAtStart = loadavg()[0]!;

@@ -3,6 +3,8 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from '../src/domain/clock.ts';
 import { SLOT_INTERVAL_MS } from '../src/cadence/loop-rhythm.ts';
 import { parseProviderConfigs } from '../src/providers/config.ts';
+import type { ProviderRegistry } from '../src/providers/provider.ts';
+import type { TokenResolver } from '../src/tokens/token-resolver.ts';
 import type { TickSummary } from '../src/refresh/tick-summary.ts';
 import type { DiffStatusRow } from '../src/domain/row.ts';
 import type { DueRow, RowUpdate, Store } from '../src/store/store.ts';
@@ -40,7 +42,7 @@ export function createWorker(
   world: WorldConfig,
   settings: WorkerSettings,
   clock: Clock,
-  extras: { dispatcher?: Dispatcher; setupClient?: (client: DynamoDBClient) => void; cadence?: Settings['cadence']; store?: Store; onWrite?: WriteObserver } = {},
+  extras: { dispatcher?: Dispatcher; setupClient?: (client: DynamoDBClient) => void; cadence?: Settings['cadence']; store?: Store; registry?: ProviderRegistry; tokens?: TokenResolver; onWrite?: WriteObserver } = {},
 ): Worker {
   const doc = localDocClient(world.endpoint, extras.setupClient);
   const refreshes: RefreshRecord[] = [];
@@ -57,6 +59,8 @@ export function createWorker(
     }),
     doc,
     ...(extras.store ? { store: extras.store } : {}),
+    ...(extras.registry ? { registry: extras.registry } : {}),
+    ...(extras.tokens ? { tokens: extras.tokens } : {}),
     observeStore: (inner) => recordingStore(inner, refreshes, extras.onWrite),
     clock,
     ...(extras.dispatcher ? { dispatcher: extras.dispatcher } : {}),

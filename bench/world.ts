@@ -32,6 +32,8 @@ export interface BenchWorld {
   config: WorldConfig;
   sim: GitHostSim;
   rows: DiffStatusRow[];
+  /** Each owner's token, as seeded into the tokens table. */
+  tokens: Record<string, string>;
   /** Closes the simulator and deletes the tables. */
   close(): Promise<void>;
 }
@@ -123,6 +125,7 @@ export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
     config,
     sim,
     rows,
+    tokens: seeded.tokens,
     async close() {
       await sim.close();
       for (const TableName of [config.tableName, config.tokensTableName]) {

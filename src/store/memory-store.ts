@@ -21,6 +21,8 @@ export interface CapacityCharge {
 
 export interface MemoryTable {
   rows: Map<string, DiffStatusRow>;
+  /** The due index: per `dueShard` value, its rows' `dueSlot` (kept by every write, so a query reads one shard, not the table). */
+  dueIndex: Map<string, Map<string, unknown>>;
   shards: Map<number, ShardLeaseItem>;
   highWater: number;
 }
@@ -51,7 +53,7 @@ export class MemoryStore implements Store, DueCensus {
     this.#shardCount = checkedShardCount(options.shardCount);
     this.#clock = options.clock ?? systemClock;
     this.#charge = options.onCharge;
-    this.table = options.table ?? { rows: new Map(), shards: new Map(), highWater: 0 };
+    this.table = options.table ?? { rows: new Map(), dueIndex: new Map(), shards: new Map(), highWater: 0 };
     this.table.highWater = Math.max(this.table.highWater, options.shardCount);
   }
 
@@ -61,6 +63,7 @@ export class MemoryStore implements Store, DueCensus {
 
   /** Inserts a row as another service would (no capacity charged). */
   put(row: DiffStatusRow): void {
+    this.#index(this.rows.get(row.chatId), row);
     this.rows.set(row.chatId, structuredClone(row));
   }
 
@@ -83,8 +86,10 @@ export class MemoryStore implements Store, DueCensus {
     const due: DueRow[] = [];
     for (const shard of slots.shards) {
       const entries = this.#entries(shard);
-      const bytes = entries.reduce((sum, e) => sum + itemSize({ ...e, dueShard: `due#${shard}` }), 0);
-      this.#charge?.({ operation: 'query', read: 0.5 * Math.max(1, Math.ceil(bytes / (4 * KB))), write: 0, indexWrite: 0 });
+      if (this.#charge) {
+        const bytes = entries.reduce((sum, e) => sum + itemSize({ ...e, dueShard: `due#${shard}` }), 0);
+        this.#charge({ operation: 'query', read: 0.5 * Math.max(1, Math.ceil(bytes / (4 * KB))), write: 0, indexWrite: 0 });
+      }
       due.push(...slots.observe(shard, entries, now));
     }
     return oldestFirst(due, limit);
@@ -100,8 +105,15 @@ export class MemoryStore implements Store, DueCensus {
   }
 
   #entries(shard: number): { chatId: string; dueSlot: unknown }[] {
-    const key = `due#${shard}`;
-    return [...this.rows.values()].filter((r) => r.dueShard === key).map((r) => ({ chatId: r.chatId, dueSlot: r.dueSlot }));
+    return [...(this.table.dueIndex.get(`due#${shard}`) ?? [])].map(([chatId, dueSlot]) => ({ chatId, dueSlot }));
+  }
+
+  #index(before: DiffStatusRow | undefined, after: DiffStatusRow): void {
+    if (before?.dueShard !== undefined) this.table.dueIndex.get(before.dueShard)?.delete(before.chatId);
+    if (after.dueShard === undefined) return;
+    let shard = this.table.dueIndex.get(after.dueShard);
+    if (!shard) this.table.dueIndex.set(after.dueShard, (shard = new Map()));
+    shard.set(after.chatId, after.dueSlot);
   }
 
   async claim(round: Round, chatId: string): Promise<DiffStatusRow | null> {
@@ -172,6 +184,7 @@ export class MemoryStore implements Store, DueCensus {
   }
 
   #store(before: DiffStatusRow | undefined, after: DiffStatusRow, operation: 'write' | 'markStale'): void {
+    this.#index(before, after);
     this.rows.set(after.chatId, structuredClone(after));
     const index = indexUnits(before, after);
     this.#charge?.({ operation, read: 0, write: writeUnits(before ?? {}, after) + index, indexWrite: index });

@@ -68,7 +68,7 @@ export class DynamoTokenResolver implements TokenResolver {
 }
 
 /** Non-secret identity of a token: owner and host, JSON so any owner id round-trips. */
-function tokenKey(ownerId: string, providerHost: string): string {
+export function tokenKey(ownerId: string, providerHost: string): string {
   return JSON.stringify([ownerId, providerHost]);
 }
 

@@ -5,6 +5,10 @@ import { monthlyCost } from '../../bench/cost.ts';
 import { distribution, percentile } from '../../bench/stats.ts';
 import { renderLineChart } from '../../bench/svg-chart.ts';
 import { VirtualClock } from '../../bench/virtual-clock.ts';
+import { memoryTokens, virtualLatencyRegistry } from '../../bench/virtual-latency-registry.ts';
+import { NoTokenError } from '../../src/domain/errors.ts';
+import { parseProviderConfigs } from '../../src/providers/config.ts';
+import { createProviderRegistry } from '../../src/providers/registry.ts';
 
 test('nearest-rank percentiles', () => {
   const values = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -67,4 +71,34 @@ test('the chart is one SVG with a line per series and the target', () => {
   assert.equal(svg.match(/<polyline /g)?.length, 1);
   assert.match(svg, /a &lt;b&gt;/);
   assert.match(svg, /target/);
+});
+
+test('the virtual-latency registry keeps parsing real, waits latency / clock rate, answers one open pull request, and stops on abort', async () => {
+  const real = createProviderRegistry(parseProviderConfigs('[{"type":"github","webUrl":"https://github.com","apiUrl":"https://api.github.com"}]'));
+  const registry = virtualLatencyRegistry(real, 100, 4);
+  const found = registry.forOrigin('https://github.com/octo/repo.git');
+  assert.ok(found);
+  assert.deepEqual(found.repo, real.forOrigin('https://github.com/octo/repo.git')!.repo);
+  const ctx = { token: 't', signal: new AbortController().signal, cache: { get: () => undefined, set: () => {} }, truncated: () => {} };
+  const started = performance.now();
+  const ref = await found.provider.resolveBranchPullRequest(found.repo, 'feature', ctx);
+  assert.ok(ref);
+  const status = await found.provider.fetchPullRequestStatus(ref, ctx);
+  assert.ok(performance.now() - started >= 45, '2 calls of 100 ms virtual at rate 4: about 50 ms real');
+  assert.equal(status.pullRequestState, 'open');
+  assert.deepEqual(await found.provider.fetchPullRequestStatus(ref, ctx), status);
+  assert.equal(registry.forOrigin('https://gitlab.example/a/b.git'), null);
+  const abort = new AbortController();
+  const pending = found.provider.fetchPullRequestStatus(ref, { ...ctx, signal: abort.signal });
+  abort.abort(new Error('deadline'));
+  await assert.rejects(pending, /deadline/);
+  assert.throws(() => new VirtualClock(0, 0), RangeError);
+  assert.ok(new VirtualClock(0, 2));
+});
+
+test('tokens in memory: the seeded token, or NoTokenError', async () => {
+  const provider = createProviderRegistry(parseProviderConfigs('[{"type":"github","webUrl":"https://github.com","apiUrl":"https://api.github.com"}]')).forOrigin('https://github.com/a/b')!.provider;
+  const tokens = memoryTokens({ owner1: 'secret' });
+  assert.equal((await tokens.resolve('owner1', provider)).value, 'secret');
+  await assert.rejects(tokens.resolve('owner2', provider), NoTokenError);
 });
