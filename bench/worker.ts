@@ -7,7 +7,7 @@ import type { ProviderRegistry } from '../src/providers/provider.ts';
 import type { TokenResolver } from '../src/tokens/token-resolver.ts';
 import type { TickSummary } from '../src/refresh/tick-summary.ts';
 import type { DiffStatusRow } from '../src/domain/row.ts';
-import type { DueRow, RowUpdate, Store } from '../src/store/store.ts';
+import { withWriteBack, type DueRow, type RowUpdate, type Store } from '../src/store/store.ts';
 import { composeSystem, type System } from '../src/system/compose.ts';
 import { settingsWith, type Settings } from '../src/system/settings.ts';
 import type { VirtualClock } from './virtual-clock.ts';
@@ -74,26 +74,21 @@ export function createWorker(
  */
 export function recordingStore(inner: Store, into: RefreshRecord[], onWrite?: WriteObserver): Store {
   const dueAt = new Map<string, number>();
+  const observed = withWriteBack(inner, async (claimed, lease, update) => {
+    const written = await inner.writeBack(claimed, lease, update);
+    if (written) onWrite?.(claimed, update);
+    const staleAt = dueAt.get(claimed.chatId);
+    const refreshedAt = update.set.refreshedAt;
+    if (written && staleAt !== undefined && refreshedAt !== undefined) into.push({ chatId: claimed.chatId, staleAt, refreshedAt });
+    return written;
+  });
   return {
-    beginRound: (lease, only) => inner.beginRound(lease, only),
+    ...observed,
     async queryDue(round, now, limit) {
       const due: DueRow[] = await inner.queryDue(round, now, limit);
       for (const d of due) dueAt.set(d.chatId, d.dueAt);
       return due;
     },
-    claim: (round, chatId) => inner.claim(round, chatId),
-    endRound: (round, now) => inner.endRound(round, now),
-    claimNow: (chatId, lease) => inner.claimNow(chatId, lease),
-    async writeBack(claimed, lease, update) {
-      const written = await inner.writeBack(claimed, lease, update);
-      if (written) onWrite?.(claimed, update);
-      const staleAt = dueAt.get(claimed.chatId);
-      const refreshedAt = update.set.refreshedAt;
-      if (written && staleAt !== undefined && refreshedAt !== undefined) into.push({ chatId: claimed.chatId, staleAt, refreshedAt });
-      return written;
-    },
-    getRow: (chatId) => inner.getRow(chatId),
-    markStale: (chatId, mark) => inner.markStale(chatId, mark),
   };
 }
 

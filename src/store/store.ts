@@ -66,3 +66,17 @@ export interface Store {
   /** Records a push: stores branch and origin, makes the row due now, fences off refreshes in flight. */
   markStale(chatId: string, mark: StaleMark): Promise<void>;
 }
+
+/** `store` with its write-back replaced (to observe, time or fail it); every other call passes through. */
+export function withWriteBack(store: Store, writeBack: Store['writeBack']): Store {
+  return {
+    beginRound: (lease, only) => store.beginRound(lease, only),
+    queryDue: (round, now, limit) => store.queryDue(round, now, limit),
+    claim: (round, chatId) => store.claim(round, chatId),
+    endRound: (round, now) => store.endRound(round, now),
+    claimNow: (chatId, lease) => store.claimNow(chatId, lease),
+    getRow: (chatId) => store.getRow(chatId),
+    markStale: (chatId, mark) => store.markStale(chatId, mark),
+    writeBack,
+  };
+}

@@ -7,7 +7,7 @@ import type { ProviderRegistry, RepoRef } from '../providers/provider.ts';
 import { refreshAndWriteBack, type TickDeps } from '../refresh/tick.ts';
 import { emptySummary, type TickSummary } from '../refresh/tick-summary.ts';
 import type { MatchCandidate, PageKey, WebhookRowStore } from '../store/dynamo-webhook-store.ts';
-import type { Lease, Store } from '../store/store.ts';
+import { withWriteBack, type Lease, type Store } from '../store/store.ts';
 
 export interface ApplyOptions {
   /** Rows refreshed inside the delivery; further matches are made due for the loop. */
@@ -129,20 +129,11 @@ async function refreshClaimed(
 
 /** The store, with the time of every successful write-back reported (receipt to row). */
 function timedWriteBacks(store: Store, report: (ms: number) => void, elapsed: () => number): Store {
-  return {
-    beginRound: (lease, only) => store.beginRound(lease, only),
-    queryDue: (round, now, limit) => store.queryDue(round, now, limit),
-    claim: (round, chatId) => store.claim(round, chatId),
-    endRound: (round, now) => store.endRound(round, now),
-    claimNow: (chatId, lease) => store.claimNow(chatId, lease),
-    getRow: (chatId) => store.getRow(chatId),
-    markStale: (chatId, mark) => store.markStale(chatId, mark),
-    writeBack: async (claimed, lease, update) => {
-      const written = await store.writeBack(claimed, lease, update);
-      if (written && update.set.refreshedAt !== undefined) report(elapsed());
-      return written;
-    },
-  };
+  return withWriteBack(store, async (claimed, lease, update) => {
+    const written = await store.writeBack(claimed, lease, update);
+    if (written && update.set.refreshedAt !== undefined) report(elapsed());
+    return written;
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { shardLeaseKey } from '../../src/store/bookkeeping.ts';
 import { onceSlot } from '../../src/store/due-slot.ts';
-import type { Store } from '../../src/store/store.ts';
+import { withWriteBack } from '../../src/store/store.ts';
 import { Harness, POLICY, waitFor } from './support/harness.ts';
 
 /** The Lambda running out of time mid-batch, and dying between claim and write-back. */
@@ -85,17 +85,9 @@ test('a tick that dies halfway through its write-backs: written rows stay, the o
   h.clock.advance(POLICY.successTtlMs + 1_000);
   const claimedAt = h.clock.now();
   const store = h.store;
-  const dying: Store = {
-    beginRound: (lease, only) => store.beginRound(lease, only),
-    queryDue: (round, now, limit) => store.queryDue(round, now, limit),
-    claim: (round, chatId) => store.claim(round, chatId),
-    endRound: (round, now) => store.endRound(round, now),
-    claimNow: (chatId, lease) => store.claimNow(chatId, lease),
-    getRow: (chatId) => store.getRow(chatId),
-    markStale: (chatId, mark) => store.markStale(chatId, mark),
-    writeBack: (claimed, lease, update) =>
-      Number(claimed.chatId.split('-')[1]) % 2 ? new Promise(() => {}) : store.writeBack(claimed, lease, update),
-  };
+  const dying = withWriteBack(store, (claimed, lease, update) =>
+    Number(claimed.chatId.split('-')[1]) % 2 ? new Promise(() => {}) : store.writeBack(claimed, lease, update),
+  );
   // A write slot each: hung writes must not queue the others behind them.
   void h.tick({ batchSize: 50, writeConcurrency: 50 }, { store: dying });
   await waitFor(() => store.writes.filter((w) => w.update.set.refreshedAt! > claimedAt).length === rows.length / 2, 'the even rows are written');
