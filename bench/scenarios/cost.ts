@@ -10,7 +10,9 @@ import { runTick, type RowRefresher } from '../../src/refresh/tick.ts';
 import { onceSlot } from '../../src/store/due-slot.ts';
 import { itemSize } from '../../src/store/item-size.ts';
 import { MemoryStore, type CapacityCharge } from '../../src/store/memory-store.ts';
-import { dueShardFor } from '../../src/store/shard.ts';
+import { BUCKETS, dueShardFor } from '../../src/store/shard.ts';
+import { loadTemplate } from '../../src/dev/template.ts';
+import { samFunction } from '../../src/dev/sam-function.ts';
 import type { Store } from '../../src/store/store.ts';
 import { CapacityMeter, type CapacityTotals } from '../capacity-meter.ts';
 import { PRICES, SECONDS_PER_MONTH } from '../cost.ts';
@@ -213,6 +215,8 @@ export interface WeekResult {
   events: number;
   pushes: number;
   ticks: number;
+  /** Of the rows in the due index, the share in a shard's base partition (not in a bucket), sampled hourly. */
+  basePartitionShare: number;
   changeToRow: { active: number[]; quiet: number[] };
 }
 
@@ -257,7 +261,7 @@ export async function simulateWeek(
   for (const r of rows) store.put(seedRow(r, t0, rng));
 
   const result: WeekResult = {
-    rows: rowCount, days, deliveries: 0, deliveryApiRequests: 0, refreshes: 0, refreshesByKind: { active: 0, quiet: 0, closed: 0, noPr: 0, noToken: 0 }, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0, apiRequests: 0, events: 0, pushes: 0, ticks: 0,
+    rows: rowCount, days, deliveries: 0, deliveryApiRequests: 0, refreshes: 0, refreshesByKind: { active: 0, quiet: 0, closed: 0, noPr: 0, noToken: 0 }, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0, apiRequests: 0, events: 0, pushes: 0, ticks: 0, basePartitionShare: 0,
     changeToRow: { active: [], quiet: [] },
   };
   const refresher: RowRefresher = {
@@ -300,8 +304,10 @@ export async function simulateWeek(
   const webhookActivity = webhooks ? { activeHosts: async () => WEBHOOK_HOSTS } : undefined;
   let nextPush = 0;
   let nextDelivery = 0;
+  const baseShares: number[] = [];
   for (let t = t0; t < end; t += SLOT_MS) {
     clock.current = t;
+    if ((t - t0) % HOUR === 0) baseShares.push(basePartitionShare(store));
     while (nextPush < pushes.length && pushes[nextPush]!.at <= t) {
       const { row } = pushes[nextPush++]!;
       await markStale(tagged, clock, { chatIds: [row.chatId], branch: `b-${row.chatId}`, origin: 'https://github.com/o/r' }, { publisher });
@@ -312,7 +318,7 @@ export async function simulateWeek(
       result.deliveries += 1;
       const before = result.apiRequests;
       // A row without a PR yet answers null; one without a token fails: the loop keeps its rule.
-      await refreshNow({ store: tagged, refresher, clock, policy: design.cadence, publisher }, row.chatId).catch(() => null);
+      await refreshNow({ store: tagged, refresher, clock, policy: design.cadence, publisher, ...(webhookActivity ? { webhookActivity } : {}) }, row.chatId).catch(() => null);
       result.deliveryApiRequests += result.apiRequests - before;
     }
     for (let again = 0; again < 5; again++) {
@@ -325,7 +331,18 @@ export async function simulateWeek(
     }
   }
   result.rowRru = rowRru;
+  result.basePartitionShare = baseShares.reduce((a, b) => a + b, 0) / Math.max(1, baseShares.length);
   return result;
+}
+
+function basePartitionShare(store: MemoryStore): number {
+  let indexed = 0;
+  let base = 0;
+  for (const [partition, entries] of store.table.dueIndex) {
+    indexed += entries.size;
+    if (!partition.includes(':')) base += entries.size;
+  }
+  return base / Math.max(1, indexed);
 }
 
 function mixRows(count: number, t0: number, end: number, rng: Random): SimRow[] {
@@ -440,9 +457,14 @@ export interface CostFigures {
   changeToRow: { activeP50Ms: number; activeP99Ms: number; quietP50Ms: number; quietP99Ms: number; samples: number };
 }
 
+const TEMPLATE = loadTemplate();
+/** A function's memory as template.yaml deploys it, GB. */
+const memoryGb = (logicalId: string): number => samFunction(TEMPLATE, logicalId).memoryMb / 1024;
+
 /** Assumptions of the projection besides the prices (stated in the output). */
 export const PROJECTION = {
-  lambdaMemoryGb: 0.5,
+  /** RefreshFunction's memory in template.yaml. */
+  lambdaMemoryGb: memoryGb('RefreshFunction'),
   /** One tick's own time (store round trips), and each GitHub request's, for the Lambda's duration. */
   tickBaseMs: 60,
   githubRequestMs: 250,
@@ -452,20 +474,24 @@ export const PROJECTION = {
   executionsPerMonth: SECONDS_PER_MONTH / 60,
   /** Rows per due-index shard (issue 13 sets the rule; one shard per 100k rows here). */
   rowsPerShard: 100_000,
-  /** A due-index entry (keys + dueSlot) and the per-item storage overheads, bytes. */
+  /**
+   * A due-index entry (keys + dueSlot) and the per-item storage overheads, bytes. A tick reads,
+   * per shard, its base partition (one-off slots, periods that are not whole minutes: the week's
+   * measured `basePartitionShare` of rows) and the bucket of its 10 seconds (a sixth of the rest).
+   */
   indexEntryBytes: 70,
   itemOverheadBytes: 100,
   /**
    * One webhook delivery's own cost besides its row's refresh (which the week bills): the
    * deduplicating put into the deliveries table and the row's claim-and-stamp update (1 write
    * unit each: both items under 1 KB, no index key moves), the `byRepoBranch` query (0.5 read
-   * unit), and `WebhookFunction` (512 MB in template.yaml): its own work per delivery
+   * unit), and `WebhookFunction` (its memory in template.yaml): its own work per delivery
    * (`lambdaOwnMs`, measured in each run: the webhooks scenario's answer p50 with a host that
    * answers at once, DynamoDB Local standing in for DynamoDB) plus `githubRequestMs` for each
    * host request of the refresh it runs, one after another (one row, nothing to overlap with).
    * Function URLs cost nothing of their own.
    */
-  delivery: { wru: 2, rru: 0.5, lambdaMemoryGb: 0.5 },
+  delivery: { wru: 2, rru: 0.5, lambdaMemoryGb: memoryGb('WebhookFunction') },
 };
 
 /**
@@ -508,9 +534,11 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
     const rowRru = refreshes * rruPerRefresh;
     // Per tick: the slot design reads the shard mark, leases, reads and releases every shard; today's queries each shard.
     const tickWru = design.store === 'slots' ? 2 * shards : 0;
+    const queryRru = (entries: number) => 0.5 * Math.max(1, Math.ceil((entries * PROJECTION.indexEntryBytes) / 4096));
+    const perShard = rows / shards;
     const tickRru =
       design.store === 'slots'
-        ? 0.5 + shards * 0.5 * Math.max(1, Math.ceil(((rows / shards) * PROJECTION.indexEntryBytes) / 4096))
+        ? 0.5 + shards * (queryRru(perShard * week.basePartitionShare) + queryRru((perShard * (1 - week.basePartitionShare)) / BUCKETS))
         : shards * 0.5;
     const ddbRequests =
       ((rowWru + tickWru * PROJECTION.ticksPerMonth) * PRICES.dynamodb.usdPerMillionWriteUnits +
@@ -589,7 +617,13 @@ export interface CostSection extends CostFigures {
   prices: typeof PRICES;
   projection: typeof PROJECTION & { deliveryLambdaOwnMs: number; note: string };
   calibration: Calibration[];
-  week: { rows: number; days: number; store: string; refreshes: { gitsync: number; withWebhooks: number; baseline: number } };
+  week: {
+    rows: number;
+    days: number;
+    store: string;
+    refreshes: { gitsync: number; withWebhooks: number; baseline: number };
+    basePartitionShare: { gitsync: number; withWebhooks: number };
+  };
   realMs: number;
 }
 
@@ -628,7 +662,9 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
         "Today's design is billed per refresh at what DynamoDB Local measured for it; its week gives refresh counts, API requests, events and latency.",
     },
     calibration: [baseDynamo, newDynamo, newModel].map((c) => ({ ...c, sampleCache: undefined })),
-    week: { rows: weekRows, days, store: 'in-memory (calibrated on DynamoDB Local in this run)', refreshes: { gitsync: newWeek.refreshes, withWebhooks: hookWeek.refreshes, baseline: baseWeek.refreshes } },
+    week: { rows: weekRows, days, store: 'in-memory (calibrated on DynamoDB Local in this run)', refreshes: { gitsync: newWeek.refreshes, withWebhooks: hookWeek.refreshes, baseline: baseWeek.refreshes },
+      basePartitionShare: { gitsync: round(newWeek.basePartitionShare, 3), withWebhooks: round(hookWeek.basePartitionShare, 3) },
+    },
     realMs: Math.round(performance.now() - started),
   };
 }

@@ -126,9 +126,12 @@ function afterFailure(row: DiffStatusRow, error: RefreshError, now: number, poli
     return due(outcome, { kind: 'once', at: now + (repeated ? errorDelay(errorCount, random, policy) : 0) }, { ...lastError, errorCount }, []);
   }
   switch (outcome) {
-    case 'no_token':
-      // Steady until a token is linked: a period keeps the row's slot (and the index) put.
-      return due(outcome, { kind: 'every', periodMs: policy.noTokenMs, from: now }, lastError, ['errorCount']);
+    case 'no_token': {
+      // Steady until a token is linked: a period keeps the row's slot (and the index) put, and
+      // a repeat keeps the stamp of when it began, so the refresh has nothing to write.
+      const repeat = row.lastErrorKind === error.kind && row.lastErrorMessage === lastError.lastErrorMessage;
+      return due(outcome, { kind: 'every', periodMs: policy.noTokenMs, from: now }, repeat ? {} : lastError, ['errorCount']);
+    }
     case 'rate_limited': {
       const resetAt = error instanceof RateLimitedError ? error.resetAt : now;
       return due(outcome, { kind: 'once', at: rateLimitedUntil(now, resetAt, policy) }, lastError, []);

@@ -1,4 +1,6 @@
 import type { Clock } from '../domain/clock.ts';
+import { describeError } from '../domain/errors.ts';
+import type { Log } from '../domain/log.ts';
 import type { CadencePolicy } from './policy.ts';
 import { webhookHostsAt } from './next-due.ts';
 
@@ -36,4 +38,14 @@ export function webhookActivity(options: {
       return webhookHostsAt(now, options.configured, cached?.deliveries ?? new Map(), options.policy);
     },
   };
+}
+
+/** The hosts sending webhooks now; a failed look-up only means normal polling (logged). */
+export async function hostsSendingWebhooks(activity: WebhookActivity | undefined, log: Log): Promise<ReadonlySet<string> | undefined> {
+  try {
+    return await activity?.activeHosts();
+  } catch (err) {
+    log.warn('could not read the hosts that send webhooks; polling at the normal cadence', { error: describeError(err) });
+    return undefined;
+  }
 }

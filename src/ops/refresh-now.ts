@@ -4,6 +4,7 @@ import { InvalidRowError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
+import { hostsSendingWebhooks, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import { publishSafely, type ChangePublisher } from '../refresh/change-publisher.ts';
 import type { RowRefresher } from '../refresh/tick.ts';
 import { planWriteBack } from '../refresh/write-back.ts';
@@ -27,6 +28,8 @@ export interface RefreshNowDeps {
   log?: Log;
   /** Jitter source of the write-back plan, in [0, 1). Default: `Math.random`. */
   random?: () => number;
+  /** Hosts that send webhooks: their rows keep the safety cadence, as after a tick's refresh. Default: none. */
+  webhookActivity?: WebhookActivity;
 }
 
 /**
@@ -56,7 +59,8 @@ export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs
     if (result?.kind === 'no_pr') return null;
     throw result?.error ?? new Error('the refresher returned no result');
   }
-  const { update, changedFields } = planWriteBack(row, result, deps.clock.now(), deps.policy, deps.random ?? Math.random);
+  const webhookHosts = await hostsSendingWebhooks(deps.webhookActivity, deps.log ?? silentLog);
+  const { update, changedFields } = planWriteBack(row, result, deps.clock.now(), deps.policy, deps.random ?? Math.random, webhookHosts);
   const fresh: DiffStatusRow = { ...row, ...update.set };
   delete fresh.leaseId;
   delete fresh.leaseExpiresAt;

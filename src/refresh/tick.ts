@@ -10,7 +10,7 @@ import { isThrottle } from '../store/throttle.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { tickDeadline } from '../cadence/tick-deadline.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
-import type { WebhookActivity } from '../cadence/webhook-activity.ts';
+import { hostsSendingWebhooks, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import type { RefreshRun } from './refresher.ts';
 import type { RefreshResult } from './result.ts';
 import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
@@ -139,7 +139,7 @@ export async function refreshAndWriteBack(
 ): Promise<void> {
   const pollable = claimed.filter((row) => isPollable(row));
   const random = deps.random ?? Math.random;
-  const webhookHosts = await activeWebhookHosts(deps, log);
+  const webhookHosts = await hostsSendingWebhooks(deps.webhookActivity, log);
   const writeBack = (row: DiffStatusRow, planned: WriteBackPlan, planResult?: RefreshResult) =>
     writes(async () => {
       let written: boolean;
@@ -236,12 +236,3 @@ async function backingOffThrottles<T>(write: () => Promise<T>, summary: TickSumm
   }
 }
 
-/** A failed look-up only means normal polling for this batch. */
-async function activeWebhookHosts(deps: TickDeps, log: Log): Promise<ReadonlySet<string> | undefined> {
-  try {
-    return await deps.webhookActivity?.activeHosts();
-  } catch (err) {
-    log.warn('could not read the hosts that send webhooks; polling at the normal cadence', { error: describeError(err) });
-    return undefined;
-  }
-}

@@ -75,7 +75,7 @@ export class DynamoStore implements Store, DueCensus {
   async queryDue(round: Round, now: number, limit: number): Promise<DueRow[]> {
     const slots = asSlotRound(round);
     const due = await Promise.all(
-      slots.shards.map(async (shard) => slots.observe(shard, await this.#shardEntries(shard), now)),
+      slots.shards.map(async (shard) => slots.observe(shard, await this.#entries(slots.partitions(shard, now)), now)),
     );
     return oldestFirst(due.flat(), limit);
   }
@@ -121,6 +121,7 @@ export class DynamoStore implements Store, DueCensus {
   async writeBack(claimed: DiffStatusRow, lease: Lease, update: RowUpdate): Promise<boolean> {
     if (this.#clock.now() >= lease.expiresAt) return false;
     const write = slotWrite(claimed, update, this.#shardCount);
+    if (write.unchanged) return true;
     const expression = buildUpdateExpression({
       set: write.set,
       remove: write.remove,
@@ -157,17 +158,20 @@ export class DynamoStore implements Store, DueCensus {
   }
 
   async countDue(shard: number, now: number): Promise<number> {
-    const [lease, entries] = await Promise.all([
-      this.#doc.send(new GetCommand({ TableName: this.#table, Key: { chatId: shardLeaseKey(shard) } })),
-      this.#shardEntries(shard),
-    ]);
+    const lease = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { chatId: shardLeaseKey(shard) } }));
     const polledUntil = lease.Item?.['polledUntil'];
     // A round of our own that is never begun nor ended: the same "due" rule, no writes.
     const look = new SlotRound({ id: 'census', takenAt: now, expiresAt: now }, new Map([[shard, typeof polledUntil === 'number' ? polledUntil : -Infinity]]));
-    return look.observe(shard, entries, now).length;
+    return look.observe(shard, await this.#entries(look.partitions(shard, now)), now).length;
   }
 
-  async #shardEntries(shard: number): Promise<IndexEntry[]> {
+  /** Every entry of the given due-index partitions (read side by side, each to its last page). */
+  async #entries(partitions: readonly string[]): Promise<IndexEntry[]> {
+    const pages = await Promise.all(partitions.map((partition) => this.#partitionEntries(partition)));
+    return pages.flat();
+  }
+
+  async #partitionEntries(partition: string): Promise<IndexEntry[]> {
     const entries: IndexEntry[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -175,8 +179,8 @@ export class DynamoStore implements Store, DueCensus {
         new QueryCommand({
           TableName: this.#table,
           IndexName: this.#index,
-          KeyConditionExpression: 'dueShard = :shard',
-          ExpressionAttributeValues: { ':shard': `due#${shard}` },
+          KeyConditionExpression: 'dueShard = :partition',
+          ExpressionAttributeValues: { ':partition': partition },
           ExclusiveStartKey: start,
         }),
       );

@@ -3,6 +3,7 @@ import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDo
 import type { DiffStatusRow } from '../domain/row.ts';
 import { hostDeliveryKey } from './dynamo-last-deliveries.ts';
 import { onceSlot } from './due-slot.ts';
+import { checkedShardCount, dueShardFor } from './shard.ts';
 import type { Lease } from './store.ts';
 import { buildUpdateExpression, type UpdateSpec } from './update-expression.ts';
 
@@ -64,10 +65,13 @@ export class DynamoWebhookStore implements WebhookRowStore {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #index: string;
+  readonly #shardCount: number;
 
-  constructor(options: { doc: DynamoDBDocumentClient; tableName: string; indexName?: string }) {
+  /** `shardCount`: the due index's SHARD_COUNT (a row made due goes to its shard's base partition). */
+  constructor(options: { doc: DynamoDBDocumentClient; tableName: string; shardCount: number; indexName?: string }) {
     this.#doc = options.doc;
     this.#table = options.tableName;
+    this.#shardCount = checkedShardCount(options.shardCount);
     this.#index = options.indexName ?? REPO_BRANCH_INDEX;
   }
 
@@ -107,9 +111,10 @@ export class DynamoWebhookStore implements WebhookRowStore {
     const due = await this.#update(
       chatId,
       {
-        // Due at once in both designs (`staleAt` for the row-lease index, a one-off `dueSlot`
-        // for the slot index), and a new version: a refresh in flight may predate the change.
-        set: { webhookAt: receivedAt, staleAt: now, dueSlot: onceSlot(now) },
+        // Due at once in both designs (`staleAt` for the row-lease index, a one-off `dueSlot` in
+        // its shard's base partition for the slot index), and a new version: a refresh in
+        // flight may predate the change.
+        set: { webhookAt: receivedAt, staleAt: now, dueSlot: onceSlot(now), dueShard: dueShardFor(chatId, this.#shardCount) },
         add: { version: 1 },
         remove: ['leaseId', 'leaseExpiresAt'],
         conditionNames: { ...NEWER_NAMES, '#due': 'dueShard' },

@@ -84,14 +84,7 @@ export class MemoryStore implements Store, DueCensus {
   async queryDue(round: Round, now: number, limit: number): Promise<DueRow[]> {
     const slots = asSlotRound(round);
     const due: DueRow[] = [];
-    for (const shard of slots.shards) {
-      const entries = this.#entries(shard);
-      if (this.#charge) {
-        const bytes = entries.reduce((sum, e) => sum + itemSize({ ...e, dueShard: `due#${shard}` }), 0);
-        this.#charge({ operation: 'query', read: 0.5 * Math.max(1, Math.ceil(bytes / (4 * KB))), write: 0, indexWrite: 0 });
-      }
-      due.push(...slots.observe(shard, entries, now));
-    }
+    for (const shard of slots.shards) due.push(...slots.observe(shard, this.#entries(slots.partitions(shard, now)), now));
     return oldestFirst(due, limit);
   }
 
@@ -101,11 +94,21 @@ export class MemoryStore implements Store, DueCensus {
 
   async countDue(shard: number, now: number): Promise<number> {
     const look = new SlotRound({ id: 'census', takenAt: now, expiresAt: now }, new Map([[shard, this.table.shards.get(shard)?.polledUntil ?? -Infinity]]));
-    return look.observe(shard, this.#entries(shard), now).length;
+    return look.observe(shard, this.#entries(look.partitions(shard, now), false), now).length;
   }
 
-  #entries(shard: number): { chatId: string; dueSlot: unknown }[] {
-    return [...(this.table.dueIndex.get(`due#${shard}`) ?? [])].map(([chatId, dueSlot]) => ({ chatId, dueSlot }));
+  /** The entries of due-index partitions, each partition's query charged by the bytes it reads. */
+  #entries(partitions: readonly string[], charged = true): { chatId: string; dueSlot: unknown }[] {
+    const out: { chatId: string; dueSlot: unknown }[] = [];
+    for (const partition of partitions) {
+      const entries = [...(this.table.dueIndex.get(partition) ?? [])].map(([chatId, dueSlot]) => ({ chatId, dueSlot }));
+      if (charged && this.#charge) {
+        const bytes = entries.reduce((sum, e) => sum + itemSize({ ...e, dueShard: partition }), 0);
+        this.#charge({ operation: 'query', read: 0.5 * Math.max(1, Math.ceil(bytes / (4 * KB))), write: 0, indexWrite: 0 });
+      }
+      out.push(...entries);
+    }
+    return out;
   }
 
   #index(before: DiffStatusRow | undefined, after: DiffStatusRow): void {
@@ -145,6 +148,7 @@ export class MemoryStore implements Store, DueCensus {
     if (this.#clock.now() >= lease.expiresAt) return false;
     const before = this.rows.get(claimed.chatId);
     const write = slotWrite(claimed, update, this.#shardCount);
+    if (write.unchanged) return true;
     if (!before || before.version !== write.expectedVersion) {
       this.#charge?.({ operation: 'failedWrite', read: 0, write: writeUnits(before ?? {}, before ?? {}), indexWrite: 0 });
       return false;

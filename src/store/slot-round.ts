@@ -1,4 +1,5 @@
 import { dueInstant, parseSlot } from './due-slot.ts';
+import { partitionsToRead } from './shard.ts';
 import type { DueRow, Lease, Round } from './store.ts';
 
 /** A due-index entry as a shard query returns it (keys plus the projected `dueSlot`). */
@@ -35,7 +36,14 @@ export class SlotRound implements Round {
     for (const [shard, polledUntil] of held) this.#state.set(shard, { polledUntil, due: [] });
   }
 
-  /** Records one shard's entries read at `now`; returns its due rows not yet taken. */
+  /** The due-index partitions of `shard` to read at `now`: what can hold a row due since it was last served. */
+  partitions(shard: number, now: number): string[] {
+    const state = this.#state.get(shard);
+    if (!state) throw new Error(`shard ${shard} is not held by this round`);
+    return partitionsToRead(shard, state.polledUntil, now);
+  }
+
+  /** Records one shard's entries read at `now` (from `partitions(shard, now)`); returns its due rows not yet taken. */
   observe(shard: number, entries: readonly IndexEntry[], now: number): DueRow[] {
     const state = this.#state.get(shard);
     if (!state) throw new Error(`shard ${shard} is not held by this round`);

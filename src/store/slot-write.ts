@@ -1,6 +1,6 @@
 import type { DiffStatusRow } from '../domain/row.ts';
 import { formatSlot, parseSlot, placeSchedule } from './due-slot.ts';
-import { dueShardFor } from './shard.ts';
+import { duePartition, dueShardFor } from './shard.ts';
 import type { RowUpdate } from './store.ts';
 
 /** Attributes of the row-lease design that a slot-design write clears from a migrated row. */
@@ -11,12 +11,21 @@ export interface SlotWrite {
   remove: string[];
   /** The version the row must still have (undefined: it must have none). */
   expectedVersion: number | undefined;
+  /**
+   * Nothing to write: the update sets only what the row already holds and keeps its slot (a
+   * branch still without a PR, an owner still without a token). The row stays due at its
+   * period, so the store sends nothing; `staleAt` keeps the instant it held.
+   */
+  unchanged: boolean;
 }
+
+/** Set by every write, so they do not make a write worth sending on their own. */
+const ALWAYS_SET = new Set(['version', 'staleAt']);
 
 /**
  * What a slot-design write-back writes, shared by the DynamoDB and in-memory stores: the
- * plan's attributes, the next version, the exact next refresh time, and the slot and shard
- * only when they change (the only writes that touch the due index).
+ * plan's attributes, the next version, the exact next refresh time, and the slot and its
+ * partition only when they change (the only writes that touch the due index).
  */
 export function slotWrite(claimed: DiffStatusRow, update: RowUpdate, shardCount: number): SlotWrite {
   const expectedVersion = typeof claimed.version === 'number' ? claimed.version : undefined;
@@ -27,9 +36,18 @@ export function slotWrite(claimed: DiffStatusRow, update: RowUpdate, shardCount:
     set['staleAt'] = placed.staleAt;
     const slot = formatSlot(placed.slot);
     if (slot !== claimed.dueSlot) set['dueSlot'] = slot;
-    // A row written under another shard count moves to its shard under this one.
-    const shard = dueShardFor(claimed.chatId, shardCount);
-    if (claimed.dueShard !== shard) set['dueShard'] = shard;
+    // A row written under another shard count, or whose slot moved bucket, changes partition.
+    const partition = duePartition(dueShardFor(claimed.chatId, shardCount), placed.slot);
+    if (claimed.dueShard !== partition) set['dueShard'] = partition;
   }
-  return { set, remove, expectedVersion };
+  const stored = claimed as unknown as Record<string, unknown>;
+  const unchanged =
+    update.schedule?.kind === 'every' &&
+    Object.entries(set).every(([name, value]) => ALWAYS_SET.has(name) || sameValue(stored[name], value)) &&
+    remove.every((name) => stored[name] === undefined);
+  return { set, remove, expectedVersion, unchanged };
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && JSON.stringify(a) === JSON.stringify(b));
 }

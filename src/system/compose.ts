@@ -132,7 +132,16 @@ export function composeSystem(parts: SystemParts): System {
     markStale: (input) => markStale(store, clock, input, { log, ...publisher }),
     refreshNow: (chatId, timeoutMs) =>
       refreshNow(
-        { store, refresher: system.refresher, clock, policy: settings.cadence, log, ...publisher, ...(parts.random ? { random: parts.random } : {}) },
+        {
+          store,
+          refresher: system.refresher,
+          clock,
+          policy: settings.cadence,
+          log,
+          ...publisher,
+          ...(parts.random ? { random: parts.random } : {}),
+          ...(activity ? { webhookActivity: activity } : {}),
+        },
         chatId,
         timeoutMs,
       ),

@@ -172,7 +172,7 @@ export function webhookReceiverFromEnv(config: WebhookEnvConfig, options: FromEn
   return composeWebhookReceiver(system, {
     settings: config.webhook,
     secrets,
-    rows: new DynamoWebhookStore({ doc: system.doc, tableName: config.settings.tableName }),
+    rows: new DynamoWebhookStore({ doc: system.doc, tableName: config.settings.tableName, shardCount: config.settings.shardCount }),
     deliveries: new DynamoDeliveryLog({ doc: system.doc, tableName: config.settings.deliveriesTableName }),
     ...(config.continuationFunction ? { handOn: lambdaHandOn(config.continuationFunction) } : {}),
   });

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { ProviderError } from '../../src/domain/errors.ts';
 import { refreshNow, RowNotFoundError } from '../../src/ops/refresh-now.ts';
 import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
+import { parseSlot } from '../../src/store/due-slot.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 import { pipeline, type Pipeline } from '../support/pipeline.ts';
 
@@ -62,4 +63,13 @@ test('while a tick refreshes the row, only the first of the two write-backs land
   assert.equal(await p.store.writeBack(tickRead, lease, { set: { pullRequestTitle: 'older' }, remove: [] }), false);
   await p.store.endRound(round, now);
   assert.notEqual((await p.get('now-4')).pullRequestTitle, 'older');
+});
+
+test('on a host that sends webhooks, the refreshed row keeps the safety cadence (no slot churn)', async () => {
+  await p.put({ chatId: 'now-hook', gitBranch: 'feature-8', staleAt: p.clock.now() + 100_000 });
+  const plain = await refreshNow(deps, 'now-hook');
+  const host = new URL(plain!.url!).host;
+  assert.equal(parseSlot((await p.get('now-hook')).dueSlot)?.periodMs, DEFAULT_CADENCE.successTtlMs, 'normal polling without webhooks');
+  await refreshNow({ ...deps, webhookActivity: { activeHosts: async () => new Set([host]) } }, 'now-hook');
+  assert.equal(parseSlot((await p.get('now-hook')).dueSlot)?.periodMs, DEFAULT_CADENCE.webhookSafetyTtlMs);
 });

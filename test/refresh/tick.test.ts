@@ -418,5 +418,5 @@ test('SHARD_COUNT lowered from 4 to 1: the tick still polls every shard a row ca
   after.clock.advance(1_000);
   const summary = await after.tick();
   assert.equal(summary.refreshed, chats.length);
-  for (const chatId of chats) assert.equal((await after.get(chatId)).dueShard, 'due#0', chatId);
+  for (const chatId of chats) assert.match((await after.get(chatId)).dueShard ?? '', /^due#0(:[0-5])?$/, chatId);
 });

@@ -57,6 +57,17 @@ test('failures keep their kind and a bounded message; success clears them', () =
   assert.deepEqual(ok.update.remove.sort(), ['errorCount', 'lastErrorAt', 'lastErrorKind', 'lastErrorMessage']);
 });
 
+test('no token again: the same error and period plan nothing new, so the slot store sends no write', () => {
+  const first = planWriteBack({ chatId: 'c', errorCount: 1 }, failed(new NoTokenError()), NOW, DEFAULT_CADENCE, () => 0);
+  assert.equal(first.update.set.lastErrorAt, NOW);
+  const row = { chatId: 'c', ...first.update.set };
+  const again = planWriteBack(row, failed(new NoTokenError()), NOW + 600_000, DEFAULT_CADENCE, () => 0);
+  assert.deepEqual(again.update.set, {}, 'lastErrorAt keeps when the owner was first found without a token');
+  assert.deepEqual(again.update.schedule, { kind: 'every', periodMs: 600_000, from: NOW + 600_000 });
+  const other = planWriteBack({ ...row, lastErrorKind: 'provider_error' }, failed(new NoTokenError()), NOW + 600_000, DEFAULT_CADENCE, () => 0);
+  assert.equal(other.update.set.lastErrorAt, NOW + 600_000, 'a new error kind is stamped');
+});
+
 test('no PR for a branch whose stored PR belongs to another branch: the stale PR fields are cleared', () => {
   const plan = planWriteBack({ chatId: 'c' }, { kind: 'no_pr', httpCache: {}, dropStoredPullRequest: true }, NOW, DEFAULT_CADENCE, () => 0);
   for (const field of PULL_REQUEST_FIELDS) assert.ok(plan.update.remove.includes(field), field);

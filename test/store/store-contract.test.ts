@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
-import { formatSlot, onceSlot } from '../../src/store/due-slot.ts';
+import { formatSlot, onceSlot, parseSlot } from '../../src/store/due-slot.ts';
 import { DynamoStore } from '../../src/store/dynamo-store.ts';
 import { MemoryStore } from '../../src/store/memory-store.ts';
-import { dueShardFor } from '../../src/store/shard.ts';
+import { BUCKET_MS, duePartition, dueShardFor } from '../../src/store/shard.ts';
 import type { DueCensus } from '../../src/store/due-census.ts';
 import type { Lease, RowUpdate, Store } from '../../src/store/store.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
@@ -97,6 +97,52 @@ for (const [name, make] of [['DynamoStore on DynamoDB Local', dynamo], ['MemoryS
       assert.deepEqual(await due(s), [], 'served by the round before');
       s.clock.advance(110_000);
       assert.deepEqual(await due(s), ['every']);
+    });
+
+    test('a row on a whole-minute period sits in the bucket of its part of the minute and is found there; other periods and rows still in the base partition are found too', async () => {
+      const s = await make(1);
+      const now = s.clock.now();
+      // Row "bucket" as a write-back places it; "legacy" as the single-partition design left it;
+      // "odd" has a period that is not whole minutes (it never leaves the base partition).
+      const bucketed = { periodMs: 120_000, anchor: now + 3 * BUCKET_MS };
+      await s.put({ ...row('bucket', formatSlot(bucketed)), dueShard: duePartition('due#0', bucketed) });
+      await s.put(row('legacy', formatSlot({ periodMs: 120_000, anchor: now + 4 * BUCKET_MS })));
+      await s.put(row('odd', formatSlot({ periodMs: 45_000, anchor: now })));
+      assert.match(duePartition('due#0', bucketed), /^due#0:[0-5]$/);
+      assert.equal(duePartition('due#0', { periodMs: 45_000, anchor: now }), 'due#0');
+      const seen: string[] = [];
+      for (let t = 0; t < 150_000; t += BUCKET_MS) {
+        for (const id of await due(s)) seen.push(`${id}@${t}`);
+        s.clock.advance(BUCKET_MS);
+      }
+      assert.deepEqual(seen.sort(), ['odd@140000', 'odd@50000', 'odd@90000'], 'nothing early, nothing twice');
+      assert.deepEqual(await due(s), ['bucket'], 'found in its bucket one period after its anchor');
+      s.clock.advance(BUCKET_MS);
+      assert.deepEqual(await due(s), ['legacy'], 'a periodic row left in the base partition is still served');
+    });
+
+    test('a write-back that sets only what the row holds and keeps its period writes nothing; one that changes a field writes', async () => {
+      const s = await make(1);
+      const anchor = s.clock.now();
+      const slot = { periodMs: 600_000, anchor };
+      await s.put({ ...row('steady', formatSlot(slot)), dueShard: duePartition('due#0', slot), version: 3, lastErrorKind: 'no_token' });
+      s.clock.advance(600_000);
+      const l = lease(s, 'w');
+      const round = await s.store.beginRound(l);
+      assert.deepEqual((await s.store.queryDue(round, s.clock.now(), 10)).map((d) => d.chatId), ['steady']);
+      const claimed = (await s.store.claim(round, 'steady'))!;
+      const keep = { kind: 'every', periodMs: 600_000, from: s.clock.now() } as const;
+      assert.ok(await s.store.writeBack(claimed, l, { set: { lastErrorKind: 'no_token' }, remove: ['errorCount'], schedule: keep }));
+      assert.equal((await s.store.getRow('steady'))!.version, 3, 'nothing sent');
+      assert.ok(await s.store.writeBack(claimed, l, { set: { lastErrorKind: 'provider_error' }, remove: [], schedule: keep }));
+      const written = (await s.store.getRow('steady'))!;
+      assert.equal(written.version, 4);
+      assert.equal(written.lastErrorKind, 'provider_error');
+      assert.equal(written.dueSlot, formatSlot(slot), 'the period kept its slot');
+      await s.store.endRound(round, s.clock.now());
+      s.clock.advance(600_000);
+      assert.deepEqual(await due(s), ['steady'], 'due again one period later, written or not');
+      assert.equal(parseSlot(written.dueSlot)?.periodMs, 600_000);
     });
 
     test('a periodic row found due but not taken (batch full) stays due after the round ends', async () => {
@@ -205,7 +251,12 @@ for (const [name, make] of [['DynamoStore on DynamoDB Local', dynamo], ['MemoryS
         assert.ok(await lowered.writeBack(claimed, l, { set: {}, remove: [], schedule: { kind: 'every', periodMs: 120_000, from: s.clock.now() } }));
       }
       await lowered.endRound(round, s.clock.now());
-      for (const id of ids) assert.equal((await lowered.getRow(id))!.dueShard, 'due#0', `${id} moved to its shard under the new count`);
+      for (const id of ids) {
+        const row = (await lowered.getRow(id))!;
+        // Shard 0, in the bucket of its period's part of the minute.
+        assert.equal(row.dueShard, duePartition('due#0', parseSlot(row.dueSlot)), `${id} moved to its shard under the new count`);
+        assert.match(row.dueShard ?? '', /^due#0:[0-5]$/);
+      }
     });
   });
 }

@@ -1,5 +1,6 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isBookkeepingItem } from '../../store/bookkeeping.ts';
+import { isBookkeepingItem, shardLeaseKey } from '../../store/bookkeeping.ts';
+import { dueInstant, parseSlot } from '../../store/due-slot.ts';
 import type { DiffStatusRow } from '../../domain/row.ts';
 import type { FeedRow } from './change-feed.ts';
 
@@ -62,6 +63,9 @@ const ATTRIBUTES = [
   'lastErrorKind',
   'lastErrorAt',
   'dueShard',
+  'dueSlot',
+  // On the shard lease items: how far each shard was served.
+  'polledUntil',
   // For the change feed.
   'gitRemoteOrigin',
   'gitBranch',
@@ -75,9 +79,13 @@ const ATTRIBUTES = [
   'deletions',
 ] as const;
 
-/** Every row of the table, consistently read, with the census and change-feed attributes only. */
-export async function scanRows(doc: DynamoDBDocumentClient, tableName: string): Promise<(CensusRow & FeedRow)[]> {
-  const rows: (CensusRow & FeedRow)[] = [];
+/**
+ * Every row of the table, consistently read, with the census and change-feed attributes only.
+ * A row on a periodic slot gets the `staleAt` its schedule gives at `now` (see `scheduledDue`).
+ */
+export async function scanRows(doc: DynamoDBDocumentClient, tableName: string, now = Date.now()): Promise<(CensusRow & FeedRow)[]> {
+  const rows: (CensusRow & FeedRow & Pick<DiffStatusRow, 'dueSlot'>)[] = [];
+  const polledUntil = new Map<string, number>();
   let start: Record<string, unknown> | undefined;
   do {
     const out = await doc.send(
@@ -89,8 +97,30 @@ export async function scanRows(doc: DynamoDBDocumentClient, tableName: string): 
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    rows.push(...((out.Items ?? []) as (CensusRow & FeedRow)[]).filter((row) => !isBookkeepingItem(row.chatId)));
+    for (const item of out.Items ?? []) {
+      if (!isBookkeepingItem(item['chatId'])) rows.push(item as (typeof rows)[number]);
+      else if (typeof item['polledUntil'] === 'number') polledUntil.set(item['chatId'], item['polledUntil']);
+    }
     start = out.LastEvaluatedKey;
   } while (start);
-  return rows;
+  return rows.map(({ dueSlot, ...row }) => {
+    const shard = /^due#(\d+)/.exec(row.dueShard ?? '')?.[1];
+    const served = shard === undefined ? undefined : polledUntil.get(shardLeaseKey(Number(shard)));
+    const staleAt = scheduledDue({ ...row, dueSlot }, served, now);
+    return staleAt === undefined ? row : { ...row, staleAt };
+  });
+}
+
+/**
+ * When a row is (or was last) due by its schedule: its slot, and how far its shard was served.
+ * The slot design's `staleAt` can lag a periodic row (a refresh with nothing to write leaves
+ * it), so it only counts for one-off slots, the row-lease design and shards never served.
+ */
+export function scheduledDue(row: Pick<DiffStatusRow, 'dueSlot' | 'staleAt'>, polledUntil: number | undefined, now: number): number | undefined {
+  const slot = parseSlot(row.dueSlot);
+  if (!slot || slot.periodMs === 0 || polledUntil === undefined) return row.staleAt;
+  const due = dueInstant(slot, polledUntil, now);
+  if (due !== null) return due;
+  const from = Math.max(now, polledUntil);
+  return slot.anchor + Math.max(1, Math.floor((from - slot.anchor) / slot.periodMs) + 1) * slot.periodMs;
 }

@@ -76,7 +76,7 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
 
     const observeNow = async (): Promise<void> => {
       const now = Date.now();
-      const rows = await scanRows(env!.doc, env!.tableName);
+      const rows = await scanRows(env!.doc, env!.tableName, now);
       census = takeCensus(rows, now);
       tracker.observe(rows, now);
       for (const entry of feed.observe(rows)) io.view.note(describeEntry(entry, now - loopStartedAt));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rowState, takeCensus, type CensusRow } from '../../../src/dev/local-run/row-census.ts';
+import { rowState, scheduledDue, takeCensus, type CensusRow } from '../../../src/dev/local-run/row-census.ts';
 import { quantile, RowTracker } from '../../../src/dev/local-run/row-tracker.ts';
 
 const NOW = 1_800_000_000_000;
@@ -81,4 +81,18 @@ test('quantile by nearest rank', () => {
   assert.equal(quantile(hundred, 0.5), 50);
   assert.equal(quantile(hundred, 0.99), 99);
   assert.equal(quantile(hundred, 1), 100);
+});
+
+test('scheduledDue: a periodic row is due by its slot and its shard\'s served mark, whatever staleAt it kept', () => {
+  const slot = (periodMs: number, anchor: number) => `${periodMs}/${anchor}`;
+  const cases: [string, Parameters<typeof scheduledDue>[0], number | undefined, number | undefined][] = [
+    ['due since the mark', { dueSlot: slot(600_000, NOW - 605_000), staleAt: NOW - 5_000 }, NOW - 10_000, NOW - 5_000],
+    ['served, nothing written: next period', { dueSlot: slot(600_000, NOW - 605_000), staleAt: NOW - 5_000 }, NOW - 1_000, NOW + 595_000],
+    ['served long ago, staleAt lagging', { dueSlot: slot(600_000, NOW - 6_005_000), staleAt: NOW - 5_405_000 }, NOW - 1_000, NOW + 595_000],
+    ['not due yet', { dueSlot: slot(600_000, NOW - 5_000), staleAt: NOW + 595_000 }, NOW - 1_000, NOW + 595_000],
+    ['one-off slot: staleAt', { dueSlot: slot(0, NOW + 7), staleAt: NOW + 7 }, NOW, NOW + 7],
+    ['shard never served: staleAt', { dueSlot: slot(600_000, NOW - 605_000), staleAt: NOW - 5_000 }, undefined, NOW - 5_000],
+    ['row-lease design: staleAt', { staleAt: NOW + 3 }, NOW, NOW + 3],
+  ];
+  for (const [name, r, polledUntil, expected] of cases) assert.equal(scheduledDue(r, polledUntil, NOW), expected, name);
 });

@@ -5,7 +5,7 @@ import { ERROR_FREE_OUTCOMES, OUTCOME_OF_ERROR, OUTCOMES } from '../../../src/re
 import type { CadencePolicy } from '../../../src/cadence/policy.ts';
 import { isBookkeepingItem } from '../../../src/store/bookkeeping.ts';
 import { parseSlot } from '../../../src/store/due-slot.ts';
-import { dueShardFor } from '../../../src/store/shard.ts';
+import { duePartition, dueShardFor } from '../../../src/store/shard.ts';
 import type { WriteRecord } from './recording-store.ts';
 
 /** Attributes other services own: a tick never changes them; mark-stale sets branch and origin. */
@@ -85,8 +85,9 @@ function outcomeWait(row: DiffStatusRow, policy: CadencePolicy): number {
 function checkSchedule(row: DiffStatusRow, input: InvariantInput): string[] {
   if (!isPollable(row)) return [];
   const out: string[] = [];
-  const expectedShard = dueShardFor(row.chatId, input.shardCount);
-  if (row.dueShard !== expectedShard) out.push(`${row.chatId}: pollable but out of the due index (dueShard ${show(row.dueShard)})`);
+  // Its shard's base partition, or the bucket its slot falls due in (never another bucket: it would not be read then).
+  const base = dueShardFor(row.chatId, input.shardCount);
+  if (row.dueShard !== base && row.dueShard !== duePartition(base, parseSlot(row.dueSlot))) out.push(`${row.chatId}: pollable but out of the due index (dueShard ${show(row.dueShard)})`);
   if (typeof row.staleAt !== 'number' || !Number.isFinite(row.staleAt)) {
     out.push(`${row.chatId}: pollable without a numeric staleAt (${show(row.staleAt)})`);
     return out;
