@@ -147,7 +147,7 @@ export async function steadyState(
   if (memory) for (const row of world.rows) memory.put(row);
   const meter = new IndexWriteMeter(clock, rule.shards);
   // Each worker's own registry, as each Lambda has its own providers.
-  const registry = () => virtualLatencyRegistry(createProviderRegistry(parseProviderConfigs(world.config.gitProviders), { clock }), STEADY_LATENCY_MS, options.clockRate);
+  const registry = () => virtualLatencyRegistry(createProviderRegistry(parseProviderConfigs(world.config.gitProviders), { clock }), world.sim.world, STEADY_LATENCY_MS, options.clockRate);
   const pool = Array.from({ length: maxWorkers }, () =>
     createWorker(world.config, STEADY_WORKER, clock, {
       onWrite: meter.observe,
