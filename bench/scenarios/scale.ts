@@ -35,11 +35,11 @@ export const STEADY_WORKER_REFRESHES_PER_SECOND = 100;
  * in memory) and virtual time runs at a rate this machine sustains. The two runs go side by
  * side, the in-memory one in a process of its own (see `scale`). DynamoDB Local takes every
  * worker's claims and writes: with the due-index buckets it measured about 150 refreshes/s of
- * real time alone (idle machine), so 0.9 asks it for 20,000 rows' 167/s x 0.9 = 150/s. The
- * in-memory run is this machine's Node CPU for nine workers: at rate 2 their batches took
- * twice their latency, so 1.
+ * real time alone (idle machine) and fell behind at 0.9 beside the in-memory run, so 0.8 asks
+ * it for 20,000 rows' 167/s x 0.8 = 133/s. The in-memory run is this machine's Node CPU for
+ * nine workers: at rate 2 their batches took twice their latency, so 1.
  */
-export const STEADY_RUNS: readonly [number, 'dynamodb-local' | 'in-memory', number][] = [[20_000, 'dynamodb-local', 0.9], [100_000, 'in-memory', 1]];
+export const STEADY_RUNS: readonly [number, 'dynamodb-local' | 'in-memory', number][] = [[20_000, 'dynamodb-local', 0.8], [100_000, 'in-memory', 1]];
 export const STEADY_RUNS_QUICK: readonly [number, 'dynamodb-local' | 'in-memory', number][] = [[1_000, 'dynamodb-local', 1], [3_000, 'in-memory', 1]];
 const STEADY_LATENCY_MS = 100;
 const STEADY_CHILD = fileURLToPath(new URL('../steady-child.ts', import.meta.url));
