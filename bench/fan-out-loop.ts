@@ -18,9 +18,20 @@ export interface FanOutRun {
  * lead (`leadSlot`, the handler's own) ticks itself or answers shard groups, and one worker per
  * group ticks its shards, all at once, each with its own refresher (a Lambda of its own). The
  * next slot comes at start + k * interval, or at once when any worker reported a backlog.
+ * No slot starts at or after `until`; with `endTicks`, ticks also stop refreshing at `until`,
+ * as at the end of a loop execution (`loopEndsAt`), instead of running out their budget: a
+ * throughput window then lasts its length and no longer.
  */
-export async function runFanOutLoop(workers: readonly Worker[], clock: VirtualClock, until: number, fanOut: FanOutSettings): Promise<FanOutRun> {
+export async function runFanOutLoop(
+  workers: readonly Worker[],
+  clock: VirtualClock,
+  until: number,
+  fanOut: FanOutSettings,
+  options: { endTicks?: boolean } = {},
+): Promise<FanOutRun> {
   const lead = workers[0]!.system;
+  // The tick's deadline is the loop's end less the safety margin: that lands on `until`.
+  const end = options.endTicks ? { loopEndsAt: until + lead.settings.safetyMarginMs } : {};
   const census = lead.census;
   if (!census) throw new Error('the fan-out loop needs a store with a due census (the slot design)');
   const run: FanOutRun = { slots: 0, workersPerSlot: [], ticks: [], endedAt: 0 };
@@ -29,8 +40,8 @@ export async function runFanOutLoop(workers: readonly Worker[], clock: VirtualCl
     clock.skipTo(scheduled);
     if (clock.now() >= until) break;
     const slotAt = clock.now();
-    const answer = await leadSlot({ census, tick: (shards) => lead.tick(shards ? { shards } : {}), emptySummary }, { ...fanOut, maxWorkers: Math.min(fanOut.maxWorkers, workers.length) }, slotAt, Math.floor(slotAt / SLOT_INTERVAL_MS));
-    const ticks = answer.groups.length === 0 ? [answer] : await Promise.all(answer.groups.map((shards, i) => workers[i]!.system.tick({ shards })));
+    const answer = await leadSlot({ census, tick: (shards) => lead.tick(shards ? { shards, ...end } : end), emptySummary }, { ...fanOut, maxWorkers: Math.min(fanOut.maxWorkers, workers.length) }, slotAt, Math.floor(slotAt / SLOT_INTERVAL_MS));
+    const ticks = answer.groups.length === 0 ? [answer] : await Promise.all(answer.groups.map((shards, i) => workers[i]!.system.tick({ shards, ...end })));
     run.slots += 1;
     run.workersPerSlot.push(Math.max(1, answer.groups.length));
     run.ticks.push(...ticks);

@@ -35,6 +35,14 @@ const P99_TARGET_MS = 15_000;
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+/** Runs one section and prints its real time to stderr, so a run's total can be read section by section. */
+async function timed<T>(section: string, run: () => T | Promise<T>): Promise<T> {
+  progress(section);
+  const started = performance.now();
+  const out = await run();
+  progress(`${section}: ${((performance.now() - started) / 1000).toFixed(1)} s real (load ${round2(loadavg()[0]!)})`);
+  return out;
+}
 
 // `--only webhooks` / `--only cost` (`--only scale` below): just that section, its JSON on stdout (writes no results).
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
@@ -79,31 +87,25 @@ const t0 = performance.now();
 const db = await startDynamoDbLocal();
 try {
   // The API-quota run comes first: it also warms DynamoDB Local's JIT before the timed tick.
-  progress('scenario 3: API quota (also warms DynamoDB Local)');
-  const quota = await apiQuota(db.endpoint);
-  progress('scenario 1: tick speed');
-  const tick = await tickSpeed(db.endpoint);
+  const quota = await timed('scenario 3: API quota (also warms DynamoDB Local)', () => apiQuota(db.endpoint));
+  const tick = await timed('scenario 1: tick speed', () => tickSpeed(db.endpoint));
   const runs: FreshnessResult[] = [];
-  for (const rows of SIZES) {
-    progress(`scenario 2: freshness, ${rows} rows`);
-    runs.push(await freshness(db.endpoint, rows));
-  }
-  progress('scenario 4: DynamoDB cost');
-  const cost = dynamoCost(runs[0]!, FRESHNESS_SHARDS);
-  progress('scenario 7: cost, today\'s design and the new one side by side');
-  const costs = await costSection(db.endpoint, quick, progress);
-  progress('scenario 5: footprint');
-  const foot = await footprint();
+  for (const rows of SIZES) runs.push(await timed(`scenario 2: freshness, ${rows} rows`, () => freshness(db.endpoint, rows)));
+  const cost = await timed('scenario 4: DynamoDB cost', () => dynamoCost(runs[0]!, FRESHNESS_SHARDS));
+  const costs = await timed("scenario 7: cost, today's design and the new one side by side", () => costSection(db.endpoint, quick, progress));
+  const foot = await timed('scenario 5: footprint', () => footprint());
   const memoryMb = Number(loadTemplate().Parameters?.['RefreshMemorySize']?.Default);
-  const scaled = await scale(db.endpoint, {
-    quick,
-    memoryMb,
-    writeUnitsPerRefresh: cost.wcuPerRefresh,
-    readUnitsPerRefresh: cost.rcuPerRefresh,
-    progress,
-  });
-  progress('scenario 6: webhooks');
-  const hooks = await webhooks(db.endpoint, { deliveries: quick ? 40 : 200, concurrency: 4 });
+  const scaled = await timed('scale-out', () =>
+    scale(db.endpoint, {
+      quick,
+      memoryMb,
+      writeUnitsPerRefresh: cost.wcuPerRefresh,
+      readUnitsPerRefresh: cost.rcuPerRefresh,
+      progress,
+    }),
+  );
+  const hooks = await timed('scenario 6: webhooks', () => webhooks(db.endpoint, { deliveries: quick ? 40 : 200, concurrency: 4 }));
+  progress(`all sections: ${((performance.now() - t0) / 1000).toFixed(1)} s real`);
 
   const largest = runs.at(-1)!;
   const results: BenchResults = {

@@ -1,19 +1,27 @@
 import type { GitProvider, ProviderCallContext, ProviderRegistry, PullRequestRef, RepoRef } from '../src/providers/provider.ts';
 import type { PullRequestStatus } from '../src/domain/row.ts';
-import { NoTokenError } from '../src/domain/errors.ts';
+import { NoTokenError, ProviderError } from '../src/domain/errors.ts';
+import type { PullRequest, World } from '../src/dev/git-host-sim/world.ts';
 import { tokenKey } from '../src/tokens/dynamo-token-resolver.ts';
 import type { ResolvedToken, TokenResolver } from '../src/tokens/token-resolver.ts';
 
 /**
- * The configured providers with their HTTP replaced by a wait: each call takes `latencyMs` of
- * virtual time (`latencyMs / clockRate` real milliseconds, see VirtualClock) and answers the
- * same open pull request every time (the common case: a refresh that finds nothing new).
- * Parsing stays the real provider's. For the scale section's steady runs, where one process
- * stands in for every worker's Lambda and serving a simulated GitHub over loopback HTTP would
- * measure this machine's CPU instead of the design (tick, store, shard leases, fan-out).
+ * The configured providers with their HTTP replaced by a wait: each request takes `latencyMs`
+ * of virtual time (`latencyMs / clockRate` real milliseconds, see VirtualClock), and the
+ * answers are the simulated host's `world` as it stands (no evolution: the common case, a
+ * refresh that finds nothing new). A pull request's status is two requests, as the real GitHub
+ * provider makes them one after the other (the pull, its reviews); a branch search is one.
+ * URL and origin parsing stay the real provider's. For the scale section's steady runs, where
+ * one process stands in for every worker's Lambda and serving the simulated GitHub over
+ * loopback HTTP would measure this machine's CPU instead of the design (tick, store, shard
+ * leases, fan-out).
  */
-export function virtualLatencyRegistry(real: ProviderRegistry, latencyMs: number, clockRate: number): ProviderRegistry {
+export function virtualLatencyRegistry(real: ProviderRegistry, world: Pick<World, 'repo'>, latencyMs: number, clockRate: number): ProviderRegistry {
   const waitMs = latencyMs / clockRate;
+  const repoOf = (ref: RepoRef) => {
+    const [owner = '', name = ''] = ref.path.split('/');
+    return world.repo(owner, name);
+  };
   const wrapped = new Map<GitProvider, GitProvider>();
   const wrap = (p: GitProvider): GitProvider => ({
     type: p.type,
@@ -21,13 +29,19 @@ export function virtualLatencyRegistry(real: ProviderRegistry, latencyMs: number
     parseOrigin: (origin) => p.parseOrigin(origin),
     parsePullRequestUrl: (url) => p.parsePullRequestUrl(url),
     buildPullRequestUrl: (ref) => p.buildPullRequestUrl(ref),
-    async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext): Promise<PullRequestRef | null> {
+    async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext, anyState?: boolean): Promise<PullRequestRef | null> {
       await wait(waitMs, ctx.signal);
-      return { repo, number: 1 + (hash(branch) % 10_000) };
+      const numbers = repoOf(repo)?.branches.get(branch)?.pulls ?? [];
+      const pulls = numbers.map((n) => repoOf(repo)!.pulls.get(n)!);
+      const pr = anyState ? pulls.at(-1) : pulls.findLast((candidate) => candidate.state === 'open');
+      return pr ? { repo, number: pr.number } : null;
     },
     async fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus> {
       await wait(waitMs, ctx.signal);
-      return statusOf(ref, p.buildPullRequestUrl(ref));
+      const pr = repoOf(ref.repo)?.pulls.get(ref.number);
+      if (!pr) throw new ProviderError(`GitHub pull request: ${ref.repo.path}#${ref.number} not found`, 404);
+      await wait(waitMs, ctx.signal);
+      return statusOf(pr, p.buildPullRequestUrl(ref));
     },
   });
   return {
@@ -41,18 +55,15 @@ export function virtualLatencyRegistry(real: ProviderRegistry, latencyMs: number
   };
 }
 
-function statusOf(ref: PullRequestRef, url: string): PullRequestStatus {
+function statusOf(pr: PullRequest, url: string): PullRequestStatus {
+  const latest = new Map(pr.reviews.map((r) => [r.login, r.state]));
   return {
-    url, pullRequestState: 'open', pullRequestTitle: `Change ${ref.number}`, pullRequestDraft: false, changesRequested: false,
-    additions: 10, deletions: 2, changedFiles: 1, authorLogin: 'octocat', authorAvatarUrl: 'https://avatars.example/octocat',
-    baseBranch: 'main', headBranch: `branch-${ref.number}`, prNumber: ref.number, commits: 1, approved: false, reviewerCount: 0,
+    url, pullRequestState: pr.merged ? 'merged' : pr.state, pullRequestTitle: pr.title, pullRequestDraft: pr.draft,
+    changesRequested: [...latest.values()].includes('CHANGES_REQUESTED'), additions: pr.additions, deletions: pr.deletions,
+    changedFiles: pr.changedFiles, authorLogin: pr.authorLogin, authorAvatarUrl: `https://avatars.example/${pr.authorLogin}`,
+    baseBranch: pr.baseRef, headBranch: pr.headRef, prNumber: pr.number, commits: pr.commits,
+    approved: [...latest.values()].includes('APPROVED'), reviewerCount: latest.size,
   };
-}
-
-function hash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;
-  return h;
 }
 
 function wait(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
 import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../src/dev/dynamodb-local/start.ts';
 import { start, type GitHostSimOptions, type GitHostSim } from '../src/dev/git-host-sim/server.ts';
 import { seedWorld, type SeedOptions } from '../src/dev/git-host-sim/seed.ts';
@@ -116,9 +117,7 @@ export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
     repoBranchKey: repoBranchKey(row.gitRemoteOrigin, row.gitBranch),
   }));
   const providerHost = new URL(sim.url).host;
-  for (const [ownerId, accessToken] of Object.entries(seeded.tokens)) {
-    await doc.send(new PutCommand({ TableName: config.tokensTableName, Item: { ownerId, providerHost, accessToken } }));
-  }
+  await putAll(doc, config.tokensTableName, Object.entries(seeded.tokens).map(([ownerId, accessToken]) => ({ ownerId, providerHost, accessToken })));
   // An in-memory store gets the rows from the caller instead (the table stays empty).
   if (o.seedTable !== false) await putAll(doc, config.tableName, rows);
   return {
@@ -149,15 +148,26 @@ function pullUrlOf(sim: GitHostSim, row: DiffStatusRow): string {
   return `${sim.url}/${owner}/${name}/pull/${number}`;
 }
 
-async function putAll(doc: DynamoDBDocumentClient, table: string, rows: DiffStatusRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 25) {
-    let requests = rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-    while (requests.length > 0) {
-      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-      requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
-    }
+/** Batches of 25 (BatchWriteItem's most), a few in flight at once: seeding is set-up, not what a run measures. */
+async function putAll(doc: DynamoDBDocumentClient, table: string, items: readonly object[]): Promise<void> {
+  const limit = pLimit(SEEDING_WRITERS);
+  const batches: Promise<void>[] = [];
+  for (let i = 0; i < items.length; i += 25) {
+    batches.push(
+      limit(async () => {
+        let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+        while (requests.length > 0) {
+          const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+          requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+        }
+      }),
+    );
   }
+  await Promise.all(batches);
 }
+
+/** BatchWriteItem calls in flight while seeding. */
+const SEEDING_WRITERS = 4;
 
 /** Every row's current staleAt (consistent scan), keyed by chat id. */
 export async function scanStaleAts(doc: DynamoDBDocumentClient, table: string): Promise<Map<string, number>> {

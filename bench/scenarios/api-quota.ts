@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runChild } from '../child-run.ts';
 import type { ColdStartInput, ColdStartOutput } from '../cold-start-child.ts';
 import { VirtualClock } from '../virtual-clock.ts';
 import { DEFAULT_SETTINGS } from '../../src/system/settings.ts';
@@ -90,15 +90,5 @@ async function measure(world: BenchWorld, run: () => Promise<number>): Promise<Q
 const CHILD = fileURLToPath(new URL('../cold-start-child.ts', import.meta.url));
 
 function coldStart(input: ColdStartInput): Promise<ColdStartOutput> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const last = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) return reject(new Error(`cold-start child exited with ${code}: ${out}`));
-      resolve(JSON.parse(last) as ColdStartOutput);
-    });
-  });
+  return runChild<ColdStartOutput>(CHILD, input);
 }

@@ -6,7 +6,8 @@ import { distribution, percentile } from '../../bench/stats.ts';
 import { renderLineChart } from '../../bench/svg-chart.ts';
 import { VirtualClock } from '../../bench/virtual-clock.ts';
 import { memoryTokens, virtualLatencyRegistry } from '../../bench/virtual-latency-registry.ts';
-import { NoTokenError } from '../../src/domain/errors.ts';
+import { createWorld as createSimWorld } from '../../src/dev/git-host-sim/world.ts';
+import { NoTokenError, ProviderError } from '../../src/domain/errors.ts';
 import { parseProviderConfigs } from '../../src/providers/config.ts';
 import { createProviderRegistry } from '../../src/providers/registry.ts';
 
@@ -73,23 +74,38 @@ test('the chart is one SVG with a line per series and the target', () => {
   assert.match(svg, /target/);
 });
 
-test('the virtual-latency registry keeps parsing real, waits latency / clock rate, answers one open pull request, and stops on abort', async () => {
+test('the virtual-latency registry keeps parsing real, waits latency / clock rate per request, answers the simulated world, and stops on abort', async () => {
   const real = createProviderRegistry(parseProviderConfigs('[{"type":"github","webUrl":"https://github.com","apiUrl":"https://api.github.com"}]'));
-  const registry = virtualLatencyRegistry(real, 100, 4);
+  const world = createSimWorld({ startAt: 0 });
+  const repo = world.addRepo('octo', 'repo');
+  const branch = world.addBranch(repo, 'feature', 'alice');
+  const closed = world.openPullRequest(repo, branch, { title: 'First try' }, 0);
+  world.close(closed, 1);
+  const open = world.openPullRequest(repo, branch, { title: 'Second try' }, 2);
+  world.review(open, 'bob', 'APPROVED', 3);
+  const registry = virtualLatencyRegistry(real, world, 100, 4);
   const found = registry.forOrigin('https://github.com/octo/repo.git');
   assert.ok(found);
   assert.deepEqual(found.repo, real.forOrigin('https://github.com/octo/repo.git')!.repo);
   const ctx = { token: 't', signal: new AbortController().signal, cache: { get: () => undefined, set: () => {} }, truncated: () => {} };
   const started = performance.now();
   const ref = await found.provider.resolveBranchPullRequest(found.repo, 'feature', ctx);
-  assert.ok(ref);
-  const status = await found.provider.fetchPullRequestStatus(ref, ctx);
-  assert.ok(performance.now() - started >= 45, '2 calls of 100 ms virtual at rate 4: about 50 ms real');
-  assert.equal(status.pullRequestState, 'open');
-  assert.deepEqual(await found.provider.fetchPullRequestStatus(ref, ctx), status);
+  assert.equal(ref?.number, open.number);
+  const status = await found.provider.fetchPullRequestStatus(ref!, ctx);
+  assert.ok(performance.now() - started >= 70, 'a search and a status (pull, reviews): 3 requests of 100 ms virtual at rate 4, about 75 ms real');
+  assert.deepEqual(
+    [status.pullRequestState, status.pullRequestTitle, status.headBranch, status.approved, status.reviewerCount, status.url],
+    ['open', 'Second try', 'feature', true, 1, `https://github.com/octo/repo/pull/${open.number}`],
+  );
+  assert.deepEqual(await found.provider.fetchPullRequestStatus(ref!, ctx), status);
+  world.close(open, 4);
+  assert.equal(await found.provider.resolveBranchPullRequest(found.repo, 'feature', ctx), null);
+  assert.equal((await found.provider.resolveBranchPullRequest(found.repo, 'feature', ctx, true))?.number, open.number);
+  assert.equal((await found.provider.fetchPullRequestStatus({ repo: found.repo, number: closed.number }, ctx)).pullRequestState, 'closed');
+  await assert.rejects(found.provider.fetchPullRequestStatus({ repo: found.repo, number: 999 }, ctx), ProviderError);
   assert.equal(registry.forOrigin('https://gitlab.example/a/b.git'), null);
   const abort = new AbortController();
-  const pending = found.provider.fetchPullRequestStatus(ref, { ...ctx, signal: abort.signal });
+  const pending = found.provider.fetchPullRequestStatus(ref!, { ...ctx, signal: abort.signal });
   abort.abort(new Error('deadline'));
   await assert.rejects(pending, /deadline/);
   assert.throws(() => new VirtualClock(0, 0), RangeError);
