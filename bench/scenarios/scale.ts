@@ -315,7 +315,7 @@ export function scaleTargets(r: ScaleResult): Record<string, { target: string; m
 export function renderScale(r: ScaleResult): string[] {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   return [
-    `## 6. Scale-out`,
+    `## 8. Scale-out`,
     ``,
     `Throughput (every row due, a ${THROUGHPUT_WINDOW_MS / 1000} s window, ${r.settings.throughputLatencyMs} ms per call, CONCURRENCY ${r.settings.throughputWorker.concurrency} per worker; efficiency at 4 workers ${r.efficiencyAt4}):`,
     ``,
