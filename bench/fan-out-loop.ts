@@ -41,7 +41,7 @@ export async function runFanOutLoop(
     if (clock.now() >= until) break;
     const slotAt = clock.now();
     const answer = await leadSlot({ census, tick: (shards) => lead.tick(shards ? { shards, ...end } : end), emptySummary }, { ...fanOut, maxWorkers: Math.min(fanOut.maxWorkers, workers.length) }, slotAt, Math.floor(slotAt / SLOT_INTERVAL_MS));
-    const ticks = answer.groups.length === 0 ? [answer] : await Promise.all(answer.groups.map((shards, i) => workers[i]!.system.tick({ shards, ...end })));
+    const ticks = answer.groups.length === 0 ? [answer] : await Promise.all(answer.groups.map((shards, i) => workers[i]!.system.tick({ shards, fanOutWorker: true, ...end })));
     run.slots += 1;
     run.workersPerSlot.push(Math.max(1, answer.groups.length));
     run.ticks.push(...ticks);

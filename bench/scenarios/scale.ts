@@ -25,21 +25,23 @@ export const SCALE_LATENCY_MS = 250;
 export const SCALE_WORKER: WorkerSettings = { concurrency: 10, perTokenConcurrency: 4, batchSize: 100, tickBudgetMs: 30_000, safetyMarginMs: 5_000 };
 /**
  * A worker of the steady-state runs: the freshness harness's settings (100 ms per call,
- * CONCURRENCY 40: at most 200 refreshes/s), planned at half that, 100 refreshes/s.
+ * CONCURRENCY 40: at most 200 refreshes/s), planned at a quarter of that, 50 refreshes/s (500
+ * rows a slot): a worker then drains its slot's rows in about 2.5 s. Planned at 100/s (nine
+ * workers at 100,000 rows, about 4.6 s of draining a slot), p99 read 14 s for one TTL alone;
+ * at 50/s (17 workers), 10 s.
  */
 export const STEADY_WORKER: WorkerSettings = { concurrency: 40, perTokenConcurrency: 4, batchSize: 200, tickBudgetMs: 30_000, safetyMarginMs: 5_000 };
-export const STEADY_WORKER_REFRESHES_PER_SECOND = 100;
+export const STEADY_WORKER_REFRESHES_PER_SECOND = 50;
 /**
  * The steady runs: rows, store, clock rate. One process on 2 shared cores stands in for every
  * worker's Lambda, so providers answer after a wait of virtual latency (no loopback HTTP, tokens
- * in memory) and virtual time runs at a rate this machine sustains. The two runs go side by
- * side, the in-memory one in a process of its own (see `scale`). DynamoDB Local takes every
- * worker's claims and writes: with the due-index buckets it measured about 150 refreshes/s of
- * real time alone (idle machine) and fell behind at 0.9 beside the in-memory run, so 0.8 asks
- * it for 20,000 rows' 167/s x 0.8 = 133/s. The in-memory run is this machine's Node CPU for
- * nine workers: at rate 2 their batches took twice their latency, so 1.
+ * in memory) and virtual time runs at a rate this machine sustains. The runs go one after the
+ * other (see `scale`). DynamoDB Local takes every worker's claims and writes: with the due-index
+ * buckets it measured about 150 refreshes/s of real time alone, and 20,000 rows need 167/s,
+ * so 0.9. The in-memory run alone left about three quarters of a core idle at rate 1 (CPU
+ * profile) and read the same p99 at 1.5 for one TTL, so 1.5.
  */
-export const STEADY_RUNS: readonly [number, 'dynamodb-local' | 'in-memory', number][] = [[20_000, 'dynamodb-local', 0.8], [100_000, 'in-memory', 1]];
+export const STEADY_RUNS: readonly [number, 'dynamodb-local' | 'in-memory', number][] = [[20_000, 'dynamodb-local', 0.9], [100_000, 'in-memory', 1.5]];
 export const STEADY_RUNS_QUICK: readonly [number, 'dynamodb-local' | 'in-memory', number][] = [[1_000, 'dynamodb-local', 1], [3_000, 'in-memory', 1]];
 const STEADY_LATENCY_MS = 100;
 const STEADY_CHILD = fileURLToPath(new URL('../steady-child.ts', import.meta.url));
@@ -266,21 +268,20 @@ export async function scale(
   const four = at(4);
   const efficiency = four === undefined ? Number.NaN : round(four / (4 * one), 2);
   const ttls = options.quick ? 1 : 3;
-  const steadyRuns = await Promise.all(
-    (options.quick ? STEADY_RUNS_QUICK : STEADY_RUNS).map(async ([rows, store, clockRate]) => {
-      const input: SteadyInput = { endpoint, rows, store, options: { ttls, clockRate, refresher: 'virtual-latency' } };
-      const started = performance.now();
-      // An in-memory run is this machine's Node CPU, a DynamoDB Local run mostly the Java
-      // process's: each in a process of its own, side by side on two cores, they take as long
-      // as the longer of them.
-      const run = store === 'in-memory' ? await runChild<SteadyPoint>(STEADY_CHILD, input) : await steadyState(endpoint, rows, store, input.options);
-      options.progress(
-        `scale: steady state, ${rows} rows (${store}), ${ttls} TTLs, clock rate ${clockRate}: ${((performance.now() - started) / 1000).toFixed(1)} s real ` +
-          `(${(run.realMs / 1000).toFixed(1)} s of it the loop), p99 ${(run.p99LatenessMs / 1000).toFixed(1)} s, ${run.dueAtEnd} due at end`,
-      );
-      return run;
-    }),
-  );
+  // One after the other: virtual time follows the real clock, so a run sharing the two cores
+  // with another measures the contention (side by side, the 100,000-row run's p99 read 28 s
+  // instead of 14 s alone). The in-memory run goes in a process of its own (a clean heap).
+  const steadyRuns: SteadyPoint[] = [];
+  for (const [rows, store, clockRate] of options.quick ? STEADY_RUNS_QUICK : STEADY_RUNS) {
+    const input: SteadyInput = { endpoint, rows, store, options: { ttls, clockRate, refresher: 'virtual-latency' } };
+    const started = performance.now();
+    const run = store === 'in-memory' ? await runChild<SteadyPoint>(STEADY_CHILD, input) : await steadyState(endpoint, rows, store, input.options);
+    options.progress(
+      `scale: steady state, ${rows} rows (${store}), ${ttls} TTLs, clock rate ${clockRate}: ${((performance.now() - started) / 1000).toFixed(1)} s real ` +
+        `(${(run.realMs / 1000).toFixed(1)} s of it the loop), p99 ${(run.p99LatenessMs / 1000).toFixed(1)} s, ${run.dueAtEnd} due at end`,
+    );
+    steadyRuns.push(run);
+  }
   return {
     workers,
     efficiencyAt4: efficiency,
@@ -315,7 +316,7 @@ export function scaleTargets(r: ScaleResult): Record<string, { target: string; m
 export function renderScale(r: ScaleResult): string[] {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   return [
-    `## 6. Scale-out`,
+    `## 8. Scale-out`,
     ``,
     `Throughput (every row due, a ${THROUGHPUT_WINDOW_MS / 1000} s window, ${r.settings.throughputLatencyMs} ms per call, CONCURRENCY ${r.settings.throughputWorker.concurrency} per worker; efficiency at 4 workers ${r.efficiencyAt4}):`,
     ``,

@@ -37,7 +37,7 @@ export async function handler(event: unknown, context: Context): Promise<TickSum
   const census = live.census;
   const summary: TickSummary | LeadAnswer =
     role.role === 'worker'
-      ? await tick(role.shards)
+      ? await live.tick({ ...run, shards: role.shards, fanOutWorker: true })
       : census
         ? await leadSlot(
             { census, tick, emptySummary, onCensusError: (err) => logger.warn('due census failed; the lead ticks every shard itself', { error: describeError(err) }) },

@@ -52,6 +52,8 @@ export interface TickOptions {
   writeConcurrency?: number;
   /** The due-index shards this worker polls (default: all). */
   shards?: readonly number[];
+  /** A worker the loop's Map started: it refreshes for one slot at most (`tickDeadline`). */
+  fanOutWorker?: boolean;
   signal?: AbortSignal;
 }
 

@@ -18,3 +18,11 @@ test('deadline: the 30 s budget, the Lambda time left or the loop minute, each l
     assert.equal(tickDeadline(1_000, { ...o, lambdaRemainingMs: remaining, loopEndsAt }) - 1_000, want, name);
   }
 });
+
+test('a fan-out worker refreshes for one slot at most, and less when another limit comes first', () => {
+  const o = { tickBudgetMs: 30_000, safetyMarginMs: 5_000, fanOutWorker: true };
+  assert.equal(tickDeadline(1_000, o) - 1_000, 10_000);
+  assert.equal(tickDeadline(1_000, { ...o, lambdaRemainingMs: 12_000 }) - 1_000, 7_000);
+  assert.equal(tickDeadline(1_000, { ...o, loopEndsAt: 1_000 + 12_000 }) - 1_000, 7_000);
+  assert.equal(tickDeadline(1_000, { ...o, fanOutWorker: false }) - 1_000, 30_000, 'the lead, or a table one worker serves');
+});
