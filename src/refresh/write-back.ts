@@ -1,4 +1,5 @@
 import { nextDue } from '../cadence/next-due.ts';
+import { sameValue } from '../domain/same-value.ts';
 import { ItemTooLargeError } from '../domain/errors.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { changedPullRequestFields, PULL_REQUEST_FIELDS, type DiffStatusRow, type PullRequestStatus } from '../domain/row.ts';
@@ -73,9 +74,6 @@ export function planWriteBack(
   }
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
 
 /**
  * The small write after DynamoDB refused a write-back as too large for one item: the error

@@ -1,4 +1,5 @@
 import type { DiffStatusRow } from '../domain/row.ts';
+import { sameValue } from '../domain/same-value.ts';
 import { formatSlot, parseSlot, placeSchedule } from './due-slot.ts';
 import { duePartition, dueShardFor } from './shard.ts';
 import type { RowUpdate } from './store.ts';
@@ -46,8 +47,4 @@ export function slotWrite(claimed: DiffStatusRow, update: RowUpdate, shardCount:
     Object.entries(set).every(([name, value]) => ALWAYS_SET.has(name) || sameValue(stored[name], value)) &&
     remove.every((name) => stored[name] === undefined);
   return { set, remove, expectedVersion, unchanged };
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return a === b || (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && JSON.stringify(a) === JSON.stringify(b));
 }
