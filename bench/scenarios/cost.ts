@@ -10,7 +10,7 @@ import { runTick, type RowRefresher } from '../../src/refresh/tick.ts';
 import { onceSlot } from '../../src/store/due-slot.ts';
 import { itemSize } from '../../src/store/item-size.ts';
 import { MemoryStore, type CapacityCharge } from '../../src/store/memory-store.ts';
-import { BUCKETS, dueShardFor } from '../../src/store/shard.ts';
+import { BUCKETS, dueShardFor, parsePartition } from '../../src/store/shard.ts';
 import { loadTemplate } from '../../src/dev/template.ts';
 import { samFunction } from '../../src/dev/sam-function.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -340,7 +340,7 @@ function basePartitionShare(store: MemoryStore): number {
   let base = 0;
   for (const [partition, entries] of store.table.dueIndex) {
     indexed += entries.size;
-    if (!partition.includes(':')) base += entries.size;
+    if (parsePartition(partition)?.bucket === undefined) base += entries.size;
   }
   return base / Math.max(1, indexed);
 }

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../domain/row.ts';
 import { scheduledAt } from './due-slot.ts';
-import { allDueShards, checkedShardCount, dueShardFor } from './shard.ts';
+import { allDueShards, basePartition, checkedShardCount, dueShardFor } from './shard.ts';
 import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from './store.ts';
 import { StatusTable } from './status-table.ts';
 import { buildUpdateExpression } from './update-expression.ts';
@@ -67,7 +67,7 @@ export class RowLeaseStore implements Store {
             TableName: this.#table,
             IndexName: this.#index,
             KeyConditionExpression: 'dueShard = :shard AND staleAt <= :now',
-            ExpressionAttributeValues: { ':shard': `due#${shard}`, ':now': now },
+            ExpressionAttributeValues: { ':shard': basePartition(shard), ':now': now },
             ScanIndexForward: true,
             Limit: limit,
           }),

@@ -6,11 +6,16 @@ import type { Slot } from './due-slot.ts';
  * base partition: what a service inserting a row writes, and where every one-off slot sits.
  */
 export function dueShardFor(chatId: string, shardCount: number): string {
-  return `due#${fnv1a(chatId) % shardCount}`;
+  return basePartition(fnv1a(chatId) % shardCount);
 }
 
 export function allDueShards(shardCount: number): string[] {
-  return Array.from({ length: shardCount }, (_, k) => `due#${k}`);
+  return Array.from({ length: shardCount }, (_, k) => basePartition(k));
+}
+
+/** Shard `shard`'s base partition, `due#K`. */
+export function basePartition(shard: number): string {
+  return `due#${shard}`;
 }
 
 /**
@@ -31,6 +36,13 @@ export function duePartition(shard: string, slot: Slot | null): string {
   return `${shard}:${bucketOf(slot.anchor)}`;
 }
 
+/** The shard and, for a bucket, the bucket a `dueShard` value names; null when it names neither. */
+export function parsePartition(partition: unknown): { shard: number; bucket?: number } | null {
+  const match = typeof partition === 'string' ? /^due#(\d+)(?::([0-5]))?$/.exec(partition) : null;
+  if (!match) return null;
+  return match[2] === undefined ? { shard: Number(match[1]) } : { shard: Number(match[1]), bucket: Number(match[2]) };
+}
+
 /** The bucket of an instant: which 10-second part of its minute it falls in. */
 export function bucketOf(at: number): number {
   return ((Math.floor(at / BUCKET_MS) % BUCKETS) + BUCKETS) % BUCKETS;
@@ -41,12 +53,13 @@ export function bucketOf(at: number): number {
  * the bucket of every 10 seconds of that window (all of them after a minute or more unserved).
  */
 export function partitionsToRead(shard: number, polledUntil: number, now: number): string[] {
-  const base = `due#${shard}`;
-  const first = Number.isFinite(polledUntil) ? Math.floor(polledUntil / BUCKET_MS) : -Infinity;
+  const base = basePartition(shard);
   const last = Math.floor(now / BUCKET_MS);
-  const span = last - first + 1;
-  const buckets = span >= BUCKETS ? Array.from({ length: BUCKETS }, (_, b) => b) : [...new Set(Array.from({ length: span }, (_, i) => bucketOf((first + i) * BUCKET_MS)))];
-  return [base, ...buckets.sort((a, b) => a - b).map((b) => `${base}:${b}`)];
+  // The last BUCKETS 10-second parts at most: beyond those, the buckets repeat.
+  const from = Math.max(Number.isFinite(polledUntil) ? Math.floor(polledUntil / BUCKET_MS) : -Infinity, last - (BUCKETS - 1));
+  const buckets = new Set<number>();
+  for (let part = from; part <= last; part++) buckets.add(bucketOf(part * BUCKET_MS));
+  return [base, ...[...buckets].sort((a, b) => a - b).map((b) => `${base}:${b}`)];
 }
 
 /** 32-bit FNV-1a: stable across runtimes and containers, which is all a shard key needs. */

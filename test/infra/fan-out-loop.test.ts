@@ -16,7 +16,7 @@ import type { LeadAnswer } from '../../src/scale/slot-lead.ts';
 import { isBookkeepingItem } from '../../src/store/bookkeeping.ts';
 import { onceSlot } from '../../src/store/due-slot.ts';
 import { DynamoStore } from '../../src/store/dynamo-store.ts';
-import { dueShardFor } from '../../src/store/shard.ts';
+import { dueShardFor, parsePartition } from '../../src/store/shard.ts';
 import type { TickSummary } from '../../src/refresh/tick-summary.ts';
 import { createTestTables, refreshFunctionEnv, type TestTables } from '../support/dynamodb.ts';
 
@@ -76,7 +76,7 @@ async function seedDueRows(start: number): Promise<void> {
   }
 }
 
-const shardOf = (chatId: string) => Number(dueShardFor(chatId, SHARDS).slice('due#'.length));
+const shardOf = (chatId: string) => parsePartition(dueShardFor(chatId, SHARDS))!.shard;
 
 /**
  * Runs loop executions that start at the given instants, all at once on one virtual clock.

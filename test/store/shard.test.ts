@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Slot } from '../../src/store/due-slot.ts';
-import { allDueShards, bucketOf, duePartition, dueShardFor, partitionsToRead } from '../../src/store/shard.ts';
+import { allDueShards, bucketOf, duePartition, dueShardFor, parsePartition, partitionsToRead } from '../../src/store/shard.ts';
 
 test('one shard puts every row under due#0', () => {
   assert.equal(dueShardFor('chat-1', 1), 'due#0');
@@ -55,4 +55,18 @@ test('a round reads the base partition and the buckets of the 10-second parts si
   ];
   for (const [polledUntil, now, partitions] of cases) assert.deepEqual(partitionsToRead(1, polledUntil, now), partitions, `${polledUntil}..${now}`);
   assert.equal(bucketOf(-1), 5, 'instants before 1970 too');
+});
+
+test('a dueShard value names its shard, and its bucket when it is one; anything else is no partition', () => {
+  const cases: [unknown, ReturnType<typeof parsePartition>][] = [
+    ['due#0', { shard: 0 }],
+    ['due#12:5', { shard: 12, bucket: 5 }],
+    [duePartition('due#3', { periodMs: 120_000, anchor: 20_000 }), { shard: 3, bucket: 2 }],
+    ['due#1:6', null],
+    ['due#x', null],
+    ['due#1:', null],
+    [7, null],
+    [undefined, null],
+  ];
+  for (const [value, expected] of cases) assert.deepEqual(parsePartition(value), expected, String(value));
 });

@@ -1,6 +1,7 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isBookkeepingItem, shardLeaseKey } from '../../store/bookkeeping.ts';
 import { dueInstant, parseSlot } from '../../store/due-slot.ts';
+import { parsePartition } from '../../store/shard.ts';
 import type { DiffStatusRow } from '../../domain/row.ts';
 import type { FeedRow } from './change-feed.ts';
 
@@ -104,9 +105,9 @@ export async function scanRows(doc: DynamoDBDocumentClient, tableName: string, n
     start = out.LastEvaluatedKey;
   } while (start);
   return rows.map(({ dueSlot, ...row }) => {
-    const shard = /^due#(\d+)/.exec(row.dueShard ?? '')?.[1];
-    const served = shard === undefined ? undefined : polledUntil.get(shardLeaseKey(Number(shard)));
-    const staleAt = scheduledDue({ ...row, dueSlot }, served, now);
+    const shard = parsePartition(row.dueShard)?.shard;
+    const served = shard === undefined ? undefined : polledUntil.get(shardLeaseKey(shard));
+    const staleAt = scheduledDue({ dueSlot, staleAt: row.staleAt }, served, now);
     return staleAt === undefined ? row : { ...row, staleAt };
   });
 }
