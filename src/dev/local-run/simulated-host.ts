@@ -1,5 +1,6 @@
 import { start, type GitHostSim } from '../git-host-sim/server.ts';
-import { parseProviderConfigs, type ProviderConfig } from '../../providers/config.ts';
+import { parseProviderConfigs } from '../../providers/config.ts';
+import type { ProviderConfig } from '../../providers/provider-config.ts';
 
 /** GitHub's primary limit for a user token. */
 const HOURLY_LIMIT = 5_000;
