@@ -2,7 +2,7 @@
 export interface ProviderConfig {
   /** The `name` of its provider type ("github"). */
   type: string;
-  /** Scheme + host (+ port), no trailing slash: "https://github.example.com". */
+  /** Scheme + host (+ port), no trailing slash: "https://github.example.com"; a context path where the type allows one ("https://host/bitbucket"). */
   webUrl: string;
   /** Base of the REST API, no trailing slash. */
   apiUrl: string;

@@ -113,12 +113,12 @@ export async function receiveDelivery(
   if (!sender) {
     return report(401, 'refused', 'unknown', { reason: 'missing or wrong signature or token' });
   }
-  const { type, provider } = sender;
+  const { provider, webhook } = sender;
   const payload = jsonBody(body);
-  const { event: eventName, deliveryId } = type.webhook.identify(headers, payload);
+  const { event: eventName, deliveryId } = webhook.identify(headers, payload);
   const base = { host: provider.host, ...(deliveryId ? { deliveryId } : {}) };
   if (payload === undefined) return report(400, 'invalid', eventName, { ...base, reason: 'the body is not JSON' });
-  const parsed = type.webhook.parse(headers, payload);
+  const parsed = webhook.parse(headers, payload);
   if (parsed.kind === 'invalid') return report(400, 'invalid', eventName, { ...base, reason: parsed.reason });
   await noteHost(deps, provider.host, receivedAt);
   if (parsed.kind === 'ping') return report(200, 'ping', eventName, base);
