@@ -109,7 +109,7 @@ export async function applyBranchChange(
 }
 
 async function refreshClaimed(
-  deps: TickDeps,
+  deps: TickDeps & { rows: WebhookRowStore },
   claimed: DiffStatusRow[],
   lease: Lease,
   change: BranchChange,
@@ -119,12 +119,26 @@ async function refreshClaimed(
 ): Promise<void> {
   if (claimed.length === 0) return;
   const store = timedWriteBacks(deps.store, (ms) => result.rowLatenciesMs.push(ms), () => deps.clock.now() - change.receivedAt);
+  const refused: DiffStatusRow[] = [];
   try {
-    await refreshAndWriteBack({ ...deps, store }, deps.log ?? silentLog, claimed, lease, deadline, undefined, writes, result.summary);
+    await refreshAndWriteBack({ ...deps, store }, deps.log ?? silentLog, claimed, lease, deadline, undefined, writes, result.summary, (row, end) => {
+      if (end === 'refused') refused.push(row);
+    });
   } catch (err) {
     // The claims lapse after `leaseMs` and the loop refreshes the rows then.
     (deps.log ?? silentLog).error('webhook: refresh failed', { error: describeError(err) });
   }
+  // A refused write-back: the row changed after this delivery's claim (a push, a later
+  // delivery, a refresh that read it after the claim). This delivery's answer is not on the
+  // row, so it is made due for the loop's next tick rather than counted as refreshed.
+  await Promise.all(
+    refused.map((row) =>
+      writes(async () => {
+        if (await deps.rows.makeDueAgain(row.chatId, change.key, change.receivedAt, deps.clock.now())) result.madeDue += 1;
+        else result.skipped += 1;
+      }),
+    ),
+  );
 }
 
 /** The store, with the time of every successful write-back reported (receipt to row). */

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Repo } from '../../src/dev/git-host-sim/world.ts';
+import { pullRequestDelivery } from '../../src/dev/git-host-sim/webhook-json.ts';
+import { githubDeliveryEvent } from '../../src/dev/webhook-request.ts';
+import { repoBranchKey } from '../../src/store/repo-branch-key.ts';
+import { createTestTables, type TestTables } from '../support/dynamodb.ts';
+import { gate, SECRET, tickAndHook, type TickAndHook } from './tick-and-hook.ts';
+
+/**
+ * Issue 19's stale overwrites, each through the real tick and the real webhook receiver on
+ * DynamoDB Local: no older answer lands over a newer one, and no delivery whose rows could not
+ * be written is answered as processed.
+ */
+let t: TestTables;
+let w: TickAndHook;
+let repo: Repo;
+
+before(async () => {
+  t = await createTestTables();
+  w = await tickAndHook(t);
+  repo = w.sim.world.addRepo('acme', 'races');
+});
+after(async () => {
+  await w.close();
+  await t.close();
+});
+
+const urls = () => ({ web: w.sim.url, api: w.sim.apiUrl });
+const origin = () => `${w.sim.url}/acme/races.git`;
+
+/** A branch with an open PR and its row, due now and findable by webhooks. */
+async function branchWithRow(chatId: string, title: string) {
+  const world = w.sim.world;
+  const branch = world.addBranch(repo, `feature/${chatId}`, 'alice');
+  const pr = world.openPullRequest(repo, branch, { title }, world.time);
+  await w.put({ chatId, gitRemoteOrigin: origin(), gitBranch: branch.name, repoBranchKey: repoBranchKey(origin(), branch.name) });
+  return pr;
+}
+
+test('case 1: a tick that fetched before a merge lands its write-back during the delivery\'s refresh: the row still ends merged', async () => {
+  const pr = await branchWithRow('race-merge', 'Racing a merge');
+  await w.tick();
+  assert.equal((await w.row('race-merge'))!.pullRequestState, 'open');
+  await w.makeDue('race-merge');
+  const tickFetched = gate();
+  const tickGo = gate();
+  w.before.tick = async () => {
+    tickFetched.open();
+    await tickGo.promise;
+  };
+  const ticking = w.tick();
+  await tickFetched.promise; // the tick holds "open"
+
+  w.sim.world.merge(pr, w.sim.world.time);
+  const hookFetched = gate();
+  const hookGo = gate();
+  w.before.hook = async () => {
+    hookFetched.open();
+    await hookGo.promise;
+  };
+  const delivering = w.receiver.receive(githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(repo, pr, urls(), 'closed'), secret: SECRET }));
+  await hookFetched.promise; // the delivery claimed the row and holds "merged"
+
+  tickGo.open();
+  const tick = await ticking;
+  hookGo.open();
+  const report = await delivering;
+  w.before.tick = w.before.hook = undefined;
+
+  const row = (await w.row('race-merge'))!;
+  assert.equal(row.pullRequestState, 'merged', `the delivery's answer is kept (tick ${JSON.stringify({ conflicts: tick.writeConflicts })}, delivery ${JSON.stringify(report.applied)})`);
+  assert.equal(tick.writeConflicts, 1, 'the tick\'s older answer is refused');
+  assert.equal(report.response.statusCode, 200);
+  assert.equal(report.applied?.summary.refreshed, 1);
+});
