@@ -74,3 +74,31 @@ test('case 1: a tick that fetched before a merge lands its write-back during the
   assert.equal(report.response.statusCode, 200);
   assert.equal(report.applied?.summary.refreshed, 1);
 });
+
+test('case 2: a row deleted and inserted again under the same id (another branch) while a tick refreshes the old one keeps the new branch\'s data', async () => {
+  await branchWithRow('reinserted', 'The old branch\'s PR');
+  const newBranch = w.sim.world.addBranch(repo, 'feature/reinserted-again', 'alice');
+  const tickFetched = gate();
+  const tickGo = gate();
+  w.before.tick = async () => {
+    tickFetched.open();
+    await tickGo.promise;
+  };
+  const ticking = w.tick();
+  await tickFetched.promise;
+  // Another service deletes the chat and inserts it again, on another branch, neither with a version.
+  await w.remove('reinserted');
+  const later = Date.now() + 3_600_000;
+  await w.put({ chatId: 'reinserted', gitRemoteOrigin: origin(), gitBranch: newBranch.name, dueSlot: `0/${later}`, staleAt: later });
+  tickGo.open();
+  const tick = await ticking;
+  w.before.tick = undefined;
+
+  const row = (await w.row('reinserted'))!;
+  assert.equal(row.gitBranch, newBranch.name);
+  assert.equal(row.pullRequestTitle, undefined, 'the old branch\'s PR is not shown on the new row');
+  assert.equal(row.url, undefined);
+  assert.equal(row.repoBranchKey, undefined, 'nor its webhook key');
+  assert.equal(row.dueSlot, `0/${later}`, 'nor its schedule');
+  assert.equal(tick.writeConflicts, 1);
+});
