@@ -102,3 +102,25 @@ test('case 2: a row deleted and inserted again under the same id (another branch
   assert.equal(row.dueSlot, `0/${later}`, 'nor its schedule');
   assert.equal(tick.writeConflicts, 1);
 });
+
+test('case 3: a delivery whose write-back DynamoDB refuses with a 500 answers 500, forgets its id and leaves the row due; its redelivery refreshes the row', async () => {
+  const pr = await branchWithRow('hook-500', 'Write fails');
+  await w.tick();
+  const world = w.sim.world;
+  world.merge(pr, world.time);
+  // The write-back itself fails (one attempt, as the SDK's retries would all fail); what follows succeeds.
+  w.before.hook = async () => w.hookFaults.add({ kind: 'server', operations: ['UpdateItem'], times: 1 });
+  const delivery = githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(repo, pr, urls(), 'closed'), secret: SECRET, deliveryId: 'case-3-delivery' });
+  const report = await w.receiver.receive(delivery);
+  w.before.hook = undefined;
+  assert.equal(report.response.statusCode, 500, report.response.body);
+  assert.equal(report.outcome, 'failed');
+  const row = (await w.row('hook-500'))!;
+  assert.equal(row.pullRequestState, 'open', 'nothing half-written');
+  assert.match(row.dueSlot!, /^0\//, 'due once, at once');
+  assert.ok(Number(row.dueSlot!.split('/')[1]) <= Date.now(), 'due now: the loop\'s next tick takes it');
+
+  const again = await w.receiver.receive(delivery);
+  assert.equal(again.outcome, 'processed', 'the redelivery is not taken for a duplicate');
+  assert.equal((await w.row('hook-500'))!.pullRequestState, 'merged');
+});
