@@ -138,11 +138,17 @@ export async function receiveDelivery(
   try {
     const change = { host: provider.host, repo: found.repo, branch: parsed.branch, key, receivedAt };
     const applied = await applyAndHandOn(deps, change, options, undefined);
-    return report(200, 'processed', eventName, { ...base, applied });
+    if (applied.unwritten === 0) return report(200, 'processed', eventName, { ...base, applied });
+    (deps.log ?? silentLog).error('webhook: delivery failed: refreshed rows could not be written', { ...base, unwritten: applied.unwritten });
+    return await failed(applied);
   } catch (err) {
     (deps.log ?? silentLog).error('webhook: delivery failed', { ...base, error: describeError(err) });
+    return await failed(undefined);
+  }
+
+  async function failed(applied: ApplyResult | undefined): Promise<DeliveryReport> {
     if (deliveryKey) await deps.deliveries.forget(deliveryKey).catch(() => {});
-    return report(500, 'failed', eventName, { ...base, reason: 'the rows could not be updated; redeliver later' });
+    return report(500, 'failed', eventName, { ...base, reason: 'the rows could not be updated; redeliver later', ...(applied ? { applied } : {}) });
   }
 }
 
