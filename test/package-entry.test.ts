@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createGitsync, DEFAULT_SETTINGS, dueShardFor, markStale, refreshNow, RowNotFoundError, type GitsyncOptions } from 'gitsync';
-import { LOCAL_AWS } from '../src/dev/dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../src/dev/dynamodb-local/local-aws.ts';
 import { startFakeApi, type FakeApi } from './providers/support/fake-api.ts';
 import { createTestTables, type TestTables } from './support/dynamodb.ts';
 import { ACME_PULL_9, serveAcmeApp } from './support/github-pull.ts';
