@@ -2,10 +2,9 @@
  * Which test files need DynamoDB Local (Java) and which do not. Decided from the code, not
  * from a list: a test file is in the `dynamodb` tier when a module it reaches starts DynamoDB
  * Local (src/dev/dynamodb-local/start.ts). It reaches what it imports (static or `import()`)
- * and the programs it runs, named as `new URL('./relative', import.meta.url)`; the package's
- * own name resolves through package.json "exports". Everything else is the `unit` tier, which
- * runs with DynamoDB Local refused (run-tests.ts), so a unit file that starts it anyway, in a
- * way this scan cannot see, fails instead of quietly needing Java.
+ * and the programs it runs, named as `new URL('./relative', import.meta.url)`. Everything else
+ * is the `unit` tier, which runs with DynamoDB Local refused (run-tests.ts): a unit file that
+ * starts it anyway, in a way this scan cannot see, fails instead of quietly needing Java.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -30,34 +29,18 @@ export function testFiles(root: string): string[] {
     .sort();
 }
 
-/** The files of the repository at `root` that `file` names: imports, `import()`, and `new URL(relative, import.meta.url)`. */
-function references(root: string, file: string, packageName: string, exportsMap: unknown): string[] {
-  const text = readFileSync(file, 'utf8');
+/** The files `file` names: relative imports, `import()`, and `new URL(relative, import.meta.url)`. */
+function references(file: string): string[] {
   const found: string[] = [];
-  for (const m of text.matchAll(REFERENCE)) {
+  for (const m of readFileSync(file, 'utf8').matchAll(REFERENCE)) {
     const specifier = m[1] ?? m[2] ?? m[3]!;
     if (specifier.startsWith('.')) found.push(resolve(dirname(file), specifier));
-    else if (specifier === packageName || specifier.startsWith(`${packageName}/`)) {
-      const target = exportTarget(exportsMap, `.${specifier.slice(packageName.length)}`);
-      if (target) found.push(resolve(root, target));
-    }
   }
   return found;
 }
 
-/** The in-repo file an export resolves to: a string entry, or the first `.ts` target of a conditions object. */
-function exportTarget(exportsMap: unknown, subpath: string): string | undefined {
-  const entry = typeof exportsMap === 'object' && exportsMap !== null ? (exportsMap as Record<string, unknown>)[subpath] : undefined;
-  if (typeof entry === 'string') return entry;
-  if (typeof entry === 'object' && entry !== null) {
-    return Object.values(entry).find((v): v is string => typeof v === 'string' && v.endsWith('.ts'));
-  }
-  return undefined;
-}
-
 /** True when `testFile` (relative to `root`) reaches the DynamoDB Local launcher. */
 export function needsDynamoDb(root: string, testFile: string): boolean {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; exports?: unknown };
   const launcher = resolve(root, DYNAMODB_LOCAL_LAUNCHER);
   const seen = new Set<string>();
   const pending = [resolve(root, testFile)];
@@ -65,7 +48,7 @@ export function needsDynamoDb(root: string, testFile: string): boolean {
     if (file === launcher) return true;
     if (seen.has(file) || !/\.[cm]?[jt]s$/.test(file) || !existsSync(file)) continue;
     seen.add(file);
-    pending.push(...references(root, file, pkg.name, pkg.exports));
+    pending.push(...references(file));
   }
   return false;
 }
