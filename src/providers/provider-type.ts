@@ -34,9 +34,9 @@ export interface ProviderType {
   /** The CLI's default token variable for this type. */
   readonly tokenEnv: string;
   /**
-   * How its webhook deliveries are recognised, authenticated, named and parsed. Absent: the
-   * type takes no deliveries (the receiver refuses them with 401); its rows are polled.
+   * How its webhook deliveries are recognised, authenticated, named and parsed; `NO_WEBHOOKS`
+   * for a type that takes none (its rows are polled).
    */
-  readonly webhook?: ProviderWebhook;
+  readonly webhook: ProviderWebhook;
   create(config: ProviderConfig, deps: ProviderDeps): GitProvider;
 }

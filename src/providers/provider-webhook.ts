@@ -38,3 +38,11 @@ export interface ProviderWebhook {
   /** What an authenticated delivery's JSON body says changed. */
   parse(headers: WebhookHeaders, payload: unknown): ParsedDelivery;
 }
+
+/** A host type whose deliveries gitsync does not take: no request is recognised as one, so none changes a row. */
+export const NO_WEBHOOKS: ProviderWebhook = {
+  recognises: () => false,
+  verifier: () => null,
+  identify: () => ({ event: 'other' }),
+  parse: () => ({ kind: 'ignored', reason: 'this host type takes no webhooks' }),
+};

@@ -1,12 +1,13 @@
 import type { ProviderConfig } from '../providers/provider-config.ts';
+import type { ProviderType } from '../providers/provider-type.ts';
 import { PROVIDER_TYPES } from '../providers/provider-types.ts';
-import type { ProviderWebhook, WebhookHeaders } from '../providers/provider-webhook.ts';
+import type { WebhookHeaders } from '../providers/provider-webhook.ts';
 import { secretsFor, type WebhookSecrets } from './secrets.ts';
 
-/** Who sent an authenticated delivery: its configured host, and its type's webhook part that reads it. */
+/** Who sent an authenticated delivery: its provider type and configured host. */
 export interface DeliverySender {
+  type: ProviderType;
   provider: ProviderConfig;
-  webhook: ProviderWebhook;
 }
 
 /**
@@ -20,15 +21,14 @@ export function authenticateDelivery(
   providers: readonly ProviderConfig[],
   secrets: WebhookSecrets,
 ): DeliverySender | null {
-  const type = PROVIDER_TYPES.find((t) => t.webhook?.recognises(headers));
-  const webhook = type?.webhook;
-  const check = webhook?.verifier(headers, body);
-  if (!type || !webhook || !check) return null;
+  const type = PROVIDER_TYPES.find((t) => t.webhook.recognises(headers));
+  const check = type?.webhook.verifier(headers, body);
+  if (!type || !check) return null;
   let match: ProviderConfig | null = null;
   for (const provider of providers.filter((p) => p.type === type.name)) {
     for (const secret of secretsFor(secrets, provider.host)) {
       if (check(secret)) match ??= provider;
     }
   }
-  return match ? { provider: match, webhook } : null;
+  return match ? { type, provider: match } : null;
 }

@@ -113,12 +113,12 @@ export async function receiveDelivery(
   if (!sender) {
     return report(401, 'refused', 'unknown', { reason: 'missing or wrong signature or token' });
   }
-  const { provider, webhook } = sender;
+  const { type, provider } = sender;
   const payload = jsonBody(body);
-  const { event: eventName, deliveryId } = webhook.identify(headers, payload);
+  const { event: eventName, deliveryId } = type.webhook.identify(headers, payload);
   const base = { host: provider.host, ...(deliveryId ? { deliveryId } : {}) };
   if (payload === undefined) return report(400, 'invalid', eventName, { ...base, reason: 'the body is not JSON' });
-  const parsed = webhook.parse(headers, payload);
+  const parsed = type.webhook.parse(headers, payload);
   if (parsed.kind === 'invalid') return report(400, 'invalid', eventName, { ...base, reason: parsed.reason });
   await noteHost(deps, provider.host, receivedAt);
   if (parsed.kind === 'ping') return report(200, 'ping', eventName, base);
@@ -138,11 +138,17 @@ export async function receiveDelivery(
   try {
     const change = { host: provider.host, repo: found.repo, branch: parsed.branch, key, receivedAt };
     const applied = await applyAndHandOn(deps, change, options, undefined);
-    return report(200, 'processed', eventName, { ...base, applied });
+    if (applied.unwritten === 0) return report(200, 'processed', eventName, { ...base, applied });
+    (deps.log ?? silentLog).error('webhook: delivery failed: refreshed rows could not be written', { ...base, unwritten: applied.unwritten });
+    return await failed(applied);
   } catch (err) {
     (deps.log ?? silentLog).error('webhook: delivery failed', { ...base, error: describeError(err) });
+    return await failed(undefined);
+  }
+
+  async function failed(applied: ApplyResult | undefined): Promise<DeliveryReport> {
     if (deliveryKey) await deps.deliveries.forget(deliveryKey).catch(() => {});
-    return report(500, 'failed', eventName, { ...base, reason: 'the rows could not be updated; redeliver later' });
+    return report(500, 'failed', eventName, { ...base, reason: 'the rows could not be updated; redeliver later', ...(applied ? { applied } : {}) });
   }
 }
 

@@ -21,13 +21,13 @@ const providers = parseProviderConfigs(
 function verifyGitHub(body: Uint8Array, signature: string | undefined, secrets: WebhookSecrets): string | null {
   const headers = { 'x-github-event': 'push', 'x-hub-signature-256': signature };
   const sender = authenticateDelivery(headers, body, providers, secrets);
-  return sender ? `${sender.provider.type} ${sender.provider.host}` : null;
+  return sender ? `${sender.type.name} ${sender.provider.host}` : null;
 }
 
 /** The type and configured host a GitLab delivery with this token is authenticated for, or null. */
 function verifyGitLab(token: string | undefined, secrets: WebhookSecrets): string | null {
   const sender = authenticateDelivery({ 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': token }, Buffer.from('{}'), providers, secrets);
-  return sender ? `${sender.provider.type} ${sender.provider.host}` : null;
+  return sender ? `${sender.type.name} ${sender.provider.host}` : null;
 }
 
 test("GitHub's documented test vector", () => {
