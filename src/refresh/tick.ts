@@ -71,8 +71,8 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
   const writes = pLimit(options.writeConcurrency ?? 10);
   const summary = emptySummary();
   let lastBatchFull = false;
-  // One claim window per tick: its lease holds the shards (slot design) or each claimed row
-  // (row-lease design) until a little after the tick's last write-back can land.
+  // One claim window per tick: its lease holds the round's shards until a little after the
+  // tick's last write-back can land.
   const lease: Lease = {
     id: deps.newLeaseId?.() ?? randomUUID(),
     takenAt: startedAt,
