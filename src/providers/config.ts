@@ -1,4 +1,6 @@
+import type { GitHubAppConfig } from './github/app/app-config.ts';
 import { hostKey, isLoopbackHostname } from './host.ts';
+import type { ProviderType } from './provider-type.ts';
 import { PROVIDER_TYPES, providerType } from './provider-types.ts';
 
 /** One configured git host, normalized. */
@@ -19,6 +21,8 @@ export interface ProviderConfig {
   maxPages: number;
   /** `"webhooks": true`: the host sends webhooks, so its open PRs always poll at the safety cadence. Default false. */
   webhooks?: boolean;
+  /** `"app"`: a GitHub App gitsync acts as on this host (types with `parseApp` only). */
+  app?: GitHubAppConfig;
 }
 
 /** 10 pages of 100: lists beyond 1,000 are rare, and each page costs a request (a 304 when unchanged). */
@@ -68,7 +72,7 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     throw new ProviderConfigError(`${where} must be an object`);
   }
-  const { type, webUrl, apiUrl, maxPages, webhooks } = entry as Record<string, unknown>;
+  const { type, webUrl, apiUrl, maxPages, webhooks, app } = entry as Record<string, unknown>;
   if (webhooks !== undefined && typeof webhooks !== 'boolean') throw new ProviderConfigError(`${where} webhooks must be true or false`);
   const known = typeof type === 'string' ? providerType(type) : undefined;
   if (!known) {
@@ -89,7 +93,15 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
     host: hostKey(web),
     maxPages: parseMaxPages(maxPages, where),
     ...(webhooks ? { webhooks } : {}),
+    ...(app !== undefined ? { app: parseApp(known, app, where) } : {}),
   };
+}
+
+function parseApp(type: ProviderType, value: unknown, where: string): GitHubAppConfig {
+  const fail = (message: string): never => {
+    throw new ProviderConfigError(`${where} ${message}`);
+  };
+  return type.parseApp ? type.parseApp(value, fail) : fail(`of type ${JSON.stringify(type.name)} cannot have an app`);
 }
 
 function parseMaxPages(value: unknown, where: string): number {

@@ -1,4 +1,5 @@
 import type { ProviderConfig } from './config.ts';
+import type { GitHubAppConfig } from './github/app/app-config.ts';
 import type { ProviderDeps } from './hosted-provider.ts';
 import type { RateLimitHeaderNames } from './http/rate-limit.ts';
 import type { GitProvider } from './provider.ts';
@@ -23,4 +24,6 @@ export interface ProviderType {
   /** The CLI's default token variable for this type. */
   readonly tokenEnv: string;
   create(config: ProviderConfig, deps: ProviderDeps): GitProvider;
+  /** Reads an entry's `"app"` (hosts that can act as an App); absent: an entry with `app` is refused. */
+  parseApp?(value: unknown, fail: (message: string) => never): GitHubAppConfig;
 }

@@ -1,4 +1,5 @@
 import type { ProviderType } from '../provider-type.ts';
+import { parseAppConfig } from './app/app-config.ts';
 import { GitHubProvider } from './github-provider.ts';
 
 /** github.com and GitHub Enterprise Server. */
@@ -15,4 +16,5 @@ export const githubType: ProviderType = {
   rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
   tokenEnv: 'GITHUB_TOKEN',
   create: (config, deps) => new GitHubProvider(config, githubType, deps),
+  parseApp: parseAppConfig,
 };
