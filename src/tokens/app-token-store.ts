@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MintedToken } from '../providers/github/app/app-client.ts';
 
 /**
@@ -56,7 +56,14 @@ export class DynamoAppTokenStore implements AppTokenStore {
   }
 
   async rememberInstallation(host: string, account: string, record: InstallationRecord): Promise<void> {
-    await this.#doc.send(new PutCommand({ TableName: this.#table, Item: { ...installationKey(host, account), ...record } }));
+    await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: installationKey(host, account),
+        UpdateExpression: 'SET installationId = :i, checkedAt = :c',
+        ExpressionAttributeValues: { ':i': record.installationId, ':c': record.checkedAt },
+      }),
+    );
   }
 
   async token(host: string, installationId: number): Promise<StoredAppToken | undefined> {

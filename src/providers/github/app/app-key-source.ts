@@ -31,3 +31,18 @@ export async function readKeyFile(app: GitHubAppConfig): Promise<string> {
   const { readFile } = await import('node:fs/promises');
   return readFile(app.privateKeyPath, 'utf8');
 }
+
+/** How long a key read from Secrets Manager is reused: a rotated key is picked up within this time. */
+const SECRET_CACHE_SECONDS = 300;
+
+/**
+ * On AWS: `privateKeySecret` through Powertools Parameters (cached), or a file. Loaded only
+ * when an App is configured, so deployments without one never load the Secrets Manager client.
+ */
+export async function readKeySecretOrFile(app: GitHubAppConfig): Promise<string> {
+  if (app.privateKeySecret === undefined) return readKeyFile(app);
+  const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
+  const value = await getSecret(app.privateKeySecret, { maxAge: SECRET_CACHE_SECONDS });
+  if (typeof value !== 'string') throw new AppKeyError('the secret has no string value');
+  return value;
+}
