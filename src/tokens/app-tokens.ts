@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../domain/clock.ts';
 import type { Log } from '../domain/log.ts';
-import type { ProviderConfig } from '../providers/config.ts';
+import type { ProviderConfig } from '../providers/provider-config.ts';
 import { GitHubAppClient } from '../providers/github/app/app-client.ts';
 import { appKeySource, type AppKeyReader } from '../providers/github/app/app-key-source.ts';
 import { providerType } from '../providers/provider-types.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { start, type GitHostSim } from '../../src/dev/git-host-sim/server.ts';
-import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { AppKeyError } from '../../src/providers/github/app/app-jwt.ts';
 import { ProviderConfigError } from '../../src/providers/config.ts';

@@ -1,6 +1,7 @@
 import type { ProviderType } from '../provider-type.ts';
 import { parseAppConfig } from './app/app-config.ts';
 import { GitHubProvider } from './github-provider.ts';
+import { githubWebhook } from './webhook.ts';
 
 /** github.com and GitHub Enterprise Server. */
 export const githubType: ProviderType = {
@@ -15,6 +16,7 @@ export const githubType: ProviderType = {
   },
   rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
   tokenEnv: 'GITHUB_TOKEN',
+  webhook: githubWebhook,
   create: (config, deps) => new GitHubProvider(config, githubType, deps),
   parseApp: parseAppConfig,
 };
