@@ -34,7 +34,10 @@ export interface ProviderType {
   readonly rateLimitHeaders: RateLimitHeaderNames;
   /** The CLI's default token variable for this type. */
   readonly tokenEnv: string;
-  /** How its webhook deliveries are recognised, authenticated, named and parsed. */
+  /**
+   * How its webhook deliveries are recognised, authenticated, named and parsed; `NO_WEBHOOKS`
+   * for a type that takes none (its rows are polled).
+   */
   readonly webhook: ProviderWebhook;
   create(config: ProviderConfig, deps: ProviderDeps): GitProvider;
   /** Reads an entry's `"app"` (hosts that can act as an App); absent: an entry with `app` is refused. */
