@@ -13,6 +13,8 @@ export const bitbucketCloudType: ProviderType = {
     pullTails: ['diff', 'commits', 'activity'],
   },
   rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
+  // 1,000 requests an hour per user for repository data (Atlassian's default; some plans scale it up).
+  hourlyRequestBudget: 1_000,
   tokenEnv: 'BITBUCKET_TOKEN',
   create: (config, deps) => new BitbucketCloudProvider(config, bitbucketCloudType, deps),
 };
