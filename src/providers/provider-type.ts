@@ -32,6 +32,13 @@ export interface ProviderType {
   readonly shape: RepoShape;
   /** Header names of the type's primary rate limit. */
   readonly rateLimitHeaders: RateLimitHeaderNames;
+  /**
+   * Requests one token may make in an hour, when the host caps it so low that gitsync must
+   * pace itself (Bitbucket Cloud: 1,000): the provider then sends no more than this in any
+   * rolling hour and defers the rest as rate limited, instead of spending the host's quota
+   * on 429s. Absent: the host's own limit answers decide (GitHub, GitLab).
+   */
+  readonly hourlyRequestBudget?: number;
   /** The CLI's default token variable for this type. */
   readonly tokenEnv: string;
   /**
