@@ -42,7 +42,7 @@ export class ProviderConfigError extends Error {
   }
 }
 
-/** Parses `GIT_PROVIDERS` (a JSON array); unset or blank means github.com + gitlab.com. */
+/** Parses `GIT_PROVIDERS` (a JSON array); unset or blank means every type's public service (`DEFAULT_PROVIDERS`). */
 export function parseProviderConfigs(raw: string | undefined): ProviderConfig[] {
   if (raw === undefined || raw.trim() === '') return [...DEFAULT_PROVIDERS];
   let parsed: unknown;

@@ -55,7 +55,8 @@ export function planWriteBack(
             ...(result.repoMove ? { repoMove: result.repoMove } : {}),
             ...bookkeeping,
           },
-          remove: [...due.remove, ...(result.repoMove ? [] : (['repoMove'] as const))],
+          // A field the host cannot tell (undefined) is removed: absent means unknown.
+          remove: [...due.remove, ...changedFields.filter((f) => status[f] === undefined), ...(result.repoMove ? [] : (['repoMove'] as const))],
         },
       };
     }
