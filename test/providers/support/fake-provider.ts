@@ -11,7 +11,7 @@ import { startFakeApi, type FakeApi } from './fake-api.ts';
  * test, everything closed after the file.
  */
 export async function fakeProvider(
-  type: 'github' | 'gitlab',
+  type: 'github' | 'gitlab' | 'azure-devops',
   now: number | (() => number),
   maxBodyBytes?: number,
   entry: Record<string, unknown> = {},
