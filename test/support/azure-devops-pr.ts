@@ -44,7 +44,7 @@ export function serveAzurePr(api: FakeApi, repoPath: string, pr: Record<string, 
   const commitPages = serving.commitPages ?? [2];
   commitPages.forEach((n, i) => {
     const token = i === 0 ? '' : `&continuationToken=page${i}`;
-    const next = i + 1 < commitPages.length ? { 'x-ms-continuationtoken': `page${i + 1}` } : {};
+    const next: Record<string, string> = i + 1 < commitPages.length ? { 'x-ms-continuationtoken': `page${i + 1}` } : {};
     api.routes.set(`${base}/commits?$top=100${token}&api-version=7.1`, {
       headers: next,
       body: { count: n, value: Array.from({ length: n }, (_, c) => ({ commitId: `c${i}-${c}` })) },
