@@ -41,7 +41,7 @@ export function planWriteBack(
     case 'refreshed': {
       const status = boundStatus(result.status);
       const changedFields = changedPullRequestFields(row, status);
-      const changed = Object.fromEntries(changedFields.map((f) => [f, status[f]]));
+      const changed = Object.fromEntries(changedFields.filter((f) => status[f] !== undefined).map((f) => [f, status[f]]));
       return {
         outcome: due.outcome,
         changedFields,
