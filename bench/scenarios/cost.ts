@@ -5,7 +5,7 @@ import type { DiffStatusRow, PullRequestStatus } from '../../src/domain/row.ts';
 import { markStale } from '../../src/ops/mark-stale.ts';
 import { refreshNow } from '../../src/ops/refresh-now.ts';
 import type { ChangePublisher } from '../../src/refresh/change-publisher.ts';
-import type { RefreshResult } from '../../src/refresh/result.ts';
+import type { RefreshResult } from '../../src/domain/refresh-result.ts';
 import { runTick, type RowRefresher } from '../../src/refresh/tick.ts';
 import { onceSlot } from '../../src/store/due-slot.ts';
 import { itemSize } from '../../src/store/item-size.ts';

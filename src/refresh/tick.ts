@@ -12,7 +12,7 @@ import { tickDeadline } from '../cadence/tick-deadline.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
 import { hostsSendingWebhooks, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import type { RefreshRun } from './refresher.ts';
-import type { RefreshResult } from './result.ts';
+import type { RefreshResult } from '../domain/refresh-result.ts';
 import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
 import { isItemTooLarge } from './size-bounds.ts';
 import { planItemTooLarge, planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';

@@ -14,7 +14,7 @@ import {
 } from '../../src/domain/errors.ts';
 import { FIXED_CADENCE } from '../../bench/fixed-cadence.ts';
 import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
-import type { RefreshResult } from '../../src/refresh/result.ts';
+import type { RefreshResult } from '../../src/domain/refresh-result.ts';
 import { SIZE_BOUNDS } from '../../src/refresh/size-bounds.ts';
 import { planItemTooLarge, planWriteBack } from '../../src/refresh/write-back.ts';
 import { scheduledAt } from '../../src/store/due-slot.ts';

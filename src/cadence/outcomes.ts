@@ -1,4 +1,4 @@
-import type { CadencePolicy } from '../cadence/policy.ts';
+import type { CadencePolicy } from './policy.ts';
 import type { RefreshErrorKind } from '../domain/errors.ts';
 import { MAX_RATE_LIMIT_WAIT_MS } from '../providers/http/rate-limit.ts';
 
