@@ -41,7 +41,7 @@ export async function handler(event: unknown, context: Context): Promise<TickSum
     throw err;
   });
   await started;
-  const run = { remainingMs: () => context.getRemainingTimeInMillis(), loopEndsAt: loopEndsAtFor(event, Date.now()) };
+  const run = { remainingMs: () => context.getRemainingTimeInMillis(), loopEndsAt: loopEndsAtFor(event, live.clock.now()) };
   const tick = (shards?: readonly number[]) => live.tick({ ...run, ...(shards ? { shards } : {}) });
   const role = loopRole(event);
   const census = live.census;
@@ -52,7 +52,7 @@ export async function handler(event: unknown, context: Context): Promise<TickSum
         ? await leadSlot(
             { census, tick, emptySummary, onCensusError: (err) => logger.warn('due census failed; the lead ticks every shard itself', { error: describeError(err) }) },
             live.settings.fanOut,
-            Date.now(),
+            live.clock.now(),
             role.slotIndex,
           )
         : { ...(await tick()), groups: [], dueEstimate: null };
