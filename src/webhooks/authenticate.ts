@@ -10,45 +10,48 @@ export function githubSignature(secret: string, body: Uint8Array): string {
 }
 
 /**
- * The configured GitHub host whose current or previous secret signed `body`, or null. Every
- * candidate is computed and compared in constant time.
+ * Every configured GitHub host whose current or previous secret signed `body` (empty: none).
+ * Several when hosts share a secret (`"*"`): the delivery's repository then tells whose it
+ * is. Every candidate is computed and compared in constant time.
  */
 export function verifyGitHub(
   body: Uint8Array,
   signature: string | undefined,
   providers: readonly ProviderConfig[],
   secrets: WebhookSecrets,
-): ProviderConfig | null {
+): ProviderConfig[] {
   const hex = SIGNATURE.exec(signature?.trim().toLowerCase() ?? '')?.[1];
-  if (!hex) return null;
+  if (!hex) return [];
   const given = Buffer.from(hex, 'hex');
-  let match: ProviderConfig | null = null;
-  for (const provider of providers.filter((p) => p.type === 'github')) {
+  return providers.filter((provider) => {
+    if (provider.type !== 'github') return false;
+    let signed = false;
     for (const secret of secretsFor(secrets, provider.host)) {
-      const expected = createHmac('sha256', secret).update(body).digest();
-      if (timingSafeEqual(expected, given)) match ??= provider;
+      if (timingSafeEqual(createHmac('sha256', secret).update(body).digest(), given)) signed = true;
     }
-  }
-  return match;
+    return signed;
+  });
 }
 
 /**
- * The configured GitLab host whose current or previous secret is the `X-Gitlab-Token`, or null.
- * GitLab sends the secret itself, so both sides are hashed first: equal-length buffers for
- * a constant-time comparison that reveals nothing about the secret's length.
+ * Every configured GitLab host whose current or previous secret is the `X-Gitlab-Token`
+ * (empty: none; several when hosts share one). GitLab sends the secret itself, so both sides
+ * are hashed first: equal-length buffers for a constant-time comparison that reveals nothing
+ * about the secret's length.
  */
 export function verifyGitLab(
   token: string | undefined,
   providers: readonly ProviderConfig[],
   secrets: WebhookSecrets,
-): ProviderConfig | null {
-  if (!token) return null;
+): ProviderConfig[] {
+  if (!token) return [];
   const given = createHash('sha256').update(token).digest();
-  let match: ProviderConfig | null = null;
-  for (const provider of providers.filter((p) => p.type === 'gitlab')) {
+  return providers.filter((provider) => {
+    if (provider.type !== 'gitlab') return false;
+    let signed = false;
     for (const secret of secretsFor(secrets, provider.host)) {
-      if (timingSafeEqual(createHash('sha256').update(secret).digest(), given)) match ??= provider;
+      if (timingSafeEqual(createHash('sha256').update(secret).digest(), given)) signed = true;
     }
-  }
-  return match;
+    return signed;
+  });
 }

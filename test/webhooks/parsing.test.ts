@@ -22,12 +22,12 @@ test("GitHub's documented test vector", () => {
   const expected = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
   assert.equal(githubSignature("It's a Secret to Everybody", body), expected);
   const secrets = parseWebhookSecrets(JSON.stringify({ 'github.com': "It's a Secret to Everybody" }));
-  assert.equal(verifyGitHub(body, expected, providers, secrets)?.host, 'github.com');
-  assert.equal(verifyGitHub(body, expected.toUpperCase().replace('SHA256', 'sha256'), providers, secrets)?.host, 'github.com');
-  assert.equal(verifyGitHub(Buffer.from('Hello, World?'), expected, providers, secrets), null);
-  assert.equal(verifyGitHub(body, expected.slice(0, -1), providers, secrets), null, 'a short signature');
-  assert.equal(verifyGitHub(body, `${expected}00`, providers, secrets), null, 'a long signature');
-  assert.equal(verifyGitHub(body, undefined, providers, secrets), null);
+  assert.deepEqual(verifyGitHub(body, expected, providers, secrets).map((p) => p.host), ['github.com']);
+  assert.deepEqual(verifyGitHub(body, expected.toUpperCase().replace('SHA256', 'sha256'), providers, secrets).map((p) => p.host), ['github.com']);
+  assert.deepEqual(verifyGitHub(Buffer.from('Hello, World?'), expected, providers, secrets), []);
+  assert.deepEqual(verifyGitHub(body, expected.slice(0, -1), providers, secrets), [], 'a short signature');
+  assert.deepEqual(verifyGitHub(body, `${expected}00`, providers, secrets), [], 'a long signature');
+  assert.deepEqual(verifyGitHub(body, undefined, providers, secrets), []);
 });
 
 test('each host has its own secrets (current and previous); "*" serves hosts without an entry', () => {
@@ -35,13 +35,19 @@ test('each host has its own secrets (current and previous); "*" serves hosts wit
   const secrets = parseWebhookSecrets(
     JSON.stringify({ 'GitHub.com': ['new', 'old'], 'ghe.example.com:8443': 'ghe', '*': 'shared' }),
   );
-  assert.equal(verifyGitHub(body, githubSignature('new', body), providers, secrets)?.host, 'github.com');
-  assert.equal(verifyGitHub(body, githubSignature('old', body), providers, secrets)?.host, 'github.com');
-  assert.equal(verifyGitHub(body, githubSignature('ghe', body), providers, secrets)?.host, 'ghe.example.com:8443');
-  assert.equal(verifyGitHub(body, githubSignature('shared', body), providers, secrets), null, 'both GitHub hosts have their own');
-  assert.equal(verifyGitLab('shared', providers, secrets)?.host, 'gitlab.com');
-  assert.equal(verifyGitLab('new', providers, secrets), null, "a GitHub host's secret is no GitLab token");
-  assert.equal(verifyGitLab(undefined, providers, secrets), null);
+  assert.deepEqual(verifyGitHub(body, githubSignature('new', body), providers, secrets).map((p) => p.host), ['github.com']);
+  assert.deepEqual(verifyGitHub(body, githubSignature('old', body), providers, secrets).map((p) => p.host), ['github.com']);
+  assert.deepEqual(verifyGitHub(body, githubSignature('ghe', body), providers, secrets).map((p) => p.host), ['ghe.example.com:8443']);
+  assert.deepEqual(verifyGitHub(body, githubSignature('shared', body), providers, secrets), [], 'both GitHub hosts have their own');
+  assert.deepEqual(verifyGitLab('shared', providers, secrets).map((p) => p.host), ['gitlab.com']);
+  assert.deepEqual(verifyGitLab('new', providers, secrets), [], "a GitHub host's secret is no GitLab token");
+  assert.deepEqual(verifyGitLab(undefined, providers, secrets), []);
+  const shared = parseWebhookSecrets(JSON.stringify({ '*': 'shared' }));
+  assert.deepEqual(
+    verifyGitHub(body, githubSignature('shared', body), providers, shared).map((p) => p.host),
+    ['github.com', 'ghe.example.com:8443'],
+    'one secret for every host: each may have sent it (the repository tells which)',
+  );
   assert.deepEqual(secretsFor(parseWebhookSecrets('{}'), 'github.com'), []);
 });
 
