@@ -1,57 +1,39 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { ProviderConfig } from '../providers/config.ts';
+import type { ProviderConfig } from '../providers/provider-config.ts';
+import type { ProviderType } from '../providers/provider-type.ts';
+import { PROVIDER_TYPES } from '../providers/provider-types.ts';
+import type { WebhookHeaders } from '../providers/provider-webhook.ts';
 import { secretsFor, type WebhookSecrets } from './secrets.ts';
 
-const SIGNATURE = /^sha256=([0-9a-f]{64})$/;
-
-/** The hex HMAC-SHA256 GitHub puts in `X-Hub-Signature-256` (after `sha256=`). */
-export function githubSignature(secret: string, body: Uint8Array): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+/** Who may have sent an authenticated delivery: its provider type and the configured hosts whose secret fits. */
+export interface DeliverySender {
+  type: ProviderType;
+  /**
+   * Every configured host of that type whose current or previous secret signed the request (or
+   * is its token), in configuration order; never empty. Several when hosts share a secret
+   * (`"*"`): the delivery's repository then tells whose it is.
+   */
+  providers: ProviderConfig[];
 }
 
 /**
- * Every configured GitHub host whose current or previous secret signed `body` (empty: none).
- * Several when hosts share a secret (`"*"`): the delivery's repository then tells whose it
- * is. Every candidate is computed and compared in constant time.
+ * The sender of a request: the first provider type whose deliveries the headers claim it is,
+ * and that type's configured hosts whose current or previous secret signed it (or is its
+ * token); null when none did. Every candidate secret is checked, each in constant time.
  */
-export function verifyGitHub(
+export function authenticateDelivery(
+  headers: WebhookHeaders,
   body: Uint8Array,
-  signature: string | undefined,
   providers: readonly ProviderConfig[],
   secrets: WebhookSecrets,
-): ProviderConfig[] {
-  const hex = SIGNATURE.exec(signature?.trim().toLowerCase() ?? '')?.[1];
-  if (!hex) return [];
-  const given = Buffer.from(hex, 'hex');
-  return providers.filter((provider) => {
-    if (provider.type !== 'github') return false;
-    let signed = false;
-    for (const secret of secretsFor(secrets, provider.host)) {
-      if (timingSafeEqual(createHmac('sha256', secret).update(body).digest(), given)) signed = true;
-    }
-    return signed;
+): DeliverySender | null {
+  const type = PROVIDER_TYPES.find((t) => t.webhook.recognises(headers));
+  const check = type?.webhook.verifier(headers, body);
+  if (!type || !check) return null;
+  const signed = providers.filter((provider) => {
+    if (provider.type !== type.name) return false;
+    let fits = false;
+    for (const secret of secretsFor(secrets, provider.host)) if (check(secret)) fits = true;
+    return fits;
   });
-}
-
-/**
- * Every configured GitLab host whose current or previous secret is the `X-Gitlab-Token`
- * (empty: none; several when hosts share one). GitLab sends the secret itself, so both sides
- * are hashed first: equal-length buffers for a constant-time comparison that reveals nothing
- * about the secret's length.
- */
-export function verifyGitLab(
-  token: string | undefined,
-  providers: readonly ProviderConfig[],
-  secrets: WebhookSecrets,
-): ProviderConfig[] {
-  if (!token) return [];
-  const given = createHash('sha256').update(token).digest();
-  return providers.filter((provider) => {
-    if (provider.type !== 'gitlab') return false;
-    let signed = false;
-    for (const secret of secretsFor(secrets, provider.host)) {
-      if (timingSafeEqual(createHash('sha256').update(secret).digest(), given)) signed = true;
-    }
-    return signed;
-  });
+  return signed.length > 0 ? { type, providers: signed } : null;
 }

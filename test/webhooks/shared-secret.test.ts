@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import { pullRequestDelivery } from '../../src/dev/git-host-sim/webhook-json.ts';
 import { start, type GitHostSim } from '../../src/dev/git-host-sim/server.ts';
 import { githubDeliveryEvent } from '../../src/dev/webhook-request.ts';
