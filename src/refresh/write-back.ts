@@ -3,7 +3,7 @@ import { sameValue } from '../domain/same-value.ts';
 import { ItemTooLargeError } from '../domain/errors.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { changedPullRequestFields, PULL_REQUEST_FIELDS, type DiffStatusRow, type PullRequestStatus } from '../domain/row.ts';
-import { repoBranchKey } from '../store/repo-branch-key.ts';
+import { movedPath, repoBranchKey } from '../store/repo-branch-key.ts';
 import type { RowUpdate } from '../store/store.ts';
 import type { Outcome } from './outcomes.ts';
 import type { RefreshResult } from './result.ts';
@@ -22,7 +22,8 @@ export interface WriteBackPlan {
  * when it differs), so most refreshes rewrite a few numbers in an item that stays small.
  * Backing off never touches `updatedAt`: it means "last changed from outside" (a push or a
  * successful refresh). A write-back also sets the row's `repoBranchKey` when it differs, so
- * rows other services inserted without it become findable by webhooks at their first refresh.
+ * rows other services inserted without it become findable by webhooks at their first refresh,
+ * and a moved repository's rows by the path its deliveries name.
  */
 export function planWriteBack(
   row: DiffStatusRow,
@@ -33,7 +34,9 @@ export function planWriteBack(
   webhookHosts?: ReadonlySet<string>,
 ): WriteBackPlan {
   const due = nextDue(row, result, now, policy, random, webhookHosts);
-  const key = repoBranchKey(row.gitRemoteOrigin, row.gitBranch);
+  // A refresh that ran says where the repository is now; a failed one keeps the stored move.
+  const move = result.kind === 'failed' ? row.repoMove : result.repoMove;
+  const key = repoBranchKey(row.gitRemoteOrigin, row.gitBranch, movedPath(row.gitRemoteOrigin, move));
   const bookkeeping = { ...due.set, ...(key !== undefined && key !== row.repoBranchKey ? { repoBranchKey: key } : {}) };
   const base = { set: bookkeeping, remove: due.remove, schedule: due.schedule };
   const cache = (httpCache: DiffStatusRow['httpCache']) => (sameValue(row.httpCache, httpCache) ? {} : { httpCache });
