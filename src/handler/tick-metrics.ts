@@ -1,5 +1,5 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { OUTCOMES, type OutcomeCounter } from '../refresh/outcomes.ts';
+import { OUTCOMES, type OutcomeCounter } from '../cadence/outcomes.ts';
 import type { TickSummary } from '../refresh/tick-summary.ts';
 
 /** Counters of a tick, by the metric name the dashboard and alarms use: one per outcome, then the claim, write, throttle and page-cap counters. */

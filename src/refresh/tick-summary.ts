@@ -1,5 +1,5 @@
 import type { RefreshErrorKind } from '../domain/errors.ts';
-import { OUTCOMES, type Outcome, type OutcomeCounter } from './outcomes.ts';
+import { OUTCOMES, type Outcome, type OutcomeCounter } from '../cadence/outcomes.ts';
 
 /** What one invocation did: the handler's JSON result and the source of its metrics. */
 export interface TickSummary extends Record<OutcomeCounter, number> {

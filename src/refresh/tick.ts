@@ -12,7 +12,7 @@ import { tickDeadline } from '../cadence/tick-deadline.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
 import { hostsSendingWebhooks, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import type { RefreshRun } from './refresher.ts';
-import type { RefreshResult } from './result.ts';
+import type { RefreshResult } from '../domain/refresh-result.ts';
 import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
 import { isItemTooLarge } from './size-bounds.ts';
 import { planItemTooLarge, planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';
@@ -72,8 +72,8 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
   const writes = pLimit(options.writeConcurrency ?? 10);
   const summary = emptySummary();
   let lastBatchFull = false;
-  // One claim window per tick: its lease holds the shards (slot design) or each claimed row
-  // (row-lease design) until a little after the tick's last write-back can land.
+  // One claim window per tick: its lease holds the round's shards until a little after the
+  // tick's last write-back can land.
   const lease: Lease = {
     id: deps.newLeaseId?.() ?? randomUUID(),
     takenAt: startedAt,

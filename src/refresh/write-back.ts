@@ -5,8 +5,8 @@ import type { CadencePolicy } from '../cadence/policy.ts';
 import { changedPullRequestFields, PULL_REQUEST_FIELDS, type DiffStatusRow, type PullRequestStatus } from '../domain/row.ts';
 import { movedPath, repoBranchKey } from '../store/repo-branch-key.ts';
 import type { RowUpdate } from '../store/store.ts';
-import type { Outcome } from './outcomes.ts';
-import type { RefreshResult } from './result.ts';
+import type { Outcome } from '../cadence/outcomes.ts';
+import type { RefreshResult } from '../domain/refresh-result.ts';
 import { boundCache, boundStatus } from './size-bounds.ts';
 
 export interface WriteBackPlan {

@@ -157,9 +157,8 @@ export class DynamoWebhookStore implements WebhookRowStore {
     return this.#update(
       chatId,
       {
-        // Due at once in both designs (`staleAt` for the row-lease index, a one-off `dueSlot` in
-        // its shard's base partition for the slot index), and a new version: a refresh in
-        // flight may predate the change.
+        // Due at once (a one-off `dueSlot` in its shard's base partition, and `staleAt` now), and
+        // a new version: a refresh in flight may predate the change.
         set: { webhookAt: receivedAt, staleAt: now, dueSlot: onceSlot(now), dueShard: dueShardFor(chatId, this.#shardCount) },
         add: { version: 1 },
         remove: ['leaseId', 'leaseExpiresAt'],
