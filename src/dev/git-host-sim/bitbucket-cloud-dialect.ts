@@ -1,6 +1,6 @@
 import { bitbucketCloudType } from '../../providers/bitbucket-cloud/provider-type.ts';
 import { intParam } from './bitbucket-parts.ts';
-import { cloudState, commitEntries, diffstatEntries, pullRequestJson } from './bitbucket-cloud-json.ts';
+import { cloudState, commitEntries, diffstatEntries, pullRequestJson, pullRequestWebUrl } from './bitbucket-cloud-json.ts';
 import type { HostDialect, HostUrls, JsonAnswer, SimRoute } from './dialect.ts';
 import type { World } from './world.ts';
 
@@ -106,6 +106,7 @@ export const bitbucketCloudDialect: HostDialect = {
   // Owners alternate between API tokens (Basic) and access tokens (Bearer), so runs use both.
   credentialFor: (login, unique) => (/[02468ace]$/.test(unique) ? `${login}@example.com:ATATT3sim${unique}` : `ATCTT3sim${unique}`),
   originOf: (urls, repo) => `${urls.web}/${repo.owner}/${repo.name}.git`,
+  pullRequestUrl: pullRequestWebUrl,
   answerHeaders: (n) => ({ 'x-request-id': n.toString(16).padStart(32, '0') }),
   limitHeaders: (state) => ({
     'x-ratelimit-limit': String(state.limit),

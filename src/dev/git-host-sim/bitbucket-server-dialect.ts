@@ -21,6 +21,10 @@ function error(status: number, message: string, exceptionName: string | null = n
 /** Project keys are upper case on Data Center; the world's owner is the key. */
 const keyOf = (repo: Repo) => repo.owner.toUpperCase();
 
+function pullRequestUrl(urls: HostUrls, repo: Repo, number: number): string {
+  return `${urls.web}/projects/${keyOf(repo)}/repos/${repo.name}/pull-requests/${number}`;
+}
+
 function state(pr: PullRequest): string {
   return pr.state === 'open' ? 'OPEN' : pr.merged ? 'MERGED' : 'DECLINED';
 }
@@ -57,7 +61,7 @@ function pullRequestJson(repo: Repo, pr: PullRequest, urls: HostUrls) {
       status: decision === 'APPROVED' ? 'APPROVED' : decision === 'CHANGES_REQUESTED' ? 'NEEDS_WORK' : 'UNAPPROVED',
     })),
     participants: [],
-    links: { self: [{ href: `${urls.web}/projects/${keyOf(repo)}/repos/${repo.name}/pull-requests/${pr.number}` }] },
+    links: { self: [{ href: pullRequestUrl(urls, repo, pr.number) }] },
   };
 }
 
@@ -169,6 +173,7 @@ export const bitbucketServerDialect: HostDialect = {
   credentialOf: (header) => /^bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1],
   credentialFor: (_login, unique) => `BBDC-sim${unique}`,
   originOf: (urls, repo) => `${urls.web}/scm/${keyOf(repo)}/${repo.name}.git`,
+  pullRequestUrl,
   answerHeaders: (n) => ({ 'x-arequestid': `sim${n}` }),
   limitHeaders: () => ({}),
   limited: (state, _status, _login, now) => ({

@@ -58,6 +58,8 @@ export interface HostDialect {
   credentialFor(login: string, unique: string): string;
   /** A repository's clone URL, as rows carry it. */
   originOf(urls: HostUrls, repo: Repo): string;
+  /** A pull request's web page, as the host links it (and gitsync stores it as the row's `url`). */
+  pullRequestUrl(urls: HostUrls, repo: Repo, number: number): string;
   /** Headers every answer carries (request ids). */
   answerHeaders(requestNumber: number): Record<string, string>;
   /** Rate-limit headers of a counted answer. */

@@ -31,6 +31,7 @@ export const githubDialect: HostDialect = {
   credentialOf: (header) => /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header ?? '')?.[1],
   credentialFor: (_login, unique) => `ghs_sim_${unique}`,
   originOf: (urls, repo) => `${urls.web}/${repo.owner}/${repo.name}.git`,
+  pullRequestUrl: (urls, repo, number) => `${urls.web}/${repo.owner}/${repo.name}/pull/${number}`,
   answerHeaders: (n) => ({ 'x-github-api-version-selected': '2022-11-28', 'x-github-request-id': n.toString(16).toUpperCase().padStart(8, '0') }),
   limitHeaders: rateLimitHeaders,
   limited: (state, status, login) => ({

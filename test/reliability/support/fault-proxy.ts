@@ -1,5 +1,7 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { HostDialect } from '../../../src/dev/git-host-sim/dialect.ts';
+import { githubDialect } from '../../../src/dev/git-host-sim/github-dialect.ts';
 
 /** What a broken repository's API answers, beyond the simulator's own 5xx and hangs. */
 export const HTTP_FAULTS = [
@@ -28,7 +30,7 @@ export type HttpFault = (typeof HTTP_FAULTS)[number];
 export const RATE_LIMIT_FAULTS: ReadonlySet<HttpFault> = new Set(['secondaryLimit', 'tooManyWithRetryAfter', 'tooManyBare', 'tooManyForAges']);
 
 export interface FaultProxy {
-  /** GitHub-Enterprise-style API base to configure as the provider's `apiUrl`. */
+  /** The API base to configure as the provider's `apiUrl` (GitHub: Enterprise-style). */
   apiUrl: string;
   /** Broken repositories, `owner/repo` (lower case) -> fault. */
   faults: Map<string, HttpFault>;
@@ -50,7 +52,7 @@ export const TRICKLE_EVERY_MS = 250;
  * A loopback HTTP proxy in front of the git-host simulator: requests for a broken
  * repository get its fault, every other request is passed through unchanged.
  */
-export async function startFaultProxy(simUrl: string): Promise<FaultProxy> {
+export async function startFaultProxy(simUrl: string, dialect: HostDialect = githubDialect): Promise<FaultProxy> {
   const target = new URL(simUrl);
   const faults = new Map<string, HttpFault>();
   const proxy: FaultProxy = {
@@ -66,8 +68,8 @@ export async function startFaultProxy(simUrl: string): Promise<FaultProxy> {
     proxy.requests += 1;
     proxy.paths.push(req.url ?? '');
     if (req.headers.authorization) proxy.authorizations.add(req.headers.authorization);
-    const repo = /\/repos\/([^/]+)\/([^/?]+)/.exec(req.url ?? '');
-    const fault = repo ? faults.get(`${repo[1]}/${repo[2]}`.toLowerCase()) : undefined;
+    const route = dialect.matchRoute('GET', new URL(req.url ?? '/', 'http://proxy.invalid').pathname);
+    const fault = route ? faults.get(`${route.owner}/${route.repo}`.toLowerCase()) : undefined;
     if (fault) {
       proxy.faultsServed += 1;
       serveFault(fault, req, res);
@@ -86,7 +88,7 @@ export async function startFaultProxy(simUrl: string): Promise<FaultProxy> {
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.apiUrl = `${base}/api/v3`;
+  proxy.apiUrl = `${base}${dialect.apiPath}`;
   proxy.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
