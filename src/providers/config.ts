@@ -1,25 +1,8 @@
+import type { GitHubAppConfig } from './github/app/app-config.ts';
 import { hostKey, isLoopbackHostname } from './host.ts';
+import type { ProviderType } from './provider-type.ts';
+import type { ProviderConfig } from './provider-config.ts';
 import { PROVIDER_TYPES, providerType } from './provider-types.ts';
-
-/** One configured git host, normalized. */
-export interface ProviderConfig {
-  /** The `name` of its provider type ("github"). */
-  type: string;
-  /** Scheme + host (+ port), no trailing slash: "https://github.example.com"; a context path where the type allows one ("https://host/bitbucket"). */
-  webUrl: string;
-  /** Base of the REST API, no trailing slash. */
-  apiUrl: string;
-  /** `hostKey` of webUrl: what origins and PR URLs must match exactly. */
-  host: string;
-  /**
-   * Most pages of one list read per refresh (GitHub reviews, GitLab reviewers and diffs; 100
-   * items a page). Entry field `maxPages`, 1 to 100, default `DEFAULT_MAX_PAGES`. A longer
-   * list is read in part, logged and counted (`TruncatedLists`).
-   */
-  maxPages: number;
-  /** `"webhooks": true`: the host sends webhooks, so its open PRs always poll at the safety cadence. Default false. */
-  webhooks?: boolean;
-}
 
 /** 10 pages of 100: lists beyond 1,000 are rare, and each page costs a request (a 304 when unchanged). */
 export const DEFAULT_MAX_PAGES = 10;
@@ -65,7 +48,7 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     throw new ProviderConfigError(`${where} must be an object`);
   }
-  const { type, webUrl, apiUrl, maxPages, webhooks } = entry as Record<string, unknown>;
+  const { type, webUrl, apiUrl, maxPages, webhooks, app } = entry as Record<string, unknown>;
   if (webhooks !== undefined && typeof webhooks !== 'boolean') throw new ProviderConfigError(`${where} webhooks must be true or false`);
   const known = typeof type === 'string' ? providerType(type) : undefined;
   if (!known) {
@@ -89,7 +72,15 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
     host: hostKey(web),
     maxPages: parseMaxPages(maxPages, where),
     ...(webhooks ? { webhooks } : {}),
+    ...(app !== undefined ? { app: parseApp(known, app, where) } : {}),
   };
+}
+
+function parseApp(type: ProviderType, value: unknown, where: string): GitHubAppConfig {
+  const fail = (message: string): never => {
+    throw new ProviderConfigError(`${where} ${message}`);
+  };
+  return type.parseApp ? type.parseApp(value, fail) : fail(`of type ${JSON.stringify(type.name)} cannot have an app`);
 }
 
 function parseMaxPages(value: unknown, where: string): number {
