@@ -65,7 +65,7 @@ export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
         const before = seen.get(key);
         seen.set(key, { signature, reviews: pr.reviews.length });
         if (first || before?.signature === signature) continue;
-        o.feed.recordChange(`${repo.owner}/${repo.name}`, pr.headRef, pr.updatedAt);
+        o.feed.recordChange(o.sim.originOf(repo), pr.headRef, pr.updatedAt);
         if (rng.next() < o.share) deliver(repo, pr, before?.reviews);
       }
     }
