@@ -28,6 +28,9 @@ test('Cloud and Data Center deliveries are told apart by their delivery-id heade
   const server = { 'x-event-key': 'repo:refs_changed', 'x-request-id': 'i' };
   assert.deepEqual([bitbucketCloudWebhook.recognises(cloud), bitbucketServerWebhook.recognises(cloud)], [true, false]);
   assert.deepEqual([bitbucketCloudWebhook.recognises(server), bitbucketServerWebhook.recognises(server)], [false, true]);
+  // A proxy's own X-Request-Id does not hide a Cloud delivery.
+  const proxied = { ...cloud, 'x-request-id': 'proxy' };
+  assert.deepEqual([bitbucketCloudWebhook.recognises(proxied), bitbucketServerWebhook.recognises(proxied)], [true, false]);
   for (const other of [{ 'x-github-event': 'push' }, { 'x-gitlab-event': 'Push Hook' }, {}]) {
     assert.deepEqual([bitbucketCloudWebhook.recognises(other), bitbucketServerWebhook.recognises(other)], [false, false]);
   }

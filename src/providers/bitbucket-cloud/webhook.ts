@@ -1,5 +1,5 @@
-import type { ParsedDelivery, ProviderWebhook } from '../provider-webhook.ts';
-import { sha256SignatureVerifier } from '../hmac-signature.ts';
+import { eventKeyWebhook } from '../event-key-webhook.ts';
+import type { ParsedDelivery } from '../provider-webhook.ts';
 import { branchOfRef, invalidDelivery, jsonObject, nonEmptyText, type JsonObject } from '../webhook-payload.ts';
 
 /** `X-Event-Key` values gitsync acts on, by the name used in metrics. */
@@ -20,15 +20,11 @@ const EVENTS: Readonly<Record<string, string>> = {
  * names the event in `X-Event-Key` and the delivery in `X-Request-UUID` (Data Center sends
  * `X-Request-Id` instead, which is how the two are told apart).
  */
-export const bitbucketCloudWebhook: ProviderWebhook = {
-  recognises: (headers) => headers['x-event-key'] !== undefined && headers['x-request-uuid'] !== undefined,
-  verifier: (headers, body) => sha256SignatureVerifier(headers['x-hub-signature'], body),
-  identify(headers) {
-    const deliveryId = headers['x-request-uuid'];
-    return { event: EVENTS[headers['x-event-key'] ?? ''] ?? 'other', ...(deliveryId ? { deliveryId } : {}) };
-  },
-  parse: (headers, payload) => parseBitbucketCloudDelivery(headers['x-event-key'] ?? '', payload),
-};
+export const bitbucketCloudWebhook = eventKeyWebhook({
+  deliveryIdHeader: 'x-request-uuid',
+  events: EVENTS,
+  parse: (eventKey, payload) => parseBitbucketCloudDelivery(eventKey, payload),
+});
 
 /** The web URL of a Cloud `repository` object (`links.html.href`). */
 function repositoryUrl(repository: JsonObject | null): string | null {

@@ -1,5 +1,5 @@
-import type { ParsedDelivery, ProviderWebhook } from '../provider-webhook.ts';
-import { sha256SignatureVerifier } from '../hmac-signature.ts';
+import { eventKeyWebhook } from '../event-key-webhook.ts';
+import type { ParsedDelivery } from '../provider-webhook.ts';
 import { branchOfRef, invalidDelivery, jsonObject, nonEmptyText, type JsonObject } from '../webhook-payload.ts';
 
 /** `X-Event-Key` values gitsync acts on, by the name used in metrics. */
@@ -22,15 +22,12 @@ const EVENTS: Readonly<Record<string, string>> = {
  * sha256=...`), names the event in `X-Event-Key` and the delivery in `X-Request-Id`; the
  * hook's *Test connection* sends `diagnostics:ping`.
  */
-export const bitbucketServerWebhook: ProviderWebhook = {
-  recognises: (headers) => headers['x-event-key'] !== undefined && headers['x-request-id'] !== undefined && headers['x-request-uuid'] === undefined,
-  verifier: (headers, body) => sha256SignatureVerifier(headers['x-hub-signature'], body),
-  identify(headers) {
-    const deliveryId = headers['x-request-id'];
-    return { event: EVENTS[headers['x-event-key'] ?? ''] ?? 'other', ...(deliveryId ? { deliveryId } : {}) };
-  },
-  parse: (headers, payload) => parseBitbucketServerDelivery(headers['x-event-key'] ?? '', payload),
-};
+export const bitbucketServerWebhook = eventKeyWebhook({
+  deliveryIdHeader: 'x-request-id',
+  notSentHeader: 'x-request-uuid',
+  events: EVENTS,
+  parse: (eventKey, payload) => parseBitbucketServerDelivery(eventKey, payload),
+});
 
 /**
  * The clone URL of a Data Center `repository` (`links.clone[]`, the `http` one): the form of a
