@@ -17,7 +17,7 @@ import { runScenario, scenarioArbitrary } from './support/scenario.ts';
 for (const dialect of [bitbucketCloudDialect, bitbucketServerDialect]) {
   test(`${dialect.type}: a soak scenario ends with no violation and every row healed`, async () => {
     const seed = 25;
-    const h = await Harness.create({ seed, shardCount: 4, sim: { rates: DEFAULT_RATES }, secondHost: true, dialect });
+    const h = await Harness.create({ seed, shardCount: 4, sim: { rates: DEFAULT_RATES, dialect }, secondHost: true });
     try {
       const seeded = seedWorld(h.sim, { rows: 30, now: h.clock.now(), shardCount: h.shardCount, seed });
       await h.adopt(seeded);
@@ -36,7 +36,7 @@ for (const dialect of [bitbucketCloudDialect, bitbucketServerDialect]) {
   });
 
   test(`${dialect.type}: a renamed repository's rows follow its redirect to the new URL`, async () => {
-    const h = await Harness.create({ seed: 3, dialect });
+    const h = await Harness.create({ seed: 3, sim: { dialect } });
     try {
       await h.linkToken('alice', dialect.credentialFor('alice', 'a0'));
       const repo = h.repo('acme', 'old-name');

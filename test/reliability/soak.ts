@@ -54,7 +54,7 @@ log(`soak: ${dialect.type} host, seed ${baseSeed}, up to ${maxScenarios} scenari
 while (totals.scenarios < maxScenarios && performance.now() - startedAt < maxMs) {
   const seed = baseSeed + totals.scenarios;
   // Four due-index shards: the scenarios' fan-out steps split them over up to four workers.
-  const h = await Harness.create({ seed, shardCount: 4, sim: { rates: DEFAULT_RATES }, secondHost: true, dialect });
+  const h = await Harness.create({ seed, shardCount: 4, sim: { rates: DEFAULT_RATES, dialect }, secondHost: true });
   try {
     const seeded = seedWorld(h.sim, { rows: rowCount, now: h.clock.now(), shardCount: h.shardCount, seed });
     await h.adopt(seeded);

@@ -92,6 +92,13 @@ let t: TestTables;
 let runtime: WebhookReceiver;
 const hosts: { sim: GitHostSim; repo: Repo; pr: PullRequest; secret: string }[] = [];
 
+/** The signed delivery of a change to the host's PR, as its dialect sends it. */
+function deliveryOf(h: (typeof hosts)[number], secret: string): FunctionUrlEvent {
+  const deliver = h.sim.dialect.delivery;
+  if (!deliver) throw new Error(`${h.sim.dialect.type} sends no deliveries`);
+  return deliver({ kind: 'updated', repo: h.repo, pr: h.pr }, { web: h.sim.url, api: h.sim.apiUrl }, secret);
+}
+
 before(async () => {
   t = await createTestTables();
   for (const [dialect, secret] of [[bitbucketCloudDialect, CLOUD_SECRET], [bitbucketServerDialect, SERVER_SECRET]] as const) {
@@ -136,13 +143,12 @@ async function rows(): Promise<DiffStatusRow[]> {
 for (const index of [0, 1]) {
   test(`${index === 0 ? 'bitbucket-cloud' : 'bitbucket-server'}: unsigned or wrongly signed deliveries change nothing; a signed one refreshes the branch's row`, async () => {
     const h = hosts[index]!;
-    const urls = { web: h.sim.url, api: h.sim.apiUrl };
-    const signed = h.sim.dialect.delivery({ kind: 'updated', repo: h.repo, pr: h.pr }, urls, h.secret);
+    const signed = deliveryOf(h, h.secret);
     const before = await rows();
     const refusedCases: [string, FunctionUrlEvent][] = [
       ['unsigned', { ...signed, headers: { ...signed.headers, 'x-hub-signature': undefined } }],
-      ['wrong secret', h.sim.dialect.delivery({ kind: 'updated', repo: h.repo, pr: h.pr }, urls, 'not-the-secret')],
-      ['the other product\'s secret', h.sim.dialect.delivery({ kind: 'updated', repo: h.repo, pr: h.pr }, urls, hosts[1 - index]!.secret)],
+      ['wrong secret', deliveryOf(h, 'not-the-secret')],
+      ['the other product\'s secret', deliveryOf(h, hosts[1 - index]!.secret)],
       ['tampered body', { ...signed, body: signed.body!.replace('"Login"', '"Logout"') }],
     ];
     for (const [name, event] of refusedCases) {

@@ -27,6 +27,8 @@ export interface JsonAnswer {
   link?: string;
   /** A redirect's target path (renamed or transferred repository). */
   location?: string;
+  /** Other headers of the answer (Azure DevOps' `x-ms-continuationtoken`). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -67,8 +69,11 @@ export interface HostDialect {
   originOf(urls: HostUrls, repo: Repo): string;
   /** A pull request's web page, as the host links it (and gitsync stores it as the row's `url`). */
   pullRequestUrl(urls: HostUrls, repo: Repo, number: number): string;
-  /** The delivery of `change` this host's webhook sends, signed with `secret`, as the function URL gets it. */
-  delivery(change: SimChange, urls: HostUrls, secret: string): FunctionUrlEvent;
+  /**
+   * The delivery of `change` this host's webhook sends, signed with `secret`, as the function
+   * URL gets it. Absent for a host whose deliveries gitsync does not take yet: it sends none.
+   */
+  delivery?(change: SimChange, urls: HostUrls, secret: string): FunctionUrlEvent;
   /** Headers every answer carries (request ids). */
   answerHeaders(requestNumber: number): Record<string, string>;
   /** Rate-limit headers of a counted answer. */

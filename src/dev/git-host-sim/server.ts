@@ -159,6 +159,7 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
         return send(res, 304, undefined, { etag, ...(dialect.notModifiedCounts ? counted() : dialect.limitHeaders(primary.peek(token))) });
       }
       send(res, result.status, result.body, {
+        ...result.headers,
         ...counted(),
         ...(etag ? { etag } : {}),
         ...(result.link ? { link: result.link } : {}),

@@ -43,7 +43,8 @@ export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
   let first = true;
 
   const send = (change: SimChange, secret: string) => {
-    const e = o.sim.dialect.delivery(change, urls, secret);
+    const e = o.sim.dialect.delivery?.(change, urls, secret);
+    if (!e) return;
     const sent = request(o.receiverUrl, { method: 'POST', headers: e.headers as Record<string, string>, body: e.body })
       .then(async (res) => {
         await res.body.dump();

@@ -1,7 +1,6 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HostDialect } from '../../../src/dev/git-host-sim/dialect.ts';
-import { githubDialect } from '../../../src/dev/git-host-sim/github-dialect.ts';
+import type { GitHostSim } from '../../../src/dev/git-host-sim/server.ts';
 
 /** What a broken repository's API answers, beyond the simulator's own 5xx and hangs. */
 export const HTTP_FAULTS = [
@@ -30,7 +29,7 @@ export type HttpFault = (typeof HTTP_FAULTS)[number];
 export const RATE_LIMIT_FAULTS: ReadonlySet<HttpFault> = new Set(['secondaryLimit', 'tooManyWithRetryAfter', 'tooManyBare', 'tooManyForAges']);
 
 export interface FaultProxy {
-  /** The API base to configure as the provider's `apiUrl` (GitHub: Enterprise-style). */
+  /** GitHub-Enterprise-style API base to configure as the provider's `apiUrl`. */
   apiUrl: string;
   /** Broken repositories, `owner/repo` (lower case) -> fault. */
   faults: Map<string, HttpFault>;
@@ -52,8 +51,8 @@ export const TRICKLE_EVERY_MS = 250;
  * A loopback HTTP proxy in front of the git-host simulator: requests for a broken
  * repository get its fault, every other request is passed through unchanged.
  */
-export async function startFaultProxy(simUrl: string, dialect: HostDialect = githubDialect): Promise<FaultProxy> {
-  const target = new URL(simUrl);
+export async function startFaultProxy(sim: Pick<GitHostSim, 'url' | 'dialect'>): Promise<FaultProxy> {
+  const target = new URL(sim.url);
   const faults = new Map<string, HttpFault>();
   const proxy: FaultProxy = {
     apiUrl: '',
@@ -68,7 +67,8 @@ export async function startFaultProxy(simUrl: string, dialect: HostDialect = git
     proxy.requests += 1;
     proxy.paths.push(req.url ?? '');
     if (req.headers.authorization) proxy.authorizations.add(req.headers.authorization);
-    const route = dialect.matchRoute('GET', new URL(req.url ?? '/', 'http://proxy.invalid').pathname);
+    // The repository a request names, as the simulated host's dialect reads its path.
+    const route = sim.dialect.matchRoute(req.method ?? 'GET', new URL(req.url ?? '/', 'http://proxy.invalid').pathname);
     const fault = route ? faults.get(`${route.owner}/${route.repo}`.toLowerCase()) : undefined;
     if (fault) {
       proxy.faultsServed += 1;
@@ -88,7 +88,7 @@ export async function startFaultProxy(simUrl: string, dialect: HostDialect = git
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.apiUrl = `${base}${dialect.apiPath}`;
+  proxy.apiUrl = `${base}${sim.dialect.apiPath}`;
   proxy.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();

@@ -6,8 +6,6 @@ import type { PullRequest, Repo } from '../../../src/dev/git-host-sim/world.ts';
 import { silentLog, type Log } from '../../../src/domain/log.ts';
 import type { DiffStatusRow } from '../../../src/domain/row.ts';
 import { parseProviderConfigs } from '../../../src/providers/config.ts';
-import { createProviderRegistry, type ConfiguredProviderRegistry } from '../../../src/providers/registry.ts';
-import type { HostDialect } from '../../../src/dev/git-host-sim/dialect.ts';
 import { createHttpAgent } from '../../../src/providers/http/agent.ts';
 import { stripOriginCredentials } from '../../../src/providers/origin-credentials.ts';
 import { DEFAULT_CADENCE } from '../../../src/cadence/policy.ts';
@@ -41,9 +39,7 @@ export interface HarnessOptions {
   seed?: number;
   log?: Log;
   publisher?: ChangePublisher;
-  /** The kind of host simulated (default GitHub); every host of the harness speaks it. */
-  dialect?: HostDialect;
-  sim?: Omit<GitHostSimOptions, 'clock' | 'dialect'>;
+  sim?: Omit<GitHostSimOptions, 'clock'>;
   /**
    * The HTTP agent's header and body timeouts (default 1.5 s): short, so injected hangs end
    * quickly, yet long enough that a loaded CI machine answering a healthy request late is
@@ -98,7 +94,6 @@ export class Harness {
   readonly system: System;
   readonly #storeDoc: DynamoDBDocumentClient;
   readonly #agent: ReturnType<typeof createHttpAgent>;
-  readonly #registry: ConfiguredProviderRegistry;
 
   private constructor(tables: TestTables, clock: SteppingClock, hosts: SimHost[], options: HarnessOptions) {
     this.tables = tables;
@@ -121,8 +116,6 @@ export class Harness {
     const timeout = options.httpTimeoutMs ?? 1_500;
     this.#agent = createHttpAgent({ connectTimeoutMs: 2_000, headersTimeoutMs: timeout, bodyTimeoutMs: timeout });
     let recording: RecordingStore | undefined;
-    const gitProviders = parseProviderConfigs(JSON.stringify(hosts.map((x) => ({ ...x.sim.providerEntry(), apiUrl: x.proxy.apiUrl }))));
-    this.#registry = createProviderRegistry(gitProviders, { dispatcher: this.#agent });
     this.system = composeSystem({
       settings: settingsWith({
         tableName: tables.tableName,
@@ -130,7 +123,7 @@ export class Harness {
         indexName: tables.indexName,
         shardCount: this.shardCount,
         ...TICK,
-        gitProviders,
+        gitProviders: parseProviderConfigs(JSON.stringify(hosts.map((x) => ({ type: x.sim.dialect.type, webUrl: x.sim.url, apiUrl: x.proxy.apiUrl })))),
         // Twice the agent's timeouts: a trickling answer fails well before a tick's budget.
         rowTimeShareMs: 2 * timeout,
       }),
@@ -151,8 +144,8 @@ export class Harness {
     const clock = new SteppingClock();
     const hosts: SimHost[] = [];
     for (let i = 0; i < (options.secondHost ? 2 : 1); i++) {
-      const sim = await start({ seed: `${options.seed ?? 7}-${i}`, rates: STILL_WORLD, ...options.sim, clock, ...(options.dialect ? { dialect: options.dialect } : {}) });
-      hosts.push({ sim, proxy: await startFaultProxy(sim.url, sim.dialect) });
+      const sim = await start({ seed: `${options.seed ?? 7}-${i}`, rates: STILL_WORLD, ...options.sim, clock });
+      hosts.push({ sim, proxy: await startFaultProxy(sim) });
     }
     return new Harness(tables, clock, hosts, options);
   }
@@ -170,13 +163,22 @@ export class Harness {
     return host.sim.originOf(repo);
   }
 
-  /** The configured host an origin names, and the repository it names there (following moves). */
+  /**
+   * The configured host an origin names, and the repository it names there (following moves):
+   * the provider parses the origin; its path ends with the world's `owner/name`.
+   */
   locate(origin: string | undefined): { host: SimHost; owner: string; name: string; repo: Repo | undefined } | undefined {
-    const found = origin === undefined ? null : this.#registry.forOrigin(origin);
-    const host = found ? this.hosts.find((x) => new URL(x.sim.url).host === found.provider.host) : undefined;
+    const found = origin === undefined ? null : this.system.registry.forOrigin(origin);
+    const host = this.hosts.find((x) => new URL(x.sim.url).host === found?.provider.host);
     if (!found || !host) return undefined;
-    const [owner, name] = found.repo.path.split('/') as [string, string];
+    const [owner, name] = found.repo.path.split('/').slice(-2) as [string, string];
     return { host, owner, name, repo: host.sim.world.resolveRepo(owner, name)?.repo };
+  }
+
+  /** The PR's url as the product stores it for a repository of `host`. */
+  pullUrlOf(repo: Repo, number: number, host: SimHost): string | undefined {
+    const found = this.system.registry.forOrigin(this.originOf(repo, host));
+    return found?.provider.buildPullRequestUrl({ repo: found.repo, number });
   }
 
   /** Links `token` for `ownerId` in the tokens table and, unless refused, the simulator. */
@@ -332,10 +334,10 @@ export class Harness {
       const pulls = branch.pulls.map((n) => where.repo!.pulls.get(n)!);
       const open = pulls.filter((pr) => pr.state === 'open').sort((a, b) => b.updatedAt - a.updatedAt)[0];
       const problem = open
-        ? showsPull(row, open, where.host.sim, where.repo, stoppedAt)
+        ? showsPull(row, open, (n) => this.pullUrlOf(where.repo!, n, where.host), stoppedAt)
         : row?.url === undefined
           ? null // nothing open and nothing shown: the branch has no PR to show
-          : showsPull(row, pulls.at(-1), where.host.sim, where.repo, stoppedAt);
+          : showsPull(row, pulls.at(-1), (n) => this.pullUrlOf(where.repo!, n, where.host), stoppedAt);
       if (problem) missed.push(`${chatId}: ${problem} (${row?.lastErrorKind ?? 'no error'})`);
     }
     return missed;
@@ -355,21 +357,21 @@ export class Harness {
 }
 
 /**
- * Why a row does not show `pr` as the host has it now (url under `repoUrl`), or null. A PR
+ * Why a row does not show `pr` as the host has it now (its url `urlOf(number)`), or null. A PR
  * that changed after the row's refresh is not held against it: the next refresh shows it.
  */
-function showsPull(row: DiffStatusRow | undefined, pr: PullRequest | undefined, sim: GitHostSim, repo: Repo, stoppedAt: number): string | null {
+function showsPull(row: DiffStatusRow | undefined, pr: PullRequest | undefined, urlOf: (number: number) => string | undefined, stoppedAt: number): string | null {
   if (!row || !pr) return `shows ${row?.url ?? 'nothing'}, expected no PR`;
   if ((row.refreshedAt ?? 0) < stoppedAt) return 'not refreshed after faults stopped';
   const state = pr.state === 'open' ? 'open' : pr.merged ? 'merged' : 'closed';
   const title = boundText(pr.title);
   const wrong =
-    row.url !== sim.pullRequestUrl(repo, pr.number) ? `url ${row.url}` :
+    row.url !== urlOf(pr.number) ? `url ${row.url}` :
     row.pullRequestState !== state ? `state ${row.pullRequestState}` :
     row.headBranch !== pr.headRef ? `the PR of branch ${row.headBranch}` :
     row.pullRequestTitle !== title ? `title ${JSON.stringify(row.pullRequestTitle?.slice(0, 40))}` : null;
   if (wrong === null || pr.updatedAt > row.refreshedAt!) return null;
-  return `shows ${wrong}, expected #${pr.number} ${state} at ${sim.pullRequestUrl(repo, pr.number)}`;
+  return `shows ${wrong}, expected ${urlOf(pr.number)} ${state}`;
 }
 
 /** No evolution: the world only changes when a test changes it. */
