@@ -155,6 +155,7 @@ export const azureDevOpsDialect: HostDialect = {
   },
   credentialFor: (_login, unique) => `azdosimpat${unique}`,
   originOf: (urls, repo) => `${urls.web}/${repoWebPath(repo)}`,
+  pullRequestUrl: (urls, repo, number) => `${urls.web}/${repoWebPath(repo)}/pullrequest/${number}`,
   answerHeaders: (n) => ({ activityid: `00000000-0000-0000-0000-${n.toString(16).padStart(12, '0')}`, 'x-tfs-processid': 'sim' }),
   limitHeaders: (state) => limitHeaders(state),
   limited: (state, _status, login, now) => ({
