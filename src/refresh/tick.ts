@@ -8,7 +8,7 @@ import { isPollable, type DiffStatusRow } from '../domain/row.ts';
 import type { Lease, Round, Store } from '../store/store.ts';
 import { isThrottle } from '../store/throttle.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
-import { tickDeadline } from '../cadence/tick-deadline.ts';
+import { lambdaEnd, refreshDeadline } from '../cadence/deadline.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
 import { hostsSendingWebhooks, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import type { RefreshRun } from './refresher.ts';
@@ -52,7 +52,7 @@ export interface TickOptions {
   writeConcurrency?: number;
   /** The due-index shards this worker polls (default: all). */
   shards?: readonly number[];
-  /** A worker the loop's Map started: it refreshes for one slot at most (`tickDeadline`). */
+  /** A worker the loop's Map started: it refreshes for one slot at most (`refreshDeadline`). */
   fanOutWorker?: boolean;
   signal?: AbortSignal;
 }
@@ -68,7 +68,14 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
   const { store, clock } = deps;
   const log = deps.log ?? silentLog;
   const startedAt = clock.now();
-  const deadline = tickDeadline(startedAt, { ...options, lambdaRemainingMs: options.remainingMs?.() });
+  const deadline = refreshDeadline({
+    startedAt,
+    budgetMs: options.tickBudgetMs,
+    safetyMarginMs: options.safetyMarginMs,
+    lambdaEndsAt: lambdaEnd(startedAt, options.remainingMs),
+    loopEndsAt: options.loopEndsAt,
+    fanOutWorker: options.fanOutWorker,
+  });
   const writes = pLimit(options.writeConcurrency ?? 10);
   const summary = emptySummary();
   let lastBatchFull = false;
