@@ -80,7 +80,7 @@ export function composeSystem(parts: SystemParts): System {
   const doc = parts.doc;
   const inner =
     parts.store ??
-    (doc ? createStore(settings, doc, clock) : missing('a store (or a DynamoDB client to build one)'));
+    (doc ? createStore(settings, doc, clock, log) : missing('a store (or a DynamoDB client to build one)'));
   const store = parts.observeStore ? parts.observeStore(inner) : inner;
   const tokens =
     parts.tokens ?? (doc && settings.tokensTableName ? new DynamoTokenResolver(doc, settings.tokensTableName, clock) : undefined);

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DiffStatusRow } from '../../src/domain/row.ts';
+import { SHARD_HIGH_WATER_KEY } from '../../src/store/bookkeeping.ts';
+import { dueShardFor } from '../../src/store/shard.ts';
+import { createTestTables, type TestTables } from '../support/dynamodb.ts';
+import { pipeline, type Pipeline } from '../support/pipeline.ts';
+
+/**
+ * Issue 19, rows stuck for good: bookkeeping items damaged or gone and rows written by
+ * outside services that follow the table contract only roughly, through the real tick on
+ * DynamoDB Local. Each row must be refreshed within the bound the README states.
+ */
+const opened: TestTables[] = [];
+after(() => Promise.all(opened.map((tables) => tables.close())));
+
+async function tables(): Promise<TestTables> {
+  const t = await createTestTables();
+  opened.push(t);
+  return t;
+}
+
+function withToken(p: Pipeline): Pipeline {
+  p.tokens.tokens.set('alice', 'tok');
+  return p;
+}
+
+/** Rows an outside service inserts, due now, under `shardCount` shards. */
+async function insert(p: Pipeline, prefix: string, n: number, shardCount: number, extra: Partial<DiffStatusRow> = {}): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const chatId = `${prefix}-${i}`;
+    await p.put({ chatId, gitBranch: `branch-${i + 1}`, dueShard: dueShardFor(chatId, shardCount), ...extra });
+    ids.push(chatId);
+  }
+  return ids;
+}
+
+/** Ticks every 10 s (the loop's rhythm) for `ms`; returns the rows never refreshed. */
+async function tickFor(p: Pipeline, ids: readonly string[], ms: number): Promise<string[]> {
+  const since = p.clock.now();
+  let stale = [...ids];
+  for (let t = 0; t <= ms && stale.length > 0; t += 10_000) {
+    await p.tick();
+    p.clock.advance(10_000);
+    // Checked once a minute: the ticks are what the test is about.
+    if (t % 60_000 === 0 || t + 10_000 > ms) stale = await notRefreshedSince(p, stale, since);
+  }
+  return stale;
+}
+
+async function notRefreshedSince(p: Pipeline, ids: readonly string[], since: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const id of ids) if (!((await p.get(id)).refreshedAt! >= since)) out.push(id);
+  return out;
+}
+
+/** How long a row under a shard beyond the mark may wait: one sweep of the due index (README). */
+const SWEEP_MS = 10 * 60_000;
+
+test('case 4: the shard mark deleted after SHARD_COUNT was lowered: every row of the old shards is still polled', async () => {
+  const t = await tables();
+  const wide = withToken(pipeline(t, { shardCount: 4 }));
+  await wide.tick(); // raises the mark to 4
+  const narrow = withToken(pipeline(t, { shardCount: 1 }));
+  narrow.clock.current = wide.clock.now();
+  const ids = await insert(narrow, 'deleted', 20, 4);
+  await t.doc.send(new DeleteCommand({ TableName: t.tableName, Key: { chatId: SHARD_HIGH_WATER_KEY } }));
+  assert.deepEqual(await tickFor(narrow, ids, SWEEP_MS), []);
+});
+
+test('case 4: an outside writer with its own larger SHARD_COUNT: its rows are polled', async () => {
+  const t = await tables();
+  const p = withToken(pipeline(t, { shardCount: 2 }));
+  await p.tick();
+  const ids = await insert(p, 'outside', 20, 8);
+  assert.deepEqual(await tickFor(p, ids, SWEEP_MS), []);
+});
+
+test('case 4: the mark lowered by hand, or holding garbage ("four"): polling goes on, the mark is repaired with a log', async () => {
+  const t = await tables();
+  const wide = withToken(pipeline(t, { shardCount: 4 }));
+  await wide.tick();
+  const p = withToken(pipeline(t, { shardCount: 2 }));
+  p.clock.current = wide.clock.now();
+  const lowered = await insert(p, 'lowered', 20, 4);
+  await t.doc.send(new PutCommand({ TableName: t.tableName, Item: { chatId: SHARD_HIGH_WATER_KEY, shardCount: 1 } }));
+  assert.deepEqual(await tickFor(p, lowered, SWEEP_MS), []);
+
+  const garbage = await insert(p, 'garbage', 20, 4);
+  await t.doc.send(
+    new UpdateCommand({ TableName: t.tableName, Key: { chatId: SHARD_HIGH_WATER_KEY }, UpdateExpression: 'SET shardCount = :n', ExpressionAttributeValues: { ':n': 'four' } }),
+  );
+  assert.deepEqual(await tickFor(p, garbage, SWEEP_MS), []);
+  assert.ok(p.log.lines.some((l) => l.level === 'warn' && /shard mark/.test(l.message)), 'the unusable mark is logged');
+  const mark = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { chatId: SHARD_HIGH_WATER_KEY } }));
+  assert.equal(mark.Item?.['shardCount'], 4, 'the mark is rewritten to cover every shard in use');
+});
