@@ -129,6 +129,7 @@ export class DynamoStore implements Store, DueCensus {
     if (this.#clock.now() >= lease.expiresAt) return false;
     const write = slotWrite(claimed, update, this.#shardCount);
     if (write.unchanged) return true;
+    if (write.versionProblem) this.#log.warn('the row\'s version is unusable; replaced by a number', { chatId: claimed.chatId, problem: write.versionProblem });
     const expression = buildUpdateExpression({
       set: write.set,
       remove: write.remove,
@@ -145,6 +146,20 @@ export class DynamoStore implements Store, DueCensus {
 
   async markStale(chatId: string, mark: StaleMark): Promise<void> {
     await this.#ensureMark();
+    try {
+      await this.#markStale(chatId, mark);
+    } catch (err) {
+      if (!isOperandTypeError(err)) throw err;
+      // An outside writer's version that is no number cannot be counted on: replace it, then mark.
+      const row = await this.getRow(chatId);
+      this.#log.warn('the row\'s version is unusable; replaced by a number', { chatId, problem: `version ${JSON.stringify(row?.version)} is not a number` });
+      const reset = buildUpdateExpression({ set: { version: 1 }, conditionNames: { '#version': 'version' }, conditionValues: { ':seen': row?.version ?? null } });
+      await this.#rows.updateIf(chatId, reset, '#version = :seen');
+      await this.#markStale(chatId, mark);
+    }
+  }
+
+  async #markStale(chatId: string, mark: StaleMark): Promise<void> {
     const due = mark.now - 1_000;
     await this.#rows.markStale(chatId, mark, {
       due: { staleAt: due, dueSlot: formatSlot({ periodMs: 0, anchor: due }), dueShard: dueShardFor(chatId, this.#shardCount) },
@@ -282,4 +297,9 @@ export class DynamoStore implements Store, DueCensus {
   }
 
 
+}
+
+/** DynamoDB's refusal of an update whose arithmetic meets a value of the wrong type (a string `version`). */
+function isOperandTypeError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ValidationException' && /incorrect (operand|data) type/i.test(err.message);
 }

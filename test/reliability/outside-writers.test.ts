@@ -97,3 +97,28 @@ test('case 4: the mark lowered by hand, or holding garbage ("four"): polling goe
   const mark = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: { chatId: SHARD_HIGH_WATER_KEY } }));
   assert.equal(mark.Item?.['shardCount'], 4, 'the mark is rewritten to cover every shard in use');
 });
+
+test('case 5: a version stored as a string: the row is written (the version replaced by a number, logged), not refreshed on every tick, and a push heals it', async () => {
+  const t = await tables();
+  const p = withToken(pipeline(t));
+  const [chatId] = await insert(p, 'string-version', 1, 1, { version: '3' as unknown as number });
+  await p.tick();
+  const written = await p.get(chatId!);
+  assert.equal(written.prNumber, 1, 'the refresh is written');
+  assert.equal(typeof written.version, 'number');
+  assert.ok(p.log.lines.some((l) => /version/.test(l.message)), 'the replaced version is logged');
+  const calls = p.provider.calls;
+  for (let i = 0; i < 6; i++) {
+    p.clock.advance(10_000);
+    await p.tick();
+  }
+  assert.equal(p.provider.calls, calls, 'not refreshed again before its period');
+
+  // A push to a row whose version an outside writer made a string again.
+  await t.doc.send(new UpdateCommand({ TableName: t.tableName, Key: { chatId }, UpdateExpression: 'SET version = :v', ExpressionAttributeValues: { ':v': 'x' } }));
+  await p.system.markStale({ chatIds: [chatId!], branch: 'branch-2', origin: 'https://git.test/o/r' });
+  await p.tick();
+  const pushed = await p.get(chatId!);
+  assert.equal(pushed.prNumber, 2, 'the push is refreshed at the next tick');
+  assert.equal(typeof pushed.version, 'number');
+});
