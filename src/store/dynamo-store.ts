@@ -76,7 +76,7 @@ export class DynamoStore implements Store, DueCensus {
         }
       }),
     );
-    return new SlotRound(lease, held);
+    return new SlotRound(lease, held, (chatId, problem) => this.#log.warn('a due-index entry cannot be obeyed; the row is served now and its slot replaced', { chatId, problem }));
   }
 
   async queryDue(round: Round, now: number, limit: number): Promise<DueRow[]> {

@@ -122,3 +122,24 @@ test('case 5: a version stored as a string: the row is written (the version repl
   assert.equal(pushed.prNumber, 2, 'the push is refreshed at the next tick');
   assert.equal(typeof pushed.version, 'number');
 });
+
+test('case 7: slightly wrong outside writers (a dueSlot anchor in microseconds, a periodic slot in a bucket it does not fall in, updatedAt as an ISO string): each row is refreshed and its value replaced, with the reason logged', async () => {
+  const p = withToken(pipeline(await tables()));
+  const now = p.clock.now();
+  const [micro] = await insert(p, 'micro-anchor', 1, 1, { dueSlot: `0/${(now - 1_000) * 1_000}` });
+  // Due every 2 minutes from an anchor in bucket 2, but written to bucket 4: read only when it is not due.
+  const anchor = Math.floor(now / 60_000) * 60_000 - 120_000 + 20_000;
+  const [bucket] = await insert(p, 'wrong-bucket', 1, 1, { dueSlot: `120000/${anchor}`, dueShard: 'due#0:4' });
+  const [iso] = await insert(p, 'iso-updated', 1, 1, { updatedAt: new Date(now - 3_600_000).toISOString() as unknown as number });
+  const ids = [micro!, bucket!, iso!];
+  assert.deepEqual(await tickFor(p, ids, 60_000), [], 'every row refreshed within a minute');
+  for (const id of ids) {
+    const row = await p.get(id);
+    assert.equal(row.lastErrorKind, undefined, `${id}: ${row.lastErrorMessage}`);
+    assert.equal(typeof row.updatedAt, 'number', id);
+    assert.ok(Number(row.dueSlot!.split('/')[1]) < p.clock.now() + 3_600_000, `${id}: a usable slot (${row.dueSlot})`);
+  }
+  assert.ok(p.log.lines.some((l) => l.level === 'warn' && JSON.stringify(l.extra).includes(micro!)), 'the microsecond anchor is logged');
+  assert.ok(p.log.lines.some((l) => l.level === 'warn' && JSON.stringify(l.extra).includes(bucket!)), 'the misplaced slot is logged');
+  assert.ok(p.log.lines.some((l) => l.level === 'warn' && JSON.stringify(l.extra).includes(iso!)), 'the ISO updatedAt is logged');
+});
