@@ -16,7 +16,7 @@ import type { RefreshRun } from './refresher.ts';
 import type { RefreshResult } from './result.ts';
 import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
 import { isItemTooLarge } from './size-bounds.ts';
-import { planItemTooLarge, planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';
+import { planItemTooLarge, planMinimalWrite, planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';
 
 /** The part of the Refresher a tick needs. */
 export interface RowRefresher {
@@ -166,7 +166,14 @@ export async function refreshAndWriteBack(
           plan = withRepair(planItemTooLarge(row, deps.clock.now(), deps.policy, random), repair);
           result = { kind: 'failed', error: new ItemTooLargeError() };
           log.warn('write-back refused as too large for one item; recording the error instead', { chatId: row.chatId });
-          written = await attempt(plan.update);
+          try {
+            written = await attempt(plan.update);
+          } catch (again) {
+            if (!isItemTooLarge(again)) throw again;
+            plan = planMinimalWrite(row, deps.clock.now(), deps.policy, random);
+            log.warn('the error write is too large as well; a minimal write keeps the backoff (item_too_large not stored)', { chatId: row.chatId });
+            written = await attempt(plan.update);
+          }
         }
       } catch (err) {
         if (isThrottle(err)) {

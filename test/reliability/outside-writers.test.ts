@@ -143,3 +143,38 @@ test('case 7: slightly wrong outside writers (a dueSlot anchor in microseconds, 
   assert.ok(p.log.lines.some((l) => l.level === 'warn' && JSON.stringify(l.extra).includes(bucket!)), 'the misplaced slot is logged');
   assert.ok(p.log.lines.some((l) => l.level === 'warn' && JSON.stringify(l.extra).includes(iso!)), 'the ISO updatedAt is logged');
 });
+
+/** DynamoDB's item size, over-estimating numbers (21 bytes each). */
+function itemBytes(row: Record<string, unknown>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(row)) bytes += name.length + (typeof value === 'string' ? Buffer.byteLength(value) : typeof value === 'number' ? 21 : 1);
+  return bytes;
+}
+
+test('case 6: a row within 100 bytes of the 400 KB item limit gets a minimal write that fits: it backs off, no write failure, the host is not asked on every tick', async () => {
+  const t = await tables();
+  const p = withToken(pipeline(t));
+  const [chatId] = await insert(p, 'nearly-full', 1, 1);
+  const row = await p.get(chatId!);
+  // Another service filled the row: too full for a refresh and for the small error write.
+  await t.doc.send(
+    new UpdateCommand({
+      TableName: t.tableName,
+      Key: { chatId },
+      UpdateExpression: 'SET notes = :n',
+      ExpressionAttributeValues: { ':n': 'n'.repeat(409_600 - itemBytes(row as unknown as Record<string, unknown>) - 'notes'.length - 100) },
+    }),
+  );
+  const summary = await p.tick();
+  assert.equal(summary.writeFailures, 0, JSON.stringify(summary));
+  const written = await p.get(chatId!);
+  assert.equal(written.errorCount, 1);
+  assert.ok(written.staleAt! - p.clock.now() >= 120_000, 'backs off');
+  assert.ok(p.log.lines.some((l) => /too large/.test(l.message) && /minimal/.test(l.message)), 'logged');
+  const calls = p.provider.calls;
+  for (let i = 0; i < 6; i++) {
+    p.clock.advance(10_000);
+    await p.tick();
+  }
+  assert.equal(p.provider.calls, calls, 'the host is not asked again before the backoff');
+});
