@@ -127,8 +127,15 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
 const LEASE_GRACE_MS = 5_000;
 
 /**
+ * How one claimed row's write-back ended: written, refused (the row changed since its claim:
+ * a push, a delivery, a newer refresh) or failed (DynamoDB errors, throttles past the backoff).
+ */
+export type WriteBackEnd = 'written' | 'refused' | 'failed';
+
+/**
  * Refreshes claimed rows and writes each result back under `lease` as soon as it is known;
- * unpollable rows leave the due index. Shared by ticks and webhook deliveries.
+ * unpollable rows leave the due index. Shared by ticks and webhook deliveries; `ended` hears
+ * how each row's write-back ended.
  */
 export async function refreshAndWriteBack(
   deps: TickDeps,
@@ -139,6 +146,7 @@ export async function refreshAndWriteBack(
   signal: AbortSignal | undefined,
   writes: <T>(fn: () => Promise<T>) => Promise<T>,
   summary: TickSummary,
+  ended: (row: DiffStatusRow, end: WriteBackEnd) => void = () => {},
 ): Promise<void> {
   // Values gitsync cannot use are read as repaired and the repair written with the result.
   const repairs = claimed.map((stored) => {
@@ -176,6 +184,7 @@ export async function refreshAndWriteBack(
           }
         }
       } catch (err) {
+        ended(row, 'failed');
         if (isThrottle(err)) {
           log.warn('write-back still throttled after backing off; the row comes back when its claim lapses', { chatId: row.chatId });
           return;
@@ -190,8 +199,10 @@ export async function refreshAndWriteBack(
       }
       if (!written) {
         summary.writeConflicts += 1;
+        ended(row, 'refused');
         return;
       }
+      ended(row, 'written');
       countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
       if (result?.kind === 'refreshed' && plan.changedFields.length > 0) {
         await publishSafely(deps.publisher, log, {
