@@ -90,14 +90,18 @@ export class SlotRound implements Round {
 
   /**
    * How far each shard is served once the round ends: up to its last read, except that a
-   * periodic slot found due but not taken (no time left) keeps the mark below it.
+   * periodic slot found due but not taken (no time left) keeps the mark below it; never less
+   * than it was.
    */
   servedUntil(): Map<number, number> {
     const out = new Map<number, number>();
     for (const [shard, s] of this.#state) {
       if (s.queriedAt === undefined) continue;
       const left = s.due.filter((d) => d.periodic && !this.#taken.has(d.chatId)).map((d) => d.dueAt);
-      out.set(shard, left.length ? Math.min(s.queriedAt, Math.min(...left) - 1) : s.queriedAt);
+      const served = left.length ? Math.min(s.queriedAt, Math.min(...left) - 1) : s.queriedAt;
+      // Never back: a container whose clock runs behind the last holder's would otherwise hand
+      // the occurrences that holder served to the next round again (clock skew, issue 19 case 12).
+      out.set(shard, Math.max(s.polledUntil, served));
     }
     return out;
   }

@@ -178,3 +178,24 @@ test('case 6: a row within 100 bytes of the 400 KB item limit gets a minimal wri
   }
   assert.equal(p.provider.calls, calls, 'the host is not asked again before the backoff');
 });
+
+test('case 12: containers whose clocks disagree by up to 70 s: each row is refreshed at most once per occurrence of its period (the waste is bounded)', async (ctx) => {
+  const t = await tables();
+  const skews = [-70_000, 0, 70_000];
+  const containers = skews.map(() => withToken(pipeline(t, { shardCount: 2 })));
+  const base = containers[1]!.clock.now();
+  const ids = await insert(containers[1]!, 'skew', 6, 2);
+  const minutes = 20;
+  let refreshed = 0;
+  for (let step = 0; step < (minutes * 60_000) / 10_000; step++) {
+    // The loop's tick of this slot runs in one container or another.
+    const c = (step * 7 + Math.floor(step / 3)) % containers.length;
+    for (const [i, p] of containers.entries()) p.clock.current = base + step * 10_000 + skews[i]!;
+    refreshed += (await containers[c]!.tick()).refreshed;
+  }
+  // The first refresh, then one per 2-minute period (a quiet PR stays at the fast end for an hour).
+  const due = ids.length * (1 + minutes / 2);
+  ctx.diagnostic(`${refreshed} refreshes where ${due} were due`);
+  assert.ok(refreshed <= due + ids.length, `${refreshed} refreshes where ${due} were due`);
+  for (const id of ids) assert.ok((await containers[1]!.get(id)).refreshedAt! >= base + (minutes - 3) * 60_000, `${id} kept fresh`);
+});
