@@ -1,6 +1,6 @@
 /**
  * Long randomized soak, loopback only: `npm run soak -- [--json] [--max-scenarios N]
- * [--max-seconds S] [--rows R] [--seed K]`. Each scenario seeds a fresh simulated world
+ * [--max-seconds S] [--rows R] [--seed K] [--moves-per-scenario M]`. Each scenario seeds a fresh simulated world
  * (evolving as it runs), runs random interleavings of ticks, pushes, refresh-now calls,
  * provider, DynamoDB and Lambda faults and clock jumps, checks every invariant after each
  * group, then stops the faults and checks that every row shows its PR as the host has it
@@ -24,7 +24,7 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '60' },
     seed: { type: 'string', default: String(Date.now() % 1_000_000) },
     // Moves every scenario makes besides its random ones, the kinds taken in turn, so a short soak makes each kind.
-    'moves-per-scenario': { type: 'string', default: '4' },
+    'moves-per-scenario': { type: 'string', default: '7' },
   },
 });
 const maxScenarios = positive('max-scenarios');
