@@ -184,7 +184,7 @@ export async function refreshAndWriteBack(
           }
         }
       } catch (err) {
-        ended(row, 'failed');
+        ended(stored, 'failed');
         if (isThrottle(err)) {
           log.warn('write-back still throttled after backing off; the row comes back when its claim lapses', { chatId: row.chatId });
           return;
@@ -199,10 +199,10 @@ export async function refreshAndWriteBack(
       }
       if (!written) {
         summary.writeConflicts += 1;
-        ended(row, 'refused');
+        ended(stored, 'refused');
         return;
       }
-      ended(row, 'written');
+      ended(stored, 'written');
       countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
       if (result?.kind === 'refreshed' && plan.changedFields.length > 0) {
         await publishSafely(deps.publisher, log, {
