@@ -9,7 +9,7 @@ export const DEFAULT_MAX_PAGES = 10;
 
 export const GIT_PROVIDERS_ENV = 'GIT_PROVIDERS';
 
-/** Each provider type's public service (github.com, gitlab.com, bitbucket.org). */
+/** Each provider type's public service (github.com, gitlab.com, bitbucket.org, dev.azure.com). */
 export const DEFAULT_PROVIDERS: readonly ProviderConfig[] = PROVIDER_TYPES.flatMap(({ name, publicHost }) =>
   publicHost ? [{ type: name, ...publicHost, host: hostKey(new URL(publicHost.webUrl)), maxPages: DEFAULT_MAX_PAGES }] : [],
 );

@@ -14,11 +14,13 @@ import { Refresher } from '../refresh/refresher.ts';
 import { runTick, type TickDeps, type TickOptions } from '../refresh/tick.ts';
 import type { TickSummary } from '../refresh/tick-summary.ts';
 import { webhookActivity, type WebhookActivity } from '../cadence/webhook-activity.ts';
-import { createStore } from '../store/create-store.ts';
 import type { DueCensus } from '../store/due-census.ts';
 import { DynamoLastDeliveries } from '../store/dynamo-last-deliveries.ts';
+import { DynamoStore } from '../store/dynamo-store.ts';
 import type { Store } from '../store/store.ts';
 import { withGitHubApps } from '../tokens/app-tokens.ts';
+import type { InstallationEvents } from '../tokens/installation-events.ts';
+import type { RedeliveryReport } from '../ops/redeliver.ts';
 import { DynamoTokenResolver } from '../tokens/dynamo-token-resolver.ts';
 import type { TokenResolver } from '../tokens/token-resolver.ts';
 import type { Settings } from './settings.ts';
@@ -71,6 +73,10 @@ export interface System {
   readonly refresher: Refresher;
   /** The tick's dependencies; `overrides` swap one part for one run (tests). */
   tickDeps(overrides?: Partial<TickDeps>): TickDeps;
+  /** A GitHub App's installation events, when a host has an App. */
+  readonly installations: InstallationEvents | undefined;
+  /** One pass asking each GitHub App's host to redeliver what this deployment failed to take (none without an App). */
+  redeliverFailed(): Promise<RedeliveryReport[]>;
   /** Checks what must hold before the first tick (each GitHub App's key reads); throws a clear error otherwise. */
   start(): Promise<void>;
   /** One tick of the refresh loop. */
@@ -89,7 +95,9 @@ export function composeSystem(parts: SystemParts): System {
   const doc = parts.doc;
   const inner =
     parts.store ??
-    (doc ? createStore(settings, doc, clock, log) : missing('a store (or a DynamoDB client to build one)'));
+    (doc
+      ? new DynamoStore({ doc, tableName: settings.tableName, indexName: settings.indexName, shardCount: settings.shardCount, clock, log })
+      : missing('a store (or a DynamoDB client to build one)'));
   const store = parts.observeStore ? parts.observeStore(inner) : inner;
   const personal =
     parts.tokens ?? (doc && settings.tokensTableName ? new DynamoTokenResolver(doc, settings.tokensTableName, clock) : undefined);
@@ -131,6 +139,8 @@ export function composeSystem(parts: SystemParts): System {
     get refresher() {
       return refresher ?? missing('a token resolver (or a tokens table name and a DynamoDB client) to refresh rows');
     },
+    installations: apps?.resolver,
+    redeliverFailed: async () => (apps ? apps.redeliver() : []),
     start: async () => {
       await apps?.checkKeys();
     },
