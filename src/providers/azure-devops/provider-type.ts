@@ -1,5 +1,6 @@
 import type { ProviderType } from '../provider-type.ts';
 import { AzureDevOpsProvider } from './azure-devops-provider.ts';
+import { azureDevOpsWebhook } from './webhook.ts';
 
 /** Azure DevOps Services (dev.azure.com, every organization) and Azure DevOps Server (every collection of a host). */
 export const azureDevOpsType: ProviderType = {
@@ -18,5 +19,6 @@ export const azureDevOpsType: ProviderType = {
   },
   rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
   tokenEnv: 'AZURE_DEVOPS_TOKEN',
+  webhook: azureDevOpsWebhook,
   create: (config, deps) => new AzureDevOpsProvider(config, azureDevOpsType, deps),
 };
