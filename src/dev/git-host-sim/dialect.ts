@@ -1,5 +1,6 @@
 import type { RateLimitState } from './rate-limit.ts';
-import type { Repo, World } from './world.ts';
+import type { FunctionUrlEvent } from '../../webhooks/receive.ts';
+import type { PullRequest, Repo, World } from './world.ts';
 
 /** Where the simulated host is reached: web pages and the REST API under it. */
 export interface HostUrls {
@@ -29,6 +30,11 @@ export interface JsonAnswer {
   /** Other headers of the answer (Azure DevOps' `x-ms-continuationtoken`). */
   headers?: Record<string, string>;
 }
+
+/** A change the simulated host tells a webhook receiver about; a probe is sent first, with a wrong secret. */
+export type SimChange =
+  | { kind: 'probe' }
+  | { kind: 'pull'; repo: Repo; pr: PullRequest; action: 'opened' | 'submitted' | 'closed' | 'synchronize' };
 
 /** The host's own refusals, whose bodies each product words its own way. */
 export type SimRefusal = 'unauthenticated' | 'bad-credentials' | 'not-found' | 'secondary-limit' | 'server-error';
@@ -64,6 +70,11 @@ export interface HostDialect {
   answerHeaders(requestNumber: number): Record<string, string>;
   /** Rate-limit headers of a counted answer. */
   limitHeaders(state: RateLimitState): Record<string, string>;
+  /**
+   * The function-URL event of the delivery the host sends for `change`, carrying `secret` as the
+   * host does (a signature, a token, credentials). Absent: the simulated host sends no webhooks.
+   */
+  delivery?(change: SimChange, secret: string, urls: HostUrls): FunctionUrlEvent;
   /** The answer once the token's limit is spent (`status`: the limiter's configured status). */
   limited(state: RateLimitState, status: number, login: string, now: number): { status: number; headers: Record<string, string>; body: unknown };
 }

@@ -1,6 +1,8 @@
 import type { HostDialect } from './dialect.ts';
 import { answer, matchRoute } from './github-router.ts';
+import { githubDeliveryEvent } from '../webhook-request.ts';
 import { rateLimitHeaders } from './rate-limit.ts';
+import { pullRequestDelivery } from './webhook-json.ts';
 
 const DOCS = 'https://docs.github.com/rest';
 
@@ -33,6 +35,12 @@ export const githubDialect: HostDialect = {
   originOf: (urls, repo) => `${urls.web}/${repo.owner}/${repo.name}.git`,
   answerHeaders: (n) => ({ 'x-github-api-version-selected': '2022-11-28', 'x-github-request-id': n.toString(16).toUpperCase().padStart(8, '0') }),
   limitHeaders: rateLimitHeaders,
+  /** Signed `pull_request` / `pull_request_review` deliveries; the probe is a `ping`. */
+  delivery(change, secret, urls) {
+    if (change.kind === 'probe') return githubDeliveryEvent({ event: 'ping', payload: { zen: 'a probe with a wrong secret' }, secret });
+    const event = change.action === 'submitted' ? 'pull_request_review' : 'pull_request';
+    return githubDeliveryEvent({ event, payload: pullRequestDelivery(change.repo, change.pr, urls, change.action), secret });
+  },
   limited: (state, status, login) => ({
     status,
     headers: rateLimitHeaders(state),

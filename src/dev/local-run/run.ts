@@ -48,7 +48,9 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
       ...(host ? { GIT_PROVIDERS: host.gitProviders, WEBHOOK_SECRETS: JSON.stringify({ [host.provider.host]: LOCAL_WEBHOOK_SECRET }) } : {}),
     };
     const invoke = await loadRefreshFunction(template, 'RefreshFunction', functionEnv);
-    const webhooksOn = host !== undefined && options.webhookShare > 0;
+    // A simulated host whose dialect renders no deliveries sends none: polling only.
+    const delivery = host?.sim.dialect.delivery;
+    const webhooksOn = host !== undefined && options.webhookShare > 0 && delivery !== undefined;
     // The webhook function behind a function URL on 127.0.0.1, as deployed behind its URL.
     const invokeWebhook = webhooksOn
       ? await loadFunction<FunctionUrlEvent, FunctionUrlResponse>(template, 'WebhookFunction', functionEnv)
@@ -98,10 +100,11 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
     let observing = Promise.resolve();
     const observe = (): Promise<void> => (observing = observing.then(observeNow, observeNow));
 
-    if (invokeWebhook && host) {
+    if (invokeWebhook && host && delivery) {
       receiver = await startFunctionUrlServer(invokeWebhook);
       sender = startWebhookSender({
         sim: host.sim,
+        delivery: delivery.bind(host.sim.dialect),
         receiverUrl: receiver.url,
         secret: LOCAL_WEBHOOK_SECRET,
         share: options.webhookShare,
@@ -110,6 +113,8 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
         onDelivered: () => void observe().catch(() => {}),
       });
       io.view.note(`webhooks: the simulated host sends a signed delivery for ${Math.round(options.webhookShare * 100)}% of its changes to ${receiver.url}`);
+    } else if (host && options.webhookShare > 0) {
+      io.view.note(`webhooks: the simulated ${host.sim.dialect.type} host sends none (its dialect renders no deliveries): polling only`);
     }
 
     const loop = startRefreshLoop({

@@ -1,6 +1,6 @@
 import { request } from 'undici';
-import { githubDeliveryEvent } from '../webhook-request.ts';
-import { pullRequestDelivery } from '../git-host-sim/webhook-json.ts';
+import type { FunctionUrlEvent } from '../../webhooks/receive.ts';
+import type { HostDialect } from '../git-host-sim/dialect.ts';
 import type { GitHostSim } from '../git-host-sim/server.ts';
 import type { PullRequest, Repo } from '../git-host-sim/world.ts';
 import { seededRandom } from '../git-host-sim/prng.ts';
@@ -8,6 +8,8 @@ import type { ChangeFeed } from './change-feed.ts';
 
 export interface WebhookSenderOptions {
   sim: GitHostSim;
+  /** How the host's deliveries look (the simulated host's dialect, one that sends deliveries). */
+  delivery: NonNullable<HostDialect['delivery']>;
   /** The function URL deliveries are POSTed to. */
   receiverUrl: string;
   secret: string;
@@ -28,10 +30,10 @@ export interface WebhookSender {
 }
 
 /**
- * Makes the simulated GitHub send webhooks, as a repository webhook would: it watches the
- * world, records every pull-request change for the feed, and for a share of them POSTs a
- * signed `pull_request` / `pull_request_review` delivery to the receiver. It starts with one
- * delivery signed with a wrong secret (a probe), which must be refused.
+ * Makes the simulated host send webhooks, as a repository webhook would: it watches the
+ * world, records every pull-request change for the feed, and for a share of them POSTs the
+ * delivery its dialect renders to the receiver. It starts with one delivery carrying a wrong
+ * secret (a probe), which must be refused.
  */
 export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
   const rng = seededRandom(o.seed).fork('webhooks');
@@ -42,8 +44,7 @@ export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
   let refused = 0;
   let first = true;
 
-  const send = (event: string, payload: unknown, secret: string) => {
-    const e = githubDeliveryEvent({ event, payload, secret });
+  const send = (e: FunctionUrlEvent) => {
     const sent = request(o.receiverUrl, { method: 'POST', headers: e.headers as Record<string, string>, body: e.body })
       .then(async (res) => {
         await res.body.dump();
@@ -73,11 +74,10 @@ export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
   };
 
   const deliver = (repo: Repo, pr: PullRequest, reviewsBefore: number | undefined) => {
-    const payload = pullRequestDelivery(repo, pr, urls, actionOf(pr, reviewsBefore));
-    send(reviewsBefore !== undefined && pr.reviews.length > reviewsBefore ? 'pull_request_review' : 'pull_request', payload, o.secret);
+    send(o.delivery({ kind: 'pull', repo, pr, action: actionOf(pr, reviewsBefore) }, o.secret, urls));
   };
 
-  send('ping', { zen: 'a probe with a wrong secret' }, `${o.secret}-wrong`);
+  send(o.delivery({ kind: 'probe' }, `${o.secret}-wrong`, urls));
   scan();
   const timer = setInterval(scan, o.intervalMs ?? 250);
   return {
@@ -89,7 +89,7 @@ export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
   };
 }
 
-function actionOf(pr: PullRequest, reviewsBefore: number | undefined): string {
+function actionOf(pr: PullRequest, reviewsBefore: number | undefined): 'opened' | 'submitted' | 'closed' | 'synchronize' {
   if (reviewsBefore === undefined) return 'opened';
   if (pr.reviews.length > reviewsBefore) return 'submitted';
   if (pr.state === 'closed') return 'closed';
