@@ -11,11 +11,10 @@ import { GITHUB_PREVIOUS_SECRET, GITHUB_SECRET, webhookWorld, type WebhookWorld 
 // DynamoDB Local. The world's secrets are per host, current and previous (a rotation).
 const SECRET = GITHUB_SECRET;
 const PREVIOUS = GITHUB_PREVIOUS_SECRET;
-let t: TestTables;
-let w: WebhookWorld;
 let repo: Repo;
 let pr: PullRequest;
-const urls = () => ({ web: w.sim.url, api: w.sim.apiUrl });
+let t: TestTables;
+let w: WebhookWorld;
 
 before(async () => {
   t = await createTestTables();
@@ -35,19 +34,12 @@ after(async () => {
   await t.close();
 });
 
+const urls = () => ({ web: w.sim.url, api: w.sim.apiUrl });
 const prEvent = (eventType: string, secret = SECRET, via: 'basic' | 'header' = 'basic', id?: string): FunctionUrlEvent =>
   azureDevOpsDeliveryEvent({ eventType, resource: pullRequestJson(repo, pr, urls()), secret, via, ...(id ? { id } : {}) });
 
-async function unchanged(run: () => Promise<void>): Promise<void> {
-  const rows = await w.scan();
-  const deliveries = await w.scanDeliveries();
-  await run();
-  assert.deepEqual(await w.scan(), rows, 'no row touched');
-  assert.deepEqual(await w.scanDeliveries(), deliveries, 'nothing recorded');
-}
-
 test('wrong or missing credentials change nothing (401)', async () => {
-  await unchanged(async () => {
+  await w.unchanged(async () => {
     const good = prEvent('git.pullrequest.updated');
     const cases: [string, FunctionUrlEvent][] = [
       ['no credentials', { ...good, headers: { 'content-type': 'application/json' } }],
@@ -96,7 +88,7 @@ test('git.push makes the pushed branch\'s rows due; a PR comment is ignored', as
   assert.equal(report.applied?.matched, 1);
   assert.ok((await w.scan()).find((r) => r.chatId === 'push-row')!.webhookAt !== undefined);
 
-  await unchanged(async () => {
+  await w.unchanged(async () => {
     // A comment carries no secret trouble but nothing to do: 202, no row touched, nothing recorded.
     const comment = await w.runtime.receive(azureDevOpsDeliveryEvent({ eventType: 'ms.vss-code.git-pullrequest-comment-event', resource: { comment: { content: 'nit' } }, secret: SECRET }));
     assert.equal(comment.response.statusCode, 202);
@@ -106,7 +98,7 @@ test('git.push makes the pushed branch\'s rows due; a PR comment is ignored', as
 
 test('a delivery naming a repository on another host is refused (403)', async () => {
   const resource = { ...pullRequestJson(repo, pr, urls()), repository: { remoteUrl: 'https://dev.azure.com/fabrikam/Fiber/_git/web' } };
-  await unchanged(async () => {
+  await w.unchanged(async () => {
     const report = await w.runtime.receive(azureDevOpsDeliveryEvent({ eventType: 'git.pullrequest.updated', resource, secret: SECRET }));
     assert.equal(report.response.statusCode, 403);
   });

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import { simDialect } from '../../src/dev/git-host-sim/dialects.ts';
@@ -23,6 +24,8 @@ export interface WebhookWorld {
   put(row: Partial<DiffStatusRow> & { chatId: string }): Promise<DiffStatusRow>;
   scan(): Promise<DiffStatusRow[]>;
   scanDeliveries(): Promise<Record<string, unknown>[]>;
+  /** Runs `run` and asserts it touched no row and recorded no delivery. */
+  unchanged(run: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,7 +62,7 @@ export async function webhookWorld(t: TestTables, env: Record<string, string> = 
     ...env,
   }), options);
   await t.doc.send(new PutCommand({ TableName: t.tokensTableName, Item: { ownerId: 'alice', providerHost: host, accessToken: 'tok-alice' } }));
-  return {
+  const world: WebhookWorld = {
     sim,
     runtime,
     host,
@@ -86,6 +89,14 @@ export async function webhookWorld(t: TestTables, env: Record<string, string> = 
       const out = await t.doc.send(new ScanCommand({ TableName: t.deliveriesTableName, ConsistentRead: true }));
       return out.Items ?? [];
     },
+    async unchanged(run) {
+      const rows = await world.scan();
+      const deliveries = await world.scanDeliveries();
+      await run();
+      assert.deepEqual(await world.scan(), rows, 'no row touched');
+      assert.deepEqual(await world.scanDeliveries(), deliveries, 'nothing recorded');
+    },
     close: () => sim.close(),
   };
+  return world;
 }
