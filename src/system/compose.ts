@@ -19,6 +19,7 @@ import type { DueCensus } from '../store/due-census.ts';
 import { DynamoLastDeliveries } from '../store/dynamo-last-deliveries.ts';
 import type { Store } from '../store/store.ts';
 import { withGitHubApps } from '../tokens/app-tokens.ts';
+import type { InstallationEvents } from '../tokens/installation-events.ts';
 import { DynamoTokenResolver } from '../tokens/dynamo-token-resolver.ts';
 import type { TokenResolver } from '../tokens/token-resolver.ts';
 import type { Settings } from './settings.ts';
@@ -71,6 +72,8 @@ export interface System {
   readonly refresher: Refresher;
   /** The tick's dependencies; `overrides` swap one part for one run (tests). */
   tickDeps(overrides?: Partial<TickDeps>): TickDeps;
+  /** A GitHub App's installation events, when a host has an App. */
+  readonly installations: InstallationEvents | undefined;
   /** Checks what must hold before the first tick (each GitHub App's key reads); throws a clear error otherwise. */
   start(): Promise<void>;
   /** One tick of the refresh loop. */
@@ -131,6 +134,7 @@ export function composeSystem(parts: SystemParts): System {
     get refresher() {
       return refresher ?? missing('a token resolver (or a tokens table name and a DynamoDB client) to refresh rows');
     },
+    installations: apps?.resolver,
     start: async () => {
       await apps?.checkKeys();
     },

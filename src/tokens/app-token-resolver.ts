@@ -3,6 +3,7 @@ import { describeError, ProviderError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import type { GitHubAppClient, MintedToken } from '../providers/github/app/app-client.ts';
 import type { GitProvider, RepoRef } from '../providers/provider.ts';
+import type { InstallationEvents } from './installation-events.ts';
 import type { AppTokenStore, InstallationRecord } from './app-token-store.ts';
 import type { ResolvedToken, TokenResolver } from './token-resolver.ts';
 
@@ -44,7 +45,7 @@ interface CachedToken extends MintedToken {
  * Installation tokens are shared by every container through the `AppTokenStore` and kept in
  * memory until a few minutes before they expire; rate limits are remembered per installation.
  */
-export class AppTokenResolver implements TokenResolver {
+export class AppTokenResolver implements TokenResolver, InstallationEvents {
   readonly #o: AppTokenResolverOptions;
   readonly #log: Log;
   readonly #installations = new Map<string, InstallationRecord>();
@@ -91,9 +92,12 @@ export class AppTokenResolver implements TokenResolver {
     return true;
   }
 
-  /** Forgets what this container knows of an account's installation (an install or uninstall event). */
-  forgetAccount(host: string, account: string): void {
-    this.#forgetInstallation(host, account);
+  /** An installation event: every container reads the new record at its next refresh of those accounts' rows. */
+  async changed(host: string, accounts: readonly string[], installationId: number | null, at: number): Promise<void> {
+    for (const account of accounts) {
+      this.#forgetInstallation(host, account);
+      await this.#o.store.rememberInstallation(host, account, { installationId, checkedAt: at });
+    }
   }
 
   async #installation(app: GitHubAppClient, host: string, repo: RepoRef): Promise<number | null> {
@@ -102,18 +106,20 @@ export class AppTokenResolver implements TokenResolver {
     const now = this.#o.clock.now();
     const fresh = (r: InstallationRecord | undefined): r is InstallationRecord =>
       r !== undefined && now - r.checkedAt < (r.installationId === null ? NOT_INSTALLED_TTL_MS : INSTALLED_TTL_MS) && r.checkedAt <= now;
+    // Only found installations are kept in memory: "not installed" is read from the table each
+    // batch, so an installation event (or another container's look-up) counts at once.
     const inMemory = this.#installations.get(key);
     if (fresh(inMemory)) return inMemory.installationId;
     const stored = await this.#o.store.installation(host, account);
     if (fresh(stored)) {
-      this.#installations.set(key, stored);
+      if (stored.installationId !== null) this.#installations.set(key, stored);
       return stored.installationId;
     }
     const [, name = ''] = splitPath(repo);
     return this.#once(`installation#${key}`, async () => {
       const installationId = await app.installationFor(account, name, AbortSignal.timeout(APP_CALL_TIMEOUT_MS));
       const record = { installationId, checkedAt: now };
-      this.#installations.set(key, record);
+      if (installationId !== null) this.#installations.set(key, record);
       await this.#o.store.rememberInstallation(host, account, record);
       return installationId;
     });

@@ -11,7 +11,8 @@ import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { AppKeyError } from '../../src/providers/github/app/app-jwt.ts';
 import { ProviderConfigError } from '../../src/providers/config.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
-import { readRefreshEnv, systemFromEnv, type EnvSystem } from '../../src/system/from-env.ts';
+import { githubSignature } from '../../src/providers/github/webhook.ts';
+import { readRefreshEnv, readWebhookEnv, systemFromEnv, webhookReceiverFromEnv, type EnvSystem } from '../../src/system/from-env.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 import { ManualClock } from '../support/fakes.ts';
 
@@ -254,4 +255,62 @@ test('GIT_PROVIDERS: an app needs an id and exactly one key source, and only on 
     () => readRefreshEnv({ TABLE_NAME: 't', TOKENS_TABLE_NAME: 'k', GIT_PROVIDERS: JSON.stringify([{ type: 'gitlab', webUrl: 'https://gitlab.com', app: { appId: '1', privateKeyPath: '/k' } }]) }),
     /cannot have an app/,
   );
+});
+
+test('an installation event makes the App count for its account at once, in every container', async () => {
+  const w = await appWorld();
+  const system = w.container();
+  const secret = 'app-webhook-secret';
+  const receiver = webhookReceiverFromEnv(
+    readWebhookEnv({
+      TABLE_NAME: tables.tableName,
+      TOKENS_TABLE_NAME: tables.tokensTableName,
+      DELIVERIES_TABLE_NAME: tables.deliveriesTableName,
+      DYNAMODB_ENDPOINT: tables.endpoint,
+      SHARD_COUNT: '1',
+      GIT_PROVIDERS: JSON.stringify([{ type: 'github', webUrl: w.sim.url, apiUrl: w.sim.apiUrl, app: { appId: APP_ID, privateKeyPath: keyPath } }]),
+      WEBHOOK_SECRETS: JSON.stringify({ [w.host]: secret }),
+    }),
+    { clock: w.clock },
+  );
+  const deliver = (event: string, payload: unknown, id: string) => {
+    const body = JSON.stringify(payload);
+    return receiver.receive({
+      headers: { 'x-github-event': event, 'x-github-delivery': id, 'x-hub-signature-256': githubSignature(secret, Buffer.from(body)), 'content-type': 'application/json' },
+      body,
+      requestContext: { http: { method: 'POST' } },
+    });
+  };
+  try {
+    await system.tick();
+    assert.equal((await w.row('g2')).lastErrorKind, 'no_token');
+    // Installed on GitHub, but this deployment remembers "not installed" for a while...
+    w.sim.app!.install('globex', 12);
+    await makeDue(w);
+    await system.tick();
+    assert.equal((await w.row('g2')).lastErrorKind, 'no_token');
+    // ...until the App's own webhook says so.
+    const report = await deliver('installation', { action: 'created', installation: { id: 12, account: { login: 'Globex' } }, sender: { login: 'admin' } }, 'install-1');
+    assert.equal(report.outcome, 'processed');
+    await makeDue(w);
+    await system.tick();
+    const g2 = await w.row('g2');
+    assert.equal(g2.lastErrorKind, undefined);
+    assert.equal(g2.pullRequestTitle, 'PR of g2');
+    // Removed again: the next refresh falls back (carol has no personal token).
+    w.sim.app!.uninstall('globex');
+    assert.equal((await deliver('installation', { action: 'deleted', installation: { id: 12, account: { login: 'globex' } } }, 'install-2')).outcome, 'processed');
+    const other = w.container();
+    await makeDue(w);
+    await other.tick();
+    assert.equal((await w.row('g2')).lastErrorKind, 'no_token');
+    other.close();
+    // A forged event changes nothing.
+    const body = JSON.stringify({ action: 'created', installation: { id: 13, account: { login: 'globex' } } });
+    const forged = await receiver.receive({ headers: { 'x-github-event': 'installation', 'x-hub-signature-256': githubSignature('wrong', Buffer.from(body)) }, body });
+    assert.equal(forged.outcome, 'refused');
+  } finally {
+    system.close();
+    await w.close();
+  }
 });
