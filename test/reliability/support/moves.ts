@@ -71,6 +71,8 @@ export async function makeMove(h: Harness, kind: MoveKind, chatId: string, pick:
     }
     case 'rename':
     case 'transfer': {
+      // Only a host that still answers the old path can be followed there (Azure DevOps: 404).
+      if (!where.host.sim.dialect.answersMovedRepos) return false;
       // The repository is renamed on its host, or transferred to another owner (whose name
       // GitHub's branch search needs); the chat's remote keeps the old path.
       const owner = kind === 'rename' ? repo.owner : `${repo.owner}-transferred`;
