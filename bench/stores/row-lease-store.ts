@@ -70,7 +70,12 @@ export class RowLeaseStore implements Store {
   }
 
   async beginRound(lease: Lease, only?: readonly number[]): Promise<Round> {
-    return { lease, shards: only ?? allDueShards(this.#shardCount).map((_, k) => k) };
+    return {
+      lease,
+      shards: only ?? allDueShards(this.#shardCount).map((_, k) => k),
+      // Nothing to keep: a row whose claim or write-back failed comes back when its own claim lapses.
+      notServed: () => {},
+    };
   }
 
   async queryDue(round: Round, now: number, limit: number): Promise<DueRow[]> {

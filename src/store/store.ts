@@ -24,6 +24,8 @@ export interface Round {
   readonly lease: Lease;
   /** The shard numbers this round holds (empty: other workers hold them all). */
   readonly shards: readonly number[];
+  /** A row this round took was not refreshed and written (claim read or write-back failed): it stays due. */
+  notServed(chatId: string): void;
 }
 
 /** Attributes to set and remove in one write, and when the row is next due. */

@@ -47,6 +47,8 @@ export interface GitHostSim {
   providerEntry(): { type: string; webUrl: string; apiUrl: string };
   /** A repository's origin as rows carry it. */
   originOf(repo: Repo): string;
+  /** A pull request's web page as the host links it. */
+  pullRequestUrl(repo: Repo, number: number): string;
   world: World;
   stats: Pick<Stats, 'snapshot'>;
   faults: Faults;
@@ -102,10 +104,12 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', base);
     if (app) {
-      const appAnswer = app.answer(req.method ?? 'GET', url.pathname, req.headers.authorization, await readBody(req));
+      const appAnswer = app.answer(req.method ?? 'GET', url.pathname + url.search, req.headers.authorization, await readBody(req));
       if (appAnswer) {
         stats.request('app', undefined);
-        return send(res, appAnswer.status, appAnswer.body, { date: new Date(clock.now()).toUTCString() });
+        const headers: Record<string, string> = { date: new Date(clock.now()).toUTCString() };
+        if (appAnswer.link) headers['link'] = appAnswer.link.replace('</', `<${base}/`);
+        return send(res, appAnswer.status, appAnswer.body, headers);
       }
     }
     const route = dialect.matchRoute(req.method ?? 'GET', url.pathname);
@@ -190,6 +194,7 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
     dialect,
     providerEntry: () => ({ type: dialect.type, webUrl: web, apiUrl: api }),
     originOf: (repo) => dialect.originOf(urls(dialect.apiPath), repo),
+    pullRequestUrl: (repo, number) => dialect.pullRequestUrl(urls(dialect.apiPath), repo, number),
     world,
     stats,
     faults,
