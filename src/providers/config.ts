@@ -1,38 +1,16 @@
 import { hostKey, isLoopbackHostname } from './host.ts';
+import type { ProviderConfig } from './provider-config.ts';
 import { PROVIDER_TYPES, providerType } from './provider-types.ts';
-
-/** One configured git host, normalized. */
-export interface ProviderConfig {
-  /** The `name` of its provider type ("github"). */
-  type: string;
-  /** Scheme + host (+ port), no trailing slash: "https://github.example.com". */
-  webUrl: string;
-  /** Base of the REST API, no trailing slash. */
-  apiUrl: string;
-  /** `hostKey` of webUrl: what origins and PR URLs must match exactly. */
-  host: string;
-  /**
-   * Most pages of one list read per refresh (GitHub reviews, GitLab reviewers and diffs; 100
-   * items a page). Entry field `maxPages`, 1 to 100, default `DEFAULT_MAX_PAGES`. A longer
-   * list is read in part, logged and counted (`TruncatedLists`).
-   */
-  maxPages: number;
-  /** `"webhooks": true`: the host sends webhooks, so its open PRs always poll at the safety cadence. Default false. */
-  webhooks?: boolean;
-}
 
 /** 10 pages of 100: lists beyond 1,000 are rare, and each page costs a request (a 304 when unchanged). */
 export const DEFAULT_MAX_PAGES = 10;
 
 export const GIT_PROVIDERS_ENV = 'GIT_PROVIDERS';
 
-/** Each provider type's public service (github.com, gitlab.com). */
-export const DEFAULT_PROVIDERS: readonly ProviderConfig[] = PROVIDER_TYPES.map(({ name, publicHost }) => ({
-  type: name,
-  ...publicHost,
-  host: hostKey(new URL(publicHost.webUrl)),
-  maxPages: DEFAULT_MAX_PAGES,
-}));
+/** Each provider type's public service (github.com, gitlab.com, bitbucket.org). */
+export const DEFAULT_PROVIDERS: readonly ProviderConfig[] = PROVIDER_TYPES.flatMap(({ name, publicHost }) =>
+  publicHost ? [{ type: name, ...publicHost, host: hostKey(new URL(publicHost.webUrl)), maxPages: DEFAULT_MAX_PAGES }] : [],
+);
 
 /** The configuration cannot be used; the message names the variable and the entry. */
 export class ProviderConfigError extends Error {
@@ -42,7 +20,7 @@ export class ProviderConfigError extends Error {
   }
 }
 
-/** Parses `GIT_PROVIDERS` (a JSON array); unset or blank means github.com + gitlab.com. */
+/** Parses `GIT_PROVIDERS` (a JSON array); unset or blank means the public services (`DEFAULT_PROVIDERS`). */
 export function parseProviderConfigs(raw: string | undefined): ProviderConfig[] {
   if (raw === undefined || raw.trim() === '') return [...DEFAULT_PROVIDERS];
   let parsed: unknown;
@@ -76,10 +54,13 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
     throw new ProviderConfigError(`${where} has unknown type ${JSON.stringify(type)} (expected ${names})`);
   }
   const web = parseBaseUrl(webUrl, `${where} webUrl`);
-  if (web.pathname !== '/') {
+  if (web.pathname !== '/' && !known.contextPath) {
     throw new ProviderConfigError(`${where} webUrl must be scheme and host only, without a path`);
   }
-  const webBase = trimSlash(web.origin);
+  if (!/^(\/[A-Za-z0-9_.~-]+)*\/?$/.test(web.pathname) || web.pathname.split('/').some((s) => s === '.' || s === '..')) {
+    throw new ProviderConfigError(`${where} webUrl has a malformed context path`);
+  }
+  const webBase = trimSlash(`${web.origin}${web.pathname}`);
   const api =
     apiUrl === undefined ? known.defaultApiUrl(webBase) : trimSlash(parseBaseUrl(apiUrl, `${where} apiUrl`).href);
   return {

@@ -6,7 +6,7 @@ import { formatSlot } from './due-slot.ts';
 import { itemSize } from './item-size.ts';
 import { checkedShardCount, dueShardFor } from './shard.ts';
 import { asSlotRound, oldestFirst, SlotRound } from './slot-round.ts';
-import { slotWrite } from './slot-write.ts';
+import { hasIdentity, slotWrite } from './slot-write.ts';
 import type { DueCensus } from './due-census.ts';
 import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from './store.ts';
 
@@ -149,7 +149,7 @@ export class MemoryStore implements Store, DueCensus {
     const before = this.rows.get(claimed.chatId);
     const write = slotWrite(claimed, update, this.#shardCount);
     if (write.unchanged) return true;
-    if (!before || before.version !== write.expectedVersion) {
+    if (!before || before.version !== write.expectedVersion || !hasIdentity(before, write.identity)) {
       this.#charge?.({ operation: 'failedWrite', read: 0, write: writeUnits(before ?? {}, before ?? {}), indexWrite: 0 });
       return false;
     }

@@ -1,5 +1,6 @@
 import { DEFAULT_CADENCE, type CadencePolicy } from '../cadence/policy.ts';
-import { DEFAULT_PROVIDERS, type ProviderConfig } from '../providers/config.ts';
+import { DEFAULT_PROVIDERS } from '../providers/config.ts';
+import type { ProviderConfig } from '../providers/provider-config.ts';
 import { DEFAULT_ROW_TIME_SHARE_MS } from '../refresh/refresher.ts';
 import { DEFAULT_FAN_OUT, type FanOutSettings } from '../scale/fan-out.ts';
 
@@ -40,7 +41,7 @@ export interface Settings {
    * environment).
    */
   rowTimeShareMs: number;
-  /** `GIT_PROVIDERS`: the git hosts a token may be sent to. Default github.com and gitlab.com. */
+  /** `GIT_PROVIDERS`: the git hosts a token may be sent to. Default github.com, gitlab.com and bitbucket.org. */
   gitProviders: readonly ProviderConfig[];
   /** When rows are next due, per outcome. Default `DEFAULT_CADENCE`. */
   cadence: CadencePolicy;
