@@ -161,6 +161,8 @@ try {
       },
       'tick <= 1.3x ideal': { target: '<= 1.3', measured: String(tick.ratioToIdeal), met: tick.ratioToIdeal <= 1.3 },
       'tick net of the floor <= 1.15x ideal': { target: '<= 1.15', measured: String(tick.ratioNetOfFloor), met: tick.ratioNetOfFloor <= 1.15 },
+      'cold import of the refresh bundle': { target: '<= 120 ms', measured: `${foot.importMs} ms (${foot.tracedImportMs} ms with tracing on)`, met: foot.importMs <= 120 },
+      'cold import of the webhook bundle': { target: '<= 150 ms', measured: `${foot.webhook.importMs} ms`, met: foot.webhook.importMs <= 150 },
       'speed-up over sequential': { target: '>= 6x', measured: `${tick.speedupOverSequential}x`, met: tick.speedupOverSequential >= 6 },
       [`p99 lateness at ${largest.rows} rows`]: {
         target: '<= 15 s',
