@@ -433,7 +433,7 @@ function answerFor(r: SimRow, now: number, cache: DiffStatusRow['httpCache'], ou
   }
   if (seen > r.shown) r.shownChangeAt = now;
   r.shown = seen;
-  const status = { ...r.status, additions: r.status.additions + seen };
+  const status = { ...r.status, additions: (r.status.additions ?? 0) + seen };
   // The real cache's shape and size, with validators that follow the PR's version.
   const httpCache = Object.fromEntries(Object.entries(cache ?? {}).map(([key, entry]) => [key, { ...entry, etag: `"${r.chatId}-v${seen}"` }]));
   return { kind: 'refreshed', status, httpCache };

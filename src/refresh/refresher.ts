@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock.ts';
 import {
+  AuthError,
   DeadlineExceeded,
   InvalidRowError,
   NoProviderError,
@@ -7,9 +8,9 @@ import {
   RateLimitedError,
   SkippedByRateLimit,
   SlowHostError,
+  RefreshError,
   asRefreshError,
   describeError,
-  type RefreshError,
 } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { rowProblem, type DiffStatusRow, type PullRequestStatus, type RepoMove } from '../domain/row.ts';
@@ -50,11 +51,14 @@ interface ResolvedGroup {
   provider: GitProvider;
   repo: RepoRef;
   token: ResolvedToken;
+  ownerId: string;
+  /** The token's look-up scope (see `TokenResolver.scope`). */
+  scope: string;
 }
 
 /**
  * Refreshes rows against their providers: one result per row, in input order. The provider is
- * resolved per (owner, origin) group and the token once per (owner, host), all look-ups at
+ * resolved per (owner, origin) group and the token once per scope (owner and host, or App installation), all look-ups at
  * once before any request; the HTTP work runs concurrently under a global and a per-token
  * limit. A rate limit on a token skips that token's rows that have not started yet; other
  * tokens go on.
@@ -88,6 +92,8 @@ export class Refresher {
     const signal = deadlineSignal(run, this.#o.clock.now());
     /** Token key -> reset time of a rate limit seen in this run (or recorded earlier). */
     const limited = new Map<string, number>();
+    /** Token key -> its replacement after a 401, asked for once per run (see `#refreshRow`). */
+    const renewals = new Map<string, Promise<ResolvedToken | RefreshError | null>>();
 
     // Look-ups run at once, one per owner and host: the first request must not wait for a
     // chain of sequential reads, one per (owner, origin) group.
@@ -116,7 +122,7 @@ export class Refresher {
     });
     await runScheduled(work, this.#o, async (w) => {
       const { index, group } = work[w]!;
-      settle(index, await this.#refreshRow(rows[index]!, group, run.deadline, signal, limited));
+      settle(index, await this.#refreshRow(rows[index]!, group, run.deadline, signal, limited, renewals));
     });
     return results;
   }
@@ -129,10 +135,10 @@ export class Refresher {
     const match = this.#o.registry.forOrigin(group.origin);
     if (!match) return new NoProviderError('no configured git provider serves this origin (unknown host, or no repository path on it)');
     if (!group.ownerId) return new NoTokenError('the row has no owner, so no token can be used');
-    const lookupKey = JSON.stringify([group.ownerId, match.provider.host]);
+    const lookupKey = this.#o.tokens.scope?.(group.ownerId, match.provider, match.repo) ?? JSON.stringify([group.ownerId, match.provider.host]);
     let lookup = lookups.get(lookupKey);
     if (!lookup) {
-      lookup = this.#o.tokens.resolve(group.ownerId, match.provider);
+      lookup = this.#o.tokens.resolve(group.ownerId, match.provider, match.repo);
       lookups.set(lookupKey, lookup);
     }
     let token: ResolvedToken;
@@ -149,10 +155,42 @@ export class Refresher {
       limited.set(token.key, token.rateLimitedUntil);
       return new SkippedByRateLimit(token.rateLimitedUntil);
     }
-    return { provider: match.provider, repo: match.repo, token };
+    return { provider: match.provider, repo: match.repo, token, ownerId: group.ownerId, scope: lookupKey };
   }
 
+  /**
+   * One row; when the host refuses a token the resolver can replace (a GitHub App installation
+   * token revoked or expired early, or an App uninstalled), the row is tried once more with
+   * what the resolver gives now. The run's rows of that token share one replacement.
+   */
   async #refreshRow(
+    row: DiffStatusRow,
+    group: ResolvedGroup,
+    deadline: number,
+    runSignal: AbortSignal,
+    limited: Map<string, number>,
+    renewals: Map<string, Promise<ResolvedToken | RefreshError | null>>,
+  ): Promise<RefreshResult> {
+    const result = await this.#refreshRowWith(row, group, deadline, runSignal, limited);
+    const tokens = this.#o.tokens;
+    if (!tokens.refused || result.kind !== 'failed' || !(result.error instanceof AuthError) || result.error.status !== 401) return result;
+    const scope = `${group.token.key}\n${group.scope}`;
+    let renewal = renewals.get(scope);
+    if (!renewal) {
+      renewal = tokens
+        .refused(group.token)
+        .then((again) => (again ? tokens.resolve(group.ownerId, group.provider, group.repo) : null))
+        // What stands in the way now (no token left, a failed mint) is the row's error.
+        .catch((err: unknown) => asRefreshError(err));
+      renewals.set(scope, renewal);
+    }
+    const token = await renewal;
+    if (token === null) return result;
+    if (token instanceof RefreshError) return { kind: 'failed', error: token };
+    return this.#refreshRowWith(row, { ...group, token }, deadline, runSignal, limited);
+  }
+
+  async #refreshRowWith(
     row: DiffStatusRow,
     { provider, repo: originRepo, token }: ResolvedGroup,
     deadline: number,

@@ -41,7 +41,7 @@ export function planWriteBack(
     case 'refreshed': {
       const status = boundStatus(result.status);
       const changedFields = changedPullRequestFields(row, status);
-      const changed = Object.fromEntries(changedFields.map((f) => [f, status[f]]));
+      const changed = Object.fromEntries(changedFields.filter((f) => status[f] !== undefined).map((f) => [f, status[f]]));
       return {
         outcome: due.outcome,
         changedFields,
@@ -55,7 +55,8 @@ export function planWriteBack(
             ...(result.repoMove ? { repoMove: result.repoMove } : {}),
             ...bookkeeping,
           },
-          remove: [...due.remove, ...(result.repoMove ? [] : (['repoMove'] as const))],
+          // A field the host cannot tell (undefined) is removed: absent means unknown.
+          remove: [...due.remove, ...changedFields.filter((f) => status[f] === undefined), ...(result.repoMove ? [] : (['repoMove'] as const))],
         },
       };
     }

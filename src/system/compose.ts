@@ -6,6 +6,8 @@ import { silentLog, type Log } from '../domain/log.ts';
 import { markStale, type MarkStaleInput } from '../ops/mark-stale.ts';
 import { refreshNow } from '../ops/refresh-now.ts';
 import type { ProviderRegistry } from '../providers/provider.ts';
+import { readKeyFile, type AppKeyReader } from '../providers/github/app/app-key-source.ts';
+import { sharedHttpAgent } from '../providers/http/agent.ts';
 import { createProviderRegistry } from '../providers/registry.ts';
 import type { ChangePublisher } from '../refresh/change-publisher.ts';
 import { Refresher } from '../refresh/refresher.ts';
@@ -16,6 +18,8 @@ import { createStore } from '../store/create-store.ts';
 import type { DueCensus } from '../store/due-census.ts';
 import { DynamoLastDeliveries } from '../store/dynamo-last-deliveries.ts';
 import type { Store } from '../store/store.ts';
+import { withGitHubApps } from '../tokens/app-tokens.ts';
+import type { InstallationEvents } from '../tokens/installation-events.ts';
 import { DynamoTokenResolver } from '../tokens/dynamo-token-resolver.ts';
 import type { TokenResolver } from '../tokens/token-resolver.ts';
 import type { Settings } from './settings.ts';
@@ -43,6 +47,10 @@ export interface SystemParts {
   publisher?: ChangePublisher;
   /** Default: silent. */
   log?: Log;
+  /** Reads a GitHub App's private key (see `providers/github/app/`). Default: `privateKeyPath` files only. */
+  readAppKey?: AppKeyReader;
+  /** Hears each GitHub App installation token minted (a metric). */
+  onAppTokenMint?: (host: string, installationId: number) => void;
   /** Backoff jitter source, in [0, 1); the tick's default is `Math.random`. */
   random?: () => number;
   /** The tick's default is a random UUID per lease. */
@@ -64,6 +72,10 @@ export interface System {
   readonly refresher: Refresher;
   /** The tick's dependencies; `overrides` swap one part for one run (tests). */
   tickDeps(overrides?: Partial<TickDeps>): TickDeps;
+  /** A GitHub App's installation events, when a host has an App. */
+  readonly installations: InstallationEvents | undefined;
+  /** Checks what must hold before the first tick (each GitHub App's key reads); throws a clear error otherwise. */
+  start(): Promise<void>;
   /** One tick of the refresh loop. */
   tick(run?: TickRun, overrides?: Partial<TickDeps>): Promise<TickSummary>;
   /** A push: see `src/ops/mark-stale.ts`. */
@@ -82,10 +94,23 @@ export function composeSystem(parts: SystemParts): System {
     parts.store ??
     (doc ? createStore(settings, doc, clock) : missing('a store (or a DynamoDB client to build one)'));
   const store = parts.observeStore ? parts.observeStore(inner) : inner;
-  const tokens =
+  const personal =
     parts.tokens ?? (doc && settings.tokensTableName ? new DynamoTokenResolver(doc, settings.tokensTableName, clock) : undefined);
-  const registry =
-    parts.registry ?? createProviderRegistry(settings.gitProviders, { clock, ...(parts.dispatcher ? { dispatcher: parts.dispatcher } : {}) });
+  const dispatcher = parts.dispatcher ?? sharedHttpAgent();
+  const registry = parts.registry ?? createProviderRegistry(settings.gitProviders, { clock, dispatcher });
+  const apps =
+    personal && doc && settings.tokensTableName
+      ? withGitHubApps(personal, settings.gitProviders, {
+          doc,
+          tokensTableName: settings.tokensTableName,
+          dispatcher,
+          clock,
+          log,
+          readKey: parts.readAppKey ?? readKeyFile,
+          ...(parts.onAppTokenMint ? { onMint: parts.onAppTokenMint } : {}),
+        })
+      : undefined;
+  const tokens = apps?.tokens ?? personal;
   const refresher = tokens
     ? new Refresher({
         registry,
@@ -108,6 +133,10 @@ export function composeSystem(parts: SystemParts): System {
     registry,
     get refresher() {
       return refresher ?? missing('a token resolver (or a tokens table name and a DynamoDB client) to refresh rows');
+    },
+    installations: apps?.resolver,
+    start: async () => {
+      await apps?.checkKeys();
     },
     tickDeps: (overrides = {}) => ({
       store,

@@ -6,6 +6,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { Log } from '../domain/log.ts';
 import { changePublisherFor } from '../events/eventbridge-publisher.ts';
 import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
+import { readKeySecretOrFile } from '../providers/github/app/app-key-source.ts';
 import { INLINE_MAP_MAX_CONCURRENCY } from '../scale/partition-limits.ts';
 import { createDocumentClient } from '../store/document-client.ts';
 import { composeSystem, type System } from './compose.ts';
@@ -110,6 +111,7 @@ export function systemFromEnv(config: EnvConfig, options: FromEnvOptions = {}): 
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    readAppKey: readKeySecretOrFile,
   });
   return Object.assign(system, { doc, close: () => doc.destroy() });
 }

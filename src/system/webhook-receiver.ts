@@ -71,6 +71,7 @@ export function composeWebhookReceiver(
     secrets: parts.secrets,
     rows: parts.rows,
     deliveries: parts.deliveries,
+    ...(system.installations ? { installations: system.installations } : {}),
   });
   const { budgetMs, refreshRows, writeConcurrency, leaseMs, pageSize } = parts.settings;
   const options = (remainingMs?: () => number) => ({ budgetMs, refreshRows, writeConcurrency, leaseMs, pageSize, ...(remainingMs ? { remainingMs } : {}) });

@@ -2,6 +2,7 @@ import { describeError } from '../domain/errors.ts';
 import { silentLog } from '../domain/log.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';
 import type { ProviderRegistry } from '../providers/provider.ts';
+import type { InstallationEvents } from '../tokens/installation-events.ts';
 import type { TickDeps } from '../refresh/tick.ts';
 import type { DeliveryLog, PageKey, WebhookRowStore } from '../store/dynamo-webhook-store.ts';
 import { repoBranchKey } from '../store/repo-branch-key.ts';
@@ -51,6 +52,8 @@ export interface DeliveryReport {
 }
 
 export interface ReceiverDeps extends TickDeps {
+  /** Absent: no host has a GitHub App, and its installation events are ignored. */
+  installations?: InstallationEvents;
   providers: readonly ProviderConfig[];
   registry: ProviderRegistry;
   secrets: WebhookSecretSource;
@@ -123,6 +126,11 @@ export async function receiveDelivery(
   await noteHost(deps, provider.host, receivedAt);
   if (parsed.kind === 'ping') return report(200, 'ping', eventName, base);
   if (parsed.kind === 'ignored') return report(202, 'ignored', eventName, { ...base, reason: parsed.reason });
+  if (parsed.kind === 'installation') {
+    if (!deps.installations) return report(202, 'ignored', eventName, { ...base, reason: 'no GitHub App is configured' });
+    await deps.installations.changed(provider.host, parsed.accounts, parsed.installationId, receivedAt);
+    return report(200, 'processed', eventName, base);
+  }
 
   const found = deps.registry.forOrigin(parsed.repoUrl);
   if (!found || found.provider.host !== provider.host) {

@@ -140,3 +140,15 @@ test('an item too large to write: a small error write with a backoff that drops 
   assert.ok(plan.update.remove.includes('httpCache'));
   assert.ok(JSON.stringify(plan.update).length < 1_000, 'a write that is sure to fit');
 });
+
+test('line counts the host cannot tell (Azure DevOps) are removed when stored and never written as 0', () => {
+  const { additions: _a, deletions: _d, ...status } = statusFor({ repo: { host: 'h', path: 'o/p/r' }, number: 1 });
+  const result: RefreshResult = { kind: 'refreshed', status, httpCache: {} };
+  const stored = planWriteBack({ chatId: 'c', ...status, additions: 5, deletions: 2 }, result, NOW, DEFAULT_CADENCE, () => 0);
+  assert.deepEqual(stored.changedFields, ['additions', 'deletions']);
+  assert.ok(stored.update.remove.includes('additions') && stored.update.remove.includes('deletions'));
+  assert.ok(!('additions' in stored.update.set) && !('deletions' in stored.update.set));
+  const absent = planWriteBack({ chatId: 'c', ...status }, result, NOW, DEFAULT_CADENCE, () => 0);
+  assert.deepEqual(absent.changedFields, []);
+  assert.ok(!absent.update.remove.includes('additions'));
+});

@@ -26,6 +26,8 @@ export interface JsonAnswer {
   link?: string;
   /** A redirect's target path (renamed or transferred repository). */
   location?: string;
+  /** Other headers of the answer (Azure DevOps' `x-ms-continuationtoken`). */
+  headers?: Record<string, string>;
 }
 
 /** The host's own refusals, whose bodies each product words its own way. */

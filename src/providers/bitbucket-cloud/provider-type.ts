@@ -14,6 +14,8 @@ export const bitbucketCloudType: ProviderType = {
     pullTails: ['diff', 'commits', 'activity'],
   },
   rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
+  // 1,000 requests an hour per user for repository data (Atlassian's default; some plans scale it up).
+  hourlyRequestBudget: 1_000,
   tokenEnv: 'BITBUCKET_TOKEN',
   // Deliveries: the Bitbucket webhook part (issue 25) replaces this.
   webhook: NO_WEBHOOKS,

@@ -5,7 +5,10 @@ import { branchOfRef, invalidDelivery, jsonObject, nonEmptyText } from '../webho
 const SIGNATURE = /^sha256=([0-9a-f]{64})$/;
 
 /** Events gitsync acts on, by the name used in metrics (the `X-GitHub-Event` value). */
-const EVENTS: readonly string[] = ['pull_request', 'pull_request_review', 'push', 'ping'];
+const EVENTS: readonly string[] = ['pull_request', 'pull_request_review', 'push', 'ping', 'installation', 'installation_repositories'];
+
+/** `installation` actions after which the App can no longer read the account. */
+const REMOVED: ReadonlySet<string> = new Set(['deleted', 'suspend']);
 
 /** The hex HMAC-SHA256 GitHub puts in `X-Hub-Signature-256` (after `sha256=`). */
 export function githubSignature(secret: string, body: Uint8Array): string {
@@ -52,6 +55,17 @@ export function parseGitHubDelivery(event: string, body: unknown): ParsedDeliver
       const repoUrl = nonEmptyText(jsonObject(payload.repository)?.html_url);
       if (!repoUrl) return invalidDelivery('repository.html_url must be a non-empty string');
       return branchOfRef(payload.ref, repoUrl);
+    }
+    case 'installation':
+    case 'installation_repositories': {
+      const installation = jsonObject(payload.installation);
+      const id = installation?.id;
+      const login = nonEmptyText(jsonObject(installation?.account)?.login);
+      if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0 || !login) {
+        return invalidDelivery('installation.id must be a positive integer and installation.account.login a non-empty string');
+      }
+      const removed = event === 'installation' && REMOVED.has(String(payload.action));
+      return { kind: 'installation', accounts: [login.toLowerCase()], installationId: removed ? null : id };
     }
     default:
       return { kind: 'ignored', reason: `event ${event} is not used` };
