@@ -5,11 +5,12 @@
  * Tests may still pass any undici `Dispatcher` (a `MockAgent` from the index): `request`
  * only calls its `dispatch`.
  */
-import type { Dispatcher } from 'undici';
+import type { Agent as AgentType, Dispatcher } from 'undici';
 import AgentClass from 'undici/lib/dispatcher/agent.js';
 import requestMethod from 'undici/lib/api/api-request.js';
 
-export const Agent = AgentClass;
+// Typed by undici's index, so declarations emitted from here name only `undici`.
+export const Agent: typeof AgentType = AgentClass;
 
 /** A GET (or other method) of `url` through `dispatcher`, as undici's `request(url, options)`. */
 export function request(url: string, options: Omit<Dispatcher.RequestOptions, 'origin' | 'path'> & { dispatcher: Dispatcher }): Promise<Dispatcher.ResponseData> {
