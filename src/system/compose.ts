@@ -20,6 +20,7 @@ import { DynamoLastDeliveries } from '../store/dynamo-last-deliveries.ts';
 import type { Store } from '../store/store.ts';
 import { withGitHubApps } from '../tokens/app-tokens.ts';
 import type { InstallationEvents } from '../tokens/installation-events.ts';
+import type { RedeliveryReport } from '../ops/redeliver.ts';
 import { DynamoTokenResolver } from '../tokens/dynamo-token-resolver.ts';
 import type { TokenResolver } from '../tokens/token-resolver.ts';
 import type { Settings } from './settings.ts';
@@ -74,6 +75,8 @@ export interface System {
   tickDeps(overrides?: Partial<TickDeps>): TickDeps;
   /** A GitHub App's installation events, when a host has an App. */
   readonly installations: InstallationEvents | undefined;
+  /** One pass asking each GitHub App's host to redeliver what this deployment failed to take (none without an App). */
+  redeliverFailed(): Promise<RedeliveryReport[]>;
   /** Checks what must hold before the first tick (each GitHub App's key reads); throws a clear error otherwise. */
   start(): Promise<void>;
   /** One tick of the refresh loop. */
@@ -135,6 +138,7 @@ export function composeSystem(parts: SystemParts): System {
       return refresher ?? missing('a token resolver (or a tokens table name and a DynamoDB client) to refresh rows');
     },
     installations: apps?.resolver,
+    redeliverFailed: async () => (apps ? apps.redeliver() : []),
     start: async () => {
       await apps?.checkKeys();
     },

@@ -20,6 +20,9 @@ export interface AppTokenStore {
   dropToken(host: string, installationId: number, token: string): Promise<void>;
   /** Only moves a limit later. */
   recordRateLimit(host: string, installationId: number, resetAt: number): Promise<void>;
+  /** Until when the App's failed deliveries on `host` were looked at (epoch ms), if ever. */
+  redeliveryMark(host: string): Promise<number | undefined>;
+  setRedeliveryMark(host: string, at: number): Promise<void>;
 }
 
 export interface InstallationRecord {
@@ -126,6 +129,18 @@ export class DynamoAppTokenStore implements AppTokenStore {
     );
   }
 
+  async redeliveryMark(host: string): Promise<number | undefined> {
+    const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: redeliveryKey(host) }));
+    const at: unknown = out.Item?.['checkedUntil'];
+    return typeof at === 'number' && Number.isFinite(at) ? at : undefined;
+  }
+
+  async setRedeliveryMark(host: string, at: number): Promise<void> {
+    await this.#doc.send(
+      new UpdateCommand({ TableName: this.#table, Key: redeliveryKey(host), UpdateExpression: 'SET checkedUntil = :a', ExpressionAttributeValues: { ':a': at } }),
+    );
+  }
+
   /** True when the write went through; false when its condition failed. */
   async #conditional(command: UpdateCommand): Promise<boolean> {
     try {
@@ -144,4 +159,8 @@ function installationKey(host: string, account: string): { ownerId: string; prov
 
 function tokenKey(host: string, installationId: number): { ownerId: string; providerHost: string } {
   return { ownerId: `${APP_ITEM_PREFIX}token#${installationId}`, providerHost: host };
+}
+
+function redeliveryKey(host: string): { ownerId: string; providerHost: string } {
+  return { ownerId: `${APP_ITEM_PREFIX}redelivery`, providerHost: host };
 }

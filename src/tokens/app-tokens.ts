@@ -6,6 +6,7 @@ import type { ProviderConfig } from '../providers/provider-config.ts';
 import { GitHubAppClient } from '../providers/github/app/app-client.ts';
 import { appKeySource, type AppKeyReader } from '../providers/github/app/app-key-source.ts';
 import { providerType } from '../providers/provider-types.ts';
+import { redeliverFailed, type RedeliveryReport } from '../ops/redeliver.ts';
 import { AppTokenResolver } from './app-token-resolver.ts';
 import { DynamoAppTokenStore } from './app-token-store.ts';
 import type { TokenResolver } from './token-resolver.ts';
@@ -24,6 +25,8 @@ export interface AppTokens {
   tokens: TokenResolver;
   /** Reads every App's key: a missing or malformed key fails here, before any row is touched. */
   checkKeys(): Promise<void>;
+  /** One redelivery pass per App (see `ops/redeliver.ts`); none without an App. */
+  redeliver(): Promise<RedeliveryReport[]>;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface AppTokens {
  */
 export function withGitHubApps(personal: TokenResolver, providers: readonly ProviderConfig[], deps: AppTokensDeps): AppTokens & { resolver?: AppTokenResolver } {
   const withApps = providers.filter((p) => p.app !== undefined);
-  if (withApps.length === 0) return { tokens: personal, checkKeys: async () => {} };
+  if (withApps.length === 0) return { tokens: personal, checkKeys: async () => {}, redeliver: async () => [] };
   const keys = withApps.map((p) => appKeySource(p.app!, deps.readKey));
   const apps = new Map(
     withApps.map((p, i) => [
@@ -47,10 +50,11 @@ export function withGitHubApps(personal: TokenResolver, providers: readonly Prov
       }),
     ]),
   );
+  const store = new DynamoAppTokenStore(deps.doc, deps.tokensTableName);
   const resolver = new AppTokenResolver({
     personal,
     apps,
-    store: new DynamoAppTokenStore(deps.doc, deps.tokensTableName),
+    store,
     clock: deps.clock,
     log: deps.log,
     ...(deps.onMint ? { onMint: deps.onMint } : {}),
@@ -61,5 +65,6 @@ export function withGitHubApps(personal: TokenResolver, providers: readonly Prov
     checkKeys: async () => {
       await Promise.all(keys.map((key) => key()));
     },
+    redeliver: () => Promise.all([...apps].map(([host, app]) => redeliverFailed({ host, app, store, clock: deps.clock, log: deps.log }))),
   };
 }

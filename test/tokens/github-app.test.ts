@@ -9,6 +9,7 @@ import { start, type GitHostSim } from '../../src/dev/git-host-sim/server.ts';
 import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { AppKeyError } from '../../src/providers/github/app/app-jwt.ts';
+import { deliveriesToRetry } from '../../src/providers/github/app/failed-deliveries.ts';
 import { ProviderConfigError } from '../../src/providers/config.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
 import { githubSignature } from '../../src/providers/github/webhook.ts';
@@ -313,5 +314,57 @@ test('an installation event makes the App count for its account at once, in ever
   } finally {
     system.close();
     await w.close();
+  }
+});
+
+test('the redelivery pass asks GitHub again for each event this deployment failed to take, once per pass, and is cheap when nothing failed', async () => {
+  const w = await appWorld();
+  const system = w.container();
+  const app = w.sim.app!;
+  try {
+    const t0 = w.clock.now();
+    // An outage of the function: two events failed (a 502 and a timeout), one of them retried by hand and failed again.
+    app.recordDelivery('ok-1', 200, t0 - 50 * 60_000);
+    app.recordDelivery('down-1', 502, t0 - 40 * 60_000);
+    app.recordDelivery('down-2', 0, t0 - 39 * 60_000);
+    app.recordDelivery('down-2', 502, t0 - 38 * 60_000);
+    app.recordDelivery('ok-2', 202, t0 - 30 * 60_000);
+    // Older than a first pass looks back.
+    app.recordDelivery('ancient', 502, t0 - 5 * 60 * 60_000);
+    // Many attempts in one window: the pages are followed.
+    for (let i = 0; i < 130; i++) app.recordDelivery(`fine-${i}`, 200, t0 - 20 * 60_000 + i);
+    app.onRedeliver = () => 200;
+    const [first] = await system.redeliverFailed();
+    assert.deepEqual(first, { host: w.host, listed: 135, redelivered: 2, refused: 0 });
+    assert.deepEqual(app.stats.redelivered, ['down-1', 'down-2']);
+    // Five minutes later: the redeliveries went through, nothing new failed: nothing to ask.
+    w.clock.advance(5 * 60_000);
+    const [second] = await system.redeliverFailed();
+    assert.equal(second!.redelivered, 0);
+    assert.deepEqual(app.stats.redelivered, ['down-1', 'down-2']);
+    // A failure after the last pass is found by the next.
+    app.recordDelivery('down-3', 500, w.clock.now() - 1_000);
+    w.clock.advance(5 * 60_000);
+    const [third] = await system.redeliverFailed();
+    assert.equal(third!.redelivered, 1);
+    assert.deepEqual(app.stats.redelivered, ['down-1', 'down-2', 'down-3']);
+  } finally {
+    system.close();
+    await w.close();
+  }
+});
+
+test('which failed deliveries are asked for again', () => {
+  const d = (id: number, guid: string, statusCode: number, deliveredAt = id) => ({ id, guid, statusCode, deliveredAt, redelivery: false });
+  const table: [string, ReturnType<typeof d>[], number[]][] = [
+    ['nothing failed', [d(1, 'a', 200), d(2, 'b', 202)], []],
+    ['one failure: its attempt', [d(1, 'a', 500)], [1]],
+    ['failed, then redelivered fine', [d(1, 'a', 500), d(2, 'a', 200)], []],
+    ['failed twice: the newest attempt, once', [d(1, 'a', 0), d(2, 'a', 502)], [2]],
+    ['given up after MAX_ATTEMPTS', [d(1, 'a', 500), d(2, 'a', 500), d(3, 'a', 500), d(4, 'a', 500)], []],
+    ['oldest event first', [d(5, 'late', 500), d(3, 'early', 500)], [3, 5]],
+  ];
+  for (const [name, attempts, ids] of table) {
+    assert.deepEqual(deliveriesToRetry(attempts).map((x) => x.id), ids, name);
   }
 });

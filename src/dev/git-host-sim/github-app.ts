@@ -15,6 +15,8 @@ export interface SimAppOptions {
 export interface SimAppAnswer {
   status: number;
   body: unknown;
+  /** `Link` of a list with more pages. */
+  link?: string;
 }
 
 export interface SimApp {
@@ -26,7 +28,18 @@ export interface SimApp {
   uninstall(account: string): void;
   /** Makes every token minted so far invalid (as a key rotation or a revocation does). */
   revokeTokens(): void;
-  readonly stats: { mints: number; mintsByInstallation: Record<number, number>; jwtRefused: number; installationLookups: number };
+  /** Logs an attempt at delivering event `guid` to the App's webhook, as GitHub's delivery log shows it. */
+  recordDelivery(guid: string, statusCode: number, at: number): void;
+  /** What a redelivery asked for answers (the test or the local run sends it): the status to log. */
+  onRedeliver?: (guid: string) => Promise<number> | number;
+  readonly stats: {
+    mints: number;
+    mintsByInstallation: Record<number, number>;
+    jwtRefused: number;
+    installationLookups: number;
+    /** Event guids GitHub was asked to send again, in order. */
+    redelivered: string[];
+  };
 }
 
 const DOCS = 'https://docs.github.com/rest/apps/apps';
@@ -44,7 +57,9 @@ export function createSimApp(options: SimAppOptions, clock: Clock): SimApp {
   const installations = new Map(Object.entries(options.installations ?? {}).map(([a, id]) => [a.toLowerCase(), id]));
   const lifetime = options.tokenLifetimeMs ?? 60 * 60_000;
   const tokens = new Map<string, { installationId: number; expiresAt: number }>();
-  const stats = { mints: 0, mintsByInstallation: {} as Record<number, number>, jwtRefused: 0, installationLookups: 0 };
+  const stats = { mints: 0, mintsByInstallation: {} as Record<number, number>, jwtRefused: 0, installationLookups: 0, redelivered: [] as string[] };
+  /** The App's delivery log, oldest first. */
+  const log: { id: number; guid: string; at: number; status: number; redelivery: boolean }[] = [];
 
   const refuse = (message: string): SimAppAnswer => {
     stats.jwtRefused++;
@@ -98,9 +113,51 @@ export function createSimApp(options: SimAppOptions, clock: Clock): SimApp {
     return { status: 201, body: { token, expires_at: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions, repository_selection: 'all' } };
   };
 
-  return {
+  const deliveriesPage = (query: URLSearchParams): SimAppAnswer & { link?: string } => {
+    const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
+    const newestFirst = [...log].reverse();
+    const cursor = query.get('cursor');
+    const start = cursor === null ? 0 : Math.max(0, newestFirst.findIndex((d) => String(d.id) === cursor));
+    const page = newestFirst.slice(start, start + perPage);
+    const next = newestFirst[start + perPage];
+    return {
+      status: 200,
+      body: page.map((d) => ({
+        id: d.id,
+        guid: d.guid,
+        delivered_at: new Date(d.at).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        redelivery: d.redelivery,
+        duration: 0.1,
+        status: d.status >= 200 && d.status < 300 ? 'OK' : d.status === 0 ? 'Timeout' : 'Invalid HTTP Response',
+        status_code: d.status,
+        event: 'pull_request',
+        action: 'synchronize',
+        installation_id: null,
+        repository_id: null,
+      })),
+      ...(next ? { link: `</app/hook/deliveries?per_page=${perPage}&cursor=${next.id}>; rel="next"` } : {}),
+    };
+  };
+
+  const app: SimApp = {
     stats,
+    recordDelivery: (guid, status, at) => void log.push({ id: log.length + 1, guid, at, status, redelivery: log.some((d) => d.guid === guid) }),
     answer(method, path, authorization, body) {
+      const [pathname = '', search = ''] = path.split('?');
+      const deliveries = /^(?:\/api\/v3)?\/app\/hook\/deliveries$/.test(pathname) && method === 'GET';
+      const attempt = /^(?:\/api\/v3)?\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(pathname);
+      if (deliveries || (attempt && method === 'POST')) {
+        const problem = checkJwt(authorization);
+        if (problem) return refuse(problem);
+        if (deliveries) return deliveriesPage(new URLSearchParams(search));
+        const original = log.find((d) => d.id === Number(attempt![1]));
+        if (!original) return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
+        stats.redelivered.push(original.guid);
+        const sent = app.onRedeliver ? Promise.resolve(app.onRedeliver(original.guid)) : Promise.resolve(202);
+        void sent.then((status) => app.recordDelivery(original.guid, status, clock.now()));
+        return { status: 202, body: {} };
+      }
+      path = pathname;
       const lookup = /^(?:\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/installation$/.exec(path);
       const access = /^(?:\/api\/v3)?\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
       if (!(lookup && method === 'GET') && !(access && method === 'POST')) return null;
@@ -127,6 +184,7 @@ export function createSimApp(options: SimAppOptions, clock: Clock): SimApp {
     uninstall: (account) => void installations.delete(account.toLowerCase()),
     revokeTokens: () => tokens.clear(),
   };
+  return app;
 }
 
 function randomToken(length: number): string {

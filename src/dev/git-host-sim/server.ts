@@ -102,10 +102,12 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', base);
     if (app) {
-      const appAnswer = app.answer(req.method ?? 'GET', url.pathname, req.headers.authorization, await readBody(req));
+      const appAnswer = app.answer(req.method ?? 'GET', url.pathname + url.search, req.headers.authorization, await readBody(req));
       if (appAnswer) {
         stats.request('app', undefined);
-        return send(res, appAnswer.status, appAnswer.body, { date: new Date(clock.now()).toUTCString() });
+        const headers: Record<string, string> = { date: new Date(clock.now()).toUTCString() };
+        if (appAnswer.link) headers['link'] = appAnswer.link.replace('</', `<${base}/`);
+        return send(res, appAnswer.status, appAnswer.body, headers);
       }
     }
     const route = dialect.matchRoute(req.method ?? 'GET', url.pathname);

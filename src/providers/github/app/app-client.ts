@@ -11,6 +11,18 @@ import type { AppKeySource } from './app-key-source.ts';
 /** What gitsync reads with an installation token, and nothing more. */
 export const INSTALLATION_PERMISSIONS: Readonly<Record<string, 'read'>> = { pull_requests: 'read', metadata: 'read' };
 
+/** One attempt at a webhook delivery, as the App's delivery log lists it. */
+export interface HookDelivery {
+  id: number;
+  /** The same for every attempt at one event. */
+  guid: string;
+  /** Epoch ms. */
+  deliveredAt: number;
+  /** The receiver's HTTP status; 0 when it could not be reached. */
+  statusCode: number;
+  redelivery: boolean;
+}
+
 /** An installation access token as GitHub minted it. Its length is not fixed: nothing may assume one. */
 export interface MintedToken {
   token: string;
@@ -67,6 +79,31 @@ export class GitHubAppClient {
     return { token, expiresAt };
   }
 
+  /**
+   * One page of the App's webhook deliveries, newest first (`GET /app/hook/deliveries`,
+   * cursor paging through `Link`), and the next page's cursor when there is one.
+   */
+  async deliveries(cursor: string | undefined, signal: AbortSignal): Promise<{ deliveries: HookDelivery[]; next?: string }> {
+    const query = `per_page=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const answer = await this.#call('GET', `/app/hook/deliveries?${query}`, undefined, signal, 'GitHub App deliveries');
+    if (answer.status === 404) throw new ProviderError('GitHub App deliveries: HTTP 404 (the App has no webhook)', 404);
+    if (!Array.isArray(answer.body)) throw new ProviderError('GitHub App deliveries: answer is not a list');
+    const deliveries = answer.body.flatMap((d: unknown) => {
+      const { id, guid, delivered_at: at, status_code: code, redelivery } = (d ?? {}) as Record<string, unknown>;
+      const deliveredAt = typeof at === 'string' ? Date.parse(at) : Number.NaN;
+      if (typeof id !== 'number' || typeof guid !== 'string' || !Number.isFinite(deliveredAt) || typeof code !== 'number') return [];
+      return [{ id, guid, deliveredAt, statusCode: code, redelivery: redelivery === true }];
+    });
+    const next = /<[^>]*[?&]cursor=([^&>]+)[^>]*>;\s*rel="next"/.exec(answer.headers['link'] ?? '')?.[1];
+    return { deliveries, ...(next ? { next: decodeURIComponent(next) } : {}) };
+  }
+
+  /** Asks GitHub to send delivery `id` again (`POST /app/hook/deliveries/{id}/attempts`). */
+  async redeliver(id: number, signal: AbortSignal): Promise<void> {
+    const answer = await this.#call('POST', `/app/hook/deliveries/${id}/attempts`, '', signal, 'GitHub App redelivery');
+    if (answer.status === 404) throw new ProviderError(`GitHub App redelivery of ${id}: HTTP 404 (no longer kept)`, 404);
+  }
+
   async #call(method: 'GET' | 'POST', path: string, body: string | undefined, signal: AbortSignal, what: string): Promise<HttpAnswer> {
     const key = await this.#o.key();
     for (let attempt = 0; ; attempt++) {
@@ -86,6 +123,7 @@ export class GitHubAppClient {
         maxBodyBytes: MAX_BODY_BYTES,
         what,
       });
+      // A 404 says "not installed" or "no such installation": the caller reads it.
       if ((answer.status >= 200 && answer.status < 300) || answer.status === 404) return answer;
       const skew = answer.status === 401 && attempt === 0 ? clockSkewS(answer, this.#o.clock.now()) : null;
       if (skew !== null) {
