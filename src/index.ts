@@ -31,7 +31,7 @@ export interface GitsyncOptions {
   tableName: string;
   /** `TOKENS_TABLE_NAME`; needed by `refreshNow` only. */
   tokensTableName?: string;
-  /** `STALE_INDEX_NAME`; default `byStaleAt`. */
+  /** `STALE_INDEX_NAME`; default `byDueShard`. */
   indexName?: string;
   /** `SHARD_COUNT`: must match the deployment's; default 1. */
   shardCount?: number;

@@ -5,11 +5,11 @@ import type { DiffStatusRow, PullRequestStatus } from '../../src/domain/row.ts';
 import { markStale } from '../../src/ops/mark-stale.ts';
 import { refreshNow } from '../../src/ops/refresh-now.ts';
 import type { ChangePublisher } from '../../src/refresh/change-publisher.ts';
-import type { RefreshResult } from '../../src/refresh/result.ts';
+import type { RefreshResult } from '../../src/domain/refresh-result.ts';
 import { runTick, type RowRefresher } from '../../src/refresh/tick.ts';
 import { onceSlot } from '../../src/store/due-slot.ts';
 import { itemSize } from '../../src/store/item-size.ts';
-import { MemoryStore, type CapacityCharge } from '../../src/store/memory-store.ts';
+import { MemoryStore, type CapacityCharge } from '../stores/memory-store.ts';
 import { BUCKETS, dueShardFor, parsePartition } from '../../src/store/shard.ts';
 import { loadTemplate } from '../../src/dev/template.ts';
 import { samFunction } from '../../src/dev/sam-function.ts';
@@ -20,6 +20,7 @@ import { distribution } from '../stats.ts';
 import { VirtualClock } from '../virtual-clock.ts';
 import { createWorker, type WorkerSettings } from '../worker.ts';
 import { createWorld, type DueIndexDesign } from '../world.ts';
+import { FIXED_CADENCE } from '../fixed-cadence.ts';
 import { tableAlias } from './freshness.ts';
 import { round } from './tick-speed.ts';
 import { webhooks } from './webhooks.ts';
@@ -30,7 +31,7 @@ export interface Design {
   store: DueIndexDesign;
   cadence: CadencePolicy;
 }
-const BASELINE: Design = { name: 'baseline', store: 'row-lease', cadence: { ...DEFAULT_CADENCE, mode: 'fixed' } };
+const BASELINE: Design = { name: 'baseline', store: 'row-lease', cadence: FIXED_CADENCE };
 const GITSYNC: Design = { name: 'gitsync', store: 'slots', cadence: DEFAULT_CADENCE };
 
 const CALIBRATION_ROWS = 200;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { githubSignature } from '../providers/github/webhook.ts';
+import { sha256Signature } from '../providers/hmac-signature.ts';
 import type { FunctionUrlEvent } from '../webhooks/receive.ts';
 
 /** The function-URL event (payload format 2.0) of a signed GitHub delivery, as Lambda passes it. */
@@ -44,6 +45,64 @@ export function gitlabDeliveryEvent(options: {
     body,
     false,
   );
+}
+
+/**
+ * The function-URL event of a Bitbucket delivery, signed with `secret` (`X-Hub-Signature`):
+ * Cloud names it with `X-Request-UUID` (and `X-Hook-UUID`), Data Center with `X-Request-Id`.
+ */
+export function bitbucketDeliveryEvent(options: {
+  product: 'cloud' | 'server';
+  eventKey: string;
+  payload: unknown;
+  secret: string;
+  deliveryId?: string;
+}): FunctionUrlEvent {
+  const body = Buffer.from(JSON.stringify(options.payload), 'utf8');
+  const id = options.deliveryId ?? randomUUID();
+  const naming: Record<string, string> =
+    options.product === 'cloud'
+      ? { 'user-agent': 'Bitbucket-Webhooks/2.0', 'x-request-uuid': id, 'x-hook-uuid': '{sim-hook}' }
+      : { 'user-agent': 'Bitbucket Data Center (gitsync-dev)', 'x-request-id': id };
+  return functionUrlEvent(
+    { 'content-type': 'application/json', 'x-event-key': options.eventKey, 'x-hub-signature': sha256Signature(options.secret, body), ...naming },
+    body,
+    false,
+  );
+}
+
+/**
+ * The function-URL event of an Azure DevOps service-hook delivery: the envelope Azure posts
+ * (`id`, `eventType`, `publisherId`, `resource`, ...), with the subscription's secret as the
+ * password of its basic credentials or in the custom header `X-Gitsync-Secret`. Azure signs nothing.
+ */
+export function azureDevOpsDeliveryEvent(options: {
+  eventType: string;
+  resource: unknown;
+  secret: string;
+  /** How the subscription sends the secret. Default basic credentials. */
+  via?: 'basic' | 'header';
+  id?: string;
+}): FunctionUrlEvent {
+  const body = Buffer.from(
+    JSON.stringify({
+      subscriptionId: '00000000-0000-0000-0000-0000000000aa',
+      notificationId: 1,
+      id: options.id ?? randomUUID(),
+      eventType: options.eventType,
+      publisherId: 'tfs',
+      message: { text: options.eventType },
+      resource: options.resource,
+      resourceVersion: '1.0',
+      createdDate: new Date().toISOString(),
+    }),
+    'utf8',
+  );
+  const credential: Record<string, string> =
+    (options.via ?? 'basic') === 'basic'
+      ? { authorization: `Basic ${Buffer.from(`gitsync:${options.secret}`).toString('base64')}` }
+      : { 'x-gitsync-secret': options.secret };
+  return functionUrlEvent({ 'content-type': 'application/json; charset=utf-8', ...credential }, body, false);
 }
 
 export function functionUrlEvent(headers: Record<string, string>, body: Buffer, base64: boolean): FunctionUrlEvent {

@@ -1,14 +1,15 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { OUTCOMES, type OutcomeCounter } from '../refresh/outcomes.ts';
+import { OUTCOMES, type OutcomeCounter } from '../cadence/outcomes.ts';
 import type { TickSummary } from '../refresh/tick-summary.ts';
 
 /** Counters of a tick, by the metric name the dashboard and alarms use: one per outcome, then the claim, write, throttle and page-cap counters. */
-const COUNTERS: readonly (readonly [string, OutcomeCounter | 'claimed' | 'lostClaims' | 'writeConflicts' | 'writeFailures' | 'throttles' | 'truncatedLists'])[] = [
+const COUNTERS: readonly (readonly [string, OutcomeCounter | 'claimed' | 'lostClaims' | 'writeConflicts' | 'writeFailures' | 'unserved' | 'throttles' | 'truncatedLists'])[] = [
   ...Object.values(OUTCOMES).map((o) => [o.metric, o.counter] as const),
   ['Claimed', 'claimed'],
   ['LostClaims', 'lostClaims'],
   ['WriteConflicts', 'writeConflicts'],
   ['WriteFailures', 'writeFailures'],
+  ['Unserved', 'unserved'],
   ['Throttles', 'throttles'],
   ['TruncatedLists', 'truncatedLists'],
 ];

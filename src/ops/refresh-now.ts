@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock.ts';
 import { InvalidRowError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
+import { refreshDeadline } from '../cadence/deadline.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { hostsSendingWebhooks, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import { publishSafely, type ChangePublisher } from '../refresh/change-publisher.ts';
@@ -35,8 +36,8 @@ export interface RefreshNowDeps {
 /**
  * Refreshes one chat now, for a request handler: the same pipeline as a tick, but an error is
  * thrown to the caller instead of backing the row off. Returns the refreshed row, or null when
- * the branch has no PR yet. Its write is fenced like a tick's (slot design: on the version it
- * read; row-lease design: on its own claim): if a tick wrote the row meanwhile, the fresh
+ * the branch has no PR yet. Its write is fenced like a tick's (on the version it read, as the
+ * store fences): if a tick wrote the row meanwhile, the fresh
  * status is returned without writing, and the tick's write-back stands.
  */
 export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs = 10_000): Promise<DiffStatusRow | null> {
@@ -53,7 +54,7 @@ export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs
     await endLease();
     throw new InvalidRowError('the row has no origin or branch, or is archived');
   }
-  const [result] = await deps.refresher.refresh([row], { deadline: now + timeoutMs });
+  const [result] = await deps.refresher.refresh([row], { deadline: refreshDeadline({ startedAt: now, budgetMs: timeoutMs }) });
   if (result?.kind !== 'refreshed') {
     await endLease();
     if (result?.kind === 'no_pr') return null;

@@ -18,7 +18,7 @@ import type { GitProvider, ProviderRegistry, PullRequestRef, RepoRef, TruncatedL
 import type { ResolvedToken, TokenResolver } from '../tokens/token-resolver.ts';
 import { RowConditionalCache } from './conditional-cache.ts';
 import { groupByOwnerAndOrigin, type RowGroup } from './grouping.ts';
-import type { RefreshResult } from './result.ts';
+import type { RefreshResult } from '../domain/refresh-result.ts';
 import { expectedCalls, runScheduled, type ScheduledRow } from './row-schedule.ts';
 
 export interface RefresherOptions {

@@ -3,10 +3,10 @@ import { sameValue } from '../domain/same-value.ts';
 import { ItemTooLargeError } from '../domain/errors.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { changedPullRequestFields, PULL_REQUEST_FIELDS, type DiffStatusRow, type PullRequestStatus } from '../domain/row.ts';
-import { repoBranchKey } from '../store/repo-branch-key.ts';
+import { movedPath, repoBranchKey } from '../store/repo-branch-key.ts';
 import type { RowUpdate } from '../store/store.ts';
-import type { Outcome } from './outcomes.ts';
-import type { RefreshResult } from './result.ts';
+import type { Outcome } from '../cadence/outcomes.ts';
+import type { RefreshResult } from '../domain/refresh-result.ts';
 import { boundCache, boundStatus } from './size-bounds.ts';
 
 export interface WriteBackPlan {
@@ -22,7 +22,8 @@ export interface WriteBackPlan {
  * when it differs), so most refreshes rewrite a few numbers in an item that stays small.
  * Backing off never touches `updatedAt`: it means "last changed from outside" (a push or a
  * successful refresh). A write-back also sets the row's `repoBranchKey` when it differs, so
- * rows other services inserted without it become findable by webhooks at their first refresh.
+ * rows other services inserted without it become findable by webhooks at their first refresh,
+ * and a moved repository's rows by the path its deliveries name.
  */
 export function planWriteBack(
   row: DiffStatusRow,
@@ -33,7 +34,9 @@ export function planWriteBack(
   webhookHosts?: ReadonlySet<string>,
 ): WriteBackPlan {
   const due = nextDue(row, result, now, policy, random, webhookHosts);
-  const key = repoBranchKey(row.gitRemoteOrigin, row.gitBranch);
+  // A refresh that ran says where the repository is now; a failed one keeps the stored move.
+  const move = result.kind === 'failed' ? row.repoMove : result.repoMove;
+  const key = repoBranchKey(row.gitRemoteOrigin, row.gitBranch, movedPath(row.gitRemoteOrigin, move));
   const bookkeeping = { ...due.set, ...(key !== undefined && key !== row.repoBranchKey ? { repoBranchKey: key } : {}) };
   const base = { set: bookkeeping, remove: due.remove, schedule: due.schedule };
   const cache = (httpCache: DiffStatusRow['httpCache']) => (sameValue(row.httpCache, httpCache) ? {} : { httpCache });
@@ -83,6 +86,25 @@ export function planWriteBack(
 export function planItemTooLarge(row: DiffStatusRow, now: number, policy: CadencePolicy, random: () => number): WriteBackPlan {
   const plan = planWriteBack(row, { kind: 'failed', error: new ItemTooLargeError() }, now, policy, random);
   return { ...plan, update: { ...plan.update, remove: [...plan.update.remove, 'httpCache'] } };
+}
+
+/**
+ * The last write after even the small one was refused as too large (another service filled
+ * the row to within a few bytes of the limit): the backoff and the error count only, every
+ * rebuildable attribute of gitsync's own dropped, so the row waits like any failure instead
+ * of being refreshed again at every tick. Why is logged, not stored: nothing more fits.
+ */
+export function planMinimalWrite(row: DiffStatusRow, now: number, policy: CadencePolicy, random: () => number): WriteBackPlan {
+  const plan = planItemTooLarge(row, now, policy, random);
+  const errorCount = plan.update.set.errorCount;
+  return {
+    ...plan,
+    update: {
+      set: errorCount === undefined ? {} : { errorCount },
+      remove: ['httpCache', 'repoMove', 'lastErrorKind', 'lastErrorMessage', 'lastErrorAt'],
+      ...(plan.update.schedule ? { schedule: plan.update.schedule } : {}),
+    },
+  };
 }
 
 /** A row that can no longer be polled (archived, or origin / branch gone) leaves the due index. */

@@ -1,12 +1,17 @@
-import { dueInstant, parseSlot } from './due-slot.ts';
-import { partitionsToRead } from './shard.ts';
+import { dueInstant, readSlot } from './due-slot.ts';
+import { basePartition, duePartition, parsePartition, partitionsToRead } from './shard.ts';
 import type { DueRow, Lease, Round } from './store.ts';
 
 /** A due-index entry as a shard query returns it (keys plus the projected `dueSlot`). */
 export interface IndexEntry {
   chatId: string;
+  /** The partition the entry was read from (the index key is always projected). */
+  dueShard?: unknown;
   dueSlot?: unknown;
 }
+
+/** Told of an index entry whose slot or place cannot be obeyed: the row is served now, and its write-back replaces them. */
+export type SlotProblem = (chatId: string, problem: string) => void;
 
 interface ShardState {
   /** Periodic slots up to here were served by earlier rounds. */
@@ -26,12 +31,19 @@ export class SlotRound implements Round {
   readonly shards: readonly number[];
   readonly #state = new Map<number, ShardState>();
   readonly #taken = new Set<string>();
+  /** Taken periodic occurrences whose claim read or write-back failed: not served (see `notServed`). */
+  readonly #unserved = new Map<string, { shard: number; dueAt: number }>();
   readonly #shardOf = new Map<string, number>();
+  /** Rows found in a bucket their slot does not fall due in: due whatever their slot says. */
+  readonly #misplaced = new Set<string>();
   /** The instant of the latest shard read: claims check "still due" against it. */
   lastQueriedAt = -Infinity;
 
-  constructor(lease: Lease, held: ReadonlyMap<number, number>) {
+  readonly #onProblem: SlotProblem;
+
+  constructor(lease: Lease, held: ReadonlyMap<number, number>, onProblem: SlotProblem = () => {}) {
     this.lease = lease;
+    this.#onProblem = onProblem;
     this.shards = [...held.keys()].sort((a, b) => a - b);
     for (const [shard, polledUntil] of held) this.#state.set(shard, { polledUntil, due: [] });
   }
@@ -51,8 +63,13 @@ export class SlotRound implements Round {
     this.lastQueriedAt = Math.max(this.lastQueriedAt, now);
     state.due = [];
     for (const entry of entries) {
-      const slot = parseSlot(entry.dueSlot);
-      const at = dueInstant(slot, state.polledUntil, now);
+      const { slot, problem } = readSlot(entry.dueSlot, now);
+      // A slot in a bucket it does not fall due in is read only when it is not due: served now.
+      const misplaced = parsePartition(entry.dueShard)?.bucket !== undefined && entry.dueShard !== duePartition(basePartition(shard), slot);
+      if (problem) this.#onProblem(entry.chatId, problem);
+      else if (misplaced) this.#onProblem(entry.chatId, `dueSlot ${JSON.stringify(entry.dueSlot)} does not fall due in partition ${String(entry.dueShard)}`);
+      if (misplaced) this.#misplaced.add(entry.chatId);
+      const at = misplaced ? now : dueInstant(slot, state.polledUntil, now);
       this.#shardOf.set(entry.chatId, shard);
       if (at !== null && !this.#taken.has(entry.chatId)) {
         state.due.push({ chatId: entry.chatId, dueAt: at, periodic: slot !== null && slot.periodMs > 0 });
@@ -66,7 +83,7 @@ export class SlotRound implements Round {
     const now = this.lastQueriedAt;
     const shard = this.#shardOf.get(chatId);
     const state = shard === undefined ? undefined : this.#state.get(shard);
-    return state !== undefined && dueInstant(parseSlot(dueSlot), state.polledUntil, now) !== null;
+    return state !== undefined && (this.#misplaced.has(chatId) || dueInstant(readSlot(dueSlot, now).slot, state.polledUntil, now) !== null);
   }
 
   take(chatId: string): void {
@@ -74,15 +91,31 @@ export class SlotRound implements Round {
   }
 
   /**
+   * A taken row was not refreshed and written (its claim read or its write-back failed): its
+   * periodic occurrence keeps the shard's mark below it, so the next round that holds the
+   * shard finds it due again. This round does not take it again (DynamoDB is failing).
+   */
+  notServed(chatId: string): void {
+    const shard = this.#shardOf.get(chatId);
+    const found = shard === undefined ? undefined : this.#state.get(shard)?.due.find((d) => d.chatId === chatId);
+    if (shard !== undefined && found?.periodic) this.#unserved.set(chatId, { shard, dueAt: found.dueAt });
+  }
+
+  /**
    * How far each shard is served once the round ends: up to its last read, except that a
-   * periodic slot found due but not taken (no time left) keeps the mark below it.
+   * periodic slot found due but not taken (no time left) or not served (`notServed`) keeps the
+   * mark below it; never less than it was.
    */
   servedUntil(): Map<number, number> {
     const out = new Map<number, number>();
     for (const [shard, s] of this.#state) {
       if (s.queriedAt === undefined) continue;
       const left = s.due.filter((d) => d.periodic && !this.#taken.has(d.chatId)).map((d) => d.dueAt);
-      out.set(shard, left.length ? Math.min(s.queriedAt, Math.min(...left) - 1) : s.queriedAt);
+      for (const u of this.#unserved.values()) if (u.shard === shard) left.push(u.dueAt);
+      const served = left.length ? Math.min(s.queriedAt, Math.min(...left) - 1) : s.queriedAt;
+      // Never back: a container whose clock runs behind the last holder's would otherwise hand
+      // the occurrences that holder served to the next round again (clock skew, issue 19 case 12).
+      out.set(shard, Math.max(s.polledUntil, served));
     }
     return out;
   }

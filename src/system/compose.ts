@@ -14,9 +14,9 @@ import { Refresher } from '../refresh/refresher.ts';
 import { runTick, type TickDeps, type TickOptions } from '../refresh/tick.ts';
 import type { TickSummary } from '../refresh/tick-summary.ts';
 import { webhookActivity, type WebhookActivity } from '../cadence/webhook-activity.ts';
-import { createStore } from '../store/create-store.ts';
 import type { DueCensus } from '../store/due-census.ts';
 import { DynamoLastDeliveries } from '../store/dynamo-last-deliveries.ts';
+import { DynamoStore } from '../store/dynamo-store.ts';
 import type { Store } from '../store/store.ts';
 import { withGitHubApps } from '../tokens/app-tokens.ts';
 import type { InstallationEvents } from '../tokens/installation-events.ts';
@@ -95,7 +95,9 @@ export function composeSystem(parts: SystemParts): System {
   const doc = parts.doc;
   const inner =
     parts.store ??
-    (doc ? createStore(settings, doc, clock) : missing('a store (or a DynamoDB client to build one)'));
+    (doc
+      ? new DynamoStore({ doc, tableName: settings.tableName, indexName: settings.indexName, shardCount: settings.shardCount, clock, log })
+      : missing('a store (or a DynamoDB client to build one)'));
   const store = parts.observeStore ? parts.observeStore(inner) : inner;
   const personal =
     parts.tokens ?? (doc && settings.tokensTableName ? new DynamoTokenResolver(doc, settings.tokensTableName, clock) : undefined);

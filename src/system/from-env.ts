@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Dispatcher } from 'undici';
-import { ConfigError, integer, oneOf, optional, required, url, type Env } from '../config/env.ts';
+import { ConfigError, integer, optional, required, url, type Env } from '../config/env.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Log } from '../domain/log.ts';
 import { changePublisherFor } from '../events/eventbridge-publisher.ts';
@@ -11,6 +11,7 @@ import { INLINE_MAP_MAX_CONCURRENCY } from '../scale/partition-limits.ts';
 import { createDocumentClient } from '../store/document-client.ts';
 import { composeSystem, type System } from './compose.ts';
 import { DEFAULT_SETTINGS, type Settings } from './settings.ts';
+import { MAX_SHARD_COUNT } from '../store/shard.ts';
 
 export interface EnvConfig {
   settings: Settings;
@@ -26,14 +27,12 @@ export interface EnvConfig {
  */
 export function readTableEnv(env: Env): EnvConfig {
   const d = DEFAULT_SETTINGS;
-  const dueIndexDesign = oneOf(env, 'DUE_INDEX_DESIGN', ['slots', 'row-lease'] as const, d.dueIndexDesign);
   return {
     settings: {
       ...d,
       tableName: required(env, 'TABLE_NAME'),
-      dueIndexDesign,
-      indexName: optional(env, 'STALE_INDEX_NAME') ?? (dueIndexDesign === 'slots' ? d.indexName : 'byStaleAt'),
-      shardCount: integer(env, 'SHARD_COUNT', d.shardCount, 1, 1_000),
+      indexName: optional(env, 'STALE_INDEX_NAME') ?? d.indexName,
+      shardCount: integer(env, 'SHARD_COUNT', d.shardCount, 1, MAX_SHARD_COUNT),
     },
     dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
     changeEventBus: optional(env, 'CHANGE_EVENT_BUS'),
@@ -57,7 +56,6 @@ export function readRefreshEnv(env: Env): EnvConfig {
       gitProviders: parseProviderConfigs(optional(env, GIT_PROVIDERS_ENV)),
       cadence: {
         ...d.cadence,
-        mode: oneOf(env, 'CADENCE', ['adaptive', 'fixed'] as const, d.cadence.mode),
         activeWindowMs: integer(env, 'CADENCE_ACTIVE_WINDOW_MS', d.cadence.activeWindowMs, 0, 7 * 86_400_000),
         openCapMs: integer(env, 'CADENCE_OPEN_CAP_MS', d.cadence.openCapMs, d.cadence.successTtlMs, 86_400_000),
         closedCapMs: integer(env, 'CADENCE_CLOSED_CAP_MS', d.cadence.closedCapMs, d.cadence.successTtlMs, 7 * 86_400_000),

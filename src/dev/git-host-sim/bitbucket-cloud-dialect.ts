@@ -1,6 +1,8 @@
 import { bitbucketCloudType } from '../../providers/bitbucket-cloud/provider-type.ts';
 import { intParam } from './bitbucket-parts.ts';
-import { cloudState, commitEntries, diffstatEntries, pullRequestJson } from './bitbucket-cloud-json.ts';
+import { bitbucketDeliveryEvent } from '../webhook-request.ts';
+import { cloudState, commitEntries, diffstatEntries, pullRequestJson, pullRequestWebUrl, repository } from './bitbucket-cloud-json.ts';
+import { decisions } from './bitbucket-parts.ts';
 import type { HostDialect, HostUrls, JsonAnswer, SimRoute } from './dialect.ts';
 import type { World } from './world.ts';
 
@@ -106,6 +108,20 @@ export const bitbucketCloudDialect: HostDialect = {
   // Owners alternate between API tokens (Basic) and access tokens (Bearer), so runs use both.
   credentialFor: (login, unique) => (/[02468ace]$/.test(unique) ? `${login}@example.com:ATATT3sim${unique}` : `ATCTT3sim${unique}`),
   originOf: (urls, repo) => `${urls.web}/${repo.owner}/${repo.name}.git`,
+  pullRequestUrl: pullRequestWebUrl,
+  delivery(change, urls, secret) {
+    if (change.kind === 'probe') return bitbucketDeliveryEvent({ product: 'cloud', eventKey: 'repo:updated', payload: {}, secret });
+    const { repo, pr } = change;
+    const latest = pr.reviews.at(-1);
+    const eventKey = {
+      opened: 'pullrequest:created',
+      updated: 'pullrequest:updated',
+      reviewed: latest && decisions(pr).get(latest.login) === 'CHANGES_REQUESTED' ? 'pullrequest:changes_request_created' : 'pullrequest:approved',
+      closed: pr.merged ? 'pullrequest:fulfilled' : 'pullrequest:rejected',
+    }[change.kind];
+    const payload = { repository: repository(repo, urls), pullrequest: pullRequestJson(repo, pr, urls, true) };
+    return bitbucketDeliveryEvent({ product: 'cloud', eventKey, payload, secret });
+  },
   answerHeaders: (n) => ({ 'x-request-id': n.toString(16).padStart(32, '0') }),
   limitHeaders: (state) => ({
     'x-ratelimit-limit': String(state.limit),

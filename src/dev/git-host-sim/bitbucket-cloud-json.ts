@@ -29,8 +29,8 @@ export function repository(repo: Repo, urls: HostUrls) {
   };
 }
 
-export function pullRequestWebUrl(repo: Repo, pr: PullRequest, urls: HostUrls): string {
-  return `${urls.web}/${repo.owner}/${repo.name}/pull-requests/${pr.number}`;
+export function pullRequestWebUrl(urls: HostUrls, repo: Repo, number: number): string {
+  return `${urls.web}/${repo.owner}/${repo.name}/pull-requests/${number}`;
 }
 
 /** `GET /repositories/{ws}/{slug}/pullrequests/{id}` (list items have the same shape, without participants). */
@@ -55,7 +55,7 @@ export function pullRequestJson(repo: Repo, pr: PullRequest, urls: HostUrls, ful
     updated_on: isoTime(pr.updatedAt),
     links: {
       self: { href: self },
-      html: { href: pullRequestWebUrl(repo, pr, urls) },
+      html: { href: pullRequestWebUrl(urls, repo, pr.number) },
       diffstat: { href: `${self}/diffstat` },
       commits: { href: `${self}/commits` },
     },

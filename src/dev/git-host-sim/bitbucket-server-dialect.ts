@@ -1,5 +1,6 @@
 import { bitbucketServerType } from '../../providers/bitbucket-server/provider-type.ts';
 import { baseHash, commitHashes, decisions, fileChanges, hashOf, intParam } from './bitbucket-parts.ts';
+import { bitbucketDeliveryEvent } from '../webhook-request.ts';
 import type { HostDialect, HostUrls, JsonAnswer, SimRoute } from './dialect.ts';
 import type { PullRequest, Repo, World } from './world.ts';
 
@@ -21,6 +22,10 @@ function error(status: number, message: string, exceptionName: string | null = n
 /** Project keys are upper case on Data Center; the world's owner is the key. */
 const keyOf = (repo: Repo) => repo.owner.toUpperCase();
 
+function pullRequestUrl(urls: HostUrls, repo: Repo, number: number): string {
+  return `${urls.web}/projects/${keyOf(repo)}/repos/${repo.name}/pull-requests/${number}`;
+}
+
 function state(pr: PullRequest): string {
   return pr.state === 'open' ? 'OPEN' : pr.merged ? 'MERGED' : 'DECLINED';
 }
@@ -29,8 +34,24 @@ function user(login: string) {
   return { name: login, emailAddress: `${login}@example.com`, id: Number.parseInt(hashOf('user', login).slice(0, 6), 16), displayName: login, active: true, slug: login, type: 'NORMAL' };
 }
 
-function ref(repo: Repo, branch: string, commit: string) {
-  return { id: `refs/heads/${branch}`, displayId: branch, latestCommit: commit, repository: { slug: repo.name, name: repo.name, project: { key: keyOf(repo) } } };
+function originOf(urls: HostUrls, repo: Repo): string {
+  return `${urls.web}/scm/${keyOf(repo)}/${repo.name}.git`;
+}
+
+function repository(repo: Repo, urls: HostUrls) {
+  return {
+    slug: repo.name,
+    name: repo.name,
+    project: { key: keyOf(repo) },
+    links: {
+      clone: [{ href: originOf(urls, repo), name: 'http' }],
+      self: [{ href: `${urls.web}/projects/${keyOf(repo)}/repos/${repo.name}/browse` }],
+    },
+  };
+}
+
+function ref(repo: Repo, urls: HostUrls, branch: string, commit: string) {
+  return { id: `refs/heads/${branch}`, displayId: branch, latestCommit: commit, repository: repository(repo, urls) };
 }
 
 function pullRequestJson(repo: Repo, pr: PullRequest, urls: HostUrls) {
@@ -46,8 +67,8 @@ function pullRequestJson(repo: Repo, pr: PullRequest, urls: HostUrls) {
     createdDate: pr.createdAt,
     updatedDate: pr.updatedAt,
     ...(pr.closedAt === null ? {} : { closedDate: pr.closedAt }),
-    fromRef: ref(repo, pr.headRef, pr.headSha),
-    toRef: ref(repo, pr.baseRef, baseHash(repo, pr)),
+    fromRef: ref(repo, urls, pr.headRef, pr.headSha),
+    toRef: ref(repo, urls, pr.baseRef, baseHash(repo, pr)),
     locked: false,
     author: { user: user(pr.authorLogin), role: 'AUTHOR', approved: false, status: 'UNAPPROVED' },
     reviewers: [...decisions(pr)].map(([login, decision]) => ({
@@ -57,7 +78,7 @@ function pullRequestJson(repo: Repo, pr: PullRequest, urls: HostUrls) {
       status: decision === 'APPROVED' ? 'APPROVED' : decision === 'CHANGES_REQUESTED' ? 'NEEDS_WORK' : 'UNAPPROVED',
     })),
     participants: [],
-    links: { self: [{ href: `${urls.web}/projects/${keyOf(repo)}/repos/${repo.name}/pull-requests/${pr.number}` }] },
+    links: { self: [{ href: pullRequestUrl(urls, repo, pr.number) }] },
   };
 }
 
@@ -168,7 +189,22 @@ export const bitbucketServerDialect: HostDialect = {
   },
   credentialOf: (header) => /^bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1],
   credentialFor: (_login, unique) => `BBDC-sim${unique}`,
-  originOf: (urls, repo) => `${urls.web}/scm/${keyOf(repo)}/${repo.name}.git`,
+  originOf,
+  pullRequestUrl,
+  delivery(change, urls, secret) {
+    if (change.kind === 'probe') return bitbucketDeliveryEvent({ product: 'server', eventKey: 'diagnostics:ping', payload: { test: true }, secret });
+    const { repo, pr } = change;
+    const latest = pr.reviews.at(-1);
+    const decision = latest ? decisions(pr).get(latest.login) : null;
+    const eventKey = {
+      opened: 'pr:opened',
+      updated: 'pr:from_ref_updated',
+      reviewed: decision === 'CHANGES_REQUESTED' ? 'pr:reviewer:needs_work' : decision === 'APPROVED' ? 'pr:reviewer:approved' : 'pr:reviewer:unapproved',
+      closed: pr.merged ? 'pr:merged' : 'pr:declined',
+    }[change.kind];
+    const payload = { eventKey, date: new Date(pr.updatedAt).toISOString(), actor: user(pr.authorLogin), pullRequest: pullRequestJson(repo, pr, urls) };
+    return bitbucketDeliveryEvent({ product: 'server', eventKey, payload, secret });
+  },
   answerHeaders: (n) => ({ 'x-arequestid': `sim${n}` }),
   limitHeaders: () => ({}),
   limited: (state, _status, _login, now) => ({

@@ -1,5 +1,6 @@
+import type { FunctionUrlEvent } from '../../webhooks/receive.ts';
 import type { RateLimitState } from './rate-limit.ts';
-import type { Repo, World } from './world.ts';
+import type { PullRequest, Repo, World } from './world.ts';
 
 /** Where the simulated host is reached: web pages and the REST API under it. */
 export interface HostUrls {
@@ -30,6 +31,12 @@ export interface JsonAnswer {
   headers?: Record<string, string>;
 }
 
+/**
+ * A change the host tells webhooks about: a PR opened, updated (a push, a draft flag),
+ * reviewed or closed (merged or not); `probe` is a harmless event (GitHub's `ping`).
+ */
+export type SimChange = { kind: 'opened' | 'updated' | 'reviewed' | 'closed'; repo: Repo; pr: PullRequest } | { kind: 'probe' };
+
 /** The host's own refusals, whose bodies each product words its own way. */
 export type SimRefusal = 'unauthenticated' | 'bad-credentials' | 'not-found' | 'secondary-limit' | 'server-error';
 
@@ -47,6 +54,11 @@ export interface HostDialect {
   readonly apiPath: string;
   /** The host's hourly request limit per token, unless the run sets another. */
   readonly hourlyLimit: number;
+  /**
+   * Whether the old path of a renamed or transferred repository still answers (GitHub
+   * redirects it); absent or false: the old path is gone (404), as on Azure DevOps.
+   */
+  readonly answersMovedRepos?: boolean;
   /** Whether a 304 counts against that limit (GitHub: no). */
   readonly notModifiedCounts: boolean;
   /** Null when the path is none of the endpoints the host serves. */
@@ -60,6 +72,13 @@ export interface HostDialect {
   credentialFor(login: string, unique: string): string;
   /** A repository's clone URL, as rows carry it. */
   originOf(urls: HostUrls, repo: Repo): string;
+  /** A pull request's web page, as the host links it (and gitsync stores it as the row's `url`). */
+  pullRequestUrl(urls: HostUrls, repo: Repo, number: number): string;
+  /**
+   * The delivery of `change` this host's webhook sends, signed with `secret`, as the function
+   * URL gets it. Absent for a host whose deliveries gitsync does not take yet: it sends none.
+   */
+  delivery?(change: SimChange, urls: HostUrls, secret: string): FunctionUrlEvent;
   /** Headers every answer carries (request ids). */
   answerHeaders(requestNumber: number): Record<string, string>;
   /** Rate-limit headers of a counted answer. */

@@ -47,6 +47,8 @@ export interface GitHostSim {
   providerEntry(): { type: string; webUrl: string; apiUrl: string };
   /** A repository's origin as rows carry it. */
   originOf(repo: Repo): string;
+  /** A pull request's web page as the host links it. */
+  pullRequestUrl(repo: Repo, number: number): string;
   world: World;
   stats: Pick<Stats, 'snapshot'>;
   faults: Faults;
@@ -192,6 +194,7 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
     dialect,
     providerEntry: () => ({ type: dialect.type, webUrl: web, apiUrl: api }),
     originOf: (repo) => dialect.originOf(urls(dialect.apiPath), repo),
+    pullRequestUrl: (repo, number) => dialect.pullRequestUrl(urls(dialect.apiPath), repo, number),
     world,
     stats,
     faults,

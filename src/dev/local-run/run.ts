@@ -48,7 +48,8 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
       ...(host ? { GIT_PROVIDERS: host.gitProviders, WEBHOOK_SECRETS: JSON.stringify({ [host.provider.host]: LOCAL_WEBHOOK_SECRET }) } : {}),
     };
     const invoke = await loadRefreshFunction(template, 'RefreshFunction', functionEnv);
-    const webhooksOn = host !== undefined && options.webhookShare > 0;
+    // A simulated host whose deliveries gitsync does not take yet sends none.
+    const webhooksOn = host !== undefined && options.webhookShare > 0 && host.sim.dialect.delivery !== undefined;
     // The webhook function behind a function URL on 127.0.0.1, as deployed behind its URL.
     const invokeWebhook = webhooksOn
       ? await loadFunction<FunctionUrlEvent, FunctionUrlResponse>(template, 'WebhookFunction', functionEnv)
@@ -110,6 +111,8 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
         onDelivered: () => void observe().catch(() => {}),
       });
       io.view.note(`webhooks: the simulated host sends a signed delivery for ${Math.round(options.webhookShare * 100)}% of its changes to ${receiver.url}`);
+    } else if (host && options.webhookShare > 0) {
+      io.view.note(`webhooks: the simulated ${host.sim.dialect.type} host sends none (its dialect renders no deliveries): polling only`);
     }
 
     const loop = startRefreshLoop({

@@ -1,8 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { sha256Signature, sha256SignatureVerifier } from '../hmac-signature.ts';
 import type { ParsedDelivery, ProviderWebhook } from '../provider-webhook.ts';
 import { branchOfRef, invalidDelivery, jsonObject, nonEmptyText } from '../webhook-payload.ts';
-
-const SIGNATURE = /^sha256=([0-9a-f]{64})$/;
 
 /** Events gitsync acts on, by the name used in metrics (the `X-GitHub-Event` value). */
 const EVENTS: readonly string[] = ['pull_request', 'pull_request_review', 'push', 'ping', 'installation', 'installation_repositories'];
@@ -11,19 +9,12 @@ const EVENTS: readonly string[] = ['pull_request', 'pull_request_review', 'push'
 const REMOVED: ReadonlySet<string> = new Set(['deleted', 'suspend']);
 
 /** The hex HMAC-SHA256 GitHub puts in `X-Hub-Signature-256` (after `sha256=`). */
-export function githubSignature(secret: string, body: Uint8Array): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
+export const githubSignature = sha256Signature;
 
 /** GitHub signs the raw body with each hook's secret: `X-Hub-Signature-256`, `X-GitHub-Event`, `X-GitHub-Delivery`. */
 export const githubWebhook: ProviderWebhook = {
   recognises: (headers) => headers['x-github-event'] !== undefined,
-  verifier(headers, body) {
-    const hex = SIGNATURE.exec(headers['x-hub-signature-256']?.trim().toLowerCase() ?? '')?.[1];
-    if (!hex) return null;
-    const given = Buffer.from(hex, 'hex');
-    return (secret) => timingSafeEqual(createHmac('sha256', secret).update(body).digest(), given);
-  },
+  verifier: (headers, body) => sha256SignatureVerifier(headers['x-hub-signature-256'], body),
   identify(headers) {
     const event = headers['x-github-event'] ?? '';
     const deliveryId = headers['x-github-delivery'];

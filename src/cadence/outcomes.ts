@@ -1,4 +1,4 @@
-import type { CadencePolicy } from '../cadence/policy.ts';
+import type { CadencePolicy } from './policy.ts';
 import type { RefreshErrorKind } from '../domain/errors.ts';
 import { MAX_RATE_LIMIT_WAIT_MS } from '../providers/http/rate-limit.ts';
 
@@ -22,12 +22,12 @@ export const OUTCOMES = {
   refreshed: {
     counter: 'refreshed',
     metric: 'Refreshed',
-    longestWaitMs: (p) => Math.max(adaptiveCap(p, p.successTtlMs, Math.max(p.openCapMs, p.closedCapMs)), p.webhookSafetyTtlMs),
+    longestWaitMs: (p) => Math.max(p.successTtlMs, p.openCapMs, p.closedCapMs, p.webhookSafetyTtlMs),
   },
   no_pr: {
     counter: 'noPr',
     metric: 'NoPr',
-    longestWaitMs: (p) => Math.max(adaptiveCap(p, Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs), p.openCapMs), p.webhookSafetyTtlMs),
+    longestWaitMs: (p) => Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs, p.openCapMs, p.webhookSafetyTtlMs),
   },
   no_token: { counter: 'noToken', metric: 'NoToken', longestWaitMs: (p) => p.noTokenMs },
   // The provider's reset wins over the floor, and a reset is never believed further than the cap.
@@ -44,9 +44,6 @@ export const OUTCOMES = {
 
 export type Outcome = keyof typeof OUTCOMES;
 
-function adaptiveCap(p: CadencePolicy, fixed: number, cap: number): number {
-  return p.mode === 'fixed' ? fixed : Math.max(fixed, cap);
-}
 export type OutcomeCounter = (typeof OUTCOMES)[Outcome]['counter'];
 
 /** The outcome each failure kind leads to (the kind is then stored on the row, except a deadline's). */
