@@ -27,8 +27,9 @@ export const OUTCOMES = {
   no_pr: {
     counter: 'noPr',
     metric: 'NoPr',
-    longestWaitMs: (p) => Math.max(adaptiveCap(p, Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs), p.openCapMs), p.webhookSafetyTtlMs),
+    longestWaitMs: (p) => Math.max(adaptiveCap(p, Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs), p.openCapMs), p.webhookNoPullRequestMs),
   },
+  // A linked token makes the owner's rows due at once; the period is only a safety net.
   no_token: { counter: 'noToken', metric: 'NoToken', longestWaitMs: (p) => p.noTokenMs },
   // The provider's reset wins over the floor, and a reset is never believed further than the cap.
   rate_limited: { counter: 'rateLimited', metric: 'RateLimited', longestWaitMs: (p) => Math.max(p.rateLimitFloorMs, MAX_RATE_LIMIT_WAIT_MS) },

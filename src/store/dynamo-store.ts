@@ -121,7 +121,6 @@ export class DynamoStore implements Store, DueCensus {
   async writeBack(claimed: DiffStatusRow, lease: Lease, update: RowUpdate): Promise<boolean> {
     if (this.#clock.now() >= lease.expiresAt) return false;
     const write = slotWrite(claimed, update, this.#shardCount);
-    if (write.unchanged) return true;
     const expression = buildUpdateExpression({
       set: write.set,
       remove: write.remove,

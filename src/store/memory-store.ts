@@ -148,7 +148,6 @@ export class MemoryStore implements Store, DueCensus {
     if (this.#clock.now() >= lease.expiresAt) return false;
     const before = this.rows.get(claimed.chatId);
     const write = slotWrite(claimed, update, this.#shardCount);
-    if (write.unchanged) return true;
     if (!before || before.version !== write.expectedVersion) {
       this.#charge?.({ operation: 'failedWrite', read: 0, write: writeUnits(before ?? {}, before ?? {}), indexWrite: 0 });
       return false;

@@ -1,5 +1,4 @@
 import type { DiffStatusRow } from '../domain/row.ts';
-import { sameValue } from '../domain/same-value.ts';
 import { formatSlot, parseSlot, placeSchedule } from './due-slot.ts';
 import { duePartition, dueShardFor } from './shard.ts';
 import type { RowUpdate } from './store.ts';
@@ -12,21 +11,14 @@ export interface SlotWrite {
   remove: string[];
   /** The version the row must still have (undefined: it must have none). */
   expectedVersion: number | undefined;
-  /**
-   * Nothing to write: the update sets only what the row already holds and keeps its slot (a
-   * branch still without a PR, an owner still without a token). The row stays due at its
-   * period, so the store sends nothing; `staleAt` keeps the instant it held.
-   */
-  unchanged: boolean;
 }
-
-/** Set by every write, so they do not make a write worth sending on their own. */
-const ALWAYS_SET = new Set(['version', 'staleAt']);
 
 /**
  * What a slot-design write-back writes, shared by the DynamoDB and in-memory stores: the
  * plan's attributes, the next version, the exact next refresh time, and the slot and its
- * partition only when they change (the only writes that touch the due index).
+ * partition only when they change (the only writes that touch the due index). Every check is
+ * written, even one that found nothing new: the row's `staleAt` (the instant its slot next
+ * falls due) and `checkedAt` must tell the truth.
  */
 export function slotWrite(claimed: DiffStatusRow, update: RowUpdate, shardCount: number): SlotWrite {
   const expectedVersion = typeof claimed.version === 'number' ? claimed.version : undefined;
@@ -41,10 +33,5 @@ export function slotWrite(claimed: DiffStatusRow, update: RowUpdate, shardCount:
     const partition = duePartition(dueShardFor(claimed.chatId, shardCount), placed.slot);
     if (claimed.dueShard !== partition) set['dueShard'] = partition;
   }
-  const stored = claimed as unknown as Record<string, unknown>;
-  const unchanged =
-    update.schedule?.kind === 'every' &&
-    Object.entries(set).every(([name, value]) => ALWAYS_SET.has(name) || sameValue(stored[name], value)) &&
-    remove.every((name) => stored[name] === undefined);
-  return { set, remove, expectedVersion, unchanged };
+  return { set, remove, expectedVersion };
 }
