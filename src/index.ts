@@ -35,7 +35,7 @@ export interface GitsyncOptions {
   indexName?: string;
   /** `SHARD_COUNT`: must match the deployment's; default 1. */
   shardCount?: number;
-  /** `GIT_PROVIDERS` as its JSON array; default github.com and gitlab.com. */
+  /** `GIT_PROVIDERS` as its JSON array; default github.com, gitlab.com and bitbucket.org. */
   gitProviders?: readonly { type: string; webUrl: string; apiUrl?: string; maxPages?: number }[];
   /** `CHANGE_EVENT_BUS`: publish change events there; default none. */
   changeEventBus?: string;

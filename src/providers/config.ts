@@ -5,7 +5,7 @@ import { PROVIDER_TYPES, providerType } from './provider-types.ts';
 export interface ProviderConfig {
   /** The `name` of its provider type ("github"). */
   type: string;
-  /** Scheme + host (+ port), no trailing slash: "https://github.example.com". */
+  /** Scheme + host (+ port), no trailing slash: "https://github.example.com"; a context path where the type allows one ("https://host/bitbucket"). */
   webUrl: string;
   /** Base of the REST API, no trailing slash. */
   apiUrl: string;
@@ -26,13 +26,10 @@ export const DEFAULT_MAX_PAGES = 10;
 
 export const GIT_PROVIDERS_ENV = 'GIT_PROVIDERS';
 
-/** Each provider type's public service (github.com, gitlab.com). */
-export const DEFAULT_PROVIDERS: readonly ProviderConfig[] = PROVIDER_TYPES.map(({ name, publicHost }) => ({
-  type: name,
-  ...publicHost,
-  host: hostKey(new URL(publicHost.webUrl)),
-  maxPages: DEFAULT_MAX_PAGES,
-}));
+/** Each provider type's public service (github.com, gitlab.com, bitbucket.org). */
+export const DEFAULT_PROVIDERS: readonly ProviderConfig[] = PROVIDER_TYPES.flatMap(({ name, publicHost }) =>
+  publicHost ? [{ type: name, ...publicHost, host: hostKey(new URL(publicHost.webUrl)), maxPages: DEFAULT_MAX_PAGES }] : [],
+);
 
 /** The configuration cannot be used; the message names the variable and the entry. */
 export class ProviderConfigError extends Error {
@@ -42,7 +39,7 @@ export class ProviderConfigError extends Error {
   }
 }
 
-/** Parses `GIT_PROVIDERS` (a JSON array); unset or blank means github.com + gitlab.com. */
+/** Parses `GIT_PROVIDERS` (a JSON array); unset or blank means the public services (`DEFAULT_PROVIDERS`). */
 export function parseProviderConfigs(raw: string | undefined): ProviderConfig[] {
   if (raw === undefined || raw.trim() === '') return [...DEFAULT_PROVIDERS];
   let parsed: unknown;
@@ -76,10 +73,13 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
     throw new ProviderConfigError(`${where} has unknown type ${JSON.stringify(type)} (expected ${names})`);
   }
   const web = parseBaseUrl(webUrl, `${where} webUrl`);
-  if (web.pathname !== '/') {
+  if (web.pathname !== '/' && !known.contextPath) {
     throw new ProviderConfigError(`${where} webUrl must be scheme and host only, without a path`);
   }
-  const webBase = trimSlash(web.origin);
+  if (!/^(\/[A-Za-z0-9_.~-]+)*\/?$/.test(web.pathname) || web.pathname.split('/').some((s) => s === '.' || s === '..')) {
+    throw new ProviderConfigError(`${where} webUrl has a malformed context path`);
+  }
+  const webBase = trimSlash(`${web.origin}${web.pathname}`);
   const api =
     apiUrl === undefined ? known.defaultApiUrl(webBase) : trimSlash(parseBaseUrl(apiUrl, `${where} apiUrl`).href);
   return {

@@ -12,10 +12,12 @@ import type { RepoShape } from './repo-shape.ts';
 export interface ProviderType {
   /** The `type` of a `GIT_PROVIDERS` entry: "github". */
   readonly name: string;
-  /** The public service configured when `GIT_PROVIDERS` is unset. */
-  readonly publicHost: { webUrl: string; apiUrl: string };
+  /** The public service configured when `GIT_PROVIDERS` is unset; absent for a server-only product. */
+  readonly publicHost?: { webUrl: string; apiUrl: string };
   /** API base of a server at `webUrl` (no trailing slash) whose entry names none. */
   defaultApiUrl(webUrl: string): string;
+  /** A server of this type may live below a context path (`https://host/bitbucket`), so `webUrl` may carry one. */
+  readonly contextPath?: boolean;
   /** How origins and pull-request URLs of this type are laid out. */
   readonly shape: RepoShape;
   /** Header names of the type's primary rate limit. */

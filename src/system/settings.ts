@@ -40,7 +40,7 @@ export interface Settings {
    * environment).
    */
   rowTimeShareMs: number;
-  /** `GIT_PROVIDERS`: the git hosts a token may be sent to. Default github.com and gitlab.com. */
+  /** `GIT_PROVIDERS`: the git hosts a token may be sent to. Default github.com, gitlab.com and bitbucket.org. */
   gitProviders: readonly ProviderConfig[];
   /** When rows are next due, per outcome. Default `DEFAULT_CADENCE`. */
   cadence: CadencePolicy;

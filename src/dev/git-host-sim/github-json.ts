@@ -1,10 +1,5 @@
+import type { HostUrls } from './dialect.ts';
 import type { PullRequest, Repo, Review } from './world.ts';
-
-/** Where the simulated host is reached: web pages and the REST API under it. */
-export interface HostUrls {
-  web: string;
-  api: string;
-}
 
 /** GitHub writes times without milliseconds. */
 export function isoTime(epochMs: number): string {

@@ -1,5 +1,5 @@
 import type { Random } from './prng.ts';
-import type { Route } from './router.ts';
+import type { SimRoute as Route } from './dialect.ts';
 
 /**
  * Delay before each answer: a fixed number of ms, a base plus uniform jitter in

@@ -42,7 +42,7 @@ const HOUR = 3_600_000;
  * registers a token per owner except a few, and returns the matching diff-status rows.
  * The same seed gives the same world, rows and tokens.
  */
-export function seedWorld(sim: Pick<GitHostSim, 'world' | 'url' | 'addToken'>, options: SeedOptions): SeededWorld {
+export function seedWorld(sim: Pick<GitHostSim, 'world' | 'dialect' | 'originOf' | 'addToken'>, options: SeedOptions): SeededWorld {
   const rng = seededRandom(options.seed ?? 1).fork('seed');
   const ownerCount = options.owners ?? 8;
   const tokenless = options.ownersWithoutToken ?? (ownerCount > 1 ? Math.max(1, Math.floor(ownerCount / 5)) : 0);
@@ -65,7 +65,7 @@ export function seedWorld(sim: Pick<GitHostSim, 'world' | 'url' | 'addToken'>, o
   const tokens: Record<string, string> = {};
   // The last owners go without a token, so which ones is obvious in a summary.
   for (const { ownerId, login } of owners.slice(0, ownerCount - tokenless)) {
-    const token = `ghs_sim_${ownerId.replace('-', '')}_${rng.int(0, 0xffffff).toString(16).padStart(6, '0')}`;
+    const token = sim.dialect.credentialFor(login, `${ownerId.replace('-', '')}_${rng.int(0, 0xffffff).toString(16).padStart(6, '0')}`);
     tokens[ownerId] = token;
     sim.addToken(token, login);
   }
@@ -85,7 +85,7 @@ export function seedWorld(sim: Pick<GitHostSim, 'world' | 'url' | 'addToken'>, o
     rows.push({
       chatId,
       ownerId: owner.ownerId,
-      gitRemoteOrigin: `${sim.url}/${repo.owner}/${repo.name}.git`,
+      gitRemoteOrigin: sim.originOf(repo),
       gitBranch: branch.name,
       createdAt,
       updatedAt,

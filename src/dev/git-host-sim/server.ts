@@ -4,30 +4,27 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../../domain/clock.ts';
 import { etagFor, ifNoneMatchHits } from './etag.ts';
 import { evolution, type EvolutionRates } from './evolution.ts';
+import type { HostDialect, HostUrls } from './dialect.ts';
 import { createFaults, DEFAULT_MAX_HANG_MS, type FaultSpec, type Faults } from './faults.ts';
+import { githubDialect } from './github-dialect.ts';
 import { latencyOf, type LatencyOption } from './latency.ts';
 import { seededRandom } from './prng.ts';
-import {
-  createPrimaryLimiter,
-  createSecondaryLimiter,
-  rateLimitHeaders,
-  type PrimaryLimitOptions,
-  type SecondaryLimitOptions,
-} from './rate-limit.ts';
-import { answer, ENTERPRISE_API_PREFIX, matchRoute, notFound } from './router.ts';
+import { createPrimaryLimiter, createSecondaryLimiter, type PrimaryLimitOptions, type SecondaryLimitOptions } from './rate-limit.ts';
 import { createStats, type Stats } from './stats.ts';
-import { createWorld, type World } from './world.ts';
+import { createWorld, type Repo, type World } from './world.ts';
 
 export interface GitHostSimOptions {
   /** Default: a free port. The host always listens on 127.0.0.1 only. */
   port?: number;
+  /** The kind of host it speaks (routes, JSON, credentials). Default GitHub. */
+  dialect?: HostDialect;
   /** Drives the world's evolution and the rate-limit windows; latency uses real time. */
   clock?: Clock;
   seed?: number | string;
   /** Simulated time between evolution steps. Default 10 s. */
   stepMs?: number;
   rates?: Partial<EvolutionRates>;
-  /** Accepted bearer tokens and the login each one authenticates. */
+  /** Accepted credentials (as gitsync stores them) and the login each one authenticates. */
   tokens?: Record<string, string>;
   rateLimit?: PrimaryLimitOptions;
   /** Off unless given. */
@@ -38,10 +35,15 @@ export interface GitHostSimOptions {
 }
 
 export interface GitHostSim {
-  /** Web base, e.g. `http://127.0.0.1:PORT`; origins and `html_url`s live under it. */
+  /** Web base, e.g. `http://127.0.0.1:PORT` (plus the dialect's context path); origins and `html_url`s live under it. */
   url: string;
-  /** Enterprise-style API base (`url` + `/api/v3`); the github.com layout is served at `url` too. */
+  /** The API base gitsync is configured with (GitHub: Enterprise-style `url` + `/api/v3`; the github.com layout is served at `url` too). */
   apiUrl: string;
+  dialect: HostDialect;
+  /** `GIT_PROVIDERS` entry fields naming this host: `{ type, webUrl, apiUrl }`. */
+  providerEntry(): { type: string; webUrl: string; apiUrl: string };
+  /** A repository's origin as rows carry it. */
+  originOf(repo: Repo): string;
   world: World;
   stats: Pick<Stats, 'snapshot'>;
   faults: Faults;
@@ -52,25 +54,25 @@ export interface GitHostSim {
   close(): Promise<void>;
 }
 
-const DOCS = 'https://docs.github.com/rest';
 /** GitHub's unauthenticated limit, applied per client address to refused requests. */
 const ANONYMOUS_LIMIT = 60;
 
 /**
- * Starts a simulated GitHub (the REST subset gitsync uses) on 127.0.0.1, for `npm start`
- * and tests only. Per request: latency, then authentication, secondary then primary rate
- * limit, the repository's fault, the answer; a 304 does not count against the primary limit.
+ * Starts a simulated git host (the REST subset gitsync uses, in the dialect asked for:
+ * GitHub by default) on 127.0.0.1, for `npm start` and tests only. Per request: latency, then authentication, secondary then primary rate
+ * limit, the repository's fault, the answer; a 304 counts against the primary limit only where the dialect says so.
  * Typical use: `const sim = await start({ seed }); const { rows, tokens } = seedWorld(sim, ...)`,
- * a GitHub Enterprise provider at web base `sim.url` / API `sim.apiUrl`, then `sim.close()`.
+ * a provider configured with `sim.providerEntry()`, then `sim.close()`.
  */
 export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim> {
+  const dialect = options.dialect ?? githubDialect;
   const clock = options.clock ?? systemClock;
   const seed = options.seed ?? 1;
   const random = seededRandom(seed);
   const stepMs = options.stepMs ?? 10_000;
   const world = createWorld({ startAt: clock.now(), stepMs, evolve: evolution({ seed, stepMs, rates: options.rates }) });
   const logins = new Map(Object.entries(options.tokens ?? {}));
-  const primary = createPrimaryLimiter(clock, options.rateLimit);
+  const primary = createPrimaryLimiter(clock, { limit: dialect.hourlyLimit, ...options.rateLimit });
   const anonymous = createPrimaryLimiter(clock, { limit: ANONYMOUS_LIMIT });
   const secondary = options.secondaryLimit ? createSecondaryLimiter(clock, options.secondaryLimit) : null;
   const delayOf = latencyOf(options.latency, random.fork('latency'));
@@ -79,12 +81,12 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
   const inFlight = new Set<Promise<void>>();
   let requestIds = 0;
   let base = '';
+  const urls = (apiPrefix: string): HostUrls => ({ web: base + dialect.webPath, api: base + apiPrefix });
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string>) => {
     const text = body === undefined ? '' : JSON.stringify(body);
     res.writeHead(status, {
-      'x-github-api-version-selected': '2022-11-28',
-      'x-github-request-id': (++requestIds).toString(16).toUpperCase().padStart(8, '0'),
+      ...dialect.answerHeaders(++requestIds),
       ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }),
       ...headers,
     });
@@ -93,8 +95,8 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', base);
-    const route = matchRoute(req.method ?? 'GET', url.pathname);
-    const token = bearerToken(req.headers.authorization);
+    const route = dialect.matchRoute(req.method ?? 'GET', url.pathname);
+    const token = dialect.credentialOf(req.headers.authorization);
     stats.request(route?.endpoint ?? 'unknown', token);
     const login = token === undefined ? undefined : logins.get(token);
     // Admission happens on arrival so a slow answer holds its concurrency slot.
@@ -106,42 +108,40 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
 
       if (token === undefined || login === undefined) {
         stats.count('unauthorized', token);
-        const message = token === undefined ? 'Requires authentication' : 'Bad credentials';
         const limit = anonymous.consume(req.socket.remoteAddress ?? 'unknown');
-        return send(res, 401, { message, documentation_url: DOCS, status: '401' }, rateLimitHeaders(limit));
+        return send(res, 401, dialect.refusal(token === undefined ? 'unauthenticated' : 'bad-credentials'), dialect.limitHeaders(limit));
       }
       if (secondary && !admitted) {
         stats.count('secondaryRateLimited', token);
-        const message = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
-        return send(res, secondary.status, { message, documentation_url: DOCS }, {
-          ...rateLimitHeaders(primary.peek(token)),
+        return send(res, secondary.status, dialect.refusal('secondary-limit'), {
+          ...dialect.limitHeaders(primary.peek(token)),
           'retry-after': String(secondary.retryAfterSeconds),
         });
       }
       if (primary.peek(token).remaining === 0) {
         stats.count('rateLimited', token);
-        const message = `API rate limit exceeded for user ${login}.`;
-        return send(res, primary.status, { message, documentation_url: DOCS }, rateLimitHeaders(primary.peek(token)));
+        const limited = dialect.limited(primary.peek(token), primary.status, login, clock.now());
+        return send(res, limited.status, limited.body, limited.headers);
       }
       const counted = () => {
         stats.count('counted', token);
-        return rateLimitHeaders(primary.consume(token));
+        return dialect.limitHeaders(primary.consume(token));
       };
-      if (!route) return send(res, 404, notFound().body, counted());
+      if (!route) return send(res, 404, dialect.refusal('not-found'), counted());
       const fault = faults.draw(route.owner, route.repo);
       if (fault) {
         stats.count('faults', token);
         const headers = counted();
-        if (fault.kind === 'error') return send(res, fault.status ?? 500, { message: 'Server Error' }, headers);
+        if (fault.kind === 'error') return send(res, fault.status ?? 500, dialect.refusal('server-error'), headers);
         await pause(fault.maxHangMs ?? DEFAULT_MAX_HANG_MS, gone);
         return drop(res);
       }
-      const result = answer(world, route, url, { web: base, api: base + route.apiPrefix });
+      const result = dialect.answer(world, route, url, urls(route.apiPrefix));
       const body = JSON.stringify(result.body);
       const etag = result.status === 200 ? etagFor(body) : undefined;
       if (etag && ifNoneMatchHits(req.headers['if-none-match'], etag)) {
         stats.count('notModified', token);
-        return send(res, 304, undefined, { etag, ...rateLimitHeaders(primary.peek(token)) });
+        return send(res, 304, undefined, { etag, ...(dialect.notModifiedCounts ? counted() : dialect.limitHeaders(primary.peek(token))) });
       }
       send(res, result.status, result.body, {
         ...counted(),
@@ -157,7 +157,7 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
   const server = createServer((req, res) => {
     const work = handle(req, res)
       .catch((err: unknown) => {
-        if (!res.headersSent) send(res, 500, { message: `simulator failure: ${String(err)}` }, {});
+        if (!res.headersSent) send(res, 500, dialect.refusal('server-error', `simulator failure: ${String(err)}`), {});
         else drop(res);
       })
       .finally(() => inFlight.delete(work));
@@ -169,9 +169,13 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  const { web, api } = urls(dialect.apiPath);
   return {
-    url: base,
-    apiUrl: base + ENTERPRISE_API_PREFIX,
+    url: web,
+    apiUrl: api,
+    dialect,
+    providerEntry: () => ({ type: dialect.type, webUrl: web, apiUrl: api }),
+    originOf: (repo) => dialect.originOf(urls(dialect.apiPath), repo),
     world,
     stats,
     faults,
@@ -185,12 +189,6 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
       await closed;
     },
   };
-}
-
-/** Accepts both schemes GitHub accepts: `Bearer <t>` and `token <t>`. */
-function bearerToken(header: string | undefined): string | undefined {
-  const m = /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header ?? '');
-  return m?.[1];
 }
 
 /** Aborts when the connection closes: the client gave up or the host is closing. */

@@ -1,4 +1,5 @@
-import { fullPull, type HostUrls } from './github-json.ts';
+import type { HostUrls } from './dialect.ts';
+import { fullPull } from './github-json.ts';
 import type { PullRequest, Repo } from './world.ts';
 
 function repository(repo: Repo, urls: HostUrls) {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { SIM_DIALECTS } from '../git-host-sim/dialects.ts';
 
 /** What `npm start -- ...` was asked to do. */
 export interface LocalRunOptions {
@@ -21,6 +22,8 @@ export interface LocalRunOptions {
   tokensTable: string | undefined;
   /** The simulated Git host runs unless GIT_PROVIDERS names real hosts. */
   simulate: boolean;
+  /** The provider type the simulated host speaks ("github", "bitbucket-cloud", ...). */
+  host: string;
   help: boolean;
 }
 
@@ -40,6 +43,7 @@ export const USAGE = `usage: npm start -- [options]
   --seed S                 seed of the simulated world (default 1)
   --faults                 after the first sweep, one repository answers 500s and one hangs
   --webhook-share F        share of the simulated host's changes sent as signed webhooks (default 0.5; 0 = polling only)
+  --host TYPE              the kind of host simulated: ${SIM_DIALECTS.map((d) => d.type).join(', ')} (default github)
   --dynamodb-endpoint URL  use this DynamoDB instead of starting DynamoDB Local
   --table NAME             use this existing diff-status table (AWS itself without --dynamodb-endpoint)
   --tokens-table NAME      use this existing tokens table
@@ -61,6 +65,7 @@ export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<
         seed: { type: 'string', default: '1' },
         faults: { type: 'boolean', default: false },
         'webhook-share': { type: 'string', default: '0.5' },
+        host: { type: 'string', default: 'github' },
         'dynamodb-endpoint': { type: 'string' },
         table: { type: 'string' },
         'tokens-table': { type: 'string' },
@@ -80,6 +85,9 @@ export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<
     throw new UsageError('--table and --tokens-table go together: name both existing tables or neither');
   }
   const simulate = !env['GIT_PROVIDERS']?.trim();
+  if (!SIM_DIALECTS.some((d) => d.type === values.host)) {
+    throw new UsageError(`--host must be one of ${SIM_DIALECTS.map((d) => d.type).join(', ')}, got "${values.host}"`);
+  }
   if (!simulate && table === undefined) {
     throw new UsageError('with GIT_PROVIDERS set the simulated host is off and nothing is seeded: name the tables to refresh (--table, --tokens-table)');
   }
@@ -95,6 +103,7 @@ export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<
     table,
     tokensTable,
     simulate,
+    host: values.host,
     help: values.help,
   };
 }

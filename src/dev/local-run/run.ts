@@ -41,7 +41,7 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
   try {
     const template = loadTemplate();
     env = await bringUpEnvironment(options, process.env);
-    host = options.simulate ? await startSimulatedHost(options.seed) : undefined;
+    host = options.simulate ? await startSimulatedHost(options.seed, options.host) : undefined;
     // The handler reads its settings from the environment, as it does in Lambda.
     const functionEnv = {
       ...env.handlerEnv,

@@ -1,33 +1,36 @@
+import { simDialect } from '../git-host-sim/dialects.ts';
 import { start, type GitHostSim } from '../git-host-sim/server.ts';
 import { parseProviderConfigs, type ProviderConfig } from '../../providers/config.ts';
 
-/** GitHub's primary limit for a user token. */
-const HOURLY_LIMIT = 5_000;
-
 export interface SimulatedHost {
   sim: GitHostSim;
-  /** `GIT_PROVIDERS` naming the simulated host as a GitHub Enterprise. */
+  /** `GIT_PROVIDERS` naming the simulated host (a GitHub Enterprise, a Bitbucket Data Center, ...). */
   gitProviders: string;
   provider: ProviderConfig;
   /**
    * Spends the rest of a token's hourly quota, as another app of the same user would: from now
-   * on the host answers 403 with `x-ratelimit-remaining: 0` until the window resets.
+   * on the host answers as its limit is spent (GitHub: 403 with `x-ratelimit-remaining: 0`)
+   * until the window resets.
    */
   exhaustQuota(token: string): void;
 }
 
 /**
- * The simulated GitHub a local run talks to: realistic latency with jitter, GitHub's hourly
- * limit per token (changeable per token), ETags and 304s, a world that evolves with real time.
+ * The simulated host a local run talks to, speaking `hostType` (a provider type the simulator
+ * has a dialect for): realistic latency with jitter, the host's hourly limit per token
+ * (changeable per token), ETags and 304s, a world that evolves with real time.
  */
-export async function startSimulatedHost(seed: string): Promise<SimulatedHost> {
+export async function startSimulatedHost(seed: string, hostType = 'github'): Promise<SimulatedHost> {
+  const dialect = simDialect(hostType);
+  if (!dialect) throw new Error(`the simulated host speaks no ${JSON.stringify(hostType)}`);
   const limits = new Map<string, number>();
   const sim = await start({
     seed,
+    dialect,
     latency: { baseMs: 20, jitterMs: 120 },
-    rateLimit: { limit: (token) => limits.get(token) ?? HOURLY_LIMIT },
+    rateLimit: { limit: (token) => limits.get(token) ?? dialect.hourlyLimit },
   });
-  const gitProviders = JSON.stringify([{ type: 'github', webUrl: sim.url, apiUrl: sim.apiUrl }]);
+  const gitProviders = JSON.stringify([sim.providerEntry()]);
   const [provider] = parseProviderConfigs(gitProviders);
   return {
     sim,

@@ -1,13 +1,7 @@
 import { JsonReader, readArray } from '../http/json-reader.ts';
 import { countDiffLines } from './diff-lines.ts';
 
-/** What the commits and diffs of one MR version add to its status. */
-export interface DiffStats {
-  commits: number;
-  additions: number;
-  deletions: number;
-  files: number;
-}
+import type { DiffStats } from '../version-stats.ts';
 
 /** Commit count: GitLab's `X-Total`, or the listed commits when it omits the header (large lists). */
 export function commitCount(body: unknown, total: string | undefined): number {
@@ -26,9 +20,4 @@ export function diffPageStats(body: unknown): Omit<DiffStats, 'commits'> {
     deletions += counts.deletions;
   });
   return { additions, deletions, files: files.length };
-}
-
-export function readDiffStats(value: unknown): DiffStats {
-  const s = JsonReader.object(value, 'cached GitLab diff stats');
-  return { commits: s.number('commits'), additions: s.number('additions'), deletions: s.number('deletions'), files: s.number('files') };
 }

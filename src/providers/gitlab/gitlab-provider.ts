@@ -9,7 +9,8 @@ import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
 import type { ProviderType } from '../provider-type.ts';
 import { summarizeApprovals } from './approvals.ts';
-import { commitCount, diffPageStats, readDiffStats, type DiffStats } from './diff-stats.ts';
+import { commitCount, diffPageStats } from './diff-stats.ts';
+import { statsOfVersion, type DiffStats } from '../version-stats.ts';
 import { MERGE_REQUEST_FIELDS, readApprovals, readCachedApprovals, readMergeRequest } from './merge-request.ts';
 import { compactReviewers, readReviewers, type Reviewer } from './reviewers.ts';
 
@@ -103,42 +104,31 @@ export class GitLabProvider extends HostedProvider {
     }
   }
 
-  /**
-   * Commits and line counts only change with a new diff version (head/base commits), so
-   * they are kept per version and a steady MR costs no commit or diff request at all.
-   */
-  async #diffStats(base: string, version: string, ctx: ProviderCallContext): Promise<DiffStats> {
-    const known = version.length > 2; // ".." means GitLab named no commits yet
-    const entry = ctx.cache.get('d');
-    if (known && entry?.etag === version) {
-      try {
-        return readDiffStats(entry.value);
-      } catch (err) {
-        if (!(err instanceof ProviderError)) throw err;
+  /** Commits and line counts of one diff version (kept per version: `statsOfVersion`). */
+  #diffStats(base: string, version: string, ctx: ProviderCallContext): Promise<DiffStats> {
+    return statsOfVersion(ctx, version, async () => {
+      const commitsAnswer = await this.api.get(`${base}/commits?per_page=${PER_PAGE}`, ctx, 'GitLab commits');
+      const stats: DiffStats = {
+        commits: commitCount(commitsAnswer.body, commitsAnswer.headers['x-total']),
+        additions: 0,
+        deletions: 0,
+        files: 0,
+      };
+      // Pages of 100 files; beyond the cap the line counts cover the first pages only.
+      for (let page = 1; ; page++) {
+        const answer = await this.api.get(`${base}/diffs?per_page=${PER_PAGE}${page > 1 ? `&page=${page}` : ''}`, ctx, 'GitLab diffs');
+        const pageStats = diffPageStats(answer.body);
+        stats.additions += pageStats.additions;
+        stats.deletions += pageStats.deletions;
+        stats.files += pageStats.files;
+        if (!answer.headers['x-next-page']) break;
+        if (page === this.config.maxPages) {
+          ctx.truncated({ what: 'GitLab diffs', pages: page });
+          break;
+        }
       }
-    }
-    const commitsAnswer = await this.api.get(`${base}/commits?per_page=${PER_PAGE}`, ctx, 'GitLab commits');
-    const stats: DiffStats = {
-      commits: commitCount(commitsAnswer.body, commitsAnswer.headers['x-total']),
-      additions: 0,
-      deletions: 0,
-      files: 0,
-    };
-    // Pages of 100 files; beyond the cap the line counts cover the first pages only.
-    for (let page = 1; ; page++) {
-      const answer = await this.api.get(`${base}/diffs?per_page=${PER_PAGE}${page > 1 ? `&page=${page}` : ''}`, ctx, 'GitLab diffs');
-      const pageStats = diffPageStats(answer.body);
-      stats.additions += pageStats.additions;
-      stats.deletions += pageStats.deletions;
-      stats.files += pageStats.files;
-      if (!answer.headers['x-next-page']) break;
-      if (page === this.config.maxPages) {
-        ctx.truncated({ what: 'GitLab diffs', pages: page });
-        break;
-      }
-    }
-    if (known) ctx.cache.set('d', { etag: version, value: stats });
-    return stats;
+      return stats;
+    });
   }
 
   /** `/projects/<path as one encoded segment>`: nested groups become `g%2Fsub%2Frepo`. */

@@ -7,18 +7,18 @@ import { startFakeApi, type FakeApi } from './fake-api.ts';
 
 /**
  * One provider of `type` configured at a fresh fake API, at a fixed or given time (`entry`: more
- * fields of its `GIT_PROVIDERS` entry); routes and seen requests are reset before each
+ * fields of its `GIT_PROVIDERS` entry, or a function of the API's URL giving them); routes and seen requests are reset before each
  * test, everything closed after the file.
  */
 export async function fakeProvider(
-  type: 'github' | 'gitlab',
+  type: string,
   now: number | (() => number),
   maxBodyBytes?: number,
-  entry: Record<string, unknown> = {},
+  entry: Record<string, unknown> | ((apiUrl: string) => Record<string, unknown>) = {},
 ): Promise<{ api: FakeApi; provider: GitProvider }> {
   const agent = createHttpAgent();
   const api = await startFakeApi();
-  const registry = createProviderRegistry(parseProviderConfigs(JSON.stringify([{ type, webUrl: api.url, ...entry }])), {
+  const registry = createProviderRegistry(parseProviderConfigs(JSON.stringify([{ type, webUrl: api.url, ...(typeof entry === 'function' ? entry(api.url) : entry) }])), {
     dispatcher: agent,
     clock: { now: typeof now === 'number' ? () => now : now },
     maxBodyBytes,

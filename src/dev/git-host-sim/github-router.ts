@@ -1,27 +1,12 @@
-import { fullPull, repoJson, reviewJson, simplePull, type HostUrls } from './github-json.ts';
+import type { HostUrls, JsonAnswer, SimRoute } from './dialect.ts';
+import { fullPull, repoJson, reviewJson, simplePull } from './github-json.ts';
 import type { World } from './world.ts';
-
-/** The Enterprise Server layout serves the REST API under this prefix of the web host. */
-export const ENTERPRISE_API_PREFIX = '/api/v3';
 
 export type Endpoint = 'repos.get' | 'pulls.list' | 'pulls.get' | 'pulls.reviews';
 
-export interface Route {
+/** A GitHub request: `apiPrefix` is '' for the github.com layout, `/api/v3` for Enterprise. */
+export interface Route extends SimRoute {
   endpoint: Endpoint;
-  /** '' for the github.com layout, `/api/v3` for Enterprise. */
-  apiPrefix: string;
-  owner: string;
-  repo: string;
-  number?: number;
-}
-
-export interface JsonAnswer {
-  status: number;
-  body: unknown;
-  /** `Link` of a list with other pages, as GitHub sends it. */
-  link?: string;
-  /** A redirect's target path (renamed or transferred repository). */
-  location?: string;
 }
 
 const DOCS = 'https://docs.github.com/rest';
@@ -79,21 +64,21 @@ function listPage<T, J>(items: T[], url: URL, toJson: (item: T) => J): JsonAnswe
 }
 
 /** The JSON GitHub would answer for `route` at `url`, read from the world as it is now. */
-export function answer(world: World, route: Route, url: URL, urls: HostUrls): JsonAnswer {
+export function answer(world: World, route: SimRoute, url: URL, urls: HostUrls): JsonAnswer {
   const query = url.searchParams;
   const found = world.resolveRepo(route.owner, route.repo);
   if (!found) return notFound();
   const repo = found.repo;
   if (found.moved) {
     // GitHub answers the old path of a renamed or transferred repository with a 301.
-    const rest = {
+    const rest: Record<string, string> = {
       'repos.get': '',
       'pulls.list': '/pulls',
       'pulls.get': `/pulls/${route.number}`,
       'pulls.reviews': `/pulls/${route.number}/reviews`,
-    }[route.endpoint];
+    };
     const search = query.size > 0 ? `?${query}` : '';
-    const path = `/repos/${repo.owner}/${repo.name}${rest}${search}`;
+    const path = `/repos/${repo.owner}/${repo.name}${rest[route.endpoint] ?? ''}${search}`;
     // A path-only Location, so the redirect stays on whatever origin the request came in by
     // (a proxy in tests); clients resolve it against the request URL.
     return { status: 301, body: { message: 'Moved Permanently', url: `${urls.api}${path}`, documentation_url: DOCS }, location: `${route.apiPrefix}${path}` };

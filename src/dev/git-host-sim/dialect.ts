@@ -1,0 +1,67 @@
+import type { RateLimitState } from './rate-limit.ts';
+import type { Repo, World } from './world.ts';
+
+/** Where the simulated host is reached: web pages and the REST API under it. */
+export interface HostUrls {
+  web: string;
+  api: string;
+}
+
+/** One request the host serves, as its dialect read it from the path. */
+export interface SimRoute {
+  /** Counted per name in the stats ("pulls.get"). */
+  endpoint: string;
+  /** The API base path the request came in by (GitHub serves two layouts). */
+  apiPrefix: string;
+  /** The world's `owner/name` the path names (a workspace or project key is the owner). */
+  owner: string;
+  repo: string;
+  number?: number;
+}
+
+export interface JsonAnswer {
+  status: number;
+  body: unknown;
+  /** `Link` of a list with other pages, as GitHub sends it. */
+  link?: string;
+  /** A redirect's target path (renamed or transferred repository). */
+  location?: string;
+}
+
+/** The host's own refusals, whose bodies each product words its own way. */
+export type SimRefusal = 'unauthenticated' | 'bad-credentials' | 'not-found' | 'secondary-limit' | 'server-error';
+
+/**
+ * How one kind of git host speaks: its routes, JSON, credentials, refusals and limits. The
+ * world (repositories, branches, pull requests, reviews) is shared; a dialect only renders
+ * it, so the same evolution, faults and limits run behind every host type gitsync knows.
+ */
+export interface HostDialect {
+  /** The provider type gitsync configures for this host ("github"). */
+  readonly type: string;
+  /** Path of the web pages below the server's base: "" or a context path ("/bitbucket"). */
+  readonly webPath: string;
+  /** The API base path below the server's base that gitsync is configured with. */
+  readonly apiPath: string;
+  /** The host's hourly request limit per token, unless the run sets another. */
+  readonly hourlyLimit: number;
+  /** Whether a 304 counts against that limit (GitHub: no). */
+  readonly notModifiedCounts: boolean;
+  /** Null when the path is none of the endpoints the host serves. */
+  matchRoute(method: string, pathname: string): SimRoute | null;
+  /** The answer for `route` at `url`, read from the world as it is now. */
+  answer(world: World, route: SimRoute, url: URL, urls: HostUrls): JsonAnswer;
+  refusal(kind: SimRefusal, detail?: string): unknown;
+  /** The credential an `Authorization` header carries, in the form gitsync stores it; undefined when none reads. */
+  credentialOf(authorization: string | undefined): string | undefined;
+  /** A credential for `login` as gitsync would store it for this host (`unique` makes it distinct). */
+  credentialFor(login: string, unique: string): string;
+  /** A repository's clone URL, as rows carry it. */
+  originOf(urls: HostUrls, repo: Repo): string;
+  /** Headers every answer carries (request ids). */
+  answerHeaders(requestNumber: number): Record<string, string>;
+  /** Rate-limit headers of a counted answer. */
+  limitHeaders(state: RateLimitState): Record<string, string>;
+  /** The answer once the token's limit is spent (`status`: the limiter's configured status). */
+  limited(state: RateLimitState, status: number, login: string, now: number): { status: number; headers: Record<string, string>; body: unknown };
+}

@@ -1,0 +1,112 @@
+import { ProviderError } from '../../domain/errors.ts';
+import type { PullRequestStatus } from '../../domain/row.ts';
+import type { ProviderConfig } from '../config.ts';
+import { readBodyPages } from '../http/body-pages.ts';
+import { JsonReader } from '../http/json-reader.ts';
+import { firstValueId, pageValues, readCachedId } from '../http/values-page.ts';
+import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
+import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
+import type { ProviderType } from '../provider-type.ts';
+import { statsOfVersion, type DiffStats } from '../version-stats.ts';
+import { compactPullRequest, diffLineCounts, readPullRequest } from './pull-request.ts';
+import { buildServerPullRequestUrl, parseServerOrigin, parseServerPullRequestUrl, serverPlace, type ServerPlace } from './urls.ts';
+
+/** The server's largest page of commits (its default `page.max.changes`-like cap is 1,000; 100 keeps answers small). */
+const PAGE_LIMIT = 100;
+
+/** Bitbucket Data Center (API at `webUrl/rest/api/latest`), also below a context path. */
+export class BitbucketServerProvider extends HostedProvider {
+  readonly #place: ServerPlace;
+
+  constructor(config: ProviderConfig, type: ProviderType, deps: ProviderDeps) {
+    super(config, type, deps, (token) => ({ authorization: `Bearer ${token}`, 'user-agent': 'gitsync', accept: 'application/json' }));
+    this.#place = serverPlace(config.webUrl);
+  }
+
+  override parseOrigin(origin: string): RepoRef | null {
+    return parseServerOrigin(origin, this.#place, this.shape);
+  }
+
+  override parsePullRequestUrl(url: string): PullRequestRef | null {
+    return parseServerPullRequestUrl(url, this.#place, this.shape);
+  }
+
+  override buildPullRequestUrl(ref: PullRequestRef): string {
+    return buildServerPullRequestUrl(this.config.webUrl, ref);
+  }
+
+  async resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext, anyState = false): Promise<PullRequestRef | null> {
+    const query = new URLSearchParams({
+      at: `refs/heads/${this.checkedBranch(branch)}`,
+      direction: 'OUTGOING',
+      state: anyState ? 'ALL' : 'OPEN',
+      order: 'NEWEST',
+      limit: '1',
+    });
+    const id = await this.api.getCached(`${this.#repoPath(repo)}/pull-requests?${query}`, ctx, {
+      key: anyState ? 'ba' : 'b',
+      what: 'Bitbucket Data Center pull request search',
+      compact: (answer) => firstValueId(answer.body, 'Bitbucket Data Center pull request search'),
+      read: (compact) => readCachedId(compact, 'Bitbucket Data Center pull request search'),
+    });
+    return id === null ? null : { repo, number: id };
+  }
+
+  async fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus> {
+    const base = `${this.#repoPath(ref.repo)}/pull-requests/${ref.number}`;
+    const pr = await this.api.getCached(base, ctx, {
+      key: 'p',
+      what: 'Bitbucket Data Center pull request',
+      compact: (answer) => compactPullRequest(answer.body),
+      read: readPullRequest,
+    });
+    const stats = await statsOfVersion(ctx, pr.diffVersion, () => this.#diffStats(base, ctx));
+    return {
+      url: this.canonicalPullRequestUrl(ref, pr.webUrl),
+      ...pr.status,
+      additions: stats.additions,
+      deletions: stats.deletions,
+      changedFiles: stats.files,
+      commits: stats.commits,
+    };
+  }
+
+  /** Line and file counts from the PR's diff (no context lines); commits from `totalCount` or by paging. */
+  async #diffStats(base: string, ctx: ProviderCallContext): Promise<DiffStats> {
+    const what = 'Bitbucket Data Center diff';
+    const { body } = await this.api.get(`${base}/diff?contextLines=0&withComments=false`, ctx, what);
+    const lines = diffLineCounts(body);
+    // The server cuts a large diff short (its page.max.diff.lines): counted as far as it went, and said so.
+    if (lines.truncated) ctx.truncated({ what, pages: 1 });
+    let commits = 0;
+    await readBodyPages(this.api, `${base}/commits?withCounts=true&limit=${PAGE_LIMIT}`, ctx, {
+      what: 'Bitbucket Data Center commits',
+      maxPages: this.config.maxPages,
+      next: (page) => {
+        const total = JsonReader.object(page, 'Bitbucket Data Center commits').field('totalCount');
+        if (typeof total === 'number' && Number.isInteger(total) && total >= 0) {
+          commits = total;
+          return null;
+        }
+        return nextPage(page, 'Bitbucket Data Center commits');
+      },
+      page: (page) => (commits += JsonReader.object(page, 'Bitbucket Data Center commits').array('values').length),
+    });
+    return { commits, additions: lines.additions, deletions: lines.deletions, files: lines.files };
+  }
+
+  /** `/projects/KEY/repos/slug` of a checked `KEY/slug`. */
+  #repoPath(repo: RepoRef): string {
+    const [key, slug] = this.checkedRepo(repo).path.split('/');
+    return `/projects/${key}/repos/${slug}`;
+  }
+}
+
+/** A page's next start (`?...&start=N`, relative to the page), or null on the last page. */
+function nextPage(body: unknown, what: string): string | null {
+  const page = JsonReader.object(body, what);
+  if (page.optionalBoolean('isLastPage') !== false) return null;
+  const start = page.number('nextPageStart');
+  return `?withCounts=true&limit=${PAGE_LIMIT}&start=${start}`;
+}
+

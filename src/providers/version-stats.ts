@@ -1,0 +1,40 @@
+import { ProviderError } from '../domain/errors.ts';
+import { JsonReader } from './http/json-reader.ts';
+import type { ProviderCallContext } from './provider.ts';
+
+/** What the commits and diff of one pull-request version add to its status. */
+export interface DiffStats {
+  commits: number;
+  additions: number;
+  deletions: number;
+  files: number;
+}
+
+/** Cache key of the stats of the version last read. */
+const KEY = 'd';
+
+/**
+ * Commits and line counts change only with a new version of the pull request (its base and
+ * head commits, `version`), so they are kept per version and a steady pull request costs no
+ * commit or diff request at all. `version` ".." (or shorter) names no commits: not kept.
+ * A stored form that no longer reads is fetched again.
+ */
+export async function statsOfVersion(ctx: ProviderCallContext, version: string, fetch: () => Promise<DiffStats>): Promise<DiffStats> {
+  const known = version.length > 2;
+  const entry = ctx.cache.get(KEY);
+  if (known && entry?.etag === version) {
+    try {
+      return readDiffStats(entry.value);
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+    }
+  }
+  const stats = await fetch();
+  if (known) ctx.cache.set(KEY, { etag: version, value: stats });
+  return stats;
+}
+
+function readDiffStats(value: unknown): DiffStats {
+  const s = JsonReader.object(value, 'cached diff stats');
+  return { commits: s.number('commits'), additions: s.number('additions'), deletions: s.number('deletions'), files: s.number('files') };
+}

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AuthError, ProviderError, RateLimitedError } from '../../../src/domain/errors.ts';
+import type { TruncatedList } from '../../../src/providers/provider.ts';
+import { RowConditionalCache } from '../../../src/refresh/conditional-cache.ts';
+import { fakeProvider } from '../support/fake-provider.ts';
+
+const NOW = Date.UTC(2026, 0, 1);
+const REPO = '/2.0/repositories/team/app';
+const PR = `${REPO}/pullrequests/7`;
+const TOKEN = 'me@example.com:ATATT3xFfGF0secret';
+
+const { api, provider } = await fakeProvider('bitbucket-cloud', NOW, undefined, { maxPages: 2 });
+const ref = () => ({ repo: { host: provider.host, path: 'team/app' }, number: 7 });
+function ctx(cache = new RowConditionalCache(undefined), truncated: TruncatedList[] = [], token = TOKEN) {
+  return { token, signal: new AbortController().signal, cache, truncated: (t: TruncatedList) => truncated.push(t) };
+}
+
+function pullRequest(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 7, title: 'Add caching', state: 'OPEN', draft: false,
+    author: { display_name: 'Alice A', nickname: 'alice', links: { avatar: { href: 'https://avatar.example/alice.png' } } },
+    source: { branch: { name: 'feat/cache' }, commit: { hash: 'head1' } },
+    destination: { branch: { name: 'main' }, commit: { hash: 'base1' } },
+    participants: [
+      { role: 'REVIEWER', approved: true, state: 'approved', user: { nickname: 'bob' } },
+      { role: 'PARTICIPANT', approved: false, state: null, user: { nickname: 'carol' } },
+    ],
+    links: { html: { href: `${api.url}/team/app/pull-requests/7` } },
+    ...overrides,
+  };
+}
+
+function servePr(overrides: Record<string, unknown> = {}) {
+  api.routes.set(PR, { body: pullRequest(overrides) });
+  api.routes.set(`${PR}/diffstat`, { body: { values: [{ lines_added: 10, lines_removed: 2 }, { lines_added: null, lines_removed: null }], next: `${api.url}${PR}/diffstat?page=2` } });
+  api.routes.set(`${PR}/diffstat?page=2`, { body: { values: [{ lines_added: 1, lines_removed: 0 }] } });
+  api.routes.set(`${PR}/commits?pagelen=100`, { body: { values: [{}, {}, {}], next: `${api.url}${PR}/commits?pagelen=100&page=2` } });
+  api.routes.set(`${PR}/commits?pagelen=100&page=2`, { body: { values: [{}] } });
+}
+
+test('an open, approved PR: fields, paged diffstat and commits, Basic auth', async () => {
+  servePr();
+  const status = await provider.fetchPullRequestStatus(ref(), ctx());
+  assert.deepEqual(
+    { ...status },
+    {
+      url: `${api.url}/team/app/pull-requests/7`, pullRequestState: 'open', pullRequestTitle: 'Add caching', pullRequestDraft: false,
+      authorLogin: 'alice', authorAvatarUrl: 'https://avatar.example/alice.png', baseBranch: 'main', headBranch: 'feat/cache', prNumber: 7,
+      approved: true, changesRequested: false, reviewerCount: 1, additions: 11, deletions: 2, changedFiles: 3, commits: 4,
+    },
+  );
+  assert.equal(api.requests[0]!.headers.authorization, `Basic ${Buffer.from(TOKEN).toString('base64')}`);
+});
+
+test('states: draft, merged, declined, superseded; changes requested', async () => {
+  for (const [state, expected] of [['MERGED', 'merged'], ['DECLINED', 'closed'], ['SUPERSEDED', 'closed']] as const) {
+    servePr({ state });
+    assert.equal((await provider.fetchPullRequestStatus(ref(), ctx())).pullRequestState, expected);
+  }
+  servePr({ draft: true, participants: [{ approved: true, state: 'approved' }, { approved: false, state: 'changes_requested' }] });
+  const status = await provider.fetchPullRequestStatus(ref(), ctx());
+  assert.deepEqual([status.pullRequestDraft, status.approved, status.changesRequested, status.reviewerCount], [true, false, true, 2]);
+  servePr({ state: 'ARCHIVED' });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), /field state has unknown value "ARCHIVED"/);
+});
+
+test('lists longer than maxPages are read in part and reported', async () => {
+  servePr();
+  api.routes.set(`${PR}/diffstat?page=2`, { body: { values: [{ lines_added: 1, lines_removed: 0 }], next: `${api.url}${PR}/diffstat?page=3` } });
+  const truncated: TruncatedList[] = [];
+  const status = await provider.fetchPullRequestStatus(ref(), ctx(undefined, truncated));
+  assert.deepEqual(truncated, [{ what: 'Bitbucket Cloud diffstat', pages: 2 }]);
+  assert.equal(status.additions, 11);
+  assert.ok(!api.requests.some((r) => r.url.endsWith('page=3')));
+});
+
+test('the same source and destination commits skip diffstat and commits; a new head reads them again', async () => {
+  servePr();
+  const cache = new RowConditionalCache(undefined);
+  await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  api.requests.length = 0;
+  await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  assert.deepEqual(api.requests.map((r) => r.url), [PR]);
+  servePr({ source: { branch: { name: 'feat/cache' }, commit: { hash: 'head2' } } });
+  api.requests.length = 0;
+  await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  assert.equal(api.requests.length, 5);
+});
+
+test('a next page outside the API is refused', async () => {
+  servePr();
+  api.routes.set(`${PR}/diffstat`, { body: { values: [], next: 'https://evil.example/2.0/x?page=2' } });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (e) => e instanceof ProviderError && /outside the API/.test(e.message));
+});
+
+test('branch search: BBQL quoted, open by update; every state when asked; none is null', async () => {
+  const open = `${REPO}/pullrequests?q=source.branch.name+%3D+%22feat%2F%5C%22q%5C%22%22&state=OPEN&sort=-updated_on&pagelen=1&fields=values.id`;
+  api.routes.set(open, { body: { values: [{ id: 7 }] } });
+  assert.deepEqual(await provider.resolveBranchPullRequest(ref().repo, 'feat/"q"', ctx()), ref());
+  const any = `${REPO}/pullrequests?q=source.branch.name+%3D+%22gone%22&state=OPEN&state=MERGED&state=DECLINED&state=SUPERSEDED&sort=-created_on&pagelen=1&fields=values.id`;
+  api.routes.set(any, { body: { values: [] } });
+  assert.equal(await provider.resolveBranchPullRequest(ref().repo, 'gone', ctx(), true), null);
+});
+
+test('429 with Retry-After, 429 without, 401, an app password (no request made)', async () => {
+  api.routes.set(PR, { status: 429, headers: { 'retry-after': '120', 'x-ratelimit-limit': '1000' }, body: { type: 'error' } });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (e) => e instanceof RateLimitedError && e.resetAt === NOW + 120_000);
+  api.routes.set(PR, { status: 429, body: { type: 'error' } });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (e) => e instanceof RateLimitedError && e.resetAt === NOW + 60_000);
+  api.routes.set(PR, { status: 401, body: { type: 'error', error: { message: 'Unauthorized' } } });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), AuthError);
+  api.requests.length = 0;
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx(undefined, [], 'alice:ATBBxyz')), /app password/);
+  assert.equal(api.requests.length, 0);
+});
+
+test('an access token goes as Bearer; a ref on another host is refused before any request', async () => {
+  servePr();
+  await provider.fetchPullRequestStatus(ref(), ctx(undefined, [], 'ATCTT3xFfGN0token'));
+  assert.equal(api.requests[0]!.headers.authorization, 'Bearer ATCTT3xFfGN0token');
+  api.requests.length = 0;
+  await assert.rejects(provider.fetchPullRequestStatus({ repo: { host: 'bitbucket.org', path: 'team/app' }, number: 7 }, ctx()), /not a bitbucket-cloud repository/);
+  assert.equal(api.requests.length, 0);
+});
