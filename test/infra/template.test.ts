@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import aslValidator from 'asl-validator';
 import { MARK_STALE_DETAIL_TYPE } from '../../src/handler/mark-stale-event.ts';
+import { TOKEN_LINKED_DETAIL_TYPE } from '../../src/handler/token-linked-event.ts';
+import { AWAITING_TOKEN_INDEX } from '../../src/store/token-waits.ts';
+import type { RefreshErrorKind } from '../../src/domain/errors.ts';
+import { OUTCOME_OF_ERROR } from '../../src/refresh/outcomes.ts';
 import { samFunction, samFunctions } from '../../src/dev/sam-function.ts';
 import { placeholders, stateMachineSource, substituteDefinition } from '../../src/dev/state-machine.ts';
 import { loadTemplate, type CfnResource } from '../../src/dev/template.ts';
@@ -15,10 +19,11 @@ const template = loadTemplate();
 const loop = stateMachineSource(template, 'RefreshLoop');
 /**
  * Actions whose command is in a function's bundle but which the function never sends, so it
- * is not granted them: mark-stale bundles DynamoStore and calls only `markStale` (UpdateItem).
+ * is not granted them: mark-stale bundles DynamoStore and calls only `markStale` (UpdateItem)
+ * and, for a linked token, the waiting rows' index (Query, granted on that index alone).
  */
 const NOT_CALLED: Record<string, string[]> = {
-  MarkStaleFunction: ['dynamodb:GetItem', 'dynamodb:Query'],
+  MarkStaleFunction: ['dynamodb:GetItem'],
 };
 /** The one non-DynamoDB statement besides change events: the webhook function reads its secret. */
 const WEBHOOK_SECRET_STATEMENT = { Action: ['secretsmanager:GetSecretValue'], Resource: { Ref: 'WebhookSecret' } };
@@ -173,7 +178,7 @@ test('the stale index named in the environment is the table\'s GSI and the one Q
   const fn = samFunction(template, 'RefreshFunction');
   const table = props('DiffStatusTable') as { GlobalSecondaryIndexes: { IndexName: string }[] };
   const index = fn.environment.STALE_INDEX_NAME;
-  assert.deepEqual(table.GlobalSecondaryIndexes.map((g) => g.IndexName), [index, REPO_BRANCH_INDEX]);
+  assert.deepEqual(table.GlobalSecondaryIndexes.map((g) => g.IndexName), [index, REPO_BRANCH_INDEX, AWAITING_TOKEN_INDEX]);
   const statements = inlineStatements('RefreshFunction').filter((s) => [s.Action].flat().includes('dynamodb:Query'));
   assert.deepEqual(statements.map((s) => s.Resource), [{ 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${index}` }]);
   assert.equal(samFunction(template, 'MarkStaleFunction').environment.STALE_INDEX_NAME, index);
@@ -210,11 +215,41 @@ test('the webhook function answers on a function URL whose authentication is the
   assert.deepEqual(ttl, { AttributeName: 'expiresAt', Enabled: true }, 'delivery ids expire by themselves');
 });
 
-test('the mark-stale rule matches the detail-type the handler accepts', () => {
+test('the mark-stale rule matches the detail-types the handler accepts (a push, a linked token)', () => {
   const events = props('MarkStaleFunction').Events as Record<string, { Type: string; Properties: { Pattern: unknown } }>;
   assert.deepEqual(Object.values(events).map((e) => [e.Type, e.Properties.Pattern]), [
-    ['EventBridgeRule', { 'detail-type': [MARK_STALE_DETAIL_TYPE] }],
+    ['EventBridgeRule', { 'detail-type': [MARK_STALE_DETAIL_TYPE, TOKEN_LINKED_DETAIL_TYPE] }],
   ]);
+  const table = props('DiffStatusTable') as { GlobalSecondaryIndexes: { IndexName: string; KeySchema: unknown; Projection: unknown }[] };
+  const waits = table.GlobalSecondaryIndexes.find((g) => g.IndexName === AWAITING_TOKEN_INDEX);
+  assert.deepEqual(waits?.KeySchema, [{ AttributeName: 'awaitingToken', KeyType: 'HASH' }]);
+  assert.deepEqual(waits?.Projection, { ProjectionType: 'KEYS_ONLY' }, 'the rows to make due are all it needs');
+  const queries = inlineStatements('MarkStaleFunction').filter((s) => [s.Action].flat().includes('dynamodb:Query'));
+  assert.deepEqual(queries.map((s) => s.Resource), [{ 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${AWAITING_TOKEN_INDEX}` }]);
+});
+
+test('Logs Insights saved queries: a chat\'s history, failures by kind over time, slowest ticks, refused deliveries', () => {
+  const queries = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Logs::QueryDefinition');
+  const byName = new Map(
+    queries.map(([, r]) => {
+      const p = r.Properties as { Name: { 'Fn::Sub': string }; QueryString: string; LogGroupNames: { Ref: string }[] };
+      return [p.Name['Fn::Sub'].replace('gitsync/${AWS::StackName}/', ''), { query: p.QueryString, groups: p.LogGroupNames.map((g) => g.Ref) }];
+    }),
+  );
+  assert.deepEqual([...byName.keys()].sort(), ['chat-history', 'failures-by-kind', 'refused-deliveries', 'slowest-ticks']);
+  for (const { groups } of byName.values()) for (const g of groups) assert.equal(template.Resources[g]?.Type, 'AWS::Logs::LogGroup', g);
+  // Each query reads fields the code logs under those names.
+  const history = byName.get('chat-history')!;
+  assert.deepEqual(history.groups, ['RefreshLogGroup', 'WebhookLogGroup', 'MarkStaleLogGroup']);
+  assert.match(history.query, /filter chatId = "CHAT_ID"/);
+  const failures = byName.get('failures-by-kind')!.query;
+  assert.match(failures, /filter message = "tick finished"/);
+  for (const kind of Object.keys(OUTCOME_OF_ERROR) as RefreshErrorKind[]) assert.match(failures, new RegExp(`sum\\(summary\\.errorsByKind\\.${kind}\\) as ${kind}\\b`), kind);
+  assert.match(failures, /by bin\(5m\)/);
+  assert.match(byName.get('slowest-ticks')!.query, /sort summary\.durationMs desc/);
+  const refused = byName.get('refused-deliveries')!;
+  assert.deepEqual(refused.groups, ['WebhookLogGroup']);
+  assert.match(refused.query, /filter message = "webhook delivery refused"/);
 });
 
 test('every function and the loop log to a log group with retention', () => {
