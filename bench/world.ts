@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { CreateTableCommand, DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_AWS } from '../src/dev/dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../src/dev/dynamodb-local/local-aws.ts';
 import { start, type GitHostSimOptions, type GitHostSim } from '../src/dev/git-host-sim/server.ts';
 import { seedWorld, type SeedOptions } from '../src/dev/git-host-sim/seed.ts';
 import { createTableInput, rowLeaseTableInput } from '../src/dev/template.ts';

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LOCAL_AWS, startDynamoDbLocal } from '../src/dev/dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../src/dev/dynamodb-local/local-aws.ts';
+import { startDynamoDbLocal } from '../src/dev/dynamodb-local/start.ts';
 import { DEFAULT_ENV_VARS_FILE } from '../src/dev/lambda-env.ts';
 import { createTableInput } from '../src/dev/template.ts';
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_AWS } from '../src/dev/dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../src/dev/dynamodb-local/local-aws.ts';
 import { dueShardFor } from '../src/store/shard.ts';
 import { startFakeApi, type FakeApi } from './providers/support/fake-api.ts';
 import { reviewsWithLateChangeRequest, serveReviewPages } from './providers/support/review-pages.ts';

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { startDynamoDbLocal } from '../src/dev/dynamodb-local/start.ts';
 import { createTestTables, type TestTables } from './support/dynamodb.ts';
+import { REFUSE_DYNAMODB_LOCAL } from './support/tiers.ts';
 
 let t: TestTables;
 before(async () => {
@@ -38,5 +40,16 @@ test('a table of the row-lease design (DUE_INDEX_DESIGN=row-lease) has its due i
     assert.deepEqual(indexes.find((g) => g.IndexName === 'byStaleAt')?.KeySchema?.map((k) => k.AttributeName), ['dueShard', 'staleAt']);
   } finally {
     await rowLease.close();
+  }
+});
+
+test('in the unit test tier (its variable set) DynamoDB Local refuses to start, naming the reason', async () => {
+  const before = process.env[REFUSE_DYNAMODB_LOCAL];
+  process.env[REFUSE_DYNAMODB_LOCAL] = 'unit tier';
+  try {
+    await assert.rejects(startDynamoDbLocal(), /DynamoDB Local refused \(GITSYNC_REFUSE_DYNAMODB_LOCAL\): unit tier/);
+  } finally {
+    if (before === undefined) delete process.env[REFUSE_DYNAMODB_LOCAL];
+    else process.env[REFUSE_DYNAMODB_LOCAL] = before;
   }
 });

@@ -1,9 +1,13 @@
-/** The library as another service uses it: imported by the package's name, through package.json "exports". */
+/**
+ * The library's operations as another service calls them, on DynamoDB Local: the entry
+ * (src/index.ts) package.json "exports" compiles to dist/. That the packed package installs
+ * and imports by its name: package-install.test.ts.
+ */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createGitsync, DEFAULT_SETTINGS, dueShardFor, markStale, refreshNow, RowNotFoundError, type GitsyncOptions } from 'gitsync';
-import { LOCAL_AWS } from '../src/dev/dynamodb-local/start.ts';
+import { createGitsync, DEFAULT_SETTINGS, dueShardFor, markStale, refreshNow, RowNotFoundError, type GitsyncOptions } from '../src/index.ts';
+import { LOCAL_AWS } from '../src/dev/dynamodb-local/local-aws.ts';
 import { startFakeApi, type FakeApi } from './providers/support/fake-api.ts';
 import { createTestTables, type TestTables } from './support/dynamodb.ts';
 import { ACME_PULL_9, serveAcmeApp } from './support/github-pull.ts';

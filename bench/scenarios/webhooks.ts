@@ -2,7 +2,7 @@ import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import pLimit from 'p-limit';
-import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import { pullRequestDelivery } from '../../src/dev/git-host-sim/webhook-json.ts';
 import { nearestRank } from '../../src/dev/nearest-rank.ts';
 import { createTableInput } from '../../src/dev/template.ts';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LOCAL_AWS } from './dynamodb-local/start.ts';
+import { LOCAL_AWS } from './dynamodb-local/local-aws.ts';
 import type { SamFunction } from './sam-function.ts';
 
 export const DEFAULT_ENV_VARS_FILE = 'events/env.json';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { githubSignature } from '../webhooks/authenticate.ts';
+import { githubSignature } from '../providers/github/webhook.ts';
 import type { FunctionUrlEvent } from '../webhooks/receive.ts';
 
 /** The function-URL event (payload format 2.0) of a signed GitHub delivery, as Lambda passes it. */

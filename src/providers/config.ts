@@ -1,25 +1,6 @@
 import { hostKey, isLoopbackHostname } from './host.ts';
+import type { ProviderConfig } from './provider-config.ts';
 import { PROVIDER_TYPES, providerType } from './provider-types.ts';
-
-/** One configured git host, normalized. */
-export interface ProviderConfig {
-  /** The `name` of its provider type ("github"). */
-  type: string;
-  /** Scheme + host (+ port), no trailing slash: "https://github.example.com"; a context path where the type allows one ("https://host/bitbucket"). */
-  webUrl: string;
-  /** Base of the REST API, no trailing slash. */
-  apiUrl: string;
-  /** `hostKey` of webUrl: what origins and PR URLs must match exactly. */
-  host: string;
-  /**
-   * Most pages of one list read per refresh (GitHub reviews, GitLab reviewers and diffs; 100
-   * items a page). Entry field `maxPages`, 1 to 100, default `DEFAULT_MAX_PAGES`. A longer
-   * list is read in part, logged and counted (`TruncatedLists`).
-   */
-  maxPages: number;
-  /** `"webhooks": true`: the host sends webhooks, so its open PRs always poll at the safety cadence. Default false. */
-  webhooks?: boolean;
-}
 
 /** 10 pages of 100: lists beyond 1,000 are rare, and each page costs a request (a 304 when unchanged). */
 export const DEFAULT_MAX_PAGES = 10;

@@ -1,21 +1,13 @@
-import type { Dispatcher } from 'undici';
-import type { Clock } from '../domain/clock.ts';
 import { InvalidRowError } from '../domain/errors.ts';
 import type { PullRequestStatus } from '../domain/row.ts';
-import type { ProviderConfig } from './config.ts';
+import type { ProviderConfig } from './provider-config.ts';
 import { branchNameProblem } from './branch-name.ts';
 import { ApiClient, type ApiClientOptions } from './http/api-client.ts';
 import { parseOriginFor } from './origin.ts';
 import type { GitProvider, ProviderCallContext, PullRequestRef, RepoRef } from './provider.ts';
-import type { ProviderType } from './provider-type.ts';
+import type { ProviderDeps, ProviderType } from './provider-type.ts';
 import { buildPullRequestUrlFor, parsePullRequestUrlFor } from './pull-request-url.ts';
 import { repoSegments, type RepoShape } from './repo-shape.ts';
-
-export interface ProviderDeps {
-  dispatcher: Dispatcher;
-  clock: Clock;
-  maxBodyBytes?: number;
-}
 
 /** What GitHub and GitLab share: one configured host, its URL shapes, and checked refs. */
 export abstract class HostedProvider implements GitProvider {

@@ -1,13 +1,22 @@
-import type { ProviderConfig } from './config.ts';
-import type { ProviderDeps } from './hosted-provider.ts';
+import type { Dispatcher } from 'undici';
+import type { Clock } from '../domain/clock.ts';
 import type { RateLimitHeaderNames } from './http/rate-limit.ts';
 import type { GitProvider } from './provider.ts';
+import type { ProviderConfig } from './provider-config.ts';
+import type { ProviderWebhook } from './provider-webhook.ts';
 import type { RepoShape } from './repo-shape.ts';
+
+/** What a provider type's `create` is given besides its configuration. */
+export interface ProviderDeps {
+  dispatcher: Dispatcher;
+  clock: Clock;
+  maxBodyBytes?: number;
+}
 
 /**
  * Everything the rest of gitsync needs to know about one kind of git host. Each type lives
  * in its own folder and is listed once in `provider-types.ts`; configuration, the registry,
- * the HTTP client and the CLI read it from there.
+ * the HTTP client, the webhook receiver and the CLI read it from there.
  */
 export interface ProviderType {
   /** The `type` of a `GIT_PROVIDERS` entry: "github". */
@@ -24,5 +33,7 @@ export interface ProviderType {
   readonly rateLimitHeaders: RateLimitHeaderNames;
   /** The CLI's default token variable for this type. */
   readonly tokenEnv: string;
+  /** How its webhook deliveries are recognised, authenticated, named and parsed. */
+  readonly webhook: ProviderWebhook;
   create(config: ProviderConfig, deps: ProviderDeps): GitProvider;
 }

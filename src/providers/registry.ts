@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../domain/clock.ts';
-import type { ProviderConfig } from './config.ts';
+import type { ProviderConfig } from './provider-config.ts';
 import { sharedHttpAgent } from './http/agent.ts';
 import type { GitProvider, ProviderRegistry, PullRequestRef } from './provider.ts';
 import { providerType } from './provider-types.ts';

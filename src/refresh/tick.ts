@@ -126,8 +126,15 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
 const LEASE_GRACE_MS = 5_000;
 
 /**
+ * How one claimed row's write-back ended: written, refused (the row changed since its claim:
+ * a push, a delivery, a newer refresh) or failed (DynamoDB errors, throttles past the backoff).
+ */
+export type WriteBackEnd = 'written' | 'refused' | 'failed';
+
+/**
  * Refreshes claimed rows and writes each result back under `lease` as soon as it is known;
- * unpollable rows leave the due index. Shared by ticks and webhook deliveries.
+ * unpollable rows leave the due index. Shared by ticks and webhook deliveries; `ended` hears
+ * how each row's write-back ended.
  */
 export async function refreshAndWriteBack(
   deps: TickDeps,
@@ -138,6 +145,7 @@ export async function refreshAndWriteBack(
   signal: AbortSignal | undefined,
   writes: <T>(fn: () => Promise<T>) => Promise<T>,
   summary: TickSummary,
+  ended: (row: DiffStatusRow, end: WriteBackEnd) => void = () => {},
 ): Promise<void> {
   const pollable = claimed.filter((row) => isPollable(row));
   const random = deps.random ?? Math.random;
@@ -161,6 +169,7 @@ export async function refreshAndWriteBack(
           written = await attempt(plan.update);
         }
       } catch (err) {
+        ended(row, 'failed');
         if (isThrottle(err)) {
           log.warn('write-back still throttled after backing off; the row comes back when its claim lapses', { chatId: row.chatId });
           return;
@@ -175,8 +184,10 @@ export async function refreshAndWriteBack(
       }
       if (!written) {
         summary.writeConflicts += 1;
+        ended(row, 'refused');
         return;
       }
+      ended(row, 'written');
       countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
       // A failed check is worth a line of its own: the saved query "chat history" reads it.
       if (result?.kind === 'failed' && plan.update.set.checkedAt !== undefined) {

@@ -6,7 +6,7 @@ import { SHARD_HIGH_WATER_KEY, shardLeaseKey, shardsToPoll } from './bookkeeping
 import { formatSlot } from './due-slot.ts';
 import { checkedShardCount, dueShardFor } from './shard.ts';
 import { asSlotRound, oldestFirst, SlotRound, type IndexEntry } from './slot-round.ts';
-import { slotWrite } from './slot-write.ts';
+import { slotWrite, type SlotWrite } from './slot-write.ts';
 import type { DueCensus } from './due-census.ts';
 import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from './store.ts';
 import { StatusTable } from './status-table.ts';
@@ -121,14 +121,9 @@ export class DynamoStore implements Store, DueCensus {
   async writeBack(claimed: DiffStatusRow, lease: Lease, update: RowUpdate): Promise<boolean> {
     if (this.#clock.now() >= lease.expiresAt) return false;
     const write = slotWrite(claimed, update, this.#shardCount);
-    const expression = buildUpdateExpression({
-      set: write.set,
-      remove: write.remove,
-      conditionNames: { '#version': 'version' },
-      conditionValues: write.expectedVersion === undefined ? {} : { ':version': write.expectedVersion },
-    });
-    const version = write.expectedVersion === undefined ? 'attribute_not_exists(#version)' : '#version = :version';
-    return this.#rows.updateIf(claimed.chatId, expression, `attribute_exists(chatId) AND ${version}`);
+    const fence = fenceOf(write);
+    const expression = buildUpdateExpression({ set: write.set, remove: write.remove, conditionNames: fence.names, conditionValues: fence.values });
+    return this.#rows.updateIf(claimed.chatId, expression, fence.condition);
   }
 
   getRow(chatId: string): Promise<DiffStatusRow | null> {
@@ -219,4 +214,30 @@ export class DynamoStore implements Store, DueCensus {
     }
   }
 
+}
+
+/**
+ * The condition a write-back lands under: the row still exists with the version the claim
+ * read, and is still about the same origin and branch (archived or not) — see `RowIdentity`.
+ */
+function fenceOf(write: SlotWrite): { condition: string; names: Record<string, string>; values: Record<string, unknown> } {
+  const names: Record<string, string> = { '#archived': 'archived' };
+  const values: Record<string, unknown> = { ':true': true };
+  // A null value is not compared (see `RowIdentity`); undefined must still be absent.
+  const equal = (attribute: string, value: string | number | null | undefined): string[] => {
+    if (value === null) return [];
+    names[`#${attribute}`] = attribute;
+    if (value === undefined) return [`attribute_not_exists(#${attribute})`];
+    values[`:${attribute}`] = value;
+    return [`#${attribute} = :${attribute}`];
+  };
+  const { identity } = write;
+  const conditions = [
+    'attribute_exists(chatId)',
+    ...equal('version', write.expectedVersion),
+    ...equal('gitRemoteOrigin', identity.gitRemoteOrigin),
+    ...equal('gitBranch', identity.gitBranch),
+    identity.archived ? '#archived = :true' : '(attribute_not_exists(#archived) OR #archived <> :true)',
+  ];
+  return { condition: conditions.join(' AND '), names, values };
 }

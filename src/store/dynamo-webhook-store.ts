@@ -40,6 +40,12 @@ export interface WebhookRowStore {
    * does: an in-flight refresh may predate the change). False when skipped (see `WebhookClaim`).
    */
   markDueForWebhook(chatId: string, key: string, receivedAt: number, now: number): Promise<boolean>;
+  /**
+   * Makes a row this delivery claimed due at once and ends its claim: its refresh could not be
+   * written (refused or failed), so the loop's next tick takes it. False when the row no longer
+   * names `key`, left the due index, or a delivery received later stamped it (that one refreshes it).
+   */
+  makeDueAgain(chatId: string, key: string, receivedAt: number, now: number): Promise<boolean>;
 }
 
 /** Delivery ids seen (deduplication) and when each host last delivered. */
@@ -59,6 +65,8 @@ export const DELIVERY_RETENTION_MS = 7 * 24 * 3_600_000;
 const HOST_RECORD_INTERVAL_MS = 60_000;
 
 const NEWER = '#rbk = :rbk AND (attribute_not_exists(#wh) OR #wh < :at)';
+/** The row still names the key and carries this delivery's stamp or an older one. */
+const NOT_LATER = '#rbk = :rbk AND (attribute_not_exists(#wh) OR #wh <= :at)';
 const NEWER_NAMES = { '#rbk': 'repoBranchKey', '#wh': 'webhookAt' };
 
 export class DynamoWebhookStore implements WebhookRowStore {
@@ -96,6 +104,10 @@ export class DynamoWebhookStore implements WebhookRowStore {
       chatId,
       {
         set: { webhookAt: receivedAt, leaseId: lease.id, leaseExpiresAt: lease.expiresAt, staleAt: lease.expiresAt },
+        // A new version, as a push: a tick's refresh in flight read the row before the change
+        // this delivery announces, so its write-back must be refused; this claim's own write is
+        // fenced on the version returned here.
+        add: { version: 1 },
         conditionNames: { ...NEWER_NAMES, '#due': 'dueShard', '#lx': 'leaseExpiresAt' },
         conditionValues: { ':rbk': key, ':at': receivedAt, ':now': lease.takenAt },
       },
@@ -108,7 +120,24 @@ export class DynamoWebhookStore implements WebhookRowStore {
   }
 
   async markDueForWebhook(chatId: string, key: string, receivedAt: number, now: number): Promise<boolean> {
-    const due = await this.#update(
+    const due = await this.#makeDue(chatId, key, receivedAt, now, NEWER);
+    if ('row' in due) return true;
+    if (!isNewerMatch(due.old, key, receivedAt)) return false;
+    // Archived or outside the due index: only the stamp.
+    const stamped = await this.#update(
+      chatId,
+      { set: { webhookAt: receivedAt }, conditionNames: NEWER_NAMES, conditionValues: { ':rbk': key, ':at': receivedAt } },
+      NEWER,
+    );
+    return 'row' in stamped;
+  }
+
+  async makeDueAgain(chatId: string, key: string, receivedAt: number, now: number): Promise<boolean> {
+    return 'row' in (await this.#makeDue(chatId, key, receivedAt, now, NOT_LATER));
+  }
+
+  #makeDue(chatId: string, key: string, receivedAt: number, now: number, stamp: string) {
+    return this.#update(
       chatId,
       {
         // Due at once in both designs (`staleAt` for the row-lease index, a one-off `dueSlot` in
@@ -120,17 +149,8 @@ export class DynamoWebhookStore implements WebhookRowStore {
         conditionNames: { ...NEWER_NAMES, '#due': 'dueShard' },
         conditionValues: { ':rbk': key, ':at': receivedAt },
       },
-      `${NEWER} AND attribute_exists(#due)`,
+      `${stamp} AND attribute_exists(#due)`,
     );
-    if ('row' in due) return true;
-    if (!isNewerMatch(due.old, key, receivedAt)) return false;
-    // Archived or outside the due index: only the stamp.
-    const stamped = await this.#update(
-      chatId,
-      { set: { webhookAt: receivedAt }, conditionNames: NEWER_NAMES, conditionValues: { ':rbk': key, ':at': receivedAt } },
-      NEWER,
-    );
-    return 'row' in stamped;
   }
 
   async #update(

@@ -6,7 +6,7 @@ import { formatSlot } from './due-slot.ts';
 import { itemSize } from './item-size.ts';
 import { checkedShardCount, dueShardFor } from './shard.ts';
 import { asSlotRound, oldestFirst, SlotRound } from './slot-round.ts';
-import { slotWrite } from './slot-write.ts';
+import { hasIdentity, slotWrite } from './slot-write.ts';
 import type { DueCensus } from './due-census.ts';
 import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from './store.ts';
 
@@ -148,7 +148,7 @@ export class MemoryStore implements Store, DueCensus {
     if (this.#clock.now() >= lease.expiresAt) return false;
     const before = this.rows.get(claimed.chatId);
     const write = slotWrite(claimed, update, this.#shardCount);
-    if (!before || before.version !== write.expectedVersion) {
+    if (!before || before.version !== write.expectedVersion || !hasIdentity(before, write.identity)) {
       this.#charge?.({ operation: 'failedWrite', read: 0, write: writeUnits(before ?? {}, before ?? {}), indexWrite: 0 });
       return false;
     }

@@ -6,11 +6,38 @@ import type { RowUpdate } from './store.ts';
 /** Attributes of the row-lease design that a slot-design write clears from a migrated row. */
 const ROW_LEASE_ATTRIBUTES = ['leaseId', 'leaseExpiresAt'] as const;
 
+/**
+ * What a write-back is about: the origin and branch the refresh read, and whether the row was
+ * archived. A write is fenced on them as well as on the version: a row deleted and inserted
+ * again under the same id (neither copy with a version) never gets the first one's answer.
+ */
+export interface RowIdentity {
+  /** Undefined: the row had none (its write must find none); null: a value of another type, not compared. */
+  gitRemoteOrigin: string | null | undefined;
+  gitBranch: string | null | undefined;
+  archived: boolean;
+}
+
+export function identityOf(row: DiffStatusRow): RowIdentity {
+  // A value of the wrong type is user data a condition cannot compare safely; the version
+  // still fences such a row.
+  const text = (value: unknown) => (value === undefined ? undefined : typeof value === 'string' ? value : null);
+  return { gitRemoteOrigin: text(row.gitRemoteOrigin), gitBranch: text(row.gitBranch), archived: row.archived === true };
+}
+
+/** Whether `row` is still the row `identity` was read from (the in-memory form of the fence). */
+export function hasIdentity(row: DiffStatusRow, identity: RowIdentity): boolean {
+  const same = (field: 'gitRemoteOrigin' | 'gitBranch') => identity[field] === null || row[field] === identity[field];
+  return same('gitRemoteOrigin') && same('gitBranch') && (row.archived === true) === identity.archived;
+}
+
 export interface SlotWrite {
   set: Record<string, unknown>;
   remove: string[];
   /** The version the row must still have (undefined: it must have none). */
   expectedVersion: number | undefined;
+  /** The origin, branch and archived flag the row must still have. */
+  identity: RowIdentity;
 }
 
 /**
@@ -33,5 +60,5 @@ export function slotWrite(claimed: DiffStatusRow, update: RowUpdate, shardCount:
     const partition = duePartition(dueShardFor(claimed.chatId, shardCount), placed.slot);
     if (claimed.dueShard !== partition) set['dueShard'] = partition;
   }
-  return { set, remove, expectedVersion };
+  return { set, remove, expectedVersion, identity: identityOf(claimed) };
 }

@@ -4,7 +4,7 @@ import { describeError } from '../domain/errors.ts';
 import { silentLog } from '../domain/log.ts';
 import type { DiffStatusRow } from '../domain/row.ts';
 import type { ProviderRegistry, RepoRef } from '../providers/provider.ts';
-import { refreshAndWriteBack, type TickDeps } from '../refresh/tick.ts';
+import { refreshAndWriteBack, type TickDeps, type WriteBackEnd } from '../refresh/tick.ts';
 import { emptySummary, type TickSummary } from '../refresh/tick-summary.ts';
 import type { MatchCandidate, PageKey, WebhookRowStore } from '../store/dynamo-webhook-store.ts';
 import { withWriteBack, type Lease, type Store } from '../store/store.ts';
@@ -38,6 +38,11 @@ export interface ApplyResult {
   next?: PageKey;
   /** Receipt-to-row time of each refreshed row's write-back (ms). */
   rowLatenciesMs: number[];
+  /**
+   * Refreshed rows whose write-back failed (DynamoDB errors): the delivery answers 500 so the
+   * host may redeliver it; each such row was made due at once as well, when DynamoDB allowed.
+   */
+  unwritten: number;
 }
 
 export interface BranchChange {
@@ -65,7 +70,7 @@ export async function applyBranchChange(
   const log = deps.log ?? silentLog;
   const writes = pLimit(options.writeConcurrency);
   const lease: Lease = { id: deps.newLeaseId?.() ?? randomUUID(), takenAt: clock.now(), expiresAt: clock.now() + options.leaseMs };
-  const result: ApplyResult = { matched: 0, summary: emptySummary(), madeDue: 0, skipped: 0, rowLatenciesMs: [] };
+  const result: ApplyResult = { matched: 0, summary: emptySummary(), madeDue: 0, skipped: 0, rowLatenciesMs: [], unwritten: 0 };
   const isMatch = (c: MatchCandidate) => matchesChange(c, change, deps.registry);
 
   const markDue = async (chatId: string) => {
@@ -109,7 +114,7 @@ export async function applyBranchChange(
 }
 
 async function refreshClaimed(
-  deps: TickDeps,
+  deps: TickDeps & { rows: WebhookRowStore },
   claimed: DiffStatusRow[],
   lease: Lease,
   change: BranchChange,
@@ -118,13 +123,33 @@ async function refreshClaimed(
   result: ApplyResult,
 ): Promise<void> {
   if (claimed.length === 0) return;
+  const log = deps.log ?? silentLog;
   const store = timedWriteBacks(deps.store, (ms) => result.rowLatenciesMs.push(ms), () => deps.clock.now() - change.receivedAt);
+  const ends = new Map<DiffStatusRow, WriteBackEnd>();
   try {
-    await refreshAndWriteBack({ ...deps, store }, deps.log ?? silentLog, claimed, lease, deadline, undefined, writes, result.summary);
+    await refreshAndWriteBack({ ...deps, store }, log, claimed, lease, deadline, undefined, writes, result.summary, (row, end) => ends.set(row, end));
   } catch (err) {
-    // The claims lapse after `leaseMs` and the loop refreshes the rows then.
-    (deps.log ?? silentLog).error('webhook: refresh failed', { error: describeError(err) });
+    log.error('webhook: refresh failed', { error: describeError(err) });
   }
+  // A refused write-back: the row changed after this delivery's claim (a push, a later
+  // delivery, a refresh that read it after the claim); a failed one: DynamoDB failed. Either
+  // way this delivery's answer is not on the row, so it is made due for the loop's next tick
+  // rather than counted as refreshed; a failure also fails the delivery (see `unwritten`).
+  const notWritten = claimed.filter((row) => ends.get(row) !== 'written');
+  await Promise.all(
+    notWritten.map((row) =>
+      writes(async () => {
+        const failed = ends.get(row) !== 'refused';
+        if (failed) result.unwritten += 1;
+        try {
+          if (await deps.rows.makeDueAgain(row.chatId, change.key, change.receivedAt, deps.clock.now())) result.madeDue += 1;
+          else result.skipped += 1;
+        } catch (err) {
+          log.error('webhook: a row whose write-back failed could not be made due either', { chatId: row.chatId, error: describeError(err) });
+        }
+      }),
+    ),
+  );
 }
 
 /** The store, with the time of every successful write-back reported (receipt to row). */

@@ -1,13 +1,12 @@
 import { describeError } from '../domain/errors.ts';
 import { silentLog } from '../domain/log.ts';
-import type { ProviderConfig } from '../providers/config.ts';
+import type { ProviderConfig } from '../providers/provider-config.ts';
 import type { ProviderRegistry } from '../providers/provider.ts';
 import type { TickDeps } from '../refresh/tick.ts';
 import type { DeliveryLog, PageKey, WebhookRowStore } from '../store/dynamo-webhook-store.ts';
 import { repoBranchKey } from '../store/repo-branch-key.ts';
 import { applyBranchChange, type ApplyResult, type BranchChange } from './apply.ts';
-import { verifyGitHub, verifyGitLab } from './authenticate.ts';
-import { GITHUB_EVENTS, GITLAB_EVENTS, parseGitHubDelivery, parseGitLabDelivery, type ParsedDelivery } from './delivery.ts';
+import { authenticateDelivery } from './authenticate.ts';
 import type { WebhookSecretSource } from './secrets.ts';
 
 /** The part of a Lambda function URL event (payload format 2.0) the receiver reads. */
@@ -109,27 +108,17 @@ export async function receiveDelivery(
   const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (body.length > MAX_BODY_BYTES) return report(413, 'too_large', 'unknown', { reason: 'body over 1 MiB' });
 
-  const secrets = await deps.secrets.get();
-  const githubEvent = headers['x-github-event'];
-  const gitlabEvent = headers['x-gitlab-event'];
-  let provider: ProviderConfig | null = null;
-  if (githubEvent !== undefined) provider = verifyGitHub(body, headers['x-hub-signature-256'], deps.providers, secrets);
-  else if (gitlabEvent !== undefined) provider = verifyGitLab(headers['x-gitlab-token'], deps.providers, secrets);
-  if (!provider) {
+  // Which host type sent it is read from the headers; each type says how it signs and names deliveries.
+  const sender = authenticateDelivery(headers, body, deps.providers, await deps.secrets.get());
+  if (!sender) {
     return report(401, 'refused', 'unknown', { reason: 'missing or wrong signature or token' });
   }
-  const eventName = provider.type === 'github' ? githubName(githubEvent ?? '') : (GITLAB_EVENTS[gitlabEvent ?? ''] ?? 'other');
-  const deliveryId = provider.type === 'github' ? headers['x-github-delivery'] : (headers['idempotency-key'] ?? headers['x-gitlab-event-uuid']);
+  const { type, provider } = sender;
+  const payload = jsonBody(body);
+  const { event: eventName, deliveryId } = type.webhook.identify(headers, payload);
   const base = { host: provider.host, ...(deliveryId ? { deliveryId } : {}) };
-
-  let payload: unknown;
-  try {
-    payload = JSON.parse(body.toString('utf8'));
-  } catch {
-    return report(400, 'invalid', eventName, { ...base, reason: 'the body is not JSON' });
-  }
-  const parsed: ParsedDelivery =
-    provider.type === 'github' ? parseGitHubDelivery(githubEvent ?? '', payload) : parseGitLabDelivery(gitlabEvent ?? '', payload);
+  if (payload === undefined) return report(400, 'invalid', eventName, { ...base, reason: 'the body is not JSON' });
+  const parsed = type.webhook.parse(headers, payload);
   if (parsed.kind === 'invalid') return report(400, 'invalid', eventName, { ...base, reason: parsed.reason });
   await noteHost(deps, provider.host, receivedAt);
   if (parsed.kind === 'ping') return report(200, 'ping', eventName, base);
@@ -149,11 +138,17 @@ export async function receiveDelivery(
   try {
     const change = { host: provider.host, repo: found.repo, branch: parsed.branch, key, receivedAt };
     const applied = await applyAndHandOn(deps, change, options, undefined);
-    return report(200, 'processed', eventName, { ...base, applied });
+    if (applied.unwritten === 0) return report(200, 'processed', eventName, { ...base, applied });
+    (deps.log ?? silentLog).error('webhook: delivery failed: refreshed rows could not be written', { ...base, unwritten: applied.unwritten });
+    return await failed(applied);
   } catch (err) {
     (deps.log ?? silentLog).error('webhook: delivery failed', { ...base, error: describeError(err) });
+    return await failed(undefined);
+  }
+
+  async function failed(applied: ApplyResult | undefined): Promise<DeliveryReport> {
     if (deliveryKey) await deps.deliveries.forget(deliveryKey).catch(() => {});
-    return report(500, 'failed', eventName, { ...base, reason: 'the rows could not be updated; redeliver later' });
+    return report(500, 'failed', eventName, { ...base, reason: 'the rows could not be updated; redeliver later', ...(applied ? { applied } : {}) });
   }
 }
 
@@ -214,8 +209,13 @@ async function noteHost(deps: ReceiverDeps, host: string, now: number): Promise<
   });
 }
 
-function githubName(event: string): string {
-  return (GITHUB_EVENTS as readonly string[]).includes(event) ? event : 'other';
+/** The body's JSON, or undefined when it is not JSON (no JSON text parses to undefined). */
+function jsonBody(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 function lowerCaseHeaders(headers: FunctionUrlEvent['headers']): Record<string, string | undefined> {

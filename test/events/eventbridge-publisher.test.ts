@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import {
   CHANGE_DETAIL_TYPE,
   ChangeEventRejected,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { isBookkeepingItem } from '../../src/store/bookkeeping.ts';
 import { captureJsonLines } from '../support/capture-output.ts';

@@ -19,7 +19,7 @@ test('a processed delivery: one count by event and outcome, rows matched / refre
     response,
     outcome: 'processed',
     event: 'pull_request',
-    applied: { matched: 5, summary: { ...emptySummary(), refreshed: 2, released: 1 }, madeDue: 2, skipped: 0, rowLatenciesMs: [310, 420] },
+    applied: { matched: 5, summary: { ...emptySummary(), refreshed: 2, released: 1 }, madeDue: 2, skipped: 0, rowLatenciesMs: [310, 420], unwritten: 0 },
   });
   assert.deepEqual(
     singles.map((l) => [l.event, l.outcome, l.WebhookDeliveries]),

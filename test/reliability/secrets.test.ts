@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { captureAllOutput } from '../support/capture-output.ts';
 import type { HttpFault } from './support/fault-proxy.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
 import type { AddressInfo } from 'node:net';
-import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
 import { runTick } from '../../src/refresh/tick.ts';
 import { createDocumentClient } from '../../src/store/document-client.ts';

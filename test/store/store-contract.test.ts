@@ -195,6 +195,38 @@ for (const [name, make] of [['DynamoStore on DynamoDB Local', dynamo], ['MemoryS
       assert.deepEqual(await due(s), ['r']);
     });
 
+    test('a write-back is fenced on the origin, branch and archived flag it read: a row inserted again under the same id is left alone', async () => {
+      const s = await make(1);
+      const update: RowUpdate = { set: { pullRequestTitle: 'old' }, remove: [], schedule: { kind: 'every', periodMs: 120_000, from: s.clock.now() } };
+      const cases: [string, Partial<DiffStatusRow>][] = [
+        ['another branch', { gitBranch: 'another' }],
+        ['another origin', { gitRemoteOrigin: 'https://git.test/o/other' }],
+        ['archived now', { archived: true }],
+        ['no origin now', { gitRemoteOrigin: undefined }],
+      ];
+      for (const [name, change] of cases) {
+        const id = `again-${name.replaceAll(' ', '-')}`;
+        await s.put(row(id, onceSlot(s.clock.now() - 1)));
+        const l = lease(s, `tick-${id}`);
+        const round = await s.store.beginRound(l);
+        await s.store.queryDue(round, s.clock.now(), 10);
+        const claimed = (await s.store.claim(round, id))!;
+        await s.put({ ...row(id, onceSlot(s.clock.now() + 60_000)), ...change });
+        assert.equal(await s.store.writeBack(claimed, l, update), false, name);
+        assert.equal((await s.store.getRow(id))!.pullRequestTitle, undefined, name);
+        await s.store.endRound(round, s.clock.now());
+      }
+      // The same origin and branch inserted again: the answer is about that branch, so it lands.
+      await s.put(row('again-same', onceSlot(s.clock.now() - 1)));
+      const l = lease(s, 'tick-same');
+      const round = await s.store.beginRound(l);
+      await s.store.queryDue(round, s.clock.now(), 10);
+      const claimed = (await s.store.claim(round, 'again-same'))!;
+      await s.put(row('again-same', onceSlot(s.clock.now() + 60_000)));
+      assert.equal(await s.store.writeBack(claimed, l, update), true);
+      await s.store.endRound(round, s.clock.now());
+    });
+
     test('a write-back after its lease lapsed is refused', async () => {
       const s = await make(1);
       await s.put(row('r', onceSlot(s.clock.now() - 1)));

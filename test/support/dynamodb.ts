@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_AWS, startDynamoDbLocal, type LocalDynamoDb } from '../../src/dev/dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
+import { startDynamoDbLocal, type LocalDynamoDb } from '../../src/dev/dynamodb-local/start.ts';
 import { createTableInput, rowLeaseTableInput } from '../../src/dev/template.ts';
 import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS, type DocumentClientOptions } from '../../src/store/document-client.ts';
 import { ROW_LEASE_INDEX } from '../../src/store/row-lease-store.ts';

@@ -13,7 +13,19 @@ export interface FunctionSources {
   packages: Set<string>;
 }
 
-export async function functionSources(fn: SamFunction): Promise<FunctionSources> {
+const built = new Map<SamFunction, Promise<FunctionSources>>();
+
+/** One esbuild run per function per test process: several tests read the same bundle. */
+export function functionSources(fn: SamFunction): Promise<FunctionSources> {
+  let sources = built.get(fn);
+  if (!sources) {
+    sources = bundleSources(fn);
+    built.set(fn, sources);
+  }
+  return sources;
+}
+
+async function bundleSources(fn: SamFunction): Promise<FunctionSources> {
   const result = await build({
     ...esbuildOptions(fn, '/nonexistent-out'),
     minify: false,

@@ -4,9 +4,10 @@ import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { parseProviderConfigs } from '../../src/providers/config.ts';
 import { repoBranchKey } from '../../src/store/repo-branch-key.ts';
-import { githubSignature, verifyGitHub, verifyGitLab } from '../../src/webhooks/authenticate.ts';
-import { parseGitHubDelivery, parseGitLabDelivery } from '../../src/webhooks/delivery.ts';
-import { parseWebhookSecrets, secretsFor, WebhookSecretsError } from '../../src/webhooks/secrets.ts';
+import { githubSignature, githubWebhook, parseGitHubDelivery } from '../../src/providers/github/webhook.ts';
+import { gitlabWebhook, parseGitLabDelivery } from '../../src/providers/gitlab/webhook.ts';
+import { authenticateDelivery } from '../../src/webhooks/authenticate.ts';
+import { parseWebhookSecrets, secretsFor, WebhookSecretsError, type WebhookSecrets } from '../../src/webhooks/secrets.ts';
 
 const providers = parseProviderConfigs(
   JSON.stringify([
@@ -16,18 +17,31 @@ const providers = parseProviderConfigs(
   ]),
 );
 
+/** The type and configured host a GitHub delivery with this signature is authenticated for, or null. */
+function verifyGitHub(body: Uint8Array, signature: string | undefined, secrets: WebhookSecrets): string | null {
+  const headers = { 'x-github-event': 'push', 'x-hub-signature-256': signature };
+  const sender = authenticateDelivery(headers, body, providers, secrets);
+  return sender ? `${sender.type.name} ${sender.provider.host}` : null;
+}
+
+/** The type and configured host a GitLab delivery with this token is authenticated for, or null. */
+function verifyGitLab(token: string | undefined, secrets: WebhookSecrets): string | null {
+  const sender = authenticateDelivery({ 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': token }, Buffer.from('{}'), providers, secrets);
+  return sender ? `${sender.type.name} ${sender.provider.host}` : null;
+}
+
 test("GitHub's documented test vector", () => {
   // docs.github.com, "Validating webhook deliveries": secret, payload and the expected signature.
   const body = Buffer.from('Hello, World!');
   const expected = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
   assert.equal(githubSignature("It's a Secret to Everybody", body), expected);
   const secrets = parseWebhookSecrets(JSON.stringify({ 'github.com': "It's a Secret to Everybody" }));
-  assert.equal(verifyGitHub(body, expected, providers, secrets)?.host, 'github.com');
-  assert.equal(verifyGitHub(body, expected.toUpperCase().replace('SHA256', 'sha256'), providers, secrets)?.host, 'github.com');
-  assert.equal(verifyGitHub(Buffer.from('Hello, World?'), expected, providers, secrets), null);
-  assert.equal(verifyGitHub(body, expected.slice(0, -1), providers, secrets), null, 'a short signature');
-  assert.equal(verifyGitHub(body, `${expected}00`, providers, secrets), null, 'a long signature');
-  assert.equal(verifyGitHub(body, undefined, providers, secrets), null);
+  assert.equal(verifyGitHub(body, expected, secrets), 'github github.com');
+  assert.equal(verifyGitHub(body, expected.toUpperCase().replace('SHA256', 'sha256'), secrets), 'github github.com');
+  assert.equal(verifyGitHub(Buffer.from('Hello, World?'), expected, secrets), null);
+  assert.equal(verifyGitHub(body, expected.slice(0, -1), secrets), null, 'a short signature');
+  assert.equal(verifyGitHub(body, `${expected}00`, secrets), null, 'a long signature');
+  assert.equal(verifyGitHub(body, undefined, secrets), null);
 });
 
 test('each host has its own secrets (current and previous); "*" serves hosts without an entry', () => {
@@ -35,14 +49,27 @@ test('each host has its own secrets (current and previous); "*" serves hosts wit
   const secrets = parseWebhookSecrets(
     JSON.stringify({ 'GitHub.com': ['new', 'old'], 'ghe.example.com:8443': 'ghe', '*': 'shared' }),
   );
-  assert.equal(verifyGitHub(body, githubSignature('new', body), providers, secrets)?.host, 'github.com');
-  assert.equal(verifyGitHub(body, githubSignature('old', body), providers, secrets)?.host, 'github.com');
-  assert.equal(verifyGitHub(body, githubSignature('ghe', body), providers, secrets)?.host, 'ghe.example.com:8443');
-  assert.equal(verifyGitHub(body, githubSignature('shared', body), providers, secrets), null, 'both GitHub hosts have their own');
-  assert.equal(verifyGitLab('shared', providers, secrets)?.host, 'gitlab.com');
-  assert.equal(verifyGitLab('new', providers, secrets), null, "a GitHub host's secret is no GitLab token");
-  assert.equal(verifyGitLab(undefined, providers, secrets), null);
+  assert.equal(verifyGitHub(body, githubSignature('new', body), secrets), 'github github.com');
+  assert.equal(verifyGitHub(body, githubSignature('old', body), secrets), 'github github.com');
+  assert.equal(verifyGitHub(body, githubSignature('ghe', body), secrets), 'github ghe.example.com:8443');
+  assert.equal(verifyGitHub(body, githubSignature('shared', body), secrets), null, 'both GitHub hosts have their own');
+  assert.equal(verifyGitLab('shared', secrets), 'gitlab gitlab.com');
+  assert.equal(verifyGitLab('new', secrets), null, "a GitHub host's secret is no GitLab token");
+  assert.equal(verifyGitLab(undefined, secrets), null);
   assert.deepEqual(secretsFor(parseWebhookSecrets('{}'), 'github.com'), []);
+});
+
+test("each type names a delivery's event (for metrics) and id (for deduplication) from its own headers", () => {
+  assert.deepEqual(githubWebhook.identify({ 'x-github-event': 'pull_request', 'x-github-delivery': 'd-1' }, {}), { event: 'pull_request', deliveryId: 'd-1' });
+  assert.deepEqual(githubWebhook.identify({ 'x-github-event': 'issues', 'idempotency-key': 'k' }, undefined), { event: 'other' });
+  assert.deepEqual(gitlabWebhook.identify({ 'x-gitlab-event': 'Push Hook', 'x-gitlab-event-uuid': 'u' }, {}), { event: 'push', deliveryId: 'u' });
+  assert.deepEqual(
+    gitlabWebhook.identify({ 'x-gitlab-event': 'Merge Request Hook', 'idempotency-key': 'k', 'x-gitlab-event-uuid': 'u' }, {}),
+    { event: 'merge_request', deliveryId: 'k' },
+  );
+  assert.deepEqual(gitlabWebhook.identify({ 'x-gitlab-event': 'Note Hook', 'x-github-delivery': 'd-1' }, {}), { event: 'other' });
+  assert.equal(githubWebhook.recognises({ 'x-gitlab-event': 'Push Hook' }), false);
+  assert.equal(gitlabWebhook.recognises({ 'x-github-event': 'push' }), false);
 });
 
 test('malformed secrets are refused with a message that never contains a secret', () => {

@@ -1,5 +1,5 @@
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_AWS } from '../../src/dev/dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import { start, type GitHostSim } from '../../src/dev/git-host-sim/server.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { readWebhookEnv, webhookReceiverFromEnv, type FromEnvOptions } from '../../src/system/from-env.ts';

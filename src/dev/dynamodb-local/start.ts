@@ -4,15 +4,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/**
- * Fake credentials and region shared by every client of one local run: DynamoDB Local
- * namespaces tables by access key and region.
- */
-export const LOCAL_AWS = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'gitsynclocal', secretAccessKey: 'gitsynclocal' },
-} as const;
-
 export interface LocalDynamoDb {
   endpoint: string;
   port: number;
@@ -37,6 +28,9 @@ function distributionDir(): string {
 export async function startDynamoDbLocal(
   options: { startTimeoutMs?: number; port?: number } = {},
 ): Promise<LocalDynamoDb> {
+  // The unit test tier sets this (test/support/run-tests.ts): a test there must not need Java.
+  const refused = process.env.GITSYNC_REFUSE_DYNAMODB_LOCAL;
+  if (refused) throw new Error(`DynamoDB Local refused (GITSYNC_REFUSE_DYNAMODB_LOCAL): ${refused}`);
   if (spawnSync('java', ['-version'], { stdio: 'ignore' }).error) {
     throw new Error('DynamoDB Local needs Java 17+ on PATH (apt-get install -y openjdk-17-jre-headless)');
   }

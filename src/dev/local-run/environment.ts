@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS } from '../../store/document-client.ts';
-import { LOCAL_AWS, startDynamoDbLocal, type LocalDynamoDb } from '../dynamodb-local/start.ts';
+import { LOCAL_AWS } from '../dynamodb-local/local-aws.ts';
+import { startDynamoDbLocal, type LocalDynamoDb } from '../dynamodb-local/start.ts';
 import { createTableInput, loadTemplate } from '../template.ts';
 import type { LocalRunOptions } from './args.ts';
 

@@ -1,6 +1,7 @@
 import { simDialect } from '../git-host-sim/dialects.ts';
 import { start, type GitHostSim } from '../git-host-sim/server.ts';
-import { parseProviderConfigs, type ProviderConfig } from '../../providers/config.ts';
+import { parseProviderConfigs } from '../../providers/config.ts';
+import type { ProviderConfig } from '../../providers/provider-config.ts';
 
 export interface SimulatedHost {
   sim: GitHostSim;

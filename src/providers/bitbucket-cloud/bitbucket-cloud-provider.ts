@@ -1,9 +1,10 @@
 import type { PullRequestStatus } from '../../domain/row.ts';
-import type { ProviderConfig } from '../config.ts';
+import type { ProviderConfig } from '../provider-config.ts';
 import { readBodyPages } from '../http/body-pages.ts';
 import { JsonReader } from '../http/json-reader.ts';
 import { firstValueId, pageValues, readCachedId } from '../http/values-page.ts';
-import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
+import { HostedProvider,  } from '../hosted-provider.ts';
+import type { ProviderDeps } from '../provider-type.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
 import type { ProviderType } from '../provider-type.ts';
 import { statsOfVersion, type DiffStats } from '../version-stats.ts';

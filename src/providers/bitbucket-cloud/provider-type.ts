@@ -1,4 +1,5 @@
 import type { ProviderType } from '../provider-type.ts';
+import { NO_WEBHOOKS } from '../provider-webhook.ts';
 import { BitbucketCloudProvider } from './bitbucket-cloud-provider.ts';
 
 /** bitbucket.org. */
@@ -14,5 +15,7 @@ export const bitbucketCloudType: ProviderType = {
   },
   rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
   tokenEnv: 'BITBUCKET_TOKEN',
+  // Deliveries: the Bitbucket webhook part (issue 25) replaces this.
+  webhook: NO_WEBHOOKS,
   create: (config, deps) => new BitbucketCloudProvider(config, bitbucketCloudType, deps),
 };

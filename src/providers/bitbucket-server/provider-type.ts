@@ -1,4 +1,5 @@
 import type { ProviderType } from '../provider-type.ts';
+import { NO_WEBHOOKS } from '../provider-webhook.ts';
 import { BitbucketServerProvider } from './bitbucket-server-provider.ts';
 
 /** Bitbucket Data Center (formerly Server): self-hosted only, so no public host. */
@@ -16,5 +17,7 @@ export const bitbucketServerType: ProviderType = {
   // The admin's token bucket answers 429 with Retry-After only.
   rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
   tokenEnv: 'BITBUCKET_SERVER_TOKEN',
+  // Deliveries: the Bitbucket webhook part (issue 25) replaces this.
+  webhook: NO_WEBHOOKS,
   create: (config, deps) => new BitbucketServerProvider(config, bitbucketServerType, deps),
 };

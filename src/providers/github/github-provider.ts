@@ -1,10 +1,10 @@
 import { ProviderError } from '../../domain/errors.ts';
 import type { PullRequestStatus } from '../../domain/row.ts';
-import type { ProviderConfig } from '../config.ts';
+import type { ProviderConfig } from '../provider-config.ts';
 import { pickFields } from '../http/pick.ts';
-import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
+import { HostedProvider } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
-import type { ProviderType } from '../provider-type.ts';
+import type { ProviderDeps, ProviderType } from '../provider-type.ts';
 import { readPages } from '../http/pages.ts';
 import { repoSegments } from '../repo-shape.ts';
 import { PULL_FIELDS, compactPullSearch, firstPullNumber, pullFromRow, pullRowFields, readPull } from './pull.ts';

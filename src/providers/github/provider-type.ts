@@ -1,5 +1,6 @@
 import type { ProviderType } from '../provider-type.ts';
 import { GitHubProvider } from './github-provider.ts';
+import { githubWebhook } from './webhook.ts';
 
 /** github.com and GitHub Enterprise Server. */
 export const githubType: ProviderType = {
@@ -14,5 +15,6 @@ export const githubType: ProviderType = {
   },
   rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
   tokenEnv: 'GITHUB_TOKEN',
+  webhook: githubWebhook,
   create: (config, deps) => new GitHubProvider(config, githubType, deps),
 };

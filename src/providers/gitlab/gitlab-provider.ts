@@ -1,13 +1,13 @@
 import type { Clock } from '../../domain/clock.ts';
 import { ProviderError } from '../../domain/errors.ts';
 import type { PullRequestStatus } from '../../domain/row.ts';
-import type { ProviderConfig } from '../config.ts';
+import type { ProviderConfig } from '../provider-config.ts';
 import { readArray, JsonReader } from '../http/json-reader.ts';
 import { readPages } from '../http/pages.ts';
 import { pickFields } from '../http/pick.ts';
-import { HostedProvider, type ProviderDeps } from '../hosted-provider.ts';
+import { HostedProvider } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
-import type { ProviderType } from '../provider-type.ts';
+import type { ProviderDeps, ProviderType } from '../provider-type.ts';
 import { summarizeApprovals } from './approvals.ts';
 import { commitCount, diffPageStats } from './diff-stats.ts';
 import { statsOfVersion, type DiffStats } from '../version-stats.ts';

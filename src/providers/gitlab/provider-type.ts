@@ -1,5 +1,6 @@
 import type { ProviderType } from '../provider-type.ts';
 import { GitLabProvider } from './gitlab-provider.ts';
+import { gitlabWebhook } from './webhook.ts';
 
 /** gitlab.com and self-managed GitLab. */
 export const gitlabType: ProviderType = {
@@ -14,5 +15,6 @@ export const gitlabType: ProviderType = {
   },
   rateLimitHeaders: { remaining: 'ratelimit-remaining', reset: 'ratelimit-reset' },
   tokenEnv: 'GITLAB_TOKEN',
+  webhook: gitlabWebhook,
   create: (config, deps) => new GitLabProvider(config, gitlabType, deps),
 };
