@@ -281,27 +281,39 @@ test('alarms watch function errors, failed executions and lateness; outputs name
   assert.equal(namespace, template.Parameters?.MetricsNamespace?.Default, 'metrics are published where alarms look');
 });
 
-test('the dashboard body is valid JSON once substituted, and charts only metrics gitsync publishes', async () => {
+test('the dashboard body is valid JSON once substituted; its metric widgets chart only metrics gitsync publishes, its log widgets read its log groups', async () => {
   const { TICK_METRIC_NAMES } = await import('../../src/handler/tick-metrics.ts');
   const { WEBHOOK_METRIC_NAMES } = await import('../../src/handler/webhook-metrics.ts');
   const published: readonly string[] = [...TICK_METRIC_NAMES, ...WEBHOOK_METRIC_NAMES];
   const numbers: Record<string, string> = { LatenessAlarmSeconds: '120', WebhookRefusedAlarmThreshold: '5' };
   const body = (props('Dashboard').DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
   const filled = body.replace(/\$\{([^}]+)\}/g, (_, name: string) => numbers[name] ?? `x-${name}`);
-  const dashboard = JSON.parse(filled) as { widgets: { properties: { metrics: unknown[][] } }[] };
+  const dashboard = JSON.parse(filled) as { widgets: { type: string; properties: { metrics?: unknown[][]; query?: string } }[] };
   const charted: string[] = [];
+  const queried: string[] = [];
   for (const widget of dashboard.widgets) {
+    if (widget.type === 'log') {
+      const source = /^SOURCE '([^']+)' \| /.exec(widget.properties.query ?? '');
+      assert.ok(source, `a log widget names its log group: ${widget.properties.query}`);
+      queried.push(source[1]!.replace(/^x-/, ''));
+      continue;
+    }
     let namespace: unknown;
-    for (const row of widget.properties.metrics) {
+    for (const row of widget.properties.metrics ?? []) {
       if (row[0] === '...' || typeof row[0] !== 'string') continue;
       if (row[0] !== '.') namespace = row[0];
       if (namespace === 'x-MetricsNamespace') charted.push(String(row[1]));
     }
   }
-  assert.ok(charted.length >= 8);
-  for (const name of charted) assert.ok(published.includes(name), `${name} is published by the handlers`);
-  assert.match(body, /MetricName=\\"RowErrors\\"/);
-  assert.match(body, /MetricName=\\"WebhookDeliveries\\"/);
+  assert.deepEqual([...new Set(charted)].sort(), [...published].sort(), 'every custom metric is charted, and only those');
+  for (const group of queried) assert.equal(template.Resources[group]?.Type, 'AWS::Logs::LogGroup', group);
+  assert.ok(queried.length >= 4);
+  // Every metric either feeds an alarm or a widget: nothing is published that nobody reads.
+  const alarmed = Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+    .flatMap((r) => JSON.stringify(r.Properties).match(/"MetricName":"(\w+)"/g) ?? [])
+    .map((m) => m.replace(/"MetricName":"(\w+)"/, '$1'));
+  assert.ok(alarmed.includes('OldestDueLateness') && alarmed.includes('WebhookRefused'));
 });
 
 interface PolicyStatement {
