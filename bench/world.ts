@@ -56,7 +56,11 @@ export interface WorldOptions {
   seedTable?: boolean;
 }
 
-/** The functions' client (src/store/document-client.ts, with its timeouts) on DynamoDB Local. */
+/**
+ * The functions' client (src/store/document-client.ts, with its timeouts) on DynamoDB Local,
+ * except that opening a connection may take 5 s: on a shared, loaded machine the local Java
+ * process can take longer than the 1 s a connection to DynamoDB gets in production.
+ */
 export function localDocClient(
   endpoint: string,
   setup?: (client: DynamoDBClient) => void,
@@ -65,6 +69,7 @@ export function localDocClient(
   return createDocumentClient({
     endpoint,
     ...LOCAL_AWS,
+    connectionTimeoutMs: 5_000,
     ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
     instrument: (client) => {
       setup?.(client);

@@ -21,6 +21,7 @@ export function publishTickMetrics(metrics: Metrics, summary: TickSummary): void
 /** What the refresh function records of one invocation: its metrics, then its one log line (the summary). */
 export function reportTick(metrics: Metrics, logger: Logger, summary: TickSummary): void {
   publishTickMetrics(metrics, summary);
-  metrics.publishStoredMetrics();
+  // An idle tick has no metric: publishing nothing would log Powertools' "no metrics" warning, a line per tick.
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   logger.info('tick finished', { summary: summary as unknown as Record<string, unknown> });
 }

@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { ApplyResult } from '../webhooks/apply.ts';
 import type { DeliveryReport } from '../webhooks/receive.ts';
@@ -19,4 +20,16 @@ export function publishWebhookMetrics(metrics: Metrics, report: DeliveryReport):
 /** The receipt-to-row time of every row a delivery (or a handed-on continuation of one) refreshed. */
 export function publishRowMetrics(metrics: Metrics, applied: ApplyResult): void {
   for (const ms of applied.rowLatenciesMs) metrics.addMetric('WebhookDeliveryToRow', MetricUnit.Milliseconds, ms);
+}
+
+/** What the webhook function records of one delivery: its metrics, then its one log line. */
+export function reportDelivery(metrics: Metrics, logger: Logger, report: DeliveryReport): void {
+  publishWebhookMetrics(metrics, report);
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  const { response, applied, ...fields } = report;
+  const rows = applied
+    ? { matched: applied.matched, refreshed: applied.summary.refreshed, madeDue: applied.madeDue, skipped: applied.skipped, handedOn: applied.next !== undefined }
+    : {};
+  if (report.outcome === 'refused') logger.warn('webhook delivery refused', { ...fields, statusCode: response.statusCode });
+  else logger.info('webhook delivery', { ...fields, ...rows, statusCode: response.statusCode });
 }

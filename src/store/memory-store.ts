@@ -17,6 +17,8 @@ export interface CapacityCharge {
   write: number;
   /** Of `write`, the due index's share. */
   indexWrite: number;
+  /** A due-index query's bytes read (what its read units are rounded up from). */
+  bytes?: number;
 }
 
 export interface MemoryTable {
@@ -108,7 +110,7 @@ export class MemoryStore implements Store, DueCensus {
       const entries = [...(this.table.dueIndex.get(partition) ?? [])].map(([chatId, dueSlot]) => ({ chatId, dueSlot }));
       if (this.#charge) {
         const bytes = entries.reduce((sum, e) => sum + itemSize({ ...e, dueShard: partition }), 0);
-        this.#charge({ operation, read: 0.5 * Math.max(1, Math.ceil(bytes / (4 * KB))), write: 0, indexWrite: 0 });
+        this.#charge({ operation, read: 0.5 * Math.max(1, Math.ceil(bytes / (4 * KB))), write: 0, indexWrite: 0, bytes });
       }
       out.push(...entries);
     }
