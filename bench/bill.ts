@@ -69,7 +69,15 @@ export interface TemplateDefaults {
 export function templateDefaults(template: CfnTemplate = loadTemplate()): TemplateDefaults {
   const parameter = (name: string) => Number(template.Parameters?.[name]?.Default);
   const gb = (logicalId: string) => samFunction(template, logicalId).memoryMb / 1024;
-  const resources = Object.values(template.Resources);
+  // A resource under a condition counts when the condition holds at the defaults (the `Fn::Equals` of a parameter the template uses).
+  const holds = (condition: unknown): boolean => {
+    if (typeof condition !== 'string') return true;
+    const equals = (template['Conditions'] as Record<string, { 'Fn::Equals'?: [unknown, unknown] }> | undefined)?.[condition]?.['Fn::Equals'];
+    if (!equals) return true;
+    const value = (v: unknown) => (typeof v === 'object' && v !== null && 'Ref' in v ? String(template.Parameters?.[String((v as { Ref: string }).Ref)]?.Default) : String(v));
+    return value(equals[0]) === value(equals[1]);
+  };
+  const resources = Object.values(template.Resources).filter((r) => holds(r['Condition']));
   const ofType = (type: string) => resources.filter((r) => r.Type === type);
   return {
     shardCount: parameter('ShardCount'),

@@ -75,7 +75,7 @@ export class DynamoStore implements Store, DueCensus {
   async queryDue(round: Round, now: number, limit: number): Promise<DueRow[]> {
     const slots = asSlotRound(round);
     const due = await Promise.all(
-      slots.shards.map(async (shard) => slots.observe(shard, await this.#entries(slots.partitions(shard, now)), now)),
+      slots.shards.map(async (shard) => slots.remaining(shard) ?? slots.observe(shard, await this.#entries(slots.partitions(shard, now)), now)),
     );
     return oldestFirst(due.flat(), limit);
   }

@@ -86,7 +86,7 @@ export class MemoryStore implements Store, DueCensus {
   async queryDue(round: Round, now: number, limit: number): Promise<DueRow[]> {
     const slots = asSlotRound(round);
     const due: DueRow[] = [];
-    for (const shard of slots.shards) due.push(...slots.observe(shard, this.#entries(slots.partitions(shard, now)), now));
+    for (const shard of slots.shards) due.push(...(slots.remaining(shard) ?? slots.observe(shard, this.#entries(slots.partitions(shard, now)), now)));
     return oldestFirst(due, limit);
   }
 
