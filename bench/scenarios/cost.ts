@@ -16,12 +16,10 @@ import { BILL_PRICES, EXECUTIONS_PER_MONTH, InvocationMeter, monthlyBill, SLOTS_
 import { onceSlot } from '../../src/store/due-slot.ts';
 import { itemSize } from '../../src/store/item-size.ts';
 import { MemoryStore, type CapacityCharge } from '../../src/store/memory-store.ts';
-import { BUCKETS, dueShardFor, parsePartition } from '../../src/store/shard.ts';
-import { loadTemplate } from '../../src/dev/template.ts';
-import { samFunction } from '../../src/dev/sam-function.ts';
+import { dueShardFor, parsePartition } from '../../src/store/shard.ts';
 import type { Store } from '../../src/store/store.ts';
 import { CapacityMeter, type CapacityTotals } from '../capacity-meter.ts';
-import { PRICES, SECONDS_PER_MONTH } from '../cost.ts';
+import { PRICES } from '../cost.ts';
 import { distribution } from '../stats.ts';
 import { VirtualClock } from '../virtual-clock.ts';
 import { createWorker, type WorkerSettings } from '../worker.ts';
