@@ -14,6 +14,7 @@ import { apiQuota } from './scenarios/api-quota.ts';
 import { costSection } from './scenarios/cost.ts';
 import { dynamoCost } from './scenarios/dynamodb-cost.ts';
 import { footprint } from './scenarios/footprint.ts';
+import { githubAppMints } from './scenarios/github-app.ts';
 import {
   freshness,
   FRESHNESS_SETTINGS,
@@ -54,6 +55,18 @@ if (only === 'webhooks' || only === 'cost') {
         ? { webhooks: await webhooks(db.endpoint, { deliveries: quick ? 40 : 200, concurrency: 4 }) }
         : { cost: await costSection(db.endpoint, quick, progress) };
     console.log(JSON.stringify({ ...section, loadAverage: round2(loadavg()[0]!) }));
+  } finally {
+    await db.stop();
+  }
+  process.exit(0);
+}
+// `--only github-app`: GitHub App token mints for 10,000 rows over 50 installations, its JSON on stdout (writes no results).
+if (only === 'github-app') {
+  const db = await startDynamoDbLocal();
+  const started = performance.now();
+  try {
+    const result = await githubAppMints(db.endpoint, quick ? { rows: 1_000, installations: 10, hours: 1 } : {});
+    console.log(JSON.stringify({ githubApp: result, realMs: Math.round(performance.now() - started), loadAverage: round2(loadavg()[0]!) }));
   } finally {
     await db.stop();
   }

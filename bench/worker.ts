@@ -11,6 +11,7 @@ import { withWriteBack, type DueRow, type RowUpdate, type Store } from '../src/s
 import { composeSystem, type System } from '../src/system/compose.ts';
 import { settingsWith, type Settings } from '../src/system/settings.ts';
 import type { VirtualClock } from './virtual-clock.ts';
+import { RowLeaseStore } from './stores/row-lease-store.ts';
 import { INDEX_NAME, localDocClient, type WorldConfig } from './world.ts';
 
 /** The settings a deployment chooses that the bench varies (defaults: `DEFAULT_SETTINGS` of src/system/settings.ts). */
@@ -46,19 +47,24 @@ export function createWorker(
 ): Worker {
   const doc = localDocClient(world.endpoint, extras.setupClient);
   const refreshes: RefreshRecord[] = [];
+  // The row-lease design is the bench's own store; the slot design's is the product's default.
+  const store =
+    extras.store ??
+    (world.design === 'row-lease'
+      ? new RowLeaseStore({ doc, tableName: world.tableName, indexName: INDEX_NAME['row-lease'], shardCount: world.shardCount })
+      : undefined);
   const system = composeSystem({
     settings: settingsWith({
       ...settings,
       tableName: world.tableName,
       tokensTableName: world.tokensTableName,
       indexName: INDEX_NAME[world.design],
-      dueIndexDesign: world.design,
       cadence: extras.cadence,
       shardCount: world.shardCount,
       gitProviders: parseProviderConfigs(world.gitProviders),
     }),
     doc,
-    ...(extras.store ? { store: extras.store } : {}),
+    ...(store ? { store } : {}),
     ...(extras.registry ? { registry: extras.registry } : {}),
     ...(extras.tokens ? { tokens: extras.tokens } : {}),
     observeStore: (inner) => recordingStore(inner, refreshes, extras.onWrite),

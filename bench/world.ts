@@ -5,13 +5,13 @@ import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aw
 import { LOCAL_AWS } from '../src/dev/dynamodb-local/local-aws.ts';
 import { start, type GitHostSimOptions, type GitHostSim } from '../src/dev/git-host-sim/server.ts';
 import { seedWorld, type SeedOptions } from '../src/dev/git-host-sim/seed.ts';
-import { createTableInput, rowLeaseTableInput } from '../src/dev/template.ts';
+import { createTableInput } from '../src/dev/template.ts';
 import { onceSlot } from '../src/store/due-slot.ts';
 import { repoBranchKey } from '../src/store/repo-branch-key.ts';
-import { ROW_LEASE_INDEX } from '../src/store/row-lease-store.ts';
 import type { Clock } from '../src/domain/clock.ts';
 import type { DiffStatusRow } from '../src/domain/row.ts';
 import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS } from '../src/store/document-client.ts';
+import { ROW_LEASE_INDEX, rowLeaseTableInput } from './stores/row-lease-store.ts';
 
 /** The due index of each design (template.yaml has the slot design's). */
 export const INDEX_NAME = { slots: 'byDueShard', 'row-lease': ROW_LEASE_INDEX.IndexName } as const;

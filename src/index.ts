@@ -31,11 +31,11 @@ export interface GitsyncOptions {
   tableName: string;
   /** `TOKENS_TABLE_NAME`; needed by `refreshNow` only. */
   tokensTableName?: string;
-  /** `STALE_INDEX_NAME`; default `byStaleAt`. */
+  /** `STALE_INDEX_NAME`; default `byDueShard`. */
   indexName?: string;
   /** `SHARD_COUNT`: must match the deployment's; default 1. */
   shardCount?: number;
-  /** `GIT_PROVIDERS` as its JSON array; default github.com, gitlab.com and bitbucket.org. */
+  /** `GIT_PROVIDERS` as its JSON array; default the public services (github.com, gitlab.com, bitbucket.org, dev.azure.com). */
   gitProviders?: readonly { type: string; webUrl: string; apiUrl?: string; maxPages?: number }[];
   /** `CHANGE_EVENT_BUS`: publish change events there; default none. */
   changeEventBus?: string;

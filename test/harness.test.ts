@@ -31,7 +31,7 @@ test('DynamoDB Local listens on loopback only', () => {
   assert.match(t.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
 });
 
-test('a table of the row-lease design (DUE_INDEX_DESIGN=row-lease) has its due index and keeps the others', async () => {
+test("a table of the bench's row-lease design has its due index and keeps the others", async () => {
   const rowLease = await createTestTables('row-lease');
   try {
     const out = await rowLease.doc.send(new DescribeTableCommand({ TableName: rowLease.tableName }));

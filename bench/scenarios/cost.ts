@@ -5,7 +5,7 @@ import type { DiffStatusRow, PullRequestStatus } from '../../src/domain/row.ts';
 import { markStale } from '../../src/ops/mark-stale.ts';
 import { refreshNow } from '../../src/ops/refresh-now.ts';
 import type { ChangePublisher } from '../../src/refresh/change-publisher.ts';
-import type { RefreshResult } from '../../src/refresh/result.ts';
+import type { RefreshResult } from '../../src/domain/refresh-result.ts';
 import { runTick, type RowRefresher } from '../../src/refresh/tick.ts';
 import { emptySummary, type TickSummary } from '../../src/refresh/tick-summary.ts';
 import { leadSlot } from '../../src/scale/slot-lead.ts';
@@ -15,7 +15,7 @@ import { powertoolsLog } from '../../src/handler/powertools-log.ts';
 import { BILL_PRICES, EXECUTIONS_PER_MONTH, InvocationMeter, monthlyBill, SLOTS_PER_MONTH, templateDefaults, type MonthQuantities } from '../bill.ts';
 import { onceSlot } from '../../src/store/due-slot.ts';
 import { itemSize } from '../../src/store/item-size.ts';
-import { MemoryStore, type CapacityCharge } from '../../src/store/memory-store.ts';
+import { MemoryStore, type CapacityCharge } from '../stores/memory-store.ts';
 import { dueShardFor, parsePartition } from '../../src/store/shard.ts';
 import type { Store } from '../../src/store/store.ts';
 import { CapacityMeter, type CapacityTotals } from '../capacity-meter.ts';
@@ -24,6 +24,7 @@ import { distribution } from '../stats.ts';
 import { VirtualClock } from '../virtual-clock.ts';
 import { createWorker, type WorkerSettings } from '../worker.ts';
 import { createWorld, type DueIndexDesign } from '../world.ts';
+import { FIXED_CADENCE } from '../fixed-cadence.ts';
 import { tableAlias } from './freshness.ts';
 import { round } from './tick-speed.ts';
 import { webhooks } from './webhooks.ts';
@@ -34,7 +35,7 @@ export interface Design {
   store: DueIndexDesign;
   cadence: CadencePolicy;
 }
-const BASELINE: Design = { name: 'baseline', store: 'row-lease', cadence: { ...DEFAULT_CADENCE, mode: 'fixed' } };
+const BASELINE: Design = { name: 'baseline', store: 'row-lease', cadence: FIXED_CADENCE };
 const GITSYNC: Design = { name: 'gitsync', store: 'slots', cadence: DEFAULT_CADENCE };
 
 const CALIBRATION_ROWS = 200;
@@ -508,7 +509,7 @@ function answerFor(r: SimRow, now: number, cache: DiffStatusRow['httpCache'], ou
   }
   if (seen > r.shown) r.shownChangeAt = now;
   r.shown = seen;
-  const status = { ...r.status, additions: r.status.additions + seen };
+  const status = { ...r.status, additions: (r.status.additions ?? 0) + seen };
   // The real cache's shape and size, with validators that follow the PR's version.
   const httpCache = Object.fromEntries(Object.entries(cache ?? {}).map(([key, entry]) => [key, { ...entry, etag: `"${r.chatId}-v${seen}"` }]));
   return { kind: 'refreshed', status, httpCache };

@@ -5,7 +5,7 @@ import type { FanOutSettings } from '../../src/scale/fan-out.ts';
 import { planShards } from '../../src/scale/shard-rule.ts';
 import { isBookkeepingItem } from '../../src/store/bookkeeping.ts';
 import { SETUP_REQUEST_TIMEOUT_MS } from '../../src/store/document-client.ts';
-import { MemoryStore } from '../../src/store/memory-store.ts';
+import { MemoryStore } from '../stores/memory-store.ts';
 import { createProviderRegistry } from '../../src/providers/registry.ts';
 import { parseProviderConfigs } from '../../src/providers/config.ts';
 import { runChild } from '../child-run.ts';

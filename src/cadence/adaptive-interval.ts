@@ -17,7 +17,6 @@ export function pollInterval(
   p: CadencePolicy,
 ): number {
   const floor = state === 'no_pr' ? p.noPullRequestLaterMs : p.successTtlMs;
-  if (p.mode === 'fixed') return floor;
   const cap = Math.max(floor, state === 'merged' || state === 'closed' ? p.closedCapMs : p.openCapMs);
   const quietBeyondWindow = now - (changedAt ?? now) - p.activeWindowMs;
   if (quietBeyondWindow >= cap) return cap;

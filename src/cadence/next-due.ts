@@ -1,8 +1,8 @@
 import { DeadlineExceeded, RateLimitedError, type RefreshError, type RefreshErrorKind } from '../domain/errors.ts';
 import { changedPullRequestFields, type DiffStatusRow } from '../domain/row.ts';
 import { scheduledAt, type Schedule } from '../store/due-slot.ts';
-import { OUTCOME_OF_ERROR, type Outcome } from '../refresh/outcomes.ts';
-import type { RefreshResult } from '../refresh/result.ts';
+import { OUTCOME_OF_ERROR, type Outcome } from './outcomes.ts';
+import type { RefreshResult } from '../domain/refresh-result.ts';
 import { pollInterval } from './adaptive-interval.ts';
 import { hostKey } from '../providers/host.ts';
 import { parseRemote } from '../providers/origin.ts';

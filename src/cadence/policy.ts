@@ -3,13 +3,7 @@
  * the loop's own rhythm (the 10-second slots) is in `loop-rhythm.ts`.
  */
 export interface CadencePolicy {
-  /**
-   * `CADENCE`: `adaptive` (default) polls a PR as often as it changes (`adaptive-interval.ts`);
-   * `fixed` refreshes every row `successTtlMs` after its last success (gitsync before the cost
-   * work, kept so the bench measures both side by side).
-   */
-  mode: 'adaptive' | 'fixed';
-  /** After a successful refresh: the fixed interval, and the fast end of the adaptive one. Default 120 s. */
+  /** After a successful refresh: the fast end of the adaptive interval (`adaptive-interval.ts`). Default 120 s. */
   successTtlMs: number;
   /** `CADENCE_ACTIVE_WINDOW_MS`: a PR that changed (or was pushed) less than this long ago is polled at the fast end. Default 1 h. */
   activeWindowMs: number;
@@ -53,7 +47,6 @@ export interface CadencePolicy {
 }
 
 export const DEFAULT_CADENCE: CadencePolicy = {
-  mode: 'adaptive',
   successTtlMs: 120_000,
   activeWindowMs: 60 * 60_000,
   openCapMs: 10 * 60_000,

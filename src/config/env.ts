@@ -39,11 +39,3 @@ export function url(env: Env, name: string): string | undefined {
   }
   return raw;
 }
-
-/** One of a fixed set of words; the default when unset. */
-export function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
-  return raw as T;
-}

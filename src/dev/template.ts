@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { yamlParse } from 'yaml-cfn';
-import { ROW_LEASE_INDEX } from '../store/row-lease-store.ts';
 
 /** The SAM template at the repository root, parsed with its intrinsic tags. */
 export const TEMPLATE_PATH = fileURLToPath(new URL('../../template.yaml', import.meta.url));
@@ -50,19 +49,5 @@ export function createTableInput(
     ...(p.GlobalSecondaryIndexes
       ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'] }
       : {}),
-  };
-}
-
-/** The diff-status table of the row-lease design (`DUE_INDEX_DESIGN=row-lease`): template.yaml's, with that design's due index. */
-export function rowLeaseTableInput(tableName: string): CreateTableCommandInput {
-  const input = createTableInput('DiffStatusTable', tableName);
-  return {
-    ...input,
-    AttributeDefinitions: [...(input.AttributeDefinitions ?? []), { AttributeName: 'staleAt', AttributeType: 'N' }],
-    // Its due index in place of the slot design's; the other indexes (webhooks') stay.
-    GlobalSecondaryIndexes: [
-      ...(input.GlobalSecondaryIndexes ?? []).filter((g) => g.IndexName !== 'byDueShard'),
-      structuredClone(ROW_LEASE_INDEX) as unknown as NonNullable<CreateTableCommandInput['GlobalSecondaryIndexes']>[number],
-    ],
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { githubSignature } from '../providers/github/webhook.ts';
+import { sha256Signature } from '../providers/hmac-signature.ts';
 import type { FunctionUrlEvent } from '../webhooks/receive.ts';
 
 /** The function-URL event (payload format 2.0) of a signed GitHub delivery, as Lambda passes it. */
@@ -41,6 +42,30 @@ export function gitlabDeliveryEvent(options: {
       'x-gitlab-token': options.token,
       'idempotency-key': options.idempotencyKey ?? randomUUID(),
     },
+    body,
+    false,
+  );
+}
+
+/**
+ * The function-URL event of a Bitbucket delivery, signed with `secret` (`X-Hub-Signature`):
+ * Cloud names it with `X-Request-UUID` (and `X-Hook-UUID`), Data Center with `X-Request-Id`.
+ */
+export function bitbucketDeliveryEvent(options: {
+  product: 'cloud' | 'server';
+  eventKey: string;
+  payload: unknown;
+  secret: string;
+  deliveryId?: string;
+}): FunctionUrlEvent {
+  const body = Buffer.from(JSON.stringify(options.payload), 'utf8');
+  const id = options.deliveryId ?? randomUUID();
+  const naming: Record<string, string> =
+    options.product === 'cloud'
+      ? { 'user-agent': 'Bitbucket-Webhooks/2.0', 'x-request-uuid': id, 'x-hook-uuid': '{sim-hook}' }
+      : { 'user-agent': 'Bitbucket Data Center (gitsync-dev)', 'x-request-id': id };
+  return functionUrlEvent(
+    { 'content-type': 'application/json', 'x-event-key': options.eventKey, 'x-hub-signature': sha256Signature(options.secret, body), ...naming },
     body,
     false,
   );

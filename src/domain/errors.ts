@@ -1,6 +1,6 @@
 /**
  * Every `RefreshError.kind`: stored on the row (`lastErrorKind`), used in metrics and mapped to
- * an outcome in `src/refresh/outcomes.ts` (a new kind fails the type check until it is mapped).
+ * an outcome in `src/cadence/outcomes.ts` (a new kind fails the type check until it is mapped).
  */
 export type RefreshErrorKind =
   | 'no_token'

@@ -12,8 +12,9 @@ export interface PullRequestStatus {
   pullRequestTitle: string;
   pullRequestDraft: boolean;
   changesRequested: boolean;
-  additions: number;
-  deletions: number;
+  /** Added and deleted lines; absent when the host cannot tell (Azure DevOps): unknown, never a made-up 0. */
+  additions?: number;
+  deletions?: number;
   changedFiles: number;
   authorLogin: string;
   authorAvatarUrl: string;

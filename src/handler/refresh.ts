@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { emptySummary, type TickSummary } from '../refresh/tick-summary.ts';
@@ -16,6 +16,7 @@ const metrics = new Metrics();
 // Traces only inside Lambda with active tracing; a no-op elsewhere.
 const tracer = new Tracer();
 let system: EnvSystem | undefined;
+let started: Promise<void> | undefined;
 
 /**
  * The state machine's Tasks: the slot's lead (one tick over every shard, or a census and the
@@ -31,6 +32,15 @@ export async function handler(event: unknown, context: Context): Promise<TickSum
     instrumentDynamoDb: (client) => tracer.captureAWSv3Client(client),
   });
   const live = system;
+  // Checked once per container before any row is touched (a GitHub App's key must read).
+  started ??= live.start().catch((err: unknown) => {
+    started = undefined;
+    metrics.addMetric('StartFailures', MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+    logger.error('the function cannot start; no row was touched', { error: describeError(err) });
+    throw err;
+  });
+  await started;
   const run = { remainingMs: () => context.getRemainingTimeInMillis(), loopEndsAt: loopEndsAtFor(event, Date.now()) };
   const tick = (shards?: readonly number[]) => live.tick({ ...run, ...(shards ? { shards } : {}) });
   const role = loopRole(event);

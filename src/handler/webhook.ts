@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { powertoolsLog } from './powertools-log.ts';
 import { publishRowMetrics, reportDelivery } from './webhook-metrics.ts';
@@ -11,7 +11,8 @@ interface ContinuationResult {
   handedOn: boolean;
 }
 import { readWebhookEnv, webhookReceiverFromEnv } from '../system/from-env.ts';
-import { isContinuation, type WebhookReceiver } from '../system/webhook-receiver.ts';
+import { isContinuation, isRedeliveryPass, type WebhookReceiver } from '../system/webhook-receiver.ts';
+import type { RedeliveryReport } from '../ops/redeliver.ts';
 import type { FunctionUrlEvent, FunctionUrlResponse } from '../webhooks/receive.ts';
 
 const logger = new Logger();
@@ -23,9 +24,17 @@ let receiver: WebhookReceiver | undefined;
  * well inside GitHub's 10 s. Config is read once per container; a bad setting fails the
  * invocation with a message naming the variable.
  */
-export async function handler(event: FunctionUrlEvent, context: Context): Promise<FunctionUrlResponse | ContinuationResult> {
+export async function handler(event: FunctionUrlEvent, context: Context): Promise<FunctionUrlResponse | ContinuationResult | RedeliveryReport[]> {
   logger.addContext(context);
   receiver ??= webhookReceiverFromEnv(readWebhookEnv(process.env), { log: powertoolsLog(logger) });
+  if (isRedeliveryPass(event)) {
+    // Scheduled: ask each GitHub App to send again what this function failed to take.
+    const reports = await receiver.redeliverFailed();
+    metrics.addMetric('Redeliveries', MetricUnit.Count, reports.reduce((n, r) => n + r.redelivered, 0));
+    metrics.publishStoredMetrics();
+    logger.info('redelivery pass', { reports });
+    return reports;
+  }
   if (isContinuation(event)) {
     // The rest of a large delivery, handed on by this function (a direct invoke, not the URL).
     const applied = await receiver.continue(event, () => context.getRemainingTimeInMillis());

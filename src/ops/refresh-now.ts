@@ -35,8 +35,8 @@ export interface RefreshNowDeps {
 /**
  * Refreshes one chat now, for a request handler: the same pipeline as a tick, but an error is
  * thrown to the caller instead of backing the row off. Returns the refreshed row, or null when
- * the branch has no PR yet. Its write is fenced like a tick's (slot design: on the version it
- * read; row-lease design: on its own claim): if a tick wrote the row meanwhile, the fresh
+ * the branch has no PR yet. Its write is fenced like a tick's (on the version it read, as the
+ * store fences): if a tick wrote the row meanwhile, the fresh
  * status is returned without writing, and the tick's write-back stands.
  */
 export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs = 10_000): Promise<DiffStatusRow | null> {

@@ -1,4 +1,6 @@
+import type { GitHubAppConfig } from './github/app/app-config.ts';
 import { hostKey, isLoopbackHostname } from './host.ts';
+import type { ProviderType } from './provider-type.ts';
 import type { ProviderConfig } from './provider-config.ts';
 import { PROVIDER_TYPES, providerType } from './provider-types.ts';
 
@@ -7,7 +9,7 @@ export const DEFAULT_MAX_PAGES = 10;
 
 export const GIT_PROVIDERS_ENV = 'GIT_PROVIDERS';
 
-/** Each provider type's public service (github.com, gitlab.com, bitbucket.org). */
+/** Each provider type's public service (github.com, gitlab.com, bitbucket.org, dev.azure.com). */
 export const DEFAULT_PROVIDERS: readonly ProviderConfig[] = PROVIDER_TYPES.flatMap(({ name, publicHost }) =>
   publicHost ? [{ type: name, ...publicHost, host: hostKey(new URL(publicHost.webUrl)), maxPages: DEFAULT_MAX_PAGES }] : [],
 );
@@ -46,7 +48,7 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     throw new ProviderConfigError(`${where} must be an object`);
   }
-  const { type, webUrl, apiUrl, maxPages, webhooks } = entry as Record<string, unknown>;
+  const { type, webUrl, apiUrl, maxPages, webhooks, app } = entry as Record<string, unknown>;
   if (webhooks !== undefined && typeof webhooks !== 'boolean') throw new ProviderConfigError(`${where} webhooks must be true or false`);
   const known = typeof type === 'string' ? providerType(type) : undefined;
   if (!known) {
@@ -70,7 +72,15 @@ function parseEntry(entry: unknown, index: number): ProviderConfig {
     host: hostKey(web),
     maxPages: parseMaxPages(maxPages, where),
     ...(webhooks ? { webhooks } : {}),
+    ...(app !== undefined ? { app: parseApp(known, app, where) } : {}),
   };
+}
+
+function parseApp(type: ProviderType, value: unknown, where: string): GitHubAppConfig {
+  const fail = (message: string): never => {
+    throw new ProviderConfigError(`${where} ${message}`);
+  };
+  return type.parseApp ? type.parseApp(value, fail) : fail(`of type ${JSON.stringify(type.name)} cannot have an app`);
 }
 
 function parseMaxPages(value: unknown, where: string): number {

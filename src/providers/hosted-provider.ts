@@ -3,13 +3,14 @@ import type { PullRequestStatus } from '../domain/row.ts';
 import type { ProviderConfig } from './provider-config.ts';
 import { branchNameProblem } from './branch-name.ts';
 import { ApiClient, type ApiClientOptions } from './http/api-client.ts';
+import { RequestBudget } from './http/request-budget.ts';
 import { parseOriginFor } from './origin.ts';
 import type { GitProvider, ProviderCallContext, PullRequestRef, RepoRef } from './provider.ts';
 import type { ProviderDeps, ProviderType } from './provider-type.ts';
 import { buildPullRequestUrlFor, parsePullRequestUrlFor } from './pull-request-url.ts';
 import { repoSegments, type RepoShape } from './repo-shape.ts';
 
-/** What GitHub and GitLab share: one configured host, its URL shapes, and checked refs. */
+/** What every hosted provider shares: one configured host, its URL shapes, its API client, and checked refs. */
 export abstract class HostedProvider implements GitProvider {
   readonly type: string;
   readonly host: string;
@@ -29,6 +30,7 @@ export abstract class HostedProvider implements GitProvider {
       maxBodyBytes: deps.maxBodyBytes,
       rateLimitHeaders: type.rateLimitHeaders,
       headers,
+      ...(type.hourlyRequestBudget !== undefined ? { budget: new RequestBudget(type.hourlyRequestBudget) } : {}),
     });
   }
 

@@ -1,6 +1,6 @@
 import { stripOriginCredentials } from './origin-credentials.ts';
 import { hostKey } from './host.ts';
-import { repoSegments, type RepoShape } from './repo-shape.ts';
+import { repoSegmentsOfWebPath, type RepoShape } from './repo-shape.ts';
 import type { RepoRef } from './provider.ts';
 
 /** A git remote split into where it points and the repository path. */
@@ -51,7 +51,7 @@ export function parseOriginFor(origin: string, host: string, shape: RepoShape): 
   if (!remote) return null;
   const expected = remote.ssh ? hostnameOf(host) : host;
   if (remote.host !== expected) return null;
-  const segments = repoSegments(remote.segments, shape);
+  const segments = repoSegmentsOfWebPath(remote.segments, shape);
   return segments ? { host, path: segments.join('/') } : null;
 }
 

@@ -1,3 +1,4 @@
+import type { GitHubAppConfig } from './github/app/app-config.ts';
 /** One configured git host, normalized (parsed from `GIT_PROVIDERS` by `config.ts`). */
 export interface ProviderConfig {
   /** The `name` of its provider type ("github"). */
@@ -16,5 +17,7 @@ export interface ProviderConfig {
   maxPages: number;
   /** `"webhooks": true`: the host sends webhooks, so its open PRs always poll at the safety cadence. Default false. */
   webhooks?: boolean;
+  /** `"app"`: a GitHub App gitsync acts as on this host (types with `parseApp` only). */
+  app?: GitHubAppConfig;
 }
 

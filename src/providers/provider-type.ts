@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../domain/clock.ts';
+import type { GitHubAppConfig } from './github/app/app-config.ts';
 import type { RateLimitHeaderNames } from './http/rate-limit.ts';
 import type { GitProvider } from './provider.ts';
 import type { ProviderConfig } from './provider-config.ts';
@@ -31,9 +32,21 @@ export interface ProviderType {
   readonly shape: RepoShape;
   /** Header names of the type's primary rate limit. */
   readonly rateLimitHeaders: RateLimitHeaderNames;
+  /**
+   * Requests one token may make in an hour, when the host caps it so low that gitsync must
+   * pace itself (Bitbucket Cloud: 1,000): the provider then sends no more than this in any
+   * rolling hour and defers the rest as rate limited, instead of spending the host's quota
+   * on 429s. Absent: the host's own limit answers decide (GitHub, GitLab).
+   */
+  readonly hourlyRequestBudget?: number;
   /** The CLI's default token variable for this type. */
   readonly tokenEnv: string;
-  /** How its webhook deliveries are recognised, authenticated, named and parsed. */
+  /**
+   * How its webhook deliveries are recognised, authenticated, named and parsed; `NO_WEBHOOKS`
+   * for a type that takes none (its rows are polled).
+   */
   readonly webhook: ProviderWebhook;
   create(config: ProviderConfig, deps: ProviderDeps): GitProvider;
+  /** Reads an entry's `"app"` (hosts that can act as an App); absent: an entry with `app` is refused. */
+  parseApp?(value: unknown, fail: (message: string) => never): GitHubAppConfig;
 }

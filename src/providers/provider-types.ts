@@ -1,3 +1,4 @@
+import { azureDevOpsType } from './azure-devops/provider-type.ts';
 import { bitbucketCloudType } from './bitbucket-cloud/provider-type.ts';
 import { bitbucketServerType } from './bitbucket-server/provider-type.ts';
 import { githubType } from './github/provider-type.ts';
@@ -10,6 +11,7 @@ export const PROVIDER_TYPES: readonly ProviderType[] = [
   gitlabType,
   bitbucketCloudType,
   bitbucketServerType,
+  azureDevOpsType,
 ];
 
 /** The type named `name`, or undefined when gitsync knows none by that name. */

@@ -8,6 +8,11 @@ export type WebhookHeaders = Readonly<Record<string, string | undefined>>;
 export type ParsedDelivery =
   | { kind: 'branch'; repoUrl: string; branch: string }
   | { kind: 'ping' }
+  /**
+   * A GitHub App was installed on (`installationId`) or removed from (null) these accounts,
+   * or its repositories there changed: which token their rows use may have changed.
+   */
+  | { kind: 'installation'; accounts: string[]; installationId: number | null }
   /** A valid delivery gitsync has nothing to do for (another event, a tag, a deleted fork). */
   | { kind: 'ignored'; reason: string }
   /** Signed, but not the JSON its event promises. */

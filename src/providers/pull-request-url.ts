@@ -1,5 +1,5 @@
 import { hostKey } from './host.ts';
-import { repoSegments, type RepoShape } from './repo-shape.ts';
+import { repoSegmentsOfWebPath, webPathOf, type RepoShape } from './repo-shape.ts';
 import type { PullRequestRef } from './provider.ts';
 
 /**
@@ -17,7 +17,7 @@ export function parsePullRequestUrlFor(raw: string, host: string, shape: RepoSha
   const parts = url.pathname.replace(/^\//, '').replace(/\/$/, '').split('/');
   const markerAt = findMarker(parts, shape.pullMarker);
   if (markerAt < 0) return null;
-  const repo = repoSegments(parts.slice(0, markerAt), shape);
+  const repo = repoSegmentsOfWebPath(parts.slice(0, markerAt), shape);
   const rest = parts.slice(markerAt + shape.pullMarker.length);
   const [numberText, tail, ...extra] = rest;
   if (!repo || numberText === undefined || !/^[1-9]\d{0,9}$/.test(numberText) || extra.length > 0) return null;
@@ -33,7 +33,7 @@ function findMarker(parts: readonly string[], marker: readonly string[]): number
   return -1;
 }
 
-/** The canonical web URL of a pull request: `webUrl/<repo path>/<marker>/<n>`. */
+/** The canonical web URL of a pull request: `webUrl/<repo web path>/<marker>/<n>`. */
 export function buildPullRequestUrlFor(webUrl: string, ref: PullRequestRef, shape: RepoShape): string {
-  return `${webUrl}/${ref.repo.path}/${shape.pullMarker.join('/')}/${ref.number}`;
+  return `${webUrl}/${webPathOf(ref.repo.path, shape)}/${shape.pullMarker.join('/')}/${ref.number}`;
 }

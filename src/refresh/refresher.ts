@@ -1,6 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Clock } from '../domain/clock.ts';
 import {
+  AuthError,
   DeadlineExceeded,
   InvalidRowError,
   NoProviderError,
@@ -8,9 +9,9 @@ import {
   RateLimitedError,
   SkippedByRateLimit,
   SlowHostError,
+  RefreshError,
   asRefreshError,
   describeError,
-  type RefreshError,
 } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { rowProblem, type DiffStatusRow, type PullRequestStatus, type RepoMove } from '../domain/row.ts';
@@ -18,7 +19,7 @@ import type { GitProvider, ProviderRegistry, PullRequestRef, RepoRef, TruncatedL
 import type { ResolvedToken, TokenResolver } from '../tokens/token-resolver.ts';
 import { RowConditionalCache } from './conditional-cache.ts';
 import { groupByOwnerAndOrigin, type RowGroup } from './grouping.ts';
-import type { RefreshResult } from './result.ts';
+import type { RefreshResult } from '../domain/refresh-result.ts';
 
 export interface RefresherOptions {
   registry: ProviderRegistry;
@@ -50,11 +51,14 @@ interface ResolvedGroup {
   provider: GitProvider;
   repo: RepoRef;
   token: ResolvedToken;
+  ownerId: string;
+  /** The token's look-up scope (see `TokenResolver.scope`). */
+  scope: string;
 }
 
 /**
  * Refreshes rows against their providers: one result per row, in input order. The provider is
- * resolved per (owner, origin) group and the token once per (owner, host), all look-ups at
+ * resolved per (owner, origin) group and the token once per scope (owner and host, or App installation), all look-ups at
  * once before any request; the HTTP work runs concurrently under a global and a per-token
  * limit. A rate limit on a token skips that token's rows that have not started yet; other
  * tokens go on.
@@ -90,6 +94,8 @@ export class Refresher {
     const perToken = new Map<string, LimitFunction>();
     /** Token key -> reset time of a rate limit seen in this run (or recorded earlier). */
     const limited = new Map<string, number>();
+    /** Token key -> its replacement after a 401, asked for once per run (see `#refreshRow`). */
+    const renewals = new Map<string, Promise<ResolvedToken | RefreshError | null>>();
     const tasks: Promise<void>[] = [];
 
     // Look-ups run at once, one per owner and host: the first request must not wait for a
@@ -123,7 +129,7 @@ export class Refresher {
       for (const i of group.indices) {
         const row = rows[i]!;
         // Per-token slot first, then a global one: a global slot is never held while waiting.
-        const task = limit(() => global(() => this.#refreshRow(row, resolved, run.deadline, signal, limited)));
+        const task = limit(() => global(() => this.#refreshRow(row, resolved, run.deadline, signal, limited, renewals)));
         tasks.push(task.then((result) => settle(i, result)));
       }
     });
@@ -139,10 +145,10 @@ export class Refresher {
     const match = this.#o.registry.forOrigin(group.origin);
     if (!match) return new NoProviderError('no configured git provider serves this origin (unknown host, or no repository path on it)');
     if (!group.ownerId) return new NoTokenError('the row has no owner, so no token can be used');
-    const lookupKey = JSON.stringify([group.ownerId, match.provider.host]);
+    const lookupKey = this.#o.tokens.scope?.(group.ownerId, match.provider, match.repo) ?? JSON.stringify([group.ownerId, match.provider.host]);
     let lookup = lookups.get(lookupKey);
     if (!lookup) {
-      lookup = this.#o.tokens.resolve(group.ownerId, match.provider);
+      lookup = this.#o.tokens.resolve(group.ownerId, match.provider, match.repo);
       lookups.set(lookupKey, lookup);
     }
     let token: ResolvedToken;
@@ -159,10 +165,42 @@ export class Refresher {
       limited.set(token.key, token.rateLimitedUntil);
       return new SkippedByRateLimit(token.rateLimitedUntil);
     }
-    return { provider: match.provider, repo: match.repo, token };
+    return { provider: match.provider, repo: match.repo, token, ownerId: group.ownerId, scope: lookupKey };
   }
 
+  /**
+   * One row; when the host refuses a token the resolver can replace (a GitHub App installation
+   * token revoked or expired early, or an App uninstalled), the row is tried once more with
+   * what the resolver gives now. The run's rows of that token share one replacement.
+   */
   async #refreshRow(
+    row: DiffStatusRow,
+    group: ResolvedGroup,
+    deadline: number,
+    runSignal: AbortSignal,
+    limited: Map<string, number>,
+    renewals: Map<string, Promise<ResolvedToken | RefreshError | null>>,
+  ): Promise<RefreshResult> {
+    const result = await this.#refreshRowWith(row, group, deadline, runSignal, limited);
+    const tokens = this.#o.tokens;
+    if (!tokens.refused || result.kind !== 'failed' || !(result.error instanceof AuthError) || result.error.status !== 401) return result;
+    const scope = `${group.token.key}\n${group.scope}`;
+    let renewal = renewals.get(scope);
+    if (!renewal) {
+      renewal = tokens
+        .refused(group.token)
+        .then((again) => (again ? tokens.resolve(group.ownerId, group.provider, group.repo) : null))
+        // What stands in the way now (no token left, a failed mint) is the row's error.
+        .catch((err: unknown) => asRefreshError(err));
+      renewals.set(scope, renewal);
+    }
+    const token = await renewal;
+    if (token === null) return result;
+    if (token instanceof RefreshError) return { kind: 'failed', error: token };
+    return this.#refreshRowWith(row, { ...group, token }, deadline, runSignal, limited);
+  }
+
+  async #refreshRowWith(
     row: DiffStatusRow,
     { provider, repo: originRepo, token }: ResolvedGroup,
     deadline: number,

@@ -1,5 +1,5 @@
 import type { RefreshErrorKind } from '../domain/errors.ts';
-import { OUTCOMES, type Outcome, type OutcomeCounter } from './outcomes.ts';
+import { OUTCOMES, type Outcome, type OutcomeCounter } from '../cadence/outcomes.ts';
 
 /** What one invocation did: the handler's JSON result and the source of its metrics. */
 export interface TickSummary extends Record<OutcomeCounter, number> {
@@ -7,8 +7,13 @@ export interface TickSummary extends Record<OutcomeCounter, number> {
   lostClaims: number;
   /** Results dropped because the lease was taken over (a push, or a lapsed claim). */
   writeConflicts: number;
-  /** Write-backs that failed (DynamoDB errors); the row comes back when its claim lapses. */
+  /** Write-backs that failed (DynamoDB errors, not throttles). */
   writeFailures: number;
+  /**
+   * Rows taken whose claim read or write-back failed (errors or throttles past the backoff):
+   * not counted as served, they are due again at the next tick that holds their shard.
+   */
+  unserved: number;
   /** DynamoDB throttles (a hot partition, GSI back-pressure) the tick backed off from; not row failures. */
   throttles: number;
   claimed: number;
@@ -34,6 +39,7 @@ export function emptySummary(): TickSummary {
     lostClaims: 0,
     writeConflicts: 0,
     writeFailures: 0,
+    unserved: 0,
     throttles: 0,
     claimed: 0,
     batches: 0,

@@ -12,7 +12,7 @@ import { tickDeadline } from '../cadence/tick-deadline.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
 import { hostsSendingWebhooks, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import type { RefreshRun } from './refresher.ts';
-import type { RefreshResult } from './result.ts';
+import type { RefreshResult } from '../domain/refresh-result.ts';
 import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
 import { isItemTooLarge } from './size-bounds.ts';
 import { planItemTooLarge, planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';
@@ -61,7 +61,8 @@ export interface TickOptions {
  * One invocation of the refresh loop: acquire due rows, claim them, refresh them within the
  * budget, write each result back under the lease, and drain further batches while a full
  * batch came back and time remains. Never throws: store failures end the tick and are logged;
- * the affected rows come back when their claim lapses.
+ * a row whose claim read or write-back failed is not counted as served (the next tick that
+ * holds its shard takes it again).
  */
 export async function runTick(deps: TickDeps, options: TickOptions): Promise<TickSummary> {
   const { store, clock } = deps;
@@ -71,8 +72,8 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
   const writes = pLimit(options.writeConcurrency ?? 10);
   const summary = emptySummary();
   let lastBatchFull = false;
-  // One claim window per tick: its lease holds the shards (slot design) or each claimed row
-  // (row-lease design) until a little after the tick's last write-back can land.
+  // One claim window per tick: its lease holds the round's shards until a little after the
+  // tick's last write-back can land.
   const lease: Lease = {
     id: deps.newLeaseId?.() ?? randomUUID(),
     takenAt: startedAt,
@@ -96,11 +97,16 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
       summary.claimed += claimed.length;
       summary.lostClaims += due.length - claimed.length;
 
-      await refreshAndWriteBack(deps, log, claimed, lease, deadline, options.signal, writes, summary);
+      await refreshAndWriteBack(deps, log, claimed, lease, deadline, options.signal, writes, summary, (row, end) => {
+        if (end !== 'failed') return;
+        current.notServed(row.chatId);
+        summary.unserved += 1;
+      });
       // Stop draining when the batch was not full, when nothing could be claimed (others hold
       // it: an empty round must not spin the loop), when rows were released (the deadline has
-      // passed), or when DynamoDB throttled: more batches would only press the hot partition.
-      if (!lastBatchFull || claimed.length === 0 || summary.released > 0 || summary.throttles > 0) break;
+      // passed), or when DynamoDB throttled or failed: more batches would only press it more
+      // (rows not served wait for the next tick, 10 s later: the backoff).
+      if (!lastBatchFull || claimed.length === 0 || summary.released > 0 || summary.throttles > 0 || summary.unserved > 0) break;
     }
     if (lastBatchFull && summary.claimed > 0) summary.backlog = (await store.queryDue(round, clock.now(), 1)).length > 0;
   } catch (err) {
@@ -171,11 +177,11 @@ export async function refreshAndWriteBack(
       } catch (err) {
         ended(row, 'failed');
         if (isThrottle(err)) {
-          log.warn('write-back still throttled after backing off; the row comes back when its claim lapses', { chatId: row.chatId });
+          log.warn('write-back still throttled after backing off; the row is not counted as served and is taken again by a later tick', { chatId: row.chatId });
           return;
         }
         summary.writeFailures += 1;
-        log.error('write-back failed; the row comes back when its claim lapses', {
+        log.error('write-back failed; the row is not counted as served and is taken again by a later tick', {
           chatId: row.chatId,
           outcome: plan.outcome,
           error: describeError(err),
@@ -226,7 +232,9 @@ async function claimQuietly(store: Store, round: Round, chatId: string, log: Log
     return await store.claim(round, chatId);
   } catch (err) {
     if (isThrottle(err)) summary.throttles += 1;
-    log.warn('claim failed; skipping the row this tick', { chatId, error: describeError(err) });
+    round.notServed(chatId);
+    summary.unserved += 1;
+    log.warn('claim read failed; the row is due again at the next tick that holds its shard', { chatId, error: describeError(err) });
     return null;
   }
 }

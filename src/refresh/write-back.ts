@@ -3,10 +3,10 @@ import { sameValue } from '../domain/same-value.ts';
 import { ItemTooLargeError } from '../domain/errors.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { changedPullRequestFields, PULL_REQUEST_FIELDS, type DiffStatusRow, type PullRequestStatus } from '../domain/row.ts';
-import { repoBranchKey } from '../store/repo-branch-key.ts';
+import { movedPath, repoBranchKey } from '../store/repo-branch-key.ts';
 import type { RowUpdate } from '../store/store.ts';
-import type { Outcome } from './outcomes.ts';
-import type { RefreshResult } from './result.ts';
+import type { Outcome } from '../cadence/outcomes.ts';
+import type { RefreshResult } from '../domain/refresh-result.ts';
 import { boundCache, boundStatus } from './size-bounds.ts';
 
 export interface WriteBackPlan {
@@ -22,7 +22,8 @@ export interface WriteBackPlan {
  * when it differs), so most refreshes rewrite a few numbers in an item that stays small.
  * Backing off never touches `updatedAt`: it means "last changed from outside" (a push or a
  * successful refresh). A write-back also sets the row's `repoBranchKey` when it differs, so
- * rows other services inserted without it become findable by webhooks at their first refresh.
+ * rows other services inserted without it become findable by webhooks at their first refresh,
+ * and a moved repository's rows by the path its deliveries name.
  */
 export function planWriteBack(
   row: DiffStatusRow,
@@ -33,7 +34,9 @@ export function planWriteBack(
   webhookHosts?: ReadonlySet<string>,
 ): WriteBackPlan {
   const due = nextDue(row, result, now, policy, random, webhookHosts);
-  const key = repoBranchKey(row.gitRemoteOrigin, row.gitBranch);
+  // A refresh that ran says where the repository is now; a failed one keeps the stored move.
+  const move = result.kind === 'failed' ? row.repoMove : result.repoMove;
+  const key = repoBranchKey(row.gitRemoteOrigin, row.gitBranch, movedPath(row.gitRemoteOrigin, move));
   const bookkeeping = { ...due.set, ...(key !== undefined && key !== row.repoBranchKey ? { repoBranchKey: key } : {}) };
   const base = { set: bookkeeping, remove: due.remove, schedule: due.schedule };
   const cache = (httpCache: DiffStatusRow['httpCache']) => (sameValue(row.httpCache, httpCache) ? {} : { httpCache });
@@ -41,7 +44,7 @@ export function planWriteBack(
     case 'refreshed': {
       const status = boundStatus(result.status);
       const changedFields = changedPullRequestFields(row, status);
-      const changed = Object.fromEntries(changedFields.map((f) => [f, status[f]]));
+      const changed = Object.fromEntries(changedFields.filter((f) => status[f] !== undefined).map((f) => [f, status[f]]));
       return {
         outcome: due.outcome,
         changedFields,
@@ -55,7 +58,8 @@ export function planWriteBack(
             ...(result.repoMove ? { repoMove: result.repoMove } : {}),
             ...bookkeeping,
           },
-          remove: [...due.remove, ...(result.repoMove ? [] : (['repoMove'] as const))],
+          // A field the host cannot tell (undefined) is removed: absent means unknown.
+          remove: [...due.remove, ...changedFields.filter((f) => status[f] === undefined), ...(result.repoMove ? [] : (['repoMove'] as const))],
         },
       };
     }

@@ -64,7 +64,7 @@ export function placeSchedule(current: Slot | null, schedule: Schedule): { slot:
   return { slot: { periodMs: p, anchor: now }, staleAt: now + p, moved: true };
 }
 
-/** The exact instant a schedule names, for a store that keeps only that (the row-lease design). */
+/** The exact instant a schedule names: the row's `staleAt`. */
 export function scheduledAt(schedule: Schedule): number {
   return schedule.kind === 'once' ? schedule.at : schedule.from + schedule.periodMs;
 }

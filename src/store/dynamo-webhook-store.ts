@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../domain/row.ts';
 import { hostDeliveryKey } from './dynamo-last-deliveries.ts';
 import { onceSlot } from './due-slot.ts';
@@ -34,6 +34,11 @@ export type WebhookClaim = { kind: 'claimed'; row: DiffStatusRow } | { kind: 'bu
 export interface WebhookRowStore {
   /** One page (at most `limit` entries) of rows whose `repoBranchKey` is `key`. */
   candidates(key: string, after: PageKey | undefined, limit: number): Promise<CandidatePage>;
+  /**
+   * The row's origin and learned `repoMove` (the index does not project the move): read for a
+   * candidate whose origin names another path than the delivery, to check it moved there.
+   */
+  movedFrom(chatId: string): Promise<{ gitRemoteOrigin?: unknown; repoMove?: unknown } | undefined>;
   claimForWebhook(chatId: string, key: string, receivedAt: number, lease: Lease): Promise<WebhookClaim>;
   /**
    * Stamps `webhookAt`; a pollable row also becomes due now and loses any lease (as a push
@@ -99,6 +104,18 @@ export class DynamoWebhookStore implements WebhookRowStore {
     return out.LastEvaluatedKey ? { rows, next: out.LastEvaluatedKey } : { rows };
   }
 
+  async movedFrom(chatId: string): Promise<{ gitRemoteOrigin?: unknown; repoMove?: unknown } | undefined> {
+    const out = await this.#doc.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { chatId },
+        ProjectionExpression: '#origin, #move',
+        ExpressionAttributeNames: { '#origin': 'gitRemoteOrigin', '#move': 'repoMove' },
+      }),
+    );
+    return out.Item;
+  }
+
   async claimForWebhook(chatId: string, key: string, receivedAt: number, lease: Lease): Promise<WebhookClaim> {
     const attempt = await this.#update(
       chatId,
@@ -140,9 +157,8 @@ export class DynamoWebhookStore implements WebhookRowStore {
     return this.#update(
       chatId,
       {
-        // Due at once in both designs (`staleAt` for the row-lease index, a one-off `dueSlot` in
-        // its shard's base partition for the slot index), and a new version: a refresh in
-        // flight may predate the change.
+        // Due at once (a one-off `dueSlot` in its shard's base partition, and `staleAt` now), and
+        // a new version: a refresh in flight may predate the change.
         set: { webhookAt: receivedAt, staleAt: now, dueSlot: onceSlot(now), dueShard: dueShardFor(chatId, this.#shardCount) },
         add: { version: 1 },
         remove: ['leaseId', 'leaseExpiresAt'],

@@ -6,16 +6,29 @@ const MAX_KEY_BYTES = 2_048;
 /**
  * The `byRepoBranch` index key of a repository and branch: `hostname/path branch`, with the
  * hostname and path lower-cased, `.git` and credentials dropped, and the port left out (an ssh
- * origin's port is ssh's, not the web's). So every URL form of one repository (https, ssh,
+ * origin's port is ssh's, not the web's); `movedPath` (the row's learned `repoMove`) replaces the
+ * origin's path. So every URL form of one repository (https, ssh,
  * scp-like, with or without `.git`, any host case) gets the same key. It is deliberately a
  * little coarse: a webhook re-checks each candidate row against the configured provider. The
  * space cannot occur in a parsed origin nor in a git branch name. Undefined when the origin
  * names no repository path or the branch is empty.
  */
-export function repoBranchKey(origin: string | undefined, branch: string | undefined): string | undefined {
+export function repoBranchKey(origin: string | undefined, branch: string | undefined, movedPath?: string): string | undefined {
   if (typeof origin !== 'string' || typeof branch !== 'string' || branch === '') return undefined;
   const remote = parseRemote(origin);
   if (!remote || remote.segments.length === 0) return undefined;
-  const key = `${remote.host.replace(/:\d+$/, '')}/${remote.segments.join('/').toLowerCase()} ${branch}`;
+  const path = movedPath ?? remote.segments.join('/');
+  const key = `${remote.host.replace(/:\d+$/, '')}/${path.toLowerCase()} ${branch}`;
   return Buffer.byteLength(key) <= MAX_KEY_BYTES ? key : undefined;
+}
+
+/**
+ * The path a stored `repoMove` gives the row's repository, when it is well-formed and still
+ * about the row's origin (a push to another repository voids it); else undefined. A row
+ * carries the key of that path: the host's deliveries name a moved repository by its new path.
+ */
+export function movedPath(origin: unknown, move: unknown): string | undefined {
+  if (typeof move !== 'object' || move === null) return undefined;
+  const { origin: from, path } = move as Record<string, unknown>;
+  return from === origin && typeof path === 'string' && /^[^\s/]+(\/[^\s/]+)+$/.test(path) ? path : undefined;
 }

@@ -26,6 +26,8 @@ export class SlotRound implements Round {
   readonly shards: readonly number[];
   readonly #state = new Map<number, ShardState>();
   readonly #taken = new Set<string>();
+  /** Taken periodic occurrences whose claim read or write-back failed: not served (see `notServed`). */
+  readonly #unserved = new Map<string, { shard: number; dueAt: number }>();
   readonly #shardOf = new Map<string, number>();
   /** The instant of the latest shard read: claims check "still due" against it. */
   lastQueriedAt = -Infinity;
@@ -86,14 +88,27 @@ export class SlotRound implements Round {
   }
 
   /**
+   * A taken row was not refreshed and written (its claim read or its write-back failed): its
+   * periodic occurrence keeps the shard's mark below it, so the next round that holds the
+   * shard finds it due again. This round does not take it again (DynamoDB is failing).
+   */
+  notServed(chatId: string): void {
+    const shard = this.#shardOf.get(chatId);
+    const found = shard === undefined ? undefined : this.#state.get(shard)?.due.find((d) => d.chatId === chatId);
+    if (shard !== undefined && found?.periodic) this.#unserved.set(chatId, { shard, dueAt: found.dueAt });
+  }
+
+  /**
    * How far each shard is served once the round ends: up to its last read, except that a
-   * periodic slot found due but not taken (no time left) keeps the mark below it.
+   * periodic slot found due but not taken (no time left) or not served (`notServed`) keeps the
+   * mark below it.
    */
   servedUntil(): Map<number, number> {
     const out = new Map<number, number>();
     for (const [shard, s] of this.#state) {
       if (s.queriedAt === undefined) continue;
       const left = s.due.filter((d) => d.periodic && !this.#taken.has(d.chatId)).map((d) => d.dueAt);
+      for (const u of this.#unserved.values()) if (u.shard === shard) left.push(u.dueAt);
       out.set(shard, left.length ? Math.min(s.queriedAt, Math.min(...left) - 1) : s.queriedAt);
     }
     return out;

@@ -3,7 +3,7 @@ import { formatSlot, parseSlot, placeSchedule } from './due-slot.ts';
 import { duePartition, dueShardFor } from './shard.ts';
 import type { RowUpdate } from './store.ts';
 
-/** Attributes of the row-lease design that a slot-design write clears from a migrated row. */
+/** Per-row lease attributes of gitsync's first design, cleared from a row it left behind. */
 const ROW_LEASE_ATTRIBUTES = ['leaseId', 'leaseExpiresAt'] as const;
 
 /**

@@ -24,6 +24,8 @@ export interface Round {
   readonly lease: Lease;
   /** The shard numbers this round holds (empty: other workers hold them all). */
   readonly shards: readonly number[];
+  /** A row this round took was not refreshed and written (claim read or write-back failed): it stays due. */
+  notServed(chatId: string): void;
 }
 
 /** Attributes to set and remove in one write, and when the row is next due. */
@@ -43,8 +45,8 @@ export interface StaleMark {
 
 /**
  * The diff-status table as the refresh pipeline sees it. A round is one tick's claim window;
- * every write-back is fenced (by the row's version in the slot design, by a per-row lease in
- * the row-lease design), so a slow or dead tick can never overwrite newer data.
+ * every write-back is fenced (`DynamoStore`: by the row's version; the bench's row-lease
+ * design: by a per-row lease), so a slow or dead tick can never overwrite newer data.
  */
 export interface Store {
   /** Takes the due-index shards for one tick (`only`: a subset, for a worker that owns some). */

@@ -7,17 +7,22 @@ import { markStale, type MarkStaleInput } from '../ops/mark-stale.ts';
 import { refreshNow } from '../ops/refresh-now.ts';
 import { tokenLinked } from '../ops/token-linked.ts';
 import type { ProviderRegistry } from '../providers/provider.ts';
+import { readKeyFile, type AppKeyReader } from '../providers/github/app/app-key-source.ts';
+import { sharedHttpAgent } from '../providers/http/agent.ts';
 import { createProviderRegistry } from '../providers/registry.ts';
 import type { ChangePublisher } from '../refresh/change-publisher.ts';
 import { Refresher } from '../refresh/refresher.ts';
 import { runTick, type TickDeps, type TickOptions } from '../refresh/tick.ts';
 import type { TickSummary } from '../refresh/tick-summary.ts';
 import { webhookActivity, type WebhookActivity } from '../cadence/webhook-activity.ts';
-import { createStore } from '../store/create-store.ts';
 import type { DueCensus } from '../store/due-census.ts';
 import { DynamoLastDeliveries } from '../store/dynamo-last-deliveries.ts';
+import { DynamoStore } from '../store/dynamo-store.ts';
 import type { Store } from '../store/store.ts';
 import { DynamoTokenWaits, type TokenWaits } from '../store/token-waits.ts';
+import { withGitHubApps } from '../tokens/app-tokens.ts';
+import type { InstallationEvents } from '../tokens/installation-events.ts';
+import type { RedeliveryReport } from '../ops/redeliver.ts';
 import { DynamoTokenResolver } from '../tokens/dynamo-token-resolver.ts';
 import type { TokenResolver } from '../tokens/token-resolver.ts';
 import type { Settings } from './settings.ts';
@@ -47,6 +52,10 @@ export interface SystemParts {
   publisher?: ChangePublisher;
   /** Default: silent. */
   log?: Log;
+  /** Reads a GitHub App's private key (see `providers/github/app/`). Default: `privateKeyPath` files only. */
+  readAppKey?: AppKeyReader;
+  /** Hears each GitHub App installation token minted (a metric). */
+  onAppTokenMint?: (host: string, installationId: number) => void;
   /** Backoff jitter source, in [0, 1); the tick's default is `Math.random`. */
   random?: () => number;
   /** The tick's default is a random UUID per lease. */
@@ -68,6 +77,12 @@ export interface System {
   readonly refresher: Refresher;
   /** The tick's dependencies; `overrides` swap one part for one run (tests). */
   tickDeps(overrides?: Partial<TickDeps>): TickDeps;
+  /** A GitHub App's installation events, when a host has an App. */
+  readonly installations: InstallationEvents | undefined;
+  /** One pass asking each GitHub App's host to redeliver what this deployment failed to take (none without an App). */
+  redeliverFailed(): Promise<RedeliveryReport[]>;
+  /** Checks what must hold before the first tick (each GitHub App's key reads); throws a clear error otherwise. */
+  start(): Promise<void>;
   /** One tick of the refresh loop. */
   tick(run?: TickRun, overrides?: Partial<TickDeps>): Promise<TickSummary>;
   /** A push: see `src/ops/mark-stale.ts`. */
@@ -86,12 +101,27 @@ export function composeSystem(parts: SystemParts): System {
   const doc = parts.doc;
   const inner =
     parts.store ??
-    (doc ? createStore(settings, doc, clock) : missing('a store (or a DynamoDB client to build one)'));
+    (doc
+      ? new DynamoStore({ doc, tableName: settings.tableName, indexName: settings.indexName, shardCount: settings.shardCount, clock })
+      : missing('a store (or a DynamoDB client to build one)'));
   const store = parts.observeStore ? parts.observeStore(inner) : inner;
-  const tokens =
+  const personal =
     parts.tokens ?? (doc && settings.tokensTableName ? new DynamoTokenResolver(doc, settings.tokensTableName, clock) : undefined);
-  const registry =
-    parts.registry ?? createProviderRegistry(settings.gitProviders, { clock, ...(parts.dispatcher ? { dispatcher: parts.dispatcher } : {}) });
+  const dispatcher = parts.dispatcher ?? sharedHttpAgent();
+  const registry = parts.registry ?? createProviderRegistry(settings.gitProviders, { clock, dispatcher });
+  const apps =
+    personal && doc && settings.tokensTableName
+      ? withGitHubApps(personal, settings.gitProviders, {
+          doc,
+          tokensTableName: settings.tokensTableName,
+          dispatcher,
+          clock,
+          log,
+          readKey: parts.readAppKey ?? readKeyFile,
+          ...(parts.onAppTokenMint ? { onMint: parts.onAppTokenMint } : {}),
+        })
+      : undefined;
+  const tokens = apps?.tokens ?? personal;
   const refresher = tokens
     ? new Refresher({
         registry,
@@ -114,6 +144,11 @@ export function composeSystem(parts: SystemParts): System {
     registry,
     get refresher() {
       return refresher ?? missing('a token resolver (or a tokens table name and a DynamoDB client) to refresh rows');
+    },
+    installations: apps?.resolver,
+    redeliverFailed: async () => (apps ? apps.redeliver() : []),
+    start: async () => {
+      await apps?.checkKeys();
     },
     tickDeps: (overrides = {}) => ({
       store,

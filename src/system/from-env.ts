@@ -1,11 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Dispatcher } from 'undici';
-import { ConfigError, integer, oneOf, optional, required, url, type Env } from '../config/env.ts';
+import { ConfigError, integer, optional, required, url, type Env } from '../config/env.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Log } from '../domain/log.ts';
 import { changePublisherFor } from '../events/eventbridge-publisher.ts';
 import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
+import { readKeySecretOrFile } from '../providers/github/app/app-key-source.ts';
 import { INLINE_MAP_MAX_CONCURRENCY } from '../scale/partition-limits.ts';
 import { createDocumentClient } from '../store/document-client.ts';
 import { composeSystem, type System } from './compose.ts';
@@ -30,13 +31,11 @@ export interface EnvConfig {
  */
 export function readTableEnv(env: Env): EnvConfig {
   const d = DEFAULT_SETTINGS;
-  const dueIndexDesign = oneOf(env, 'DUE_INDEX_DESIGN', ['slots', 'row-lease'] as const, d.dueIndexDesign);
   return {
     settings: {
       ...d,
       tableName: required(env, 'TABLE_NAME'),
-      dueIndexDesign,
-      indexName: optional(env, 'STALE_INDEX_NAME') ?? (dueIndexDesign === 'slots' ? d.indexName : 'byStaleAt'),
+      indexName: optional(env, 'STALE_INDEX_NAME') ?? d.indexName,
       shardCount: integer(env, 'SHARD_COUNT', d.shardCount, 1, 1_000),
     },
     dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
@@ -61,7 +60,6 @@ export function readRefreshEnv(env: Env): EnvConfig {
       gitProviders: parseProviderConfigs(optional(env, GIT_PROVIDERS_ENV)),
       cadence: {
         ...d.cadence,
-        mode: oneOf(env, 'CADENCE', ['adaptive', 'fixed'] as const, d.cadence.mode),
         activeWindowMs: integer(env, 'CADENCE_ACTIVE_WINDOW_MS', d.cadence.activeWindowMs, 0, 7 * 86_400_000),
         openCapMs: integer(env, 'CADENCE_OPEN_CAP_MS', d.cadence.openCapMs, d.cadence.successTtlMs, 86_400_000),
         closedCapMs: integer(env, 'CADENCE_CLOSED_CAP_MS', d.cadence.closedCapMs, d.cadence.successTtlMs, 7 * 86_400_000),
@@ -110,6 +108,7 @@ export function systemFromEnv(config: EnvConfig, options: FromEnvOptions = {}): 
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    readAppKey: readKeySecretOrFile,
   });
   return Object.assign(system, { doc, close: () => doc.destroy() });
 }

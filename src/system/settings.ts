@@ -13,14 +13,8 @@ export interface Settings {
   tableName: string;
   /** `TOKENS_TABLE_NAME`: the tokens table. Required to refresh; marking rows stale does without. */
   tokensTableName: string | undefined;
-  /** `STALE_INDEX_NAME`: the due GSI. Default `byDueShard` (`byStaleAt` for the row-lease design). */
+  /** `STALE_INDEX_NAME`: the due GSI. Default `byDueShard`. */
   indexName: string;
-  /**
-   * `DUE_INDEX_DESIGN`: `slots` (default): a tick leases whole due-index shards and writes
-   * each row once, fenced on its version; `row-lease`: gitsync's first design (a claim write
-   * per row that moves the index key), kept so the bench measures both side by side.
-   */
-  dueIndexDesign: 'slots' | 'row-lease';
   /** `SHARD_COUNT`: due-index shards `due#0..N-1`. Default 1. */
   shardCount: number;
   /** `BATCH_SIZE`: rows acquired per batch. Default 50. */
@@ -41,7 +35,7 @@ export interface Settings {
    * environment).
    */
   rowTimeShareMs: number;
-  /** `GIT_PROVIDERS`: the git hosts a token may be sent to. Default github.com, gitlab.com and bitbucket.org. */
+  /** `GIT_PROVIDERS`: the git hosts a token may be sent to. Default github.com, gitlab.com, bitbucket.org and dev.azure.com. */
   gitProviders: readonly ProviderConfig[];
   /** When rows are next due, per outcome. Default `DEFAULT_CADENCE`. */
   cadence: CadencePolicy;
@@ -58,7 +52,6 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Omit<Settings, 'tableName'> = {
   tokensTableName: undefined,
   indexName: 'byDueShard',
-  dueIndexDesign: 'slots',
   shardCount: 1,
   batchSize: 50,
   concurrency: 10,

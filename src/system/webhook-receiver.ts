@@ -9,6 +9,7 @@ import {
   type FunctionUrlEvent,
 } from '../webhooks/receive.ts';
 import type { WebhookSecretSource } from '../webhooks/secrets.ts';
+import type { RedeliveryReport } from '../ops/redeliver.ts';
 import type { System } from './compose.ts';
 
 /** What a deployment chooses for webhook deliveries. */
@@ -38,6 +39,16 @@ export interface WebhookReceiver {
   receive(event: FunctionUrlEvent, remainingMs?: () => number): Promise<DeliveryReport>;
   /** A continuation event (the rest of a delivery's rows, handed on). */
   continue(event: unknown, remainingMs?: () => number): Promise<ApplyResult>;
+  /** The scheduled pass asking each GitHub App to redeliver what failed (see `ops/redeliver.ts`). */
+  redeliverFailed(): Promise<RedeliveryReport[]>;
+}
+
+/** The scheduled event of the redelivery pass (template: `RedeliverFailedDeliveries`). */
+export const REDELIVERY_FIELD = 'gitsyncRedeliverFailed';
+
+/** Is this invocation the scheduled redelivery pass? */
+export function isRedeliveryPass(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && (event as Record<string, unknown>)[REDELIVERY_FIELD] === true;
 }
 
 /** Is this invocation a handed-on continuation rather than a function-URL request? */
@@ -71,12 +82,14 @@ export function composeWebhookReceiver(
     secrets: parts.secrets,
     rows: parts.rows,
     deliveries: parts.deliveries,
+    ...(system.installations ? { installations: system.installations } : {}),
   });
   const { budgetMs, refreshRows, writeConcurrency, leaseMs, pageSize } = parts.settings;
   const options = (remainingMs?: () => number) => ({ budgetMs, refreshRows, writeConcurrency, leaseMs, pageSize, ...(remainingMs ? { remainingMs } : {}) });
   const receiver: WebhookReceiver = {
     receive: (event, remainingMs) => receiveDelivery(deps(), event, options(remainingMs)),
     continue: (event, remainingMs) => continueDelivery(deps(), event, options(remainingMs)),
+    redeliverFailed: () => system.redeliverFailed(),
   };
   return receiver;
 }

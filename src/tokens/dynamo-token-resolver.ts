@@ -3,6 +3,7 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import type { Clock } from '../domain/clock.ts';
 import { NoTokenError } from '../domain/errors.ts';
 import type { GitProvider } from '../providers/provider.ts';
+import { APP_ITEM_PREFIX } from './app-token-store.ts';
 import type { ResolvedToken, TokenResolver } from './token-resolver.ts';
 
 /**
@@ -24,6 +25,8 @@ export class DynamoTokenResolver implements TokenResolver {
   }
 
   async resolve(ownerId: string, provider: GitProvider): Promise<ResolvedToken> {
+    // The App's own items share the table; no row's owner may read them as a personal token.
+    if (ownerId.startsWith(APP_ITEM_PREFIX)) throw new NoTokenError(`owner ids starting with ${APP_ITEM_PREFIX} are reserved for gitsync`);
     const out = await this.#doc.send(
       new GetCommand({
         TableName: this.#tableName,

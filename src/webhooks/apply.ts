@@ -7,6 +7,7 @@ import type { ProviderRegistry, RepoRef } from '../providers/provider.ts';
 import { refreshAndWriteBack, type TickDeps, type WriteBackEnd } from '../refresh/tick.ts';
 import { emptySummary, type TickSummary } from '../refresh/tick-summary.ts';
 import type { MatchCandidate, PageKey, WebhookRowStore } from '../store/dynamo-webhook-store.ts';
+import { movedPath } from '../store/repo-branch-key.ts';
 import { withWriteBack, type Lease, type Store } from '../store/store.ts';
 
 export interface ApplyOptions {
@@ -71,7 +72,12 @@ export async function applyBranchChange(
   const writes = pLimit(options.writeConcurrency);
   const lease: Lease = { id: deps.newLeaseId?.() ?? randomUUID(), takenAt: clock.now(), expiresAt: clock.now() + options.leaseMs };
   const result: ApplyResult = { matched: 0, summary: emptySummary(), madeDue: 0, skipped: 0, rowLatenciesMs: [], unwritten: 0 };
-  const isMatch = (c: MatchCandidate) => matchesChange(c, change, deps.registry);
+  const isMatch = async (c: MatchCandidate): Promise<boolean> => {
+    const match = matchesChange(c, change, deps.registry);
+    if (match !== 'moved?') return match;
+    const row = await writes(() => deps.rows.movedFrom(c.chatId));
+    return movedPath(row?.gitRemoteOrigin, row?.repoMove)?.toLowerCase() === change.repo.path.toLowerCase();
+  };
 
   const markDue = async (chatId: string) => {
     if (await deps.rows.markDueForWebhook(chatId, change.key, change.receivedAt, clock.now())) result.madeDue += 1;
@@ -93,7 +99,8 @@ export async function applyBranchChange(
   do {
     const out = await deps.rows.candidates(change.key, page, options.pageSize);
     page = out.next;
-    const matches = out.rows.filter(isMatch);
+    const verdicts = await Promise.all(out.rows.map(isMatch));
+    const matches = out.rows.filter((_, i) => verdicts[i]);
     result.matched += matches.length;
     if (!refreshing) {
       await Promise.all(matches.slice(0, options.refreshRows).map((c) => claim(c.chatId)));
@@ -164,9 +171,12 @@ function timedWriteBacks(store: Store, report: (ms: number) => void, elapsed: ()
 /**
  * The exact rule: the row's origin is the delivery's repository on the verifying host (as the
  * configured provider reads it: any URL form, any host case) and its branch is the branch.
+ * `moved?`: the origin names another repository on that host, which matches only when the
+ * row learned that its repository moved to the delivery's path (`repoMove`, read by the caller).
  */
-export function matchesChange(candidate: MatchCandidate, change: BranchChange, registry: ProviderRegistry): boolean {
+export function matchesChange(candidate: MatchCandidate, change: BranchChange, registry: ProviderRegistry): boolean | 'moved?' {
   if (typeof candidate.gitRemoteOrigin !== 'string' || candidate.gitBranch !== change.branch) return false;
   const found = registry.forOrigin(candidate.gitRemoteOrigin);
-  return found?.provider.host === change.host && found.repo.path.toLowerCase() === change.repo.path.toLowerCase();
+  if (found?.provider.host !== change.host) return false;
+  return found.repo.path.toLowerCase() === change.repo.path.toLowerCase() || 'moved?';
 }

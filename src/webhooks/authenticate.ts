@@ -4,15 +4,20 @@ import { PROVIDER_TYPES } from '../providers/provider-types.ts';
 import type { WebhookHeaders } from '../providers/provider-webhook.ts';
 import { secretsFor, type WebhookSecrets } from './secrets.ts';
 
-/** Who sent an authenticated delivery: its provider type and configured host. */
+/** Who may have sent an authenticated delivery: its provider type and the configured hosts whose secret fits. */
 export interface DeliverySender {
   type: ProviderType;
-  provider: ProviderConfig;
+  /**
+   * Every configured host of that type whose current or previous secret signed the request (or
+   * is its token), in configuration order; never empty. Several when hosts share a secret
+   * (`"*"`): the delivery's repository then tells whose it is.
+   */
+  providers: ProviderConfig[];
 }
 
 /**
  * The sender of a request: the first provider type whose deliveries the headers claim it is,
- * and that type's configured host whose current or previous secret signed it (or is its
+ * and that type's configured hosts whose current or previous secret signed it (or is its
  * token); null when none did. Every candidate secret is checked, each in constant time.
  */
 export function authenticateDelivery(
@@ -24,11 +29,11 @@ export function authenticateDelivery(
   const type = PROVIDER_TYPES.find((t) => t.webhook.recognises(headers));
   const check = type?.webhook.verifier(headers, body);
   if (!type || !check) return null;
-  let match: ProviderConfig | null = null;
-  for (const provider of providers.filter((p) => p.type === type.name)) {
-    for (const secret of secretsFor(secrets, provider.host)) {
-      if (check(secret)) match ??= provider;
-    }
-  }
-  return match ? { type, provider: match } : null;
+  const signed = providers.filter((provider) => {
+    if (provider.type !== type.name) return false;
+    let fits = false;
+    for (const secret of secretsFor(secrets, provider.host)) if (check(secret)) fits = true;
+    return fits;
+  });
+  return signed.length > 0 ? { type, providers: signed } : null;
 }

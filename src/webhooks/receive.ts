@@ -2,6 +2,7 @@ import { describeError } from '../domain/errors.ts';
 import { silentLog } from '../domain/log.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';
 import type { ProviderRegistry } from '../providers/provider.ts';
+import type { InstallationEvents } from '../tokens/installation-events.ts';
 import type { TickDeps } from '../refresh/tick.ts';
 import type { DeliveryLog, PageKey, WebhookRowStore } from '../store/dynamo-webhook-store.ts';
 import { repoBranchKey } from '../store/repo-branch-key.ts';
@@ -51,6 +52,8 @@ export interface DeliveryReport {
 }
 
 export interface ReceiverDeps extends TickDeps {
+  /** Absent: no host has a GitHub App, and its installation events are ignored. */
+  installations?: InstallationEvents;
   providers: readonly ProviderConfig[];
   registry: ProviderRegistry;
   secrets: WebhookSecretSource;
@@ -113,42 +116,57 @@ export async function receiveDelivery(
   if (!sender) {
     return report(401, 'refused', 'unknown', { reason: 'missing or wrong signature or token' });
   }
-  const { type, provider } = sender;
+  const { type } = sender;
+  // Hosts that share a secret (`"*"`) all verify it: until the repository says which one sent
+  // it, the delivery is a host's own only when one secret fits.
+  const sole = sender.providers.length === 1 ? sender.providers[0] : undefined;
   const payload = jsonBody(body);
   const { event: eventName, deliveryId } = type.webhook.identify(headers, payload);
-  const base = { host: provider.host, ...(deliveryId ? { deliveryId } : {}) };
+  const base = { ...(sole ? { host: sole.host } : {}), ...(deliveryId ? { deliveryId } : {}) };
   if (payload === undefined) return report(400, 'invalid', eventName, { ...base, reason: 'the body is not JSON' });
   const parsed = type.webhook.parse(headers, payload);
   if (parsed.kind === 'invalid') return report(400, 'invalid', eventName, { ...base, reason: parsed.reason });
-  await noteHost(deps, provider.host, receivedAt);
-  if (parsed.kind === 'ping') return report(200, 'ping', eventName, base);
-  if (parsed.kind === 'ignored') return report(202, 'ignored', eventName, { ...base, reason: parsed.reason });
+  if (parsed.kind === 'ping' || parsed.kind === 'ignored') {
+    if (sole) await noteHost(deps, sole.host, receivedAt);
+    return parsed.kind === 'ping' ? report(200, 'ping', eventName, base) : report(202, 'ignored', eventName, { ...base, reason: parsed.reason });
+  }
+  if (parsed.kind === 'installation') {
+    if (!deps.installations) return report(202, 'ignored', eventName, { ...base, reason: 'no GitHub App is configured' });
+    // An installation event names no repository: with a shared secret, whose it is is unknown.
+    if (!sole) return report(202, 'ignored', eventName, { ...base, reason: 'several hosts share the secret; an installation event does not say which sent it' });
+    await noteHost(deps, sole.host, receivedAt);
+    await deps.installations.changed(sole.host, parsed.accounts, parsed.installationId, receivedAt);
+    return report(200, 'processed', eventName, base);
+  }
 
   const found = deps.registry.forOrigin(parsed.repoUrl);
-  if (!found || found.provider.host !== provider.host) {
+  const provider = found && sender.providers.find((p) => p.host === found.provider.host);
+  if (!found || !provider) {
     return report(403, 'refused', eventName, { ...base, reason: 'the repository is not on the host whose secret signed the delivery' });
   }
+  await noteHost(deps, provider.host, receivedAt);
   const key = repoBranchKey(parsed.repoUrl, parsed.branch);
-  if (!key) return report(400, 'invalid', eventName, { ...base, reason: 'the repository or branch cannot be indexed' });
+  const own = { ...base, host: provider.host };
+  if (!key) return report(400, 'invalid', eventName, { ...own, reason: 'the repository or branch cannot be indexed' });
 
   const deliveryKey = deliveryId ? `${provider.host} ${deliveryId}` : undefined;
   if (deliveryKey && !(await deps.deliveries.firstSeen(deliveryKey, receivedAt))) {
-    return report(200, 'duplicate', eventName, base);
+    return report(200, 'duplicate', eventName, own);
   }
   try {
     const change = { host: provider.host, repo: found.repo, branch: parsed.branch, key, receivedAt };
     const applied = await applyAndHandOn(deps, change, options, undefined);
-    if (applied.unwritten === 0) return report(200, 'processed', eventName, { ...base, applied });
-    (deps.log ?? silentLog).error('webhook: delivery failed: refreshed rows could not be written', { ...base, unwritten: applied.unwritten });
+    if (applied.unwritten === 0) return report(200, 'processed', eventName, { ...own, applied });
+    (deps.log ?? silentLog).error('webhook: delivery failed: refreshed rows could not be written', { ...own, unwritten: applied.unwritten });
     return await failed(applied);
   } catch (err) {
-    (deps.log ?? silentLog).error('webhook: delivery failed', { ...base, error: describeError(err) });
+    (deps.log ?? silentLog).error('webhook: delivery failed', { ...own, error: describeError(err) });
     return await failed(undefined);
   }
 
   async function failed(applied: ApplyResult | undefined): Promise<DeliveryReport> {
     if (deliveryKey) await deps.deliveries.forget(deliveryKey).catch(() => {});
-    return report(500, 'failed', eventName, { ...base, reason: 'the rows could not be updated; redeliver later', ...(applied ? { applied } : {}) });
+    return report(500, 'failed', eventName, { ...own, reason: 'the rows could not be updated; redeliver later', ...(applied ? { applied } : {}) });
   }
 }
 

@@ -113,8 +113,8 @@ test('the virtual-latency registry keeps parsing real, waits latency / clock rat
 });
 
 test('tokens in memory: the seeded token, or NoTokenError', async () => {
-  const provider = createProviderRegistry(parseProviderConfigs('[{"type":"github","webUrl":"https://github.com","apiUrl":"https://api.github.com"}]')).forOrigin('https://github.com/a/b')!.provider;
+  const { provider, repo } = createProviderRegistry(parseProviderConfigs('[{"type":"github","webUrl":"https://github.com","apiUrl":"https://api.github.com"}]')).forOrigin('https://github.com/a/b')!;
   const tokens = memoryTokens({ owner1: 'secret' });
-  assert.equal((await tokens.resolve('owner1', provider)).value, 'secret');
-  await assert.rejects(tokens.resolve('owner2', provider), NoTokenError);
+  assert.equal((await tokens.resolve('owner1', provider, repo)).value, 'secret');
+  await assert.rejects(tokens.resolve('owner2', provider, repo), NoTokenError);
 });

@@ -6,7 +6,7 @@ import {
   type RefreshError,
 } from '../../src/domain/errors.ts';
 import { MAX_RATE_LIMIT_WAIT_MS } from '../../src/providers/http/rate-limit.ts';
-import { ERROR_FREE_OUTCOMES, OUTCOME_OF_ERROR, OUTCOMES } from '../../src/refresh/outcomes.ts';
+import { ERROR_FREE_OUTCOMES, OUTCOME_OF_ERROR, OUTCOMES } from '../../src/cadence/outcomes.ts';
 import { DEFAULT_CADENCE as P } from '../../src/cadence/policy.ts';
 
 const NOW = 1_800_000_000_000;

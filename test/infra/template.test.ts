@@ -8,7 +8,7 @@ import { MARK_STALE_DETAIL_TYPE } from '../../src/handler/mark-stale-event.ts';
 import { TOKEN_LINKED_DETAIL_TYPE } from '../../src/handler/token-linked-event.ts';
 import { AWAITING_TOKEN_INDEX } from '../../src/store/token-waits.ts';
 import type { RefreshErrorKind } from '../../src/domain/errors.ts';
-import { OUTCOME_OF_ERROR } from '../../src/refresh/outcomes.ts';
+import { OUTCOME_OF_ERROR } from '../../src/cadence/outcomes.ts';
 import { samFunction, samFunctions } from '../../src/dev/sam-function.ts';
 import { placeholders, stateMachineSource, substituteDefinition } from '../../src/dev/state-machine.ts';
 import { loadTemplate, type CfnResource } from '../../src/dev/template.ts';
@@ -27,6 +27,8 @@ const NOT_CALLED: Record<string, string[]> = {
 };
 /** The one non-DynamoDB statement besides change events: the webhook function reads its secret. */
 const WEBHOOK_SECRET_STATEMENT = { Action: ['secretsmanager:GetSecretValue'], Resource: { Ref: 'WebhookSecret' } };
+/** Both functions may read the one secret holding a GitHub App's key, when one is configured. */
+const APP_KEY_STATEMENT = { Action: ['secretsmanager:GetSecretValue'], Resource: { Ref: 'GitHubAppKeySecretArn' } };
 /** ... and hands the rest of a large delivery on to itself, by its fixed name. */
 const WEBHOOK_SELF_INVOKE_STATEMENT = {
   Action: ['lambda:InvokeFunction'],
@@ -112,8 +114,8 @@ for (const fn of samFunctions(template)) {
     const isWebhook = fn.logicalId === 'WebhookFunction';
     assert.deepEqual(
       secretStatements.map((s) => ({ Action: s.Action, Resource: s.Resource })),
-      isWebhook ? [WEBHOOK_SECRET_STATEMENT, WEBHOOK_SELF_INVOKE_STATEMENT] : [],
-      'only the webhook function reads a secret (its own) and invokes a function (itself)',
+      isWebhook ? [WEBHOOK_SECRET_STATEMENT, WEBHOOK_SELF_INVOKE_STATEMENT, APP_KEY_STATEMENT] : fn.logicalId === 'RefreshFunction' ? [APP_KEY_STATEMENT] : [],
+      'only the webhook function reads its own secret and invokes a function (itself); the refreshing functions may read the App key',
     );
     if (isWebhook) {
       assert.deepEqual(props(fn.logicalId).FunctionName, { 'Fn::Sub': '${AWS::StackName}-webhook' }, 'the name it invokes is its own');
@@ -139,7 +141,9 @@ for (const fn of samFunctions(template)) {
     const { bundled } = await functionSources(fn);
     const sends = [...bundled.values()].some((code) => /new\s+(?:[\w$]+\.)?PutEventsCommand\d*\s*\(/.test(code));
     const policies = props(fn.logicalId).Policies as unknown[];
-    const conditional = policies.filter((p) => typeof p === 'object' && p !== null && 'Fn::If' in p);
+    const conditional = policies.filter(
+      (p) => typeof p === 'object' && p !== null && 'Fn::If' in p && (p as { 'Fn::If': [string] })['Fn::If'][0] !== 'HasGitHubAppKey',
+    );
     assert.equal(conditional.length, sends ? 1 : 0, 'one conditional statement exactly when the code publishes');
     if (!sends) return;
     const [condition, , otherwise] = (conditional[0] as { 'Fn::If': [string, unknown, unknown] })['Fn::If'];

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_PROVIDERS, ProviderConfigError, parseProviderConfigs } from '../../src/providers/config.ts';
 
-test('unset or blank GIT_PROVIDERS means github.com, gitlab.com and bitbucket.org', () => {
+test('unset or blank GIT_PROVIDERS means github.com, gitlab.com, bitbucket.org and dev.azure.com', () => {
   assert.deepEqual(parseProviderConfigs(undefined), DEFAULT_PROVIDERS);
   assert.deepEqual(parseProviderConfigs('  '), DEFAULT_PROVIDERS);
   assert.deepEqual(
     parseProviderConfigs(undefined).map((c) => c.apiUrl),
-    ['https://api.github.com', 'https://gitlab.com/api/v4', 'https://api.bitbucket.org/2.0'],
+    ['https://api.github.com', 'https://gitlab.com/api/v4', 'https://api.bitbucket.org/2.0', 'https://dev.azure.com'],
   );
 });
 

@@ -11,7 +11,7 @@ import {
 } from '../../src/domain/errors.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { Refresher } from '../../src/refresh/refresher.ts';
-import type { RefreshResult } from '../../src/refresh/result.ts';
+import type { RefreshResult } from '../../src/domain/refresh-result.ts';
 import { deferred, FakeProvider, FakeRegistry, FakeTokens, ManualClock } from '../support/fakes.ts';
 
 function setup(options: { concurrency?: number; perTokenConcurrency?: number } = {}) {

@@ -12,8 +12,9 @@ import {
   SkippedByRateLimit,
   type RefreshError,
 } from '../../src/domain/errors.ts';
+import { FIXED_CADENCE } from '../../bench/fixed-cadence.ts';
 import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
-import type { RefreshResult } from '../../src/refresh/result.ts';
+import type { RefreshResult } from '../../src/domain/refresh-result.ts';
 import { SIZE_BOUNDS } from '../../src/refresh/size-bounds.ts';
 import { planItemTooLarge, planWriteBack } from '../../src/refresh/write-back.ts';
 import { scheduledAt } from '../../src/store/due-slot.ts';
@@ -97,7 +98,7 @@ test('an unchanged refresh writes only its bookkeeping; a change writes the chan
   assert.deepEqual(changed.update.schedule, { kind: 'every', periodMs: 120_000, from: NOW });
 });
 
-test('the cadence follows the quiet time: open PRs up to 10 minutes, merged ones up to 6 hours, fixed keeps 120 s', () => {
+test("the cadence follows the quiet time: open PRs up to 10 minutes, merged ones up to 6 hours; the bench's fixed baseline keeps 120 s", () => {
   const open = statusFor({ repo: { host: 'h', path: 'o/r' }, number: 1 });
   const period = (state: 'open' | 'merged', quietMs: number, policy = DEFAULT_CADENCE) => {
     const status = { ...open, pullRequestState: state };
@@ -109,7 +110,11 @@ test('the cadence follows the quiet time: open PRs up to 10 minutes, merged ones
   assert.equal(period('open', 3 * 3_600_000), 600_000);
   assert.equal(period('merged', 3_600_000 + 10 * 60_000), 480_000);
   assert.equal(period('merged', 30 * 86_400_000), 6 * 3_600_000);
-  assert.equal(period('merged', 30 * 86_400_000, { ...DEFAULT_CADENCE, mode: 'fixed' }), 120_000);
+  // The bench's baseline: the same rule with both caps at the fast end.
+  for (const quietMs of [0, 3 * 3_600_000, 30 * 86_400_000]) {
+    assert.equal(period('open', quietMs, FIXED_CADENCE), 120_000);
+    assert.equal(period('merged', quietMs, FIXED_CADENCE), 120_000);
+  }
 });
 
 test('deadline releases: the first in flight is due at once, a repeat (or one after a slow host) backs off like an error', () => {
@@ -149,4 +154,16 @@ test('an item too large to write: a small error write with a backoff that drops 
   assert.equal(scheduledAt(plan.update.schedule!), NOW + 240_000);
   assert.ok(plan.update.remove.includes('httpCache'));
   assert.ok(JSON.stringify(plan.update).length < 1_000, 'a write that is sure to fit');
+});
+
+test('line counts the host cannot tell (Azure DevOps) are removed when stored and never written as 0', () => {
+  const { additions: _a, deletions: _d, ...status } = statusFor({ repo: { host: 'h', path: 'o/p/r' }, number: 1 });
+  const result: RefreshResult = { kind: 'refreshed', status, httpCache: {} };
+  const stored = planWriteBack({ chatId: 'c', ...status, additions: 5, deletions: 2 }, result, NOW, DEFAULT_CADENCE, () => 0);
+  assert.deepEqual(stored.changedFields, ['additions', 'deletions']);
+  assert.ok(stored.update.remove.includes('additions') && stored.update.remove.includes('deletions'));
+  assert.ok(!('additions' in stored.update.set) && !('deletions' in stored.update.set));
+  const absent = planWriteBack({ chatId: 'c', ...status }, result, NOW, DEFAULT_CADENCE, () => 0);
+  assert.deepEqual(absent.changedFields, []);
+  assert.ok(!absent.update.remove.includes('additions'));
 });

@@ -1,6 +1,7 @@
 /**
  * Long randomized soak, loopback only: `npm run soak -- [--json] [--max-scenarios N]
- * [--max-seconds S] [--rows R] [--seed K]`. Each scenario seeds a fresh simulated world
+ * [--max-seconds S] [--rows R] [--seed K] [--host TYPE]` (`--host`: the kind of host simulated,
+ * a provider type the simulator speaks: github by default, bitbucket-cloud, bitbucket-server). Each scenario seeds a fresh simulated world
  * (evolving as it runs), runs random interleavings of ticks, pushes, refresh-now calls,
  * provider, DynamoDB and Lambda faults and clock jumps, checks every invariant after each
  * group, then stops the faults and checks that every row shows its PR as the host has it
@@ -10,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
+import { simDialect } from '../../src/dev/git-host-sim/dialects.ts';
 import { DEFAULT_RATES } from '../../src/dev/git-host-sim/evolution.ts';
 import { seedWorld } from '../../src/dev/git-host-sim/seed.ts';
 import { Harness } from './support/harness.ts';
@@ -23,12 +25,18 @@ const { values } = parseArgs({
     'max-seconds': { type: 'string', default: '600' },
     rows: { type: 'string', default: '60' },
     seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+    host: { type: 'string', default: 'github' },
   },
 });
 const maxScenarios = positive('max-scenarios');
 const maxMs = positive('max-seconds') * 1_000;
 const rowCount = positive('rows');
 const baseSeed = Number(values.seed);
+const dialect = simDialect(values.host);
+if (!dialect) {
+  process.stderr.write(`--host must be a type the simulated host speaks, got ${values.host}\n`);
+  process.exit(2);
+}
 
 const totals = {
   scenarios: 0,
@@ -41,12 +49,12 @@ const totals = {
 };
 const startedAt = performance.now();
 const log = (line: string) => process.stderr.write(`${line}\n`);
-log(`soak: seed ${baseSeed}, up to ${maxScenarios} scenarios or ${maxMs / 1000} s, ${rowCount} rows each`);
+log(`soak: ${dialect.type} host, seed ${baseSeed}, up to ${maxScenarios} scenarios or ${maxMs / 1000} s, ${rowCount} rows each`);
 
 while (totals.scenarios < maxScenarios && performance.now() - startedAt < maxMs) {
   const seed = baseSeed + totals.scenarios;
   // Four due-index shards: the scenarios' fan-out steps split them over up to four workers.
-  const h = await Harness.create({ seed, shardCount: 4, sim: { rates: DEFAULT_RATES }, secondHost: true });
+  const h = await Harness.create({ seed, shardCount: 4, sim: { rates: DEFAULT_RATES, dialect }, secondHost: true });
   try {
     const seeded = seedWorld(h.sim, { rows: rowCount, now: h.clock.now(), shardCount: h.shardCount, seed });
     await h.adopt(seeded);

@@ -4,7 +4,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { formatSlot, onceSlot, parseSlot } from '../../src/store/due-slot.ts';
 import { DynamoStore } from '../../src/store/dynamo-store.ts';
-import { MemoryStore } from '../../src/store/memory-store.ts';
+import { MemoryStore } from '../../bench/stores/memory-store.ts';
 import { BUCKET_MS, duePartition, dueShardFor } from '../../src/store/shard.ts';
 import type { DueCensus } from '../../src/store/due-census.ts';
 import type { Lease, RowUpdate, Store } from '../../src/store/store.ts';

@@ -3,9 +3,9 @@ import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import { startDynamoDbLocal, type LocalDynamoDb } from '../../src/dev/dynamodb-local/start.ts';
-import { createTableInput, rowLeaseTableInput } from '../../src/dev/template.ts';
+import { ROW_LEASE_INDEX, rowLeaseTableInput } from '../../bench/stores/row-lease-store.ts';
+import { createTableInput } from '../../src/dev/template.ts';
 import { createDocumentClient, SETUP_REQUEST_TIMEOUT_MS, type DocumentClientOptions } from '../../src/store/document-client.ts';
-import { ROW_LEASE_INDEX } from '../../src/store/row-lease-store.ts';
 
 export interface TestTables {
   /** The client the functions use (document-client.ts), on DynamoDB Local. */
@@ -35,7 +35,7 @@ export function localDocClient(url: string, options: Omit<DocumentClientOptions,
   return createDocumentClient({ endpoint: url, ...LOCAL_AWS, maxAttempts: 2, ...options });
 }
 
-/** Fresh, uniquely named tables built from template.yaml's definitions (`row-lease`: that design's index). */
+/** Fresh, uniquely named tables built from template.yaml's definitions (`row-lease`: the index of the bench's row-lease design). */
 export async function createTestTables(design: 'slots' | 'row-lease' = 'slots'): Promise<TestTables> {
   const { endpoint: url, owned } = await endpoint();
   const doc = localDocClient(url);

@@ -17,17 +17,17 @@ const providers = parseProviderConfigs(
   ]),
 );
 
-/** The type and configured host a GitHub delivery with this signature is authenticated for, or null. */
+/** The type and configured hosts a GitHub delivery with this signature is authenticated for, or null. */
 function verifyGitHub(body: Uint8Array, signature: string | undefined, secrets: WebhookSecrets): string | null {
   const headers = { 'x-github-event': 'push', 'x-hub-signature-256': signature };
   const sender = authenticateDelivery(headers, body, providers, secrets);
-  return sender ? `${sender.type.name} ${sender.provider.host}` : null;
+  return sender ? `${sender.type.name} ${sender.providers.map((p) => p.host).join(' ')}` : null;
 }
 
-/** The type and configured host a GitLab delivery with this token is authenticated for, or null. */
+/** The type and configured hosts a GitLab delivery with this token is authenticated for, or null. */
 function verifyGitLab(token: string | undefined, secrets: WebhookSecrets): string | null {
   const sender = authenticateDelivery({ 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': token }, Buffer.from('{}'), providers, secrets);
-  return sender ? `${sender.type.name} ${sender.provider.host}` : null;
+  return sender ? `${sender.type.name} ${sender.providers.map((p) => p.host).join(' ')}` : null;
 }
 
 test("GitHub's documented test vector", () => {
@@ -56,6 +56,12 @@ test('each host has its own secrets (current and previous); "*" serves hosts wit
   assert.equal(verifyGitLab('shared', secrets), 'gitlab gitlab.com');
   assert.equal(verifyGitLab('new', secrets), null, "a GitHub host's secret is no GitLab token");
   assert.equal(verifyGitLab(undefined, secrets), null);
+  const shared = parseWebhookSecrets(JSON.stringify({ '*': 'shared' }));
+  assert.equal(
+    verifyGitHub(body, githubSignature('shared', body), shared),
+    'github github.com ghe.example.com:8443',
+    'one secret for every host: each may have sent it (the repository tells which)',
+  );
   assert.deepEqual(secretsFor(parseWebhookSecrets('{}'), 'github.com'), []);
 });
 

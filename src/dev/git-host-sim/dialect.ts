@@ -1,5 +1,6 @@
+import type { FunctionUrlEvent } from '../../webhooks/receive.ts';
 import type { RateLimitState } from './rate-limit.ts';
-import type { Repo, World } from './world.ts';
+import type { PullRequest, Repo, World } from './world.ts';
 
 /** Where the simulated host is reached: web pages and the REST API under it. */
 export interface HostUrls {
@@ -26,7 +27,15 @@ export interface JsonAnswer {
   link?: string;
   /** A redirect's target path (renamed or transferred repository). */
   location?: string;
+  /** Other headers of the answer (Azure DevOps' `x-ms-continuationtoken`). */
+  headers?: Record<string, string>;
 }
+
+/**
+ * A change the host tells webhooks about: a PR opened, updated (a push, a draft flag),
+ * reviewed or closed (merged or not); `probe` is a harmless event (GitHub's `ping`).
+ */
+export type SimChange = { kind: 'opened' | 'updated' | 'reviewed' | 'closed'; repo: Repo; pr: PullRequest } | { kind: 'probe' };
 
 /** The host's own refusals, whose bodies each product words its own way. */
 export type SimRefusal = 'unauthenticated' | 'bad-credentials' | 'not-found' | 'secondary-limit' | 'server-error';
@@ -58,6 +67,13 @@ export interface HostDialect {
   credentialFor(login: string, unique: string): string;
   /** A repository's clone URL, as rows carry it. */
   originOf(urls: HostUrls, repo: Repo): string;
+  /** A pull request's web page, as the host links it (and gitsync stores it as the row's `url`). */
+  pullRequestUrl(urls: HostUrls, repo: Repo, number: number): string;
+  /**
+   * The delivery of `change` this host's webhook sends, signed with `secret`, as the function
+   * URL gets it. Absent for a host whose deliveries gitsync does not take yet: it sends none.
+   */
+  delivery?(change: SimChange, urls: HostUrls, secret: string): FunctionUrlEvent;
   /** Headers every answer carries (request ids). */
   answerHeaders(requestNumber: number): Record<string, string>;
   /** Rate-limit headers of a counted answer. */

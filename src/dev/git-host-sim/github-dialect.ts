@@ -1,6 +1,8 @@
+import { githubDeliveryEvent } from '../webhook-request.ts';
 import type { HostDialect } from './dialect.ts';
 import { answer, matchRoute } from './github-router.ts';
 import { rateLimitHeaders } from './rate-limit.ts';
+import { pullRequestDelivery } from './webhook-json.ts';
 
 const DOCS = 'https://docs.github.com/rest';
 
@@ -31,6 +33,13 @@ export const githubDialect: HostDialect = {
   credentialOf: (header) => /^(?:bearer|token)\s+(\S+)\s*$/i.exec(header ?? '')?.[1],
   credentialFor: (_login, unique) => `ghs_sim_${unique}`,
   originOf: (urls, repo) => `${urls.web}/${repo.owner}/${repo.name}.git`,
+  pullRequestUrl: (urls, repo, number) => `${urls.web}/${repo.owner}/${repo.name}/pull/${number}`,
+  delivery(change, urls, secret) {
+    if (change.kind === 'probe') return githubDeliveryEvent({ event: 'ping', payload: { zen: 'a probe' }, secret });
+    const action = { opened: 'opened', updated: 'synchronize', reviewed: 'submitted', closed: 'closed' }[change.kind];
+    const event = change.kind === 'reviewed' ? 'pull_request_review' : 'pull_request';
+    return githubDeliveryEvent({ event, payload: pullRequestDelivery(change.repo, change.pr, urls, action), secret });
+  },
   answerHeaders: (n) => ({ 'x-github-api-version-selected': '2022-11-28', 'x-github-request-id': n.toString(16).toUpperCase().padStart(8, '0') }),
   limitHeaders: rateLimitHeaders,
   limited: (state, status, login) => ({

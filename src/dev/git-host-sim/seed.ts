@@ -119,7 +119,7 @@ function seedPull(
   else world.close(pr, endedAt);
 }
 
-/** A row due at `at`, in both designs' terms (`staleAt` for the row-lease index, `dueSlot` for the slot index). */
+/** A row due at `at`: `dueSlot` for the due index, `staleAt` as readers (and the bench's row-lease index) see it. */
 function dueNow(at: number): { staleAt: number; dueSlot: string } {
   return { staleAt: at, dueSlot: onceSlot(at) };
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '../../domain/clock.ts';
 import { etagFor, ifNoneMatchHits } from './etag.ts';
+import { createSimApp, type SimApp, type SimAppOptions } from './github-app.ts';
 import { evolution, type EvolutionRates } from './evolution.ts';
 import type { HostDialect, HostUrls } from './dialect.ts';
 import { createFaults, DEFAULT_MAX_HANG_MS, type FaultSpec, type Faults } from './faults.ts';
@@ -32,6 +33,8 @@ export interface GitHostSimOptions {
   latency?: LatencyOption;
   /** Broken repositories, keyed by `owner/repo`. */
   faults?: Record<string, FaultSpec>;
+  /** Acts as GitHub for this App too: its JWT, installations and installation tokens. */
+  app?: SimAppOptions;
 }
 
 export interface GitHostSim {
@@ -44,9 +47,13 @@ export interface GitHostSim {
   providerEntry(): { type: string; webUrl: string; apiUrl: string };
   /** A repository's origin as rows carry it. */
   originOf(repo: Repo): string;
+  /** A pull request's web page as the host links it. */
+  pullRequestUrl(repo: Repo, number: number): string;
   world: World;
   stats: Pick<Stats, 'snapshot'>;
   faults: Faults;
+  /** The App side, when started with `app`. */
+  app: SimApp | undefined;
   addToken(token: string, login: string): void;
   /** The login a token authenticates, if it is known. */
   loginOf(token: string): string | undefined;
@@ -79,6 +86,7 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
   const faults = createFaults(options.faults ?? {}, random.fork('faults'));
   const stats = createStats();
   const inFlight = new Set<Promise<void>>();
+  const app = options.app ? createSimApp(options.app, clock) : undefined;
   let requestIds = 0;
   let base = '';
   const urls = (apiPrefix: string): HostUrls => ({ web: base + dialect.webPath, api: base + apiPrefix });
@@ -95,10 +103,19 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', base);
+    if (app) {
+      const appAnswer = app.answer(req.method ?? 'GET', url.pathname + url.search, req.headers.authorization, await readBody(req));
+      if (appAnswer) {
+        stats.request('app', undefined);
+        const headers: Record<string, string> = { date: new Date(clock.now()).toUTCString() };
+        if (appAnswer.link) headers['link'] = appAnswer.link.replace('</', `<${base}/`);
+        return send(res, appAnswer.status, appAnswer.body, headers);
+      }
+    }
     const route = dialect.matchRoute(req.method ?? 'GET', url.pathname);
     const token = dialect.credentialOf(req.headers.authorization);
     stats.request(route?.endpoint ?? 'unknown', token);
-    const login = token === undefined ? undefined : logins.get(token);
+    const login = token === undefined ? undefined : (logins.get(token) ?? app?.tokenLogin(token));
     // Admission happens on arrival so a slow answer holds its concurrency slot.
     const admitted = token !== undefined && login !== undefined && (secondary?.admit(token) ?? true);
     try {
@@ -144,6 +161,7 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
         return send(res, 304, undefined, { etag, ...(dialect.notModifiedCounts ? counted() : dialect.limitHeaders(primary.peek(token))) });
       }
       send(res, result.status, result.body, {
+        ...result.headers,
         ...counted(),
         ...(etag ? { etag } : {}),
         ...(result.link ? { link: result.link } : {}),
@@ -176,9 +194,11 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
     dialect,
     providerEntry: () => ({ type: dialect.type, webUrl: web, apiUrl: api }),
     originOf: (repo) => dialect.originOf(urls(dialect.apiPath), repo),
+    pullRequestUrl: (repo, number) => dialect.pullRequestUrl(urls(dialect.apiPath), repo, number),
     world,
     stats,
     faults,
+    app,
     addToken: (token, login) => void logins.set(token, login),
     loginOf: (token) => logins.get(token),
     async close() {
@@ -189,6 +209,13 @@ export async function start(options: GitHostSimOptions = {}): Promise<GitHostSim
       await closed;
     },
   };
+}
+
+/** A request's body (App token requests are small JSON; other routes are GETs without one). */
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Aborts when the connection closes: the client gave up or the host is closing. */

@@ -24,6 +24,8 @@ export interface LocalRunOptions {
   simulate: boolean;
   /** The provider type the simulated host speaks ("github", "bitbucket-cloud", ...). */
   host: string;
+  /** The simulated GitHub acts as a GitHub App installed on most of its organisations. */
+  githubApp: boolean;
   help: boolean;
 }
 
@@ -43,6 +45,7 @@ export const USAGE = `usage: npm start -- [options]
   --seed S                 seed of the simulated world (default 1)
   --faults                 after the first sweep, one repository answers 500s and one hangs
   --webhook-share F        share of the simulated host's changes sent as signed webhooks (default 0.5; 0 = polling only)
+  --github-app             the simulated GitHub acts as a GitHub App installed on all organisations but one
   --host TYPE              the kind of host simulated: ${SIM_DIALECTS.map((d) => d.type).join(', ')} (default github)
   --dynamodb-endpoint URL  use this DynamoDB instead of starting DynamoDB Local
   --table NAME             use this existing diff-status table (AWS itself without --dynamodb-endpoint)
@@ -66,6 +69,7 @@ export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<
         faults: { type: 'boolean', default: false },
         'webhook-share': { type: 'string', default: '0.5' },
         host: { type: 'string', default: 'github' },
+        'github-app': { type: 'boolean', default: false },
         'dynamodb-endpoint': { type: 'string' },
         table: { type: 'string' },
         'tokens-table': { type: 'string' },
@@ -88,6 +92,9 @@ export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<
   if (!SIM_DIALECTS.some((d) => d.type === values.host)) {
     throw new UsageError(`--host must be one of ${SIM_DIALECTS.map((d) => d.type).join(', ')}, got "${values.host}"`);
   }
+  if (values['github-app'] && (values.host !== 'github' || !simulate)) {
+    throw new UsageError('--github-app needs the simulated GitHub (--host github, GIT_PROVIDERS unset)');
+  }
   if (!simulate && table === undefined) {
     throw new UsageError('with GIT_PROVIDERS set the simulated host is off and nothing is seeded: name the tables to refresh (--table, --tokens-table)');
   }
@@ -104,6 +111,7 @@ export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<
     tokensTable,
     simulate,
     host: values.host,
+    githubApp: values['github-app'],
     help: values.help,
   };
 }

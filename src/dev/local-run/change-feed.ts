@@ -51,10 +51,10 @@ export class ChangeFeed {
   readonly #shown = new Map<string, Shown>();
   readonly #samples: Record<ChangePath, number[]> = { webhook: [], polling: [] };
 
-  /** The host changed the pull request of `repoPath` (`owner/name`) and `branch` at `at`. */
-  recordChange(repoPath: string, branch: string, at: number): void {
-    const key = `${repoPath.toLowerCase()} ${branch}`;
-    this.#changes.set(key, [...(this.#changes.get(key) ?? []), at]);
+  /** The host changed the pull request of the repository at `origin` (as rows name it) and `branch` at `at`. */
+  recordChange(origin: string, branch: string, at: number): void {
+    const key = changeKey(origin, branch);
+    if (key !== null) this.#changes.set(key, [...(this.#changes.get(key) ?? []), at]);
   }
 
   observe(rows: readonly FeedRow[]): FeedEntry[] {
@@ -64,8 +64,8 @@ export class ChangeFeed {
       const status = statusOf(row);
       this.#shown.set(row.chatId, { refreshedAt: row.refreshedAt, status, fields: row });
       if (!before || row.refreshedAt === undefined || row.refreshedAt === before.refreshedAt || status === before.status) continue;
-      const remote = row.gitRemoteOrigin ? parseRemote(row.gitRemoteOrigin) : null;
-      const changes = remote && row.gitBranch ? this.#changes.get(`${remote.segments.join('/').toLowerCase()} ${row.gitBranch}`) : undefined;
+      const key = row.gitRemoteOrigin && row.gitBranch ? changeKey(row.gitRemoteOrigin, row.gitBranch) : null;
+      const changes = key === null ? undefined : this.#changes.get(key);
       const since = before.refreshedAt ?? -Infinity;
       const first = changes?.find((at) => at > since && at <= row.refreshedAt!);
       // A status change without a recorded host change (the first sweep of seeded rows) is no sample.
@@ -103,4 +103,10 @@ export interface PathQuantiles {
 export function pathQuantiles(samples: readonly number[]): PathQuantiles {
   const sorted = [...samples].sort((a, b) => a - b);
   return { p50Ms: nearestRank(sorted, 0.5) ?? null, p99Ms: nearestRank(sorted, 0.99) ?? null };
+}
+
+/** Repository path (lower case) and branch of an origin: what a change and a row are matched by. */
+function changeKey(origin: string, branch: string): string | null {
+  const remote = parseRemote(origin);
+  return remote ? `${remote.segments.join('/').toLowerCase()} ${branch}` : null;
 }

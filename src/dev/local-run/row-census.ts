@@ -115,7 +115,7 @@ export async function scanRows(doc: DynamoDBDocumentClient, tableName: string, n
 /**
  * When a row is (or was last) due by its schedule: its slot, and how far its shard was served.
  * The slot design's `staleAt` can lag a periodic row (a refresh with nothing to write leaves
- * it), so it only counts for one-off slots, the row-lease design and shards never served.
+ * it), so it only counts for one-off slots, rows without a slot and shards never served.
  */
 export function scheduledDue(row: Pick<DiffStatusRow, 'dueSlot' | 'staleAt'>, polledUntil: number | undefined, now: number): number | undefined {
   const slot = parseSlot(row.dueSlot);

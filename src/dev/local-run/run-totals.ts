@@ -1,5 +1,5 @@
 import type { RefreshErrorKind } from '../../domain/errors.ts';
-import { OUTCOMES, type OutcomeCounter } from '../../refresh/outcomes.ts';
+import { OUTCOMES, type OutcomeCounter } from '../../cadence/outcomes.ts';
 import { emptyOutcomeCounters, type TickSummary } from '../../refresh/tick-summary.ts';
 import type { StatsSnapshot } from '../git-host-sim/stats.ts';
 

@@ -41,14 +41,15 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
   try {
     const template = loadTemplate();
     env = await bringUpEnvironment(options, process.env);
-    host = options.simulate ? await startSimulatedHost(options.seed, options.host) : undefined;
+    host = options.simulate ? await startSimulatedHost(options.seed, options.host, { githubApp: options.githubApp }) : undefined;
     // The handler reads its settings from the environment, as it does in Lambda.
     const functionEnv = {
       ...env.handlerEnv,
       ...(host ? { GIT_PROVIDERS: host.gitProviders, WEBHOOK_SECRETS: JSON.stringify({ [host.provider.host]: LOCAL_WEBHOOK_SECRET }) } : {}),
     };
     const invoke = await loadRefreshFunction(template, 'RefreshFunction', functionEnv);
-    const webhooksOn = host !== undefined && options.webhookShare > 0;
+    // A simulated host whose deliveries gitsync does not take yet sends none.
+    const webhooksOn = host !== undefined && options.webhookShare > 0 && host.sim.dialect.delivery !== undefined;
     // The webhook function behind a function URL on 127.0.0.1, as deployed behind its URL.
     const invokeWebhook = webhooksOn
       ? await loadFunction<FunctionUrlEvent, FunctionUrlResponse>(template, 'WebhookFunction', functionEnv)
@@ -60,7 +61,11 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
       : undefined;
     const owners = seeded ? new Set(Object.keys(seeded.tokens)) : await ownersWithToken(env);
     const firstRows = await scanRows(env.doc, env.tableName);
-    const rowsWithToken = new Set(firstRows.filter((r) => r.ownerId !== undefined && owners.has(r.ownerId)).map((r) => r.chatId));
+    // With the App, a row on an account it is installed on has a token whatever its owner linked.
+    const appCovers = (origin: string | undefined) => host?.appAccounts?.has(accountOfOrigin(origin)) ?? false;
+    const rowsWithToken = new Set(
+      firstRows.filter((r) => (r.ownerId !== undefined && owners.has(r.ownerId)) || appCovers(r.gitRemoteOrigin)).map((r) => r.chatId),
+    );
     if (seeded) io.view.note(describeSeeding(options, seeded, host!, env));
 
     const loopStartedAt = Date.now();
@@ -147,6 +152,7 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
       p99: quantile(samples, 0.99),
       latencySamples: samples.length,
       host: host ? hostCounters(host.sim.stats.snapshot()) : null,
+      app: host?.sim.app ? { mints: host.sim.app.stats.mints, installations: Object.keys(host.sim.app.stats.mintsByInstallation).length } : null,
       webhooks: sender
         ? {
             ...sender.counts(),
@@ -192,4 +198,10 @@ async function ownersWithToken(env: Environment): Promise<Set<string>> {
     start = out.LastEvaluatedKey;
   } while (start);
   return owners;
+}
+
+/** The first path segment of an origin (the account on GitHub), lower-case; '' when it has none. */
+function accountOfOrigin(origin: string | undefined): string {
+  const path = /^[a-z]+:\/\/[^/]+\/([^/]+)\//i.exec(origin ?? '')?.[1];
+  return path?.toLowerCase() ?? '';
 }

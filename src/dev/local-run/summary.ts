@@ -43,6 +43,9 @@ export interface RunSummary {
   changeToRowP50Ms: number | null;
   changeToRowP99Ms: number | null;
   changeToRow: { webhook: PathQuantiles; polling: PathQuantiles };
+  /** `--github-app`: installation tokens the simulated GitHub minted, and for how many installations; null otherwise. */
+  appTokenMints: number | null;
+  appInstallationsMinted: number | null;
   final: Omit<Census, 'at'>;
 }
 
@@ -70,6 +73,8 @@ export interface SummaryInput {
   latencySamples: number;
   host: HostCounters | null;
   webhooks: WebhookFigures | null;
+  /** `--github-app`: what the simulated GitHub minted. */
+  app?: { mints: number; installations: number } | null;
 }
 
 export function buildSummary(i: SummaryInput): RunSummary {
@@ -112,6 +117,8 @@ export function buildSummary(i: SummaryInput): RunSummary {
       webhook: i.webhooks?.webhook ?? { p50Ms: null, p99Ms: null },
       polling: i.webhooks?.polling ?? { p50Ms: null, p99Ms: null },
     },
+    appTokenMints: i.app?.mints ?? null,
+    appInstallationsMinted: i.app?.installations ?? null,
     final,
   };
 }
@@ -138,6 +145,9 @@ export function renderSummary(s: RunSummary): string[] {
           `  webhooks: ${s.webhookDeliveries} deliveries, ${s.webhookRefused} refused; change to row p50 ${ms(s.changeToRowP50Ms)}, p99 ${ms(s.changeToRowP99Ms)} ` +
             `(webhook p50 ${ms(s.changeToRow.webhook.p50Ms)}, p99 ${ms(s.changeToRow.webhook.p99Ms)}; polling p50 ${ms(s.changeToRow.polling.p50Ms)}, p99 ${ms(s.changeToRow.polling.p99Ms)})`,
         ]),
+    ...(s.appTokenMints === null
+      ? []
+      : [`  GitHub App: ${s.appTokenMints} installation tokens minted for ${s.appInstallationsMinted} installations (tokens are shared by every container through the tokens table)`]),
     s.apiCalls === null
       ? '  API calls: not counted against real hosts'
       : `  API calls ${s.apiCalls} (${s.notModified} answered 304), ${s.apiCallsPerRefresh ?? '-'} per refresh, rate-limit hits ${s.rateLimitHits}`,

@@ -1,6 +1,5 @@
 import { request } from 'undici';
-import { githubDeliveryEvent } from '../webhook-request.ts';
-import { pullRequestDelivery } from '../git-host-sim/webhook-json.ts';
+import type { SimChange } from '../git-host-sim/dialect.ts';
 import type { GitHostSim } from '../git-host-sim/server.ts';
 import type { PullRequest, Repo } from '../git-host-sim/world.ts';
 import { seededRandom } from '../git-host-sim/prng.ts';
@@ -28,10 +27,11 @@ export interface WebhookSender {
 }
 
 /**
- * Makes the simulated GitHub send webhooks, as a repository webhook would: it watches the
- * world, records every pull-request change for the feed, and for a share of them POSTs a
- * signed `pull_request` / `pull_request_review` delivery to the receiver. It starts with one
- * delivery signed with a wrong secret (a probe), which must be refused.
+ * Makes the simulated host send webhooks, as a repository webhook would: it watches the
+ * world, records every pull-request change for the feed, and for a share of them POSTs the
+ * signed delivery its dialect sends (GitHub `pull_request` / `pull_request_review`, Bitbucket
+ * `pullrequest:*` / `pr:*`) to the receiver. It starts with one delivery signed with a wrong
+ * secret (a probe), which must be refused.
  */
 export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
   const rng = seededRandom(o.seed).fork('webhooks');
@@ -42,8 +42,9 @@ export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
   let refused = 0;
   let first = true;
 
-  const send = (event: string, payload: unknown, secret: string) => {
-    const e = githubDeliveryEvent({ event, payload, secret });
+  const send = (change: SimChange, secret: string) => {
+    const e = o.sim.dialect.delivery?.(change, urls, secret);
+    if (!e) return;
     const sent = request(o.receiverUrl, { method: 'POST', headers: e.headers as Record<string, string>, body: e.body })
       .then(async (res) => {
         await res.body.dump();
@@ -65,7 +66,7 @@ export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
         const before = seen.get(key);
         seen.set(key, { signature, reviews: pr.reviews.length });
         if (first || before?.signature === signature) continue;
-        o.feed.recordChange(`${repo.owner}/${repo.name}`, pr.headRef, pr.updatedAt);
+        o.feed.recordChange(o.sim.originOf(repo), pr.headRef, pr.updatedAt);
         if (rng.next() < o.share) deliver(repo, pr, before?.reviews);
       }
     }
@@ -73,11 +74,10 @@ export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
   };
 
   const deliver = (repo: Repo, pr: PullRequest, reviewsBefore: number | undefined) => {
-    const payload = pullRequestDelivery(repo, pr, urls, actionOf(pr, reviewsBefore));
-    send(reviewsBefore !== undefined && pr.reviews.length > reviewsBefore ? 'pull_request_review' : 'pull_request', payload, o.secret);
+    send({ kind: kindOf(pr, reviewsBefore), repo, pr }, o.secret);
   };
 
-  send('ping', { zen: 'a probe with a wrong secret' }, `${o.secret}-wrong`);
+  send({ kind: 'probe' }, `${o.secret}-wrong`);
   scan();
   const timer = setInterval(scan, o.intervalMs ?? 250);
   return {
@@ -89,9 +89,9 @@ export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
   };
 }
 
-function actionOf(pr: PullRequest, reviewsBefore: number | undefined): string {
+function kindOf(pr: PullRequest, reviewsBefore: number | undefined): Exclude<SimChange['kind'], 'probe'> {
   if (reviewsBefore === undefined) return 'opened';
-  if (pr.reviews.length > reviewsBefore) return 'submitted';
+  if (pr.reviews.length > reviewsBefore) return 'reviewed';
   if (pr.state === 'closed') return 'closed';
-  return 'synchronize';
+  return 'updated';
 }

@@ -1,6 +1,6 @@
 import type { ProviderType } from '../provider-type.ts';
-import { NO_WEBHOOKS } from '../provider-webhook.ts';
 import { BitbucketCloudProvider } from './bitbucket-cloud-provider.ts';
+import { bitbucketCloudWebhook } from './webhook.ts';
 
 /** bitbucket.org. */
 export const bitbucketCloudType: ProviderType = {
@@ -14,8 +14,9 @@ export const bitbucketCloudType: ProviderType = {
     pullTails: ['diff', 'commits', 'activity'],
   },
   rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
+  // 1,000 requests an hour per user for repository data (Atlassian's default; some plans scale it up).
+  hourlyRequestBudget: 1_000,
   tokenEnv: 'BITBUCKET_TOKEN',
-  // Deliveries: the Bitbucket webhook part (issue 25) replaces this.
-  webhook: NO_WEBHOOKS,
+  webhook: bitbucketCloudWebhook,
   create: (config, deps) => new BitbucketCloudProvider(config, bitbucketCloudType, deps),
 };

@@ -4,10 +4,9 @@ import type { ProviderConfig } from '../provider-config.ts';
 import { readBodyPages } from '../http/body-pages.ts';
 import { JsonReader } from '../http/json-reader.ts';
 import { firstValueId, pageValues, readCachedId } from '../http/values-page.ts';
-import { HostedProvider,  } from '../hosted-provider.ts';
-import type { ProviderDeps } from '../provider-type.ts';
+import { HostedProvider } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
-import type { ProviderType } from '../provider-type.ts';
+import type { ProviderDeps, ProviderType } from '../provider-type.ts';
 import { statsOfVersion, type DiffStats } from '../version-stats.ts';
 import { compactPullRequest, diffLineCounts, readPullRequest } from './pull-request.ts';
 import { buildServerPullRequestUrl, parseServerOrigin, parseServerPullRequestUrl, serverPlace, type ServerPlace } from './urls.ts';
@@ -80,18 +79,19 @@ export class BitbucketServerProvider extends HostedProvider {
     // The server cuts a large diff short (its page.max.diff.lines): counted as far as it went, and said so.
     if (lines.truncated) ctx.truncated({ what, pages: 1 });
     let commits = 0;
+    // A server that counts (`totalCount`) spares the paging.
+    let counted = false;
     await readBodyPages(this.api, `${base}/commits?withCounts=true&limit=${PAGE_LIMIT}`, ctx, {
       what: 'Bitbucket Data Center commits',
       maxPages: this.config.maxPages,
-      next: (page) => {
-        const total = JsonReader.object(page, 'Bitbucket Data Center commits').field('totalCount');
-        if (typeof total === 'number' && Number.isInteger(total) && total >= 0) {
-          commits = total;
-          return null;
-        }
-        return nextPage(page, 'Bitbucket Data Center commits');
+      next: (page) => (counted ? null : nextPage(page, 'Bitbucket Data Center commits')),
+      page: (page) => {
+        const reader = JsonReader.object(page, 'Bitbucket Data Center commits');
+        const total = reader.field('totalCount');
+        counted = typeof total === 'number' && Number.isInteger(total) && total >= 0;
+        if (typeof total === 'number' && counted) commits = total;
+        else commits += reader.array('values').length;
       },
-      page: (page) => (commits += JsonReader.object(page, 'Bitbucket Data Center commits').array('values').length),
     });
     return { commits, additions: lines.additions, deletions: lines.deletions, files: lines.files };
   }

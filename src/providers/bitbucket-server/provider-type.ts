@@ -1,6 +1,6 @@
 import type { ProviderType } from '../provider-type.ts';
-import { NO_WEBHOOKS } from '../provider-webhook.ts';
 import { BitbucketServerProvider } from './bitbucket-server-provider.ts';
+import { bitbucketServerWebhook } from './webhook.ts';
 
 /** Bitbucket Data Center (formerly Server): self-hosted only, so no public host. */
 export const bitbucketServerType: ProviderType = {
@@ -17,7 +17,6 @@ export const bitbucketServerType: ProviderType = {
   // The admin's token bucket answers 429 with Retry-After only.
   rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
   tokenEnv: 'BITBUCKET_SERVER_TOKEN',
-  // Deliveries: the Bitbucket webhook part (issue 25) replaces this.
-  webhook: NO_WEBHOOKS,
+  webhook: bitbucketServerWebhook,
   create: (config, deps) => new BitbucketServerProvider(config, bitbucketServerType, deps),
 };

@@ -1,4 +1,5 @@
 import type { ProviderType } from '../provider-type.ts';
+import { parseAppConfig } from './app/app-config.ts';
 import { GitHubProvider } from './github-provider.ts';
 import { githubWebhook } from './webhook.ts';
 
@@ -17,4 +18,5 @@ export const githubType: ProviderType = {
   tokenEnv: 'GITHUB_TOKEN',
   webhook: githubWebhook,
   create: (config, deps) => new GitHubProvider(config, githubType, deps),
+  parseApp: parseAppConfig,
 };

@@ -1,26 +1,20 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { sha256Signature, sha256SignatureVerifier } from '../hmac-signature.ts';
 import type { ParsedDelivery, ProviderWebhook } from '../provider-webhook.ts';
 import { branchOfRef, invalidDelivery, jsonObject, nonEmptyText } from '../webhook-payload.ts';
 
-const SIGNATURE = /^sha256=([0-9a-f]{64})$/;
-
 /** Events gitsync acts on, by the name used in metrics (the `X-GitHub-Event` value). */
-const EVENTS: readonly string[] = ['pull_request', 'pull_request_review', 'push', 'ping'];
+const EVENTS: readonly string[] = ['pull_request', 'pull_request_review', 'push', 'ping', 'installation', 'installation_repositories'];
+
+/** `installation` actions after which the App can no longer read the account. */
+const REMOVED: ReadonlySet<string> = new Set(['deleted', 'suspend']);
 
 /** The hex HMAC-SHA256 GitHub puts in `X-Hub-Signature-256` (after `sha256=`). */
-export function githubSignature(secret: string, body: Uint8Array): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
+export const githubSignature = sha256Signature;
 
 /** GitHub signs the raw body with each hook's secret: `X-Hub-Signature-256`, `X-GitHub-Event`, `X-GitHub-Delivery`. */
 export const githubWebhook: ProviderWebhook = {
   recognises: (headers) => headers['x-github-event'] !== undefined,
-  verifier(headers, body) {
-    const hex = SIGNATURE.exec(headers['x-hub-signature-256']?.trim().toLowerCase() ?? '')?.[1];
-    if (!hex) return null;
-    const given = Buffer.from(hex, 'hex');
-    return (secret) => timingSafeEqual(createHmac('sha256', secret).update(body).digest(), given);
-  },
+  verifier: (headers, body) => sha256SignatureVerifier(headers['x-hub-signature-256'], body),
   identify(headers) {
     const event = headers['x-github-event'] ?? '';
     const deliveryId = headers['x-github-delivery'];
@@ -52,6 +46,17 @@ export function parseGitHubDelivery(event: string, body: unknown): ParsedDeliver
       const repoUrl = nonEmptyText(jsonObject(payload.repository)?.html_url);
       if (!repoUrl) return invalidDelivery('repository.html_url must be a non-empty string');
       return branchOfRef(payload.ref, repoUrl);
+    }
+    case 'installation':
+    case 'installation_repositories': {
+      const installation = jsonObject(payload.installation);
+      const id = installation?.id;
+      const login = nonEmptyText(jsonObject(installation?.account)?.login);
+      if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0 || !login) {
+        return invalidDelivery('installation.id must be a positive integer and installation.account.login a non-empty string');
+      }
+      const removed = event === 'installation' && REMOVED.has(String(payload.action));
+      return { kind: 'installation', accounts: [login.toLowerCase()], installationId: removed ? null : id };
     }
     default:
       return { kind: 'ignored', reason: `event ${event} is not used` };

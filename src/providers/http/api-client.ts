@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../../domain/clock.ts';
-import { ProviderError } from '../../domain/errors.ts';
+import { ProviderError, RateLimitedError } from '../../domain/errors.ts';
 import type { ProviderCallContext } from '../provider.ts';
 import type { HttpAnswer } from './answer.ts';
 import { failureFor } from './failure.ts';
 import { getJson } from './json-get.ts';
 import type { RateLimitHeaderNames } from './rate-limit.ts';
+import type { RequestBudget } from './request-budget.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** Redirects followed per request: a renamed repository takes one; more is a loop. */
@@ -22,6 +23,8 @@ export interface ApiClientOptions {
   /** Headers of every request, the token's included. */
   headers(token: string): Record<string, string>;
   maxBodyBytes?: number;
+  /** The type's hourly budget per token (`ProviderType.hourlyRequestBudget`); absent: none kept here. */
+  budget?: RequestBudget;
 }
 
 /** How a conditional GET keeps its answer: a small JSON `compact` form and its reader. */
@@ -58,7 +61,8 @@ export class ApiClient {
   }
 
   /**
-   * A 2xx answer, or throws `RateLimitedError` / `AuthError` / `ProviderError`. Redirects are
+   * A 2xx answer, or throws `RateLimitedError` / `AuthError` / `ProviderError`; `RateLimitedError`
+   * without asking when the token's hourly budget is spent (every request counts). Redirects are
    * followed (at most `MAX_REDIRECTS`) only below the configured API base on the same
    * origin (scheme, host, port), the only place the token may go: a renamed or transferred
    * repository answers its old path that way. A redirect anywhere else is an error.
@@ -70,6 +74,8 @@ export class ApiClient {
     if (etag) headers['if-none-match'] = etag;
     let url = `${o.apiUrl}${path}`;
     for (let redirects = 0; ; redirects++) {
+      const allowedAt = o.budget?.take(ctx.token, o.clock.now()) ?? null;
+      if (allowedAt !== null) throw new RateLimitedError(allowedAt, `the token's hourly request budget is spent until ${new Date(allowedAt).toISOString()}`);
       const answer = await getJson({
         dispatcher: o.dispatcher,
         url,

@@ -11,16 +11,26 @@ export interface JsonGetRequest {
   maxBodyBytes: number;
   /** Names the request in errors (never contains the token). */
   what: string;
+  /** Default GET. */
+  method?: 'GET' | 'POST';
+  /** JSON text sent with a POST. */
+  body?: string;
 }
 
 /**
- * One GET that returns the parsed answer for any status. Network failures become
+ * One request (a GET unless `method` says otherwise) that returns the parsed answer for any status. Network failures become
  * `ProviderError`; an abort by `signal` propagates unchanged so the caller sees its deadline.
  */
 export async function getJson(req: JsonGetRequest): Promise<HttpAnswer> {
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(req.url, { method: 'GET', headers: req.headers, signal: req.signal, dispatcher: req.dispatcher });
+    res = await request(req.url, {
+      method: req.method ?? 'GET',
+      headers: req.headers,
+      signal: req.signal,
+      dispatcher: req.dispatcher,
+      ...(req.body !== undefined ? { body: req.body } : {}),
+    });
   } catch (err) {
     throw networkError(err, req);
   }

@@ -32,11 +32,17 @@ test('bad command lines are refused with the option named', () => {
     [['--webhook-share', '1.5'], {}, /--webhook-share must be a number from 0 to 1/],
     [['--webhook-share', 'half'], {}, /--webhook-share/],
     [['extra'], {}, /positional/],
+    [['--host', 'bitbucket'], {}, /--host must be one of github, bitbucket-cloud, bitbucket-server/],
     [[], { GIT_PROVIDERS: '[{"type":"github","webUrl":"https://github.com"}]' }, /with GIT_PROVIDERS set the simulated host is off and nothing is seeded: name the tables/],
   ];
   for (const [argv, env, message] of cases) {
     assert.throws(() => parseLocalRunArgs(argv, env), (err: unknown) => err instanceof UsageError && message.test(err.message), argv.join(' '));
   }
+});
+
+test('--host picks the simulated host type (default github)', () => {
+  assert.equal(parseLocalRunArgs([], {}).host, 'github');
+  assert.equal(parseLocalRunArgs(['--host', 'bitbucket-server'], {}).host, 'bitbucket-server');
 });
 
 test('GIT_PROVIDERS turns the simulated host off', () => {

@@ -123,3 +123,19 @@ test('an access token goes as Bearer; a ref on another host is refused before an
   await assert.rejects(provider.fetchPullRequestStatus({ repo: { host: 'bitbucket.org', path: 'team/app' }, number: 7 }, ctx()), /not a bitbucket-cloud repository/);
   assert.equal(api.requests.length, 0);
 });
+
+test('bitbucket-cloud paces itself: the 1,001st request of a token within the hour is not sent', async () => {
+  servePr();
+  const token = 'ATCTT3xbudget';
+  const search = `${REPO}/pullrequests?q=source.branch.name+%3D+%22b%22&state=OPEN&sort=-updated_on&pagelen=1&fields=values.id`;
+  api.routes.set(search, { body: { values: [] } });
+  for (let i = 0; i < 1_000; i += 50) {
+    await Promise.all(Array.from({ length: 50 }, () => provider.resolveBranchPullRequest(ref().repo, 'b', ctx(undefined, [], token))));
+  }
+  api.requests.length = 0;
+  await assert.rejects(provider.resolveBranchPullRequest(ref().repo, 'b', ctx(undefined, [], token)), (e) => e instanceof RateLimitedError && e.resetAt === NOW + 3_600_000);
+  assert.equal(api.requests.length, 0);
+  // Another token has its own hour.
+  await provider.resolveBranchPullRequest(ref().repo, 'b', ctx(undefined, [], 'ATCTT3xother'));
+  assert.equal(api.requests.length, 1);
+});

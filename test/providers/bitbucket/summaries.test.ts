@@ -5,6 +5,7 @@ import { bitbucketCloudAuthorization } from '../../../src/providers/bitbucket-cl
 import { summarizeParticipants } from '../../../src/providers/bitbucket-cloud/pull-request.ts';
 import { bbqlString, branchSearchQuery } from '../../../src/providers/bitbucket-cloud/query.ts';
 import { diffLineCounts, summarizeReviewers } from '../../../src/providers/bitbucket-server/pull-request.ts';
+import { RequestBudget } from '../../../src/providers/http/request-budget.ts';
 
 test('BBQL strings quote and escape backslashes and double quotes', () => {
   for (const [value, literal] of [
@@ -66,4 +67,15 @@ test('Data Center diff lines: ADDED and REMOVED segments, files, truncation', ()
   assert.deepEqual(diffLineCounts(diff), { additions: 4, deletions: 2, files: 3, truncated: false });
   assert.equal(diffLineCounts({ ...diff, truncated: true }).truncated, true);
   assert.throws(() => diffLineCounts({ diffs: [{ hunks: [{ segments: [{ type: 'ADDED' }] }] }] }), /segments.0.lines should be an array/);
+});
+
+test('an hourly request budget: per token, over a rolling hour, the next allowed instant when spent', () => {
+  const budget = new RequestBudget(3);
+  const t0 = Date.UTC(2026, 0, 1);
+  assert.deepEqual([budget.take('a', t0), budget.take('a', t0 + 10), budget.take('a', t0 + 20)], [null, null, null]);
+  assert.equal(budget.take('a', t0 + 30), t0 + 3_600_000);
+  assert.equal(budget.take('b', t0 + 30), null);
+  assert.equal(budget.take('a', t0 + 3_600_000), null);
+  assert.equal(budget.take('a', t0 + 3_600_001), t0 + 10 + 3_600_000);
+  assert.throws(() => new RequestBudget(0), RangeError);
 });

@@ -1,5 +1,6 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { GitHostSim } from '../../../src/dev/git-host-sim/server.ts';
 
 /** What a broken repository's API answers, beyond the simulator's own 5xx and hangs. */
 export const HTTP_FAULTS = [
@@ -50,8 +51,8 @@ export const TRICKLE_EVERY_MS = 250;
  * A loopback HTTP proxy in front of the git-host simulator: requests for a broken
  * repository get its fault, every other request is passed through unchanged.
  */
-export async function startFaultProxy(simUrl: string): Promise<FaultProxy> {
-  const target = new URL(simUrl);
+export async function startFaultProxy(sim: Pick<GitHostSim, 'url' | 'dialect'>): Promise<FaultProxy> {
+  const target = new URL(sim.url);
   const faults = new Map<string, HttpFault>();
   const proxy: FaultProxy = {
     apiUrl: '',
@@ -66,8 +67,9 @@ export async function startFaultProxy(simUrl: string): Promise<FaultProxy> {
     proxy.requests += 1;
     proxy.paths.push(req.url ?? '');
     if (req.headers.authorization) proxy.authorizations.add(req.headers.authorization);
-    const repo = /\/repos\/([^/]+)\/([^/?]+)/.exec(req.url ?? '');
-    const fault = repo ? faults.get(`${repo[1]}/${repo[2]}`.toLowerCase()) : undefined;
+    // The repository a request names, as the simulated host's dialect reads its path.
+    const route = sim.dialect.matchRoute(req.method ?? 'GET', new URL(req.url ?? '/', 'http://proxy.invalid').pathname);
+    const fault = route ? faults.get(`${route.owner}/${route.repo}`.toLowerCase()) : undefined;
     if (fault) {
       proxy.faultsServed += 1;
       serveFault(fault, req, res);
@@ -86,7 +88,7 @@ export async function startFaultProxy(simUrl: string): Promise<FaultProxy> {
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.apiUrl = `${base}/api/v3`;
+  proxy.apiUrl = `${base}${sim.dialect.apiPath}`;
   proxy.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();

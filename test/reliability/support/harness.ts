@@ -123,7 +123,7 @@ export class Harness {
         indexName: tables.indexName,
         shardCount: this.shardCount,
         ...TICK,
-        gitProviders: parseProviderConfigs(JSON.stringify(hosts.map((x) => ({ type: 'github', webUrl: x.sim.url, apiUrl: x.proxy.apiUrl })))),
+        gitProviders: parseProviderConfigs(JSON.stringify(hosts.map((x) => ({ type: x.sim.dialect.type, webUrl: x.sim.url, apiUrl: x.proxy.apiUrl })))),
         // Twice the agent's timeouts: a trickling answer fails well before a tick's budget.
         rowTimeShareMs: 2 * timeout,
       }),
@@ -145,7 +145,7 @@ export class Harness {
     const hosts: SimHost[] = [];
     for (let i = 0; i < (options.secondHost ? 2 : 1); i++) {
       const sim = await start({ seed: `${options.seed ?? 7}-${i}`, rates: STILL_WORLD, ...options.sim, clock });
-      hosts.push({ sim, proxy: await startFaultProxy(sim.url) });
+      hosts.push({ sim, proxy: await startFaultProxy(sim) });
     }
     return new Harness(tables, clock, hosts, options);
   }
@@ -160,15 +160,25 @@ export class Harness {
   }
 
   originOf(repo: Repo, host: SimHost = this.hosts[0]!): string {
-    return `${host.sim.url}/${repo.owner}/${repo.name}.git`;
+    return host.sim.originOf(repo);
   }
 
-  /** The configured host an origin names, and the repository it names there (following moves). */
+  /**
+   * The configured host an origin names, and the repository it names there (following moves):
+   * the provider parses the origin; its path ends with the world's `owner/name`.
+   */
   locate(origin: string | undefined): { host: SimHost; owner: string; name: string; repo: Repo | undefined } | undefined {
-    const match = /^(https?:\/\/[^/]+)\/([^/]+)\/([^/]+?)\.git$/.exec(origin ?? '');
-    const host = this.hosts.find((x) => x.sim.url === match?.[1]);
-    if (!match || !host) return undefined;
-    return { host, owner: match[2]!, name: match[3]!, repo: host.sim.world.resolveRepo(match[2]!, match[3]!)?.repo };
+    const found = origin === undefined ? null : this.system.registry.forOrigin(origin);
+    const host = this.hosts.find((x) => new URL(x.sim.url).host === found?.provider.host);
+    if (!found || !host) return undefined;
+    const [owner, name] = found.repo.path.split('/').slice(-2) as [string, string];
+    return { host, owner, name, repo: host.sim.world.resolveRepo(owner, name)?.repo };
+  }
+
+  /** The PR's url as the product stores it for a repository of `host`. */
+  pullUrlOf(repo: Repo, number: number, host: SimHost): string | undefined {
+    const found = this.system.registry.forOrigin(this.originOf(repo, host));
+    return found?.provider.buildPullRequestUrl({ repo: found.repo, number });
   }
 
   /** Links `token` for `ownerId` in the tokens table and, unless refused, the simulator. */
@@ -324,10 +334,10 @@ export class Harness {
       const pulls = branch.pulls.map((n) => where.repo!.pulls.get(n)!);
       const open = pulls.filter((pr) => pr.state === 'open').sort((a, b) => b.updatedAt - a.updatedAt)[0];
       const problem = open
-        ? showsPull(row, open, `${where.host.sim.url}/${where.repo.owner}/${where.repo.name}`, stoppedAt)
+        ? showsPull(row, open, (n) => this.pullUrlOf(where.repo!, n, where.host), stoppedAt)
         : row?.url === undefined
           ? null // nothing open and nothing shown: the branch has no PR to show
-          : showsPull(row, pulls.at(-1), `${where.host.sim.url}/${where.repo.owner}/${where.repo.name}`, stoppedAt);
+          : showsPull(row, pulls.at(-1), (n) => this.pullUrlOf(where.repo!, n, where.host), stoppedAt);
       if (problem) missed.push(`${chatId}: ${problem} (${row?.lastErrorKind ?? 'no error'})`);
     }
     return missed;
@@ -347,21 +357,21 @@ export class Harness {
 }
 
 /**
- * Why a row does not show `pr` as the host has it now (url under `repoUrl`), or null. A PR
+ * Why a row does not show `pr` as the host has it now (its url `urlOf(number)`), or null. A PR
  * that changed after the row's refresh is not held against it: the next refresh shows it.
  */
-function showsPull(row: DiffStatusRow | undefined, pr: PullRequest | undefined, repoUrl: string, stoppedAt: number): string | null {
+function showsPull(row: DiffStatusRow | undefined, pr: PullRequest | undefined, urlOf: (number: number) => string | undefined, stoppedAt: number): string | null {
   if (!row || !pr) return `shows ${row?.url ?? 'nothing'}, expected no PR`;
   if ((row.refreshedAt ?? 0) < stoppedAt) return 'not refreshed after faults stopped';
   const state = pr.state === 'open' ? 'open' : pr.merged ? 'merged' : 'closed';
   const title = boundText(pr.title);
   const wrong =
-    row.url !== `${repoUrl}/pull/${pr.number}` ? `url ${row.url}` :
+    row.url !== urlOf(pr.number) ? `url ${row.url}` :
     row.pullRequestState !== state ? `state ${row.pullRequestState}` :
     row.headBranch !== pr.headRef ? `the PR of branch ${row.headBranch}` :
     row.pullRequestTitle !== title ? `title ${JSON.stringify(row.pullRequestTitle?.slice(0, 40))}` : null;
   if (wrong === null || pr.updatedAt > row.refreshedAt!) return null;
-  return `shows ${wrong}, expected #${pr.number} ${state} at ${repoUrl}`;
+  return `shows ${wrong}, expected ${urlOf(pr.number)} ${state}`;
 }
 
 /** No evolution: the world only changes when a test changes it. */

@@ -1,7 +1,7 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isPollable, PULL_REQUEST_FIELDS, type DiffStatusRow } from '../../../src/domain/row.ts';
 import type { RefreshErrorKind } from '../../../src/domain/errors.ts';
-import { ERROR_FREE_OUTCOMES, OUTCOME_OF_ERROR, OUTCOMES } from '../../../src/refresh/outcomes.ts';
+import { ERROR_FREE_OUTCOMES, OUTCOME_OF_ERROR, OUTCOMES } from '../../../src/cadence/outcomes.ts';
 import type { CadencePolicy } from '../../../src/cadence/policy.ts';
 import { isBookkeepingItem } from '../../../src/store/bookkeeping.ts';
 import { parseSlot } from '../../../src/store/due-slot.ts';

@@ -1,11 +1,12 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DiffStatusRow } from '../domain/row.ts';
-import { scheduledAt } from './due-slot.ts';
-import { allDueShards, basePartition, checkedShardCount, dueShardFor } from './shard.ts';
-import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from './store.ts';
-import { StatusTable } from './status-table.ts';
-import { buildUpdateExpression } from './update-expression.ts';
+import { createTableInput } from '../../src/dev/template.ts';
+import type { DiffStatusRow } from '../../src/domain/row.ts';
+import { scheduledAt } from '../../src/store/due-slot.ts';
+import { allDueShards, basePartition, checkedShardCount, dueShardFor } from '../../src/store/shard.ts';
+import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from '../../src/store/store.ts';
+import { StatusTable } from '../../src/store/status-table.ts';
+import { buildUpdateExpression } from '../../src/store/update-expression.ts';
 
 export interface RowLeaseStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -27,11 +28,25 @@ export const ROW_LEASE_INDEX = {
   Projection: { ProjectionType: 'KEYS_ONLY' },
 } as const;
 
+/** The diff-status table of the row-lease design: template.yaml's, with that design's due index. */
+export function rowLeaseTableInput(tableName: string): CreateTableCommandInput {
+  const input = createTableInput('DiffStatusTable', tableName);
+  return {
+    ...input,
+    AttributeDefinitions: [...(input.AttributeDefinitions ?? []), { AttributeName: 'staleAt', AttributeType: 'N' }],
+    // Its due index in place of the slot design's; the other indexes (webhooks') stay.
+    GlobalSecondaryIndexes: [
+      ...(input.GlobalSecondaryIndexes ?? []).filter((g) => g.IndexName !== 'byDueShard'),
+      structuredClone(ROW_LEASE_INDEX) as unknown as NonNullable<CreateTableCommandInput['GlobalSecondaryIndexes']>[number],
+    ],
+  };
+}
+
 const LEASE_ATTRIBUTES = ['leaseId', 'leaseExpiresAt'] as const;
 
 /**
- * `Store`, the row-lease design (gitsync before the cost work, `DUE_INDEX_DESIGN=row-lease`,
- * kept so the bench measures both side by side): every due row is claimed with its own
+ * `Store`, the row-lease design (gitsync before the cost work, kept in the bench so it
+ * measures both designs side by side): every due row is claimed with its own
  * conditional write that moves `staleAt` (the index's sort key), and written back under that
  * claim, moving it again.
  */
@@ -55,7 +70,12 @@ export class RowLeaseStore implements Store {
   }
 
   async beginRound(lease: Lease, only?: readonly number[]): Promise<Round> {
-    return { lease, shards: only ?? allDueShards(this.#shardCount).map((_, k) => k) };
+    return {
+      lease,
+      shards: only ?? allDueShards(this.#shardCount).map((_, k) => k),
+      // Nothing to keep: a row whose claim or write-back failed comes back when its own claim lapses.
+      notServed: () => {},
+    };
   }
 
   async queryDue(round: Round, now: number, limit: number): Promise<DueRow[]> {

@@ -1,14 +1,14 @@
-import type { Clock } from '../domain/clock.ts';
-import { systemClock } from '../domain/clock.ts';
-import type { DiffStatusRow } from '../domain/row.ts';
-import { shardsToPoll } from './bookkeeping.ts';
-import { formatSlot } from './due-slot.ts';
-import { itemSize } from './item-size.ts';
-import { checkedShardCount, dueShardFor } from './shard.ts';
-import { asSlotRound, oldestFirst, SlotRound } from './slot-round.ts';
-import { hasIdentity, slotWrite } from './slot-write.ts';
-import type { DueCensus } from './due-census.ts';
-import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from './store.ts';
+import type { Clock } from '../../src/domain/clock.ts';
+import { systemClock } from '../../src/domain/clock.ts';
+import type { DiffStatusRow } from '../../src/domain/row.ts';
+import { shardsToPoll } from '../../src/store/bookkeeping.ts';
+import { formatSlot } from '../../src/store/due-slot.ts';
+import { itemSize } from '../../src/store/item-size.ts';
+import { checkedShardCount, dueShardFor } from '../../src/store/shard.ts';
+import { asSlotRound, oldestFirst, SlotRound } from '../../src/store/slot-round.ts';
+import { hasIdentity, slotWrite } from '../../src/store/slot-write.ts';
+import type { DueCensus } from '../../src/store/due-census.ts';
+import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from '../../src/store/store.ts';
 
 /** Request units one operation would cost on DynamoDB on-demand (see `capacity` below). */
 export interface CapacityCharge {

@@ -1,4 +1,4 @@
-import type { CadencePolicy } from '../cadence/policy.ts';
+import type { CadencePolicy } from './policy.ts';
 import type { RefreshErrorKind } from '../domain/errors.ts';
 import { MAX_RATE_LIMIT_WAIT_MS } from '../providers/http/rate-limit.ts';
 
@@ -19,11 +19,11 @@ export const OUTCOMES = {
   // without one) on a host that sends webhooks waits at least the (longer) safety cadence.
   refreshed: {
     counter: 'refreshed',
-    longestWaitMs: (p) => Math.max(adaptiveCap(p, p.successTtlMs, Math.max(p.openCapMs, p.closedCapMs)), p.webhookSafetyTtlMs),
+    longestWaitMs: (p) => Math.max(p.successTtlMs, p.openCapMs, p.closedCapMs, p.webhookSafetyTtlMs),
   },
   no_pr: {
     counter: 'noPr',
-    longestWaitMs: (p) => Math.max(adaptiveCap(p, Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs), p.openCapMs), p.webhookNoPullRequestMs),
+    longestWaitMs: (p) => Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs, p.openCapMs, p.webhookNoPullRequestMs),
   },
   // A linked token makes the owner's rows due at once; the period is only a safety net.
   no_token: { counter: 'noToken', longestWaitMs: (p) => p.noTokenMs },
@@ -41,9 +41,6 @@ export const OUTCOMES = {
 
 export type Outcome = keyof typeof OUTCOMES;
 
-function adaptiveCap(p: CadencePolicy, fixed: number, cap: number): number {
-  return p.mode === 'fixed' ? fixed : Math.max(fixed, cap);
-}
 export type OutcomeCounter = (typeof OUTCOMES)[Outcome]['counter'];
 
 /** The outcome each failure kind leads to (the kind is then stored on the row, except a deadline's). */

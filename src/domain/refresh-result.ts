@@ -1,5 +1,5 @@
-import type { RefreshError } from '../domain/errors.ts';
-import type { ConditionalCacheEntries, PullRequestStatus, RepoMove } from '../domain/row.ts';
+import type { RefreshError } from './errors.ts';
+import type { ConditionalCacheEntries, PullRequestStatus, RepoMove } from './row.ts';
 
 /** What refreshing one row produced. */
 export type RefreshResult =

@@ -1,0 +1,25 @@
+import type { ProviderType } from '../provider-type.ts';
+import { NO_WEBHOOKS } from '../provider-webhook.ts';
+import { AzureDevOpsProvider } from './azure-devops-provider.ts';
+
+/** Azure DevOps Services (dev.azure.com, every organization) and Azure DevOps Server (every collection of a host). */
+export const azureDevOpsType: ProviderType = {
+  name: 'azure-devops',
+  publicHost: { webUrl: 'https://dev.azure.com', apiUrl: 'https://dev.azure.com' },
+  // The REST API lives below the organization or collection, on the web host itself.
+  defaultApiUrl: (webUrl) => webUrl,
+  shape: {
+    // org (or collection) / project / repository
+    minSegments: 3,
+    maxSegments: 3,
+    pullMarker: ['pullrequest'],
+    pullTails: [],
+    repoMarker: ['_git'],
+    spacedNames: true,
+  },
+  rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
+  tokenEnv: 'AZURE_DEVOPS_TOKEN',
+  // Deliveries: the Azure DevOps service-hook part (issue 26) replaces this.
+  webhook: NO_WEBHOOKS,
+  create: (config, deps) => new AzureDevOpsProvider(config, azureDevOpsType, deps),
+};
