@@ -58,8 +58,9 @@ export interface WorldOptions {
 
 /**
  * The functions' client (src/store/document-client.ts, with its timeouts) on DynamoDB Local,
- * except that opening a connection may take 5 s: on a shared, loaded machine the local Java
- * process can take longer than the 1 s a connection to DynamoDB gets in production.
+ * except that opening a connection may take 5 s and a request 10 s (unless the caller says): on
+ * a shared, loaded machine the local Java process can take longer than the 1 s and 2 s a
+ * connection and a request to DynamoDB get in production.
  */
 export function localDocClient(
   endpoint: string,
@@ -70,7 +71,7 @@ export function localDocClient(
     endpoint,
     ...LOCAL_AWS,
     connectionTimeoutMs: 5_000,
-    ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+    requestTimeoutMs: requestTimeoutMs ?? 10_000,
     instrument: (client) => {
       setup?.(client);
       return client;
