@@ -163,10 +163,16 @@ try {
         met: costs.monthlyUsdPer1000Rows['10000'] <= 4,
       },
       'cost: USD per month per 1,000 rows at 10,000 rows, with webhooks': {
-        target: '<= 2',
+        target: '<= 2.5',
         measured: String(costs.monthlyUsdPer1000RowsWithWebhooks['10000']),
-        met: costs.monthlyUsdPer1000RowsWithWebhooks['10000'] <= 2,
+        met: costs.monthlyUsdPer1000RowsWithWebhooks['10000'] <= 2.5,
       },
+      'cost: USD per month per 1,000 rows at 100,000 rows, with webhooks': {
+        target: '<= 1.5',
+        measured: String(costs.monthlyUsdPer1000RowsWithWebhooks['100000']),
+        met: costs.monthlyUsdPer1000RowsWithWebhooks['100000'] <= 1.5,
+      },
+      'cost: idle deployment (0 rows), USD per month': { target: '<= 6', measured: String(costs.bill.idle.totalUsd), met: costs.bill.idle.totalUsd <= 6 },
       'cost: change-to-row p99, active rows': {
         target: '<= 130 s',
         measured: `${(costs.changeToRow.activeP99Ms / 1000).toFixed(1)} s (today ${(costs.baseline.changeToRow.activeP99Ms / 1000).toFixed(1)} s)`,

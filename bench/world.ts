@@ -56,7 +56,12 @@ export interface WorldOptions {
   seedTable?: boolean;
 }
 
-/** The functions' client (src/store/document-client.ts, with its timeouts) on DynamoDB Local. */
+/**
+ * The functions' client (src/store/document-client.ts, with its timeouts) on DynamoDB Local,
+ * except that opening a connection may take 5 s and a request 10 s (unless the caller says): on
+ * a shared, loaded machine the local Java process can take longer than the 1 s and 2 s a
+ * connection and a request to DynamoDB get in production.
+ */
 export function localDocClient(
   endpoint: string,
   setup?: (client: DynamoDBClient) => void,
@@ -65,7 +70,8 @@ export function localDocClient(
   return createDocumentClient({
     endpoint,
     ...LOCAL_AWS,
-    ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+    connectionTimeoutMs: 5_000,
+    requestTimeoutMs: requestTimeoutMs ?? 10_000,
     instrument: (client) => {
       setup?.(client);
       return client;

@@ -11,10 +11,10 @@ before(async () => {
 });
 after(() => t.close());
 
-test('tables are created from template.yaml, with the sparse due index and the webhook index', async () => {
+test('tables are created from template.yaml, with the sparse due index, the webhook index and the rows waiting for a token', async () => {
   const out = await t.doc.send(new DescribeTableCommand({ TableName: t.tableName }));
   const indexes = out.Table?.GlobalSecondaryIndexes ?? [];
-  assert.deepEqual(indexes.map((g) => g.IndexName).sort(), ['byDueShard', 'byRepoBranch']);
+  assert.deepEqual(indexes.map((g) => g.IndexName).sort(), ['byAwaitingToken', 'byDueShard', 'byRepoBranch']);
   const byRepoBranch = indexes.find((g) => g.IndexName === 'byRepoBranch');
   assert.deepEqual(byRepoBranch?.KeySchema?.map((k) => k.AttributeName), ['repoBranchKey']);
   const gsi = indexes.find((g) => g.IndexName === 'byDueShard');
@@ -36,7 +36,7 @@ test("a table of the bench's row-lease design has its due index and keeps the ot
   try {
     const out = await rowLease.doc.send(new DescribeTableCommand({ TableName: rowLease.tableName }));
     const indexes = out.Table?.GlobalSecondaryIndexes ?? [];
-    assert.deepEqual(indexes.map((g) => g.IndexName).sort(), ['byRepoBranch', 'byStaleAt']);
+    assert.deepEqual(indexes.map((g) => g.IndexName).sort(), ['byAwaitingToken', 'byRepoBranch', 'byStaleAt']);
     assert.deepEqual(indexes.find((g) => g.IndexName === 'byStaleAt')?.KeySchema?.map((k) => k.AttributeName), ['dueShard', 'staleAt']);
   } finally {
     await rowLease.close();

@@ -12,11 +12,13 @@ import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from '../../sr
 
 /** Request units one operation would cost on DynamoDB on-demand (see `capacity` below). */
 export interface CapacityCharge {
-  operation: 'lease' | 'release' | 'query' | 'read' | 'write' | 'failedWrite' | 'markStale';
+  operation: 'lease' | 'release' | 'query' | 'census' | 'read' | 'write' | 'failedWrite' | 'markStale';
   read: number;
   write: number;
   /** Of `write`, the due index's share. */
   indexWrite: number;
+  /** A due-index query's bytes read (what its read units are rounded up from). */
+  bytes?: number;
 }
 
 export interface MemoryTable {
@@ -84,27 +86,31 @@ export class MemoryStore implements Store, DueCensus {
   async queryDue(round: Round, now: number, limit: number): Promise<DueRow[]> {
     const slots = asSlotRound(round);
     const due: DueRow[] = [];
-    for (const shard of slots.shards) due.push(...slots.observe(shard, this.#entries(slots.partitions(shard, now)), now));
+    for (const shard of slots.shards) due.push(...(slots.remaining(shard) ?? slots.observe(shard, this.#entries(slots.partitions(shard, now)), now)));
     return oldestFirst(due, limit);
   }
 
   async shardsInUse(): Promise<number[]> {
+    // DynamoStore reads the shard high-water mark (an eventually consistent GetItem).
+    this.#charge?.({ operation: 'census', read: 0.5, write: 0, indexWrite: 0 });
     return shardsToPoll(this.#shardCount, this.table.highWater);
   }
 
   async countDue(shard: number, now: number): Promise<number> {
+    // DynamoStore reads the shard's lease item, then its partitions, as a round would.
+    this.#charge?.({ operation: 'census', read: 0.5, write: 0, indexWrite: 0 });
     const look = new SlotRound({ id: 'census', takenAt: now, expiresAt: now }, new Map([[shard, this.table.shards.get(shard)?.polledUntil ?? -Infinity]]));
-    return look.observe(shard, this.#entries(look.partitions(shard, now), false), now).length;
+    return look.observe(shard, this.#entries(look.partitions(shard, now), 'census'), now).length;
   }
 
   /** The entries of due-index partitions, each partition's query charged by the bytes it reads. */
-  #entries(partitions: readonly string[], charged = true): { chatId: string; dueSlot: unknown }[] {
+  #entries(partitions: readonly string[], operation: 'query' | 'census' = 'query'): { chatId: string; dueSlot: unknown }[] {
     const out: { chatId: string; dueSlot: unknown }[] = [];
     for (const partition of partitions) {
       const entries = [...(this.table.dueIndex.get(partition) ?? [])].map(([chatId, dueSlot]) => ({ chatId, dueSlot }));
-      if (charged && this.#charge) {
+      if (this.#charge) {
         const bytes = entries.reduce((sum, e) => sum + itemSize({ ...e, dueShard: partition }), 0);
-        this.#charge({ operation: 'query', read: 0.5 * Math.max(1, Math.ceil(bytes / (4 * KB))), write: 0, indexWrite: 0 });
+        this.#charge({ operation, read: 0.5 * Math.max(1, Math.ceil(bytes / (4 * KB))), write: 0, indexWrite: 0, bytes });
       }
       out.push(...entries);
     }
@@ -148,7 +154,6 @@ export class MemoryStore implements Store, DueCensus {
     if (this.#clock.now() >= lease.expiresAt) return false;
     const before = this.rows.get(claimed.chatId);
     const write = slotWrite(claimed, update, this.#shardCount);
-    if (write.unchanged) return true;
     if (!before || before.version !== write.expectedVersion || !hasIdentity(before, write.identity)) {
       this.#charge?.({ operation: 'failedWrite', read: 0, write: writeUnits(before ?? {}, before ?? {}), indexWrite: 0 });
       return false;

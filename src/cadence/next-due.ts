@@ -9,7 +9,15 @@ import { parseRemote } from '../providers/origin.ts';
 import type { CadencePolicy } from './policy.ts';
 
 /** The bookkeeping a row's schedule carries besides `staleAt`. */
-export type CadenceAttribute = 'errorCount' | 'lastErrorKind' | 'lastErrorMessage' | 'lastErrorAt' | 'changedAt';
+export type CadenceAttribute =
+  | 'errorCount'
+  | 'lastErrorKind'
+  | 'lastErrorMessage'
+  | 'lastErrorAt'
+  | 'changedAt'
+  | 'checkedAt'
+  | 'checkOutcome'
+  | 'awaitingToken';
 
 export interface NextDue {
   outcome: Outcome;
@@ -53,22 +61,38 @@ export function nextDue(
       // A PR on a host that sends webhooks, in any state: its changes (a reopen too) arrive as deliveries, polling is a safety net.
       const relaxed = webhookHosts.has(hostOfUrl(result.status.url) ?? '');
       const every = relaxed ? Math.max(adaptive, policy.webhookSafetyTtlMs) : adaptive;
-      return due('refreshed', { kind: 'every', periodMs: every, from: now }, changedAt === row.changedAt ? {} : { changedAt }, cleared);
+      return checked(row, now, due('refreshed', { kind: 'every', periodMs: every, from: now }, changedAt === row.changedAt ? {} : { changedAt }, cleared));
     }
     case 'no_pr': {
       const changedAt = lastKnownChange(row, now);
       const soon = noPullRequestDelay(now, row.updatedAt, policy);
       const adaptive = pollInterval('no_pr', changedAt, now, policy);
       // On a host that sends webhooks the PR's opening is delivered ("opened" names the head
-      // branch), so the branch need not watch for it: the safety cadence, pushes or not.
+      // branch), so the branch waits for that delivery: polling is only a safety net against
+      // a lost one, pushes or not.
       const every = originOnHosts(row.gitRemoteOrigin, webhookHosts)
-        ? Math.max(adaptive, policy.webhookSafetyTtlMs)
+        ? Math.max(adaptive, policy.webhookNoPullRequestMs)
         : soon === policy.noPullRequestSoonMs ? soon : adaptive;
-      return due('no_pr', { kind: 'every', periodMs: every, from: now }, changedAt === row.changedAt ? {} : { changedAt }, cleared);
+      return checked(row, now, due('no_pr', { kind: 'every', periodMs: every, from: now }, changedAt === row.changedAt ? {} : { changedAt }, cleared));
     }
-    case 'failed':
-      return afterFailure(row, result.error, now, policy, random);
+    case 'failed': {
+      const after = afterFailure(row, result.error, now, policy, random);
+      // A row released before its turn came was not checked: nothing asked the host.
+      return after.outcome === 'released' && !(result.error instanceof DeadlineExceeded && result.error.inFlight) ? after : checked(row, now, after);
+    }
   }
+}
+
+/**
+ * Every check records when it happened and how it ended (`checkedAt`, `checkOutcome`), and
+ * whether the row now waits for its owner's token (`awaitingToken`, the sparse index a
+ * linked token reads): a row never looks unchecked, nor overdue, while gitsync keeps it.
+ */
+function checked(row: DiffStatusRow, now: number, next: NextDue): NextDue {
+  const waitsFor = next.outcome === 'no_token' && typeof row.ownerId === 'string' && row.ownerId !== '' ? row.ownerId : undefined;
+  const set: NextDue['set'] = { ...next.set, checkedAt: now, checkOutcome: next.outcome, ...(waitsFor ? { awaitingToken: waitsFor } : {}) };
+  const remove: CadenceAttribute[] = !waitsFor && row.awaitingToken !== undefined ? [...next.remove, 'awaitingToken'] : next.remove;
+  return { ...next, set, remove };
 }
 
 function due(outcome: Outcome, schedule: Schedule, set: NextDue['set'], remove: CadenceAttribute[]): NextDue {
@@ -127,8 +151,8 @@ function afterFailure(row: DiffStatusRow, error: RefreshError, now: number, poli
   }
   switch (outcome) {
     case 'no_token': {
-      // Steady until a token is linked: a period keeps the row's slot (and the index) put, and
-      // a repeat keeps the stamp of when it began, so the refresh has nothing to write.
+      // Steady until a token is linked (which makes the row due at once): a long safety period
+      // keeps the row's slot (and the index) put, and a repeat keeps the stamp of when it began.
       const repeat = row.lastErrorKind === error.kind && row.lastErrorMessage === lastError.lastErrorMessage;
       return due(outcome, { kind: 'every', periodMs: policy.noTokenMs, from: now }, repeat ? {} : lastError, ['errorCount']);
     }

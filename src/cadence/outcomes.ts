@@ -3,10 +3,8 @@ import type { RefreshErrorKind } from '../domain/errors.ts';
 import { MAX_RATE_LIMIT_WAIT_MS } from '../providers/http/rate-limit.ts';
 
 interface OutcomeSpec {
-  /** Its counter in the tick summary (and the local run's totals). */
+  /** Its counter in the tick summary (the local run's totals, the dashboard's log widgets). */
   counter: string;
-  /** Its CloudWatch metric (the dashboard and alarms use these names). */
-  metric: string;
   /** The longest a row waits for its next refresh after this outcome; null: it is never due again. */
   longestWaitMs: ((policy: CadencePolicy) => number) | null;
 }
@@ -21,25 +19,24 @@ export const OUTCOMES = {
   // without one) on a host that sends webhooks waits at least the (longer) safety cadence.
   refreshed: {
     counter: 'refreshed',
-    metric: 'Refreshed',
     longestWaitMs: (p) => Math.max(p.successTtlMs, p.openCapMs, p.closedCapMs, p.webhookSafetyTtlMs),
   },
   no_pr: {
     counter: 'noPr',
-    metric: 'NoPr',
-    longestWaitMs: (p) => Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs, p.openCapMs, p.webhookSafetyTtlMs),
+    longestWaitMs: (p) => Math.max(p.noPullRequestSoonMs, p.noPullRequestLaterMs, p.openCapMs, p.webhookNoPullRequestMs),
   },
-  no_token: { counter: 'noToken', metric: 'NoToken', longestWaitMs: (p) => p.noTokenMs },
+  // A linked token makes the owner's rows due at once; the period is only a safety net.
+  no_token: { counter: 'noToken', longestWaitMs: (p) => p.noTokenMs },
   // The provider's reset wins over the floor, and a reset is never believed further than the cap.
-  rate_limited: { counter: 'rateLimited', metric: 'RateLimited', longestWaitMs: (p) => Math.max(p.rateLimitFloorMs, MAX_RATE_LIMIT_WAIT_MS) },
-  error: { counter: 'errors', metric: 'Errors', longestWaitMs: (p) => p.errorCapMs },
+  rate_limited: { counter: 'rateLimited', longestWaitMs: (p) => Math.max(p.rateLimitFloorMs, MAX_RATE_LIMIT_WAIT_MS) },
+  error: { counter: 'errors', longestWaitMs: (p) => p.errorCapMs },
   /**
    * Unfinished at the deadline: due again at once, unless the row was in flight at an earlier
    * deadline too (or its host was too slow): then it backs off like an error.
    */
-  released: { counter: 'released', metric: 'Released', longestWaitMs: (p) => p.errorCapMs },
+  released: { counter: 'released', longestWaitMs: (p) => p.errorCapMs },
   /** Archived, or no origin / branch: out of the due index. */
-  unpollable: { counter: 'unpollable', metric: 'Unpollable', longestWaitMs: null },
+  unpollable: { counter: 'unpollable', longestWaitMs: null },
 } as const satisfies Record<string, OutcomeSpec>;
 
 export type Outcome = keyof typeof OUTCOMES;

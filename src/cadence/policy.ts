@@ -11,7 +11,10 @@ export interface CadencePolicy {
   openCapMs: number;
   /** `CADENCE_CLOSED_CAP_MS`: the longest interval of a merged or closed PR. Default 6 h. */
   closedCapMs: number;
-  /** No git token linked: nothing changes until the user links one. Default 10 min. */
+  /**
+   * No git token linked: polling cannot help, linking one (`gitsync.TokenLinked`) makes the
+   * owner's rows due at once; this is only the safety cadence. Default 6 h.
+   */
   noTokenMs: number;
   /** No PR yet, shortly after a push: the PR is probably being opened. Default 15 s. */
   noPullRequestSoonMs: number;
@@ -34,6 +37,11 @@ export interface CadencePolicy {
    * without one (instead of `noPullRequestSoonMs` / `noPullRequestLaterMs`): polling is only a safety net. Default 15 min.
    */
   webhookSafetyTtlMs: number;
+  /**
+   * A branch without a PR on a host that sends webhooks: the PR's opening is delivered, so
+   * this is only the safety cadence against a lost delivery. Default 1 h.
+   */
+  webhookNoPullRequestMs: number;
   /** A host counts as sending webhooks while its last verified delivery is this recent. Default 1 hour. */
   webhookActiveWindowMs: number;
 }
@@ -43,7 +51,7 @@ export const DEFAULT_CADENCE: CadencePolicy = {
   activeWindowMs: 60 * 60_000,
   openCapMs: 10 * 60_000,
   closedCapMs: 6 * 3_600_000,
-  noTokenMs: 10 * 60_000,
+  noTokenMs: 6 * 3_600_000,
   noPullRequestSoonMs: 15_000,
   noPullRequestLaterMs: 5 * 60_000,
   recentChangeWindowMs: 2 * 60_000,
@@ -53,5 +61,6 @@ export const DEFAULT_CADENCE: CadencePolicy = {
   errorJitterRatio: 0.2,
   rateLimitFloorMs: 120_000,
   webhookSafetyTtlMs: 15 * 60_000,
+  webhookNoPullRequestMs: 60 * 60_000,
   webhookActiveWindowMs: 60 * 60_000,
 };

@@ -13,7 +13,10 @@ import type { GitProvider, ProviderCallContext, PullRequestRef } from '../provid
 import { PROVIDER_TYPES, providerType } from '../providers/provider-types.ts';
 import { createProviderRegistry, type ConfiguredProviderRegistry } from '../providers/registry.ts';
 import { RowNotFoundError } from '../ops/refresh-now.ts';
-import { readRefreshEnv, systemFromEnv } from '../system/from-env.ts';
+import { readRefreshEnv, readTableEnv, systemFromEnv } from '../system/from-env.ts';
+import { optional } from '../config/env.ts';
+import { explainRow } from '../ops/why.ts';
+import { DynamoRowInspector } from '../store/row-inspector.ts';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -25,15 +28,18 @@ const USAGE = `usage:
   gitsync pr <pull-or-merge-request-url> [--token-env VAR]
   gitsync branch <origin> <branch> [--token-env VAR]
   gitsync refresh <chatId>
+  gitsync why <chatId> [--json]
 Providers come from ${GIT_PROVIDERS_ENV}; the token from --token-env (default ${PROVIDER_TYPES.map((t) => t.tokenEnv).join(' or ')}).
 refresh refreshes one chat's row now in the configured tables (TABLE_NAME, TOKENS_TABLE_NAME and the
-functions' other variables; the token from the tokens table) and prints the row after.`;
+functions' other variables; the token from the tokens table) and prints the row after.
+why says why a chat's row is (not) fresh: its next refresh, last check and outcome, backoff,
+shard lease and webhook deliveries (TABLE_NAME, DELIVERIES_TABLE_NAME, GIT_PROVIDERS; reads only).`;
 
 /** Operator check of one row: prints the status the worker would store. Returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { 'token-env': { type: 'string' }, help: { type: 'boolean' } } });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { 'token-env': { type: 'string' }, help: { type: 'boolean' }, json: { type: 'boolean' } } });
   } catch (err) {
     io.stderr(`gitsync: ${(err as Error).message}\n${USAGE}\n`);
     return 2;
@@ -43,7 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(`${USAGE}\n`);
     return 0;
   }
-  const arity = command === 'pr' || command === 'refresh' ? 1 : command === 'branch' ? 2 : -1;
+  const arity = command === 'pr' || command === 'refresh' || command === 'why' ? 1 : command === 'branch' ? 2 : -1;
   if (arity < 0 || args.length !== arity) {
     io.stderr(`${USAGE}\n`);
     return 2;
@@ -51,6 +57,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const agent = createHttpAgent();
   try {
     if (command === 'refresh') return await refreshRow(args[0]!, io, agent);
+    if (command === 'why') return await whyRow(args[0]!, io, parsed.values.json === true);
     const configs = parseProviderConfigs(io.env[GIT_PROVIDERS_ENV]);
     const registry = createProviderRegistry(configs, { dispatcher: agent });
     const target = command === 'pr' ? forUrl(registry, args[0]!) : forBranch(registry, args[0]!);
@@ -86,6 +93,23 @@ async function refreshRow(chatId: string, io: CliIo, agent: Dispatcher): Promise
     // Without a PR the row is printed as stored (its schedule untouched).
     io.stdout(`${JSON.stringify(refreshed ?? (await system.store.getRow(chatId)), null, 2)}\n`);
     return 0;
+  } finally {
+    system.close();
+  }
+}
+
+/** `gitsync why <chatId>`: reads the row, its shard's lease and its host's last delivery, and explains them. */
+async function whyRow(chatId: string, io: CliIo, json: boolean): Promise<number> {
+  const config = readTableEnv(io.env);
+  config.settings.gitProviders = parseProviderConfigs(io.env[GIT_PROVIDERS_ENV]);
+  const system = systemFromEnv(config);
+  try {
+    const inspector = new DynamoRowInspector({ doc: system.doc, tableName: config.settings.tableName, deliveriesTableName: optional(io.env, 'DELIVERIES_TABLE_NAME') });
+    const facts = await inspector.inspect(chatId, (origin) => system.registry.forOrigin(origin)?.provider.host);
+    const answer = explainRow(facts, system.clock.now());
+    if (json) io.stdout(`${JSON.stringify({ chatId, ...answer, row: facts.row, shard: facts.shard ?? null, hostDelivery: facts.hostDelivery ?? null }, null, 2)}\n`);
+    else io.stdout(`chat ${JSON.stringify(chatId)}: ${answer.summary}\n${answer.details.map((line) => `  ${line}\n`).join('')}`);
+    return answer.verdict === 'not_found' ? 1 : 0;
   } finally {
     system.close();
   }

@@ -58,6 +58,16 @@ export interface DiffStatusRow extends Partial<PullRequestStatus> {
   /** When the last verified webhook delivery naming this row's repository and branch was received. */
   webhookAt?: number;
 
+  /** When gitsync last asked the host about this row (whatever the answer). */
+  checkedAt?: number;
+  /** How that check ended (an `Outcome` of src/refresh/outcomes.ts). */
+  checkOutcome?: string;
+  /**
+   * Sparse `byAwaitingToken` GSI key: the owner whose missing token stops this row. Linking a
+   * token for that owner (`gitsync.TokenLinked`) makes these rows due at once.
+   */
+  awaitingToken?: string;
+
   // gitsync bookkeeping (documented in the README)
   leaseId?: string;
   leaseExpiresAt?: number;

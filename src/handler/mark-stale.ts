@@ -2,9 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { readTableEnv, systemFromEnv, type EnvSystem } from '../system/from-env.ts';
 import { parseMarkStaleEvent } from './mark-stale-event.ts';
+import { isTokenLinkedEvent, parseTokenLinkedEvent } from './token-linked-event.ts';
 import { powertoolsLog } from './powertools-log.ts';
 
-export type MarkStaleResult = { status: 'marked'; marked: number } | { status: 'rejected'; reason: string };
+export type MarkStaleResult =
+  | { status: 'marked'; marked: number }
+  | { status: 'madeDue'; madeDue: number }
+  | { status: 'rejected'; reason: string };
 
 const logger = new Logger();
 /** Built on the first valid event, so a bad setting fails that invocation with a clear error. */
@@ -12,12 +16,24 @@ let system: EnvSystem | undefined;
 
 /**
  * EventBridge target for `gitsync.MarkStale` events (a push): stores branch and origin on the
- * chats and makes them due now. A malformed event is logged with its reason and writes
- * nothing; it is not thrown, since a retry of the same event cannot succeed.
+ * chats and makes them due now; and for `gitsync.TokenLinked` (an owner linked a git token):
+ * makes that owner's rows waiting for a token due now. A malformed event is logged with its
+ * reason and writes nothing; it is not thrown, since a retry of the same event cannot succeed.
  */
 export async function handler(event: unknown, context: Context): Promise<MarkStaleResult> {
   logger.addContext(context);
   const eventId = typeof event === 'object' && event !== null ? (event as { id?: unknown }).id : undefined;
+  if (isTokenLinkedEvent(event)) {
+    const linked = parseTokenLinkedEvent(event);
+    if (!linked.ok) {
+      logger.warn('token-linked event rejected', { reason: linked.reason, eventId });
+      return { status: 'rejected', reason: linked.reason };
+    }
+    system ??= systemFromEnv(readTableEnv(process.env), { log: powertoolsLog(logger) });
+    const { madeDue } = await system.tokenLinked(linked.ownerId);
+    logger.info('rows waiting for a token made due', { eventId, madeDue });
+    return { status: 'madeDue', madeDue };
+  }
   const parsed = parseMarkStaleEvent(event);
   if (!parsed.ok) {
     logger.warn('mark-stale event rejected', { reason: parsed.reason, eventId });

@@ -8,7 +8,7 @@ import { leadSlot, type LeadAnswer } from '../scale/slot-lead.ts';
 import { readRefreshEnv, systemFromEnv, type EnvSystem } from '../system/from-env.ts';
 import { loopEndsAtFor } from './loop-window.ts';
 import { powertoolsLog } from './powertools-log.ts';
-import { publishTickMetrics } from './tick-metrics.ts';
+import { reportTick } from './tick-metrics.ts';
 import { tracesHere } from './tracing.ts';
 
 const logger = new Logger();
@@ -57,8 +57,6 @@ export async function handler(event: unknown, context: Context): Promise<TickSum
             role.slotIndex,
           )
         : { ...(await tick()), groups: [], dueEstimate: null };
-  publishTickMetrics(metrics, summary);
-  metrics.publishStoredMetrics();
-  logger.info('tick finished', { summary });
+  reportTick(metrics, logger, summary);
   return summary;
 }

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { powertoolsLog } from './powertools-log.ts';
-import { publishRowMetrics, publishWebhookMetrics } from './webhook-metrics.ts';
+import { publishRowMetrics, reportDelivery } from './webhook-metrics.ts';
 
 interface ContinuationResult {
   matched: number;
@@ -40,18 +40,11 @@ export async function handler(event: FunctionUrlEvent, context: Context): Promis
     const applied = await receiver.continue(event, () => context.getRemainingTimeInMillis());
     const result = { matched: applied.matched, madeDue: applied.madeDue, skipped: applied.skipped, handedOn: applied.next !== undefined };
     publishRowMetrics(metrics, applied);
-    metrics.publishStoredMetrics();
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     logger.info('webhook continuation', result);
     return result;
   }
   const report = await receiver.receive(event, () => context.getRemainingTimeInMillis());
-  publishWebhookMetrics(metrics, report);
-  metrics.publishStoredMetrics();
-  const { response, applied, ...fields } = report;
-  const rows = applied
-    ? { matched: applied.matched, refreshed: applied.summary.refreshed, madeDue: applied.madeDue, skipped: applied.skipped, handedOn: applied.next !== undefined }
-    : {};
-  if (report.outcome === 'refused') logger.warn('webhook delivery refused', { ...fields, statusCode: response.statusCode });
-  else logger.info('webhook delivery', { ...fields, ...rows, statusCode: response.statusCode });
-  return response;
+  reportDelivery(metrics, logger, report);
+  return report.response;
 }

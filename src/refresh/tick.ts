@@ -217,6 +217,10 @@ export async function refreshAndWriteBack(
       }
       ended(stored, 'written');
       countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
+      // A failed check is worth a line of its own: the saved query "chat history" reads it.
+      if (result?.kind === 'failed' && plan.update.set.checkedAt !== undefined) {
+        log.info('row check failed', { chatId: row.chatId, outcome: plan.outcome, errorKind: result.error.kind });
+      }
       if (result?.kind === 'refreshed' && plan.changedFields.length > 0) {
         await publishSafely(deps.publisher, log, {
           chatId: row.chatId,

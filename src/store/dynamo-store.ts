@@ -82,7 +82,7 @@ export class DynamoStore implements Store, DueCensus {
   async queryDue(round: Round, now: number, limit: number): Promise<DueRow[]> {
     const slots = asSlotRound(round);
     const due = await Promise.all(
-      slots.shards.map(async (shard) => slots.observe(shard, await this.#entries(slots.partitions(shard, now)), now)),
+      slots.shards.map(async (shard) => slots.remaining(shard) ?? slots.observe(shard, await this.#entries(slots.partitions(shard, now)), now)),
     );
     return oldestFirst(due.flat(), limit);
   }
@@ -128,7 +128,6 @@ export class DynamoStore implements Store, DueCensus {
   async writeBack(claimed: DiffStatusRow, lease: Lease, update: RowUpdate): Promise<boolean> {
     if (this.#clock.now() >= lease.expiresAt) return false;
     const write = slotWrite(claimed, update, this.#shardCount);
-    if (write.unchanged) return true;
     if (write.versionProblem) this.#log.warn('the row\'s version is unusable; replaced by a number', { chatId: claimed.chatId, problem: write.versionProblem });
     const fence = fenceOf(write);
     const expression = buildUpdateExpression({ set: write.set, remove: write.remove, conditionNames: fence.names, conditionValues: fence.values });

@@ -86,6 +86,18 @@ export class SlotRound implements Round {
     return state !== undefined && (this.#misplaced.has(chatId) || dueInstant(readSlot(dueSlot, now).slot, state.polledUntil, now) !== null);
   }
 
+  /**
+   * The due rows of `shard` this round's read found and has not taken yet, or undefined when
+   * the round has not read it: a round reads each shard once, and its later batches (and the
+   * backlog check) take from that read instead of reading the index again. A row falling due
+   * meanwhile is read by the next round: the served mark stays at this read.
+   */
+  remaining(shard: number): DueRow[] | undefined {
+    const state = this.#state.get(shard);
+    if (state?.queriedAt === undefined) return undefined;
+    return state.due.filter((d) => !this.#taken.has(d.chatId)).map(({ chatId, dueAt }) => ({ chatId, dueAt }));
+  }
+
   take(chatId: string): void {
     this.#taken.add(chatId);
   }

@@ -1,5 +1,4 @@
 import type { DiffStatusRow } from '../domain/row.ts';
-import { sameValue } from '../domain/same-value.ts';
 import { formatSlot, parseSlot, placeSchedule } from './due-slot.ts';
 import { duePartition, dueShardFor } from './shard.ts';
 import type { RowUpdate } from './store.ts';
@@ -44,21 +43,14 @@ export interface SlotWrite {
   versionProblem?: string;
   /** The origin, branch and archived flag the row must still have. */
   identity: RowIdentity;
-  /**
-   * Nothing to write: the update sets only what the row already holds and keeps its slot (a
-   * branch still without a PR, an owner still without a token). The row stays due at its
-   * period, so the store sends nothing; `staleAt` keeps the instant it held.
-   */
-  unchanged: boolean;
 }
-
-/** Set by every write, so they do not make a write worth sending on their own. */
-const ALWAYS_SET = new Set(['version', 'staleAt']);
 
 /**
  * What a slot-design write-back writes, shared by the DynamoDB and in-memory stores: the
  * plan's attributes, the next version, the exact next refresh time, and the slot and its
- * partition only when they change (the only writes that touch the due index).
+ * partition only when they change (the only writes that touch the due index). Every check is
+ * written, even one that found nothing new: the row's `staleAt` (the instant its slot next
+ * falls due) and `checkedAt` must tell the truth.
  */
 export function slotWrite(claimed: DiffStatusRow, update: RowUpdate, shardCount: number): SlotWrite {
   const expectedVersion: unknown = claimed.version;
@@ -74,18 +66,6 @@ export function slotWrite(claimed: DiffStatusRow, update: RowUpdate, shardCount:
     const partition = duePartition(dueShardFor(claimed.chatId, shardCount), placed.slot);
     if (claimed.dueShard !== partition) set['dueShard'] = partition;
   }
-  const stored = claimed as unknown as Record<string, unknown>;
-  const unchanged =
-    update.schedule?.kind === 'every' &&
-    Object.entries(set).every(([name, value]) => ALWAYS_SET.has(name) || sameValue(stored[name], value)) &&
-    remove.every((name) => stored[name] === undefined);
   const versionProblem = counted || expectedVersion === undefined ? undefined : `version ${JSON.stringify(expectedVersion)} is not a number`;
-  return {
-    set,
-    remove,
-    expectedVersion,
-    identity: identityOf(claimed),
-    unchanged: unchanged && versionProblem === undefined,
-    ...(versionProblem ? { versionProblem } : {}),
-  };
+  return { set, remove, expectedVersion, identity: identityOf(claimed), ...(versionProblem ? { versionProblem } : {}) };
 }

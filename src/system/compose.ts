@@ -5,6 +5,7 @@ import type { DiffStatusRow } from '../domain/row.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { markStale, type MarkStaleInput } from '../ops/mark-stale.ts';
 import { refreshNow } from '../ops/refresh-now.ts';
+import { tokenLinked } from '../ops/token-linked.ts';
 import type { ProviderRegistry } from '../providers/provider.ts';
 import { readKeyFile, type AppKeyReader } from '../providers/github/app/app-key-source.ts';
 import { sharedHttpAgent } from '../providers/http/agent.ts';
@@ -18,6 +19,7 @@ import type { DueCensus } from '../store/due-census.ts';
 import { DynamoLastDeliveries } from '../store/dynamo-last-deliveries.ts';
 import { DynamoStore } from '../store/dynamo-store.ts';
 import type { Store } from '../store/store.ts';
+import { DynamoTokenWaits, type TokenWaits } from '../store/token-waits.ts';
 import { withGitHubApps } from '../tokens/app-tokens.ts';
 import type { InstallationEvents } from '../tokens/installation-events.ts';
 import type { RedeliveryReport } from '../ops/redeliver.ts';
@@ -38,6 +40,8 @@ export interface SystemParts {
   /** Wraps the store, e.g. to record what it does (bench, reliability harness). */
   observeStore?: (store: Store) => Store;
   tokens?: TokenResolver;
+  /** Rows waiting for an owner's token; default: the table's `byAwaitingToken` index over `doc`. */
+  tokenWaits?: TokenWaits;
   /** Default: one provider per `settings.gitProviders`, over `dispatcher`. */
   registry?: ProviderRegistry;
   /** HTTP dispatcher of the default registry. Default: the container's shared agent. */
@@ -83,6 +87,8 @@ export interface System {
   tick(run?: TickRun, overrides?: Partial<TickDeps>): Promise<TickSummary>;
   /** A push: see `src/ops/mark-stale.ts`. */
   markStale(input: MarkStaleInput): Promise<{ marked: number }>;
+  /** An owner linked a git token: see `src/ops/token-linked.ts`. */
+  tokenLinked(ownerId: string): Promise<{ madeDue: number }>;
   /** One chat refreshed now: see `src/ops/refresh-now.ts`. */
   refreshNow(chatId: string, timeoutMs?: number): Promise<DiffStatusRow | null>;
 }
@@ -165,6 +171,14 @@ export function composeSystem(parts: SystemParts): System {
         ...run,
       }),
     markStale: (input) => markStale(store, clock, input, { log, ...publisher }),
+    tokenLinked: (ownerId) => {
+      const waits =
+        parts.tokenWaits ??
+        (doc
+          ? new DynamoTokenWaits({ doc, tableName: settings.tableName, shardCount: settings.shardCount })
+          : missing('the rows waiting for a token (or a DynamoDB client to read them)'));
+      return tokenLinked(waits, clock, ownerId);
+    },
     refreshNow: (chatId, timeoutMs) =>
       refreshNow(
         {

@@ -28,16 +28,16 @@ test('PRs on a host that sends webhooks poll at the 15-minute safety cadence; ev
   assert.equal(nextDue({ chatId: 'c' }, refreshed('https://github.com/o/r/pull/1', 'open'), NOW, P, () => 0).staleAt, NOW + 120_000, 'no hosts given');
 });
 
-test('a branch without a PR on a host that sends webhooks waits for the "opened" delivery: the safety cadence, even just after a push', () => {
+test('a branch without a PR on a host that sends webhooks waits for the "opened" delivery: the hour-long safety cadence, even just after a push', () => {
   const hosts = new Set(['github.com', 'ghe.example.com:8443']);
   const noPr = { kind: 'no_pr', httpCache: {} } as const;
   const justPushed = NOW - 30_000;
   const longAgo = NOW - 10 * 60_000;
   const cases: [string, string, number, number][] = [
-    ['https origin on a webhook host, just pushed', 'https://github.com/o/r', justPushed, 15 * 60_000],
-    ['https origin on a webhook host, quiet', 'https://GitHub.com/o/r.git', longAgo, 15 * 60_000],
-    ['scp-like origin on a webhook host', 'git@github.com:o/r.git', justPushed, 15 * 60_000],
-    ['ssh origin with its own port, web host with a port', 'ssh://git@ghe.example.com:2222/o/r.git', justPushed, 15 * 60_000],
+    ['https origin on a webhook host, just pushed', 'https://github.com/o/r', justPushed, 60 * 60_000],
+    ['https origin on a webhook host, quiet', 'https://GitHub.com/o/r.git', longAgo, 60 * 60_000],
+    ['scp-like origin on a webhook host', 'git@github.com:o/r.git', justPushed, 60 * 60_000],
+    ['ssh origin with its own port, web host with a port', 'ssh://git@ghe.example.com:2222/o/r.git', justPushed, 60 * 60_000],
     ['https origin on a host without webhooks, just pushed', 'https://gitlab.com/g/r', justPushed, 15_000],
     ['https origin on a host without webhooks, quiet', 'https://gitlab.com/g/r', longAgo, 5 * 60_000],
     ['https origin on a webhook host name but another port', 'https://ghe.example.com/o/r', justPushed, 15_000],

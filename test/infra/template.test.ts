@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import aslValidator from 'asl-validator';
 import { MARK_STALE_DETAIL_TYPE } from '../../src/handler/mark-stale-event.ts';
+import { TOKEN_LINKED_DETAIL_TYPE } from '../../src/handler/token-linked-event.ts';
+import { AWAITING_TOKEN_INDEX } from '../../src/store/token-waits.ts';
+import type { RefreshErrorKind } from '../../src/domain/errors.ts';
+import { OUTCOME_OF_ERROR } from '../../src/cadence/outcomes.ts';
 import { samFunction, samFunctions } from '../../src/dev/sam-function.ts';
 import { placeholders, stateMachineSource, substituteDefinition } from '../../src/dev/state-machine.ts';
 import { loadTemplate, type CfnResource } from '../../src/dev/template.ts';
@@ -15,11 +19,12 @@ const template = loadTemplate();
 const loop = stateMachineSource(template, 'RefreshLoop');
 /**
  * Actions whose command is in a function's bundle but which the function never sends, so it
- * is not granted them: mark-stale bundles DynamoStore and calls only `markStale` (UpdateItem).
+ * is not granted them: mark-stale bundles DynamoStore and calls only `markStale` (UpdateItem)
+ * and, for a linked token, the waiting rows' index (Query, granted on that index alone).
  */
 const NOT_CALLED: Record<string, string[]> = {
   // The due-index sweep (a Scan of byDueShard) runs in ticks only.
-  MarkStaleFunction: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
+  MarkStaleFunction: ['dynamodb:GetItem', 'dynamodb:Scan'],
   WebhookFunction: ['dynamodb:Scan'],
 };
 /** The one non-DynamoDB statement besides change events: the webhook function reads its secret. */
@@ -179,7 +184,7 @@ test('the stale index named in the environment is the table\'s GSI and the one Q
   const fn = samFunction(template, 'RefreshFunction');
   const table = props('DiffStatusTable') as { GlobalSecondaryIndexes: { IndexName: string }[] };
   const index = fn.environment.STALE_INDEX_NAME;
-  assert.deepEqual(table.GlobalSecondaryIndexes.map((g) => g.IndexName), [index, REPO_BRANCH_INDEX]);
+  assert.deepEqual(table.GlobalSecondaryIndexes.map((g) => g.IndexName), [index, REPO_BRANCH_INDEX, AWAITING_TOKEN_INDEX]);
   const statements = inlineStatements('RefreshFunction').filter((s) => [s.Action].flat().includes('dynamodb:Query'));
   assert.deepEqual(statements.map((s) => s.Resource), [{ 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${index}` }]);
   assert.equal(samFunction(template, 'MarkStaleFunction').environment.STALE_INDEX_NAME, index);
@@ -216,11 +221,41 @@ test('the webhook function answers on a function URL whose authentication is the
   assert.deepEqual(ttl, { AttributeName: 'expiresAt', Enabled: true }, 'delivery ids expire by themselves');
 });
 
-test('the mark-stale rule matches the detail-type the handler accepts', () => {
+test('the mark-stale rule matches the detail-types the handler accepts (a push, a linked token)', () => {
   const events = props('MarkStaleFunction').Events as Record<string, { Type: string; Properties: { Pattern: unknown } }>;
   assert.deepEqual(Object.values(events).map((e) => [e.Type, e.Properties.Pattern]), [
-    ['EventBridgeRule', { 'detail-type': [MARK_STALE_DETAIL_TYPE] }],
+    ['EventBridgeRule', { 'detail-type': [MARK_STALE_DETAIL_TYPE, TOKEN_LINKED_DETAIL_TYPE] }],
   ]);
+  const table = props('DiffStatusTable') as { GlobalSecondaryIndexes: { IndexName: string; KeySchema: unknown; Projection: unknown }[] };
+  const waits = table.GlobalSecondaryIndexes.find((g) => g.IndexName === AWAITING_TOKEN_INDEX);
+  assert.deepEqual(waits?.KeySchema, [{ AttributeName: 'awaitingToken', KeyType: 'HASH' }]);
+  assert.deepEqual(waits?.Projection, { ProjectionType: 'KEYS_ONLY' }, 'the rows to make due are all it needs');
+  const queries = inlineStatements('MarkStaleFunction').filter((s) => [s.Action].flat().includes('dynamodb:Query'));
+  assert.deepEqual(queries.map((s) => s.Resource), [{ 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${AWAITING_TOKEN_INDEX}` }]);
+});
+
+test('Logs Insights saved queries: a chat\'s history, failures by kind over time, slowest ticks, refused deliveries', () => {
+  const queries = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Logs::QueryDefinition');
+  const byName = new Map(
+    queries.map(([, r]) => {
+      const p = r.Properties as { Name: { 'Fn::Sub': string }; QueryString: string; LogGroupNames: { Ref: string }[] };
+      return [p.Name['Fn::Sub'].replace('gitsync/${AWS::StackName}/', ''), { query: p.QueryString, groups: p.LogGroupNames.map((g) => g.Ref) }];
+    }),
+  );
+  assert.deepEqual([...byName.keys()].sort(), ['chat-history', 'failures-by-kind', 'refused-deliveries', 'slowest-ticks']);
+  for (const { groups } of byName.values()) for (const g of groups) assert.equal(template.Resources[g]?.Type, 'AWS::Logs::LogGroup', g);
+  // Each query reads fields the code logs under those names.
+  const history = byName.get('chat-history')!;
+  assert.deepEqual(history.groups, ['RefreshLogGroup', 'WebhookLogGroup', 'MarkStaleLogGroup']);
+  assert.match(history.query, /filter chatId = "CHAT_ID"/);
+  const failures = byName.get('failures-by-kind')!.query;
+  assert.match(failures, /filter message = "tick finished"/);
+  for (const kind of Object.keys(OUTCOME_OF_ERROR) as RefreshErrorKind[]) assert.match(failures, new RegExp(`sum\\(summary\\.errorsByKind\\.${kind}\\) as ${kind}\\b`), kind);
+  assert.match(failures, /by bin\(5m\)/);
+  assert.match(byName.get('slowest-ticks')!.query, /sort summary\.durationMs desc/);
+  const refused = byName.get('refused-deliveries')!;
+  assert.deepEqual(refused.groups, ['WebhookLogGroup']);
+  assert.match(refused.query, /filter message = "webhook delivery refused"/);
 });
 
 test('every function and the loop log to a log group with retention', () => {
@@ -252,27 +287,39 @@ test('alarms watch function errors, failed executions and lateness; outputs name
   assert.equal(namespace, template.Parameters?.MetricsNamespace?.Default, 'metrics are published where alarms look');
 });
 
-test('the dashboard body is valid JSON once substituted, and charts only metrics gitsync publishes', async () => {
+test('the dashboard body is valid JSON once substituted; its metric widgets chart only metrics gitsync publishes, its log widgets read its log groups', async () => {
   const { TICK_METRIC_NAMES } = await import('../../src/handler/tick-metrics.ts');
   const { WEBHOOK_METRIC_NAMES } = await import('../../src/handler/webhook-metrics.ts');
   const published: readonly string[] = [...TICK_METRIC_NAMES, ...WEBHOOK_METRIC_NAMES];
   const numbers: Record<string, string> = { LatenessAlarmSeconds: '120', WebhookRefusedAlarmThreshold: '5' };
   const body = (props('Dashboard').DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
   const filled = body.replace(/\$\{([^}]+)\}/g, (_, name: string) => numbers[name] ?? `x-${name}`);
-  const dashboard = JSON.parse(filled) as { widgets: { properties: { metrics: unknown[][] } }[] };
+  const dashboard = JSON.parse(filled) as { widgets: { type: string; properties: { metrics?: unknown[][]; query?: string } }[] };
   const charted: string[] = [];
+  const queried: string[] = [];
   for (const widget of dashboard.widgets) {
+    if (widget.type === 'log') {
+      const source = /^SOURCE '([^']+)' \| /.exec(widget.properties.query ?? '');
+      assert.ok(source, `a log widget names its log group: ${widget.properties.query}`);
+      queried.push(source[1]!.replace(/^x-/, ''));
+      continue;
+    }
     let namespace: unknown;
-    for (const row of widget.properties.metrics) {
+    for (const row of widget.properties.metrics ?? []) {
       if (row[0] === '...' || typeof row[0] !== 'string') continue;
       if (row[0] !== '.') namespace = row[0];
       if (namespace === 'x-MetricsNamespace') charted.push(String(row[1]));
     }
   }
-  assert.ok(charted.length >= 8);
-  for (const name of charted) assert.ok(published.includes(name), `${name} is published by the handlers`);
-  assert.match(body, /MetricName=\\"RowErrors\\"/);
-  assert.match(body, /MetricName=\\"WebhookDeliveries\\"/);
+  assert.deepEqual([...new Set(charted)].sort(), [...published].sort(), 'every custom metric is charted, and only those');
+  for (const group of queried) assert.equal(template.Resources[group]?.Type, 'AWS::Logs::LogGroup', group);
+  assert.ok(queried.length >= 4);
+  // Every metric either feeds an alarm or a widget: nothing is published that nobody reads.
+  const alarmed = Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+    .flatMap((r) => JSON.stringify(r.Properties).match(/"MetricName":"(\w+)"/g) ?? [])
+    .map((m) => m.replace(/"MetricName":"(\w+)"/, '$1'));
+  assert.ok(alarmed.includes('OldestDueLateness') && alarmed.includes('WebhookRefused'));
 });
 
 interface PolicyStatement {

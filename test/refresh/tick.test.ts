@@ -56,14 +56,15 @@ test('a list longer than the page cap is logged with its row and counted in the 
   assert.deepEqual({ ...warnings[0]!.extra[0] }, { chatId: chat, url: 'https://git.test/o/r/pull/8', what: 'GitHub reviews', pages: 10 });
 });
 
-test('no token: due in 10 minutes, updatedAt untouched, last error kept', async () => {
+test('no token: waits for the token at a 6-hour safety cadence, updatedAt untouched, last error kept', async () => {
   const p = await fresh();
   const chat = id('notoken');
   const before = await p.put({ chatId: chat, ownerId: 'nobody' });
   const summary = await p.tick();
   assert.equal(summary.noToken, 1);
   const row = await p.get(chat);
-  assert.equal(row.staleAt, p.clock.now() + 600_000);
+  assert.equal(row.staleAt, p.clock.now() + 6 * 3_600_000);
+  assert.equal(row.awaitingToken, 'nobody');
   assert.equal(row.updatedAt, before.updatedAt);
   assert.equal(row.lastErrorKind, 'no_token');
   assert.equal(p.publisher.changes.length, 0);

@@ -28,7 +28,7 @@ test('each outcome maps to its next staleAt and bookkeeping', () => {
   const cases: [string, RefreshResult, string, number, number | undefined][] = [
     ['success', { kind: 'refreshed', status: statusFor({ repo: { host: 'h', path: 'o/r' }, number: 1 }), httpCache: {} }, 'refreshed', 120_000, undefined],
     ['no PR, old push', { kind: 'no_pr', httpCache: {} }, 'no_pr', 300_000, undefined],
-    ['no token', failed(new NoTokenError()), 'no_token', 600_000, undefined],
+    ['no token', failed(new NoTokenError()), 'no_token', 6 * 3_600_000, undefined],
     ['rate limited', failed(new RateLimitedError(NOW + 900_000)), 'rate_limited', 900_000, 2],
     ['skipped by rate limit', failed(new SkippedByRateLimit(NOW + 900_000)), 'rate_limited', 900_000, 2],
     ['deadline, turn never came', failed(new DeadlineExceeded()), 'released', 0, 2],
@@ -45,6 +45,10 @@ test('each outcome maps to its next staleAt and bookkeeping', () => {
     assert.equal(plan.update.set.updatedAt ?? row.updatedAt, outcome === 'refreshed' ? NOW : row.updatedAt, `${name}: updatedAt`);
     const count = plan.update.remove.includes('errorCount') ? undefined : (plan.update.set.errorCount ?? row.errorCount);
     assert.equal(count, errorCount, `${name}: errorCount`);
+    // Every check records itself; a row released before its turn came was not checked.
+    const checked = !(result.kind === 'failed' && result.error instanceof DeadlineExceeded && !result.error.inFlight);
+    assert.equal(plan.update.set.checkedAt, checked ? NOW : undefined, `${name}: checkedAt`);
+    assert.equal(plan.update.set.checkOutcome, checked ? outcome : undefined, `${name}: checkOutcome`);
   }
 });
 
@@ -58,15 +62,21 @@ test('failures keep their kind and a bounded message; success clears them', () =
   assert.deepEqual(ok.update.remove.sort(), ['errorCount', 'lastErrorAt', 'lastErrorKind', 'lastErrorMessage']);
 });
 
-test('no token again: the same error and period plan nothing new, so the slot store sends no write', () => {
-  const first = planWriteBack({ chatId: 'c', errorCount: 1 }, failed(new NoTokenError()), NOW, DEFAULT_CADENCE, () => 0);
+test('no token: the row waits for its owner\'s token (awaitingToken); again, only the check is new; a token ends the wait', () => {
+  const first = planWriteBack({ chatId: 'c', ownerId: 'ann', errorCount: 1 }, failed(new NoTokenError()), NOW, DEFAULT_CADENCE, () => 0);
   assert.equal(first.update.set.lastErrorAt, NOW);
-  const row = { chatId: 'c', ...first.update.set };
-  const again = planWriteBack(row, failed(new NoTokenError()), NOW + 600_000, DEFAULT_CADENCE, () => 0);
-  assert.deepEqual(again.update.set, {}, 'lastErrorAt keeps when the owner was first found without a token');
-  assert.deepEqual(again.update.schedule, { kind: 'every', periodMs: 600_000, from: NOW + 600_000 });
-  const other = planWriteBack({ ...row, lastErrorKind: 'provider_error' }, failed(new NoTokenError()), NOW + 600_000, DEFAULT_CADENCE, () => 0);
-  assert.equal(other.update.set.lastErrorAt, NOW + 600_000, 'a new error kind is stamped');
+  assert.equal(first.update.set.awaitingToken, 'ann');
+  const row = { chatId: 'c', ownerId: 'ann', ...first.update.set };
+  const later = NOW + 6 * 3_600_000;
+  const again = planWriteBack(row, failed(new NoTokenError()), later, DEFAULT_CADENCE, () => 0);
+  assert.deepEqual(again.update.set, { checkedAt: later, checkOutcome: 'no_token', awaitingToken: 'ann' }, 'lastErrorAt keeps when the owner was first found without a token');
+  assert.deepEqual(again.update.schedule, { kind: 'every', periodMs: 6 * 3_600_000, from: later });
+  const other = planWriteBack({ ...row, lastErrorKind: 'provider_error' }, failed(new NoTokenError()), later, DEFAULT_CADENCE, () => 0);
+  assert.equal(other.update.set.lastErrorAt, later, 'a new error kind is stamped');
+  const linked = planWriteBack(row, { kind: 'no_pr', httpCache: {} }, later, DEFAULT_CADENCE, () => 0);
+  assert.ok(linked.update.remove.includes('awaitingToken'), 'the wait ends with any other outcome');
+  const ownerless = planWriteBack({ chatId: 'c' }, failed(new NoTokenError()), NOW, DEFAULT_CADENCE, () => 0);
+  assert.equal(ownerless.update.set.awaitingToken, undefined, 'a row without an owner waits for no token');
 });
 
 test('no PR for a branch whose stored PR belongs to another branch: the stale PR fields are cleared', () => {
@@ -80,10 +90,10 @@ test('an unchanged refresh writes only its bookkeeping; a change writes the chan
   const row = { chatId: 'c', ...status, changedAt: NOW - 7_200_000, httpCache: { a: { etag: '"1"', value: 1 } } };
   const same = planWriteBack(row, { kind: 'refreshed', status, httpCache: row.httpCache }, NOW, DEFAULT_CADENCE, () => 0);
   assert.deepEqual(same.changedFields, []);
-  assert.deepEqual(Object.keys(same.update.set).sort(), ['refreshedAt', 'updatedAt']);
+  assert.deepEqual(Object.keys(same.update.set).sort(), ['checkOutcome', 'checkedAt', 'refreshedAt', 'updatedAt']);
   const changed = planWriteBack(row, { kind: 'refreshed', status: { ...status, additions: 9, approved: true }, httpCache: {} }, NOW, DEFAULT_CADENCE, () => 0);
   assert.deepEqual(changed.changedFields, ['additions', 'approved']);
-  assert.deepEqual(Object.keys(changed.update.set).sort(), ['additions', 'approved', 'changedAt', 'httpCache', 'refreshedAt', 'updatedAt']);
+  assert.deepEqual(Object.keys(changed.update.set).sort(), ['additions', 'approved', 'changedAt', 'checkOutcome', 'checkedAt', 'httpCache', 'refreshedAt', 'updatedAt']);
   assert.equal(changed.update.set.changedAt, NOW);
   assert.deepEqual(changed.update.schedule, { kind: 'every', periodMs: 120_000, from: NOW });
 });

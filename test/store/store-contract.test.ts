@@ -121,7 +121,7 @@ for (const [name, make] of [['DynamoStore on DynamoDB Local', dynamo], ['MemoryS
       assert.deepEqual(await due(s), ['legacy'], 'a periodic row left in the base partition is still served');
     });
 
-    test('a write-back that sets only what the row holds and keeps its period writes nothing; one that changes a field writes', async () => {
+    test('a write-back that keeps its period keeps the slot, and still writes the truthful next instant', async () => {
       const s = await make(1);
       const anchor = s.clock.now();
       const slot = { periodMs: 600_000, anchor };
@@ -132,10 +132,9 @@ for (const [name, make] of [['DynamoStore on DynamoDB Local', dynamo], ['MemoryS
       assert.deepEqual((await s.store.queryDue(round, s.clock.now(), 10)).map((d) => d.chatId), ['steady']);
       const claimed = (await s.store.claim(round, 'steady'))!;
       const keep = { kind: 'every', periodMs: 600_000, from: s.clock.now() } as const;
-      assert.ok(await s.store.writeBack(claimed, l, { set: { lastErrorKind: 'no_token' }, remove: ['errorCount'], schedule: keep }));
-      assert.equal((await s.store.getRow('steady'))!.version, 3, 'nothing sent');
       assert.ok(await s.store.writeBack(claimed, l, { set: { lastErrorKind: 'provider_error' }, remove: [], schedule: keep }));
       const written = (await s.store.getRow('steady'))!;
+      assert.equal(written.staleAt, anchor + 1_200_000, 'the instant its slot next falls due');
       assert.equal(written.version, 4);
       assert.equal(written.lastErrorKind, 'provider_error');
       assert.equal(written.dueSlot, formatSlot(slot), 'the period kept its slot');

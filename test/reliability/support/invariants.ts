@@ -40,7 +40,8 @@ export interface InvariantReport {
  * - no refreshed field goes backwards: acknowledged refreshes of a row ran in disjoint
  *   [claim, answer] windows, and the row holds the newest acknowledged one (or a newer write
  *   whose acknowledgement was lost), field for field;
- * - no row is asked of its host more often than its cadence allows (`checkCadence`).
+ * - no row is asked of its host more often than its cadence allows (`checkCadence`);
+ * - every check leaves a truthful `staleAt` and a `checkedAt` (`checkChecks`).
  */
 export async function checkInvariants(input: InvariantInput): Promise<InvariantReport> {
   const rows = await scanAll(input.doc, input.tableName);
@@ -64,7 +65,12 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
       }
     }
     const writes = byRow.get(row.chatId) ?? [];
-    violations.push(...checkSchedule(row, input), ...checkHistory(row, writes), ...checkCadence(row.chatId, writes, input.touchedAt?.get(row.chatId)));
+    violations.push(
+      ...checkSchedule(row, input),
+      ...checkHistory(row, writes),
+      ...checkCadence(row.chatId, writes, input.touchedAt?.get(row.chatId)),
+      ...checkChecks(row, writes, input.now),
+    );
   }
   for (const chatId of input.owned.keys()) {
     if (!seen.has(chatId)) violations.push(`${chatId}: the row is gone`);
@@ -115,6 +121,34 @@ function checkSchedule(row: DiffStatusRow, input: InvariantInput): string[] {
   } else if (row.leaseExpiresAt !== undefined) {
     out.push(`${row.chatId}: half a lease (expiry without id)`);
   }
+  return out;
+}
+
+/**
+ * Every check writes back when it happened and the row's next refresh: a write-back that puts
+ * the row on a period (a refresh, no PR, no token: the outcomes of a check) carries
+ * `checkedAt`, and the row's `staleAt` is the instant its slot next falls due, never an
+ * instant the row has already passed while the slot says otherwise.
+ */
+function checkChecks(row: DiffStatusRow, writes: readonly WriteRecord[], now: number): string[] {
+  const out: string[] = [];
+  for (const w of writes) {
+    if (w.update.schedule?.kind === 'every' && typeof w.update.set.checkedAt !== 'number') {
+      out.push(`${row.chatId}: a check under lease ${w.leaseId} was written without checkedAt`);
+    }
+  }
+  if (!isPollable(row) || row.checkedAt === undefined) return out;
+  if (typeof row.checkedAt !== 'number' || row.checkedAt > now) out.push(`${row.chatId}: checkedAt ${show(row.checkedAt)} is not a past instant`);
+  const slot = parseSlot(row.dueSlot);
+  // Slot design only (the row-lease design keeps staleAt alone); a claim in progress may move staleAt.
+  if (!slot || row.leaseId !== undefined || typeof row.staleAt !== 'number') return out;
+  if (slot.periodMs === 0) {
+    if (row.staleAt !== slot.anchor) out.push(`${row.chatId}: staleAt ${row.staleAt} is not its one-off slot's instant ${slot.anchor}`);
+    return out;
+  }
+  // A period is written only by a check: the slot's next instant after that check.
+  const next = slot.anchor + (Math.floor((row.checkedAt - slot.anchor) / slot.periodMs) + 1) * slot.periodMs;
+  if (row.staleAt !== next) out.push(`${row.chatId}: staleAt ${row.staleAt} is not the instant its slot next falls due after its check (${next})`);
   return out;
 }
 

@@ -1,0 +1,64 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { onceSlot } from './due-slot.ts';
+import { checkedShardCount, dueShardFor } from './shard.ts';
+import { buildUpdateExpression } from './update-expression.ts';
+
+export const AWAITING_TOKEN_INDEX = 'byAwaitingToken';
+
+/** Rows whose refresh stopped for want of their owner's git token (the sparse `byAwaitingToken` index). */
+export interface TokenWaits {
+  /** One page of the chat ids waiting for `ownerId`'s token. */
+  waiting(ownerId: string, after: Record<string, unknown> | undefined): Promise<{ chatIds: string[]; next?: Record<string, unknown> }>;
+  /** Makes the row due now, if it still waits for that owner's token and is pollable; false otherwise. */
+  makeDue(chatId: string, ownerId: string, now: number): Promise<boolean>;
+}
+
+export class DynamoTokenWaits implements TokenWaits {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #shardCount: number;
+
+  constructor(options: { doc: DynamoDBDocumentClient; tableName: string; shardCount: number }) {
+    this.#doc = options.doc;
+    this.#table = options.tableName;
+    this.#shardCount = checkedShardCount(options.shardCount);
+  }
+
+  async waiting(ownerId: string, after: Record<string, unknown> | undefined): Promise<{ chatIds: string[]; next?: Record<string, unknown> }> {
+    const out = await this.#doc.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: AWAITING_TOKEN_INDEX,
+        KeyConditionExpression: 'awaitingToken = :owner',
+        ExpressionAttributeValues: { ':owner': ownerId },
+        ...(after ? { ExclusiveStartKey: after } : {}),
+      }),
+    );
+    const chatIds = (out.Items ?? []).map((item) => String(item['chatId']));
+    return out.LastEvaluatedKey ? { chatIds, next: out.LastEvaluatedKey } : { chatIds };
+  }
+
+  async makeDue(chatId: string, ownerId: string, now: number): Promise<boolean> {
+    // As a push does (both designs: `staleAt` and a one-off slot in the shard's base
+    // partition), with a new version so a refresh in flight, which found no token, cannot
+    // write its answer over this. The wait ends here; the refresh records it again if the
+    // token is still unusable.
+    const expression = buildUpdateExpression({
+      set: { staleAt: now, dueSlot: onceSlot(now), dueShard: dueShardFor(chatId, this.#shardCount) },
+      add: { version: 1 },
+      remove: ['awaitingToken'],
+      conditionNames: { '#wait': 'awaitingToken', '#due': 'dueShard' },
+      conditionValues: { ':owner': ownerId },
+    });
+    try {
+      await this.#doc.send(
+        new UpdateCommand({ TableName: this.#table, Key: { chatId }, ...expression, ConditionExpression: '#wait = :owner AND attribute_exists(#due)' }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+}
