@@ -58,7 +58,7 @@ export interface DiffStatusRow extends Partial<PullRequestStatus> {
   /** When the last verified webhook delivery naming this row's repository and branch was received. */
   webhookAt?: number;
 
-  // gitsync bookkeeping (documented in the README)
+  // gitsync bookkeeping (documented in docs/table-contract.md)
   leaseId?: string;
   leaseExpiresAt?: number;
   lastErrorKind?: string;
