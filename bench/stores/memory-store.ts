@@ -175,7 +175,7 @@ export class MemoryStore implements Store, DueCensus {
       updatedAt: mark.now,
       changedAt: mark.now,
       createdAt: before?.createdAt ?? mark.now,
-      version: (before?.version ?? 0) + 1,
+      version: (typeof before?.version === 'number' ? before.version : 0) + 1,
     };
     delete after.errorCount;
     if (after.archived === true) {

@@ -3,7 +3,11 @@ import type { Dispatcher } from 'undici';
 import { RefreshError, describeError } from '../domain/errors.ts';
 import type { PullRequestStatus } from '../domain/row.ts';
 import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
+import { GitHubAppClient } from '../providers/github/app/app-client.ts';
+import { appKeySource, readKeySecretOrFile } from '../providers/github/app/app-key-source.ts';
 import { createHttpAgent } from '../providers/http/agent.ts';
+import type { ProviderConfig } from '../providers/provider-config.ts';
+import { systemClock } from '../domain/clock.ts';
 import { RowConditionalCache } from '../refresh/conditional-cache.ts';
 import type { GitProvider, ProviderCallContext, PullRequestRef } from '../providers/provider.ts';
 import { PROVIDER_TYPES, providerType } from '../providers/provider-types.ts';
@@ -47,10 +51,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const agent = createHttpAgent();
   try {
     if (command === 'refresh') return await refreshRow(args[0]!, io, agent);
-    const registry = createProviderRegistry(parseProviderConfigs(io.env[GIT_PROVIDERS_ENV]), { dispatcher: agent });
+    const configs = parseProviderConfigs(io.env[GIT_PROVIDERS_ENV]);
+    const registry = createProviderRegistry(configs, { dispatcher: agent });
     const target = command === 'pr' ? forUrl(registry, args[0]!) : forBranch(registry, args[0]!);
     const ctx: ProviderCallContext = {
-      token: tokenFor(target.provider, parsed.values['token-env'], io.env),
+      token: await tokenFor(target, configs, parsed.values['token-env'], io.env, agent),
       signal: AbortSignal.timeout(30_000),
       cache: new RowConditionalCache(undefined),
       truncated: ({ what, pages }) => io.stderr(`gitsync: warning: ${what}: more pages than maxPages (${pages}); only ${pages} of them were read\n`),
@@ -100,11 +105,40 @@ function forBranch(registry: ConfiguredProviderRegistry, origin: string): Target
   return found;
 }
 
-function tokenFor(provider: GitProvider, tokenEnv: string | undefined, env: CliIo['env']): string {
+/**
+ * The token variable's value; without one, on a host configured with a GitHub App, a fresh
+ * installation token for the repository's account (this process's own: nothing is shared).
+ */
+async function tokenFor(target: Target, configs: readonly ProviderConfig[], tokenEnv: string | undefined, env: CliIo['env'], agent: Dispatcher): Promise<string> {
+  const { provider } = target;
   const name = tokenEnv ?? providerType(provider.type)?.tokenEnv;
   const token = name ? env[name] : undefined;
-  if (!name || !token) throw new CliError(`no token: set ${name ?? '--token-env VAR'} for ${provider.host}`);
-  return token;
+  if (token) return token;
+  const config = configs.find((c) => c.host === provider.host);
+  if (tokenEnv === undefined && config?.app) {
+    const app = new GitHubAppClient({
+      apiUrl: config.apiUrl,
+      appId: config.app.appId,
+      key: appKeySource(config.app, readKeySecretOrFile),
+      dispatcher: agent,
+      clock: systemClock,
+      rateLimitHeaders: providerType(provider.type)!.rateLimitHeaders,
+    });
+    const repo = target.ref?.repo ?? target.repo!;
+    const [owner = '', name = ''] = repo.path.split('/');
+    const signal = AbortSignal.timeout(30_000);
+    const installation = await app.installationFor(owner, name, signal);
+    if (installation === null) throw new CliError(`the GitHub App ${config.app.appId} is not installed on ${owner}: set ${tokenEnvName(provider)} for ${provider.host}`);
+    const minted = await app.mint(installation, signal);
+    if (!minted) throw new CliError(`the GitHub App ${config.app.appId}'s installation on ${owner} is gone`);
+    return minted.token;
+  }
+  if (!name) throw new CliError(`no token: set --token-env VAR for ${provider.host}`);
+  throw new CliError(`no token: set ${name} for ${provider.host}`);
+}
+
+function tokenEnvName(provider: GitProvider): string {
+  return providerType(provider.type)?.tokenEnv ?? '--token-env VAR';
 }
 
 class CliError extends Error {}

@@ -71,6 +71,40 @@ export function bitbucketDeliveryEvent(options: {
   );
 }
 
+/**
+ * The function-URL event of an Azure DevOps service-hook delivery: the envelope Azure posts
+ * (`id`, `eventType`, `publisherId`, `resource`, ...), with the subscription's secret as the
+ * password of its basic credentials or in the custom header `X-Gitsync-Secret`. Azure signs nothing.
+ */
+export function azureDevOpsDeliveryEvent(options: {
+  eventType: string;
+  resource: unknown;
+  secret: string;
+  /** How the subscription sends the secret. Default basic credentials. */
+  via?: 'basic' | 'header';
+  id?: string;
+}): FunctionUrlEvent {
+  const body = Buffer.from(
+    JSON.stringify({
+      subscriptionId: '00000000-0000-0000-0000-0000000000aa',
+      notificationId: 1,
+      id: options.id ?? randomUUID(),
+      eventType: options.eventType,
+      publisherId: 'tfs',
+      message: { text: options.eventType },
+      resource: options.resource,
+      resourceVersion: '1.0',
+      createdDate: new Date().toISOString(),
+    }),
+    'utf8',
+  );
+  const credential: Record<string, string> =
+    (options.via ?? 'basic') === 'basic'
+      ? { authorization: `Basic ${Buffer.from(`gitsync:${options.secret}`).toString('base64')}` }
+      : { 'x-gitsync-secret': options.secret };
+  return functionUrlEvent({ 'content-type': 'application/json; charset=utf-8', ...credential }, body, false);
+}
+
 export function functionUrlEvent(headers: Record<string, string>, body: Buffer, base64: boolean): FunctionUrlEvent {
   return {
     headers,

@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock.ts';
 import { InvalidRowError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
+import { refreshDeadline } from '../cadence/deadline.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { hostsSendingWebhooks, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import { publishSafely, type ChangePublisher } from '../refresh/change-publisher.ts';
@@ -53,7 +54,7 @@ export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs
     await endLease();
     throw new InvalidRowError('the row has no origin or branch, or is archived');
   }
-  const [result] = await deps.refresher.refresh([row], { deadline: now + timeoutMs });
+  const [result] = await deps.refresher.refresh([row], { deadline: refreshDeadline({ startedAt: now, budgetMs: timeoutMs }) });
   if (result?.kind !== 'refreshed') {
     await endLease();
     if (result?.kind === 'no_pr') return null;

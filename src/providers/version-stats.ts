@@ -19,12 +19,15 @@ const KEY = 'd';
  * commit or diff request at all. `version` ".." (or shorter) names no commits: not kept.
  * A stored form that no longer reads is fetched again.
  */
-export async function statsOfVersion(ctx: ProviderCallContext, version: string, fetch: () => Promise<DiffStats>): Promise<DiffStats> {
+export function statsOfVersion(ctx: ProviderCallContext, version: string, fetch: () => Promise<DiffStats>): Promise<DiffStats>;
+/** The same for a host whose API gives no line counts (Azure DevOps): commits and files only. */
+export function statsOfVersion(ctx: ProviderCallContext, version: string, fetch: () => Promise<FileStats>, lines: false): Promise<FileStats>;
+export async function statsOfVersion(ctx: ProviderCallContext, version: string, fetch: () => Promise<FileStats>, lines = true): Promise<FileStats> {
   const known = version.length > 2;
   const entry = ctx.cache.get(KEY);
   if (known && entry?.etag === version) {
     try {
-      return readDiffStats(entry.value);
+      return lines ? readDiffStats(entry.value) : readFileStats(entry.value);
     } catch (err) {
       if (!(err instanceof ProviderError)) throw err;
     }
@@ -32,6 +35,14 @@ export async function statsOfVersion(ctx: ProviderCallContext, version: string, 
   const stats = await fetch();
   if (known) ctx.cache.set(KEY, { etag: version, value: stats });
   return stats;
+}
+
+/** Commits and changed files, without line counts. */
+export type FileStats = Omit<DiffStats, 'additions' | 'deletions'>;
+
+function readFileStats(value: unknown): FileStats {
+  const s = JsonReader.object(value, 'cached diff stats');
+  return { commits: s.number('commits'), files: s.number('files') };
 }
 
 function readDiffStats(value: unknown): DiffStats {

@@ -5,17 +5,18 @@ import type { Clock } from '../domain/clock.ts';
 import { describeError, ItemTooLargeError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
+import { repairRow, type RowRepair } from '../domain/row-repair.ts';
 import type { Lease, Round, Store } from '../store/store.ts';
 import { isThrottle } from '../store/throttle.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
-import { tickDeadline } from '../cadence/tick-deadline.ts';
+import { lambdaEnd, refreshDeadline } from '../cadence/deadline.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
 import { hostsSendingWebhooks, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import type { RefreshRun } from './refresher.ts';
 import type { RefreshResult } from '../domain/refresh-result.ts';
 import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
 import { isItemTooLarge } from './size-bounds.ts';
-import { planItemTooLarge, planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';
+import { planItemTooLarge, planMinimalWrite, planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';
 
 /** The part of the Refresher a tick needs. */
 export interface RowRefresher {
@@ -52,7 +53,7 @@ export interface TickOptions {
   writeConcurrency?: number;
   /** The due-index shards this worker polls (default: all). */
   shards?: readonly number[];
-  /** A worker the loop's Map started: it refreshes for one slot at most (`tickDeadline`). */
+  /** A worker the loop's Map started: it refreshes for one slot at most (`refreshDeadline`). */
   fanOutWorker?: boolean;
   signal?: AbortSignal;
 }
@@ -68,7 +69,14 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
   const { store, clock } = deps;
   const log = deps.log ?? silentLog;
   const startedAt = clock.now();
-  const deadline = tickDeadline(startedAt, { ...options, lambdaRemainingMs: options.remainingMs?.() });
+  const deadline = refreshDeadline({
+    startedAt,
+    budgetMs: options.tickBudgetMs,
+    safetyMarginMs: options.safetyMarginMs,
+    lambdaEndsAt: lambdaEnd(startedAt, options.remainingMs),
+    loopEndsAt: options.loopEndsAt,
+    fanOutWorker: options.fanOutWorker,
+  });
   const writes = pLimit(options.writeConcurrency ?? 10);
   const summary = emptySummary();
   let lastBatchFull = false;
@@ -153,29 +161,43 @@ export async function refreshAndWriteBack(
   summary: TickSummary,
   ended: (row: DiffStatusRow, end: WriteBackEnd) => void = () => {},
 ): Promise<void> {
-  const pollable = claimed.filter((row) => isPollable(row));
+  // Values gitsync cannot use are read as repaired and the repair written with the result.
+  const repairs = claimed.map((stored) => {
+    const repair = repairRow(stored);
+    if (repair.problems.length > 0) log.warn('row attributes unusable; replaced at this write-back', { chatId: stored.chatId, problems: repair.problems });
+    return { stored, repair };
+  });
+  const pollable = repairs.filter(({ repair }) => isPollable(repair.row));
   const random = deps.random ?? Math.random;
   const webhookHosts = await hostsSendingWebhooks(deps.webhookActivity, log);
-  const writeBack = (row: DiffStatusRow, planned: WriteBackPlan, planResult?: RefreshResult) =>
+  const writeBack = ({ stored, repair }: (typeof repairs)[number], planned: WriteBackPlan, planResult?: RefreshResult) =>
     writes(async () => {
+      const row = repair.row;
       let written: boolean;
-      let plan = planned;
+      let plan = withRepair(planned, repair);
       let result = planResult;
       try {
         const attempt = (update: WriteBackPlan['update']) =>
-          backingOffThrottles(() => deps.store.writeBack(row, lease, update), summary, deps.clock, lease.expiresAt, signal);
+          backingOffThrottles(() => deps.store.writeBack(stored, lease, update), summary, deps.clock, lease.expiresAt, signal);
         try {
           written = await attempt(plan.update);
         } catch (err) {
           if (!isItemTooLarge(err)) throw err;
           // The same write would fail forever: record why, with a backoff, in a write that fits.
-          plan = planItemTooLarge(row, deps.clock.now(), deps.policy, random);
+          plan = withRepair(planItemTooLarge(row, deps.clock.now(), deps.policy, random), repair);
           result = { kind: 'failed', error: new ItemTooLargeError() };
           log.warn('write-back refused as too large for one item; recording the error instead', { chatId: row.chatId });
-          written = await attempt(plan.update);
+          try {
+            written = await attempt(plan.update);
+          } catch (again) {
+            if (!isItemTooLarge(again)) throw again;
+            plan = planMinimalWrite(row, deps.clock.now(), deps.policy, random);
+            log.warn('the error write is too large as well; a minimal write keeps the backoff (item_too_large not stored)', { chatId: row.chatId });
+            written = await attempt(plan.update);
+          }
         }
       } catch (err) {
-        ended(row, 'failed');
+        ended(stored, 'failed');
         if (isThrottle(err)) {
           log.warn('write-back still throttled after backing off; the row is not counted as served and is taken again by a later tick', { chatId: row.chatId });
           return;
@@ -190,10 +212,10 @@ export async function refreshAndWriteBack(
       }
       if (!written) {
         summary.writeConflicts += 1;
-        ended(row, 'refused');
+        ended(stored, 'refused');
         return;
       }
-      ended(row, 'written');
+      ended(stored, 'written');
       countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
       if (result?.kind === 'refreshed' && plan.changedFields.length > 0) {
         await publishSafely(deps.publisher, log, {
@@ -206,21 +228,35 @@ export async function refreshAndWriteBack(
       }
     });
 
-  const pending = claimed.filter((row) => !isPollable(row)).map((row) => writeBack(row, UNPOLLABLE_PLAN));
+  const pending = repairs.filter(({ repair }) => !isPollable(repair.row)).map((entry) => writeBack(entry, UNPOLLABLE_PLAN));
   // Each row is written back as soon as its own refresh ends, so DynamoDB writes overlap the
   // HTTP calls still in flight instead of waiting for the slowest row of the batch.
   const started = new Set<number>();
   const settle = (i: number, result: RefreshResult) => {
     if (started.has(i)) return;
     started.add(i);
-    const row = pollable[i]!;
+    const entry = pollable[i]!;
     if (result.kind === 'refreshed') summary.truncatedLists += result.truncatedLists ?? 0;
-    pending.push(writeBack(row, planWriteBack(row, result, deps.clock.now(), deps.policy, random, webhookHosts), result));
+    pending.push(writeBack(entry, planWriteBack(entry.repair.row, result, deps.clock.now(), deps.policy, random, webhookHosts), result));
   };
-  const results = await deps.refresher.refresh(pollable, signal ? { deadline, signal } : { deadline }, settle);
+  const results = await deps.refresher.refresh(pollable.map(({ repair }) => repair.row), signal ? { deadline, signal } : { deadline }, settle);
   // A refresher that only returns its results (no callbacks) still gets every row written.
   results.forEach((result, i) => settle(i, result));
   await Promise.all(pending);
+}
+
+/** `plan` with a row repair's writes added (what the plan writes itself wins). */
+function withRepair(plan: WriteBackPlan, repair: RowRepair): WriteBackPlan {
+  if (repair.problems.length === 0) return plan;
+  const { set, remove } = plan.update;
+  return {
+    ...plan,
+    update: {
+      ...plan.update,
+      set: { ...repair.set, ...set },
+      remove: [...new Set([...remove, ...repair.remove.filter((name) => !Object.hasOwn(set, name))])],
+    },
+  };
 }
 
 async function claimQuietly(store: Store, round: Round, chatId: string, log: Log, summary: TickSummary): Promise<DiffStatusRow | null> {

@@ -88,6 +88,25 @@ export function planItemTooLarge(row: DiffStatusRow, now: number, policy: Cadenc
   return { ...plan, update: { ...plan.update, remove: [...plan.update.remove, 'httpCache'] } };
 }
 
+/**
+ * The last write after even the small one was refused as too large (another service filled
+ * the row to within a few bytes of the limit): the backoff and the error count only, every
+ * rebuildable attribute of gitsync's own dropped, so the row waits like any failure instead
+ * of being refreshed again at every tick. Why is logged, not stored: nothing more fits.
+ */
+export function planMinimalWrite(row: DiffStatusRow, now: number, policy: CadencePolicy, random: () => number): WriteBackPlan {
+  const plan = planItemTooLarge(row, now, policy, random);
+  const errorCount = plan.update.set.errorCount;
+  return {
+    ...plan,
+    update: {
+      set: errorCount === undefined ? {} : { errorCount },
+      remove: ['httpCache', 'repoMove', 'lastErrorKind', 'lastErrorMessage', 'lastErrorAt'],
+      ...(plan.update.schedule ? { schedule: plan.update.schedule } : {}),
+    },
+  };
+}
+
 /** A row that can no longer be polled (archived, or origin / branch gone) leaves the due index. */
 export const UNPOLLABLE_PLAN: WriteBackPlan = {
   outcome: 'unpollable',

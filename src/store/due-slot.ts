@@ -32,6 +32,27 @@ export function parseSlot(text: unknown): Slot | null {
 }
 
 /**
+ * How far ahead a slot may reach: gitsync's own furthest (a 6-hour period, a one-hour
+ * rate-limit reset) is well inside it. A slot beyond it is no schedule gitsync or the table
+ * contract writes (an anchor in microseconds, a period in microseconds): it is not obeyed.
+ */
+export const SLOT_HORIZON_MS = 24 * 3_600_000;
+
+/**
+ * The slot a row's `dueSlot` holds as of `now`, or null (due now) with the reason when it
+ * cannot be used as written: malformed, or reaching further than `SLOT_HORIZON_MS`. The next
+ * write-back replaces it with gitsync's own.
+ */
+export function readSlot(text: unknown, now: number): { slot: Slot | null; problem?: string } {
+  const slot = parseSlot(text);
+  if (!slot) return text === undefined ? { slot } : { slot, problem: `dueSlot ${JSON.stringify(text)} is not "<periodMs>/<anchorMs>"` };
+  if (slot.anchor - now > SLOT_HORIZON_MS || slot.periodMs > SLOT_HORIZON_MS) {
+    return { slot: null, problem: `dueSlot ${JSON.stringify(text)} reaches more than ${SLOT_HORIZON_MS / 3_600_000} h ahead (microseconds?)` };
+  }
+  return { slot };
+}
+
+/**
  * The instant a row fell due that a tick must serve, or null when it is not due. A periodic
  * slot counts when it fell in (polledUntil, now]: earlier ones were served by earlier ticks.
  * A one-off slot stays due until a write-back moves it, so a write the index shows late is

@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock } from '../domain/clock.ts';
+import { silentLog, type Log } from '../domain/log.ts';
 import type { DiffStatusRow } from '../domain/row.ts';
-import { SHARD_HIGH_WATER_KEY, shardLeaseKey, shardsToPoll } from './bookkeeping.ts';
+import { readShardMark, SHARD_HIGH_WATER_KEY, shardLeaseKey, shardsToPoll } from './bookkeeping.ts';
 import { formatSlot } from './due-slot.ts';
-import { checkedShardCount, dueShardFor } from './shard.ts';
+import { BUCKET_MS, checkedShardCount, dueShardFor, MAX_SHARD_COUNT, parsePartition, SWEEP_SEGMENTS, sweepSegment } from './shard.ts';
 import { asSlotRound, oldestFirst, SlotRound, type IndexEntry } from './slot-round.ts';
 import { slotWrite, type SlotWrite } from './slot-write.ts';
 import type { DueCensus } from './due-census.ts';
@@ -20,6 +21,8 @@ export interface DynamoStoreOptions {
   shardCount: number;
   /** Write-backs after the round's lease expired are dropped (default: the system clock). */
   clock?: Clock;
+  /** Where repairs of damaged bookkeeping are told (default: nowhere). */
+  log?: Log;
 }
 
 /**
@@ -35,7 +38,10 @@ export class DynamoStore implements Store, DueCensus {
   readonly #shardCount: number;
   readonly #clock: Clock;
   readonly #rows: StatusTable;
+  readonly #log: Log;
   #highWaterRaised = false;
+  /** The loop slot this store last swept (one segment per slot is enough). */
+  #sweptSlot: number | undefined;
 
   constructor(options: DynamoStoreOptions) {
     this.#doc = options.doc;
@@ -44,10 +50,11 @@ export class DynamoStore implements Store, DueCensus {
     this.#shardCount = checkedShardCount(options.shardCount);
     this.#clock = options.clock ?? systemClock;
     this.#rows = new StatusTable(options.doc, options.tableName);
+    this.#log = options.log ?? silentLog;
   }
 
   async beginRound(lease: Lease, only?: readonly number[]): Promise<Round> {
-    const shards = only ?? shardsToPoll(this.#shardCount, await this.#raiseHighWater());
+    const shards = only ?? (await this.#shardsInUse(lease.takenAt));
     const held = new Map<number, number>();
     await Promise.all(
       shards.map(async (shard) => {
@@ -69,7 +76,7 @@ export class DynamoStore implements Store, DueCensus {
         }
       }),
     );
-    return new SlotRound(lease, held);
+    return new SlotRound(lease, held, (chatId, problem) => this.#log.warn('a due-index entry cannot be obeyed; the row is served now and its slot replaced', { chatId, problem }));
   }
 
   async queryDue(round: Round, now: number, limit: number): Promise<DueRow[]> {
@@ -122,6 +129,7 @@ export class DynamoStore implements Store, DueCensus {
     if (this.#clock.now() >= lease.expiresAt) return false;
     const write = slotWrite(claimed, update, this.#shardCount);
     if (write.unchanged) return true;
+    if (write.versionProblem) this.#log.warn('the row\'s version is unusable; replaced by a number', { chatId: claimed.chatId, problem: write.versionProblem });
     const fence = fenceOf(write);
     const expression = buildUpdateExpression({ set: write.set, remove: write.remove, conditionNames: fence.names, conditionValues: fence.values });
     return this.#rows.updateIf(claimed.chatId, expression, fence.condition);
@@ -132,7 +140,21 @@ export class DynamoStore implements Store, DueCensus {
   }
 
   async markStale(chatId: string, mark: StaleMark): Promise<void> {
-    await this.#raiseHighWater();
+    await this.#ensureMark();
+    try {
+      await this.#markStale(chatId, mark);
+    } catch (err) {
+      if (!isOperandTypeError(err)) throw err;
+      // An outside writer's version that is no number cannot be counted on: replace it, then mark.
+      const row = await this.getRow(chatId);
+      this.#log.warn('the row\'s version is unusable; replaced by a number', { chatId, problem: `version ${JSON.stringify(row?.version)} is not a number` });
+      const reset = buildUpdateExpression({ set: { version: 1 }, conditionNames: { '#version': 'version' }, conditionValues: { ':seen': row?.version ?? null } });
+      await this.#rows.updateIf(chatId, reset, '#version = :seen');
+      await this.#markStale(chatId, mark);
+    }
+  }
+
+  async #markStale(chatId: string, mark: StaleMark): Promise<void> {
     const due = mark.now - 1_000;
     await this.#rows.markStale(chatId, mark, {
       due: { staleAt: due, dueSlot: formatSlot({ periodMs: 0, anchor: due }), dueShard: dueShardFor(chatId, this.#shardCount) },
@@ -148,8 +170,79 @@ export class DynamoStore implements Store, DueCensus {
     });
   }
 
-  async shardsInUse(): Promise<number[]> {
-    return shardsToPoll(this.#shardCount, await this.#raiseHighWater());
+  shardsInUse(): Promise<number[]> {
+    return this.#shardsInUse(this.#clock.now());
+  }
+
+  /**
+   * Every shard a row may carry: the configured ones, those the mark names, and any the sweep
+   * finds rows under. A mark that is missing, unusable or below the configured count is
+   * rewritten (and logged); one below what the sweep found is raised.
+   */
+  async #shardsInUse(now: number): Promise<number[]> {
+    const [stored, swept] = await Promise.all([this.#readMark(), this.#sweep(now)]);
+    const { mark, problem } = readShardMark(stored);
+    if (problem) this.#log.warn('the shard mark is unusable; ignored and rewritten', { item: SHARD_HIGH_WATER_KEY, problem });
+    const count = Math.max(this.#shardCount, mark ?? 0, swept + 1);
+    if (mark !== count) {
+      if (mark !== undefined && count > Math.max(mark, this.#shardCount)) {
+        this.#log.warn('rows found under shards beyond the shard mark; the mark is raised', { mark, shards: count });
+      }
+      await this.#setMark(stored, count);
+    }
+    return shardsToPoll(count, undefined);
+  }
+
+  async #readMark(): Promise<unknown> {
+    const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { chatId: SHARD_HIGH_WATER_KEY } }));
+    return out.Item?.['shardCount'];
+  }
+
+  /** Replaces the mark `seen` (as read, whatever its type) with `count`; a race with another writer is left to the next round. */
+  async #setMark(seen: unknown, count: number): Promise<void> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { chatId: SHARD_HIGH_WATER_KEY },
+          UpdateExpression: 'SET shardCount = :n',
+          ConditionExpression: seen === undefined ? 'attribute_not_exists(shardCount)' : 'shardCount = :seen',
+          ExpressionAttributeValues: { ':n': count, ...(seen === undefined ? {} : { ':seen': seen }) },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  /**
+   * The highest shard a due-index entry of this slot's sweep segment names (-1: none, or the
+   * segment was swept already by this store in this slot).
+   */
+  async #sweep(now: number): Promise<number> {
+    const slot = Math.floor(now / BUCKET_MS);
+    if (this.#sweptSlot === slot) return -1;
+    this.#sweptSlot = slot;
+    let highest = -1;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#doc.send(
+        new ScanCommand({
+          TableName: this.#table,
+          IndexName: this.#index,
+          Segment: sweepSegment(now),
+          TotalSegments: SWEEP_SEGMENTS,
+          ProjectionExpression: 'dueShard',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const shard = parsePartition(item['dueShard'])?.shard;
+        if (shard !== undefined && shard < MAX_SHARD_COUNT) highest = Math.max(highest, shard);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return highest;
   }
 
   async countDue(shard: number, now: number): Promise<number> {
@@ -186,35 +279,24 @@ export class DynamoStore implements Store, DueCensus {
   }
 
   /**
-   * Makes sure every shard this store writes is polled; returns the mark (the most shards ever
-   * used). The mark never goes down: after SHARD_COUNT is lowered, the old shards are still
-   * polled and each row moves to its new shard at its next write-back.
+   * Once per store: the mark covers this store's own count, so every shard it writes is polled
+   * by any deployment. The mark never goes down by gitsync's hand: after SHARD_COUNT is
+   * lowered the old shards stay polled and each row moves to its new shard at its next write-back.
    */
-  async #raiseHighWater(): Promise<number | undefined> {
-    if (this.#highWaterRaised) {
-      const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { chatId: SHARD_HIGH_WATER_KEY } }));
-      return out.Item?.['shardCount'] as number | undefined;
-    }
-    try {
-      const out = await this.#doc.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { chatId: SHARD_HIGH_WATER_KEY },
-          UpdateExpression: 'SET shardCount = :n',
-          ConditionExpression: 'attribute_not_exists(shardCount) OR shardCount < :n',
-          ExpressionAttributeValues: { ':n': this.#shardCount },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      this.#highWaterRaised = true;
-      return out.Attributes?.['shardCount'] as number | undefined;
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      this.#highWaterRaised = true;
-      return this.#raiseHighWater();
-    }
+  async #ensureMark(): Promise<void> {
+    if (this.#highWaterRaised) return;
+    const stored = await this.#readMark();
+    const { mark } = readShardMark(stored);
+    if (mark === undefined || mark < this.#shardCount) await this.#setMark(stored, this.#shardCount);
+    this.#highWaterRaised = true;
   }
 
+
+}
+
+/** DynamoDB's refusal of an update whose arithmetic meets a value of the wrong type (a string `version`). */
+function isOperandTypeError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ValidationException' && /incorrect (operand|data) type/i.test(err.message);
 }
 
 /**
@@ -225,7 +307,7 @@ function fenceOf(write: SlotWrite): { condition: string; names: Record<string, s
   const names: Record<string, string> = { '#archived': 'archived' };
   const values: Record<string, unknown> = { ':true': true };
   // A null value is not compared (see `RowIdentity`); undefined must still be absent.
-  const equal = (attribute: string, value: string | number | null | undefined): string[] => {
+  const equal = (attribute: string, value: unknown): string[] => {
     if (value === null) return [];
     names[`#${attribute}`] = attribute;
     if (value === undefined) return [`attribute_not_exists(#${attribute})`];

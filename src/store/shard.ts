@@ -72,8 +72,24 @@ function fnv1a(text: string): number {
   return hash >>> 0;
 }
 
+/** The most shards a deployment may use (`SHARD_COUNT`'s bound): a partition `due#K` beyond it is no shard. */
+export const MAX_SHARD_COUNT = 1_000;
+
+/**
+ * The due-index sweep: each loop slot scans one of `SWEEP_SEGMENTS` segments of the due index
+ * (keys only), so the whole index is read once every 10 minutes whatever a shard mark says. A
+ * row a writer put under a shard beyond the mark (another SHARD_COUNT, a mark deleted or
+ * lowered by hand) is found by it and its shard polled from then on.
+ */
+export const SWEEP_SEGMENTS = 60;
+
+/** The segment the sweep reads in the slot of `now`. */
+export function sweepSegment(now: number): number {
+  return Math.floor(now / BUCKET_MS) % SWEEP_SEGMENTS;
+}
+
 /** The shard count a store is built with; anything but a positive integer is a wiring mistake. */
 export function checkedShardCount(shardCount: number): number {
-  if (!Number.isInteger(shardCount) || shardCount < 1) throw new Error(`shardCount must be a positive integer, got ${shardCount}`);
+  if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARD_COUNT) throw new Error(`shardCount must be a positive integer, got ${shardCount}`);
   return shardCount;
 }

@@ -1,12 +1,17 @@
-import { dueInstant, parseSlot } from './due-slot.ts';
-import { partitionsToRead } from './shard.ts';
+import { dueInstant, readSlot } from './due-slot.ts';
+import { basePartition, duePartition, parsePartition, partitionsToRead } from './shard.ts';
 import type { DueRow, Lease, Round } from './store.ts';
 
 /** A due-index entry as a shard query returns it (keys plus the projected `dueSlot`). */
 export interface IndexEntry {
   chatId: string;
+  /** The partition the entry was read from (the index key is always projected). */
+  dueShard?: unknown;
   dueSlot?: unknown;
 }
+
+/** Told of an index entry whose slot or place cannot be obeyed: the row is served now, and its write-back replaces them. */
+export type SlotProblem = (chatId: string, problem: string) => void;
 
 interface ShardState {
   /** Periodic slots up to here were served by earlier rounds. */
@@ -29,11 +34,16 @@ export class SlotRound implements Round {
   /** Taken periodic occurrences whose claim read or write-back failed: not served (see `notServed`). */
   readonly #unserved = new Map<string, { shard: number; dueAt: number }>();
   readonly #shardOf = new Map<string, number>();
+  /** Rows found in a bucket their slot does not fall due in: due whatever their slot says. */
+  readonly #misplaced = new Set<string>();
   /** The instant of the latest shard read: claims check "still due" against it. */
   lastQueriedAt = -Infinity;
 
-  constructor(lease: Lease, held: ReadonlyMap<number, number>) {
+  readonly #onProblem: SlotProblem;
+
+  constructor(lease: Lease, held: ReadonlyMap<number, number>, onProblem: SlotProblem = () => {}) {
     this.lease = lease;
+    this.#onProblem = onProblem;
     this.shards = [...held.keys()].sort((a, b) => a - b);
     for (const [shard, polledUntil] of held) this.#state.set(shard, { polledUntil, due: [] });
   }
@@ -53,8 +63,13 @@ export class SlotRound implements Round {
     this.lastQueriedAt = Math.max(this.lastQueriedAt, now);
     state.due = [];
     for (const entry of entries) {
-      const slot = parseSlot(entry.dueSlot);
-      const at = dueInstant(slot, state.polledUntil, now);
+      const { slot, problem } = readSlot(entry.dueSlot, now);
+      // A slot in a bucket it does not fall due in is read only when it is not due: served now.
+      const misplaced = parsePartition(entry.dueShard)?.bucket !== undefined && entry.dueShard !== duePartition(basePartition(shard), slot);
+      if (problem) this.#onProblem(entry.chatId, problem);
+      else if (misplaced) this.#onProblem(entry.chatId, `dueSlot ${JSON.stringify(entry.dueSlot)} does not fall due in partition ${String(entry.dueShard)}`);
+      if (misplaced) this.#misplaced.add(entry.chatId);
+      const at = misplaced ? now : dueInstant(slot, state.polledUntil, now);
       this.#shardOf.set(entry.chatId, shard);
       if (at !== null && !this.#taken.has(entry.chatId)) {
         state.due.push({ chatId: entry.chatId, dueAt: at, periodic: slot !== null && slot.periodMs > 0 });
@@ -68,7 +83,7 @@ export class SlotRound implements Round {
     const now = this.lastQueriedAt;
     const shard = this.#shardOf.get(chatId);
     const state = shard === undefined ? undefined : this.#state.get(shard);
-    return state !== undefined && dueInstant(parseSlot(dueSlot), state.polledUntil, now) !== null;
+    return state !== undefined && (this.#misplaced.has(chatId) || dueInstant(readSlot(dueSlot, now).slot, state.polledUntil, now) !== null);
   }
 
   take(chatId: string): void {
@@ -89,7 +104,7 @@ export class SlotRound implements Round {
   /**
    * How far each shard is served once the round ends: up to its last read, except that a
    * periodic slot found due but not taken (no time left) or not served (`notServed`) keeps the
-   * mark below it.
+   * mark below it; never less than it was.
    */
   servedUntil(): Map<number, number> {
     const out = new Map<number, number>();
@@ -97,7 +112,10 @@ export class SlotRound implements Round {
       if (s.queriedAt === undefined) continue;
       const left = s.due.filter((d) => d.periodic && !this.#taken.has(d.chatId)).map((d) => d.dueAt);
       for (const u of this.#unserved.values()) if (u.shard === shard) left.push(u.dueAt);
-      out.set(shard, left.length ? Math.min(s.queriedAt, Math.min(...left) - 1) : s.queriedAt);
+      const served = left.length ? Math.min(s.queriedAt, Math.min(...left) - 1) : s.queriedAt;
+      // Never back: a container whose clock runs behind the last holder's would otherwise hand
+      // the occurrences that holder served to the next round again (clock skew, issue 19 case 12).
+      out.set(shard, Math.max(s.polledUntil, served));
     }
     return out;
   }

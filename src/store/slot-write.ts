@@ -35,8 +35,13 @@ export function hasIdentity(row: DiffStatusRow, identity: RowIdentity): boolean 
 export interface SlotWrite {
   set: Record<string, unknown>;
   remove: string[];
-  /** The version the row must still have (undefined: it must have none). */
-  expectedVersion: number | undefined;
+  /**
+   * The version the row must still have, as stored (undefined: it must have none). An
+   * outside writer's unusable one (a string) fences the write as well, and is replaced.
+   */
+  expectedVersion: unknown;
+  /** Why the stored version is replaced rather than counted on (it is not a number). */
+  versionProblem?: string;
   /** The origin, branch and archived flag the row must still have. */
   identity: RowIdentity;
   /**
@@ -56,8 +61,9 @@ const ALWAYS_SET = new Set(['version', 'staleAt']);
  * partition only when they change (the only writes that touch the due index).
  */
 export function slotWrite(claimed: DiffStatusRow, update: RowUpdate, shardCount: number): SlotWrite {
-  const expectedVersion = typeof claimed.version === 'number' ? claimed.version : undefined;
-  const set: Record<string, unknown> = { ...update.set, version: (expectedVersion ?? 0) + 1 };
+  const expectedVersion: unknown = claimed.version;
+  const counted = typeof expectedVersion === 'number' && Number.isFinite(expectedVersion);
+  const set: Record<string, unknown> = { ...update.set, version: (counted ? expectedVersion : 0) + 1 };
   const remove: string[] = [...update.remove, ...ROW_LEASE_ATTRIBUTES.filter((a) => claimed[a] !== undefined)];
   if (update.schedule && !update.remove.includes('dueShard')) {
     const placed = placeSchedule(parseSlot(claimed.dueSlot), update.schedule);
@@ -73,5 +79,13 @@ export function slotWrite(claimed: DiffStatusRow, update: RowUpdate, shardCount:
     update.schedule?.kind === 'every' &&
     Object.entries(set).every(([name, value]) => ALWAYS_SET.has(name) || sameValue(stored[name], value)) &&
     remove.every((name) => stored[name] === undefined);
-  return { set, remove, expectedVersion, identity: identityOf(claimed), unchanged };
+  const versionProblem = counted || expectedVersion === undefined ? undefined : `version ${JSON.stringify(expectedVersion)} is not a number`;
+  return {
+    set,
+    remove,
+    expectedVersion,
+    identity: identityOf(claimed),
+    unchanged: unchanged && versionProblem === undefined,
+    ...(versionProblem ? { versionProblem } : {}),
+  };
 }

@@ -96,7 +96,7 @@ export function composeSystem(parts: SystemParts): System {
   const inner =
     parts.store ??
     (doc
-      ? new DynamoStore({ doc, tableName: settings.tableName, indexName: settings.indexName, shardCount: settings.shardCount, clock })
+      ? new DynamoStore({ doc, tableName: settings.tableName, indexName: settings.indexName, shardCount: settings.shardCount, clock, log })
       : missing('a store (or a DynamoDB client to build one)'));
   const store = parts.observeStore ? parts.observeStore(inner) : inner;
   const personal =

@@ -16,6 +16,7 @@ import { lambdaHandOn } from '../webhooks/lambda-hand-on.ts';
 import { secretsManagerSource } from '../webhooks/secrets-manager.ts';
 import { staticSecretSource } from '../webhooks/secrets.ts';
 import { composeWebhookReceiver, DEFAULT_WEBHOOK_SETTINGS, type WebhookReceiver, type WebhookSettings } from './webhook-receiver.ts';
+import { MAX_SHARD_COUNT } from '../store/shard.ts';
 
 export interface EnvConfig {
   settings: Settings;
@@ -36,7 +37,7 @@ export function readTableEnv(env: Env): EnvConfig {
       ...d,
       tableName: required(env, 'TABLE_NAME'),
       indexName: optional(env, 'STALE_INDEX_NAME') ?? d.indexName,
-      shardCount: integer(env, 'SHARD_COUNT', d.shardCount, 1, 1_000),
+      shardCount: integer(env, 'SHARD_COUNT', d.shardCount, 1, MAX_SHARD_COUNT),
     },
     dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
     changeEventBus: optional(env, 'CHANGE_EVENT_BUS'),

@@ -24,6 +24,8 @@ export interface WebhookSettings {
   leaseMs: number;
   /** Index entries read per page; the budget is checked between pages. Default 500. */
   pageSize: number;
+  /** Lambda time kept back for the answer and the hand-on: the budget never runs closer to the end. Default 1 s. */
+  safetyMarginMs: number;
 }
 
 export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
@@ -32,6 +34,7 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   writeConcurrency: 25,
   leaseMs: 30_000,
   pageSize: 500,
+  safetyMarginMs: 1_000,
 };
 
 export interface WebhookReceiver {
@@ -84,8 +87,7 @@ export function composeWebhookReceiver(
     deliveries: parts.deliveries,
     ...(system.installations ? { installations: system.installations } : {}),
   });
-  const { budgetMs, refreshRows, writeConcurrency, leaseMs, pageSize } = parts.settings;
-  const options = (remainingMs?: () => number) => ({ budgetMs, refreshRows, writeConcurrency, leaseMs, pageSize, ...(remainingMs ? { remainingMs } : {}) });
+  const options = (remainingMs?: () => number) => ({ ...parts.settings, ...(remainingMs ? { remainingMs } : {}) });
   const receiver: WebhookReceiver = {
     receive: (event, remainingMs) => receiveDelivery(deps(), event, options(remainingMs)),
     continue: (event, remainingMs) => continueDelivery(deps(), event, options(remainingMs)),

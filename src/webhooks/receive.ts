@@ -1,3 +1,4 @@
+import { lambdaEnd, refreshDeadline } from '../cadence/deadline.ts';
 import { describeError } from '../domain/errors.ts';
 import { silentLog } from '../domain/log.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';
@@ -82,7 +83,9 @@ export interface ReceiverOptions {
   writeConcurrency: number;
   leaseMs: number;
   pageSize: number;
-  /** The Lambda's time left, when in one: the budget never runs past it (less 1 s). */
+  /** Lambda time kept back before its end. */
+  safetyMarginMs: number;
+  /** The Lambda's time left, when in one: the budget never runs past it (less the margin). */
   remainingMs?: () => number;
 }
 
@@ -186,8 +189,12 @@ export async function continueDelivery(deps: ReceiverDeps, event: unknown, optio
 
 async function applyAndHandOn(deps: ReceiverDeps, change: BranchChange, options: ReceiverOptions, after: PageKey | undefined): Promise<ApplyResult> {
   const now = deps.clock.now();
-  const remaining = options.remainingMs?.();
-  const deadline = Math.min(now + options.budgetMs, remaining === undefined ? Infinity : now + remaining - 1_000);
+  const deadline = refreshDeadline({
+    startedAt: now,
+    budgetMs: options.budgetMs,
+    safetyMarginMs: options.safetyMarginMs,
+    lambdaEndsAt: lambdaEnd(now, options.remainingMs),
+  });
   const applied = await applyBranchChange(deps, change, {
     deadline,
     refreshRows: options.refreshRows,

@@ -18,7 +18,9 @@ const loop = stateMachineSource(template, 'RefreshLoop');
  * is not granted them: mark-stale bundles DynamoStore and calls only `markStale` (UpdateItem).
  */
 const NOT_CALLED: Record<string, string[]> = {
-  MarkStaleFunction: ['dynamodb:GetItem', 'dynamodb:Query'],
+  // The due-index sweep (a Scan of byDueShard) runs in ticks only.
+  MarkStaleFunction: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
+  WebhookFunction: ['dynamodb:Scan'],
 };
 /** The one non-DynamoDB statement besides change events: the webhook function reads its secret. */
 const WEBHOOK_SECRET_STATEMENT = { Action: ['secretsmanager:GetSecretValue'], Resource: { Ref: 'WebhookSecret' } };

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { runCli } from '../../src/cli/gitsync.ts';
 import { start, type GitHostSim } from '../../src/dev/git-host-sim/server.ts';
 import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
@@ -365,5 +366,29 @@ test('which failed deliveries are asked for again', () => {
   ];
   for (const [name, attempts, ids] of table) {
     assert.deepEqual(deliveriesToRetry(attempts).map((x) => x.id), ids, name);
+  }
+});
+
+test('gitsync pr and gitsync branch use the App where no token variable is set', async () => {
+  const w = await appWorld();
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = {
+    env: { GIT_PROVIDERS: JSON.stringify([{ type: 'github', webUrl: w.sim.url, apiUrl: w.sim.apiUrl, app: { appId: APP_ID, privateKeyPath: keyPath } }]) },
+    stdout: (t: string) => void out.push(t),
+    stderr: (t: string) => void err.push(t),
+  };
+  try {
+    assert.equal(await runCli(['pr', `${w.sim.url}/acme/api/pull/1`], io), 0, err.join(''));
+    assert.equal(JSON.parse(out.join('')).pullRequestTitle, 'PR of a1');
+    out.length = 0;
+    assert.equal(await runCli(['branch', `${w.sim.url}/acme/api.git`, 'feature-a2'], io), 0, err.join(''));
+    assert.equal(JSON.parse(out.join('')).pullRequestTitle, 'PR of a2');
+    // globex has no installation: the operator is told to set a token.
+    assert.equal(await runCli(['pr', `${w.sim.url}/globex/api/pull/1`], io), 1);
+    assert.match(err.join(''), /not installed on globex: set GITHUB_TOKEN/);
+    assert.ok(!err.join('').includes('ghs_') && !out.join('').includes('ghs_'), 'no minted token is printed');
+  } finally {
+    await w.close();
   }
 });

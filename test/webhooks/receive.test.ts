@@ -35,16 +35,8 @@ after(async () => {
 const signedPr = (action = 'synchronize', deliveryId?: string, secret = GITHUB_SECRET): FunctionUrlEvent =>
   githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(repo, pr, urls(), action), secret, ...(deliveryId ? { deliveryId } : {}) });
 
-async function unchanged(run: () => Promise<void>): Promise<void> {
-  const rows = await w.scan();
-  const deliveries = await w.scanDeliveries();
-  await run();
-  assert.deepEqual(await w.scan(), rows, 'no row touched');
-  assert.deepEqual(await w.scanDeliveries(), deliveries, 'nothing recorded');
-}
-
 test('unverified deliveries are refused before anything is parsed or written', async () => {
-  await unchanged(async () => {
+  await w.unchanged(async () => {
     const good = signedPr('opened');
     const cases: [string, FunctionUrlEvent][] = [
       ['no signature', { ...good, headers: { ...good.headers, 'x-hub-signature-256': undefined } }],
@@ -66,7 +58,7 @@ test('unverified deliveries are refused before anything is parsed or written', a
 });
 
 test('a body over 1 MiB is refused with 413 before hashing; other methods with 405', async () => {
-  await unchanged(async () => {
+  await w.unchanged(async () => {
     const huge = signedPr('opened');
     huge.body = JSON.stringify({ padding: 'x'.repeat(1024 * 1024) });
     assert.equal((await w.runtime.receive(huge)).response.statusCode, 413);
@@ -78,7 +70,7 @@ test('a body over 1 MiB is refused with 413 before hashing; other methods with 4
 });
 
 test('signed but malformed deliveries are 400, and write nothing', async () => {
-  await unchanged(async () => {
+  await w.unchanged(async () => {
     const sign = (event: string, payload: unknown) => githubDeliveryEvent({ event, payload, secret: GITHUB_SECRET });
     const cases: [string, FunctionUrlEvent][] = [
       ['not JSON', sign('pull_request', '{"action": "opened",')],
@@ -109,7 +101,7 @@ test('ping answers 200, other events, tags and deleted forks 202, and write no r
 });
 
 test('a repository on another or an unconfigured host is refused with 403, even when signed', async () => {
-  await unchanged(async () => {
+  await w.unchanged(async () => {
     for (const html of ['https://github.com/acme/app', `${GITLAB_WEB}/acme/app`, 'https://evil.example/acme/app']) {
       const payload = { ref: 'refs/heads/feature/login', repository: { html_url: html } };
       const report = await w.runtime.receive(githubDeliveryEvent({ event: 'push', payload, secret: GITHUB_SECRET }));

@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
+import { simDialect } from '../../src/dev/git-host-sim/dialects.ts';
 import { start, type GitHostSim } from '../../src/dev/git-host-sim/server.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { readWebhookEnv, webhookReceiverFromEnv, type FromEnvOptions } from '../../src/system/from-env.ts';
@@ -17,17 +19,25 @@ export const GITLAB_WEB = 'http://127.0.0.1:9';
 export interface WebhookWorld {
   sim: GitHostSim;
   runtime: WebhookReceiver;
-  /** Host key of the simulated GitHub (`127.0.0.1:PORT`). */
+  /** Host key of the simulated host (`127.0.0.1:PORT`). */
   host: string;
   put(row: Partial<DiffStatusRow> & { chatId: string }): Promise<DiffStatusRow>;
   scan(): Promise<DiffStatusRow[]>;
   scanDeliveries(): Promise<Record<string, unknown>[]>;
+  /** Runs `run` and asserts it touched no row and recorded no delivery. */
+  unchanged(run: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
-/** The real webhook runtime over DynamoDB Local and a simulated GitHub that does not evolve by itself. */
-export async function webhookWorld(t: TestTables, env: Record<string, string> = {}, options: FromEnvOptions = {}): Promise<WebhookWorld> {
+/**
+ * The real webhook runtime over DynamoDB Local and a simulated host that does not evolve by
+ * itself: GitHub unless `hostType` names another dialect of the simulator.
+ */
+export async function webhookWorld(t: TestTables, env: Record<string, string> = {}, options: FromEnvOptions = {}, hostType = 'github'): Promise<WebhookWorld> {
+  const dialect = simDialect(hostType);
+  if (!dialect) throw new Error(`the simulated host speaks no ${hostType}`);
   const sim = await start({
+    dialect,
     seed: 'webhooks',
     latency: 0,
     rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 },
@@ -45,14 +55,14 @@ export async function webhookWorld(t: TestTables, env: Record<string, string> = 
     DELIVERIES_TABLE_NAME: t.deliveriesTableName,
     DYNAMODB_ENDPOINT: t.endpoint,
     GIT_PROVIDERS: JSON.stringify([
-      { type: 'github', webUrl: sim.url, apiUrl: sim.apiUrl },
+      sim.providerEntry(),
       { type: 'gitlab', webUrl: GITLAB_WEB },
     ]),
     WEBHOOK_SECRETS: JSON.stringify({ [host]: [GITHUB_SECRET, GITHUB_PREVIOUS_SECRET], '127.0.0.1:9': GITLAB_TOKEN }),
     ...env,
   }), options);
   await t.doc.send(new PutCommand({ TableName: t.tokensTableName, Item: { ownerId: 'alice', providerHost: host, accessToken: 'tok-alice' } }));
-  return {
+  const world: WebhookWorld = {
     sim,
     runtime,
     host,
@@ -79,6 +89,14 @@ export async function webhookWorld(t: TestTables, env: Record<string, string> = 
       const out = await t.doc.send(new ScanCommand({ TableName: t.deliveriesTableName, ConsistentRead: true }));
       return out.Items ?? [];
     },
+    async unchanged(run) {
+      const rows = await world.scan();
+      const deliveries = await world.scanDeliveries();
+      await run();
+      assert.deepEqual(await world.scan(), rows, 'no row touched');
+      assert.deepEqual(await world.scanDeliveries(), deliveries, 'nothing recorded');
+    },
     close: () => sim.close(),
   };
+  return world;
 }

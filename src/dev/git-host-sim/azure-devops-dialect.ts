@@ -1,3 +1,4 @@
+import { azureDevOpsDeliveryEvent } from '../webhook-request.ts';
 import type { HostDialect, HostUrls, JsonAnswer, SimRoute } from './dialect.ts';
 import { changeJson, commitJson, pullRequestJson, repoWebPath, SIM_COLLECTION } from './azure-devops-json.ts';
 import type { RateLimitState } from './rate-limit.ts';
@@ -158,6 +159,13 @@ export const azureDevOpsDialect: HostDialect = {
   pullRequestUrl: (urls, repo, number) => `${urls.web}/${repoWebPath(repo)}/pullrequest/${number}`,
   answerHeaders: (n) => ({ activityid: `00000000-0000-0000-0000-${n.toString(16).padStart(12, '0')}`, 'x-tfs-processid': 'sim' }),
   limitHeaders: (state) => limitHeaders(state),
+  /** Service-hook deliveries with the secret as the basic credentials' password; the probe is an update of nothing. */
+  delivery(change, urls, secret) {
+    if (change.kind === 'probe') return azureDevOpsDeliveryEvent({ eventType: 'git.pullrequest.updated', resource: {}, secret });
+    const { repo, pr, kind } = change;
+    const eventType = pr.merged ? 'git.pullrequest.merged' : kind === 'opened' ? 'git.pullrequest.created' : 'git.pullrequest.updated';
+    return azureDevOpsDeliveryEvent({ eventType, resource: pullRequestJson(repo, pr, urls), secret });
+  },
   limited: (state, _status, login, now) => ({
     status: 429,
     headers: limitHeaders(state, now),

@@ -51,6 +51,7 @@ export function pullRequestJson(repo: Repo, pr: PullRequest, urls: HostUrls) {
       url: `${urls.api}${repoApiPath(repo)}`,
       project: { name: repo.owner, state: 'wellFormed' },
       webUrl: `${urls.web}/${repoWebPath(repo)}`,
+      remoteUrl: `${urls.web}/${repoWebPath(repo)}`,
     },
     pullRequestId: pr.number,
     codeReviewId: pr.id,

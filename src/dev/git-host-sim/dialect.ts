@@ -54,6 +54,11 @@ export interface HostDialect {
   readonly apiPath: string;
   /** The host's hourly request limit per token, unless the run sets another. */
   readonly hourlyLimit: number;
+  /**
+   * Whether the old path of a renamed or transferred repository still answers (GitHub
+   * redirects it); absent or false: the old path is gone (404), as on Azure DevOps.
+   */
+  readonly answersMovedRepos?: boolean;
   /** Whether a 304 counts against that limit (GitHub: no). */
   readonly notModifiedCounts: boolean;
   /** Null when the path is none of the endpoints the host serves. */

@@ -13,6 +13,7 @@ export const githubDialect: HostDialect = {
   apiPath: '/api/v3',
   hourlyLimit: 5_000,
   notModifiedCounts: false,
+  answersMovedRepos: true,
   matchRoute,
   answer,
   refusal(kind, detail) {

@@ -111,6 +111,8 @@ export async function runLocal(options: LocalRunOptions, io: RunIo): Promise<Run
         onDelivered: () => void observe().catch(() => {}),
       });
       io.view.note(`webhooks: the simulated host sends a signed delivery for ${Math.round(options.webhookShare * 100)}% of its changes to ${receiver.url}`);
+    } else if (host && options.webhookShare > 0) {
+      io.view.note(`webhooks: the simulated ${host.sim.dialect.type} host sends none (its dialect renders no deliveries): polling only`);
     }
 
     const loop = startRefreshLoop({

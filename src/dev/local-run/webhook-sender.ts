@@ -6,6 +6,7 @@ import { seededRandom } from '../git-host-sim/prng.ts';
 import type { ChangeFeed } from './change-feed.ts';
 
 export interface WebhookSenderOptions {
+  /** The simulated host; its dialect renders the deliveries. */
   sim: GitHostSim;
   /** The function URL deliveries are POSTed to. */
   receiverUrl: string;

@@ -3,10 +3,10 @@ import type { PullRequestStatus } from '../../domain/row.ts';
 import type { ProviderConfig } from '../provider-config.ts';
 import type { HttpAnswer } from '../http/answer.ts';
 import { JsonReader, readArray } from '../http/json-reader.ts';
+import { statsOfVersion } from '../version-stats.ts';
 import { HostedProvider } from '../hosted-provider.ts';
-import type { ProviderDeps } from '../provider-type.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
-import type { ProviderType } from '../provider-type.ts';
+import type { ProviderDeps, ProviderType } from '../provider-type.ts';
 import { authorizationFor } from './auth.ts';
 import { changedFileCount, nextChangesPage } from './changes.ts';
 import { SERVICES_HOST, servicesOrigin, servicesPullRequestUrl } from './origins.ts';
@@ -17,12 +17,6 @@ const API_VERSION = 'api-version=7.1';
 const PER_PAGE = 100;
 /** Longest continuation token followed; a real one is a short opaque string. */
 const MAX_CONTINUATION_CHARS = 1_024;
-
-/** Commits and changed files of one merge version of a PR (see `PullRequestFields.diffVersion`). */
-interface DiffStats {
-  commits: number;
-  files: number;
-}
 
 /**
  * Azure DevOps Services (`https://dev.azure.com`, every organization) or an Azure DevOps Server
@@ -77,7 +71,10 @@ export class AzureDevOpsProvider extends HostedProvider {
         read: readPullRequest,
       }),
     );
-    const stats = await this.#call(() => this.#diffStats(base, pr.diffVersion, ctx));
+    // Commits and changed files only change with the merge's commits: kept per version.
+    const stats = await this.#call(() =>
+      statsOfVersion(ctx, pr.diffVersion ?? '', async () => ({ commits: await this.#commitCount(base, ctx), files: await this.#changedFiles(base, ctx) }), false),
+    );
     // No line counts: the PR API has none, so additions and deletions stay unknown (absent).
     return {
       url: this.buildPullRequestUrl(ref),
@@ -86,25 +83,6 @@ export class AzureDevOpsProvider extends HostedProvider {
       commits: stats.commits,
       ...pr.review,
     };
-  }
-
-  /**
-   * Commits and changed files only change with the merge's source and target commits, so they
-   * are kept per version and a steady PR costs no further request.
-   */
-  async #diffStats(base: string, version: string | null, ctx: ProviderCallContext): Promise<DiffStats> {
-    const entry = ctx.cache.get('d');
-    if (version !== null && entry?.etag === version) {
-      try {
-        const s = JsonReader.object(entry.value, 'cached Azure DevOps diff stats');
-        return { commits: s.number('commits'), files: s.number('files') };
-      } catch (err) {
-        if (!(err instanceof ProviderError)) throw err;
-      }
-    }
-    const stats = { commits: await this.#commitCount(base, ctx), files: await this.#changedFiles(base, ctx) };
-    if (version !== null) ctx.cache.set('d', { etag: version, value: stats });
-    return stats;
   }
 
   /** Commits of the PR, page by page along `x-ms-continuationtoken`, at most `maxPages` pages. */

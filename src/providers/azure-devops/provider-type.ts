@@ -1,6 +1,6 @@
 import type { ProviderType } from '../provider-type.ts';
-import { NO_WEBHOOKS } from '../provider-webhook.ts';
 import { AzureDevOpsProvider } from './azure-devops-provider.ts';
+import { azureDevOpsWebhook } from './webhook.ts';
 
 /** Azure DevOps Services (dev.azure.com, every organization) and Azure DevOps Server (every collection of a host). */
 export const azureDevOpsType: ProviderType = {
@@ -19,7 +19,6 @@ export const azureDevOpsType: ProviderType = {
   },
   rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
   tokenEnv: 'AZURE_DEVOPS_TOKEN',
-  // Deliveries: the Azure DevOps service-hook part (issue 26) replaces this.
-  webhook: NO_WEBHOOKS,
+  webhook: azureDevOpsWebhook,
   create: (config, deps) => new AzureDevOpsProvider(config, azureDevOpsType, deps),
 };

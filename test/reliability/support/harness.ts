@@ -1,4 +1,4 @@
-import { BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { seededRandom } from '../../../src/dev/git-host-sim/prng.ts';
 import { start, type GitHostSim, type GitHostSimOptions } from '../../../src/dev/git-host-sim/server.ts';
 import type { SeededWorld } from '../../../src/dev/git-host-sim/seed.ts';
@@ -18,8 +18,11 @@ import { isBookkeepingItem } from '../../../src/store/bookkeeping.ts';
 import { onceSlot } from '../../../src/store/due-slot.ts';
 import { composeSystem, type System } from '../../../src/system/compose.ts';
 import { settingsWith } from '../../../src/system/settings.ts';
-import { dueShardFor } from '../../../src/store/shard.ts';
+import { BUCKET_MS, dueShardFor, SWEEP_SEGMENTS } from '../../../src/store/shard.ts';
 import { createTestTables, localDocClient, type TestTables } from '../../support/dynamodb.ts';
+import { DynamoDeliveryLog, DynamoWebhookStore, type WebhookRowStore } from '../../../src/store/dynamo-webhook-store.ts';
+import { composeWebhookReceiver, DEFAULT_WEBHOOK_SETTINGS, type WebhookReceiver } from '../../../src/system/webhook-receiver.ts';
+import { staticSecretSource } from '../../../src/webhooks/secrets.ts';
 import { SteppingClock } from './clock.ts';
 import { DynamoFaults } from './dynamo-faults.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
@@ -69,6 +72,8 @@ export interface NewRow {
   extra?: Partial<DiffStatusRow>;
 }
 
+export const WEBHOOK_SECRET = 'soak-webhook-secret';
+
 /** A budget no loaded CI machine runs out of; hangs end by the agent's short timeouts. */
 export const TICK: TickOptions = { batchSize: 25, tickBudgetMs: 20_000, safetyMarginMs: 0, writeConcurrency: 10 };
 
@@ -92,6 +97,15 @@ export class Harness {
   readonly owned = new Map<string, OwnedFields>();
   readonly tokens = new Map<string, string>();
   readonly system: System;
+  /** The webhook function over the same table (its own store, the same faults). */
+  readonly receiver: WebhookReceiver;
+  /**
+   * Per row, the index in `store.writes` its history starts at: a row deleted and inserted
+   * again is a new row, and the old one's writes say nothing about it.
+   */
+  readonly historyFrom = new Map<string, number>();
+  /** Per row, when something outside the loop last made it due (a push, a delivery, a move). */
+  readonly touchedAt = new Map<string, number>();
   readonly #storeDoc: DynamoDBDocumentClient;
   readonly #agent: ReturnType<typeof createHttpAgent>;
 
@@ -121,6 +135,7 @@ export class Harness {
         tableName: tables.tableName,
         tokensTableName: tables.tokensTableName,
         indexName: tables.indexName,
+        deliveriesTableName: tables.deliveriesTableName,
         shardCount: this.shardCount,
         ...TICK,
         gitProviders: parseProviderConfigs(JSON.stringify(hosts.map((x) => ({ type: x.sim.dialect.type, webUrl: x.sim.url, apiUrl: x.proxy.apiUrl })))),
@@ -137,6 +152,25 @@ export class Harness {
     });
     this.store = recording!;
     this.refresher = this.system.refresher;
+    const rows = new DynamoWebhookStore({ doc: this.#storeDoc, tableName: tables.tableName, shardCount: this.shardCount });
+    const store = this.store;
+    const recordedRows: WebhookRowStore = {
+      candidates: (key, after, limit) => rows.candidates(key, after, limit),
+      movedFrom: (chatId) => rows.movedFrom(chatId),
+      markDueForWebhook: (chatId, key, receivedAt, now) => rows.markDueForWebhook(chatId, key, receivedAt, now),
+      makeDueAgain: (chatId, key, receivedAt, now) => rows.makeDueAgain(chatId, key, receivedAt, now),
+      async claimForWebhook(chatId, key, receivedAt, lease) {
+        const claim = await rows.claimForWebhook(chatId, key, receivedAt, lease);
+        if (claim.kind === 'claimed') store.noteClaim(chatId, lease);
+        return claim;
+      },
+    };
+    this.receiver = composeWebhookReceiver(this.system, {
+      settings: DEFAULT_WEBHOOK_SETTINGS,
+      secrets: staticSecretSource(JSON.stringify(Object.fromEntries(hosts.map((x) => [new URL(x.sim.url).host, WEBHOOK_SECRET])))),
+      rows: recordedRows,
+      deliveries: new DynamoDeliveryLog({ doc: this.#storeDoc, tableName: tables.deliveriesTableName }),
+    });
   }
 
   static async create(options: HarnessOptions = {}): Promise<Harness> {
@@ -248,6 +282,7 @@ export class Harness {
   /** The push hook; expectations follow what it wrote, also when a fault cut it short. */
   async markStale(chatIds: readonly string[], branch: string, origin: string): Promise<void> {
     const wanted = { gitBranch: branch.trim(), gitRemoteOrigin: stripOriginCredentials(origin) };
+    for (const chatId of chatIds) this.touch(chatId);
     try {
       await this.system.markStale({ chatIds, branch, origin });
       for (const chatId of chatIds) this.#expect(chatId, wanted);
@@ -257,6 +292,19 @@ export class Harness {
         if (row?.gitBranch === wanted.gitBranch && row.gitRemoteOrigin === wanted.gitRemoteOrigin) this.#expect(chatId, wanted);
       }
     }
+  }
+
+  /** Notes that something outside the loop made `chatId` due now (the cadence check allows its refresh). */
+  touch(chatId: string): void {
+    this.touchedAt.set(chatId, this.clock.now());
+  }
+
+  /** A row deleted and inserted again: a new row as far as the history goes. */
+  async reinsert(row: DiffStatusRow): Promise<void> {
+    await this.tables.doc.send(new DeleteCommand({ TableName: this.tables.tableName, Key: { chatId: row.chatId } }));
+    this.historyFrom.set(row.chatId, this.store.writes.length);
+    this.touch(row.chatId);
+    await this.putRows([row]);
   }
 
   async row(chatId: string): Promise<DiffStatusRow | undefined> {
@@ -278,7 +326,8 @@ export class Harness {
       policy: POLICY,
       shardCount: this.shardCount,
       owned: this.owned,
-      writes: this.store.writes,
+      writes: this.store.writes.filter((w, i) => i >= (this.historyFrom.get(w.chatId) ?? 0)),
+      touchedAt: this.touchedAt,
     });
   }
 
@@ -308,9 +357,13 @@ export class Harness {
         this.clock.advance(POLICY.errorCapMs * (1 + POLICY.errorJitterRatio) + 1_000);
         this.#advanceWorlds();
       }
-      for (let i = 0; i < maxTicks; i++) {
+      // The first round ticks through one sweep of the due index, 10 s apart as the loop does:
+      // a row an outside writer put under a shard beyond the mark is found by it (README).
+      const sweep = round === 0 ? SWEEP_SEGMENTS : 0;
+      for (let i = 0; i < maxTicks + sweep; i++) {
         const summary = await this.tick();
-        if (summary.claimed === 0 && !summary.backlog) break;
+        if (i >= sweep && summary.claimed === 0 && !summary.backlog) break;
+        if (i < sweep) this.clock.advance(BUCKET_MS);
       }
       missed = await this.#notShowingTruth(stoppedAt);
       if (missed.length === 0) break;

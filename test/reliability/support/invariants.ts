@@ -4,8 +4,8 @@ import type { RefreshErrorKind } from '../../../src/domain/errors.ts';
 import { ERROR_FREE_OUTCOMES, OUTCOME_OF_ERROR, OUTCOMES } from '../../../src/cadence/outcomes.ts';
 import type { CadencePolicy } from '../../../src/cadence/policy.ts';
 import { isBookkeepingItem } from '../../../src/store/bookkeeping.ts';
-import { parseSlot } from '../../../src/store/due-slot.ts';
-import { duePartition, dueShardFor } from '../../../src/store/shard.ts';
+import { parseSlot, placeSchedule, readSlot } from '../../../src/store/due-slot.ts';
+import { parsePartition } from '../../../src/store/shard.ts';
 import type { WriteRecord } from './recording-store.ts';
 
 /** Attributes other services own: a tick never changes them; mark-stale sets branch and origin. */
@@ -23,6 +23,8 @@ export interface InvariantInput {
   owned: ReadonlyMap<string, OwnedFields>;
   /** Every write-back attempted so far. */
   writes: readonly WriteRecord[];
+  /** Per row, when something outside the loop last made it due (a push, a delivery, a move). */
+  touchedAt?: ReadonlyMap<string, number>;
 }
 
 export interface InvariantReport {
@@ -37,7 +39,8 @@ export interface InvariantReport {
  *   backoff; a lease never outlives its claim and the row is due when it lapses;
  * - no refreshed field goes backwards: acknowledged refreshes of a row ran in disjoint
  *   [claim, answer] windows, and the row holds the newest acknowledged one (or a newer write
- *   whose acknowledgement was lost), field for field.
+ *   whose acknowledgement was lost), field for field;
+ * - no row is asked of its host more often than its cadence allows (`checkCadence`).
  */
 export async function checkInvariants(input: InvariantInput): Promise<InvariantReport> {
   const rows = await scanAll(input.doc, input.tableName);
@@ -60,7 +63,8 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
         violations.push(`${row.chatId}: owned field ${field} is ${show(row[field])}, expected ${show(owned[field])}`);
       }
     }
-    violations.push(...checkSchedule(row, input), ...checkHistory(row, byRow.get(row.chatId) ?? []));
+    const writes = byRow.get(row.chatId) ?? [];
+    violations.push(...checkSchedule(row, input), ...checkHistory(row, writes), ...checkCadence(row.chatId, writes, input.touchedAt?.get(row.chatId)));
   }
   for (const chatId of input.owned.keys()) {
     if (!seen.has(chatId)) violations.push(`${chatId}: the row is gone`);
@@ -86,8 +90,9 @@ function checkSchedule(row: DiffStatusRow, input: InvariantInput): string[] {
   if (!isPollable(row)) return [];
   const out: string[] = [];
   // Its shard's base partition, or the bucket its slot falls due in (never another bucket: it would not be read then).
-  const base = dueShardFor(row.chatId, input.shardCount);
-  if (row.dueShard !== base && row.dueShard !== duePartition(base, parseSlot(row.dueSlot))) out.push(`${row.chatId}: pollable but out of the due index (dueShard ${show(row.dueShard)})`);
+  // Any shard's partition: an outside writer may use another shard count, and a slot in the
+  // wrong bucket is served when that bucket is read (the sweep and the round see to both).
+  if (parsePartition(row.dueShard) === null) out.push(`${row.chatId}: pollable but out of the due index (dueShard ${show(row.dueShard)})`);
   if (typeof row.staleAt !== 'number' || !Number.isFinite(row.staleAt)) {
     out.push(`${row.chatId}: pollable without a numeric staleAt (${show(row.staleAt)})`);
     return out;
@@ -96,8 +101,9 @@ function checkSchedule(row: DiffStatusRow, input: InvariantInput): string[] {
   if (wait > longestWait(row, input.policy)) {
     out.push(`${row.chatId}: due in ${wait} ms, longer than its outcome allows (${row.lastErrorKind ?? 'ok'})`);
   }
-  if (row.dueSlot !== undefined) {
-    // Slot design: the index entry itself must bring the row back within the same bound.
+  if (row.dueSlot !== undefined && readSlot(row.dueSlot, input.now).slot !== null) {
+    // Slot design: the index entry itself must bring the row back within the same bound (an
+    // unusable slot is due at once).
     const slot = parseSlot(row.dueSlot);
     const slotWait = slot === null ? Infinity : slot.periodMs > 0 ? slot.periodMs : slot.anchor - input.now;
     if (slotWait > longestWait(row, input.policy)) out.push(`${row.chatId}: its due slot ${show(row.dueSlot)} waits longer than its outcome allows`);
@@ -167,6 +173,26 @@ function checkHistory(row: DiffStatusRow, writes: readonly WriteRecord[]): strin
   for (const field of cleared ? [] : PULL_REQUEST_FIELDS) {
     if (!sameValue(row[field], expected(field))) {
       out.push(`${row.chatId}: ${field} is ${show(row[field])}, its refresh left ${show(expected(field))} (half-written)`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Each claim (one ask of the host) comes no sooner than the schedule the row's previous
+ * applied write placed it at, unless something outside the loop made it due since (`touchedAt`).
+ */
+function checkCadence(chatId: string, writes: readonly WriteRecord[], touchedAt: number | undefined): string[] {
+  const out: string[] = [];
+  const claimed = writes.filter((w) => w.claimedAt !== undefined).sort((a, b) => a.claimedAt! - b.claimedAt!);
+  let previous: { at: number; dueAt: number } | undefined;
+  for (const w of claimed) {
+    const at = w.claimedAt!;
+    if (previous && at < previous.dueAt && !(touchedAt !== undefined && touchedAt >= previous.at)) {
+      out.push(`${chatId}: asked of its host at ${at}, before ${previous.dueAt} its previous refresh (at ${previous.at}) scheduled`);
+    }
+    if (w.result === 'applied' && w.update.schedule) {
+      previous = { at, dueAt: placeSchedule(parseSlot(w.base.dueSlot), w.update.schedule).staleAt };
     }
   }
   return out;

@@ -1,13 +1,34 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { pullRequestDelivery } from '../../../src/dev/git-host-sim/webhook-json.ts';
 import type { Repo } from '../../../src/dev/git-host-sim/world.ts';
-import type { Harness } from './harness.ts';
+import { githubDeliveryEvent } from '../../../src/dev/webhook-request.ts';
+import { SHARD_HIGH_WATER_KEY, shardLeaseKey } from '../../../src/store/bookkeeping.ts';
+import { onceSlot } from '../../../src/store/due-slot.ts';
+import { bucketOf, dueShardFor } from '../../../src/store/shard.ts';
+import { WEBHOOK_SECRET, type Harness } from './harness.ts';
 
 /**
  * What users and hosts do to a tracked chat that the refresh must heal from by itself
  * (issue "No row stuck for good"): each is made on one row, through the same doors the
  * real world uses (the host's own state, mark-stale, or another service writing the table).
  */
-export const MOVE_KINDS = ['hostMove', 'rename', 'transfer', 'branchReuse', 'cacheCorruption', 'oversized', 'trickle'] as const;
+export const MOVE_KINDS = [
+  'hostMove',
+  'rename',
+  'transfer',
+  'branchReuse',
+  'cacheCorruption',
+  'oversized',
+  'trickle',
+  // Issue 19: races, damaged bookkeeping, outside writers, injected failures.
+  'webhookRace',
+  'deleteReinsert',
+  'bookkeepingDamage',
+  'outsideShardCount',
+  'wrongValues',
+  'writeFailure',
+  'claimFailure',
+] as const;
 export type MoveKind = (typeof MOVE_KINDS)[number];
 
 /** A title far over DynamoDB's 400 KB item limit once stored with its cached answer. */
@@ -50,6 +71,8 @@ export async function makeMove(h: Harness, kind: MoveKind, chatId: string, pick:
     }
     case 'rename':
     case 'transfer': {
+      // Only a host that still answers the old path can be followed there (Azure DevOps: 404).
+      if (!where.host.sim.dialect.answersMovedRepos) return false;
       // The repository is renamed on its host, or transferred to another owner (whose name
       // GitHub's branch search needs); the chat's remote keeps the old path.
       const owner = kind === 'rename' ? repo.owner : `${repo.owner}-transferred`;
@@ -97,7 +120,95 @@ export async function makeMove(h: Harness, kind: MoveKind, chatId: string, pick:
       // The repository's API answers trickle in, never finishing (both the old and the current path).
       for (const path of [`${where.owner}/${where.name}`, `${repo.owner}/${repo.name}`]) where.host.proxy.faults.set(path.toLowerCase(), 'trickle');
       return true;
+    case 'webhookRace': {
+      // The PR changes on the host; its delivery and a tick run at once (either may claim first).
+      const pr = newestPull(repo, branchName);
+      if (!pr) return false;
+      const action = pr.state === 'open' && pick % 2 === 0 ? 'closed' : 'edited';
+      if (action === 'closed') world.merge(pr, now);
+      else world.retitle(pr, `Edited ${pick} ${chatId}`, now);
+      for (const [id, other] of h.owned) if (other.gitRemoteOrigin === owned.gitRemoteOrigin && other.gitBranch === branchName) h.touch(id);
+      const urls = { web: where.host.sim.url, api: where.host.proxy.apiUrl };
+      const delivery = githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(repo, pr, urls, action), secret: WEBHOOK_SECRET });
+      await Promise.all([h.tick({ batchSize: 10 }), h.receiver.receive(delivery).catch(() => {})]);
+      return true;
+    }
+    case 'deleteReinsert': {
+      // Deleted (a chat closed) and inserted again under the same id on another branch, while a tick runs.
+      const branches = [...repo.branches.keys()].filter((b) => b !== branchName);
+      const next = branches[pick % Math.max(1, branches.length)] ?? world.addBranch(repo, `reinserted-${pick}-${now}`, owned.ownerId ?? 'nobody').name;
+      const row = {
+        ...owned,
+        chatId,
+        gitBranch: next,
+        createdAt: now,
+        updatedAt: now,
+        staleAt: now - 1_000,
+        dueSlot: onceSlot(now - 1_000),
+        dueShard: dueShardFor(chatId, h.shardCount),
+      };
+      await Promise.all([h.tick({ batchSize: 10 }), h.reinsert(row)]);
+      return true;
+    }
+    case 'bookkeepingDamage': {
+      // A clean-up job or a hand: the shard mark deleted, garbage, lowered, or a shard's lease item deleted.
+      const key = { TableName: h.tables.tableName, Key: { chatId: SHARD_HIGH_WATER_KEY } };
+      switch (pick % 4) {
+        case 0:
+          await h.tables.doc.send(new DeleteCommand(key));
+          break;
+        case 1:
+          await h.tables.doc.send(new PutCommand({ TableName: h.tables.tableName, Item: { chatId: SHARD_HIGH_WATER_KEY, shardCount: 'four' } }));
+          break;
+        case 2:
+          await h.tables.doc.send(new PutCommand({ TableName: h.tables.tableName, Item: { chatId: SHARD_HIGH_WATER_KEY, shardCount: 1 } }));
+          break;
+        default:
+          // Its polledUntil is gone: the shard's periodic rows are served once more (allowed: touched).
+          await h.tables.doc.send(new DeleteCommand({ TableName: h.tables.tableName, Key: { chatId: shardLeaseKey(pick % h.shardCount) } }));
+          for (const id of h.owned.keys()) h.touch(id);
+      }
+      return true;
+    }
+    case 'outsideShardCount':
+      // Another service following the contract with its own SHARD_COUNT (more shards than gitsync's) makes the row due.
+      await setAttributes(h, chatId, { dueShard: dueShardFor(chatId, h.shardCount * 2 + (pick % 5)), dueSlot: onceSlot(now - 1_000) });
+      h.touch(chatId);
+      return true;
+    case 'wrongValues': {
+      // Another service writes values gitsync cannot use as they are.
+      const anchor = now - 60_000;
+      const base = dueShardFor(chatId, h.shardCount);
+      const damage: Record<string, unknown>[] = [
+        { dueSlot: `0/${(now - 1_000) * 1_000}` },
+        { dueSlot: `120000/${anchor}`, dueShard: `${base}:${(bucketOf(anchor) + 1) % 6}` },
+        { updatedAt: new Date(now).toISOString() },
+        { version: `v${pick}` },
+      ];
+      await setAttributes(h, chatId, damage[pick % damage.length]!);
+      h.touch(chatId);
+      return true;
+    }
+    case 'writeFailure':
+    case 'claimFailure':
+      // DynamoDB fails a few write-backs (a 500) or claim reads (throttled past the SDK's retries) of a tick.
+      h.ddbFaults.add(kind === 'writeFailure' ? { kind: 'server', operations: ['UpdateItem'], times: 3 } : { kind: 'throttle', operations: ['GetItem'], times: 3 });
+      await h.tick({ batchSize: 10 });
+      return true;
   }
+}
+
+async function setAttributes(h: Harness, chatId: string, values: Record<string, unknown>): Promise<void> {
+  const names = Object.keys(values);
+  await h.tables.doc.send(
+    new UpdateCommand({
+      TableName: h.tables.tableName,
+      Key: { chatId },
+      UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
+      ExpressionAttributeValues: Object.fromEntries(Object.values(values).map((v, i) => [`:v${i}`, v])),
+    }),
+  );
 }
 
 function newestPull(repo: Repo, branch: string) {

@@ -77,12 +77,15 @@ export class RecordingStore implements Store {
     return this.#inner.markStale(chatId, mark);
   }
 
+  /** A claim made past this store (a webhook delivery's): its write-back comes through here. */
+  noteClaim(chatId: string, lease: Lease): void {
+    this.claims += 1;
+    this.#claimedAt.set(key(chatId, lease.id), this.#clock.now());
+  }
+
   async #recordClaim(chatId: string, lease: Lease, claim: Promise<DiffStatusRow | null>): Promise<DiffStatusRow | null> {
     const row = await claim;
-    if (row) {
-      this.claims += 1;
-      this.#claimedAt.set(key(chatId, lease.id), this.#clock.now());
-    }
+    if (row) this.noteClaim(chatId, lease);
     return row;
   }
 }
