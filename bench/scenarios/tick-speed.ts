@@ -6,14 +6,18 @@ import { createWorld, type BenchWorld } from '../world.ts';
 
 export interface TickSpeedResult {
   rows: number;
-  callsPerRow: number;
+  /** The calls each row needs, by the state of its PR: what the ideal is made of (see `callsNeeded`). */
+  calls: CallAccount;
   latencyMs: number;
   concurrency: number;
   perTokenConcurrency: number;
-  /** Most rows any one token had: ceil(this / perTokenConcurrency) * calls * latency bounds a tick too. */
+  /** Most rows any one token had. */
   maxRowsPerToken: number;
+  /** max over tokens of ceil(that token's calls / perTokenConcurrency) * latency: a lower bound too, under the ideal. */
+  perTokenBoundMs: number;
   wallMs: number;
   wallRunsMs: number[];
+  /** ceil(calls.total / concurrency) * latency. */
   idealMs: number;
   /** The Refresher alone on the same rows (no claims, no write-backs): the HTTP part of a tick. */
   refreshOnlyMs: number;
@@ -21,31 +25,54 @@ export interface TickSpeedResult {
   zeroLatencyTickMs: number;
   sequentialMs: number;
   ratioToIdeal: number;
+  /** (wallMs - zeroLatencyTickMs) / idealMs: the tick against its bound net of this machine's floor. */
+  ratioNetOfFloor: number;
   speedupOverSequential: number;
-  /** Requests the simulated host saw per tick (must be rows * calls). */
+  /** Requests the simulated host saw per tick (every tick must make exactly `calls.total`). */
   callsPerTick: number;
   baseline: string;
   peakRssMb: number;
 }
 
+/** Calls per tick by kind of row: a PR the row shows open, and one closed or merged. */
+export interface CallAccount {
+  openRows: number;
+  /** Pull + reviews (a page each 100 reviews, and one more after a full page). */
+  openCalls: number;
+  closedRows: number;
+  /** The same two, after the branch's open PR (a successor) and its newest PR are searched. */
+  closedCalls: number;
+  total: number;
+}
+
 const ROWS = 50;
-const CALLS = 2;
 const LATENCY_MS = 100;
 const RUNS = 3;
 const WARM_UPS = 2;
 const TTL_SKIP_MS = 130_000;
 
+/** The host stands still during the scenario, so every tick needs the same calls. */
+const STILL = { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 };
+
 /**
- * 50 due rows, each with a known PR url (pull + reviews = 2 calls), 100 ms per request. One
- * warm-up tick, then gitsync's tick three times (median) and the anchor's pre-fix sequential
- * behaviour once, all over the same table, provider and host.
+ * 50 due rows, each with a known PR url, 100 ms per request, over a host that stands still:
+ * a row whose PR is open takes its pull and its reviews (2 calls), one whose PR is closed or
+ * merged two branch searches more (4). Two warm-up ticks (the rows learn their PR's state),
+ * then gitsync's tick three times (median) and the anchor's pre-fix sequential behaviour once,
+ * all over the same table, provider and host; every tick must make exactly those calls.
  */
 export async function tickSpeed(endpoint: string): Promise<TickSpeedResult> {
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   try {
     const floor = await zeroLatencyTick(endpoint);
-    return { ...(await measured(endpoint, LATENCY_MS)), zeroLatencyTickMs: round(floor), peakRssMb: Math.round(peakRss / 1024 / 1024) };
+    const result = await measured(endpoint, LATENCY_MS);
+    return {
+      ...result,
+      zeroLatencyTickMs: round(floor),
+      ratioNetOfFloor: round((result.wallMs - floor) / result.idealMs, 2),
+      peakRssMb: Math.round(peakRss / 1024 / 1024),
+    };
   } finally {
     clearInterval(sampler);
   }
@@ -76,6 +103,7 @@ async function tickWorld(endpoint: string, latencyMs: number): Promise<{ world: 
     latencyMs,
     seed: 6,
     staleAt: (i) => t0 - 1_000 - i,
+    sim: { rates: STILL },
   });
   return { world, clock };
 }
@@ -91,14 +119,15 @@ async function measured(endpoint: string, latencyMs: number): Promise<Omit<TickS
   );
   try {
     for (let i = 0; i < WARM_UPS; i++) await timedTick(world, gitsync, clock);
+    const account = callsNeeded(world);
     const runs: number[] = [];
     const calls: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const run = await timedTick(world, gitsync, clock);
+      const run = await timedTick(world, gitsync, clock, account.total);
       runs.push(run.ms);
       calls.push(run.calls);
     }
-    const seq = await timedTick(world, sequential, clock);
+    const seq = await timedTick(world, sequential, clock, account.total);
     const refreshOnly: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const started = performance.now();
@@ -106,22 +135,29 @@ async function measured(endpoint: string, latencyMs: number): Promise<Omit<TickS
       refreshOnly.push(performance.now() - started);
     }
     const wallMs = median(runs);
-    const idealMs = Math.ceil((ROWS * CALLS) / DEFAULT_SETTINGS.concurrency) * latencyMs;
-    const perToken = new Map<string, number>();
-    for (const r of world.rows) perToken.set(r.ownerId!, (perToken.get(r.ownerId!) ?? 0) + 1);
+    const idealMs = Math.ceil(account.total / DEFAULT_SETTINGS.concurrency) * latencyMs;
+    const rowsPerToken = new Map<string, number>();
+    const callsPerToken = new Map<string, number>();
+    for (const r of world.rows) {
+      rowsPerToken.set(r.ownerId!, (rowsPerToken.get(r.ownerId!) ?? 0) + 1);
+      callsPerToken.set(r.ownerId!, (callsPerToken.get(r.ownerId!) ?? 0) + rowCalls(world, r).calls);
+    }
     return {
       rows: ROWS,
-      callsPerRow: CALLS,
+      calls: account,
       latencyMs,
       concurrency: DEFAULT_SETTINGS.concurrency,
       perTokenConcurrency: DEFAULT_SETTINGS.perTokenConcurrency,
-      maxRowsPerToken: Math.max(...perToken.values()),
+      maxRowsPerToken: Math.max(...rowsPerToken.values()),
+      perTokenBoundMs: Math.max(...[...callsPerToken.values()].map((c) => Math.ceil(c / DEFAULT_SETTINGS.perTokenConcurrency) * latencyMs)),
       wallMs: round(wallMs),
       wallRunsMs: runs.map(round),
       idealMs,
       refreshOnlyMs: round(median(refreshOnly)),
       sequentialMs: round(seq.ms),
       ratioToIdeal: round(wallMs / idealMs, 2),
+      // Filled in by tickSpeed, which measured the floor first.
+      ratioNetOfFloor: 0,
       speedupOverSequential: round(seq.ms / wallMs, 1),
       callsPerTick: Math.max(...calls, seq.calls),
       baseline:
@@ -134,15 +170,48 @@ async function measured(endpoint: string, latencyMs: number): Promise<Omit<TickS
   }
 }
 
+/**
+ * The calls a tick needs for the rows as the host has them now: every row its PR's pull and
+ * reviews pages; a closed or merged PR first the branch's open-PR search (has a successor been
+ * opened?) and its newest-PR search (opened and closed since?), as the Refresher asks them.
+ */
+export function callsNeeded(world: BenchWorld): CallAccount {
+  const account: CallAccount = { openRows: 0, openCalls: 0, closedRows: 0, closedCalls: 0, total: 0 };
+  for (const row of world.rows) {
+    const { open, calls } = rowCalls(world, row);
+    if (open) {
+      account.openRows += 1;
+      account.openCalls += calls;
+    } else {
+      account.closedRows += 1;
+      account.closedCalls += calls;
+    }
+    account.total += calls;
+  }
+  return account;
+}
+
+function rowCalls(world: BenchWorld, row: BenchWorld['rows'][number]): { open: boolean; calls: number } {
+  const [owner, name, , number] = new URL(row.url!).pathname.slice(1).split('/');
+  const pull = world.sim.world.repo(owner!, name!)?.pulls.get(Number(number));
+  if (!pull) throw new Error(`row ${row.chatId}: no pull request at ${row.url}`);
+  // One reviews page per 100 reviews, and the page after a full one is asked too.
+  const pullAndReviews = 1 + Math.floor(pull.reviews.length / 100) + 1;
+  const open = pull.state === 'open';
+  return { open, calls: open ? pullAndReviews : 2 + pullAndReviews };
+}
+
 /** Makes every row due again (skips past the TTL), then times one tick and counts its requests. */
-async function timedTick(world: BenchWorld, worker: Worker, clock: VirtualClock): Promise<{ ms: number; calls: number }> {
+async function timedTick(world: BenchWorld, worker: Worker, clock: VirtualClock, expectedCalls?: number): Promise<{ ms: number; calls: number }> {
   clock.skipTo(clock.now() + TTL_SKIP_MS);
   const before = world.sim.stats.snapshot().requests;
   const started = performance.now();
   const summary = await worker.system.tick();
   const ms = performance.now() - started;
   if (summary.refreshed !== ROWS) throw new Error(`tick refreshed ${summary.refreshed} of ${ROWS} rows: ${JSON.stringify(summary)}`);
-  return { ms, calls: world.sim.stats.snapshot().requests - before };
+  const calls = world.sim.stats.snapshot().requests - before;
+  if (expectedCalls !== undefined && calls !== expectedCalls) throw new Error(`tick made ${calls} requests where its rows need ${expectedCalls}`);
+  return { ms, calls };
 }
 
 export function round(value: number, digits = 0): number {

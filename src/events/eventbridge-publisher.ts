@@ -1,4 +1,4 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { ChangePublisher, RowChange } from '../refresh/change-publisher.ts';
 
 export const CHANGE_EVENT_SOURCE = 'gitsync';
@@ -20,15 +20,20 @@ export class ChangeEventRejected extends Error {
  * chat id, reason, and the PR status or the pushed branch; never a token.
  */
 export class EventBridgePublisher implements ChangePublisher {
-  readonly #client: EventBridgeClient;
+  #client: EventBridgeClient | undefined;
   readonly #bus: string;
 
-  constructor(client: EventBridgeClient, busName: string) {
+  /** Without a client, one is made at the first change. */
+  constructor(client: EventBridgeClient | undefined, busName: string) {
     this.#client = client;
     this.#bus = busName;
   }
 
   async publish(change: RowChange): Promise<void> {
+    // The SDK is loaded at the first change, not with the function: a container whose ticks
+    // change nothing never evaluates it, and its cold import is that much shorter.
+    const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
+    this.#client ??= new EventBridgeClient({});
     const out = await this.#client.send(
       new PutEventsCommand({
         Entries: [
@@ -51,5 +56,5 @@ export class EventBridgePublisher implements ChangePublisher {
 
 /** The publisher a function uses: EventBridge when a bus is configured, else none. */
 export function changePublisherFor(busName: string | undefined, client?: EventBridgeClient): ChangePublisher | undefined {
-  return busName ? new EventBridgePublisher(client ?? new EventBridgeClient({}), busName) : undefined;
+  return busName ? new EventBridgePublisher(client, busName) : undefined;
 }

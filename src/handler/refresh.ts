@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { emptySummary, type TickSummary } from '../refresh/tick-summary.ts';
 import { describeError } from '../domain/errors.ts';
@@ -10,11 +9,13 @@ import { readRefreshEnv, systemFromEnv, type EnvSystem } from '../system/from-en
 import { loopEndsAtFor } from './loop-window.ts';
 import { powertoolsLog } from './powertools-log.ts';
 import { publishTickMetrics } from './tick-metrics.ts';
+import { tracesHere } from './tracing.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-// Traces only inside Lambda with active tracing; a no-op elsewhere.
-const tracer = new Tracer();
+// Traces only inside Lambda with tracing on; elsewhere (and with TracingMode PassThrough) the
+// X-Ray SDK is not loaded at all.
+const tracer = tracesHere(process.env) ? new (await import('@aws-lambda-powertools/tracer')).Tracer() : undefined;
 let system: EnvSystem | undefined;
 let started: Promise<void> | undefined;
 
@@ -29,7 +30,7 @@ export async function handler(event: unknown, context: Context): Promise<TickSum
   logger.addContext(context);
   system ??= systemFromEnv(readRefreshEnv(process.env), {
     log: powertoolsLog(logger),
-    instrumentDynamoDb: (client) => tracer.captureAWSv3Client(client),
+    ...(tracer ? { instrumentDynamoDb: (client) => tracer.captureAWSv3Client(client) } : {}),
   });
   const live = system;
   // Checked once per container before any row is touched (a GitHub App's key must read).
@@ -41,7 +42,7 @@ export async function handler(event: unknown, context: Context): Promise<TickSum
     throw err;
   });
   await started;
-  const run = { remainingMs: () => context.getRemainingTimeInMillis(), loopEndsAt: loopEndsAtFor(event, Date.now()) };
+  const run = { remainingMs: () => context.getRemainingTimeInMillis(), loopEndsAt: loopEndsAtFor(event, live.clock.now()) };
   const tick = (shards?: readonly number[]) => live.tick({ ...run, ...(shards ? { shards } : {}) });
   const role = loopRole(event);
   const census = live.census;
@@ -52,7 +53,7 @@ export async function handler(event: unknown, context: Context): Promise<TickSum
         ? await leadSlot(
             { census, tick, emptySummary, onCensusError: (err) => logger.warn('due census failed; the lead ticks every shard itself', { error: describeError(err) }) },
             live.settings.fanOut,
-            Date.now(),
+            live.clock.now(),
             role.slotIndex,
           )
         : { ...(await tick()), groups: [], dueEstimate: null };

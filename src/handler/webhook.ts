@@ -10,7 +10,7 @@ interface ContinuationResult {
   skipped: number;
   handedOn: boolean;
 }
-import { readWebhookEnv, webhookReceiverFromEnv } from '../system/from-env.ts';
+import { readWebhookEnv, webhookReceiverFromEnv } from '../system/webhook-from-env.ts';
 import { isContinuation, isRedeliveryPass, type WebhookReceiver } from '../system/webhook-receiver.ts';
 import type { RedeliveryReport } from '../ops/redeliver.ts';
 import type { FunctionUrlEvent, FunctionUrlResponse } from '../webhooks/receive.ts';

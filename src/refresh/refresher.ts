@@ -1,4 +1,3 @@
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { Clock } from '../domain/clock.ts';
 import {
   AuthError,
@@ -20,6 +19,7 @@ import type { ResolvedToken, TokenResolver } from '../tokens/token-resolver.ts';
 import { RowConditionalCache } from './conditional-cache.ts';
 import { groupByOwnerAndOrigin, type RowGroup } from './grouping.ts';
 import type { RefreshResult } from '../domain/refresh-result.ts';
+import { expectedCalls, runScheduled, type ScheduledRow } from './row-schedule.ts';
 
 export interface RefresherOptions {
   registry: ProviderRegistry;
@@ -90,13 +90,10 @@ export class Refresher {
       onResult?.(i, result);
     };
     const signal = deadlineSignal(run, this.#o.clock.now());
-    const global = pLimit(this.#o.concurrency);
-    const perToken = new Map<string, LimitFunction>();
     /** Token key -> reset time of a rate limit seen in this run (or recorded earlier). */
     const limited = new Map<string, number>();
     /** Token key -> its replacement after a 401, asked for once per run (see `#refreshRow`). */
     const renewals = new Map<string, Promise<ResolvedToken | RefreshError | null>>();
-    const tasks: Promise<void>[] = [];
 
     // Look-ups run at once, one per owner and host: the first request must not wait for a
     // chain of sequential reads, one per (owner, origin) group.
@@ -114,26 +111,19 @@ export class Refresher {
       indices: group.indices.map((j) => wellFormed[j]!),
     }));
     const resolvedGroups = await Promise.all(groups.map((group) => this.#resolveGroup(group, limited, lookups)));
+    const work: (ScheduledRow & { index: number; group: ResolvedGroup })[] = [];
     groups.forEach((group, g) => {
       const resolved = resolvedGroups[g]!;
       if (!('provider' in resolved)) {
         for (const i of group.indices) settle(i, { kind: 'failed', error: resolved });
         return;
       }
-      let tokenLimit = perToken.get(resolved.token.key);
-      if (!tokenLimit) {
-        tokenLimit = pLimit(this.#o.perTokenConcurrency);
-        perToken.set(resolved.token.key, tokenLimit);
-      }
-      const limit = tokenLimit;
-      for (const i of group.indices) {
-        const row = rows[i]!;
-        // Per-token slot first, then a global one: a global slot is never held while waiting.
-        const task = limit(() => global(() => this.#refreshRow(row, resolved, run.deadline, signal, limited, renewals)));
-        tasks.push(task.then((result) => settle(i, result)));
-      }
+      for (const i of group.indices) work.push({ index: i, group: resolved, token: resolved.token.key, calls: expectedCalls(rows[i]!) });
     });
-    await Promise.all(tasks);
+    await runScheduled(work, this.#o, async (w) => {
+      const { index, group } = work[w]!;
+      settle(index, await this.#refreshRow(rows[index]!, group, run.deadline, signal, limited, renewals));
+    });
     return results;
   }
 

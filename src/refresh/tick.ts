@@ -178,7 +178,7 @@ export async function refreshAndWriteBack(
       let result = planResult;
       try {
         const attempt = (update: WriteBackPlan['update']) =>
-          backingOffThrottles(() => deps.store.writeBack(stored, lease, update), summary, deps.clock, lease.expiresAt, signal);
+          backingOffThrottles(() => deps.store.writeBack(stored, lease, update), summary, { clock: deps.clock, random }, lease.expiresAt, signal);
         try {
           written = await attempt(plan.update);
         } catch (err) {
@@ -279,14 +279,20 @@ const THROTTLE_BACKOFF_MS = [100, 200, 400];
  * again, up to three times while the lease (`until`) allows; each throttle is counted. Throws the last
  * throttle when it never got through, any other error at once.
  */
-async function backingOffThrottles<T>(write: () => Promise<T>, summary: TickSummary, clock: Clock, until: number, signal?: AbortSignal): Promise<T> {
+async function backingOffThrottles<T>(
+  write: () => Promise<T>,
+  summary: TickSummary,
+  { clock, random }: { clock: Clock; random: () => number },
+  until: number,
+  signal?: AbortSignal,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await write();
     } catch (err) {
       if (!isThrottle(err)) throw err;
       summary.throttles += 1;
-      const pause = Math.random() * THROTTLE_BACKOFF_MS[attempt]!;
+      const pause = random() * THROTTLE_BACKOFF_MS[attempt]!;
       if (attempt >= THROTTLE_BACKOFF_MS.length - 1 || clock.now() + pause >= until || signal?.aborted) throw err;
       await sleep(pause);
     }

@@ -1,4 +1,4 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { CONTINUATION_FIELD, type Continuation } from './receive.ts';
 
 /**
@@ -7,8 +7,12 @@ import { CONTINUATION_FIELD, type Continuation } from './receive.ts';
  * to GitHub is not held up by a branch tracked by thousands of rows.
  */
 export function lambdaHandOn(functionName: string): (continuation: Continuation) => Promise<void> {
-  const client = new LambdaClient({});
+  let client: LambdaClient | undefined;
   return async (continuation) => {
+    // Only a delivery too large for one invocation gets here: the SDK is loaded then, not with
+    // every cold start of the function.
+    const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
+    client ??= new LambdaClient({});
     await client.send(
       new InvokeCommand({
         FunctionName: functionName,

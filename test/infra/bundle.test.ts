@@ -63,6 +63,30 @@ test('the build prints each bundle\'s size and import time', () => {
   assert.equal(buildOutput.match(/import time: \d+ ms \(fresh Node 24\./g)?.length, functions.length);
 });
 
+/** The files a bundle was built from, as its source map lists them. */
+function bundledSources(logicalId: string, file: string): string[] {
+  const map = JSON.parse(readFileSync(join(dir, 'build', logicalId, `${file}.map`), 'utf8')) as { sources: string[] };
+  return map.sources.map((source) => source.replaceAll('\\', '/'));
+}
+
+/** undici's index pulls these in; the functions load only its Agent and request (src/providers/http/undici-parts.ts). */
+const UNDICI_INDEX_ONLY = ['/undici/index.js', '/undici/lib/mock/', '/undici/lib/web/websocket/', '/undici/lib/web/eventsource/', '/undici/lib/cache/'];
+
+test('each bundle holds only what its function runs', () => {
+  const refresh = bundledSources('RefreshFunction', 'refresh.mjs');
+  const webhook = bundledSources('WebhookFunction', 'webhook.mjs');
+  const holds = (sources: string[], part: string) => sources.some((s) => s.includes(part));
+  assert.ok(holds(refresh, 'src/handler/refresh.ts') && holds(webhook, 'src/handler/webhook.ts'), 'the source maps name the sources');
+  // Secrets Manager (through Powertools Parameters) is in the refresh bundle for a GitHub App's
+  // key only, and imported only when an App is configured (src/providers/github/app/app-key-source.ts).
+  for (const part of ['src/webhooks/', 'src/system/webhook-', '/@aws-sdk/client-lambda/', ...UNDICI_INDEX_ONLY]) {
+    assert.ok(!holds(refresh, part), `the refresh bundle holds ${part}`);
+  }
+  for (const part of ['src/handler/refresh.ts', 'src/scale/slot-lead.ts', '/@aws-lambda-powertools/tracer/', '/aws-xray-sdk-core/', ...UNDICI_INDEX_ONLY]) {
+    assert.ok(!holds(webhook, part), `the webhook bundle holds ${part}`);
+  }
+});
+
 test('the refresh bundle runs one tick of the Task input from events/ against DynamoDB Local', async () => {
   const now = Date.now();
   const row: DiffStatusRow = {

@@ -14,7 +14,8 @@ import { deliveriesToRetry } from '../../src/providers/github/app/failed-deliver
 import { ProviderConfigError } from '../../src/providers/config.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
 import { githubSignature } from '../../src/providers/github/webhook.ts';
-import { readRefreshEnv, readWebhookEnv, systemFromEnv, webhookReceiverFromEnv, type EnvSystem } from '../../src/system/from-env.ts';
+import { readRefreshEnv, systemFromEnv, type EnvSystem } from '../../src/system/from-env.ts';
+import { readWebhookEnv, webhookReceiverFromEnv } from '../../src/system/webhook-from-env.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 import { ManualClock } from '../support/fakes.ts';
 

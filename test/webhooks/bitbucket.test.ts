@@ -13,7 +13,7 @@ import { bitbucketServerWebhook, parseBitbucketServerDelivery } from '../../src/
 import { sha256Signature } from '../../src/providers/hmac-signature.ts';
 import { repoBranchKey } from '../../src/store/repo-branch-key.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
-import { readWebhookEnv, webhookReceiverFromEnv } from '../../src/system/from-env.ts';
+import { readWebhookEnv, webhookReceiverFromEnv } from '../../src/system/webhook-from-env.ts';
 import type { WebhookReceiver } from '../../src/system/webhook-receiver.ts';
 import type { FunctionUrlEvent } from '../../src/webhooks/receive.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';

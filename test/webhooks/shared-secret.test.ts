@@ -8,7 +8,7 @@ import { githubDeliveryEvent } from '../../src/dev/webhook-request.ts';
 import { hostDeliveryKey } from '../../src/store/dynamo-last-deliveries.ts';
 import { repoBranchKey } from '../../src/store/repo-branch-key.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
-import { readWebhookEnv, webhookReceiverFromEnv } from '../../src/system/from-env.ts';
+import { readWebhookEnv, webhookReceiverFromEnv } from '../../src/system/webhook-from-env.ts';
 import type { WebhookReceiver } from '../../src/system/webhook-receiver.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
 

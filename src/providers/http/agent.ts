@@ -1,4 +1,5 @@
-import { Agent } from 'undici';
+import type { Agent as AgentType } from 'undici';
+import { Agent } from './undici-parts.ts';
 
 export interface HttpAgentOptions {
   connectTimeoutMs?: number;
@@ -15,7 +16,7 @@ export interface HttpAgentOptions {
 }
 
 /** A pooled keep-alive agent with timeouts; redirects are not followed (a token must not travel). */
-export function createHttpAgent(options: HttpAgentOptions = {}): Agent {
+export function createHttpAgent(options: HttpAgentOptions = {}): AgentType {
   return new Agent({
     connectTimeout: options.connectTimeoutMs ?? 5_000,
     headersTimeout: options.headersTimeoutMs ?? 10_000,
@@ -25,10 +26,10 @@ export function createHttpAgent(options: HttpAgentOptions = {}): Agent {
   });
 }
 
-let shared: Agent | undefined;
+let shared: AgentType | undefined;
 
 /** The container's one agent, so connections survive from tick to tick. */
-export function sharedHttpAgent(): Agent {
+export function sharedHttpAgent(): AgentType {
   shared ??= createHttpAgent();
   return shared;
 }

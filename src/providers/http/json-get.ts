@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from './undici-parts.ts';
 import { ProviderError } from '../../domain/errors.ts';
 import type { HttpAnswer } from './answer.ts';
 

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tracesHere } from '../../src/handler/tracing.ts';
+
+test('the X-Ray SDK is loaded only where Powertools Tracer would trace', () => {
+  const lambda = { AWS_LAMBDA_FUNCTION_NAME: 'gitsync-refresh' };
+  const cases: [Record<string, string>, boolean][] = [
+    [lambda, true],
+    [{ ...lambda, POWERTOOLS_TRACE_ENABLED: 'true' }, true],
+    [{ ...lambda, POWERTOOLS_TRACE_ENABLED: 'false' }, false],
+    [{ ...lambda, POWERTOOLS_TRACE_ENABLED: 'FALSE' }, false],
+    [{ ...lambda, AWS_SAM_LOCAL: 'true' }, false],
+    [{}, false],
+    [{ POWERTOOLS_TRACE_ENABLED: 'true' }, false],
+  ];
+  for (const [env, traces] of cases) assert.equal(tracesHere(env), traces, JSON.stringify(env));
+});
