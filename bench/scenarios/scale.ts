@@ -130,7 +130,7 @@ export async function workersThroughput(endpoint: string, workers: number): Prom
 
 /**
  * A table in steady state for `ttls` TTLs of virtual time: rows due uniformly over one TTL,
- * the shards and workers the README's rule gives for its row count, the fan-out loop.
+ * the shards and workers the shard rule (docs/design/scale-out.md) gives for its row count, the fan-out loop.
  */
 export async function steadyState(
   endpoint: string,
@@ -197,7 +197,7 @@ async function finalDynamo(endpoint: string, table: string): Promise<Map<string,
   }
 }
 
-/** Prices (us-east-1, see README "Scale-out"): Lambda arm64 per GB-s and per request, DynamoDB on-demand per million units, Step Functions Express. */
+/** Prices (us-east-1, see docs/design/scale-out.md): Lambda arm64 per GB-s and per request, DynamoDB on-demand per million units, Step Functions Express. */
 const LAMBDA_GB_SECOND_USD = 0.0000133334;
 const LAMBDA_REQUEST_USD = 0.2 / 1e6;
 const WRITE_UNIT_USD = 0.625 / 1e6;
@@ -241,7 +241,7 @@ export interface ScaleResult {
   workers: WorkersPoint[];
   efficiencyAt4: number;
   steady: Omit<SteadyPoint, 'realMs' | 'refreshes' | 'shards' | 'maxWorkers' | 'clockRate'>[];
-  /** Clock rate, shards, workers, refreshes and real time of each steady run, for the README. */
+  /** Clock rate, shards, workers, refreshes and real time of each steady run, for the summary. */
   steadyRuns: Pick<SteadyPoint, 'rows' | 'clockRate' | 'shards' | 'maxWorkers' | 'refreshes' | 'realMs'>[];
   model1M: Model1M;
   settings: { throughputLatencyMs: number; throughputWorker: WorkerSettings; steadyLatencyMs: number; steadyWorker: WorkerSettings };
@@ -324,7 +324,7 @@ export function renderScale(r: ScaleResult): string[] {
     `|---|---|`,
     ...r.workers.map((w) => `| ${w.workers} | ${w.refreshesPerSecond} |`),
     ``,
-    `Steady state (${r.settings.steadyLatencyMs} ms per request of virtual latency against the simulated host's world, no HTTP, tokens in memory: the machine's CPU stands in for every worker's Lambda; the in-memory run in a process of its own beside the DynamoDB Local run; CONCURRENCY ${r.settings.steadyWorker.concurrency} per worker, shards and workers by the README's rule):`,
+    `Steady state (${r.settings.steadyLatencyMs} ms per request of virtual latency against the simulated host's world, no HTTP, tokens in memory: the machine's CPU stands in for every worker's Lambda; the in-memory run in a process of its own beside the DynamoDB Local run; CONCURRENCY ${r.settings.steadyWorker.concurrency} per worker, shards and workers by the rule of docs/design/scale-out.md):`,
     ``,
     `| Rows | Store | Refresher | TTLs | Clock rate | Shards | Workers (max) | p50 | p99 | max | Due at end | Max index partition writes/s | Refreshes | Real time |`,
     `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,

@@ -60,7 +60,7 @@ export interface DiffStatusRow extends Partial<PullRequestStatus> {
 
   /** When gitsync last asked the host about this row (whatever the answer). */
   checkedAt?: number;
-  /** How that check ended (an `Outcome` of src/refresh/outcomes.ts). */
+  /** How that check ended (an `Outcome` of src/cadence/outcomes.ts). */
   checkOutcome?: string;
   /**
    * Sparse `byAwaitingToken` GSI key: the owner whose missing token stops this row. Linking a
@@ -68,7 +68,7 @@ export interface DiffStatusRow extends Partial<PullRequestStatus> {
    */
   awaitingToken?: string;
 
-  // gitsync bookkeeping (documented in the README)
+  // gitsync bookkeeping (documented in docs/table-contract.md)
   leaseId?: string;
   leaseExpiresAt?: number;
   lastErrorKind?: string;

@@ -16,7 +16,7 @@ import { buildUpdateExpression } from './update-expression.ts';
 export interface DynamoStoreOptions {
   doc: DynamoDBDocumentClient;
   tableName: string;
-  /** The sparse due index: partition `dueShard`, `dueSlot` projected (see README). */
+  /** The sparse due index: partition `dueShard`, `dueSlot` projected (see docs/table-contract.md). */
   indexName: string;
   shardCount: number;
   /** Write-backs after the round's lease expired are dropped (default: the system clock). */

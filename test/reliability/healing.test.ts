@@ -9,7 +9,7 @@ import { makeMove, OVERSIZED_TITLE_CHARS } from './support/moves.ts';
 /**
  * "No row stuck for good": each case of the issue on DynamoDB Local and loopback hosts,
  * through the real tick. Each row must end showing its PR as the host has it, without
- * anyone touching the table, within the bound the README states for the case.
+ * anyone touching the table, within the bound docs/design/reliability.md states for the case.
  */
 let h: Harness;
 let other: SimHost;
