@@ -64,11 +64,12 @@ test('gitsync why: a backing-off row names its error, its count and until when',
 
 test('gitsync why: a row stuck on a damaged value names the attribute and how it heals', async () => {
   const { p, why } = await setUp();
-  await p.put({ chatId: 'damaged', gitBranch: 'feature-14', updatedAt: '2026-12-01T10:00:00Z' as unknown as number });
+  // A value gitsync cannot repair by itself (an ISO updatedAt it replaces: issue 19 case 7).
+  await p.put({ chatId: 'damaged', gitBranch: 14 as unknown as string });
   await p.tick();
   const { answer } = await why('damaged');
   assert.equal(answer!.verdict, 'damaged');
-  assert.match(answer!.summary, /attribute updatedAt must be a number, not string/);
+  assert.match(answer!.summary, /attribute gitBranch must be a string, not number/);
   assert.match(answer!.summary, /correct the attribute/);
 });
 
