@@ -25,12 +25,17 @@ export interface GitHubAppResult {
   /** Simulated hours of ticks (one tick per container every 10 s). */
   hours: number;
   mints: number;
-  /** Mints per installation per hour: 60 / (token lifetime - reuse margin) in steady state, never more. */
-  mintsPerInstallationHour: number;
   /** The most any one installation was minted for in the run. */
   maxMintsOneInstallation: number;
-  /** What one mint per installation per token lifetime would be (the lower bound with one-hour tokens). */
+  /**
+   * Mints if each installation is minted exactly once per token use (at the start, then each
+   * time its token is within the reuse margin of expiry): whatever the containers and rows.
+   */
   floorMints: number;
+  /** `mints / floorMints`: 1 means one mint per installation per token lifetime, never one per container. */
+  mintsOverFloor: number;
+  /** Steady state per installation per hour with one-hour tokens reused until the margin: 60 / (60 - margin in minutes). */
+  steadyMintsPerInstallationHour: number;
   /** Token look-ups, and how many reached the tokens table (the rest were answered from a container's memory). */
   lookups: number;
 }
@@ -97,6 +102,7 @@ export async function githubAppMints(endpoint: string, options: { rows?: number;
       clock.skipTo(clock.now() + 10_000);
     }
     const byInstallation = Object.values(sim.app!.stats.mintsByInstallation);
+    const floorMints = installations * Math.ceil((hours * 3_600_000) / (3_600_000 - TOKEN_REUSE_MARGIN_MS));
     const mints = sim.app!.stats.mints;
     return {
       rows,
@@ -104,9 +110,10 @@ export async function githubAppMints(endpoint: string, options: { rows?: number;
       containers,
       hours,
       mints,
-      mintsPerInstallationHour: Math.round((mints / installations / hours) * 1000) / 1000,
       maxMintsOneInstallation: Math.max(...byInstallation),
-      floorMints: installations * Math.ceil((hours * 3_600_000) / (3_600_000 - TOKEN_REUSE_MARGIN_MS)),
+      floorMints,
+      mintsOverFloor: Math.round((mints / floorMints) * 1000) / 1000,
+      steadyMintsPerInstallationHour: Math.round((3_600_000 / (3_600_000 - TOKEN_REUSE_MARGIN_MS)) * 1000) / 1000,
       lookups,
     };
   } finally {
