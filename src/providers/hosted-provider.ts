@@ -2,13 +2,14 @@ import { InvalidRowError } from '../domain/errors.ts';
 import type { PullRequestStatus } from '../domain/row.ts';
 import type { ProviderConfig } from './provider-config.ts';
 import { branchNameProblem } from './branch-name.ts';
-import { ApiClient, type ApiClientOptions } from './http/api-client.ts';
+import { ApiClient, type ApiClientOptions, type CachedRead } from './http/api-client.ts';
 import { RequestBudget } from './http/request-budget.ts';
 import { parseOriginFor } from './origin.ts';
 import type { GitProvider, ProviderCallContext, PullRequestRef, RepoRef } from './provider.ts';
 import type { ProviderDeps, ProviderType } from './provider-type.ts';
 import { buildPullRequestUrlFor, parsePullRequestUrlFor } from './pull-request-url.ts';
 import { repoSegments, type RepoShape } from './repo-shape.ts';
+import { statsOfVersion, type DiffStats, type VersionedPullRequest } from './version-stats.ts';
 
 /** What every hosted provider shares: one configured host, its URL shapes, its API client, and checked refs. */
 export abstract class HostedProvider implements GitProvider {
@@ -54,6 +55,29 @@ export abstract class HostedProvider implements GitProvider {
   protected canonicalPullRequestUrl(ref: PullRequestRef, webUrl: string | undefined): string {
     const told = webUrl === undefined ? null : this.parsePullRequestUrl(webUrl);
     return this.buildPullRequestUrl(told && told.number === ref.number ? told : ref);
+  }
+
+  /**
+   * A pull request read with its own conditional request, and its counts, fetched by
+   * `countsOf` only when its diff version changed (see `version-stats.ts`).
+   */
+  protected async pullRequestWithStats(
+    ref: PullRequestRef,
+    ctx: ProviderCallContext,
+    path: string,
+    read: CachedRead<VersionedPullRequest>,
+    countsOf: () => Promise<DiffStats>,
+  ): Promise<PullRequestStatus> {
+    const pr = await this.api.getCached(path, ctx, read);
+    const stats = await statsOfVersion(ctx, pr.diffVersion, countsOf);
+    return {
+      url: this.canonicalPullRequestUrl(ref, pr.webUrl),
+      ...pr.status,
+      additions: stats.additions,
+      deletions: stats.deletions,
+      changedFiles: stats.files,
+      commits: stats.commits,
+    };
   }
 
   abstract resolveBranchPullRequest(repo: RepoRef, branch: string, ctx: ProviderCallContext, anyState?: boolean): Promise<PullRequestRef | null>;

@@ -1,5 +1,6 @@
 import { ProviderError } from '../domain/errors.ts';
 import { JsonReader } from './http/json-reader.ts';
+import type { PullRequestStatus } from '../domain/row.ts';
 import type { ProviderCallContext } from './provider.ts';
 
 /** What the commits and diff of one pull-request version add to its status. */
@@ -8,6 +9,15 @@ export interface DiffStats {
   additions: number;
   deletions: number;
   files: number;
+}
+
+/** A pull request as its own answer says it; its counts come from its diff and commits, per `diffVersion`. */
+export interface VersionedPullRequest {
+  status: Omit<PullRequestStatus, 'url' | 'additions' | 'deletions' | 'commits' | 'changedFiles'>;
+  /** Target and source commits: the diff and the commits only change with them. */
+  diffVersion: string;
+  /** Where the host says the PR lives (a rename or transfer moves it). */
+  webUrl: string | undefined;
 }
 
 /** Cache key of the stats of the version last read. */

@@ -6,7 +6,8 @@ import { firstValueId, pageValues, readCachedId } from '../http/values-page.ts';
 import { HostedProvider } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
 import type { ProviderDeps, ProviderType } from '../provider-type.ts';
-import { statsOfVersion, type DiffStats } from '../version-stats.ts';
+import type { DiffStats } from '../version-stats.ts';
+import type { HttpAnswer } from '../http/answer.ts';
 import { bitbucketCloudAuthorization } from './auth.ts';
 import { compactPullRequest, readPullRequest } from './pull-request.ts';
 import { branchSearchQuery } from './query.ts';
@@ -30,21 +31,8 @@ export class BitbucketCloudProvider extends HostedProvider {
 
   async fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus> {
     const base = `${this.#repoPath(ref.repo)}/pullrequests/${ref.number}`;
-    const pr = await this.api.getCached(base, ctx, {
-      key: 'p',
-      what: 'Bitbucket Cloud pull request',
-      compact: (answer) => compactPullRequest(answer.body),
-      read: readPullRequest,
-    });
-    const stats = await statsOfVersion(ctx, pr.diffVersion, () => this.#diffStats(base, ctx));
-    return {
-      url: this.canonicalPullRequestUrl(ref, pr.webUrl),
-      ...pr.status,
-      additions: stats.additions,
-      deletions: stats.deletions,
-      changedFiles: stats.files,
-      commits: stats.commits,
-    };
+    const read = { key: 'p', what: 'Bitbucket Cloud pull request', compact: (answer: HttpAnswer) => compactPullRequest(answer.body), read: readPullRequest };
+    return this.pullRequestWithStats(ref, ctx, base, read, () => this.#diffStats(base, ctx));
   }
 
   /** Every page of the diffstat (one entry per file) and of the commits, each up to `maxPages`. */

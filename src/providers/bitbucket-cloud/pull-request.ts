@@ -1,8 +1,9 @@
 import { ProviderError } from '../../domain/errors.ts';
-import type { PullRequestState, PullRequestStatus } from '../../domain/row.ts';
+import type { PullRequestState } from '../../domain/row.ts';
 import { JsonReader } from '../http/json-reader.ts';
 import { pickFields, type FieldSpec } from '../http/pick.ts';
 import type { ReviewSummary } from '../review-summary.ts';
+import type { VersionedPullRequest as PullRequestFields } from '../version-stats.ts';
 
 /** The fields of `GET .../pullrequests/{id}` the mapping reads (kept for 304s); participants are cut down apart. */
 const PULL_REQUEST_FIELDS: FieldSpec = {
@@ -18,14 +19,6 @@ const PULL_REQUEST_FIELDS: FieldSpec = {
 
 const PARTICIPANT_FIELDS: FieldSpec = { role: true, approved: true, state: true, user: { display_name: true, nickname: true, account_id: true, uuid: true } };
 
-/** What the pull request says; line, file and commit counts come from its diffstat and commits. */
-export interface PullRequestFields {
-  status: Omit<PullRequestStatus, 'url' | 'additions' | 'deletions' | 'commits' | 'changedFiles'>;
-  /** Destination and source commits: the diffstat and commits only change with them. */
-  diffVersion: string;
-  /** Where Bitbucket says the PR lives (`links.html.href`). */
-  webUrl: string | undefined;
-}
 
 const STATES: Record<string, PullRequestState> = { OPEN: 'open', MERGED: 'merged', DECLINED: 'closed', SUPERSEDED: 'closed' };
 

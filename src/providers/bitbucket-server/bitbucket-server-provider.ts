@@ -7,7 +7,8 @@ import { firstValueId, pageValues, readCachedId } from '../http/values-page.ts';
 import { HostedProvider } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
 import type { ProviderDeps, ProviderType } from '../provider-type.ts';
-import { statsOfVersion, type DiffStats } from '../version-stats.ts';
+import type { DiffStats } from '../version-stats.ts';
+import type { HttpAnswer } from '../http/answer.ts';
 import { compactPullRequest, diffLineCounts, readPullRequest } from './pull-request.ts';
 import { buildServerPullRequestUrl, parseServerOrigin, parseServerPullRequestUrl, serverPlace, type ServerPlace } from './urls.ts';
 
@@ -54,21 +55,8 @@ export class BitbucketServerProvider extends HostedProvider {
 
   async fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus> {
     const base = `${this.#repoPath(ref.repo)}/pull-requests/${ref.number}`;
-    const pr = await this.api.getCached(base, ctx, {
-      key: 'p',
-      what: 'Bitbucket Data Center pull request',
-      compact: (answer) => compactPullRequest(answer.body),
-      read: readPullRequest,
-    });
-    const stats = await statsOfVersion(ctx, pr.diffVersion, () => this.#diffStats(base, ctx));
-    return {
-      url: this.canonicalPullRequestUrl(ref, pr.webUrl),
-      ...pr.status,
-      additions: stats.additions,
-      deletions: stats.deletions,
-      changedFiles: stats.files,
-      commits: stats.commits,
-    };
+    const read = { key: 'p', what: 'Bitbucket Data Center pull request', compact: (answer: HttpAnswer) => compactPullRequest(answer.body), read: readPullRequest };
+    return this.pullRequestWithStats(ref, ctx, base, read, () => this.#diffStats(base, ctx));
   }
 
   /** Line and file counts from the PR's diff (no context lines); commits from `totalCount` or by paging. */

@@ -1,8 +1,9 @@
 import { ProviderError } from '../../domain/errors.ts';
-import type { PullRequestState, PullRequestStatus } from '../../domain/row.ts';
+import type { PullRequestState } from '../../domain/row.ts';
 import { JsonReader } from '../http/json-reader.ts';
 import { pickFields, type FieldSpec } from '../http/pick.ts';
 import type { ReviewSummary } from '../review-summary.ts';
+import type { VersionedPullRequest as PullRequestFields } from '../version-stats.ts';
 
 const USER: FieldSpec = { name: true, slug: true, displayName: true, avatarUrl: true };
 
@@ -18,14 +19,6 @@ const PULL_REQUEST_FIELDS: FieldSpec = {
   links: { self: true },
 };
 
-/** What the pull request says; line, file and commit counts come from its diff and commits. */
-export interface PullRequestFields {
-  status: Omit<PullRequestStatus, 'url' | 'additions' | 'deletions' | 'commits' | 'changedFiles'>;
-  /** Target and source commits: the diff and the commits only change with them. */
-  diffVersion: string;
-  /** Where the server says the PR lives (`links.self[0].href`). */
-  webUrl: string | undefined;
-}
 
 const STATES: Record<string, PullRequestState> = { OPEN: 'open', MERGED: 'merged', DECLINED: 'closed' };
 
