@@ -172,7 +172,7 @@ export async function makeMove(h: Harness, kind: MoveKind, chatId: string, pick:
     }
     case 'outsideShardCount':
       // Another service following the contract with its own SHARD_COUNT (more shards than gitsync's) makes the row due.
-      await setAttributes(h, chatId, { dueShard: dueShardFor(chatId, h.shardCount * 2 + (pick % 5)), dueSlot: onceSlot(now - 1_000) });
+      await setAttributes(h, chatId, { dueShard: dueShardFor(chatId, h.shardCount * 2 + (pick % 5)), dueSlot: onceSlot(now - 1_000), staleAt: now - 1_000 });
       h.touch(chatId);
       return true;
     case 'wrongValues': {
