@@ -130,7 +130,7 @@ export class MemoryStore implements Store, DueCensus {
     slots.take(chatId);
     const row = this.rows.get(chatId);
     this.#charge?.({ operation: 'read', read: 0.5 * Math.max(1, Math.ceil(itemSize(row ?? {}) / (4 * KB))), write: 0, indexWrite: 0 });
-    if (!row || !slots.stillDue(chatId, row.dueSlot)) return null;
+    if (!row || !slots.stillDue(chatId, row.dueSlot, row.checkedAt)) return null;
     return structuredClone(row);
   }
 

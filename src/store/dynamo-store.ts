@@ -93,7 +93,7 @@ export class DynamoStore implements Store, DueCensus {
     // Eventually consistent: a stale read only costs a failed, fenced write-back.
     const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { chatId } }));
     const row = out.Item as DiffStatusRow | undefined;
-    if (!row || !slots.stillDue(chatId, row.dueSlot)) return null;
+    if (!row || !slots.stillDue(chatId, row.dueSlot, row.checkedAt)) return null;
     return row;
   }
 

@@ -78,12 +78,20 @@ export class SlotRound implements Round {
     return state.due.map(({ chatId, dueAt }) => ({ chatId, dueAt }));
   }
 
-  /** Whether `chatId` is due for this round, as of its latest read, given the slot its row holds now. */
-  stillDue(chatId: string, dueSlot: unknown): boolean {
+  /**
+   * Whether `chatId` is due for this round, as of its latest read, given the slot its row holds
+   * now and when it was last checked: a periodic occurrence its last check already covers is
+   * not served twice (a mark held back for another row's failed write hands it on again).
+   */
+  stillDue(chatId: string, dueSlot: unknown, checkedAt?: unknown): boolean {
     const now = this.lastQueriedAt;
     const shard = this.#shardOf.get(chatId);
     const state = shard === undefined ? undefined : this.#state.get(shard);
-    return state !== undefined && (this.#misplaced.has(chatId) || dueInstant(readSlot(dueSlot, now).slot, state.polledUntil, now) !== null);
+    if (state === undefined) return false;
+    if (this.#misplaced.has(chatId)) return true;
+    const { slot } = readSlot(dueSlot, now);
+    const at = dueInstant(slot, state.polledUntil, now);
+    return at !== null && !(slot !== null && slot.periodMs > 0 && typeof checkedAt === 'number' && checkedAt >= at);
   }
 
   /**

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatSlot } from '../../src/store/due-slot.ts';
+import { basePartition, duePartition } from '../../src/store/shard.ts';
+import { SlotRound } from '../../src/store/slot-round.ts';
+
+const PERIOD = 120_000;
+const ANCHOR = 1_000_000;
+const slot = { periodMs: PERIOD, anchor: ANCHOR };
+const dueSlot = formatSlot(slot);
+/** The occurrence the round serves: the slot's last instant before `now`. */
+const AT = ANCHOR + 2 * PERIOD;
+const NOW = AT + 5_000;
+
+test('a periodic occurrence is served once: a row whose last check covers it is not due again when a held-back mark hands it on', () => {
+  const cases: [string, unknown, boolean][] = [
+    ['never checked', undefined, true],
+    ['checked before the occurrence', AT - 1, true],
+    ['checked at the occurrence', AT, false],
+    ['checked after it (a webhook, refresh-now, or the round the mark was held back for)', AT + 1_000, false],
+    ['a damaged checkedAt counts for nothing', String(AT + 1_000), true],
+  ];
+  for (const [name, checkedAt, due] of cases) {
+    // The shard's mark was held back below the occurrence (another row's write-back failed).
+    const round = new SlotRound({ id: 'L', takenAt: NOW, expiresAt: NOW + 30_000 }, new Map([[0, AT - 10_000]]));
+    const found = round.observe(0, [{ chatId: 'c', dueShard: duePartition(basePartition(0), slot), dueSlot }], NOW);
+    assert.deepEqual(found, [{ chatId: 'c', dueAt: AT }], name);
+    assert.equal(round.stillDue('c', dueSlot, checkedAt), due, name);
+  }
+});
+
+test('a one-off slot stays due whatever the last check says (a push after it must be served)', () => {
+  const round = new SlotRound({ id: 'L', takenAt: NOW, expiresAt: NOW + 30_000 }, new Map([[0, AT]]));
+  const once = { periodMs: 0, anchor: NOW - 1_000 };
+  round.observe(0, [{ chatId: 'c', dueShard: duePartition(basePartition(0), once), dueSlot: formatSlot(once) }], NOW);
+  assert.equal(round.stillDue('c', formatSlot(once), NOW), true);
+});
