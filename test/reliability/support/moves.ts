@@ -1,7 +1,5 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { pullRequestDelivery } from '../../../src/dev/git-host-sim/webhook-json.ts';
 import type { Repo } from '../../../src/dev/git-host-sim/world.ts';
-import { githubDeliveryEvent } from '../../../src/dev/webhook-request.ts';
 import { SHARD_HIGH_WATER_KEY, shardLeaseKey } from '../../../src/store/bookkeeping.ts';
 import { onceSlot } from '../../../src/store/due-slot.ts';
 import { bucketOf, dueShardFor } from '../../../src/store/shard.ts';
@@ -124,13 +122,15 @@ export async function makeMove(h: Harness, kind: MoveKind, chatId: string, pick:
       // The PR changes on the host; its delivery and a tick run at once (either may claim first).
       const pr = newestPull(repo, branchName);
       if (!pr) return false;
-      const action = pr.state === 'open' && pick % 2 === 0 ? 'closed' : 'edited';
-      if (action === 'closed') world.merge(pr, now);
+      // A draft cannot be merged: it is edited instead.
+      const merge = pr.state === 'open' && !pr.draft && pick % 2 === 0;
+      if (merge) world.merge(pr, now);
       else world.retitle(pr, `Edited ${pick} ${chatId}`, now);
       for (const [id, other] of h.owned) if (other.gitRemoteOrigin === owned.gitRemoteOrigin && other.gitBranch === branchName) h.touch(id);
       const urls = { web: where.host.sim.url, api: where.host.proxy.apiUrl };
-      const delivery = githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(repo, pr, urls, action), secret: WEBHOOK_SECRET });
-      await Promise.all([h.tick({ batchSize: 10 }), h.receiver.receive(delivery).catch(() => {})]);
+      // The delivery as the simulated host's own product sends it (none where it sends none).
+      const delivery = where.host.sim.dialect.delivery?.({ kind: merge ? 'closed' : 'updated', repo, pr }, urls, WEBHOOK_SECRET);
+      await Promise.all([h.tick({ batchSize: 10 }), delivery ? h.receiver.receive(delivery).catch(() => {}) : undefined]);
       return true;
     }
     case 'deleteReinsert': {
