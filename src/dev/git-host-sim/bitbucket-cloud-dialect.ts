@@ -3,7 +3,7 @@ import { intParam } from './bitbucket-parts.ts';
 import { bitbucketDeliveryEvent } from '../webhook-request.ts';
 import { cloudState, commitEntries, diffstatEntries, pullRequestJson, pullRequestWebUrl, repository } from './bitbucket-cloud-json.ts';
 import { decisions } from './bitbucket-parts.ts';
-import type { HostDialect, HostUrls, JsonAnswer, SimRoute } from './dialect.ts';
+import { pullRequestRoutes, type HostDialect, type HostUrls, type JsonAnswer, type SimRoute } from './dialect.ts';
 import type { World } from './world.ts';
 
 const API = '/2.0';
@@ -31,14 +31,7 @@ function page<T>(items: T[], url: URL, defaultLen: number, maxLen: number, withS
   };
 }
 
-function matchRoute(method: string, pathname: string): SimRoute | null {
-  const m = method === 'GET' ? PATTERN.exec(pathname) : null;
-  if (!m) return null;
-  const [, owner = '', repo = '', number, sub] = m;
-  const base = { apiPrefix: API, owner: decodeURIComponent(owner), repo: decodeURIComponent(repo) };
-  if (number === undefined) return { ...base, endpoint: 'pullrequests.list' };
-  return { ...base, endpoint: sub ? `pullrequests.${sub}` : 'pullrequests.get', number: Number(number) };
-}
+const matchRoute = pullRequestRoutes(PATTERN, API, 'pullrequests');
 
 function answer(world: World, route: SimRoute, url: URL, urls: HostUrls): JsonAnswer {
   const found = world.resolveRepo(route.owner, route.repo);

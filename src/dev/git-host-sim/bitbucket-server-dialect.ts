@@ -1,7 +1,7 @@
 import { bitbucketServerType } from '../../providers/bitbucket-server/provider-type.ts';
 import { baseHash, commitHashes, decisions, fileChanges, hashOf, intParam } from './bitbucket-parts.ts';
 import { bitbucketDeliveryEvent } from '../webhook-request.ts';
-import type { HostDialect, HostUrls, JsonAnswer, SimRoute } from './dialect.ts';
+import { pullRequestRoutes, type HostDialect, type HostUrls, type JsonAnswer, type SimRoute } from './dialect.ts';
 import type { PullRequest, Repo, World } from './world.ts';
 
 /** The simulated server lives below a context path, as many installations do. */
@@ -121,14 +121,7 @@ function page<T>(items: T[], query: URLSearchParams, extra: Record<string, unkno
   return { status: 200, body: { size: values.length, limit, isLastPage, values, start, ...(isLastPage ? {} : { nextPageStart: start + limit }), ...extra } };
 }
 
-function matchRoute(method: string, pathname: string): SimRoute | null {
-  const m = method === 'GET' ? PATTERN.exec(pathname) : null;
-  if (!m) return null;
-  const [, owner = '', repo = '', number, sub] = m;
-  const base = { apiPrefix: API, owner: decodeURIComponent(owner), repo: decodeURIComponent(repo) };
-  if (number === undefined) return { ...base, endpoint: 'pull-requests.list' };
-  return { ...base, endpoint: sub ? `pull-requests.${sub}` : 'pull-requests.get', number: Number(number) };
-}
+const matchRoute = pullRequestRoutes(PATTERN, API, 'pull-requests');
 
 function answer(world: World, route: SimRoute, url: URL, urls: HostUrls): JsonAnswer {
   const found = world.resolveRepo(route.owner, route.repo);

@@ -86,3 +86,19 @@ export interface HostDialect {
   /** The answer once the token's limit is spent (`status`: the limiter's configured status). */
   limited(state: RateLimitState, status: number, login: string, now: number): { status: number; headers: Record<string, string>; body: unknown };
 }
+
+/**
+ * The route matcher of a host whose pull-request paths are `.../<owner>/<repo>/<noun>[/<n>[/<sub>]]`:
+ * `pattern` captures owner, repo, number and sub-resource; endpoints are named `<noun>.list`,
+ * `<noun>.get` and `<noun>.<sub>`.
+ */
+export function pullRequestRoutes(pattern: RegExp, apiPrefix: string, noun: string): (method: string, pathname: string) => SimRoute | null {
+  return (method, pathname) => {
+    const m = method === 'GET' ? pattern.exec(pathname) : null;
+    if (!m) return null;
+    const [, owner = '', repo = '', number, sub] = m;
+    const base = { apiPrefix, owner: decodeURIComponent(owner), repo: decodeURIComponent(repo) };
+    if (number === undefined) return { ...base, endpoint: `${noun}.list` };
+    return { ...base, endpoint: sub ? `${noun}.${sub}` : `${noun}.get`, number: Number(number) };
+  };
+}
