@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { localLambdaContext } from '../src/dev/lambda-context.ts';
+import type { Settings } from '../src/system/settings.ts';
 import { resolveValue, samFunction } from '../src/dev/sam-function.ts';
 import { loadTemplate, type CfnTemplate } from '../src/dev/template.ts';
 import { SECONDS_PER_MONTH } from './cost.ts';
@@ -44,14 +45,8 @@ export const BILL_PRICES = {
 } as const;
 
 /** The template's defaults the bill is computed at (read from template.yaml, nothing assumed). */
-export interface TemplateDefaults {
-  shardCount: number;
-  batchSize: number;
-  concurrency: number;
-  perTokenConcurrency: number;
-  tickBudgetMs: number;
-  safetyMarginMs: number;
-  fanOut: { maxWorkers: number; reservedConcurrency: number; rowsPerWorker: number };
+export interface TemplateDefaults
+  extends Pick<Settings, 'shardCount' | 'batchSize' | 'concurrency' | 'perTokenConcurrency' | 'tickBudgetMs' | 'safetyMarginMs' | 'fanOut'> {
   refreshMemoryGb: number;
   webhookMemoryGb: number;
   markStaleMemoryGb: number;
