@@ -20,9 +20,16 @@ const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetI
  * Measures what the product's requests cost without changing them: SDK middleware asks every
  * command for `ReturnConsumedCapacity: INDEXES` and adds up the answer, table and each GSI apart.
  * `tableAlias` maps real (unique) table names to stable labels.
+ *
+ * One correction, counted in `raisedToMinimum`: DynamoDB Local reports 0 units for a Query or
+ * Scan that found nothing, where DynamoDB bills the minimum read ("Queries that do not return
+ * results consume the minimum read capacity units according to the type of read": 0.5 eventually
+ * consistent, 1 strongly consistent); such an answer is counted at that minimum.
  */
 export class CapacityMeter {
   #totals: CapacityTotals = {};
+  /** Empty Query / Scan answers DynamoDB Local reported at 0 units, counted at DynamoDB's minimum. */
+  raisedToMinimum = 0;
   readonly #alias: (table: string) => string;
 
   constructor(tableAlias: (table: string) => string) {
@@ -36,8 +43,12 @@ export class CapacityMeter {
         input['ReturnConsumedCapacity'] = 'INDEXES';
         const out = await next(args);
         const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-        const consumed = (out.output as { ConsumedCapacity?: ConsumedCapacityShape | ConsumedCapacityShape[] }).ConsumedCapacity;
-        for (const c of [consumed ?? []].flat()) this.#record(operation, c);
+        const output = out.output as { ConsumedCapacity?: ConsumedCapacityShape | ConsumedCapacityShape[]; Count?: number };
+        for (const c of [output.ConsumedCapacity ?? []].flat()) {
+          const empty = (operation === 'Query' || operation === 'Scan') && output.Count === 0 && !c.CapacityUnits;
+          if (empty) this.raisedToMinimum += 1;
+          this.#record(operation, empty ? minimumRead(c, input) : c);
+        }
         return out;
       },
       { step: 'initialize', name: 'benchConsumedCapacity', override: true },
@@ -69,5 +80,15 @@ export class CapacityMeter {
 
   reset(): void {
     this.#totals = {};
+    this.raisedToMinimum = 0;
   }
+}
+
+/** An empty answer at DynamoDB's minimum read, on the index it read when it read one. */
+function minimumRead(c: ConsumedCapacityShape, input: Record<string, unknown>): ConsumedCapacityShape {
+  const units = input['ConsistentRead'] === true ? 1 : 0.5;
+  const index = input['IndexName'];
+  return typeof index === 'string'
+    ? { ...c, CapacityUnits: units, Table: { CapacityUnits: 0 }, GlobalSecondaryIndexes: { [index]: { CapacityUnits: units } } }
+    : { ...c, CapacityUnits: units, Table: { CapacityUnits: units } };
 }

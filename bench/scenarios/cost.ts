@@ -249,7 +249,7 @@ export interface WeekResult {
 
 /** The simulated rows' host, as the cadence reads it from a PR url. */
 const WEBHOOK_HOSTS: ReadonlySet<string> = new Set(['github.com']);
-const LOOP_OPERATIONS: ReadonlySet<CapacityCharge['operation']> = new Set(['lease', 'release', 'query', 'census']);
+const LOOP_OPERATIONS: ReadonlySet<CapacityCharge['operation']> = new Set(['lease', 'release', 'query', 'census', 'sweep']);
 
 /**
  * A week of virtual time in memory, at the template's defaults (shards, batch size, fan-out):

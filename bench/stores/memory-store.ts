@@ -4,7 +4,9 @@ import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { shardsToPoll } from '../../src/store/bookkeeping.ts';
 import { formatSlot } from '../../src/store/due-slot.ts';
 import { itemSize } from '../../src/store/item-size.ts';
-import { checkedShardCount, dueShardFor } from '../../src/store/shard.ts';
+import { createTableInput } from '../../src/dev/template.ts';
+import { sameValue } from '../../src/domain/same-value.ts';
+import { BUCKET_MS, checkedShardCount, dueShardFor, SWEEP_SEGMENTS } from '../../src/store/shard.ts';
 import { asSlotRound, oldestFirst, SlotRound } from '../../src/store/slot-round.ts';
 import { hasIdentity, slotWrite } from '../../src/store/slot-write.ts';
 import type { DueCensus } from '../../src/store/due-census.ts';
@@ -12,10 +14,10 @@ import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from '../../sr
 
 /** Request units one operation would cost on DynamoDB on-demand (see `capacity` below). */
 export interface CapacityCharge {
-  operation: 'lease' | 'release' | 'query' | 'census' | 'read' | 'write' | 'failedWrite' | 'markStale';
+  operation: 'lease' | 'release' | 'query' | 'census' | 'sweep' | 'read' | 'write' | 'failedWrite' | 'markStale';
   read: number;
   write: number;
-  /** Of `write`, the due index's share. */
+  /** Of `write`, the secondary indexes' share. */
   indexWrite: number;
   /** A due-index query's bytes read (what its read units are rounded up from). */
   bytes?: number;
@@ -40,9 +42,12 @@ const KB = 1024;
 /**
  * The slot design in memory, for simulations too long for DynamoDB Local (a week of virtual
  * time). It passes the same store contract tests as `DynamoStore` and charges each operation
- * what DynamoDB bills for it: writes on the larger item image rounded up to 1 KB, the index
- * only when `dueShard` / `dueSlot` change (projected attribute 1 unit, key move 2, entering or
- * leaving 1), reads by size rounded up to 4 KB, eventually consistent at half price.
+ * what DynamoDB bills for it: writes on the larger item image rounded up to 1 KB; each of the
+ * table's secondary indexes (template.yaml's) only when its key or a projected attribute
+ * changes (key move 2 writes, entering, leaving or a projected change 1, each by its entry's
+ * size); reads by size rounded up to 4 KB, eventually consistent at half price, an empty
+ * answer the minimum. test/bench/meter-agreement.test.ts holds it to what DynamoDB Local
+ * reports for the same calls.
  */
 export class MemoryStore implements Store, DueCensus {
   /** The table: rows, the shard lease items and the shard high-water mark (shareable by two stores). */
@@ -50,6 +55,8 @@ export class MemoryStore implements Store, DueCensus {
   readonly #shardCount: number;
   readonly #clock: Clock;
   readonly #charge: ((c: CapacityCharge) => void) | undefined;
+  /** The loop slot this store last swept (DynamoStore sweeps once per slot). */
+  #sweptSlot: number | undefined;
 
   constructor(options: { shardCount: number; clock?: Clock; onCharge?: (c: CapacityCharge) => void; table?: MemoryTable }) {
     this.#shardCount = checkedShardCount(options.shardCount);
@@ -71,8 +78,11 @@ export class MemoryStore implements Store, DueCensus {
 
   async beginRound(lease: Lease, only?: readonly number[]): Promise<Round> {
     const held = new Map<number, number>();
-    // Reading the shard high-water mark (DynamoStore's GetItem, eventually consistent).
-    if (!only) this.#charge?.({ operation: 'lease', read: 0.5, write: 0, indexWrite: 0 });
+    // Reading the shard high-water mark (DynamoStore's GetItem, eventually consistent), and the slot's sweep segment.
+    if (!only) {
+      this.#charge?.({ operation: 'lease', read: 0.5, write: 0, indexWrite: 0 });
+      this.#sweep();
+    }
     for (const shard of only ?? shardsToPoll(this.#shardCount, this.table.highWater)) {
       const item = this.table.shards.get(shard) ?? {};
       this.#charge?.({ operation: 'lease', read: 0, write: 1, indexWrite: 0 });
@@ -91,8 +101,9 @@ export class MemoryStore implements Store, DueCensus {
   }
 
   async shardsInUse(): Promise<number[]> {
-    // DynamoStore reads the shard high-water mark (an eventually consistent GetItem).
+    // DynamoStore reads the shard high-water mark (an eventually consistent GetItem) and the slot's sweep segment.
     this.#charge?.({ operation: 'census', read: 0.5, write: 0, indexWrite: 0 });
+    this.#sweep();
     return shardsToPoll(this.#shardCount, this.table.highWater);
   }
 
@@ -115,6 +126,21 @@ export class MemoryStore implements Store, DueCensus {
       out.push(...entries);
     }
     return out;
+  }
+
+  /**
+   * DynamoStore scans one of `SWEEP_SEGMENTS` segments of the due index per slot (and store):
+   * charged as the index's bytes over the segments, since which entries a segment holds is
+   * DynamoDB's hash.
+   */
+  #sweep(): void {
+    if (!this.#charge) return;
+    const slot = Math.floor(this.#clock.now() / BUCKET_MS);
+    if (this.#sweptSlot === slot) return;
+    this.#sweptSlot = slot;
+    let bytes = 0;
+    for (const [partition, entries] of this.table.dueIndex) for (const [chatId, dueSlot] of entries) bytes += itemSize({ chatId, dueShard: partition, dueSlot });
+    this.#charge({ operation: 'sweep', read: 0.5 * Math.max(1, Math.ceil(bytes / SWEEP_SEGMENTS / (4 * KB))), write: 0, indexWrite: 0 });
   }
 
   #index(before: DiffStatusRow | undefined, after: DiffStatusRow): void {
@@ -204,12 +230,47 @@ function writeUnits(before: object, after: object): number {
   return Math.max(1, Math.ceil(Math.max(itemSize(before), itemSize(after)) / KB));
 }
 
-/** The due index's share of a write: it holds `dueShard` (key) and `dueSlot` (projected). */
+interface IndexShape {
+  key: string;
+  /** Attributes an entry holds besides the keys (all of them: `ALL`). */
+  projected: readonly string[] | 'ALL';
+}
+
+/** The diff-status table's secondary indexes, as template.yaml defines them. */
+const INDEXES: readonly IndexShape[] = (createTableInput('DiffStatusTable', 'diff-status').GlobalSecondaryIndexes ?? []).map((gsi) => ({
+  key: gsi.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName!,
+  projected: gsi.Projection?.ProjectionType === 'ALL' ? 'ALL' : (gsi.Projection?.NonKeyAttributes ?? []),
+}));
+
+/** An index entry: the table's key, the index's key and its projected attributes. */
+function entryOf(row: DiffStatusRow, index: IndexShape): object {
+  if (index.projected === 'ALL') return row;
+  const entry: Record<string, unknown> = { chatId: row.chatId };
+  for (const name of [index.key, ...index.projected]) {
+    const value = (row as unknown as Record<string, unknown>)[name];
+    if (value !== undefined) entry[name] = value;
+  }
+  return entry;
+}
+
+/**
+ * The secondary indexes' share of a write, each by DynamoDB's rules: nothing when the item is
+ * in neither image or its key and projected attributes are unchanged; entering, leaving or a
+ * projected change 1 write of the entry; a key change 2 (the old entry deleted, the new put).
+ */
 function indexUnits(before: DiffStatusRow | undefined, after: DiffStatusRow): number {
-  const was = before?.dueShard !== undefined;
-  const is = after.dueShard !== undefined;
-  if (!was && !is) return 0;
-  if (was !== is) return 1;
-  if (before!.dueShard !== after.dueShard) return 2;
-  return before!.dueSlot !== after.dueSlot ? 1 : 0;
+  let units = 0;
+  for (const index of INDEXES) {
+    const was = before ? entryOf(before, index) : undefined;
+    const is = entryOf(after, index);
+    const keyOf = (entry: object | undefined) => (entry as Record<string, unknown> | undefined)?.[index.key];
+    const inBefore = keyOf(was) !== undefined;
+    const inAfter = keyOf(is) !== undefined;
+    const size = (entry: object | undefined) => Math.max(1, Math.ceil(itemSize(entry ?? {}) / KB));
+    if (!inBefore && !inAfter) continue;
+    if (inBefore !== inAfter) units += size(inAfter ? is : was);
+    else if (!sameValue(keyOf(was), keyOf(is))) units += size(was) + size(is);
+    else if (!sameValue(was, is)) units += Math.max(size(was), size(is));
+  }
+  return units;
 }
