@@ -125,6 +125,8 @@ export class InvocationMeter {
     const sink = { log: write, info: write, warn: write, error: write, debug: write, trace: write } as unknown as Console;
     // Its own warnings go where the handler's Metrics writes them: the function's log.
     this.metrics = new Metrics({ namespace: 'gitsync', serviceName: 'gitsync', logger: sink });
+    // Metrics turned off by the environment (POWERTOOLS_METRICS_DISABLED, POWERTOOLS_DEV) emit nothing: a count of 0 series would be a lie.
+    if ((this.metrics as unknown as { isDisabled(): boolean }).isDisabled()) throw new Error('InvocationMeter: Powertools Metrics are disabled by the environment (POWERTOOLS_METRICS_DISABLED / POWERTOOLS_DEV); the metric series cannot be counted');
     this.#memoryMb = options.memoryMb;
     this.#context = localLambdaContext({ functionName: options.functionName, region: 'us-east-1', memoryMb: String(options.memoryMb), timeoutMs: 40_000 });
     (this.logger as unknown as { console: Console }).console = sink;

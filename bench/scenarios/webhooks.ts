@@ -55,11 +55,26 @@ export async function webhooks(endpoint: string, options: { deliveries: number; 
     sim: { rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 } },
   });
   const doc = localDocClient(endpoint);
+  // The handler reads its wiring from the environment; what this sets is put back afterwards, so
+  // the rest of the bench (the cost section's own Powertools Metrics) does not run with metrics off.
+  const saved = new Map<string, string | undefined>();
+  const setEnv = (values: Record<string, string>) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (!saved.has(name)) saved.set(name, process.env[name]);
+      process.env[name] = value;
+    }
+  };
+  const restoreEnv = () => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
   const deliveriesTable = `${world.config.tableName}-deliveries`;
   await doc.send(new CreateTableCommand(createTableInput('WebhookDeliveriesTable', deliveriesTable)));
   try {
     const host = new URL(world.sim.url).host;
-    Object.assign(process.env, {
+    setEnv({
       TABLE_NAME: world.config.tableName,
       TOKENS_TABLE_NAME: world.config.tokensTableName,
       DELIVERIES_TABLE_NAME: deliveriesTable,
@@ -122,6 +137,7 @@ export async function webhooks(endpoint: string, options: { deliveries: number; 
       staleAfterAnswer,
     };
   } finally {
+    restoreEnv();
     await doc.send(new DeleteTableCommand({ TableName: deliveriesTable })).catch(() => {});
     doc.destroy();
     await world.close();

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { emptySummary } from '../../src/refresh/tick-summary.ts';
-import { reportTick } from '../../src/handler/tick-metrics.ts';
+import { reportTick, TICK_METRIC_NAMES } from '../../src/handler/tick-metrics.ts';
+import { reportDelivery, WEBHOOK_METRIC_NAMES } from '../../src/handler/webhook-metrics.ts';
 import { InvocationMeter, monthlyBill, templateDefaults, type MonthQuantities } from '../../bench/bill.ts';
 import { loadTemplate } from '../../src/dev/template.ts';
 
@@ -44,4 +45,27 @@ test('the meter counts what the handler\'s Logger and Metrics write: an idle tic
   meter.invocation(3_700_000, () => reportTick(meter.metrics, meter.logger, { ...emptySummary(), oldestLatenessMs: 5_000 }), 60);
   assert.deepEqual(meter.series(), { count: 1, hours: 1 }, 'one series, one hour with datapoints');
   assert.ok(meter.invocationBytes > 600 && meter.invocationBytes < 10_000);
+});
+
+test('the meter counts each distinct EMF series the handlers emit (name and dimensions), across both functions\' reports', () => {
+  const meter = new InvocationMeter({ functionName: 'webhook', memoryMb: 256, logLevel: 'INFO' });
+  const applied = { matched: 1, summary: { ...emptySummary(), refreshed: 1 }, madeDue: 0, skipped: 0, rowLatenciesMs: [900], unwritten: 0 };
+  const response = { statusCode: 200, headers: {}, body: '' };
+  meter.invocation(0, () => reportDelivery(meter.metrics, meter.logger, { response, outcome: 'processed', event: 'push', host: 'github.com', deliveryId: 'a', applied }), 40);
+  meter.invocation(1_000, () => reportDelivery(meter.metrics, meter.logger, { response: { ...response, statusCode: 401 }, outcome: 'refused', event: 'push', host: 'github.com', deliveryId: 'b' }), 5);
+  meter.invocation(2_000, () => reportDelivery(meter.metrics, meter.logger, { response, outcome: 'processed', event: 'pull_request', host: 'github.com', deliveryId: 'c', applied }), 40);
+  assert.deepEqual(meter.series(), { count: WEBHOOK_METRIC_NAMES.length, hours: WEBHOOK_METRIC_NAMES.length });
+  meter.invocation(0, () => reportTick(meter.metrics, meter.logger, { ...emptySummary(), oldestLatenessMs: 1 }), 60);
+  assert.equal(meter.series().count, WEBHOOK_METRIC_NAMES.length + TICK_METRIC_NAMES.length);
+});
+
+test('the meter refuses to count with Powertools Metrics turned off by the environment (it would read 0 series)', () => {
+  const saved = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  try {
+    assert.throws(() => new InvocationMeter({ functionName: 'f', memoryMb: 512, logLevel: 'INFO' }), /disabled by the environment/);
+  } finally {
+    if (saved === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+    else process.env.POWERTOOLS_METRICS_DISABLED = saved;
+  }
 });
