@@ -15,6 +15,7 @@ import { powertoolsLog } from '../../src/handler/powertools-log.ts';
 import { BILL_PRICES, EXECUTIONS_PER_MONTH, InvocationMeter, monthlyBill, SLOTS_PER_MONTH, templateDefaults, type MonthQuantities } from '../bill.ts';
 import { onceSlot } from '../../src/store/due-slot.ts';
 import { itemSize } from '../../src/store/item-size.ts';
+import { repoBranchKey } from '../../src/store/repo-branch-key.ts';
 import { MemoryStore, type CapacityCharge } from '../stores/memory-store.ts';
 import { dueShardFor, parsePartition } from '../../src/store/shard.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -74,6 +75,8 @@ export interface Calibration {
   idleTick: Units;
   /** Mean size of a refreshed row, bytes (DynamoDB's rules). */
   rowBytes: number;
+  /** Read units of one tokens-table GetItem (the Refresher's look-up of an owner's token), as DynamoDB reported them. */
+  tokenReadRru: number;
   /** A sample row's HTTP cache, so the simulated week writes rows of the same size. */
   sampleCache: DiffStatusRow['httpCache'];
 }
@@ -148,7 +151,7 @@ export async function calibrate(endpoint: string, design: Design, store: 'dynamo
     const still = busy.refreshes - opened;
     const changed = { wru: (busy.used.wru - still * unchanged.wru) / opened, rru: (busy.used.rru - still * unchanged.rru) / opened };
     const rows = memory ? [...memory.rows.values()] : await scanRows(worker, world.rows.map((r) => r.chatId));
-    mark = consumed();
+    const tokenReads = meter.totals()['GetItem tokens'];
     return {
       design: design.name,
       store,
@@ -157,6 +160,7 @@ export async function calibrate(endpoint: string, design: Design, store: 'dynamo
       changed: roundUnits(changed),
       idleTick: roundUnits(idleTick),
       rowBytes: Math.round(rows.reduce((sum, r) => sum + itemSize(r), 0) / rows.length),
+      tokenReadRru: tokenReads && tokenReads.calls > 0 ? round(tokenReads.read / tokenReads.calls, 3) : 0,
       sampleCache: rows.find((r) => r.httpCache && Object.keys(r.httpCache).length > 0)?.httpCache ?? {},
     };
   } finally {
@@ -230,8 +234,10 @@ export interface WeekResult {
    * read, so a bigger table's queries can be priced from the same calls.
    */
   loop: { wru: number; rru: number; queryBytes: Map<number, number> };
-  /** Tokens-table GetItems: one per owner and host per refresh batch (the Refresher's look-ups). */
+  /** Tokens-table GetItems of the loop's refreshes: one per owner and host per refresh batch (the Refresher's look-ups). */
   tokenReads: number;
+  /** The model's units of the deliveries' own row operations (billed instead at what DynamoDB Local measured per delivery). */
+  deliveryModel: { wru: number; rru: number };
   apiRequests: number;
   events: number;
   pushes: number;
@@ -276,6 +282,8 @@ export async function simulateWeek(
   const end = t0 + days * DAY;
   const clock = { current: t0, now(): number { return this.current; } };
   let category: 'unchanged' | 'changed' | 'other' = 'other';
+  /** Inside a delivery's refresh: its units are the webhook path's, measured per delivery on DynamoDB Local, not the rows'. */
+  let inDelivery = false;
   const rowWru = { unchanged: 0, changed: 0, other: 0 };
   let rowRru = 0;
   const loop = { wru: 0, rru: 0, queryBytes: new Map<number, number>() };
@@ -287,6 +295,11 @@ export async function simulateWeek(
         loop.wru += c.write;
         if (c.bytes === undefined) loop.rru += c.read;
         else loop.queryBytes.set(c.bytes, (loop.queryBytes.get(c.bytes) ?? 0) + 1);
+        return;
+      }
+      if (inDelivery) {
+        result.deliveryModel.wru += c.write;
+        result.deliveryModel.rru += c.read;
         return;
       }
       rowWru[category] += c.write;
@@ -301,14 +314,14 @@ export async function simulateWeek(
 
   const result: WeekResult = {
     rows: rowCount, days, deliveries: 0, deliveryApiRequests: 0, refreshes: 0, refreshesByKind: { active: 0, quiet: 0, closed: 0, noPr: 0, noToken: 0 }, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0,
-    loop, tokenReads: 0, apiRequests: 0, events: 0, pushes: 0, slots: 0, ticks: 0, refreshBilledMs: 0,
+    loop, tokenReads: 0, deliveryModel: { wru: 0, rru: 0 }, apiRequests: 0, events: 0, pushes: 0, slots: 0, ticks: 0, refreshBilledMs: 0,
     logs: { refreshInvocationBytes: 0, refreshRowBytes: 0, webhookBytes: 0, seriesCount: 0, seriesHours: 0 }, basePartitionShare: 0,
     changeToRow: { active: [], quiet: [] },
   };
   const refresher: RowRefresher = {
     async refresh(batch, _run, onResult) {
       // The Refresher looks each owner's token up once per batch (one host here).
-      result.tokenReads += new Set(batch.map((row) => row.ownerId)).size;
+      if (!inDelivery) result.tokenReads += new Set(batch.map((row) => row.ownerId)).size;
       return batch.map((row, i) => {
         const answer = answerFor(byId.get(row.chatId)!, clock.now(), sampleCache, result);
         onResult?.(i, answer);
@@ -371,7 +384,8 @@ export async function simulateWeek(
     if ((t - t0) % HOUR === 0) baseShares.push(basePartitionShare(store));
     while (nextPush < pushes.length && pushes[nextPush]!.at <= t) {
       const { row } = pushes[nextPush++]!;
-      await markStale(tagged, clock, { chatIds: [row.chatId], branch: `b-${row.chatId}`, origin: 'https://github.com/o/r' }, { publisher });
+      // A push to the row's own branch (a push elsewhere would move its byRepoBranch entry).
+      await markStale(tagged, clock, { chatIds: [row.chatId], branch: `feature/${row.chatId}`, origin: ORIGIN }, { publisher });
       result.pushes += 1;
     }
     while (nextDelivery < deliveries.length && deliveries[nextDelivery]!.at <= t) {
@@ -379,7 +393,9 @@ export async function simulateWeek(
       result.deliveries += 1;
       const before = result.apiRequests;
       // A row without a PR yet answers null; one without a token fails: the loop keeps its rule.
+      inDelivery = true;
       const fresh = await refreshNow({ store: tagged, refresher, clock, policy: design.cadence, publisher, ...(webhookActivity ? { webhookActivity } : {}) }, row.chatId).catch(() => null);
+      inDelivery = false;
       const requests = result.apiRequests - before;
       result.deliveryApiRequests += requests;
       // The receiver's report for a delivery that matched this one row (what the handler logs).
@@ -475,14 +491,18 @@ function statusOf(chatId: string, kind: Kind): PullRequestStatus {
   };
 }
 
+const ORIGIN = 'https://github.com/acme/api';
+
 function seedRow(r: SimRow, t0: number, rng: Random): DiffStatusRow {
   const dueAt = t0 + Math.floor(rng.next() * 120_000);
   const base: DiffStatusRow = {
     chatId: r.chatId,
     ownerId: r.kind === 'noToken' ? 'owner-without-token' : `owner-${r.chatId.slice(-2)}`,
     workspaceId: 'ws-1',
-    gitRemoteOrigin: 'https://github.com/acme/api',
+    gitRemoteOrigin: ORIGIN,
     gitBranch: `feature/${r.chatId}`,
+    // As rows stand after their first write-back: in the webhooks' byRepoBranch index.
+    repoBranchKey: repoBranchKey(ORIGIN, `feature/${r.chatId}`),
     createdAt: r.changedBefore - DAY,
     updatedAt: r.changedBefore,
     changedAt: r.changedBefore,
@@ -533,6 +553,19 @@ export interface CostFigures {
   changeToRow: { activeP50Ms: number; activeP99Ms: number; quietP50Ms: number; quietP99Ms: number; samples: number };
 }
 
+/**
+ * One webhook delivery as measured in the run (the webhooks scenario on DynamoDB Local, the host
+ * answering at once): the function's own time (answer p50) and every DynamoDB unit its calls
+ * reported (the dedup put, the host note, the `byRepoBranch` query, the claim, the token read,
+ * the row's write-back), per delivery that matched a row; the week counts the deliveries.
+ */
+export interface DeliveryMeasure {
+  ownMs: number;
+  wru: number;
+  rru: number;
+}
+const NO_DELIVERIES: DeliveryMeasure = { ownMs: 0, wru: 0, rru: 0 };
+
 /** Assumptions of the bill besides the prices and the template's defaults (stated in the output). */
 export const PROJECTION = {
   /** One invocation's own time (store round trips), and each GitHub request's, for the Lambda's duration. */
@@ -546,15 +579,6 @@ export const PROJECTION = {
    */
   itemOverheadBytes: 100,
   indexEntriesBytes: 70 + 100 + 160 + 100,
-  /**
-   * One webhook delivery's own DynamoDB units besides its row's refresh (which the week bills):
-   * the deduplicating put into the deliveries table, the row's claim-and-stamp update and the
-   * host's last-delivery note (1 write unit each, the note's too: a conditional write whose
-   * condition fails is billed), the `byRepoBranch` query (0.5 read unit). The webhook
-   * function's own time per delivery is measured in each run (the webhooks scenario's answer
-   * p50 with a host that answers at once, DynamoDB Local standing in for DynamoDB).
-   */
-  delivery: { wru: 3, rru: 0.5 },
   /**
    * Bytes sent to the host per API request (request line, Authorization, If-None-Match,
    * User-Agent, Accept, API version headers, TLS record overhead) and per webhook answer: data
@@ -576,7 +600,7 @@ export const PROJECTION = {
  * lead are extrapolated: ceil(due per slot / RowsPerWorker) when more than RowsPerWorker rows
  * are due (the week's tables are too small to need any).
  */
-export function monthOf(design: Design, week: WeekResult, rows: number, dynamo: Calibration, model: Calibration | undefined, deliveryOwnMs: number): MonthQuantities {
+export function monthOf(design: Design, week: WeekResult, rows: number, dynamo: Calibration, model: Calibration | undefined, delivery: DeliveryMeasure): MonthQuantities {
   const perMonth = (weekly: number) => (weekly / Math.max(1, week.rows)) * rows * (30 / week.days);
   const slotsScale = SLOTS_PER_MONTH / week.slots;
   const growth = rows / Math.max(1, week.rows);
@@ -594,6 +618,9 @@ export function monthOf(design: Design, week: WeekResult, rows: number, dynamo: 
   }
   let queryRru = 0;
   for (const [bytes, calls] of week.loop.queryBytes) queryRru += calls * 0.5 * Math.max(1, Math.ceil((bytes * growth) / 4096));
+  // The loop's units as DynamoDB Local reported them for an idle tick over the model's charge for the same tick (1 when they agree).
+  const loopW = model && model.idleTick.wru > 0 ? dynamo.idleTick.wru / model.idleTick.wru : 1;
+  const loopR = model && model.idleTick.rru > 0 ? dynamo.idleTick.rru / model.idleTick.rru : 1;
   const duePerSlot = perMonth(week.refreshes) / SLOTS_PER_MONTH;
   const workers = duePerSlot > DEFAULTS.fanOut.rowsPerWorker ? Math.min(DEFAULTS.fanOut.maxWorkers, Math.ceil(duePerSlot / DEFAULTS.fanOut.rowsPerWorker)) : 0;
   const refreshInvocations = week.ticks * slotsScale + workers * SLOTS_PER_MONTH;
@@ -609,17 +636,17 @@ export function monthOf(design: Design, week: WeekResult, rows: number, dynamo: 
     dynamodb: {
       rowWru,
       rowRru,
-      loopWru: week.loop.wru * slotsScale,
-      loopRru: (week.loop.rru + queryRru) * slotsScale,
-      tokensRru: perMonth(week.tokenReads) * 0.5,
-      webhookWru: deliveries * PROJECTION.delivery.wru,
-      webhookRru: deliveries * PROJECTION.delivery.rru,
+      loopWru: week.loop.wru * slotsScale * loopW,
+      loopRru: (week.loop.rru + queryRru) * slotsScale * loopR,
+      tokensRru: perMonth(week.tokenReads) * dynamo.tokenReadRru,
+      webhookWru: deliveries * delivery.wru,
+      webhookRru: deliveries * delivery.rru,
       storageGb: (rows * (dynamo.rowBytes + PROJECTION.itemOverheadBytes + PROJECTION.indexEntriesBytes)) / 1024 ** 3,
     },
     refreshInvocations,
     refreshGbSeconds: (refreshMs / 1000) * DEFAULTS.refreshMemoryGb,
     webhookInvocations: deliveries,
-    webhookGbSeconds: ((deliveries * deliveryOwnMs + deliveryRequests * PROJECTION.githubRequestMs) / 1000) * DEFAULTS.webhookMemoryGb,
+    webhookGbSeconds: ((deliveries * delivery.ownMs + deliveryRequests * PROJECTION.githubRequestMs) / 1000) * DEFAULTS.webhookMemoryGb,
     markStaleInvocations: pushes,
     markStaleGbSeconds: ((pushes * PROJECTION.markStaleMs) / 1000) * DEFAULTS.markStaleMemoryGb,
     executions: EXECUTIONS_PER_MONTH,
@@ -655,7 +682,7 @@ function billOf(q: MonthQuantities): Bill {
 /**
  * Per-refresh figures and the whole monthly bill from the week, for 1k..1M rows.
  */
-export function figures(design: Design, week: WeekResult, dynamo: Calibration, model: Calibration | undefined, deliveryOwnMs = 0): CostFigures & { bills: Record<'10000' | '100000', Bill> } {
+export function figures(design: Design, week: WeekResult, dynamo: Calibration, model: Calibration | undefined, delivery: DeliveryMeasure = NO_DELIVERIES): CostFigures & { bills: Record<'10000' | '100000', Bill> } {
   const perRefresh = (units: number) => units / Math.max(1, week.refreshes);
   const useModel = design.store !== 'row-lease' && model !== undefined;
   const wruUnchanged = useModel ? (week.rowWru.unchanged / Math.max(1, week.unchangedRefreshes)) * (dynamo.unchanged.wru / model.unchanged.wru) : dynamo.unchanged.wru;
@@ -664,7 +691,7 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
     ? perRefresh(week.rowRru) * ((dynamo.unchanged.rru + dynamo.changed.rru) / Math.max(1e-9, model.unchanged.rru + model.changed.rru))
     : (dynamo.unchanged.rru + dynamo.changed.rru) / 2;
   const perRowDay = (n: number) => n / Math.max(1, week.rows) / week.days;
-  const bill = (rows: number) => billOf(monthOf(design, week, rows, dynamo, model, deliveryOwnMs));
+  const bill = (rows: number) => billOf(monthOf(design, week, rows, dynamo, model, delivery));
   const per1000 = (rows: number) => bill(rows).usdPer1000Rows ?? 0;
   const at10k = bill(10_000);
   const active = distribution(week.changeToRow.active);
@@ -725,7 +752,9 @@ export interface CostSection extends CostFigures {
   };
   mix: string;
   prices: typeof PRICES;
-  projection: typeof PROJECTION & { deliveryLambdaOwnMs: number; note: string };
+  projection: typeof PROJECTION & { note: string };
+  /** One webhook delivery as measured on DynamoDB Local, by call (`unitsPerDelivery`), beside the model's units for the same delivery's row refresh. */
+  delivery: DeliveryMeasure & { unitsPerDelivery: CapacityTotals; modelRowUnitsPerDelivery: { wru: number; rru: number } };
   calibration: Calibration[];
   week: {
     rows: number;
@@ -747,7 +776,14 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
   const newDynamo = await calibrate(endpoint, GITSYNC, 'dynamodb-local');
   const newModel = await calibrate(endpoint, GITSYNC, 'in-memory');
   progress('cost: the webhook function\'s own time per delivery (webhooks scenario, host answering at once)');
-  const handler = await webhooks(endpoint, { deliveries: 21, concurrency: 1, latencyMs: 0 });
+  const deliveryMeter = new CapacityMeter((table) => (table.endsWith('-deliveries') ? 'deliveries' : tableAlias(table)));
+  const handler = await webhooks(endpoint, { deliveries: 21, concurrency: 1, latencyMs: 0, meter: deliveryMeter });
+  const perDelivery = Object.values(handler.unitsPerDelivery ?? {});
+  const delivery: DeliveryMeasure = {
+    ownMs: handler.answerP50Ms,
+    wru: round(perDelivery.reduce((n, t) => n + t.write, 0), 3),
+    rru: round(perDelivery.reduce((n, t) => n + t.read, 0), 3),
+  };
   progress(`cost: simulated ${days}-day week, ${weekRows} rows, today's design (fixed 120 s)`);
   const baseWeek = await simulateWeek(BASELINE, weekRows, newDynamo.sampleCache, days);
   progress(`cost: simulated ${days}-day week, ${weekRows} rows, adaptive cadence`);
@@ -757,8 +793,8 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
   progress('cost: a simulated day with no rows (the idle floor)');
   const idleWeek = await simulateWeek(GITSYNC, 0, newDynamo.sampleCache, 1);
   const ours = figures(GITSYNC, newWeek, newDynamo, newModel);
-  const withWebhooks = figures(GITSYNC, hookWeek, newDynamo, newModel, handler.answerP50Ms);
-  const idle = billOf(monthOf(GITSYNC, idleWeek, 0, newDynamo, newModel, 0));
+  const withWebhooks = figures(GITSYNC, hookWeek, newDynamo, newModel, delivery);
+  const idle = billOf(monthOf(GITSYNC, idleWeek, 0, newDynamo, newModel, NO_DELIVERIES));
   const { bills: _ours, ...oursFigures } = ours;
   const { bills: _hooks, ...hookFigures } = withWebhooks;
   const { bills: _base, ...baseFigures } = figures(BASELINE, baseWeek, baseDynamo, undefined);
@@ -784,12 +820,21 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
     prices: PRICES,
     projection: {
       ...PROJECTION,
-      deliveryLambdaOwnMs: handler.answerP50Ms,
       note:
-        'The week runs in memory (MemoryStore, the same store contract tests as DynamoStore) at the template\'s defaults: its write and read units per operation follow ' +
-        "DynamoDB's billing rules and are scaled by the ratio DynamoDB Local measured for the same passes in this run (calibration). " +
-        'The loop\'s leases, census and due-index queries are the week\'s own calls; a bigger table\'s queries are priced at the bytes they would read. ' +
+        'The week runs in memory (MemoryStore) at the template\'s defaults: every call of the real tick, slot lead, mark-stale and refresh-now is charged by DynamoDB\'s billing rules ' +
+        '(test/bench/meter-agreement.test.ts holds those charges to DynamoDB Local\'s ConsumedCapacity for the same calls, within 1.5%), and scaled by the ratio DynamoDB Local reported for the same passes in this run (calibration: rows, and an idle tick for the loop). ' +
+        'Extrapolated, and only from what was measured: a month is the week times 30 / days, more rows scale the per-row figures, a bigger table\'s due-index queries are priced at the bytes they would read; ' +
+        'a webhook delivery is billed at the units DynamoDB Local reported for the webhooks scenario\'s deliveries (every call, the row\'s refresh included), a token look-up at the units it reported for the tokens table. ' +
+        "Formulas, not measured: Lambda time (tickBaseMs, githubRequestMs), data transfer (requestBytesOut, answerBytesOut), storage overhead, the secret's calls. " +
         "Today's design is billed per refresh at what DynamoDB Local measured for it; its week gives refresh counts, API requests, events and latency.",
+    },
+    delivery: {
+      ...delivery,
+      unitsPerDelivery: handler.unitsPerDelivery ?? {},
+      modelRowUnitsPerDelivery: {
+        wru: round(hookWeek.deliveryModel.wru / Math.max(1, hookWeek.deliveries), 3),
+        rru: round(hookWeek.deliveryModel.rru / Math.max(1, hookWeek.deliveries), 3),
+      },
     },
     calibration: [baseDynamo, newDynamo, newModel].map((c) => ({ ...c, sampleCache: undefined })),
     week: { rows: weekRows, days, store: 'in-memory (calibrated on DynamoDB Local in this run)', refreshes: { gitsync: newWeek.refreshes, withWebhooks: hookWeek.refreshes, baseline: baseWeek.refreshes },

@@ -10,6 +10,8 @@ import { githubDeliveryEvent } from '../../src/dev/webhook-request.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import type { FunctionUrlResponse } from '../../src/webhooks/receive.ts';
+import { readWebhookEnv, webhookReceiverFromEnv } from '../../src/system/webhook-from-env.ts';
+import type { CapacityMeter, CapacityTotals } from '../capacity-meter.ts';
 import { createWorld, localDocClient } from '../world.ts';
 
 const SECRET = 'bench-webhook-secret';
@@ -32,6 +34,11 @@ export interface WebhooksResult {
   answerP99Ms: number;
   /** Rows whose stored status was not the change's after the answer (must be 0). */
   staleAfterAnswer: number;
+  /**
+   * With `meter`: what DynamoDB reported (ReturnConsumedCapacity) for the measured deliveries'
+   * calls, per delivery, by operation and table (`diff-status`, `tokens`, `deliveries`).
+   */
+  unitsPerDelivery?: CapacityTotals;
 }
 
 /**
@@ -40,7 +47,10 @@ export interface WebhooksResult {
  * (`src/handler/webhook.ts`, wired from its environment like on Lambda) against DynamoDB Local.
  * Measured: delivery received -> the row's write-back with the new size.
  */
-export async function webhooks(endpoint: string, options: { deliveries: number; concurrency: number; latencyMs?: number }): Promise<WebhooksResult> {
+export async function webhooks(
+  endpoint: string,
+  options: { deliveries: number; concurrency: number; latencyMs?: number; meter?: CapacityMeter },
+): Promise<WebhooksResult> {
   // The simulated host's answer time per request; 0 measures the function's own work alone (the cost section).
   const latencyMs = options.latencyMs ?? 100;
   const world = await createWorld({
@@ -90,7 +100,15 @@ export async function webhooks(endpoint: string, options: { deliveries: number; 
     // Imported after the environment is set, as Lambda loads the bundle in a configured container.
     // A fresh module per run, as a fresh container: the handler wires itself from the environment once,
     // and the cost section runs this scenario too, on other tables.
-    const { handler } = (await import(`../../src/handler/webhook.ts?run=${++runs}`)) as typeof import('../../src/handler/webhook.ts');
+    const { handler: lambdaHandler } = (await import(`../../src/handler/webhook.ts?run=${++runs}`)) as typeof import('../../src/handler/webhook.ts');
+    // Metered: the handler's own receiver (webhookReceiverFromEnv, the same environment) on a client
+    // whose calls report their consumed capacity; the handler's reporting (logs, metrics) is the cost section's meter's.
+    const metered = options.meter
+      ? webhookReceiverFromEnv(readWebhookEnv(process.env), { instrumentDynamoDb: (client) => (options.meter!.attach(client), client) })
+      : undefined;
+    const handler = metered
+      ? async (event: Parameters<typeof lambdaHandler>[0], ctx: Context) => (await metered.receive(event, () => ctx.getRemainingTimeInMillis())).response
+      : lambdaHandler;
     const urls = { web: world.sim.url, api: world.sim.apiUrl };
 
     const openPulls = world.rows.flatMap((row) => {
@@ -104,6 +122,7 @@ export async function webhooks(endpoint: string, options: { deliveries: number; 
     if (!warmUp) throw new Error('the seeded world has no open pull request');
     const warmEvent = githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(warmUp.repo, warmUp.pr, urls, 'opened'), secret: SECRET });
     await handler(warmEvent, context(Date.now()));
+    options.meter?.reset();
     const toRow: number[] = [];
     const answers: number[] = [];
     let staleAfterAnswer = 0;
@@ -135,6 +154,7 @@ export async function webhooks(endpoint: string, options: { deliveries: number; 
       answerP50Ms: nearestRank([...answers].sort((a, b) => a - b), 0.5) ?? 0,
       answerP99Ms: nearestRank([...answers].sort((a, b) => a - b), 0.99) ?? 0,
       staleAfterAnswer,
+      ...(options.meter ? { unitsPerDelivery: perDelivery(options.meter.totals(), measured.length) } : {}),
     };
   } finally {
     restoreEnv();
@@ -142,6 +162,12 @@ export async function webhooks(endpoint: string, options: { deliveries: number; 
     doc.destroy();
     await world.close();
   }
+}
+
+function perDelivery(totals: CapacityTotals, deliveries: number): CapacityTotals {
+  const out: CapacityTotals = {};
+  for (const [label, t] of Object.entries(totals)) out[label] = { calls: t.calls / deliveries, read: t.read / deliveries, write: t.write / deliveries };
+  return out;
 }
 
 function context(startedAt: number): Context {
