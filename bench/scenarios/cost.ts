@@ -3,6 +3,7 @@ import { seededRandom, type Random } from '../../src/dev/git-host-sim/prng.ts';
 import { NoTokenError } from '../../src/domain/errors.ts';
 import type { DiffStatusRow, PullRequestStatus } from '../../src/domain/row.ts';
 import { markStale } from '../../src/ops/mark-stale.ts';
+import { tokenLinked } from '../../src/ops/token-linked.ts';
 import { refreshNow } from '../../src/ops/refresh-now.ts';
 import type { ChangePublisher } from '../../src/refresh/change-publisher.ts';
 import type { RefreshResult } from '../../src/domain/refresh-result.ts';
@@ -198,12 +199,29 @@ function roundUnits(u: Units): Units {
 
 type Kind = 'active' | 'quiet' | 'closed' | 'noPr' | 'noToken';
 
+/**
+ * The path a change reaches its row by, for change-to-row per path: an ordinary change of an
+ * active or quiet PR, and the slow paths: a closed PR reopened, a PR opened on a tracked branch,
+ * a token linked for an owner that had none, a change whose webhook delivery was lost (the
+ * safety poll finds it).
+ */
+export const CHANGE_PATHS = ['active', 'quiet', 'reopened', 'prOpened', 'tokenLinked', 'lostDelivery'] as const;
+export type ChangePath = (typeof CHANGE_PATHS)[number];
+/** Of each class, the share that takes its slow path once in the run (at a random instant), and the share of deliveries lost. */
+export const SLOW_PATHS = { reopened: 1 / 7, prOpened: 1 / 3, tokenLinked: 1 / 2, lostDeliveries: 0.05 } as const;
+
 interface SimRow {
   chatId: string;
   kind: Kind;
   status: PullRequestStatus;
   /** When the PR changed (sorted), and the change before the week (for "active"). */
   changes: number[];
+  /** Changes that came by a slow path (their instant in `changes`); a lost delivery's change is added when the delivery is dropped. */
+  paths: Map<number, ChangePath>;
+  /** A closed PR reopened, a branch's PR opened, the owner's token linked: from then on the row answers as an open PR. */
+  reopensAt?: number;
+  opensAt?: number;
+  tokenAt?: number;
   changedBefore: number;
   /** Changes already shown by a refresh, and when the row last showed a new one. */
   shown: number;
@@ -250,7 +268,7 @@ export interface WeekResult {
   logs: { refreshInvocationBytes: number; refreshRowBytes: number; webhookBytes: number; seriesCount: number; seriesHours: number };
   /** Of the rows in the due index, the share in a shard's base partition (not in a bucket), sampled hourly. */
   basePartitionShare: number;
-  changeToRow: { active: number[]; quiet: number[] };
+  changeToRow: Record<ChangePath, number[]>;
 }
 
 /** The simulated rows' host, as the cadence reads it from a PR url. */
@@ -316,7 +334,7 @@ export async function simulateWeek(
     rows: rowCount, days, deliveries: 0, deliveryApiRequests: 0, refreshes: 0, refreshesByKind: { active: 0, quiet: 0, closed: 0, noPr: 0, noToken: 0 }, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0,
     loop, tokenReads: 0, deliveryModel: { wru: 0, rru: 0 }, apiRequests: 0, events: 0, pushes: 0, slots: 0, ticks: 0, refreshBilledMs: 0,
     logs: { refreshInvocationBytes: 0, refreshRowBytes: 0, webhookBytes: 0, seriesCount: 0, seriesHours: 0 }, basePartitionShare: 0,
-    changeToRow: { active: [], quiet: [] },
+    changeToRow: { active: [], quiet: [], reopened: [], prOpened: [], tokenLinked: [], lostDelivery: [] },
   };
   const refresher: RowRefresher = {
     async refresh(batch, _run, onResult) {
@@ -356,7 +374,17 @@ export async function simulateWeek(
     },
   };
   const pushes = rows.flatMap((r) => r.pushes.map((at) => ({ at, row: r, event: 'push' }))).sort((a, b) => a.at - b.at);
-  const deliveries = webhooks ? [...pushes, ...rows.flatMap((r) => r.changes.map((at) => ({ at, row: r, event: 'pull_request' })))].sort((a, b) => a.at - b.at) : [];
+  // A token linked is no delivery: gitsync.TokenLinked makes the owner's rows due for the loop.
+  const prChanges = rows.flatMap((r) => r.changes.filter((at) => at !== r.tokenAt).map((at) => ({ at, row: r, event: 'pull_request' })));
+  const slowRng = seededRandom(4_242);
+  const delivered = prChanges.filter(({ at, row }) => {
+    if (!webhooks || slowRng.next() >= SLOW_PATHS.lostDeliveries) return true;
+    row.paths.set(at, 'lostDelivery');
+    return false;
+  });
+  const deliveries = webhooks ? [...pushes, ...delivered].sort((a, b) => a.at - b.at) : [];
+  const links = rows.filter((r) => r.tokenAt !== undefined).sort((a, b) => a.tokenAt! - b.tokenAt!);
+  let nextLink = 0;
   const webhookActivity = webhooks ? { activeHosts: async () => WEBHOOK_HOSTS } : undefined;
   const tickDeps = {
     store: tagged, refresher, clock, policy: design.cadence, publisher, random: () => rng.next(), log: powertoolsLog(refreshMeter.logger),
@@ -387,6 +415,10 @@ export async function simulateWeek(
       // A push to the row's own branch (a push elsewhere would move its byRepoBranch entry).
       await markStale(tagged, clock, { chatIds: [row.chatId], branch: `feature/${row.chatId}`, origin: ORIGIN }, { publisher });
       result.pushes += 1;
+    }
+    while (nextLink < links.length && links[nextLink]!.tokenAt! <= t) {
+      const row = links[nextLink++]!;
+      await tokenLinked(store, clock, ownerOf(row));
     }
     while (nextDelivery < deliveries.length && deliveries[nextDelivery]!.at <= t) {
       const { row, event, at } = deliveries[nextDelivery++]!;
@@ -456,10 +488,32 @@ function mixRows(count: number, t0: number, end: number, rng: Random): SimRow[] 
         shown: 0,
         shownChangeAt: changedBefore,
         pushes: kind === 'noPr' ? poisson(t0, end, DAY, rng) : [],
+        paths: new Map(),
       });
     }
   }
+  // The slow paths, drawn apart so the ordinary mix stays what it was; each at an instant away from the run's edges.
+  const slow = seededRandom(7_777);
+  const instant = () => Math.round(t0 + HOUR + slow.next() * Math.max(0, end - t0 - 2 * HOUR));
+  const take = (kind: Kind, share: number, path: ChangePath, field: 'reopensAt' | 'opensAt' | 'tokenAt') => {
+    const ofKind = rows.filter((r) => r.kind === kind);
+    for (const r of ofKind.slice(0, Math.round(ofKind.length * share))) {
+      const at = instant();
+      r[field] = at;
+      r.changes = [...r.changes, at].sort((a, b) => a - b);
+      r.paths.set(at, path);
+    }
+  };
+  take('closed', SLOW_PATHS.reopened, 'reopened', 'reopensAt');
+  take('noPr', SLOW_PATHS.prOpened, 'prOpened', 'opensAt');
+  take('noToken', SLOW_PATHS.tokenLinked, 'tokenLinked', 'tokenAt');
   return rows;
+}
+
+/** Rows without a token share one owner who never links one; a row whose owner links one later has its own. */
+function ownerOf(r: SimRow): string {
+  if (r.kind !== 'noToken') return `owner-${r.chatId.slice(-2)}`;
+  return r.tokenAt === undefined ? 'owner-without-token' : `owner-late-${r.chatId}`;
 }
 
 function poisson(from: number, until: number, meanGap: number, rng: Random): number[] {
@@ -497,7 +551,7 @@ function seedRow(r: SimRow, t0: number, rng: Random): DiffStatusRow {
   const dueAt = t0 + Math.floor(rng.next() * 120_000);
   const base: DiffStatusRow = {
     chatId: r.chatId,
-    ownerId: r.kind === 'noToken' ? 'owner-without-token' : `owner-${r.chatId.slice(-2)}`,
+    ownerId: ownerOf(r),
     workspaceId: 'ws-1',
     gitRemoteOrigin: ORIGIN,
     gitBranch: `feature/${r.chatId}`,
@@ -514,8 +568,8 @@ function seedRow(r: SimRow, t0: number, rng: Random): DiffStatusRow {
 }
 
 function answerFor(r: SimRow, now: number, cache: DiffStatusRow['httpCache'], out: WeekResult): RefreshResult {
-  if (r.kind === 'noToken') return { kind: 'failed', error: new NoTokenError() };
-  if (r.kind === 'noPr') {
+  if (r.kind === 'noToken' && !(r.tokenAt! <= now)) return { kind: 'failed', error: new NoTokenError() };
+  if (r.kind === 'noPr' && !(r.opensAt! <= now)) {
     out.apiRequests += 1;
     return { kind: 'no_pr', httpCache: {} };
   }
@@ -525,11 +579,12 @@ function answerFor(r: SimRow, now: number, cache: DiffStatusRow['httpCache'], ou
   for (let i = r.shown; i < seen; i++) {
     const at = r.changes[i]!;
     // "Active": the row showed a change of its PR within the hour before this change.
-    (at - r.shownChangeAt <= HOUR ? out.changeToRow.active : out.changeToRow.quiet).push(now - at);
+    out.changeToRow[r.paths.get(at) ?? (at - r.shownChangeAt <= HOUR ? 'active' : 'quiet')].push(now - at);
   }
   if (seen > r.shown) r.shownChangeAt = now;
   r.shown = seen;
-  const status = { ...r.status, additions: (r.status.additions ?? 0) + seen };
+  const reopened = r.reopensAt !== undefined && r.reopensAt <= now;
+  const status = { ...r.status, additions: (r.status.additions ?? 0) + seen, ...(reopened ? { pullRequestState: 'open' as const } : {}) };
   // The real cache's shape and size, with validators that follow the PR's version.
   const httpCache = Object.fromEntries(Object.entries(cache ?? {}).map(([key, entry]) => [key, { ...entry, etag: `"${r.chatId}-v${seen}"` }]));
   return { kind: 'refreshed', status, httpCache };
@@ -550,7 +605,15 @@ export interface CostFigures {
   deliveriesPerRowPerDay: number;
   monthlyUsdPer1000Rows: Record<'1000' | '10000' | '100000' | '1000000', number>;
   monthlyUsdBreakdownAt10000: Record<string, number>;
-  changeToRow: { activeP50Ms: number; activeP99Ms: number; quietP50Ms: number; quietP99Ms: number; samples: number };
+  changeToRow: {
+    activeP50Ms: number;
+    activeP99Ms: number;
+    quietP50Ms: number;
+    quietP99Ms: number;
+    samples: number;
+    /** Every path a change takes to its row (`CHANGE_PATHS`): how many changes took it, and their change-to-row p50 / p99. */
+    byPath: Record<ChangePath, { count: number; p50Ms: number; p99Ms: number }>;
+  };
 }
 
 /**
@@ -713,6 +776,12 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
       quietP50Ms: quiet.p50,
       quietP99Ms: quiet.p99,
       samples: active.count + quiet.count,
+      byPath: Object.fromEntries(
+        CHANGE_PATHS.map((path) => {
+          const d = distribution(week.changeToRow[path]);
+          return [path, { count: d.count, p50Ms: d.count ? d.p50 : 0, p99Ms: d.count ? d.p99 : 0 }];
+        }),
+      ) as CostFigures['changeToRow']['byPath'],
     },
     bills: { '10000': at10k, '100000': bill(100_000) },
   };

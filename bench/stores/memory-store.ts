@@ -2,7 +2,7 @@ import type { Clock } from '../../src/domain/clock.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { shardsToPoll } from '../../src/store/bookkeeping.ts';
-import { formatSlot } from '../../src/store/due-slot.ts';
+import { formatSlot, onceSlot } from '../../src/store/due-slot.ts';
 import { itemSize } from '../../src/store/item-size.ts';
 import { createTableInput } from '../../src/dev/template.ts';
 import { sameValue } from '../../src/domain/same-value.ts';
@@ -10,11 +10,12 @@ import { BUCKET_MS, checkedShardCount, dueShardFor, SWEEP_SEGMENTS } from '../..
 import { asSlotRound, oldestFirst, SlotRound } from '../../src/store/slot-round.ts';
 import { hasIdentity, slotWrite } from '../../src/store/slot-write.ts';
 import type { DueCensus } from '../../src/store/due-census.ts';
+import type { TokenWaits } from '../../src/store/token-waits.ts';
 import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from '../../src/store/store.ts';
 
 /** Request units one operation would cost on DynamoDB on-demand (see `capacity` below). */
 export interface CapacityCharge {
-  operation: 'lease' | 'release' | 'query' | 'census' | 'sweep' | 'read' | 'write' | 'failedWrite' | 'markStale';
+  operation: 'lease' | 'release' | 'query' | 'census' | 'sweep' | 'read' | 'write' | 'failedWrite' | 'markStale' | 'tokenWaits';
   read: number;
   write: number;
   /** Of `write`, the secondary indexes' share. */
@@ -49,7 +50,7 @@ const KB = 1024;
  * answer the minimum. test/bench/meter-agreement.test.ts holds it to what DynamoDB Local
  * reports for the same calls.
  */
-export class MemoryStore implements Store, DueCensus {
+export class MemoryStore implements Store, DueCensus, TokenWaits {
   /** The table: rows, the shard lease items and the shard high-water mark (shareable by two stores). */
   readonly table: MemoryTable;
   readonly #shardCount: number;
@@ -196,6 +197,33 @@ export class MemoryStore implements Store, DueCensus {
     return row ? structuredClone(row) : null;
   }
 
+  /** `byAwaitingToken` (keys only): the owner's waiting rows in one query, charged by the entries' bytes. */
+  async waiting(ownerId: string, _after: Record<string, unknown> | undefined): Promise<{ chatIds: string[] }> {
+    const chatIds = [...this.rows.values()].filter((r) => r.awaitingToken === ownerId).map((r) => r.chatId);
+    const bytes = chatIds.reduce((sum, chatId) => sum + itemSize({ chatId, awaitingToken: ownerId }), 0);
+    this.#charge?.({ operation: 'tokenWaits', read: 0.5 * Math.max(1, Math.ceil(bytes / (4 * KB))), write: 0, indexWrite: 0 });
+    return { chatIds };
+  }
+
+  /** As DynamoTokenWaits: due now in the base partition, a new version, the wait removed; only while the row still waits for that owner. */
+  async makeDue(chatId: string, ownerId: string, now: number): Promise<boolean> {
+    const before = this.rows.get(chatId);
+    if (!before || before.awaitingToken !== ownerId || before.dueShard === undefined) {
+      this.#charge?.({ operation: 'tokenWaits', read: 0, write: writeUnits(before ?? {}, before ?? {}), indexWrite: 0 });
+      return false;
+    }
+    const after: DiffStatusRow = {
+      ...before,
+      staleAt: now,
+      dueSlot: onceSlot(now),
+      dueShard: dueShardFor(chatId, this.#shardCount),
+      version: (typeof before.version === 'number' ? before.version : 0) + 1,
+    };
+    delete after.awaitingToken;
+    this.#store(before, after, 'tokenWaits');
+    return true;
+  }
+
   async markStale(chatId: string, mark: StaleMark): Promise<void> {
     const before = this.rows.get(chatId);
     const due = mark.now - 1_000;
@@ -218,7 +246,7 @@ export class MemoryStore implements Store, DueCensus {
     this.#store(before, after, 'markStale');
   }
 
-  #store(before: DiffStatusRow | undefined, after: DiffStatusRow, operation: 'write' | 'markStale'): void {
+  #store(before: DiffStatusRow | undefined, after: DiffStatusRow, operation: 'write' | 'markStale' | 'tokenWaits'): void {
     this.#index(before, after);
     this.rows.set(after.chatId, structuredClone(after));
     const index = indexUnits(before, after);
