@@ -200,6 +200,8 @@ export interface MonthQuantities {
     loopWru: number;
     loopRru: number;
     tokensRru: number;
+    /** An App's installation-token mints (the tokens table holds them). */
+    tokensWru: number;
     webhookWru: number;
     webhookRru: number;
     storageGb: number;
@@ -211,6 +213,8 @@ export interface MonthQuantities {
   markStaleInvocations: number;
   markStaleGbSeconds: number;
   executions: number;
+  /** Billed seconds of one execution, mean (Express bills each by the 100 ms it ran, 64 MB). */
+  executionSeconds: number;
   changeEvents: number;
   logGb: number;
   /** Custom metric series, in months (a series active every hour of the month is 1). */
@@ -230,14 +234,14 @@ export function monthlyBill(q: MonthQuantities, d: TemplateDefaults): { lines: R
   const lines: Record<string, number> = {
     'DynamoDB: row claims and write-backs': w(q.dynamodb.rowWru) + r(q.dynamodb.rowRru),
     'DynamoDB: loop (shard mark, leases, due-index queries, census)': w(q.dynamodb.loopWru) + r(q.dynamodb.loopRru),
-    'DynamoDB: tokens table reads': r(q.dynamodb.tokensRru),
+    'DynamoDB: tokens table (reads; an App\'s mints)': r(q.dynamodb.tokensRru) + w(q.dynamodb.tokensWru),
     'DynamoDB: webhook path (dedup, claim, index, host note)': w(q.dynamodb.webhookWru) + r(q.dynamodb.webhookRru),
     'DynamoDB: storage': q.dynamodb.storageGb * p.dynamodb.usdPerGbMonth,
     'DynamoDB: point-in-time recovery': q.dynamodb.storageGb * p.dynamodb.pitrUsdPerGbMonth * (d.pitrTables.length > 0 ? 1 : 0),
     'Lambda: refresh function': lambda(q.refreshGbSeconds, q.refreshInvocations),
     'Lambda: webhook function': lambda(q.webhookGbSeconds, q.webhookInvocations),
     'Lambda: mark-stale function': lambda(q.markStaleGbSeconds, q.markStaleInvocations),
-    'Step Functions Express (the loop)': (q.executions * sfn.usdPerMillionRequests) / 1e6 + q.executions * 60 * sfn.billedMemoryGb * sfn.usdPerGbSecond,
+    'Step Functions Express (the loop)': (q.executions * sfn.usdPerMillionRequests) / 1e6 + q.executions * q.executionSeconds * sfn.billedMemoryGb * sfn.usdPerGbSecond,
     'EventBridge: change events (the schedule rule is free)': (q.changeEvents * p.eventBridge.usdPerMillionCustomEvents) / 1e6,
     'CloudWatch: custom metrics': q.metricMonths * p.cloudWatch.usdPerMetricMonth,
     'CloudWatch Logs: ingestion': q.logGb * p.cloudWatch.logsUsdPerGbIngested,

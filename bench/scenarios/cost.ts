@@ -11,7 +11,7 @@ import { runTick, type RowRefresher } from '../../src/refresh/tick.ts';
 import { emptySummary, type TickSummary } from '../../src/refresh/tick-summary.ts';
 import { leadSlot } from '../../src/scale/slot-lead.ts';
 import { reportTick } from '../../src/handler/tick-metrics.ts';
-import { reportDelivery } from '../../src/handler/webhook-metrics.ts';
+import { reportDelivery, reportRedeliveryPass } from '../../src/handler/webhook-metrics.ts';
 import { powertoolsLog } from '../../src/handler/powertools-log.ts';
 import { BILL_PRICES, EXECUTIONS_PER_MONTH, InvocationMeter, monthlyBill, SLOTS_PER_MONTH, templateDefaults, type MonthQuantities } from '../bill.ts';
 import { onceSlot } from '../../src/store/due-slot.ts';
@@ -51,6 +51,16 @@ const SETTINGS: WorkerSettings = {
   safetyMarginMs: DEFAULTS.safetyMarginMs,
 };
 const SLOT_MS = 10_000;
+/** The webhook function's scheduled redelivery pass (template.yaml: rate(5 minutes)). */
+const REDELIVERY_PASS_MS = 5 * 60_000;
+
+/** The safety cadences the cost section bills an App host at: today's (webhookSafetyTtlMs), and relaxed. */
+export const APP_SAFETY_TTLS_MS = [DEFAULT_CADENCE.webhookSafetyTtlMs, 60 * 60_000, 6 * 3_600_000] as const;
+
+/** A week on an App host: the App's webhook with the redelivery pass, and the safety cadence its open PRs poll at. */
+export interface AppWeek {
+  safetyTtlMs: number;
+}
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
@@ -254,6 +264,12 @@ export interface WeekResult {
   loop: { wru: number; rru: number; queryBytes: Map<number, number> };
   /** Tokens-table GetItems of the loop's refreshes: one per owner and host per refresh batch (the Refresher's look-ups). */
   tokenReads: number;
+  /** Deliveries lost (failed at the function), and of them those an App's redelivery pass had sent again; the passes and their billed ms. */
+  lostDeliveries: number;
+  redeliveries: number;
+  redeliveryPasses: number;
+  redeliveryPassMs: number;
+  redeliveryLogBytes: number;
   /** The model's units of the deliveries' own row operations (billed instead at what DynamoDB Local measured per delivery). */
   deliveryModel: { wru: number; rru: number };
   apiRequests: number;
@@ -264,6 +280,9 @@ export interface WeekResult {
   ticks: number;
   /** Billed milliseconds of the refresh function's invocations (tick base time plus its host requests over CONCURRENCY). */
   refreshBilledMs: number;
+  /** The loop's Express executions (one a minute) and their billed time: 50 s to the last slot, that slot's invocations, by the 100 ms. */
+  executions: number;
+  executionBilledMs: number;
   /** What the refresh and webhook functions logged and the metric series they emitted (`InvocationMeter`). */
   logs: { refreshInvocationBytes: number; refreshRowBytes: number; webhookBytes: number; seriesCount: number; seriesHours: number };
   /** Of the rows in the due index, the share in a shard's base partition (not in a bucket), sampled hourly. */
@@ -294,6 +313,7 @@ export async function simulateWeek(
   days = 7,
   webhooks = false,
   deliveryOwnMs = 0,
+  app?: AppWeek,
 ): Promise<WeekResult> {
   const rng = seededRandom(2_026);
   const t0 = Date.UTC(2026, 10, 30, 0);
@@ -332,14 +352,15 @@ export async function simulateWeek(
 
   const result: WeekResult = {
     rows: rowCount, days, deliveries: 0, deliveryApiRequests: 0, refreshes: 0, refreshesByKind: { active: 0, quiet: 0, closed: 0, noPr: 0, noToken: 0 }, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0,
-    loop, tokenReads: 0, deliveryModel: { wru: 0, rru: 0 }, apiRequests: 0, events: 0, pushes: 0, slots: 0, ticks: 0, refreshBilledMs: 0,
+    loop, tokenReads: 0, lostDeliveries: 0, redeliveries: 0, redeliveryPasses: 0, redeliveryPassMs: 0, redeliveryLogBytes: 0, deliveryModel: { wru: 0, rru: 0 }, apiRequests: 0, events: 0, pushes: 0, slots: 0, ticks: 0, refreshBilledMs: 0, executions: 0, executionBilledMs: 0,
     logs: { refreshInvocationBytes: 0, refreshRowBytes: 0, webhookBytes: 0, seriesCount: 0, seriesHours: 0 }, basePartitionShare: 0,
     changeToRow: { active: [], quiet: [], reopened: [], prOpened: [], tokenLinked: [], lostDelivery: [] },
   };
   const refresher: RowRefresher = {
     async refresh(batch, _run, onResult) {
       // The Refresher looks each owner's token up once per batch (one host here).
-      if (!inDelivery) result.tokenReads += new Set(batch.map((row) => row.ownerId)).size;
+      // An App's installation tokens are kept by each container for their hour (mints are billed per installation-hour).
+      if (!inDelivery && !app) result.tokenReads += new Set(batch.map((row) => row.ownerId)).size;
       return batch.map((row, i) => {
         const answer = answerFor(byId.get(row.chatId)!, clock.now(), sampleCache, result);
         onResult?.(i, answer);
@@ -377,17 +398,25 @@ export async function simulateWeek(
   // A token linked is no delivery: gitsync.TokenLinked makes the owner's rows due for the loop.
   const prChanges = rows.flatMap((r) => r.changes.filter((at) => at !== r.tokenAt).map((at) => ({ at, row: r, event: 'pull_request' })));
   const slowRng = seededRandom(4_242);
-  const delivered = prChanges.filter(({ at, row }) => {
-    if (!webhooks || slowRng.next() >= SLOW_PATHS.lostDeliveries) return true;
-    row.paths.set(at, 'lostDelivery');
-    return false;
+  const redeliveryAt = new Map<number, number>();
+  // A lost delivery failed at the function: an App's redelivery pass asks GitHub for it again at the next pass.
+  const delivered = prChanges.flatMap((change) => {
+    if (!webhooks || slowRng.next() >= SLOW_PATHS.lostDeliveries) return [change];
+    change.row.paths.set(change.at, 'lostDelivery');
+    result.lostDeliveries += 1;
+    if (!app) return [];
+    result.redeliveries += 1;
+    const pass = t0 + Math.ceil((change.at + 1 - t0) / REDELIVERY_PASS_MS) * REDELIVERY_PASS_MS;
+    redeliveryAt.set(pass, (redeliveryAt.get(pass) ?? 0) + 1);
+    return [{ ...change, at: pass }];
   });
   const deliveries = webhooks ? [...pushes, ...delivered].sort((a, b) => a.at - b.at) : [];
   const links = rows.filter((r) => r.tokenAt !== undefined).sort((a, b) => a.tokenAt! - b.tokenAt!);
   let nextLink = 0;
   const webhookActivity = webhooks ? { activeHosts: async () => WEBHOOK_HOSTS } : undefined;
+  const policy: CadencePolicy = app ? { ...design.cadence, webhookSafetyTtlMs: app.safetyTtlMs } : design.cadence;
   const tickDeps = {
-    store: tagged, refresher, clock, policy: design.cadence, publisher, random: () => rng.next(), log: powertoolsLog(refreshMeter.logger),
+    store: tagged, refresher, clock, policy, publisher, random: () => rng.next(), log: powertoolsLog(refreshMeter.logger),
     ...(webhookActivity ? { webhookActivity } : {}),
   };
   const tick = (shards?: readonly number[], fanOutWorker = false) =>
@@ -399,10 +428,12 @@ export async function simulateWeek(
     const summary = await work();
     const ms = PROJECTION.tickBaseMs + ((result.apiRequests - requests) * PROJECTION.githubRequestMs) / SETTINGS.concurrency;
     result.refreshBilledMs += Math.ceil(ms);
+    lastInvocationMs = ms;
     refreshMeter.invocation(at, () => reportTick(refreshMeter.metrics, refreshMeter.logger, summary), ms);
     result.ticks += 1;
     return summary;
   };
+  let lastInvocationMs = 0;
   let nextPush = 0;
   let nextDelivery = 0;
   const baseShares: number[] = [];
@@ -416,6 +447,17 @@ export async function simulateWeek(
       await markStale(tagged, clock, { chatIds: [row.chatId], branch: `feature/${row.chatId}`, origin: ORIGIN }, { publisher });
       result.pushes += 1;
     }
+    // The App's scheduled redelivery pass (every 5 minutes): the webhook function lists the App's deliveries and asks again for the failed ones.
+    if (app && (t - t0) % REDELIVERY_PASS_MS === 0) {
+      const redelivered = redeliveryAt.get(t) ?? 0;
+      result.redeliveryPasses += 1;
+      const ms = deliveryOwnMs + (1 + redelivered) * PROJECTION.githubRequestMs;
+      result.apiRequests += 1 + redelivered;
+      const bytes = webhookMeter.invocationBytes;
+      webhookMeter.invocation(t, () => reportRedeliveryPass(webhookMeter.metrics, webhookMeter.logger, [{ host: 'github.com', listed: redelivered, redelivered, refused: 0 }]), ms);
+      result.redeliveryPassMs += ms;
+      result.redeliveryLogBytes += webhookMeter.invocationBytes - bytes;
+    }
     while (nextLink < links.length && links[nextLink]!.tokenAt! <= t) {
       const row = links[nextLink++]!;
       await tokenLinked(store, clock, ownerOf(row));
@@ -426,7 +468,7 @@ export async function simulateWeek(
       const before = result.apiRequests;
       // A row without a PR yet answers null; one without a token fails: the loop keeps its rule.
       inDelivery = true;
-      const fresh = await refreshNow({ store: tagged, refresher, clock, policy: design.cadence, publisher, ...(webhookActivity ? { webhookActivity } : {}) }, row.chatId).catch(() => null);
+      const fresh = await refreshNow({ store: tagged, refresher, clock, policy, publisher, ...(webhookActivity ? { webhookActivity } : {}) }, row.chatId).catch(() => null);
       inDelivery = false;
       const requests = result.apiRequests - before;
       result.deliveryApiRequests += requests;
@@ -439,11 +481,24 @@ export async function simulateWeek(
       }), ms);
     }
     // The loop's Task for the slot (the lead), its workers when it hands shards out, again while a backlog remains.
+    // The slot's time in the execution: each round's lead, then its workers side by side (the Map).
+    let slotMs = 0;
     for (let again = 0; again < 5; again++) {
       const lead = await invoke(t, () => leadSlot({ census: store, tick: (shards) => tick(shards), emptySummary }, DEFAULTS.fanOut, t, slot));
+      slotMs += lastInvocationMs;
       let backlog = lead.backlog;
-      for (const group of lead.groups) backlog = (await invoke(t, () => tick(group, true))).backlog || backlog;
+      let workersMs = 0;
+      for (const group of lead.groups) {
+        backlog = (await invoke(t, () => tick(group, true))).backlog || backlog;
+        workersMs = Math.max(workersMs, lastInvocationMs);
+      }
+      slotMs += workersMs;
       if (!backlog) break;
+    }
+    // An Express execution starts at the minute and ends after its :50 slot (infra/refresh-loop.asl.json): billed by the 100 ms.
+    if (slot % 6 === 5) {
+      result.executions += 1;
+      result.executionBilledMs += Math.ceil((50_000 + slotMs) / 100) * 100;
     }
   }
   result.rowRru = rowRru;
@@ -649,6 +704,14 @@ export const PROJECTION = {
    */
   requestBytesOut: 800,
   answerBytesOut: 300,
+  /**
+   * A GitHub App host: rows per installation (the github-app section's 10,000 rows over 50), one
+   * mint per installation per hour (what that section measures: at most one), each mint's units
+   * from the code (the mint lease's and the token's UpdateItem, one strongly consistent GetItem),
+   * and one redelivery pass's (the pass mark's GetItem, eventually consistent, and its UpdateItem).
+   * Installation tokens are kept by each container for their hour: a refresh reads no table for its token.
+   */
+  app: { rowsPerInstallation: 200, mint: { wru: 2, rru: 1 }, pass: { wru: 1, rru: 0.5 } },
   /** The webhook function reads its secret once per container; a container is taken to live 15 minutes. */
   secretCallsPerMonth: (30 * 24 * 60) / 15,
 };
@@ -692,8 +755,16 @@ export function monthOf(design: Design, week: WeekResult, rows: number, dynamo: 
   const deliveries = perMonth(week.deliveries);
   const deliveryRequests = perMonth(week.deliveryApiRequests);
   const pushes = perMonth(week.pushes);
+  // An App host: the redelivery passes are the deployment's (a month of them whatever the rows); mints one per installation-hour.
+  const perDeployment = (weekly: number) => weekly * (30 / week.days);
+  const passes = perDeployment(week.redeliveryPasses);
+  const installations = week.redeliveryPasses > 0 ? Math.ceil(rows / PROJECTION.app.rowsPerInstallation) : 0;
+  const mints = installations * 30 * 24;
   const logBytes =
-    (week.logs.refreshInvocationBytes / Math.max(1, week.ticks)) * refreshInvocations + perMonth(week.logs.refreshRowBytes) + perMonth(week.logs.webhookBytes);
+    (week.logs.refreshInvocationBytes / Math.max(1, week.ticks)) * refreshInvocations +
+    perMonth(week.logs.refreshRowBytes) +
+    perMonth(week.logs.webhookBytes - week.redeliveryLogBytes) +
+    perDeployment(week.redeliveryLogBytes);
   return {
     rows,
     dynamodb: {
@@ -701,25 +772,39 @@ export function monthOf(design: Design, week: WeekResult, rows: number, dynamo: 
       rowRru,
       loopWru: week.loop.wru * slotsScale * loopW,
       loopRru: (week.loop.rru + queryRru) * slotsScale * loopR,
-      tokensRru: perMonth(week.tokenReads) * dynamo.tokenReadRru,
-      webhookWru: deliveries * delivery.wru,
-      webhookRru: deliveries * delivery.rru,
+      tokensRru: perMonth(week.tokenReads) * dynamo.tokenReadRru + mints * PROJECTION.app.mint.rru,
+      tokensWru: mints * PROJECTION.app.mint.wru,
+      webhookWru: deliveries * delivery.wru + passes * PROJECTION.app.pass.wru,
+      webhookRru: deliveries * delivery.rru + passes * PROJECTION.app.pass.rru,
       storageGb: (rows * (dynamo.rowBytes + PROJECTION.itemOverheadBytes + PROJECTION.indexEntriesBytes)) / 1024 ** 3,
     },
     refreshInvocations,
-    refreshGbSeconds: (refreshMs / 1000) * DEFAULTS.refreshMemoryGb,
-    webhookInvocations: deliveries,
-    webhookGbSeconds: ((deliveries * delivery.ownMs + deliveryRequests * PROJECTION.githubRequestMs) / 1000) * DEFAULTS.webhookMemoryGb,
+    refreshGbSeconds: ((refreshMs + mints * PROJECTION.githubRequestMs) / 1000) * DEFAULTS.refreshMemoryGb,
+    webhookInvocations: deliveries + passes,
+    webhookGbSeconds: ((deliveries * delivery.ownMs + deliveryRequests * PROJECTION.githubRequestMs + perDeployment(week.redeliveryPassMs)) / 1000) * DEFAULTS.webhookMemoryGb,
     markStaleInvocations: pushes,
     markStaleGbSeconds: ((pushes * PROJECTION.markStaleMs) / 1000) * DEFAULTS.markStaleMemoryGb,
     executions: EXECUTIONS_PER_MONTH,
+    // The week's mean execution, at this many rows: its last slot's invocations grow with the due rows as the Lambda's time does.
+    executionSeconds: executionSeconds(week, refreshMs / Math.max(1, refreshInvocations), (week.refreshBilledMs / Math.max(1, week.ticks))),
     changeEvents: perMonth(design.name === 'baseline' ? week.prRefreshes + week.pushes : week.events),
     logGb: logBytes / 1024 ** 3,
     metricMonths: week.logs.seriesHours / (week.days * 24),
     traces: DEFAULTS.tracing ? refreshInvocations + deliveries : 0,
     secretCalls: deliveries > 0 ? Math.min(deliveries, PROJECTION.secretCallsPerMonth) : 0,
-    transferOutGb: (perMonth(week.apiRequests) * PROJECTION.requestBytesOut + deliveries * PROJECTION.answerBytesOut) / 1024 ** 3,
+    transferOutGb: ((perMonth(week.apiRequests) + mints) * PROJECTION.requestBytesOut + deliveries * PROJECTION.answerBytesOut) / 1024 ** 3,
   };
+}
+
+/**
+ * The mean billed seconds of one Express execution at a month's rows: the week's own mean,
+ * with its last slot's invocation time scaled as the refresh function's mean invocation time
+ * scales from the week to the month (more due rows per slot, longer ticks).
+ */
+function executionSeconds(week: WeekResult, monthMsPerInvocation: number, weekMsPerInvocation: number): number {
+  if (week.executions === 0) return 50;
+  const lastSlotMs = week.executionBilledMs / week.executions - 50_000;
+  return (50_000 + lastSlotMs * (monthMsPerInvocation / Math.max(1, weekMsPerInvocation))) / 1000;
 }
 
 export interface Bill {
@@ -814,6 +899,20 @@ export interface CostSection extends CostFigures {
     withWebhooks100k: Bill;
     /** A deployment with no rows: what the loop, the alarms, the dashboard and the secret cost on their own. */
     idle: Bill;
+    /**
+     * A GitHub App host (issue 23): the App's webhook, lost deliveries sent again by the 5-minute
+     * redelivery pass, installation tokens; at today's safety cadence (15 min) and relaxed.
+     */
+    app: {
+      safetyTtlMs: number;
+      bill10k: Bill;
+      bill100k: Bill;
+      refreshesPerRowPerDay: number;
+      lostDeliveries: number;
+      redeliveries: number;
+      redeliveryPasses: number;
+      changeToRow: CostFigures['changeToRow'];
+    }[];
     metricSeries: { pollingOnly: number; withWebhooks: number; idle: number };
     /** Log bytes per refresh invocation, measured (its report line, EMF, platform lines, 26 bytes per event). */
     logBytesPerInvocation: { pollingOnly: number; idle: number };
@@ -859,11 +958,29 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
   const newWeek = await simulateWeek(GITSYNC, weekRows, newDynamo.sampleCache, days);
   progress(`cost: simulated ${days}-day week, ${weekRows} rows, adaptive cadence on a host that sends webhooks`);
   const hookWeek = await simulateWeek(GITSYNC, weekRows, newDynamo.sampleCache, days, true, handler.answerP50Ms);
+  const appWeeks: { safetyTtlMs: number; week: WeekResult }[] = [];
+  for (const safetyTtlMs of APP_SAFETY_TTLS_MS) {
+    progress(`cost: simulated ${days}-day week, ${weekRows} rows, a GitHub App host (its webhook, the redelivery pass), safety poll every ${safetyTtlMs / 60_000} min`);
+    appWeeks.push({ safetyTtlMs, week: await simulateWeek(GITSYNC, weekRows, newDynamo.sampleCache, days, true, handler.answerP50Ms, { safetyTtlMs }) });
+  }
   progress('cost: a simulated day with no rows (the idle floor)');
   const idleWeek = await simulateWeek(GITSYNC, 0, newDynamo.sampleCache, 1);
   const ours = figures(GITSYNC, newWeek, newDynamo, newModel);
   const withWebhooks = figures(GITSYNC, hookWeek, newDynamo, newModel, delivery);
   const idle = billOf(monthOf(GITSYNC, idleWeek, 0, newDynamo, newModel, NO_DELIVERIES));
+  const app = appWeeks.map(({ safetyTtlMs, week }) => {
+    const f = figures(GITSYNC, week, newDynamo, newModel, delivery);
+    return {
+      safetyTtlMs,
+      bill10k: f.bills['10000'],
+      bill100k: f.bills['100000'],
+      refreshesPerRowPerDay: f.refreshesPerRowPerDay,
+      lostDeliveries: week.lostDeliveries,
+      redeliveries: week.redeliveries,
+      redeliveryPasses: week.redeliveryPasses,
+      changeToRow: f.changeToRow,
+    };
+  });
   const { bills: _ours, ...oursFigures } = ours;
   const { bills: _hooks, ...hookFigures } = withWebhooks;
   const { bills: _base, ...baseFigures } = figures(BASELINE, baseWeek, baseDynamo, undefined);
@@ -878,6 +995,7 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
       withWebhooks10k: withWebhooks.bills['10000'],
       withWebhooks100k: withWebhooks.bills['100000'],
       idle,
+      app,
       metricSeries: { pollingOnly: newWeek.logs.seriesCount, withWebhooks: hookWeek.logs.seriesCount, idle: idleWeek.logs.seriesCount },
       logBytesPerInvocation: {
         pollingOnly: Math.round(newWeek.logs.refreshInvocationBytes / Math.max(1, newWeek.ticks)),

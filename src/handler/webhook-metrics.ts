@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { ApplyResult } from '../webhooks/apply.ts';
 import type { DeliveryReport } from '../webhooks/receive.ts';
+import type { RedeliveryReport } from '../ops/redeliver.ts';
 
 /**
  * Every metric name `publishWebhookMetrics` emits: what an alarm reads (refused deliveries)
@@ -32,4 +33,11 @@ export function reportDelivery(metrics: Metrics, logger: Logger, report: Deliver
     : {};
   if (report.outcome === 'refused') logger.warn('webhook delivery refused', { ...fields, statusCode: response.statusCode });
   else logger.info('webhook delivery', { ...fields, ...rows, statusCode: response.statusCode });
+}
+
+/** What the webhook function records of one scheduled redelivery pass: the redeliveries it asked for (a metric), then its one log line. */
+export function reportRedeliveryPass(metrics: Metrics, logger: Logger, reports: RedeliveryReport[]): void {
+  metrics.addMetric('Redeliveries', MetricUnit.Count, reports.reduce((n, r) => n + r.redelivered, 0));
+  metrics.publishStoredMetrics();
+  logger.info('redelivery pass', { reports });
 }

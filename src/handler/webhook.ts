@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { powertoolsLog } from './powertools-log.ts';
-import { publishRowMetrics, reportDelivery } from './webhook-metrics.ts';
+import { publishRowMetrics, reportDelivery, reportRedeliveryPass } from './webhook-metrics.ts';
 
 interface ContinuationResult {
   matched: number;
@@ -30,9 +30,7 @@ export async function handler(event: FunctionUrlEvent, context: Context): Promis
   if (isRedeliveryPass(event)) {
     // Scheduled: ask each GitHub App to send again what this function failed to take.
     const reports = await receiver.redeliverFailed();
-    metrics.addMetric('Redeliveries', MetricUnit.Count, reports.reduce((n, r) => n + r.redelivered, 0));
-    metrics.publishStoredMetrics();
-    logger.info('redelivery pass', { reports });
+    reportRedeliveryPass(metrics, logger, reports);
     return reports;
   }
   if (isContinuation(event)) {

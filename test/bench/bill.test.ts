@@ -22,9 +22,9 @@ test('the bill reads the template\'s defaults, and a conditional resource counts
 test('every line of the bill is priced; the free tier is its own figure, never subtracted', () => {
   const d = { ...templateDefaults(), dashboards: 1, tracing: true };
   const zero: MonthQuantities = {
-    rows: 0, dynamodb: { rowWru: 0, rowRru: 0, loopWru: 0, loopRru: 0, tokensRru: 0, webhookWru: 0, webhookRru: 0, storageGb: 0 },
+    rows: 0, dynamodb: { rowWru: 0, rowRru: 0, loopWru: 0, loopRru: 0, tokensRru: 0, tokensWru: 0, webhookWru: 0, webhookRru: 0, storageGb: 0 },
     refreshInvocations: 0, refreshGbSeconds: 0, webhookInvocations: 0, webhookGbSeconds: 0, markStaleInvocations: 0, markStaleGbSeconds: 0,
-    executions: 0, changeEvents: 0, logGb: 0, metricMonths: 0, traces: 0, secretCalls: 0, transferOutGb: 0,
+    executions: 0, executionSeconds: 50, changeEvents: 0, logGb: 0, metricMonths: 0, traces: 0, secretCalls: 0, transferOutGb: 0,
   };
   const idle = monthlyBill(zero, d);
   assert.equal(idle.usdPer1000Rows, null);
