@@ -21,6 +21,7 @@ import { MemoryStore, type CapacityCharge } from '../stores/memory-store.ts';
 import { dueShardFor, parsePartition } from '../../src/store/shard.ts';
 import type { Store } from '../../src/store/store.ts';
 import { CapacityMeter, type CapacityTotals } from '../capacity-meter.ts';
+import { byteCountingAgent } from '../request-bytes.ts';
 import { PRICES } from '../cost.ts';
 import { distribution } from '../stats.ts';
 import { VirtualClock } from '../virtual-clock.ts';
@@ -88,6 +89,8 @@ export interface Calibration {
   rowBytes: number;
   /** Read units of one tokens-table GetItem (the Refresher's look-up of an owner's token), as DynamoDB reported them. */
   tokenReadRru: number;
+  /** Bytes gitsync's HTTP client wrote per host API request (request line, headers), measured on the wire. */
+  requestBytes: number;
   /** A sample row's HTTP cache, so the simulated week writes rows of the same size. */
   sampleCache: DiffStatusRow['httpCache'];
 }
@@ -109,7 +112,9 @@ export async function calibrate(endpoint: string, design: Design, store: 'dynamo
   const charges: Units = { wru: 0, rru: 0 };
   const memory = store === 'in-memory' ? new MemoryStore({ shardCount: DEFAULTS.shardCount, clock, onCharge: (c) => add(charges, c) }) : undefined;
   for (const row of world.rows) memory?.put(row);
+  const wire = byteCountingAgent();
   const worker = createWorker(world.config, SETTINGS, clock, {
+    dispatcher: wire.agent,
     setupClient: (c) => meter.attach(c),
     cadence: design.cadence,
     ...(memory ? { store: memory as Store } : {}),
@@ -172,10 +177,12 @@ export async function calibrate(endpoint: string, design: Design, store: 'dynamo
       idleTick: roundUnits(idleTick),
       rowBytes: Math.round(rows.reduce((sum, r) => sum + itemSize(r), 0) / rows.length),
       tokenReadRru: tokenReads && tokenReads.calls > 0 ? round(tokenReads.read / tokenReads.calls, 3) : 0,
+      requestBytes: Math.round(wire.bytesWritten() / Math.max(1, world.sim.stats.snapshot().requests)),
       sampleCache: rows.find((r) => r.httpCache && Object.keys(r.httpCache).length > 0)?.httpCache ?? {},
     };
   } finally {
     worker.close();
+    await wire.agent.close();
     await world.close();
   }
 }
@@ -698,11 +705,14 @@ export const PROJECTION = {
   itemOverheadBytes: 100,
   indexEntriesBytes: 70 + 100 + 160 + 100,
   /**
-   * Bytes sent to the host per API request (request line, Authorization, If-None-Match,
-   * User-Agent, Accept, API version headers, TLS record overhead) and per webhook answer: data
-   * transfer out (the answers coming back are transfer in, free).
+   * Data transfer out (what comes back is transfer in, free): per host API request, the bytes
+   * the calibration measured gitsync's HTTP client writing (request line and headers) plus its
+   * framing, which plain HTTP to the simulated host does not show: a TLS record (22 bytes) and
+   * TCP/IP headers of the request's segment and of the ACK of the answer (2 x 52); connections
+   * are kept alive, so handshakes are left out. Per webhook answer: 300 bytes (status line,
+   * headers, a small JSON body, framing).
    */
-  requestBytesOut: 800,
+  requestFramingBytes: 22 + 2 * 52,
   answerBytesOut: 300,
   /**
    * A GitHub App host: rows per installation (the github-app section's 10,000 rows over 50), one
@@ -792,7 +802,7 @@ export function monthOf(design: Design, week: WeekResult, rows: number, dynamo: 
     metricMonths: week.logs.seriesHours / (week.days * 24),
     traces: DEFAULTS.tracing ? refreshInvocations + deliveries : 0,
     secretCalls: deliveries > 0 ? Math.min(deliveries, PROJECTION.secretCallsPerMonth) : 0,
-    transferOutGb: ((perMonth(week.apiRequests) + mints) * PROJECTION.requestBytesOut + deliveries * PROJECTION.answerBytesOut) / 1024 ** 3,
+    transferOutGb: ((perMonth(week.apiRequests) + mints) * (dynamo.requestBytes + PROJECTION.requestFramingBytes) + deliveries * PROJECTION.answerBytesOut) / 1024 ** 3,
   };
 }
 
@@ -1012,7 +1022,7 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
         '(test/bench/meter-agreement.test.ts holds those charges to DynamoDB Local\'s ConsumedCapacity for the same calls, within 1.5%), and scaled by the ratio DynamoDB Local reported for the same passes in this run (calibration: rows, and an idle tick for the loop). ' +
         'Extrapolated, and only from what was measured: a month is the week times 30 / days, more rows scale the per-row figures, a bigger table\'s due-index queries are priced at the bytes they would read; ' +
         'a webhook delivery is billed at the units DynamoDB Local reported for the webhooks scenario\'s deliveries (every call, the row\'s refresh included), a token look-up at the units it reported for the tokens table. ' +
-        "Formulas, not measured: Lambda time (tickBaseMs, githubRequestMs), data transfer (requestBytesOut, answerBytesOut), storage overhead, the secret's calls. " +
+        "Formulas, not measured: Lambda time (tickBaseMs, githubRequestMs), data transfer's framing and webhook answers (requestFramingBytes, answerBytesOut; the request bytes themselves are measured), storage overhead, the secret's calls. " +
         "Today's design is billed per refresh at what DynamoDB Local measured for it; its week gives refresh counts, API requests, events and latency.",
     },
     delivery: {
