@@ -8,7 +8,7 @@ import type { ChangePublisher } from '../../src/refresh/change-publisher.ts';
 import type { RefreshResult } from '../../src/domain/refresh-result.ts';
 import { runTick, type RowRefresher } from '../../src/refresh/tick.ts';
 import { emptySummary, type TickSummary } from '../../src/refresh/tick-summary.ts';
-import { leadSlot } from '../../src/scale/slot-lead.ts';
+import { leadTask, workerTask, type SlotParts } from '../../src/loop/slot.ts';
 import { reportTick } from '../../src/handler/tick-metrics.ts';
 import { reportDelivery } from '../../src/handler/webhook-metrics.ts';
 import { powertoolsLog } from '../../src/handler/powertools-log.ts';
@@ -351,6 +351,7 @@ export async function simulateWeek(
   };
   const tick = (shards?: readonly number[], fanOutWorker = false) =>
     runTick(tickDeps, { batchSize: SETTINGS.batchSize, tickBudgetMs: SETTINGS.tickBudgetMs, safetyMarginMs: SETTINGS.safetyMarginMs, ...(shards ? { shards } : {}), fanOutWorker });
+  const slotParts: SlotParts = { census: store, fanOut: DEFAULTS.fanOut, tick: (run) => tick(run.shards, run.fanOutWorker) };
   /** One refresh function invocation: its work, then its report; billed for its base time and its host requests over CONCURRENCY. */
   const invoke = async <T extends TickSummary>(at: number, work: () => Promise<T>): Promise<T> => {
     const requests = result.apiRequests;
@@ -392,9 +393,9 @@ export async function simulateWeek(
     }
     // The loop's Task for the slot (the lead), its workers when it hands shards out, again while a backlog remains.
     for (let again = 0; again < 5; again++) {
-      const lead = await invoke(t, () => leadSlot({ census: store, tick: (shards) => tick(shards), emptySummary }, DEFAULTS.fanOut, t, slot));
+      const lead = await invoke(t, () => leadTask(slotParts, slot, t));
       let backlog = lead.backlog;
-      for (const group of lead.groups) backlog = (await invoke(t, () => tick(group, true))).backlog || backlog;
+      for (const group of lead.groups) backlog = (await invoke(t, () => workerTask(slotParts, group))).backlog || backlog;
       if (!backlog) break;
     }
   }

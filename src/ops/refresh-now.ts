@@ -3,7 +3,7 @@ import type { Clock } from '../domain/clock.ts';
 import { InvalidRowError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
-import { refreshDeadline } from '../cadence/deadline.ts';
+import { refreshDeadline } from '../loop/deadline.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { hostsSendingWebhooks, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import { publishSafely, type ChangePublisher } from '../refresh/change-publisher.ts';

@@ -9,7 +9,7 @@ import { repairRow, type RowRepair } from '../domain/row-repair.ts';
 import type { Lease, Round, Store } from '../store/store.ts';
 import { isThrottle } from '../store/throttle.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
-import { lambdaEnd, refreshDeadline } from '../cadence/deadline.ts';
+import { lambdaEnd, refreshDeadline } from '../loop/deadline.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
 import { hostsSendingWebhooks, type WebhookActivity } from '../cadence/webhook-activity.ts';
 import type { RefreshRun } from './refresher.ts';
