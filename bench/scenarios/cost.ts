@@ -1,5 +1,6 @@
 import { DEFAULT_CADENCE, type CadencePolicy } from '../../src/cadence/policy.ts';
 import { seededRandom, type Random } from '../../src/dev/git-host-sim/prng.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import { NoTokenError } from '../../src/domain/errors.ts';
 import type { DiffStatusRow, PullRequestStatus } from '../../src/domain/row.ts';
 import { markStale } from '../../src/ops/mark-stale.ts';
@@ -274,7 +275,7 @@ export async function simulateWeek(
   const rng = seededRandom(2_026);
   const t0 = Date.UTC(2026, 10, 30, 0);
   const end = t0 + days * DAY;
-  const clock = { current: t0, now(): number { return this.current; } };
+  const clock = { current: t0, now(): number { return this.current; }, sleep: systemClock.sleep, abortAfter: systemClock.abortAfter };
   let category: 'unchanged' | 'changed' | 'other' = 'other';
   const rowWru = { unchanged: 0, changed: 0, other: 0 };
   let rowRru = 0;
@@ -380,7 +381,7 @@ export async function simulateWeek(
       result.deliveries += 1;
       const before = result.apiRequests;
       // A row without a PR yet answers null; one without a token fails: the loop keeps its rule.
-      const fresh = await refreshNow({ store: tagged, refresher, clock, policy: design.cadence, publisher, ...(webhookActivity ? { webhookActivity } : {}) }, row.chatId).catch(() => null);
+      const fresh = await refreshNow({ store: tagged, refresher, clock, policy: design.cadence, publisher, random: Math.random, ...(webhookActivity ? { webhookActivity } : {}) }, row.chatId).catch(() => null);
       const requests = result.apiRequests - before;
       result.deliveryApiRequests += requests;
       // The receiver's report for a delivery that matched this one row (what the handler logs).

@@ -27,8 +27,8 @@ export interface RefreshNowDeps {
   policy: CadencePolicy;
   publisher?: ChangePublisher;
   log?: Log;
-  /** Jitter source of the write-back plan, in [0, 1). Default: `Math.random`. */
-  random?: () => number;
+  /** Jitter source of the write-back plan, in [0, 1). */
+  random: () => number;
   /** Hosts that send webhooks: their rows keep the safety cadence, as after a tick's refresh. Default: none. */
   webhookActivity?: WebhookActivity;
 }
@@ -61,7 +61,7 @@ export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs
     throw result?.error ?? new Error('the refresher returned no result');
   }
   const webhookHosts = await hostsSendingWebhooks(deps.webhookActivity, deps.log ?? silentLog);
-  const { update, changedFields } = planWriteBack(row, result, deps.clock.now(), deps.policy, deps.random ?? Math.random, webhookHosts);
+  const { update, changedFields } = planWriteBack(row, result, deps.clock.now(), deps.policy, deps.random, webhookHosts);
   const fresh: DiffStatusRow = { ...row, ...update.set };
   delete fresh.leaseId;
   delete fresh.leaseExpiresAt;

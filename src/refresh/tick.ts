@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
-import type { Clock } from '../domain/clock.ts';
+import type { WaitingClock } from '../domain/clock.ts';
 import { describeError, ItemTooLargeError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { isPollable, type DiffStatusRow } from '../domain/row.ts';
@@ -32,10 +31,11 @@ export interface TickDeps {
   /** Hosts that send webhooks (their open PRs poll at the safety cadence); none when absent. */
   webhookActivity?: WebhookActivity;
   refresher: RowRefresher;
-  clock: Clock;
+  /** Reads the time and waits out a throttle's pause. */
+  clock: WaitingClock;
   policy: CadencePolicy;
   /** Source of backoff jitter, in [0, 1). */
-  random?: () => number;
+  random: () => number;
   newLeaseId?: () => string;
   publisher?: ChangePublisher;
   log?: Log;
@@ -168,7 +168,7 @@ export async function refreshAndWriteBack(
     return { stored, repair };
   });
   const pollable = repairs.filter(({ repair }) => isPollable(repair.row));
-  const random = deps.random ?? Math.random;
+  const { random } = deps;
   const webhookHosts = await hostsSendingWebhooks(deps.webhookActivity, log);
   const writeBack = ({ stored, repair }: (typeof repairs)[number], planned: WriteBackPlan, planResult?: RefreshResult) =>
     writes(async () => {
@@ -286,7 +286,7 @@ const THROTTLE_BACKOFF_MS = [100, 200, 400];
 async function backingOffThrottles<T>(
   write: () => Promise<T>,
   summary: TickSummary,
-  { clock, random }: { clock: Clock; random: () => number },
+  { clock, random }: { clock: WaitingClock; random: () => number },
   until: number,
   signal?: AbortSignal,
 ): Promise<T> {
@@ -298,7 +298,7 @@ async function backingOffThrottles<T>(
       summary.throttles += 1;
       const pause = random() * THROTTLE_BACKOFF_MS[attempt]!;
       if (attempt >= THROTTLE_BACKOFF_MS.length - 1 || clock.now() + pause >= until || signal?.aborted) throw err;
-      await sleep(pause);
+      await clock.sleep(pause);
     }
   }
 }

@@ -159,7 +159,7 @@ async function runStep(h: Harness, world: ScenarioWorld, s: Step, result: Scenar
     case 'refreshNow': {
       const row = world.rows[s.row % world.rows.length]!;
       h.touch(row.chatId);
-      await refreshNow({ store: h.store, refresher: h.refresher, clock: h.clock, policy: POLICY }, row.chatId, 2_000).catch(() => {});
+      await refreshNow({ store: h.store, refresher: h.refresher, clock: h.clock, policy: POLICY, random: Math.random }, row.chatId, 2_000).catch(() => {});
       return;
     }
     case 'httpFault': {
