@@ -137,6 +137,22 @@ export function composeSystem(parts: SystemParts): System {
   const publisher = parts.publisher ? { publisher: parts.publisher } : {};
   const activity = webhookActivityOf(settings, doc, clock);
 
+  // The pipeline's parts, one bag for ticks, deliveries and refresh-now; built at first use
+  // (a system that only marks rows stale has no refresher).
+  let deps: TickDeps | undefined;
+  const pipeline = (): TickDeps =>
+    (deps ??= {
+      store,
+      refresher: system.refresher,
+      clock,
+      policy: settings.cadence,
+      log,
+      random,
+      ...(activity ? { webhookActivity: activity } : {}),
+      ...(parts.newLeaseId ? { newLeaseId: parts.newLeaseId } : {}),
+      ...publisher,
+    });
+
   const system: System = {
     settings,
     store,
@@ -151,18 +167,7 @@ export function composeSystem(parts: SystemParts): System {
     start: async () => {
       await apps?.checkKeys();
     },
-    tickDeps: (overrides = {}) => ({
-      store,
-      refresher: system.refresher,
-      clock,
-      policy: settings.cadence,
-      log,
-      ...(activity ? { webhookActivity: activity } : {}),
-      random,
-      ...(parts.newLeaseId ? { newLeaseId: parts.newLeaseId } : {}),
-      ...publisher,
-      ...overrides,
-    }),
+    tickDeps: (overrides = {}) => ({ ...pipeline(), ...overrides }),
     tick: (run = {}, overrides = {}) =>
       runTick(system.tickDeps(overrides), {
         batchSize: settings.batchSize,
@@ -180,21 +185,7 @@ export function composeSystem(parts: SystemParts): System {
           : missing('the rows waiting for a token (or a DynamoDB client to read them)'));
       return tokenLinked(waits, clock, ownerId);
     },
-    refreshNow: (chatId, timeoutMs) =>
-      refreshNow(
-        {
-          store,
-          refresher: system.refresher,
-          clock,
-          policy: settings.cadence,
-          log,
-          ...publisher,
-          random,
-          ...(activity ? { webhookActivity: activity } : {}),
-        },
-        chatId,
-        timeoutMs,
-      ),
+    refreshNow: (chatId, timeoutMs) => refreshNow(pipeline(), chatId, timeoutMs),
   };
   return system;
 }

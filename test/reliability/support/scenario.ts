@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Repo } from '../../../src/dev/git-host-sim/world.ts';
 import type { DiffStatusRow } from '../../../src/domain/row.ts';
-import { refreshNow } from '../../../src/ops/refresh-now.ts';
 import { runSlotInProcess, type SlotParts } from '../../../src/loop/slot.ts';
 import { SLOT_INTERVAL_MS } from '../../../src/loop/rhythm.ts';
 import type { DynamoFaultKind } from './dynamo-faults.ts';
@@ -159,7 +158,7 @@ async function runStep(h: Harness, world: ScenarioWorld, s: Step, result: Scenar
     case 'refreshNow': {
       const row = world.rows[s.row % world.rows.length]!;
       h.touch(row.chatId);
-      await refreshNow({ store: h.store, refresher: h.refresher, clock: h.clock, policy: POLICY, random: Math.random }, row.chatId, 2_000).catch(() => {});
+      await h.system.refreshNow(row.chatId, 2_000).catch(() => {});
       return;
     }
     case 'httpFault': {
