@@ -1,5 +1,6 @@
 import { DEFAULT_CADENCE, type CadencePolicy } from '../../src/cadence/policy.ts';
 import { seededRandom, type Random } from '../../src/dev/git-host-sim/prng.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import { NoTokenError } from '../../src/domain/errors.ts';
 import type { DiffStatusRow, PullRequestStatus } from '../../src/domain/row.ts';
 import { markStale } from '../../src/ops/mark-stale.ts';
@@ -7,9 +8,10 @@ import { tokenLinked } from '../../src/ops/token-linked.ts';
 import { refreshNow } from '../../src/ops/refresh-now.ts';
 import type { ChangePublisher } from '../../src/refresh/change-publisher.ts';
 import type { RefreshResult } from '../../src/domain/refresh-result.ts';
-import { runTick, type RowRefresher } from '../../src/refresh/tick.ts';
+import type { RowRefresher } from '../../src/refresh/pipeline.ts';
+import { runTick } from '../../src/refresh/tick.ts';
 import { emptySummary, type TickSummary } from '../../src/refresh/tick-summary.ts';
-import { leadSlot } from '../../src/scale/slot-lead.ts';
+import { leadTask, workerTask, type SlotParts } from '../../src/loop/slot.ts';
 import { reportTick } from '../../src/handler/tick-metrics.ts';
 import { reportDelivery, reportRedeliveryPass } from '../../src/handler/webhook-metrics.ts';
 import { powertoolsLog } from '../../src/handler/powertools-log.ts';
@@ -325,7 +327,7 @@ export async function simulateWeek(
   const rng = seededRandom(2_026);
   const t0 = Date.UTC(2026, 10, 30, 0);
   const end = t0 + days * DAY;
-  const clock = { current: t0, now(): number { return this.current; } };
+  const clock = { current: t0, now(): number { return this.current; }, sleep: systemClock.sleep, abortAfter: systemClock.abortAfter };
   let category: 'unchanged' | 'changed' | 'other' = 'other';
   /** Inside a delivery's refresh: its units are the webhook path's, measured per delivery on DynamoDB Local, not the rows'. */
   let inDelivery = false;
@@ -428,6 +430,7 @@ export async function simulateWeek(
   };
   const tick = (shards?: readonly number[], fanOutWorker = false) =>
     runTick(tickDeps, { batchSize: SETTINGS.batchSize, tickBudgetMs: SETTINGS.tickBudgetMs, safetyMarginMs: SETTINGS.safetyMarginMs, ...(shards ? { shards } : {}), fanOutWorker });
+  const slotParts: SlotParts = { census: store, fanOut: DEFAULTS.fanOut, tick: (run) => tick(run.shards, run.fanOutWorker) };
   /** One refresh function invocation: its work, then its report; billed for its base time and its host requests over CONCURRENCY. */
   const invoke = async <T extends TickSummary>(at: number, work: () => Promise<T>): Promise<T> => {
     const requests = result.apiRequests;
@@ -475,7 +478,7 @@ export async function simulateWeek(
       const before = result.apiRequests;
       // A row without a PR yet answers null; one without a token fails: the loop keeps its rule.
       inDelivery = true;
-      const fresh = await refreshNow({ store: tagged, refresher, clock, policy, publisher, ...(webhookActivity ? { webhookActivity } : {}) }, row.chatId).catch(() => null);
+      const fresh = await refreshNow({ store: tagged, refresher, clock, policy, publisher, random: Math.random, ...(webhookActivity ? { webhookActivity } : {}) }, row.chatId).catch(() => null);
       inDelivery = false;
       const requests = result.apiRequests - before;
       result.deliveryApiRequests += requests;
@@ -491,12 +494,12 @@ export async function simulateWeek(
     // The slot's time in the execution: each round's lead, then its workers side by side (the Map).
     let slotMs = 0;
     for (let again = 0; again < 5; again++) {
-      const lead = await invoke(t, () => leadSlot({ census: store, tick: (shards) => tick(shards), emptySummary }, DEFAULTS.fanOut, t, slot));
+      const lead = await invoke(t, () => leadTask(slotParts, slot, t));
       slotMs += lastInvocationMs;
       let backlog = lead.backlog;
       let workersMs = 0;
       for (const group of lead.groups) {
-        backlog = (await invoke(t, () => tick(group, true))).backlog || backlog;
+        backlog = (await invoke(t, () => workerTask(slotParts, group))).backlog || backlog;
         workersMs = Math.max(workersMs, lastInvocationMs);
       }
       slotMs += workersMs;

@@ -6,9 +6,9 @@ import type { RefreshResult } from '../../src/domain/refresh-result.ts';
 import type { DiffStatusRow, PullRequestStatus } from '../../src/domain/row.ts';
 import { markStale } from '../../src/ops/mark-stale.ts';
 import { refreshNow } from '../../src/ops/refresh-now.ts';
-import { runTick, type RowRefresher } from '../../src/refresh/tick.ts';
-import { emptySummary } from '../../src/refresh/tick-summary.ts';
-import { leadSlot } from '../../src/scale/slot-lead.ts';
+import type { RowRefresher } from '../../src/refresh/pipeline.ts';
+import { runTick } from '../../src/refresh/tick.ts';
+import { leadTask, workerTask, type SlotParts } from '../../src/loop/slot.ts';
 import { onceSlot } from '../../src/store/due-slot.ts';
 import { DynamoStore } from '../../src/store/dynamo-store.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
@@ -94,15 +94,18 @@ function refresher(): RowRefresher {
 async function run(store: Store & DueCensus, clock: ManualClock): Promise<number> {
   let refreshed = 0;
   const deps = { store, refresher: refresher(), clock, policy: DEFAULT_CADENCE, random: () => 0.5 };
-  const tick = (shards?: readonly number[]) =>
-    runTick(deps, { batchSize: DEFAULTS.batchSize, tickBudgetMs: DEFAULTS.tickBudgetMs, safetyMarginMs: DEFAULTS.safetyMarginMs, ...(shards ? { shards } : {}) });
+  const parts: SlotParts = {
+    census: store,
+    fanOut: DEFAULTS.fanOut,
+    tick: (run) => runTick(deps, { batchSize: DEFAULTS.batchSize, tickBudgetMs: DEFAULTS.tickBudgetMs, safetyMarginMs: DEFAULTS.safetyMarginMs, ...run }),
+  };
   const t0 = clock.now();
   for (let slot = 0; slot < SLOTS; slot++) {
     clock.current = t0 + slot * 10_000;
     if (slot % 7 === 3) await markStale(store, clock, { chatIds: [`chat-${String(slot % ROWS).padStart(3, '0')}`], branch: 'x', origin: 'https://github.com/acme/api' }, {});
     if (slot % 11 === 5) await refreshNow(deps, `chat-${String((slot * 3) % ROWS).padStart(3, '0')}`).catch(() => null);
-    const lead = await leadSlot({ census: store, tick, emptySummary }, DEFAULTS.fanOut, clock.now(), slot);
-    for (const group of lead.groups) await tick(group);
+    const lead = await leadTask(parts, slot, clock.now());
+    for (const group of lead.groups) refreshed += (await workerTask(parts, group)).refreshed;
     refreshed += lead.refreshed;
   }
   return refreshed;
