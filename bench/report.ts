@@ -131,6 +131,41 @@ export function renderMarkdown(r: BenchResults): string {
   return lines.join('\n');
 }
 
+/** The whole monthly bill at the template's defaults, line by line, polling, webhooks, a GitHub App host and idle side by side; change-to-row per path. */
+export function billMarkdown(c: CostSection): string[] {
+  const b = c.bill;
+  const columns: [string, (typeof b)['idle']][] = [
+    ['polling only, 10,000 rows', b.pollingOnly10k],
+    ['webhooks, 10,000 rows', b.withWebhooks10k],
+    ['webhooks, 100,000 rows', b.withWebhooks100k],
+    ...b.app.flatMap((a): [string, (typeof b)['idle']][] => [
+      [`App + redelivery, safety ${a.safetyTtlMs / 60_000} min, 10,000 rows`, a.bill10k],
+      [`App + redelivery, safety ${a.safetyTtlMs / 60_000} min, 100,000 rows`, a.bill100k],
+    ]),
+    ['idle (0 rows)', b.idle],
+  ];
+  const money = (n: number | null) => (n === null ? '' : n.toFixed(2));
+  const paths = (f: CostFigures['changeToRow']) =>
+    Object.entries(f.byPath).map(([path, d]) => `${path} ${d.count ? `${(d.p50Ms / 1000).toFixed(0)} s / ${(d.p99Ms / 1000).toFixed(0)} s (${d.count})` : 'none'}`).join('; ');
+  return [
+    `The whole bill, USD / month, at template.yaml's defaults (ShardCount ${b.defaults.shardCount}, BatchSize ${b.defaults.batchSize}, Concurrency ${b.defaults.concurrency}, refresh ${b.defaults.refreshMemoryGb * 1024} MB, webhook ${b.defaults.webhookMemoryGb * 1024} MB, tracing ${b.defaults.tracing ? 'on' : 'off'}, ${b.defaults.alarmMetrics} alarm metrics, ${b.defaults.dashboards} dashboard):`,
+    ``,
+    `| line | ${columns.map(([name]) => name).join(' | ')} |`,
+    `|---|${columns.map(() => '---|').join('')}`,
+    ...Object.keys(b.idle.lines).map((line) => `| ${line} | ${columns.map(([, bill]) => money(bill.lines[line] ?? 0)).join(' | ')} |`),
+    `| **total** | ${columns.map(([, bill]) => `**${money(bill.totalUsd)}**`).join(' | ')} |`,
+    `| **per 1,000 rows** | ${columns.map(([, bill]) => `**${money(bill.usdPer1000Rows)}**`).join(' | ')} |`,
+    `| free tiers would cover (not subtracted) | ${columns.map(([, bill]) => money(bill.freeTierUsd)).join(' | ')} |`,
+    ``,
+    `Metric series: ${b.metricSeries.pollingOnly} polling, ${b.metricSeries.withWebhooks} with webhooks, ${b.metricSeries.idle} idle. Log bytes per refresh invocation: ${b.logBytesPerInvocation.pollingOnly} (idle ${b.logBytesPerInvocation.idle}). ` +
+      `A webhook delivery, measured on DynamoDB Local: ${c.delivery.wru} WRU / ${c.delivery.rru} RRU, ${c.delivery.ownMs} ms of the function's own time.`,
+    ``,
+    `Change-to-row p50 / p99 (changes) by path: polling: ${paths(c.changeToRow)}. Webhooks: ${paths(c.withWebhooks.changeToRow)}.` +
+      b.app.map((a) => ` App, safety ${a.safetyTtlMs / 60_000} min: ${paths(a.changeToRow)} (refreshes per row per day ${a.refreshesPerRowPerDay}; ${a.redeliveries} of ${a.lostDeliveries} lost deliveries redelivered over ${a.redeliveryPasses} passes).`).join(''),
+    ``,
+  ];
+}
+
 function costMarkdown(c: CostSection): string[] {
   const row = (name: string, f: (x: CostFigures) => string) => `| ${name} | ${f(c.baseline)} | ${f(c)} | ${f(c.withWebhooks)} |`;
   const usd = (n: number) => `$${n.toFixed(2)}`;
@@ -151,8 +186,8 @@ function costMarkdown(c: CostSection): string[] {
     ...(['1000', '10000', '100000', '1000000'] as const).map((n) => row(`USD / month per 1,000 rows at ${Number(n).toLocaleString('en-US')} rows`, (x) => usd(x.monthlyUsdPer1000Rows[n]))),
     row('change-to-row p50 / p99, active rows', (x) => `${(x.changeToRow.activeP50Ms / 1000).toFixed(0)} s / ${(x.changeToRow.activeP99Ms / 1000).toFixed(0)} s`),
     row('change-to-row p50 / p99, quiet rows', (x) => `${(x.changeToRow.quietP50Ms / 1000).toFixed(0)} s / ${(x.changeToRow.quietP99Ms / 1000).toFixed(0)} s`),
-    row('at 10,000 rows, USD / month by service', (x) => Object.entries(x.monthlyUsdBreakdownAt10000).map(([k, v]) => `${k} ${v}`).join(', ')),
     ``,
+    ...billMarkdown(c),
     `Calibration (per refresh, the row's own operations; per idle tick):`,
     ``,
     `| design | store | unchanged WRU / RRU | changed WRU / RRU | idle tick WRU / RRU | row bytes |`,

@@ -718,13 +718,14 @@ export const PROJECTION = {
   requestFramingBytes: 22 + 2 * 52,
   answerBytesOut: 300,
   /**
-   * A GitHub App host: rows per installation (the github-app section's 10,000 rows over 50), one
-   * mint per installation per hour (what that section measures: at most one), each mint's units
+   * A GitHub App host: rows per installation (the github-app section's 10,000 rows over 50),
+   * 1.09 mints per installation-hour (what that section measures: a token is used until 5 minutes
+   * before it expires, so one every 55 minutes), each mint's units
    * from the code (the mint lease's and the token's UpdateItem, one strongly consistent GetItem),
    * and one redelivery pass's (the pass mark's GetItem, eventually consistent, and its UpdateItem).
    * Installation tokens are kept by each container for their hour: a refresh reads no table for its token.
    */
-  app: { rowsPerInstallation: 200, mint: { wru: 2, rru: 1 }, pass: { wru: 1, rru: 0.5 } },
+  app: { rowsPerInstallation: 200, mintsPerInstallationHour: 1.09, mint: { wru: 2, rru: 1 }, pass: { wru: 1, rru: 0.5 } },
   /** The webhook function reads its secret once per container; a container is taken to live 15 minutes. */
   secretCallsPerMonth: (30 * 24 * 60) / 15,
 };
@@ -772,7 +773,7 @@ export function monthOf(design: Design, week: WeekResult, rows: number, dynamo: 
   const perDeployment = (weekly: number) => weekly * (30 / week.days);
   const passes = perDeployment(week.redeliveryPasses);
   const installations = week.redeliveryPasses > 0 ? Math.ceil(rows / PROJECTION.app.rowsPerInstallation) : 0;
-  const mints = installations * 30 * 24;
+  const mints = installations * 30 * 24 * PROJECTION.app.mintsPerInstallationHour;
   const logBytes =
     (week.logs.refreshInvocationBytes / Math.max(1, week.ticks)) * refreshInvocations +
     perMonth(week.logs.refreshRowBytes) +
