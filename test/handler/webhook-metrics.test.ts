@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { publishWebhookMetrics, WEBHOOK_METRIC_NAMES } from '../../src/handler/webhook-metrics.ts';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { publishWebhookMetrics, reportRedeliveryPass, WEBHOOK_METRIC_NAMES } from '../../src/handler/webhook-metrics.ts';
 import { emptySummary } from '../../src/refresh/tick-summary.ts';
 import type { DeliveryReport } from '../../src/webhooks/receive.ts';
 import { captureJsonLines } from '../support/capture-output.ts';
@@ -33,4 +34,18 @@ test('a refused delivery counts WebhookRefused (the alarm) and nothing about row
   assert.deepEqual(singles, []);
   assert.equal(buffered.WebhookRefused, 1);
   assert.equal(buffered.WebhookDeliveryToRow, undefined);
+});
+
+test('a redelivery pass: one Redeliveries datapoint (what it asked GitHub for, over every App host), then its log line', async () => {
+  const metrics = new Metrics({ namespace: 'gitsync-test', serviceName: 'gitsync' });
+  const logged: unknown[] = [];
+  const logger = { info: (message: string, fields: unknown) => logged.push({ message, fields }) } as unknown as Logger;
+  const reports = [
+    { host: 'github.com', listed: 12, redelivered: 2, refused: 1 },
+    { host: 'ghe.example', listed: 3, redelivered: 1, refused: 0 },
+  ];
+  const { lines } = await captureJsonLines('{"_aws"', () => reportRedeliveryPass(metrics, logger, reports));
+  assert.equal(lines.length, 1, 'published with the pass');
+  assert.equal((lines[0] as Record<string, unknown>)['Redeliveries'], 3);
+  assert.deepEqual(logged, [{ message: 'redelivery pass', fields: { reports } }]);
 });
