@@ -122,6 +122,14 @@ export async function webhooks(
     if (!warmUp) throw new Error('the seeded world has no open pull request');
     const warmEvent = githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(warmUp.repo, warmUp.pr, urls, 'opened'), secret: SECRET });
     await handler(warmEvent, context(Date.now()));
+    // Metered: each row takes one delivery first, so the measured ones meet rows as a running
+    // deployment holds them (refreshed before, on their periodic slot), not as seeded (a one-off slot).
+    if (options.meter) {
+      for (const { repo, pr } of measured) {
+        world.sim.world.push(pr, { additions: 1, deletions: 0, changedFiles: 1 }, world.sim.world.time);
+        await handler(githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(repo, pr, urls, 'synchronize'), secret: SECRET }), context(Date.now()));
+      }
+    }
     options.meter?.reset();
     const toRow: number[] = [];
     const answers: number[] = [];
