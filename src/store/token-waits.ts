@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { onceSlot } from './due-slot.ts';
 import { checkedShardCount, dueShardFor } from './shard.ts';
 import { buildUpdateExpression } from './update-expression.ts';
@@ -10,6 +10,8 @@ export const AWAITING_TOKEN_INDEX = 'byAwaitingToken';
 export interface TokenWaits {
   /** One page of the chat ids waiting for `ownerId`'s token. */
   waiting(ownerId: string, after: Record<string, unknown> | undefined): Promise<{ chatIds: string[]; next?: Record<string, unknown> }>;
+  /** The row's `gitRemoteOrigin`, when it has one. */
+  origin(chatId: string): Promise<string | undefined>;
   /** Makes the row due now, if it still waits for that owner's token and is pollable; false otherwise. */
   makeDue(chatId: string, ownerId: string, now: number): Promise<boolean>;
 }
@@ -37,6 +39,14 @@ export class DynamoTokenWaits implements TokenWaits {
     );
     const chatIds = (out.Items ?? []).map((item) => String(item['chatId']));
     return out.LastEvaluatedKey ? { chatIds, next: out.LastEvaluatedKey } : { chatIds };
+  }
+
+  async origin(chatId: string): Promise<string | undefined> {
+    const out = await this.#doc.send(
+      new GetCommand({ TableName: this.#table, Key: { chatId }, ProjectionExpression: '#o', ExpressionAttributeNames: { '#o': 'gitRemoteOrigin' } }),
+    );
+    const origin: unknown = out.Item?.['gitRemoteOrigin'];
+    return typeof origin === 'string' ? origin : undefined;
   }
 
   async makeDue(chatId: string, ownerId: string, now: number): Promise<boolean> {

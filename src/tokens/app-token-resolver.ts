@@ -1,9 +1,9 @@
 import type { Clock } from '../domain/clock.ts';
-import { describeError, ProviderError } from '../domain/errors.ts';
+import { describeError, NoTokenError, ProviderError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import type { GitHubAppClient, MintedToken } from '../providers/github/app/app-client.ts';
 import type { GitProvider, RepoRef } from '../providers/provider.ts';
-import type { InstallationEvents } from './installation-events.ts';
+import type { InstallationRecords } from './installation-events.ts';
 import type { AppTokenStore, InstallationRecord } from './app-token-store.ts';
 import type { ResolvedToken, TokenResolver } from './token-resolver.ts';
 
@@ -45,7 +45,7 @@ interface CachedToken extends MintedToken {
  * Installation tokens are shared by every container through the `AppTokenStore` and kept in
  * memory until a few minutes before they expire; rate limits are remembered per installation.
  */
-export class AppTokenResolver implements TokenResolver, InstallationEvents {
+export class AppTokenResolver implements TokenResolver, InstallationRecords {
   readonly #o: AppTokenResolverOptions;
   readonly #log: Log;
   readonly #installations = new Map<string, InstallationRecord>();
@@ -65,14 +65,22 @@ export class AppTokenResolver implements TokenResolver, InstallationEvents {
   async resolve(ownerId: string, provider: GitProvider, repo: RepoRef): Promise<ResolvedToken> {
     const app = this.#o.apps.get(provider.host);
     if (!app) return this.#o.personal.resolve(ownerId, provider, repo);
-    const installationId = await this.#installation(app, provider.host, repo);
-    if (installationId === null) return this.#o.personal.resolve(ownerId, provider, repo);
-    const token = await this.#installationToken(app, provider.host, installationId);
-    if (token) return token;
-    // The installation is gone (uninstalled or suspended since): the owner's own token, if any.
-    this.#forgetInstallation(provider.host, accountOf(repo));
-    await this.#o.store.rememberInstallation(provider.host, accountOf(repo), { installationId: null, checkedAt: this.#o.clock.now() });
-    return this.#o.personal.resolve(ownerId, provider, repo);
+    const record = await this.#installation(app, provider.host, repo);
+    if (record.installationId !== null) {
+      const token = await this.#installationToken(app, provider.host, record.installationId);
+      if (token) return token;
+      // The installation is gone (uninstalled or suspended since): the owner's own token, if any.
+      this.#forgetInstallation(provider.host, accountOf(repo));
+      await this.#o.store.rememberInstallation(provider.host, accountOf(repo), { installationId: null, checkedAt: this.#o.clock.now() });
+    }
+    try {
+      return await this.#o.personal.resolve(ownerId, provider, repo);
+    } catch (err) {
+      // Neither token: the row will wait under its owner's id; the account's record says whose
+      // rows to wake when the App is installed there (`waitingOwners`), noted once per owner.
+      if (err instanceof NoTokenError && !record.waitingOwners?.includes(ownerId)) await this.#o.store.noteWaiting(provider.host, accountOf(repo), ownerId);
+      throw err;
+    }
   }
 
   async recordRateLimit(token: ResolvedToken, resetAt: number): Promise<void> {
@@ -93,35 +101,43 @@ export class AppTokenResolver implements TokenResolver, InstallationEvents {
   }
 
   /** An installation event: every container reads the new record at its next refresh of those accounts' rows. */
-  async changed(host: string, accounts: readonly string[], installationId: number | null, at: number): Promise<void> {
+  async record(host: string, accounts: readonly string[], installationId: number | null, at: number): Promise<void> {
     for (const account of accounts) {
       this.#forgetInstallation(host, account);
       await this.#o.store.rememberInstallation(host, account, { installationId, checkedAt: at });
     }
   }
 
-  async #installation(app: GitHubAppClient, host: string, repo: RepoRef): Promise<number | null> {
+  async waitingOwners(host: string, account: string): Promise<readonly string[]> {
+    return (await this.#o.store.installation(host, account))?.waitingOwners ?? [];
+  }
+
+  doneWaiting(host: string, account: string, owners: readonly string[]): Promise<void> {
+    return this.#o.store.doneWaiting(host, account, owners);
+  }
+
+  async #installation(app: GitHubAppClient, host: string, repo: RepoRef): Promise<InstallationRecord> {
     const account = accountOf(repo);
     const key = JSON.stringify([host, account]);
     const now = this.#o.clock.now();
-    const fresh = (r: InstallationRecord | undefined): r is InstallationRecord =>
-      r !== undefined && now - r.checkedAt < (r.installationId === null ? NOT_INSTALLED_TTL_MS : INSTALLED_TTL_MS) && r.checkedAt <= now;
+    const fresh = (r: InstallationRecord): boolean =>
+      now - r.checkedAt < (r.installationId === null ? NOT_INSTALLED_TTL_MS : INSTALLED_TTL_MS) && r.checkedAt <= now;
     // Only found installations are kept in memory: "not installed" is read from the table each
     // batch, so an installation event (or another container's look-up) counts at once.
     const inMemory = this.#installations.get(key);
-    if (fresh(inMemory)) return inMemory.installationId;
+    if (inMemory && fresh(inMemory)) return inMemory;
     const stored = await this.#o.store.installation(host, account);
-    if (fresh(stored)) {
+    if (stored && fresh(stored)) {
       if (stored.installationId !== null) this.#installations.set(key, stored);
-      return stored.installationId;
+      return stored;
     }
     const [, name = ''] = splitPath(repo);
     return this.#once(`installation#${key}`, async () => {
       const installationId = await app.installationFor(account, name, AbortSignal.timeout(APP_CALL_TIMEOUT_MS));
-      const record = { installationId, checkedAt: now };
+      const record: InstallationRecord = { installationId, checkedAt: now };
       if (installationId !== null) this.#installations.set(key, record);
       await this.#o.store.rememberInstallation(host, account, record);
-      return installationId;
+      return { ...record, ...(stored?.waitingOwners ? { waitingOwners: stored.waitingOwners } : {}) };
     });
   }
 

@@ -138,7 +138,8 @@ export async function receiveDelivery(
     // An installation event names no repository: with a shared secret, whose it is is unknown.
     if (!sole) return report(202, 'ignored', eventName, { ...base, reason: 'several hosts share the secret; an installation event does not say which sent it' });
     await noteHost(deps, sole.host, receivedAt);
-    await deps.installations.changed(sole.host, parsed.accounts, parsed.installationId, receivedAt);
+    const { madeDue } = await deps.installations.changed(sole.host, parsed.accounts, parsed.installationId, receivedAt);
+    (deps.log ?? silentLog).info('webhook: GitHub App installation changed', { ...base, installed: parsed.installationId !== null, madeDue });
     return report(200, 'processed', eventName, base);
   }
 
