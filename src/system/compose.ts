@@ -117,6 +117,7 @@ export function composeSystem(parts: SystemParts): System {
           tokensTableName: settings.tokensTableName,
           dispatcher,
           clock,
+          longestUseMs: settings.tickBudgetMs,
           log,
           readKey: parts.readAppKey ?? readKeyFile,
           ...(parts.onAppTokenMint ? { onMint: parts.onAppTokenMint } : {}),

@@ -7,8 +7,20 @@ import type { InstallationRecords } from './installation-events.ts';
 import type { AppTokenStore, InstallationRecord } from './app-token-store.ts';
 import type { ResolvedToken, TokenResolver } from './token-resolver.ts';
 
-/** A token is used until this long before its `expires_at` (GitHub's live an hour). */
-export const TOKEN_REUSE_MARGIN_MS = 5 * 60_000;
+/**
+ * What a token's reuse margin adds to the longest a handed-out token is used (a tick's budget:
+ * it is resolved at a batch's start and used by requests starting until the budget ends; GitHub
+ * checks a token when a request arrives, so one in flight as it expires is not cut off): the
+ * error left in its expiry on our clock (the `Date` header that corrects GitHub's skew has
+ * whole seconds; the mint answer's transit), with room to spare. A token that still expires
+ * early is refused once (401) and replaced.
+ */
+export const TOKEN_EXPIRY_SLACK_MS = 30_000;
+
+/** A token is used until this long before its expiry: `longestUseMs` (a tick's budget) and the slack. */
+export function tokenReuseMarginMs(longestUseMs: number): number {
+  return longestUseMs + TOKEN_EXPIRY_SLACK_MS;
+}
 /** "Not installed" is asked again after this long: an org may install the App any time. */
 export const NOT_INSTALLED_TTL_MS = 10 * 60_000;
 /** A found installation is checked again after this long (its id rarely changes; a failed mint re-checks at once). */
@@ -28,6 +40,8 @@ export interface AppTokenResolverOptions {
   apps: ReadonlyMap<string, GitHubAppClient>;
   store: AppTokenStore;
   clock: Clock;
+  /** The longest a resolved token is used: the tick's budget (see `tokenReuseMarginMs`). */
+  longestUseMs: number;
   /** Waits between looks at another container's mint; real time unless a test gives its own. */
   sleep?: (ms: number) => Promise<void>;
   log?: Log;
@@ -48,6 +62,7 @@ interface CachedToken extends MintedToken {
 export class AppTokenResolver implements TokenResolver, InstallationRecords {
   readonly #o: AppTokenResolverOptions;
   readonly #log: Log;
+  readonly #marginMs: number;
   readonly #installations = new Map<string, InstallationRecord>();
   readonly #tokens = new Map<string, CachedToken>();
   /** Mints and renewals in flight in this container, so concurrent rows share one. */
@@ -56,6 +71,7 @@ export class AppTokenResolver implements TokenResolver, InstallationRecords {
   constructor(options: AppTokenResolverOptions) {
     this.#o = options;
     this.#log = options.log ?? silentLog;
+    this.#marginMs = tokenReuseMarginMs(options.longestUseMs);
   }
 
   scope(ownerId: string, provider: GitProvider, repo: RepoRef): string {
@@ -152,7 +168,7 @@ export class AppTokenResolver implements TokenResolver, InstallationRecords {
   #installationToken(app: GitHubAppClient, host: string, installationId: number): Promise<ResolvedToken | null> {
     const key = appKey(host, installationId);
     const cached = this.#tokens.get(key);
-    if (cached && cached.expiresAt - this.#o.clock.now() > TOKEN_REUSE_MARGIN_MS) return Promise.resolve(resolved(key, cached));
+    if (cached && cached.expiresAt - this.#o.clock.now() > this.#marginMs) return Promise.resolve(resolved(key, cached));
     return this.#once(`token#${key}`, () => this.#fetchToken(app, host, installationId));
   }
 
@@ -173,12 +189,12 @@ export class AppTokenResolver implements TokenResolver, InstallationRecords {
     for (let look = 0; ; look++) {
       const now = this.#o.clock.now();
       const stored = await store.token(host, installationId);
-      if (stored?.token && stored.expiresAt !== undefined && stored.expiresAt - now > TOKEN_REUSE_MARGIN_MS) {
+      if (stored?.token && stored.expiresAt !== undefined && stored.expiresAt - now > this.#marginMs) {
         const token: CachedToken = { token: stored.token, expiresAt: stored.expiresAt, ...(stored.rateLimitedUntil !== undefined ? { rateLimitedUntil: stored.rateLimitedUntil } : {}) };
         this.#tokens.set(key, token);
         return resolved(key, token);
       }
-      if (await store.claimMint(host, installationId, now, now + MINT_LEASE_MS, now + TOKEN_REUSE_MARGIN_MS)) {
+      if (await store.claimMint(host, installationId, now, now + MINT_LEASE_MS, now + this.#marginMs)) {
         const minted = await app.mint(installationId, AbortSignal.timeout(APP_CALL_TIMEOUT_MS)).catch((err: unknown) => {
           this.#log.warn('could not mint a GitHub App installation token', { host, installationId, error: describeError(err) });
           throw err;

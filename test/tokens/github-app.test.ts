@@ -9,7 +9,12 @@ import { runCli } from '../../src/cli/gitsync.ts';
 import { start, type GitHostSim } from '../../src/dev/git-host-sim/server.ts';
 import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
-import { MINT_LEASE_MS } from '../../src/tokens/app-token-resolver.ts';
+import { MINT_LEASE_MS, tokenReuseMarginMs } from '../../src/tokens/app-token-resolver.ts';
+import { DEFAULT_SETTINGS } from '../../src/system/settings.ts';
+import { GitHubAppClient } from '../../src/providers/github/app/app-client.ts';
+import { appKeySource, readKeyFile } from '../../src/providers/github/app/app-key-source.ts';
+import { sharedHttpAgent } from '../../src/providers/http/agent.ts';
+import { providerType } from '../../src/providers/provider-types.ts';
 import { AppKeyError } from '../../src/providers/github/app/app-jwt.ts';
 import { deliveriesToRetry } from '../../src/providers/github/app/failed-deliveries.ts';
 import { ProviderConfigError } from '../../src/providers/config.ts';
@@ -158,8 +163,14 @@ test('one mint per installation per hour across containers sharing the table; a 
       await Promise.all(containers.map((c) => c.tick()));
     }
     assert.equal(w.sim.app!.stats.mints, 1, `mints in ${w.clock.now()}`);
-    // 49 + 8 = 57 minutes in: within 5 minutes of expiry, so the next user mints once more, for everyone.
-    w.clock.advance(8 * 60_000);
+    // 49 + 9 = 58 minutes in: the token still outlives a tick's budget and the slack...
+    w.clock.advance(9 * 60_000);
+    await makeDue(w);
+    await Promise.all(containers.map((c) => c.tick()));
+    assert.equal(w.sim.app!.stats.mints, 1, 'used until the margin, not 5 minutes before expiry');
+    // ...59.5 minutes in it does not: the next user mints once more, for everyone.
+    assert.equal(tokenReuseMarginMs(DEFAULT_SETTINGS.tickBudgetMs), 60_000, 'a 30 s tick budget and 30 s of slack');
+    w.clock.advance(90_000);
     await makeDue(w);
     await Promise.all(containers.map((c) => c.tick()));
     assert.equal(w.sim.app!.stats.mints, 2);
@@ -228,6 +239,24 @@ test('clock skew: a JWT refused as issued in the future is signed again with Git
     assert.equal(w.sim.app!.stats.jwtRefused, refused);
   } finally {
     system.close();
+    await w.close();
+  }
+});
+
+test('a token\'s expiry is read on our clock: GitHub\'s clock ahead of ours shortens it by as much', async () => {
+  const w = await appWorld({ simBehindMs: -120_000 });
+  try {
+    const client = new GitHubAppClient({
+      apiUrl: w.sim.apiUrl,
+      appId: APP_ID,
+      key: appKeySource({ appId: APP_ID, privateKeyPath: keyPath }, readKeyFile),
+      dispatcher: sharedHttpAgent(),
+      clock: w.clock,
+      rateLimitHeaders: providerType('github')!.rateLimitHeaders,
+    });
+    const minted = await client.mint(11, AbortSignal.timeout(10_000));
+    assert.equal(minted?.expiresAt, w.clock.now() + 60 * 60_000, 'GitHub says an hour from its now, two minutes ahead of ours');
+  } finally {
     await w.close();
   }
 });
