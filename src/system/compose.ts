@@ -140,7 +140,7 @@ export function composeSystem(parts: SystemParts): System {
   const tokenWaits = (): TokenWaits =>
     parts.tokenWaits ??
     (doc
-      ? new DynamoTokenWaits({ doc, tableName: settings.tableName, shardCount: settings.shardCount })
+      ? new DynamoTokenWaits({ doc, tableName: settings.tableName, shardCount: settings.shardCount, log })
       : missing('the rows waiting for a token (or a DynamoDB client to read them)'));
 
   const system: System = {
