@@ -1,3 +1,4 @@
+import { withRealWaits } from '../../src/domain/clock.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,7 +96,7 @@ export async function githubAppMints(endpoint: string, options: { rows?: number;
         doc,
         tokensTableName: tokensTable,
         dispatcher: sharedHttpAgent(),
-        clock,
+        clock: withRealWaits(clock),
         longestUseMs,
         log: silentLog,
         readKey: readKeyFile,

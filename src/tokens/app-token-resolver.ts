@@ -1,4 +1,4 @@
-import type { Clock } from '../domain/clock.ts';
+import type { WaitingClock } from '../domain/clock.ts';
 import { describeError, NoTokenError, ProviderError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import type { GitHubAppClient, MintedToken } from '../providers/github/app/app-client.ts';
@@ -39,11 +39,10 @@ export interface AppTokenResolverOptions {
   /** The App client of each `github` host configured with an `app`, by host. */
   apps: ReadonlyMap<string, GitHubAppClient>;
   store: AppTokenStore;
-  clock: Clock;
+  /** Reads the time, waits between looks at another container's mint, and times out App calls. */
+  clock: WaitingClock;
   /** The longest a resolved token is used: the tick's budget (see `tokenReuseMarginMs`). */
   longestUseMs: number;
-  /** Waits between looks at another container's mint; real time unless a test gives its own. */
-  sleep?: (ms: number) => Promise<void>;
   log?: Log;
   /** Hears each mint (a metric); never the token. */
   onMint?: (host: string, installationId: number) => void;
@@ -149,7 +148,7 @@ export class AppTokenResolver implements TokenResolver, InstallationRecords {
     }
     const [, name = ''] = splitPath(repo);
     return this.#once(`installation#${key}`, async () => {
-      const installationId = await app.installationFor(account, name, AbortSignal.timeout(APP_CALL_TIMEOUT_MS));
+      const installationId = await app.installationFor(account, name, this.#o.clock.abortAfter(APP_CALL_TIMEOUT_MS));
       const record: InstallationRecord = { installationId, checkedAt: now };
       if (installationId !== null) this.#installations.set(key, record);
       await this.#o.store.rememberInstallation(host, account, record);
@@ -185,7 +184,6 @@ export class AppTokenResolver implements TokenResolver, InstallationRecords {
   async #fetchToken(app: GitHubAppClient, host: string, installationId: number): Promise<ResolvedToken | null> {
     const key = appKey(host, installationId);
     const store = this.#o.store;
-    const sleep = this.#o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     for (let look = 0; ; look++) {
       const now = this.#o.clock.now();
       const stored = await store.token(host, installationId);
@@ -195,7 +193,7 @@ export class AppTokenResolver implements TokenResolver, InstallationRecords {
         return resolved(key, token);
       }
       if (await store.claimMint(host, installationId, now, now + MINT_LEASE_MS, now + this.#marginMs)) {
-        const minted = await app.mint(installationId, AbortSignal.timeout(APP_CALL_TIMEOUT_MS)).catch((err: unknown) => {
+        const minted = await app.mint(installationId, this.#o.clock.abortAfter(APP_CALL_TIMEOUT_MS)).catch((err: unknown) => {
           this.#log.warn('could not mint a GitHub App installation token', { host, installationId, error: describeError(err) });
           throw err;
         });
@@ -209,7 +207,7 @@ export class AppTokenResolver implements TokenResolver, InstallationRecords {
       if (look * MINT_POLL_MS >= MINT_WAIT_MS) {
         throw new ProviderError(`GitHub App token of installation ${installationId}: another container is minting it; rows try again next tick`);
       }
-      await sleep(MINT_POLL_MS);
+      await this.#o.clock.sleep(MINT_POLL_MS);
     }
   }
 }
