@@ -71,38 +71,20 @@ export class DynamoAppTokenStore implements AppTokenStore {
     return { installationId: id, checkedAt, ...(waiting.length > 0 ? { waitingOwners: waiting } : {}) };
   }
 
-  async rememberInstallation(host: string, account: string, record: InstallationRecord): Promise<void> {
-    await this.#doc.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: installationKey(host, account),
-        UpdateExpression: 'SET installationId = :i, checkedAt = :c',
-        ExpressionAttributeValues: { ':i': record.installationId, ':c': record.checkedAt },
-      }),
-    );
+  rememberInstallation(host: string, account: string, record: InstallationRecord): Promise<void> {
+    return this.#updateInstallation(host, account, 'SET installationId = :i, checkedAt = :c', { ':i': record.installationId, ':c': record.checkedAt });
   }
 
-  async noteWaiting(host: string, account: string, ownerId: string): Promise<void> {
-    await this.#doc.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: installationKey(host, account),
-        UpdateExpression: 'ADD waitingOwners :o',
-        ExpressionAttributeValues: { ':o': new Set([ownerId]) },
-      }),
-    );
+  noteWaiting(host: string, account: string, ownerId: string): Promise<void> {
+    return this.#updateInstallation(host, account, 'ADD waitingOwners :o', { ':o': new Set([ownerId]) });
   }
 
   async doneWaiting(host: string, account: string, owners: readonly string[]): Promise<void> {
-    if (owners.length === 0) return;
-    await this.#doc.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: installationKey(host, account),
-        UpdateExpression: 'DELETE waitingOwners :o',
-        ExpressionAttributeValues: { ':o': new Set(owners) },
-      }),
-    );
+    if (owners.length > 0) await this.#updateInstallation(host, account, 'DELETE waitingOwners :o', { ':o': new Set(owners) });
+  }
+
+  async #updateInstallation(host: string, account: string, expression: string, values: Record<string, unknown>): Promise<void> {
+    await this.#doc.send(new UpdateCommand({ TableName: this.#table, Key: installationKey(host, account), UpdateExpression: expression, ExpressionAttributeValues: values }));
   }
 
   async token(host: string, installationId: number): Promise<StoredAppToken | undefined> {
