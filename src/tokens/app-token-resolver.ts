@@ -192,12 +192,17 @@ export class AppTokenResolver implements TokenResolver, InstallationRecords {
         this.#tokens.set(key, token);
         return resolved(key, token);
       }
-      if (await store.claimMint(host, installationId, now, now + MINT_LEASE_MS, now + this.#marginMs)) {
+      const leaseUntil = now + MINT_LEASE_MS;
+      if (await store.claimMint(host, installationId, now, leaseUntil, now + this.#marginMs)) {
         const minted = await app.mint(installationId, this.#o.clock.abortAfter(APP_CALL_TIMEOUT_MS)).catch((err: unknown) => {
           this.#log.warn('could not mint a GitHub App installation token', { host, installationId, error: describeError(err) });
           throw err;
         });
-        if (!minted) return null;
+        if (!minted) {
+          // Gone: nothing to wait for. A failed mint keeps its lease instead, so no container retries at once.
+          await store.releaseMint(host, installationId, leaseUntil);
+          return null;
+        }
         await store.saveToken(host, installationId, minted);
         this.#tokens.set(key, minted);
         this.#o.onMint?.(host, installationId);

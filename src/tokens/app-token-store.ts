@@ -20,6 +20,8 @@ export interface AppTokenStore {
   /** True when this caller may mint: no token fresh until `freshUntil` and no live lease of another. */
   claimMint(host: string, installationId: number, now: number, leaseUntil: number, freshUntil: number): Promise<boolean>;
   saveToken(host: string, installationId: number, minted: MintedToken): Promise<void>;
+  /** Ends this caller's mint lease (`leaseUntil`, as claimed) without a token. */
+  releaseMint(host: string, installationId: number, leaseUntil: number): Promise<void>;
   /** Forgets `token` (refused with a 401) unless another container already replaced it. */
   dropToken(host: string, installationId: number, token: string): Promise<void>;
   /** Only moves a limit later. */
@@ -123,14 +125,23 @@ export class DynamoAppTokenStore implements AppTokenStore {
     );
   }
 
+  async releaseMint(host: string, installationId: number, leaseUntil: number): Promise<void> {
+    await this.#removeWhile(host, installationId, ['mintLeaseUntil'], 'mintLeaseUntil', leaseUntil);
+  }
+
   async dropToken(host: string, installationId: number, token: string): Promise<void> {
-    await this.#conditional(
+    await this.#removeWhile(host, installationId, ['accessToken', 'expiresAt'], 'accessToken', token);
+  }
+
+  /** Removes `attributes` of the installation's token item while `attribute` still holds `value`. */
+  #removeWhile(host: string, installationId: number, attributes: readonly string[], attribute: string, value: unknown): Promise<boolean> {
+    return this.#conditional(
       new UpdateCommand({
         TableName: this.#table,
         Key: tokenKey(host, installationId),
-        UpdateExpression: 'REMOVE accessToken, expiresAt',
-        ConditionExpression: 'accessToken = :t',
-        ExpressionAttributeValues: { ':t': token },
+        UpdateExpression: `REMOVE ${attributes.join(', ')}`,
+        ConditionExpression: `${attribute} = :v`,
+        ExpressionAttributeValues: { ':v': value },
       }),
     );
   }
