@@ -56,7 +56,8 @@ interface CachedToken extends MintedToken {
  * Which token a row uses: the App's installation token when the repository's account has
  * the App installed; else the owner's personal token; `no_token` only when neither exists.
  * Installation tokens are shared by every container through the `AppTokenStore` and kept in
- * memory until a few minutes before they expire; rate limits are remembered per installation.
+ * memory until shortly before they expire (`tokenReuseMarginMs`); rate limits are remembered
+ * per installation.
  */
 export class AppTokenResolver implements TokenResolver, InstallationRecords {
   readonly #o: AppTokenResolverOptions;
