@@ -205,6 +205,13 @@ export class MemoryStore implements Store, DueCensus, TokenWaits {
     return { chatIds };
   }
 
+  /** A waiting row's origin (DynamoTokenWaits' GetItem, eventually consistent, projected: charged by the whole item, as DynamoDB does). */
+  async origin(chatId: string): Promise<string | undefined> {
+    const row = this.rows.get(chatId);
+    this.#charge?.({ operation: 'tokenWaits', read: 0.5 * Math.max(1, Math.ceil(itemSize(row ?? {}) / (4 * KB))), write: 0, indexWrite: 0 });
+    return typeof row?.gitRemoteOrigin === 'string' ? row.gitRemoteOrigin : undefined;
+  }
+
   /** As DynamoTokenWaits: due now in the base partition, a new version, the wait removed; only while the row still waits for that owner. */
   async makeDue(chatId: string, ownerId: string, now: number): Promise<boolean> {
     const before = this.rows.get(chatId);
