@@ -719,13 +719,13 @@ export const PROJECTION = {
   answerBytesOut: 300,
   /**
    * A GitHub App host: rows per installation (the github-app section's 10,000 rows over 50),
-   * 1.09 mints per installation-hour (what that section measures: a token is used until 5 minutes
-   * before it expires, so one every 55 minutes), each mint's units
+   * 1.016 mints per installation-hour (what that section measures in steady state: a token is used
+   * until a minute before it expires, so one every 59 minutes), each mint's units
    * from the code (the mint lease's and the token's UpdateItem, one strongly consistent GetItem),
    * and one redelivery pass's (the pass mark's GetItem, eventually consistent, and its UpdateItem).
    * Installation tokens are kept by each container for their hour: a refresh reads no table for its token.
    */
-  app: { rowsPerInstallation: 200, mintsPerInstallationHour: 1.09, mint: { wru: 2, rru: 1 }, pass: { wru: 1, rru: 0.5 } },
+  app: { rowsPerInstallation: 200, mintsPerInstallationHour: 1.016, mint: { wru: 2, rru: 1 }, pass: { wru: 1, rru: 0.5 } },
   /** The webhook function reads its secret once per container; a container is taken to live 15 minutes. */
   secretCallsPerMonth: (30 * 24 * 60) / 15,
 };
