@@ -60,7 +60,7 @@ interface Probe {
 
 function bundleOf(logicalId: string): { path: string; description: string } {
   const dir = join(SAM_BUILD, logicalId);
-  const file = readdirSync(dir).find((f) => /\.m?js$/.test(f));
+  const file = readdirSync(dir).find((f) => /\.[cm]?js$/.test(f));
   if (!file) throw new Error(`npm run build left no bundle in ${dir}`);
   return { path: join(dir, file), description: `npm run build: .aws-sam/build/${logicalId}/${file}` };
 }
