@@ -1,0 +1,69 @@
+/**
+ * What each function's bundle holds and what it evaluates when Lambda imports it (its cold
+ * start), from esbuild's own import graph with the template's BuildProperties: the webhook
+ * path stays out of the refresh bundle, and the rare paths stay behind a dynamic `import()`.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { samFunction } from '../../src/dev/sam-function.ts';
+import { loadTemplate } from '../../src/dev/template.ts';
+import { functionSources } from '../support/function-sources.ts';
+
+const template = loadTemplate();
+const refresh = () => functionSources(samFunction(template, 'RefreshFunction'));
+const webhook = () => functionSources(samFunction(template, 'WebhookFunction'));
+
+const held = (files: Set<string>, part: string) => [...files].some((f) => f.startsWith(part) || f.includes(`node_modules/${part}`));
+
+/** Loaded on a rare path only: a change event, a GitHub App's key in Secrets Manager, X-Ray with tracing on. */
+const RARE_IN_REFRESH = [
+  '@aws-sdk/client-eventbridge/',
+  '@aws-lambda-powertools/parameters/',
+  '@aws-sdk/client-secrets-manager/',
+  '@aws-lambda-powertools/tracer/',
+  'aws-xray-sdk-core/',
+];
+
+/** The SDK's credential sources other than the environment, which Lambda always sets (template.yaml's External). */
+const NEVER_IN_LAMBDA = [
+  '@aws-sdk/credential-provider-sso/',
+  '@aws-sdk/credential-provider-ini/',
+  '@aws-sdk/credential-provider-process/',
+  '@aws-sdk/credential-provider-web-identity/',
+  '@aws-sdk/credential-provider-http/',
+  '@smithy/credential-provider-imds/',
+  '@aws-sdk/nested-clients/',
+];
+
+test('the refresh bundle holds no webhook path: receiver, delivery log, secrets source, hand-on, Lambda SDK', async () => {
+  const { inputs } = await refresh();
+  assert.ok(held(inputs, 'src/handler/refresh.ts'), 'the graph names the sources');
+  for (const part of ['src/webhooks/', 'src/system/webhook-', 'src/store/dynamo-webhook-store.ts', 'src/handler/webhook', '@aws-sdk/client-lambda/']) {
+    assert.ok(!held(inputs, part), `the refresh bundle holds ${part}`);
+  }
+});
+
+test('the refresh bundle evaluates the rare paths only when they run (a dynamic import), never at its import', async () => {
+  const { inputs, loadedAtImport } = await refresh();
+  for (const part of RARE_IN_REFRESH) {
+    assert.ok(held(inputs, part), `${part} is bundled for its rare path (else this check proves nothing)`);
+    assert.ok(!held(loadedAtImport, part), `${part} is evaluated when the refresh bundle is imported`);
+  }
+  assert.ok(held(loadedAtImport, 'undici/') && held(loadedAtImport, '@aws-sdk/client-dynamodb/'), 'what every tick runs loads with the function');
+});
+
+test('the webhook bundle loads the Lambda SDK only to hand on a large delivery, and holds no refresh loop or tracer', async () => {
+  const { inputs, loadedAtImport } = await webhook();
+  assert.ok(held(inputs, '@aws-sdk/client-lambda/') && !held(loadedAtImport, '@aws-sdk/client-lambda/'));
+  for (const part of ['src/handler/refresh.ts', 'src/scale/slot-lead.ts', '@aws-lambda-powertools/tracer/', 'aws-xray-sdk-core/']) {
+    assert.ok(!held(inputs, part), `the webhook bundle holds ${part}`);
+  }
+});
+
+test('no bundle holds the credential sources Lambda never reaches', async () => {
+  for (const logicalId of ['RefreshFunction', 'WebhookFunction', 'MarkStaleFunction']) {
+    const { inputs } = await functionSources(samFunction(template, logicalId));
+    assert.ok(held(inputs, '@aws-sdk/credential-provider-env/'), `${logicalId}: the environment's credentials are bundled`);
+    for (const part of NEVER_IN_LAMBDA) assert.ok(!held(inputs, part), `${logicalId} holds ${part}`);
+  }
+});
