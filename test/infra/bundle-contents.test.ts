@@ -35,10 +35,10 @@ const NEVER_IN_LAMBDA = [
   '@aws-sdk/nested-clients/',
 ];
 
-test('the refresh bundle holds no webhook path: receiver, delivery log, secrets source, hand-on, Lambda SDK', async () => {
+test('the refresh bundle holds no webhook path (receiver, delivery log, secrets source, hand-on, Lambda SDK) and no bench or dev code', async () => {
   const { inputs } = await refresh();
   assert.ok(held(inputs, 'src/handler/refresh.ts'), 'the graph names the sources');
-  for (const part of ['src/webhooks/', 'src/system/webhook-', 'src/store/dynamo-webhook-store.ts', 'src/handler/webhook', '@aws-sdk/client-lambda/']) {
+  for (const part of ['src/webhooks/', 'src/system/webhook-', 'src/store/dynamo-webhook-store.ts', 'src/handler/webhook', '@aws-sdk/client-lambda/', 'bench/', 'src/dev/']) {
     assert.ok(!held(inputs, part), `the refresh bundle holds ${part}`);
   }
 });
