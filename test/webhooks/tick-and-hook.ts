@@ -129,9 +129,18 @@ export async function tickAndHook(t: TestTables): Promise<TickAndHook> {
   };
 }
 
-/** A promise and its resolve, to hold one side of a race until the test lets it go. */
-export function gate(): { promise: Promise<void>; open(): void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
+/**
+ * Holds `side`'s write-backs until `release()`: `reached` resolves when the first one gets
+ * there (the side has fetched and holds its answer), so a test can order a race.
+ */
+export function holdWriteBack(w: TickAndHook, side: 'tick' | 'hook'): { reached: Promise<void>; release(): void } {
+  let reach!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  const go = new Promise<void>((resolve) => (release = resolve));
+  w.before[side] = async () => {
+    reach();
+    await go;
+  };
+  return { reached, release };
 }
