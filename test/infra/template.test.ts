@@ -103,9 +103,12 @@ for (const fn of samFunctions(template)) {
     const [moduleName, exportName] = fn.handler.split('.');
     assert.equal(moduleName, entries[0]?.replace(/^.*\//, '').replace(/\.ts$/, ''), 'Handler names the bundle of the entry point');
     assert.match(readFileSync(entry, 'utf8'), new RegExp(`export (async )?(function|const) ${exportName}\\b`));
-    assert.equal(fn.buildProperties.Format, 'esm');
-    assert.deepEqual(fn.buildProperties.OutExtension, ['.js=.mjs'], 'ESM bundle loads as a module without a package.json');
-    assert.match(String(fn.buildProperties.Banner), /const require = \w*createRequire\(import\.meta\.url\)/i, 'bundled CommonJS can require()');
+    assert.equal(fn.buildProperties.Format, 'cjs');
+    assert.deepEqual(fn.buildProperties.OutExtension, ['.js=.cjs'], 'CommonJS whatever package.json is nearest');
+    // Left out of the bundle: the credential sources Lambda never reaches (it sets the
+    // environment ones) and, in the webhook function, the Lambda SDK of its rare hand-on.
+    const external = (fn.buildProperties.External as string[]).filter((name) => !/^@(aws-sdk|smithy)\/credential-provider-(?!env$|node$)/.test(name));
+    assert.deepEqual(external, fn.logicalId === 'WebhookFunction' ? ['@aws-sdk/client-lambda'] : []);
   });
 
   test(`${fn.logicalId}: policies grant exactly the DynamoDB actions its code sends, on gitsync's tables only`, async () => {
