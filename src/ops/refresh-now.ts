@@ -61,7 +61,7 @@ export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs
     throw result?.error ?? new Error('the refresher returned no result');
   }
   const webhookHosts = await hostsSendingWebhooks(deps.webhookActivity, deps.log ?? silentLog);
-  const { update, changedFields } = planWriteBack(row, result, deps.clock.now(), deps.policy, deps.random ?? Math.random, webhookHosts);
+  const { update, changedFields, status } = planWriteBack(row, result, deps.clock.now(), deps.policy, deps.random ?? Math.random, webhookHosts);
   const fresh: DiffStatusRow = { ...row, ...update.set };
   delete fresh.leaseId;
   delete fresh.leaseExpiresAt;
@@ -69,7 +69,7 @@ export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs
     await publishSafely(deps.publisher, deps.log ?? silentLog, {
       chatId,
       reason: 'refreshed',
-      status: result.status,
+      status: status ?? result.status,
       changedFields,
       at: update.set.refreshedAt ?? now,
     });

@@ -225,7 +225,7 @@ export async function refreshAndWriteBack(
         await publishSafely(deps.publisher, log, {
           chatId: row.chatId,
           reason: 'refreshed',
-          status: result.status,
+          status: plan.status ?? result.status,
           changedFields: plan.changedFields,
           at: plan.update.set.refreshedAt ?? deps.clock.now(),
         });

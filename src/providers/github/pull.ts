@@ -1,3 +1,4 @@
+import type { HeadChecks } from '../../domain/checks.ts';
 import type { PullRequestState, PullRequestStatus } from '../../domain/row.ts';
 import { JsonReader, readArray } from '../http/json-reader.ts';
 import { pickFields, type FieldSpec } from '../http/pick.ts';
@@ -21,7 +22,7 @@ export const PULL_FIELDS: FieldSpec = {
   head: { ref: true },
 };
 
-export type PullFields = Omit<PullRequestStatus, 'url' | keyof ReviewSummary> & {
+export type PullFields = Omit<PullRequestStatus, 'url' | keyof ReviewSummary | keyof HeadChecks> & {
   /** Where GitHub says the PR lives (`html_url`): the new path of a renamed repository. */
   webUrl: string | undefined;
 };
