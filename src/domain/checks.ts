@@ -42,7 +42,12 @@ export const MAX_CHECK_NAME_LENGTH = 100;
 export const MAX_SHA_LENGTH = 64;
 
 /** How one check (a run, a status context, a pipeline) ended or stands, host terms mapped. */
-export type CheckVerdict = 'passed' | 'failed' | 'pending' | 'neutral';
+export const CHECK_VERDICTS = ['passed', 'failed', 'pending', 'neutral'] as const;
+export type CheckVerdict = (typeof CHECK_VERDICTS)[number];
+
+export function isCheckVerdict(value: unknown): value is CheckVerdict {
+  return (CHECK_VERDICTS as readonly unknown[]).includes(value);
+}
 
 /**
  * The summary of a head commit's checks, each given by its name and verdict. Pure. The
@@ -60,11 +65,14 @@ export function summarizeChecks(checks: readonly { name: string; verdict: CheckV
   return { state, total: checks.length, passed, failed, pending, failing: boundNames(failing) };
 }
 
-/** At most `MAX_FAILING_NAMES` names, each cut to `MAX_CHECK_NAME_LENGTH` (ending with "…" when cut). */
+/** At most `MAX_FAILING_NAMES` names, each cut by `boundCheckName`. */
 function boundNames(names: readonly string[]): string[] {
-  return names
-    .slice(0, MAX_FAILING_NAMES)
-    .map((name) => (name.length > MAX_CHECK_NAME_LENGTH ? `${name.slice(0, MAX_CHECK_NAME_LENGTH - 1)}…` : name));
+  return names.slice(0, MAX_FAILING_NAMES).map(boundCheckName);
+}
+
+/** A check's name cut to `MAX_CHECK_NAME_LENGTH` characters (ending with "…" when cut). */
+export function boundCheckName(name: string): string {
+  return name.length > MAX_CHECK_NAME_LENGTH ? `${name.slice(0, MAX_CHECK_NAME_LENGTH - 1)}…` : name;
 }
 
 /**
