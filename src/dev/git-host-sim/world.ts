@@ -119,6 +119,8 @@ export interface World {
   setDraft(pr: PullRequest, draft: boolean, at: number): void;
   /** A pending check of the PR's head commit ends. */
   finishCheck(pr: PullRequest, check: SimCheck, state: 'success' | 'failure', at: number): void;
+  /** Everything the host computes after a push is done: its CI green, its mergeability (clean) known. */
+  settle(pr: PullRequest, at: number): void;
   merge(pr: PullRequest, at: number): void;
   close(pr: PullRequest, at: number): void;
   /** Open pull requests whose head is `branch`. */
@@ -235,6 +237,10 @@ export function createWorld(options: WorldOptions): World {
     finishCheck(pr, check, state, at) {
       if (!pr.checks.includes(check) || check.state !== 'pending') throw new Error(`check ${check.name} of pull request #${pr.number} is not pending on its head`);
       Object.assign(check, { state, completedAt: at });
+    },
+    settle(pr, at) {
+      for (const check of pr.checks) if (check.state === 'pending') world.finishCheck(pr, check, 'success', at);
+      if (pr.mergeable === null) pr.mergeable = true;
     },
     merge(pr, at) {
       requireOpen(pr, 'merge');

@@ -248,7 +248,11 @@ export class Harness {
     const branchName = spec.branch ?? `${spec.ownerId}/${spec.chatId}`;
     const branch = spec.repo.branches.get(branchName) ?? this.sim.world.addBranch(spec.repo, branchName, spec.ownerId);
     const now = this.clock.now();
-    if (spec.pr !== false) this.sim.world.openPullRequest(spec.repo, branch, { title: `Work on ${spec.chatId}` }, now - 60_000);
+    if (spec.pr !== false) {
+      const pr = this.sim.world.openPullRequest(spec.repo, branch, { title: `Work on ${spec.chatId}` }, now - 60_000);
+      // Opened a minute ago: its CI has finished and the host knows its mergeability.
+      this.sim.world.settle(pr, now - 30_000);
+    }
     return {
       chatId: spec.chatId,
       ownerId: spec.ownerId,
