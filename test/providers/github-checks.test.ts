@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { ChecksSummary, Mergeability } from '../../src/domain/checks.ts';
-import type { PullRequestState, PullRequestStatus } from '../../src/domain/row.ts';
+import type { ChecksSummary } from '../../src/domain/checks.ts';
+import type { PullRequestStatus } from '../../src/domain/row.ts';
 import { checkRunVerdict, foldChecks, mergeabilityOf, statusVerdict, type CheckRun, type StatusContext } from '../../src/providers/github/checks.ts';
 import type { ProviderCallContext, PullRequestRef, TruncatedList } from '../../src/providers/provider.ts';
 import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
@@ -14,22 +14,20 @@ const SHA = '6dcb09b5b57875f334f61aebed695e2e4193db5e';
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/github/${name}`, import.meta.url), 'utf8'));
 
 test('check run verdicts: anything not completed is pending; failing conclusions fail; skipped, neutral, stale and unknown ones are neutral', () => {
-  const cases: [string, string | undefined, string][] = [
-    ['queued', undefined, 'pending'],
-    ['in_progress', undefined, 'pending'],
-    ['waiting', undefined, 'pending'],
-    ['completed', 'success', 'passed'],
-    ['completed', 'failure', 'failed'],
-    ['completed', 'timed_out', 'failed'],
-    ['completed', 'cancelled', 'failed'],
-    ['completed', 'action_required', 'failed'],
-    ['completed', 'startup_failure', 'failed'],
-    ['completed', 'neutral', 'neutral'],
-    ['completed', 'skipped', 'neutral'],
-    ['completed', 'stale', 'neutral'],
-    ['completed', 'something_new', 'neutral'],
-  ];
-  for (const [status, conclusion, verdict] of cases) assert.equal(checkRunVerdict(status, conclusion), verdict, `${status}/${conclusion}`);
+  for (const status of ['queued', 'in_progress', 'waiting']) assert.equal(checkRunVerdict(status, undefined), 'pending', status);
+  const byConclusion: Record<string, string> = {
+    success: 'passed',
+    failure: 'failed',
+    timed_out: 'failed',
+    cancelled: 'failed',
+    action_required: 'failed',
+    startup_failure: 'failed',
+    neutral: 'neutral',
+    skipped: 'neutral',
+    stale: 'neutral',
+    something_new: 'neutral',
+  };
+  for (const [conclusion, verdict] of Object.entries(byConclusion)) assert.equal(checkRunVerdict('completed', conclusion), verdict, conclusion);
   assert.deepEqual(['success', 'pending', 'failure', 'error', 'odd'].map(statusVerdict), ['passed', 'pending', 'failed', 'failed', 'neutral']);
 });
 
@@ -50,21 +48,10 @@ test('foldChecks: the latest run per name (a re-run replaces the run before it),
 });
 
 test('mergeable_state: dirty is conflicts, unstable and has_hooks are clean, lazy or unknown states unknown; closed PRs have none', () => {
-  const cases: [string | undefined, PullRequestState, Mergeability | undefined][] = [
-    ['clean', 'open', 'clean'],
-    ['unstable', 'open', 'clean'],
-    ['has_hooks', 'open', 'clean'],
-    ['dirty', 'open', 'conflicts'],
-    ['blocked', 'open', 'blocked'],
-    ['behind', 'open', 'behind'],
-    ['draft', 'open', 'draft'],
-    ['unknown', 'open', 'unknown'],
-    [undefined, 'open', 'unknown'],
-    ['something_new', 'open', 'unknown'],
-    ['unknown', 'merged', undefined],
-    ['dirty', 'closed', undefined],
-  ];
-  for (const [state, prState, expected] of cases) assert.equal(mergeabilityOf(state, prState), expected, `${state} (${prState})`);
+  const ofOpen = { clean: 'clean', unstable: 'clean', has_hooks: 'clean', dirty: 'conflicts', blocked: 'blocked', behind: 'behind', draft: 'draft', unknown: 'unknown', something_new: 'unknown' };
+  for (const [state, expected] of Object.entries(ofOpen)) assert.equal(mergeabilityOf(state, 'open'), expected, state);
+  assert.equal(mergeabilityOf(undefined, 'open'), 'unknown', 'absent or null: still being computed');
+  for (const prState of ['merged', 'closed'] as const) assert.equal(mergeabilityOf('dirty', prState), undefined, prState);
 });
 
 const { api, provider } = await fakeProvider('github', NOW);

@@ -12,14 +12,13 @@ import { SECRET, tickAndHook, type TickAndHook } from './tick-and-hook.ts';
 const clock = manualClock();
 let t: TestTables;
 let h: TickAndHook;
-let repo: Repo;
-let pr: PullRequest;
+let ci: { repo: Repo; pr: PullRequest };
 
 before(async () => {
   t = await createTestTables();
   h = await tickAndHook(t, { clock });
-  repo = h.sim.world.addRepo('acme', 'ci');
-  pr = h.sim.world.openPullRequest(repo, h.sim.world.addBranch(repo, 'feature/ci', 'alice'), { title: 'CI', additions: 3 }, clock.now());
+  const repo = h.sim.world.addRepo('acme', 'ci');
+  ci = { repo, pr: h.sim.world.openPullRequest(repo, h.sim.world.addBranch(repo, 'feature/ci', 'alice'), { title: 'CI', additions: 3 }, clock.now()) };
   await h.put({ chatId: 'ci', gitRemoteOrigin: `${h.sim.url}/acme/ci.git`, gitBranch: 'feature/ci' });
   // The host computes mergeability a step after the push.
   clock.advance(10_000);
@@ -33,7 +32,7 @@ after(async () => {
 
 test('a refreshed row carries its head commit, its pending checks and its mergeability', async () => {
   const row = await h.row('ci');
-  assert.equal(row?.headSha, pr.headSha);
+  assert.equal(row?.headSha, ci.pr.headSha);
   assert.deepEqual(row?.checks, { state: 'pending', total: 3, passed: 0, failed: 0, pending: 3, failing: [] });
   assert.ok(row?.mergeable === 'clean' || row?.mergeable === 'conflicts', String(row?.mergeable));
   // Pending CI: the next look is at the fast end of the cadence.
@@ -41,9 +40,9 @@ test('a refreshed row carries its head commit, its pending checks and its mergea
 });
 
 test('a check run finishing shows in the row when its check_run delivery is answered', async () => {
-  const build = pr.checks.find((c) => c.name === 'build')!;
-  h.sim.world.finishCheck(pr, build, 'failure', clock.now());
-  const delivery = h.sim.dialect.checkDelivery!(repo, pr, build, { web: h.sim.url, api: h.sim.apiUrl }, SECRET);
+  const build = ci.pr.checks.find((c) => c.name === 'build')!;
+  h.sim.world.finishCheck(ci.pr, build, 'failure', clock.now());
+  const delivery = h.sim.dialect.checkDelivery!(ci.repo, ci.pr, build, { web: h.sim.url, api: h.sim.apiUrl }, SECRET);
   const report = await h.receiver.receive(delivery);
   assert.equal(report.response.statusCode, 200, report.response.body);
   assert.equal(report.event, 'check_run');
@@ -54,8 +53,8 @@ test('a check run finishing shows in the row when its check_run delivery is answ
 });
 
 test('without a delivery, the next tick within the pending cadence finds the finished run', async () => {
-  const test = pr.checks.find((c) => c.name === 'test')!;
-  h.sim.world.finishCheck(pr, test, 'success', clock.now());
+  const run = ci.pr.checks.find((c) => c.name === 'test')!;
+  h.sim.world.finishCheck(ci.pr, run, 'success', clock.now());
   const before = await h.row('ci');
   clock.advance(DEFAULT_CADENCE.successTtlMs);
   const summary = await h.tick();
