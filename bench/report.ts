@@ -110,6 +110,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| bundle | ${r.footprint.bundle} | ${r.footprint.webhook.bundle} |`,
     `| bundle size | ${(r.footprint.bundleBytes / 1024).toFixed(0)} KiB | ${(r.footprint.webhook.bundleBytes / 1024).toFixed(0)} KiB |`,
     `| cold import (median of ${r.footprint.importRunsMs.length} fresh processes, in turn) | ${r.footprint.importMs} ms | ${r.footprint.webhook.importMs} ms |`,
+    `| CPU time of the import (median; the process's, all threads) | ${r.footprint.importCpuMs} ms | ${r.footprint.webhook.importCpuMs} ms |`,
     `| cold import in Lambda with tracing on (X-Ray SDK loaded) | ${r.footprint.tracedImportMs} ms | (no tracer) |`,
     `| RSS after importing the bundle | ${r.footprint.importRssMb} MB | ${r.footprint.webhook.importRssMb} MB |`,
     `| peak RSS during scenario 1 (sampled every 20 ms; bench process: tick + simulated host + harness) | ${r.footprint.peakRssMb} MB | |`,

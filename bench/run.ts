@@ -7,6 +7,7 @@
 import { SLOT_INTERVAL_MS } from '../src/loop/rhythm.ts';
 import { cpus, loadavg } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../src/dev/dynamodb-local/start.ts';
 import { renderMarkdown, type BenchResults } from './report.ts';
@@ -105,8 +106,10 @@ if (only === 'tick') {
   }
   process.exit(0);
 }
+// `--baseline DIR`: another build's bundles (`npm run build -- --build-dir DIR` of another commit) imported in the same rounds.
 if (only === 'footprint') {
-  console.log(JSON.stringify({ footprint: await timed('scenario 5: footprint', () => footprint()), loadAverage: round2(loadavg()[0]!) }));
+  const baseline = process.argv.includes('--baseline') ? resolve(process.argv[process.argv.indexOf('--baseline') + 1] ?? '') : undefined;
+  console.log(JSON.stringify({ footprint: await timed('scenario 5: footprint', () => footprint(baseline)), loadAverage: round2(loadavg()[0]!) }));
   process.exit(0);
 }
 if (only !== undefined) throw new Error(`--only takes "tick", "footprint", "webhooks", "cost" or "scale", not ${JSON.stringify(only)}`);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from '../stats.ts';
 
@@ -14,6 +14,11 @@ export interface BundleFootprint {
   /** Median cold import over fresh processes. */
   importMs: number;
   importRunsMs: number[];
+  /**
+   * Median CPU time of the import (the process's, all threads): what the import costs apart from
+   * waiting for a core, steadier than the wall time on a loaded machine.
+   */
+  importCpuMs: number;
   /** RSS of a fresh process right after importing the bundle. */
   importRssMb: number;
 }
@@ -27,51 +32,82 @@ export interface FootprintResult extends BundleFootprint {
   tracedImportMs: number;
   tracedImportRunsMs: number[];
   webhook: BundleFootprint;
+  /** Another build's bundles (`--baseline DIR`), imported in the same rounds, and each import's medians over its own (wall, CPU). */
+  baseline?: { buildDir: string; refresh: BundleFootprint; webhook: BundleFootprint; refreshRatio: Ratio; webhookRatio: Ratio };
 }
 
 /**
  * `npm run build` (the template's esbuild settings, as `sam build`), then each bundle imported
- * in fresh processes, the bundles in turn so a drifting machine slows them alike.
+ * in fresh processes, the bundles in turn so a drifting machine slows them alike. With
+ * `baselineDir` (another `npm run build`'s output, e.g. main's), its refresh and webhook bundles
+ * are imported in the same rounds: on a shared machine the ratio holds where the times do not.
  */
-export async function footprint(): Promise<FootprintResult> {
+export async function footprint(baselineDir?: string): Promise<FootprintResult> {
   const out = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`npm run build failed: ${out.stderr}`);
-  const refresh = bundleOf('RefreshFunction');
-  const webhook = bundleOf('WebhookFunction');
-  const runs = { refresh: [] as Probe[], traced: [] as Probe[], webhook: [] as Probe[] };
+  const refresh = bundleOf(SAM_BUILD, 'RefreshFunction');
+  const webhook = bundleOf(SAM_BUILD, 'WebhookFunction');
+  const base = baselineDir ? { refresh: bundleOf(baselineDir, 'RefreshFunction'), webhook: bundleOf(baselineDir, 'WebhookFunction') } : undefined;
+  const runs = { refresh: [] as Probe[], traced: [] as Probe[], webhook: [] as Probe[], baseRefresh: [] as Probe[], baseWebhook: [] as Probe[] };
   for (let i = 0; i < IMPORTS; i++) {
     runs.refresh.push(probe(refresh.path, {}));
     runs.traced.push(probe(refresh.path, { AWS_LAMBDA_FUNCTION_NAME: 'gitsync-refresh' }));
     runs.webhook.push(probe(webhook.path, {}));
+    if (base) {
+      runs.baseRefresh.push(probe(base.refresh.path, {}));
+      runs.baseWebhook.push(probe(base.webhook.path, {}));
+    }
   }
   const traced = summary(refresh, runs.traced);
-  return {
+  const result: FootprintResult = {
     ...summary(refresh, runs.refresh),
     tracedImportMs: traced.importMs,
     tracedImportRunsMs: traced.importRunsMs,
     webhook: summary(webhook, runs.webhook),
   };
+  if (base && baselineDir) {
+    const baseRefresh = summary(base.refresh, runs.baseRefresh);
+    const baseWebhook = summary(base.webhook, runs.baseWebhook);
+    result.baseline = {
+      buildDir: baselineDir,
+      refresh: baseRefresh,
+      webhook: baseWebhook,
+      refreshRatio: ratio(result, baseRefresh),
+      webhookRatio: ratio(result.webhook, baseWebhook),
+    };
+  }
+  return result;
 }
 
 interface Probe {
   ms: number;
+  cpuMs: number;
   rss: number;
 }
 
-function bundleOf(logicalId: string): { path: string; description: string } {
-  const dir = join(SAM_BUILD, logicalId);
-  const file = readdirSync(dir).find((f) => /\.m?js$/.test(f));
+interface Ratio {
+  wall: number;
+  cpu: number;
+}
+
+function ratio(now: BundleFootprint, before: BundleFootprint): Ratio {
+  return { wall: Math.round((now.importMs / before.importMs) * 100) / 100, cpu: Math.round((now.importCpuMs / before.importCpuMs) * 100) / 100 };
+}
+
+function bundleOf(buildDir: string, logicalId: string): { path: string; description: string } {
+  const dir = join(buildDir, logicalId);
+  const file = readdirSync(dir).find((f) => /\.[cm]?js$/.test(f));
   if (!file) throw new Error(`npm run build left no bundle in ${dir}`);
-  return { path: join(dir, file), description: `npm run build: .aws-sam/build/${logicalId}/${file}` };
+  return { path: join(dir, file), description: `npm run build: ${relative(ROOT, join(dir, file))}` };
 }
 
 /** One import of the bundle in a fresh process; `env` adds to a bare environment (no AWS variables). */
 function probe(path: string, env: Record<string, string>): Probe {
-  const script = `const t = performance.now(); await import(${JSON.stringify(path)}); const ms = performance.now() - t; console.log(JSON.stringify({ ms, rss: process.memoryUsage().rss }));`;
+  const script = `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(path)}); const ms = performance.now() - t; const u = process.cpuUsage(c); console.log(JSON.stringify({ ms, cpuMs: (u.user + u.system) / 1000, rss: process.memoryUsage().rss }));`;
   const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
   if (out.status !== 0) throw new Error(`importing ${path} failed: ${out.stderr}`);
   const m = JSON.parse(out.stdout.trim().split('\n').at(-1)!) as Probe;
-  return { ms: Math.round(m.ms * 10) / 10, rss: m.rss };
+  return { ms: Math.round(m.ms * 10) / 10, cpuMs: Math.round(m.cpuMs * 10) / 10, rss: m.rss };
 }
 
 function summary(bundle: { path: string; description: string }, runs: Probe[]): BundleFootprint {
@@ -80,6 +116,7 @@ function summary(bundle: { path: string; description: string }, runs: Probe[]): 
     bundleBytes: statSync(bundle.path).size,
     importMs: median(runs.map((r) => r.ms)),
     importRunsMs: runs.map((r) => r.ms),
+    importCpuMs: median(runs.map((r) => r.cpuMs)),
     importRssMb: Math.round(median(runs.map((r) => r.rss)) / 1024 / 1024),
   };
 }

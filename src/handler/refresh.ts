@@ -7,13 +7,13 @@ import { loopEndsAtFor, loopRole } from '../loop/task.ts';
 import { readRefreshEnv, systemFromEnv, type EnvSystem } from '../system/from-env.ts';
 import { powertoolsLog } from './powertools-log.ts';
 import { reportTick } from './tick-metrics.ts';
-import { tracesHere } from './tracing.ts';
+import { dynamoDbTracing } from './tracing.ts';
 
 const logger = new Logger();
 const metrics = new Metrics();
-// Traces only inside Lambda with tracing on; elsewhere (and with TracingMode PassThrough) the
-// X-Ray SDK is not loaded at all.
-const tracer = tracesHere(process.env) ? new (await import('@aws-lambda-powertools/tracer')).Tracer() : undefined;
+// Started at init (no top-level await: the bundle is CommonJS), so where it traces the X-Ray
+// SDK loads with the function, as before; elsewhere it is not loaded at all.
+const tracing = dynamoDbTracing(process.env);
 let system: EnvSystem | undefined;
 let started: Promise<void> | undefined;
 
@@ -26,10 +26,7 @@ let started: Promise<void> | undefined;
  */
 export async function handler(event: unknown, context: Context): Promise<SlotAnswer> {
   logger.addContext(context);
-  system ??= systemFromEnv(readRefreshEnv(process.env), {
-    log: powertoolsLog(logger),
-    ...(tracer ? { instrumentDynamoDb: (client) => tracer.captureAWSv3Client(client) } : {}),
-  });
+  system ??= systemFromEnv(readRefreshEnv(process.env), { log: powertoolsLog(logger), ...(await tracing) });
   const live = system;
   // Checked once per container before any row is touched (a GitHub App's key must read).
   started ??= live.start().catch((err: unknown) => {

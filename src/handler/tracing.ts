@@ -1,4 +1,5 @@
 import type { Env } from '../config/env.ts';
+import type { FromEnvOptions } from '../system/from-env.ts';
 
 /**
  * Whether Powertools Tracer would trace here: inside Lambda (not under SAM local, which has no
@@ -12,4 +13,11 @@ export function tracesHere(env: Env): boolean {
     env['AWS_SAM_LOCAL'] !== 'true' &&
     env['POWERTOOLS_TRACE_ENABLED']?.toLowerCase() !== 'false'
   );
+}
+
+/** Powertools Tracer over the DynamoDB client where it would trace (`tracesHere`); elsewhere nothing is loaded. */
+export async function dynamoDbTracing(env: Env): Promise<Pick<FromEnvOptions, 'instrumentDynamoDb'>> {
+  if (!tracesHere(env)) return {};
+  const tracer = new (await import('@aws-lambda-powertools/tracer')).Tracer();
+  return { instrumentDynamoDb: (client) => tracer.captureAWSv3Client(client) };
 }

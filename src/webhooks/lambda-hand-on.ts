@@ -10,7 +10,8 @@ export function lambdaHandOn(functionName: string): (continuation: Continuation)
   let client: LambdaClient | undefined;
   return async (continuation) => {
     // Only a delivery too large for one invocation gets here: the SDK is loaded then, not with
-    // every cold start of the function.
+    // every cold start of the function. The bundle leaves it out (template.yaml's External): on
+    // Lambda it comes from the runtime's own SDK.
     const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
     client ??= new LambdaClient({});
     await client.send(

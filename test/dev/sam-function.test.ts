@@ -23,10 +23,11 @@ test('template values resolve as sam local does: parameters to defaults, resourc
 
 test('BuildProperties map onto esbuild options, key=value lists included', () => {
   const options = esbuildOptions(refresh, '/out');
-  assert.equal(options.format, 'esm');
+  assert.equal(options.format, 'cjs');
   assert.deepEqual(options.target, ['node24']);
-  assert.deepEqual(options.outExtension, { '.js': '.mjs' });
-  assert.match(options.banner?.js ?? '', /^import \{ createRequire as \w+ \} from 'node:module'; const require = /);
+  assert.deepEqual(options.outExtension, { '.js': '.cjs' });
+  assert.ok(options.external?.includes('@aws-sdk/credential-provider-ini'));
+  assert.deepEqual(options.mainFields, ['module', 'main']);
   assert.equal(options.bundle, true);
   assert.ok(options.entryPoints[0]?.endsWith('/src/handler/refresh.ts'));
 });

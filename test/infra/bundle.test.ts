@@ -73,8 +73,8 @@ function bundledSources(logicalId: string, file: string): string[] {
 const UNDICI_INDEX_ONLY = ['/undici/index.js', '/undici/lib/mock/', '/undici/lib/web/websocket/', '/undici/lib/web/eventsource/', '/undici/lib/cache/'];
 
 test('each bundle holds only what its function runs', () => {
-  const refresh = bundledSources('RefreshFunction', 'refresh.mjs');
-  const webhook = bundledSources('WebhookFunction', 'webhook.mjs');
+  const refresh = bundledSources('RefreshFunction', 'refresh.cjs');
+  const webhook = bundledSources('WebhookFunction', 'webhook.cjs');
   const holds = (sources: string[], part: string) => sources.some((s) => s.includes(part));
   assert.ok(holds(refresh, 'src/handler/refresh.ts') && holds(webhook, 'src/handler/webhook.ts'), 'the source maps name the sources');
   // Secrets Manager (through Powertools Parameters) is in the refresh bundle for a GitHub App's

@@ -103,9 +103,12 @@ for (const fn of samFunctions(template)) {
     const [moduleName, exportName] = fn.handler.split('.');
     assert.equal(moduleName, entries[0]?.replace(/^.*\//, '').replace(/\.ts$/, ''), 'Handler names the bundle of the entry point');
     assert.match(readFileSync(entry, 'utf8'), new RegExp(`export (async )?(function|const) ${exportName}\\b`));
-    assert.equal(fn.buildProperties.Format, 'esm');
-    assert.deepEqual(fn.buildProperties.OutExtension, ['.js=.mjs'], 'ESM bundle loads as a module without a package.json');
-    assert.match(String(fn.buildProperties.Banner), /const require = \w*createRequire\(import\.meta\.url\)/i, 'bundled CommonJS can require()');
+    assert.equal(fn.buildProperties.Format, 'cjs');
+    assert.deepEqual(fn.buildProperties.OutExtension, ['.js=.cjs'], 'CommonJS whatever package.json is nearest');
+    // Left out of the bundle: the credential sources Lambda never reaches (it sets the
+    // environment ones) and, in the webhook function, the Lambda SDK of its rare hand-on.
+    const external = (fn.buildProperties.External as string[]).filter((name) => !/^@(aws-sdk|smithy)\/credential-provider-(?!env$|node$)/.test(name));
+    assert.deepEqual(external, fn.logicalId === 'WebhookFunction' ? ['@aws-sdk/client-lambda'] : []);
   });
 
   test(`${fn.logicalId}: policies grant exactly the DynamoDB actions its code sends, on gitsync's tables only`, async () => {
@@ -195,7 +198,7 @@ test('the stale index named in the environment is the table\'s GSI and the one Q
   );
 });
 
-test('the webhook function queries only the repository-and-branch index, which projects what matching reads', () => {
+test('the webhook function queries the repository-and-branch index, which projects what matching reads, and with a GitHub App the awaiting-token index', () => {
   const table = props('DiffStatusTable') as {
     GlobalSecondaryIndexes: { IndexName: string; KeySchema: unknown; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[];
   };
@@ -203,7 +206,11 @@ test('the webhook function queries only the repository-and-branch index, which p
   assert.deepEqual(gsi?.KeySchema, [{ AttributeName: 'repoBranchKey', KeyType: 'HASH' }]);
   assert.deepEqual(gsi?.Projection, { ProjectionType: 'INCLUDE', NonKeyAttributes: ['gitRemoteOrigin', 'gitBranch'] });
   const queries = inlineStatements('WebhookFunction').filter((s) => [s.Action].flat().includes('dynamodb:Query'));
-  assert.deepEqual(queries.map((s) => s.Resource), [{ 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${REPO_BRANCH_INDEX}` }]);
+  assert.deepEqual(queries.map((s) => s.Resource), [
+    { 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${REPO_BRANCH_INDEX}` },
+    // Installation events (src/ops/installation-changed.ts); only with the App's key (the condition's true side).
+    { 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${AWAITING_TOKEN_INDEX}` },
+  ]);
 });
 
 test('the webhook function answers on a function URL whose authentication is the signature; its URL is an output', () => {

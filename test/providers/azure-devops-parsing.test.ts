@@ -3,19 +3,13 @@ import { test } from 'node:test';
 import { authorizationFor } from '../../src/providers/azure-devops/auth.ts';
 import { changedFileCount, nextChangesPage } from '../../src/providers/azure-devops/changes.ts';
 import { summarizeVotes } from '../../src/providers/azure-devops/votes.ts';
-import { parseProviderConfigs } from '../../src/providers/config.ts';
-import { createProviderRegistry } from '../../src/providers/registry.ts';
+import { parsingRegistry } from './support/parsing-registry.ts';
 
-// Parsing only: nothing here sends a request.
-const registry = createProviderRegistry(
-  parseProviderConfigs(
-    JSON.stringify([
-      { type: 'azure-devops', webUrl: 'https://dev.azure.com' },
-      { type: 'azure-devops', webUrl: 'https://tfs.example.com:8443' },
-      { type: 'github', webUrl: 'https://github.com' },
-    ]),
-  ),
-);
+const registry = parsingRegistry([
+  { type: 'azure-devops', webUrl: 'https://dev.azure.com' },
+  { type: 'azure-devops', webUrl: 'https://tfs.example.com:8443' },
+  { type: 'github', webUrl: 'https://github.com' },
+]);
 
 const origins: [string, string | null][] = [
   // The five forms of the issue.

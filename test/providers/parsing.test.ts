@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseProviderConfigs } from '../../src/providers/config.ts';
-import { createProviderRegistry } from '../../src/providers/registry.ts';
-import { createHttpAgent } from '../../src/providers/http/agent.ts';
+import { parsingRegistry } from './support/parsing-registry.ts';
 
-const agent = createHttpAgent();
-const registry = createProviderRegistry(
-  parseProviderConfigs(
-    JSON.stringify([
-      { type: 'github', webUrl: 'https://github.com' },
-      { type: 'gitlab', webUrl: 'https://gitlab.com' },
-      { type: 'github', webUrl: 'https://ghe.example.com:8443' },
-    ]),
-  ),
-  { dispatcher: agent },
-);
-test.after(() => agent.close());
+const registry = parsingRegistry([
+  { type: 'github', webUrl: 'https://github.com' },
+  { type: 'gitlab', webUrl: 'https://gitlab.com' },
+  { type: 'github', webUrl: 'https://ghe.example.com:8443' },
+]);
 
 const origins: [string, string | null][] = [
   ['https://github.com/o/r', 'github.com o/r'],

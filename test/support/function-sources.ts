@@ -11,6 +11,14 @@ export interface FunctionSources {
   bundled: Map<string, string>;
   /** npm packages in the bundle. */
   packages: Set<string>;
+  /** Every file in the bundle (esbuild's metafile paths: `src/...`, `.../node_modules/<package>/...`). */
+  inputs: Set<string>;
+  /**
+   * The files the bundle can evaluate when it is imported: reachable from the entry point without
+   * crossing a dynamic `import()` (which esbuild leaves unevaluated until it runs). A `require()`
+   * counts wherever it is, so this may hold more than loads, never less.
+   */
+  loadedAtImport: Set<string>;
 }
 
 const built = new Map<SamFunction, Promise<FunctionSources>>();
@@ -35,7 +43,8 @@ async function bundleSources(fn: SamFunction): Promise<FunctionSources> {
   });
   const files = new Map<string, string>();
   const packages = new Set<string>();
-  for (const input of Object.keys(result.metafile?.inputs ?? {})) {
+  const graph = result.metafile?.inputs ?? {};
+  for (const input of Object.keys(graph)) {
     const pkg = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
     if (pkg?.[1]) packages.add(pkg[1]);
     else if (input.startsWith('src/')) files.set(input, readFileSync(join(fn.codeUri, input), 'utf8'));
@@ -49,7 +58,17 @@ async function bundleSources(fn: SamFunction): Promise<FunctionSources> {
     if (marker) current = marker[1];
     else if (current?.startsWith('src/')) bundled.set(current, `${bundled.get(current) ?? ''}${line}\n`);
   }
-  return { files, bundled, packages };
+  const entry = Object.values(result.metafile?.outputs ?? {}).find((o) => o.entryPoint)?.entryPoint;
+  const loadedAtImport = new Set<string>();
+  const pending = entry ? [entry] : [];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (loadedAtImport.has(file)) continue;
+    loadedAtImport.add(file);
+    for (const imported of graph[file]?.imports ?? []) {
+      if (!imported.external && imported.kind !== 'dynamic-import') pending.push(imported.path);
+    }
+  }
+  return { files, bundled, packages, inputs: new Set(Object.keys(graph)), loadedAtImport };
 }
 
 /** IAM actions of the DynamoDB commands (`@aws-sdk/lib-dynamodb` or `client-dynamodb`) a file sends. */

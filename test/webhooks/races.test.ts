@@ -5,7 +5,7 @@ import { pullRequestDelivery } from '../../src/dev/git-host-sim/webhook-json.ts'
 import { githubDeliveryEvent } from '../../src/dev/webhook-request.ts';
 import { repoBranchKey } from '../../src/store/repo-branch-key.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
-import { gate, SECRET, tickAndHook, type TickAndHook } from './tick-and-hook.ts';
+import { holdWriteBack, SECRET, tickAndHook, type TickAndHook } from './tick-and-hook.ts';
 
 /**
  * Issue 19's stale overwrites, each through the real tick and the real webhook receiver on
@@ -43,28 +43,18 @@ test('case 1: a tick that fetched before a merge lands its write-back during the
   await w.tick();
   assert.equal((await w.row('race-merge'))!.pullRequestState, 'open');
   await w.makeDue('race-merge');
-  const tickFetched = gate();
-  const tickGo = gate();
-  w.before.tick = async () => {
-    tickFetched.open();
-    await tickGo.promise;
-  };
+  const tickHeld = holdWriteBack(w, 'tick');
   const ticking = w.tick();
-  await tickFetched.promise; // the tick holds "open"
+  await tickHeld.reached; // the tick holds "open"
 
   w.sim.world.merge(pr, w.sim.world.time);
-  const hookFetched = gate();
-  const hookGo = gate();
-  w.before.hook = async () => {
-    hookFetched.open();
-    await hookGo.promise;
-  };
+  const hookHeld = holdWriteBack(w, 'hook');
   const delivering = w.receiver.receive(githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(repo, pr, urls(), 'closed'), secret: SECRET }));
-  await hookFetched.promise; // the delivery claimed the row and holds "merged"
+  await hookHeld.reached; // the delivery claimed the row and holds "merged"
 
-  tickGo.open();
+  tickHeld.release();
   const tick = await ticking;
-  hookGo.open();
+  hookHeld.release();
   const report = await delivering;
   w.before.tick = w.before.hook = undefined;
 
@@ -78,19 +68,14 @@ test('case 1: a tick that fetched before a merge lands its write-back during the
 test('case 2: a row deleted and inserted again under the same id (another branch) while a tick refreshes the old one keeps the new branch\'s data', async () => {
   await branchWithRow('reinserted', 'The old branch\'s PR');
   const newBranch = w.sim.world.addBranch(repo, 'feature/reinserted-again', 'alice');
-  const tickFetched = gate();
-  const tickGo = gate();
-  w.before.tick = async () => {
-    tickFetched.open();
-    await tickGo.promise;
-  };
+  const tickHeld = holdWriteBack(w, 'tick');
   const ticking = w.tick();
-  await tickFetched.promise;
+  await tickHeld.reached;
   // Another service deletes the chat and inserts it again, on another branch, neither with a version.
   await w.remove('reinserted');
   const later = Date.now() + 3_600_000;
   await w.put({ chatId: 'reinserted', gitRemoteOrigin: origin(), gitBranch: newBranch.name, dueSlot: `0/${later}`, staleAt: later });
-  tickGo.open();
+  tickHeld.release();
   const tick = await ticking;
   w.before.tick = undefined;
 

@@ -17,6 +17,11 @@ export const GITLAB_TOKEN = 'test-gitlab-token';
 /** A GitLab host nothing listens on: refreshes fail at once, stamps and matching still show. */
 export const GITLAB_WEB = 'http://127.0.0.1:9';
 
+/** A row as another service inserts it for alice: created an hour ago, due at `staleAt`; `row` wins. */
+export function insertedRow(row: Partial<DiffStatusRow> & { chatId: string }, now: number, staleAt: number): DiffStatusRow {
+  return { ownerId: 'alice', createdAt: now - 3_600_000, updatedAt: now - 3_600_000, staleAt, dueShard: dueShardFor(row.chatId, 1), ...row };
+}
+
 export interface WebhookWorld {
   sim: GitHostSim;
   runtime: WebhookReceiver;
@@ -69,14 +74,7 @@ export async function webhookWorld(t: TestTables, env: Record<string, string> = 
     host,
     async put(row) {
       const now = Date.now();
-      const full: DiffStatusRow = {
-        ownerId: 'alice',
-        createdAt: now - 3_600_000,
-        updatedAt: now - 3_600_000,
-        staleAt: now + 3_600_000,
-        dueShard: dueShardFor(row.chatId, 1),
-        ...row,
-      };
+      const full = insertedRow(row, now, now + 3_600_000);
       // As gitsync's own writes (mark-stale, refresh) set it; `repoBranchKey: undefined` leaves it off.
       if (!('repoBranchKey' in row)) full.repoBranchKey = repoBranchKey(full.gitRemoteOrigin, full.gitBranch);
       await t.doc.send(new PutCommand({ TableName: t.tableName, Item: full }));

@@ -14,6 +14,7 @@ import { composeWebhookReceiver, DEFAULT_WEBHOOK_SETTINGS, type WebhookReceiver 
 import { staticSecretSource } from '../../src/webhooks/secrets.ts';
 import { DynamoFaults } from '../reliability/support/dynamo-faults.ts';
 import { localDocClient, type TestTables } from '../support/dynamodb.ts';
+import { insertedRow } from './support.ts';
 
 export const SECRET = 'tick-and-hook-secret';
 
@@ -97,15 +98,7 @@ export async function tickAndHook(t: TestTables, { clock }: { clock?: Clock } = 
     tick: () => tickSystem.tick({ batchSize: 10, tickBudgetMs: 20_000 }),
     async put(row) {
       const at = now();
-      const full: DiffStatusRow = {
-        ownerId: 'alice',
-        createdAt: at - 3_600_000,
-        updatedAt: at - 3_600_000,
-        staleAt: at - 1_000,
-        dueSlot: onceSlot(at - 1_000),
-        dueShard: dueShardFor(row.chatId, 1),
-        ...row,
-      };
+      const full = insertedRow({ dueSlot: onceSlot(at - 1_000), ...row }, at, at - 1_000);
       await t.doc.send(new PutCommand({ TableName: t.tableName, Item: full }));
       return full;
     },
@@ -133,9 +126,18 @@ export async function tickAndHook(t: TestTables, { clock }: { clock?: Clock } = 
   };
 }
 
-/** A promise and its resolve, to hold one side of a race until the test lets it go. */
-export function gate(): { promise: Promise<void>; open(): void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
+/**
+ * Holds `side`'s write-backs until `release()`: `reached` resolves when the first one gets
+ * there (the side has fetched and holds its answer), so a test can order a race.
+ */
+export function holdWriteBack(w: TickAndHook, side: 'tick' | 'hook'): { reached: Promise<void>; release(): void } {
+  let reach!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  const go = new Promise<void>((resolve) => (release = resolve));
+  w.before[side] = async () => {
+    reach();
+    await go;
+  };
+  return { reached, release };
 }

@@ -1,3 +1,4 @@
+import { X_RATELIMIT_HEADERS } from '../http/rate-limit.ts';
 import type { ProviderType } from '../provider-type.ts';
 import { AzureDevOpsProvider } from './azure-devops-provider.ts';
 import { azureDevOpsWebhook } from './webhook.ts';
@@ -17,7 +18,7 @@ export const azureDevOpsType: ProviderType = {
     repoMarker: ['_git'],
     spacedNames: true,
   },
-  rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
+  rateLimitHeaders: X_RATELIMIT_HEADERS,
   tokenEnv: 'AZURE_DEVOPS_TOKEN',
   webhook: azureDevOpsWebhook,
   create: (config, deps) => new AzureDevOpsProvider(config, azureDevOpsType, deps),

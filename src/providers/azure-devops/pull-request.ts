@@ -1,4 +1,3 @@
-import { ProviderError } from '../../domain/errors.ts';
 import type { PullRequestState, PullRequestStatus } from '../../domain/row.ts';
 import { JsonReader, readArray } from '../http/json-reader.ts';
 import { pickFields, type FieldSpec } from '../http/pick.ts';
@@ -44,9 +43,7 @@ export function compactPullRequest(body: unknown): unknown {
 
 export function readPullRequest(value: unknown): PullRequestFields {
   const pr = JsonReader.object(value, 'Azure DevOps pull request');
-  const stateText = pr.string('status');
-  const state = STATES[stateText];
-  if (!state) throw new ProviderError(`unexpected Azure DevOps pull request answer: field status has unknown value ${JSON.stringify(stateText)}`);
+  const state = pr.oneOf('status', STATES);
   const author = pr.optionalObject('createdBy');
   const source = pr.optionalObject('lastMergeSourceCommit')?.optionalString('commitId');
   const target = pr.optionalObject('lastMergeTargetCommit')?.optionalString('commitId');

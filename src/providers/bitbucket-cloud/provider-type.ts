@@ -1,3 +1,4 @@
+import { X_RATELIMIT_HEADERS } from '../http/rate-limit.ts';
 import type { ProviderType } from '../provider-type.ts';
 import { BitbucketCloudProvider } from './bitbucket-cloud-provider.ts';
 import { bitbucketCloudWebhook } from './webhook.ts';
@@ -13,7 +14,7 @@ export const bitbucketCloudType: ProviderType = {
     pullMarker: ['pull-requests'],
     pullTails: ['diff', 'commits', 'activity'],
   },
-  rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
+  rateLimitHeaders: X_RATELIMIT_HEADERS,
   // 1,000 requests an hour per user for repository data (Atlassian's default; some plans scale it up).
   hourlyRequestBudget: 1_000,
   tokenEnv: 'BITBUCKET_TOKEN',

@@ -1,4 +1,3 @@
-import { ProviderError } from '../../domain/errors.ts';
 import type { PullRequestState } from '../../domain/row.ts';
 import { JsonReader } from '../http/json-reader.ts';
 import { pickFields, type FieldSpec } from '../http/pick.ts';
@@ -31,9 +30,7 @@ export function compactPullRequest(body: unknown): unknown {
 
 export function readPullRequest(value: unknown): PullRequestFields {
   const pr = JsonReader.object(value, 'Bitbucket Cloud pull request');
-  const stateText = pr.string('state');
-  const state = STATES[stateText];
-  if (!state) throw new ProviderError(`unexpected Bitbucket Cloud pull request answer: field state has unknown value ${JSON.stringify(stateText)}`);
+  const state = pr.oneOf('state', STATES);
   const author = pr.optionalObject('author');
   const source = pr.object('source');
   const destination = pr.object('destination');

@@ -1,3 +1,4 @@
+import { X_RATELIMIT_HEADERS } from '../http/rate-limit.ts';
 import type { ProviderType } from '../provider-type.ts';
 import { BitbucketServerProvider } from './bitbucket-server-provider.ts';
 import { bitbucketServerWebhook } from './webhook.ts';
@@ -15,7 +16,7 @@ export const bitbucketServerType: ProviderType = {
     pullTails: ['overview', 'diff', 'commits'],
   },
   // The admin's token bucket answers 429 with Retry-After only.
-  rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
+  rateLimitHeaders: X_RATELIMIT_HEADERS,
   tokenEnv: 'BITBUCKET_SERVER_TOKEN',
   webhook: bitbucketServerWebhook,
   create: (config, deps) => new BitbucketServerProvider(config, bitbucketServerType, deps),

@@ -1,4 +1,3 @@
-import { ProviderError } from '../../domain/errors.ts';
 import type { PullRequestState } from '../../domain/row.ts';
 import { JsonReader } from '../http/json-reader.ts';
 import { pickFields, type FieldSpec } from '../http/pick.ts';
@@ -32,9 +31,7 @@ export function compactPullRequest(body: unknown): unknown {
 
 export function readPullRequest(value: unknown): PullRequestFields {
   const pr = JsonReader.object(value, WHAT);
-  const stateText = pr.string('state');
-  const state = STATES[stateText];
-  if (!state) throw new ProviderError(`unexpected ${WHAT} answer: field state has unknown value ${JSON.stringify(stateText)}`);
+  const state = pr.oneOf('state', STATES);
   const user = pr.optionalObject('author')?.optionalObject('user');
   const from = pr.object('fromRef');
   const to = pr.object('toRef');

@@ -1,3 +1,4 @@
+import { X_RATELIMIT_HEADERS } from '../http/rate-limit.ts';
 import type { ProviderType } from '../provider-type.ts';
 import { parseAppConfig } from './app/app-config.ts';
 import { GitHubProvider } from './github-provider.ts';
@@ -14,7 +15,7 @@ export const githubType: ProviderType = {
     pullMarker: ['pull'],
     pullTails: ['files', 'commits', 'checks'],
   },
-  rateLimitHeaders: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' },
+  rateLimitHeaders: X_RATELIMIT_HEADERS,
   tokenEnv: 'GITHUB_TOKEN',
   webhook: githubWebhook,
   create: (config, deps) => new GitHubProvider(config, githubType, deps),

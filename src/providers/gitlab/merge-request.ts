@@ -39,9 +39,7 @@ const STATES: Record<string, PullRequestState> = { opened: 'open', locked: 'clos
 
 export function readMergeRequest(value: unknown): MergeRequestFields {
   const mr = JsonReader.object(value, 'GitLab merge request');
-  const stateText = mr.string('state');
-  const state = STATES[stateText];
-  if (!state) throw new ProviderError(`unexpected GitLab merge request answer: field state has unknown value ${JSON.stringify(stateText)}`);
+  const state = mr.oneOf('state', STATES);
   const author = mr.optionalObject('author');
   const refs = mr.optionalObject('diff_refs');
   const head = headSha(refs?.optionalString('head_sha'), mr.optionalString('sha'));

@@ -33,6 +33,13 @@ export class JsonReader {
     return value;
   }
 
+  /** A string field read through `table` (a host's state names to gitsync's); a value not in it is an error naming it. */
+  oneOf<T>(name: string, table: Readonly<Record<string, T>>): T {
+    const text = this.string(name);
+    if (!Object.hasOwn(table, text)) throw new ProviderError(`unexpected ${this.#what} answer: field ${this.#at(name)} has unknown value ${JSON.stringify(text)}`);
+    return table[text]!;
+  }
+
   boolean(name: string): boolean {
     return this.#typed(name, 'boolean', 'a boolean') as boolean;
   }

@@ -8,6 +8,9 @@ export interface RateLimitHeaderNames {
   reset: string;
 }
 
+/** GitHub's names, which Bitbucket (both products) and Azure DevOps send as well. */
+export const X_RATELIMIT_HEADERS: RateLimitHeaderNames = { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' };
+
 /** Wait when a limit is signalled without saying until when (GitHub asks for at least a minute). */
 export const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 

@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProviderConfigError, parseProviderConfigs } from '../../../src/providers/config.ts';
-import { createHttpAgent } from '../../../src/providers/http/agent.ts';
-import { createProviderRegistry } from '../../../src/providers/registry.ts';
+import { parsingRegistry } from '../support/parsing-registry.ts';
 
-const agent = createHttpAgent();
-const registry = createProviderRegistry(
-  parseProviderConfigs(
-    JSON.stringify([
-      { type: 'bitbucket-cloud', webUrl: 'https://bitbucket.org' },
-      { type: 'bitbucket-server', webUrl: 'https://git.example.com/bitbucket/' },
-      { type: 'bitbucket-server', webUrl: 'https://bb.example.org:8443' },
-    ]),
-  ),
-  { dispatcher: agent },
-);
-test.after(() => agent.close());
+const registry = parsingRegistry([
+  { type: 'bitbucket-cloud', webUrl: 'https://bitbucket.org' },
+  { type: 'bitbucket-server', webUrl: 'https://git.example.com/bitbucket/' },
+  { type: 'bitbucket-server', webUrl: 'https://bb.example.org:8443' },
+]);
 
 test('Bitbucket entries get their API bases; a context path only for Data Center', () => {
   const [cloud, dc, dcRoot] = registry.providers.map((p) => p.host);

@@ -1,41 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AuthError, RateLimitedError } from '../../../src/domain/errors.ts';
 import type { TruncatedList } from '../../../src/providers/provider.ts';
 import { RowConditionalCache } from '../../../src/refresh/conditional-cache.ts';
-import { fakeProvider } from '../support/fake-provider.ts';
+import { bitbucketServer } from './flavours.ts';
 
-const NOW = Date.UTC(2026, 0, 1);
 // The server lives below a context path: every API path and PR URL carries it.
-const { api, provider } = await fakeProvider('bitbucket-server', NOW, undefined, (url) => ({ webUrl: `${url}/bitbucket`, maxPages: 2 }));
-const REPO = '/bitbucket/rest/api/latest/projects/PROJ/repos/app';
-const PR = `${REPO}/pull-requests/7`;
+const { api, provider, servePr, ref, ctx, repoPath: REPO, prPath: PR } = await bitbucketServer();
 const DIFF = `${PR}/diff?contextLines=0&withComments=false`;
 const COMMITS = `${PR}/commits?withCounts=true&limit=100`;
-
-const ref = () => ({ repo: { host: provider.host, path: 'PROJ/app' }, number: 7 });
-function ctx(cache = new RowConditionalCache(undefined), truncated: TruncatedList[] = []) {
-  return { token: 'BBDC-token', signal: new AbortController().signal, cache, truncated: (t: TruncatedList) => truncated.push(t) };
-}
-
-function servePr(overrides: Record<string, unknown> = {}) {
-  api.routes.set(PR, {
-    body: {
-      id: 7, version: 3, title: 'Fix login', state: 'OPEN', open: true, closed: false, draft: false,
-      author: { user: { name: 'alice', slug: 'alice', displayName: 'Alice' }, role: 'AUTHOR', approved: false, status: 'UNAPPROVED' },
-      fromRef: { id: 'refs/heads/fix/login', displayId: 'fix/login', latestCommit: 'head1' },
-      toRef: { id: 'refs/heads/main', displayId: 'main', latestCommit: 'base1' },
-      reviewers: [{ user: { name: 'bob' }, role: 'REVIEWER', approved: true, status: 'APPROVED' }, { user: { name: 'eve' }, status: 'UNAPPROVED' }],
-      links: { self: [{ href: `${api.url}/bitbucket/projects/PROJ/repos/app/pull-requests/7` }] },
-      ...overrides,
-    },
-  });
-  api.routes.set(DIFF, {
-    body: { diffs: [{ hunks: [{ segments: [{ type: 'REMOVED', lines: [{}] }, { type: 'ADDED', lines: [{}, {}] }] }] }, { hunks: [{ segments: [{ type: 'ADDED', lines: [{}] }] }] }] },
-  });
-  api.routes.set(COMMITS, { body: { values: [{}, {}], size: 2, isLastPage: false, nextPageStart: 2, start: 0, limit: 100 } });
-  api.routes.set(`${COMMITS}&start=2`, { body: { values: [{}], size: 1, isLastPage: true, start: 2, limit: 100 } });
-}
 
 test('an open, approved PR below a context path: fields, diff lines, commits over pages, Bearer', async () => {
   servePr();
@@ -72,25 +44,9 @@ test('commit pages past maxPages and a truncated diff are reported', async () =>
   assert.equal(status.commits, 3);
 });
 
-test('the same commits skip diff and commits on the next refresh', async () => {
-  servePr();
-  const cache = new RowConditionalCache(undefined);
-  await provider.fetchPullRequestStatus(ref(), ctx(cache));
-  api.requests.length = 0;
-  await provider.fetchPullRequestStatus(ref(), ctx(cache));
-  assert.deepEqual(api.requests.map((r) => r.url), [PR]);
-});
-
 test('branch search: outgoing from refs/heads/<branch>, open or all states', async () => {
   api.routes.set(`${REPO}/pull-requests?at=refs%2Fheads%2Ffix%2Flogin&direction=OUTGOING&state=OPEN&order=NEWEST&limit=1`, { body: { values: [{ id: 7 }], isLastPage: true } });
   assert.deepEqual(await provider.resolveBranchPullRequest(ref().repo, 'fix/login', ctx()), ref());
   api.routes.set(`${REPO}/pull-requests?at=refs%2Fheads%2Fold&direction=OUTGOING&state=ALL&order=NEWEST&limit=1`, { body: { values: [], isLastPage: true } });
   assert.equal(await provider.resolveBranchPullRequest(ref().repo, 'old', ctx(), true), null);
-});
-
-test('429 with Retry-After is a rate limit; 401 an auth error', async () => {
-  api.routes.set(PR, { status: 429, headers: { 'retry-after': '30' }, body: { errors: [{ message: 'Rate limit exceeded' }] } });
-  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), (e) => e instanceof RateLimitedError && e.resetAt === NOW + 30_000);
-  api.routes.set(PR, { status: 401, body: { errors: [{ message: 'Authentication failed' }] } });
-  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), AuthError);
 });

@@ -1,0 +1,74 @@
+/**
+ * What each function's bundle holds and what it evaluates when Lambda imports it (its cold
+ * start), from esbuild's own import graph with the template's BuildProperties: the webhook
+ * path stays out of the refresh bundle, and the rare paths stay behind a dynamic `import()`.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+import { samFunction } from '../../src/dev/sam-function.ts';
+import { loadTemplate } from '../../src/dev/template.ts';
+import { functionSources } from '../support/function-sources.ts';
+
+const template = loadTemplate();
+const refresh = () => functionSources(samFunction(template, 'RefreshFunction'));
+const webhook = () => functionSources(samFunction(template, 'WebhookFunction'));
+
+/** Whether the bundle holds `part` (a path under src/, bench/ or a package); a source path must exist, so a move cannot make a check vacuous. */
+function held(files: Set<string>, part: string): boolean {
+  if (/^(src|bench)\//.test(part)) assert.ok(existsSync(part), `${part} no longer exists: update this test`);
+  return [...files].some((f) => f.startsWith(part) || f.includes(`node_modules/${part}`));
+}
+
+/** Loaded on a rare path only: a change event, a GitHub App's key in Secrets Manager, X-Ray with tracing on. */
+const RARE_IN_REFRESH = [
+  '@aws-sdk/client-eventbridge/',
+  '@aws-lambda-powertools/parameters/',
+  '@aws-sdk/client-secrets-manager/',
+  '@aws-lambda-powertools/tracer/',
+  'aws-xray-sdk-core/',
+];
+
+/** The SDK's credential sources other than the environment, which Lambda always sets (template.yaml's External). */
+const NEVER_IN_LAMBDA = [
+  '@aws-sdk/credential-provider-sso/',
+  '@aws-sdk/credential-provider-ini/',
+  '@aws-sdk/credential-provider-process/',
+  '@aws-sdk/credential-provider-web-identity/',
+  '@aws-sdk/credential-provider-http/',
+  '@smithy/credential-provider-imds/',
+  '@aws-sdk/nested-clients/',
+];
+
+test('the refresh bundle holds no webhook path (receiver, delivery log, secrets source, hand-on, Lambda SDK) and no bench or dev code', async () => {
+  const { inputs } = await refresh();
+  assert.ok(held(inputs, 'src/handler/refresh.ts'), 'the graph names the sources');
+  for (const part of ['src/webhooks/', 'src/system/webhook-from-env.ts', 'src/system/webhook-receiver.ts', 'src/store/dynamo-webhook-store.ts', 'src/handler/webhook.ts', '@aws-sdk/client-lambda/', 'bench/', 'src/dev/']) {
+    assert.ok(!held(inputs, part), `the refresh bundle holds ${part}`);
+  }
+});
+
+test('the refresh bundle evaluates the rare paths only when they run (a dynamic import), never at its import', async () => {
+  const { inputs, loadedAtImport } = await refresh();
+  for (const part of RARE_IN_REFRESH) {
+    assert.ok(held(inputs, part), `${part} is bundled for its rare path (else this check proves nothing)`);
+    assert.ok(!held(loadedAtImport, part), `${part} is evaluated when the refresh bundle is imported`);
+  }
+  assert.ok(held(loadedAtImport, 'undici/') && held(loadedAtImport, '@aws-sdk/client-dynamodb/'), 'what every tick runs loads with the function');
+});
+
+test('the webhook bundle holds no Lambda SDK (its rare hand-on loads the runtime\'s), no refresh loop and no tracer', async () => {
+  const { inputs } = await webhook();
+  assert.ok(held(inputs, 'src/webhooks/lambda-hand-on.ts'), 'the hand-on is bundled');
+  for (const part of ['@aws-sdk/client-lambda/', 'src/handler/refresh.ts', 'src/loop/slot.ts', 'src/loop/lead.ts', '@aws-lambda-powertools/tracer/', 'aws-xray-sdk-core/']) {
+    assert.ok(!held(inputs, part), `the webhook bundle holds ${part}`);
+  }
+});
+
+test('no bundle holds the credential sources Lambda never reaches', async () => {
+  for (const logicalId of ['RefreshFunction', 'WebhookFunction', 'MarkStaleFunction']) {
+    const { inputs } = await functionSources(samFunction(template, logicalId));
+    assert.ok(held(inputs, '@aws-sdk/credential-provider-env/'), `${logicalId}: the environment's credentials are bundled`);
+    for (const part of NEVER_IN_LAMBDA) assert.ok(!held(inputs, part), `${logicalId} holds ${part}`);
+  }
+});
