@@ -15,6 +15,7 @@ import { composeSystem } from './system/compose.ts';
 import { settingsWith } from './system/settings.ts';
 
 export type { DiffStatusRow, PullRequestState, PullRequestStatus } from './domain/row.ts';
+export type { ChecksSummary, CheckState, Mergeability } from './domain/checks.ts';
 export { PULL_REQUEST_FIELDS, isPollable } from './domain/row.ts';
 export { dueShardFor, allDueShards } from './store/shard.ts';
 export { DEFAULT_SETTINGS } from './system/settings.ts';

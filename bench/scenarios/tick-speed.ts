@@ -52,12 +52,12 @@ const WARM_UPS = 2;
 const TTL_SKIP_MS = 130_000;
 
 /** The host stands still during the scenario, so every tick needs the same calls. */
-const STILL = { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 };
+const STILL = { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0, ciFinish: 0 };
 
 /**
  * 50 due rows, each with a known PR url, 100 ms per request, over a host that stands still:
- * a row whose PR is open takes its pull and its reviews (2 calls), one whose PR is closed or
- * merged two branch searches more (4). Two warm-up ticks (the rows learn their PR's state),
+ * a row whose PR is open takes its pull, its reviews and its head commit's checks (check runs
+ * and combined status: 4 calls), one whose PR is closed or merged two branch searches more (6). Two warm-up ticks (the rows learn their PR's state),
  * then gitsync's tick three times (median) and the anchor's pre-fix sequential behaviour once,
  * all over the same table, provider and host; every tick must make exactly those calls.
  */
@@ -171,8 +171,8 @@ async function measured(endpoint: string, latencyMs: number): Promise<Omit<TickS
 }
 
 /**
- * The calls a tick needs for the rows as the host has them now: every row its PR's pull and
- * reviews pages; a closed or merged PR first the branch's open-PR search (has a successor been
+ * The calls a tick needs for the rows as the host has them now: every row its PR's pull,
+ * reviews pages and head commit's checks (check runs, combined status); a closed or merged PR first the branch's open-PR search (has a successor been
  * opened?) and its newest-PR search (opened and closed since?), as the Refresher asks them.
  */
 export function callsNeeded(world: BenchWorld): CallAccount {
@@ -195,10 +195,12 @@ function rowCalls(world: BenchWorld, row: BenchWorld['rows'][number]): { open: b
   const [owner, name, , number] = new URL(row.url!).pathname.slice(1).split('/');
   const pull = world.sim.world.repo(owner!, name!)?.pulls.get(Number(number));
   if (!pull) throw new Error(`row ${row.chatId}: no pull request at ${row.url}`);
-  // One reviews page per 100 reviews, and the page after a full one is asked too.
+  // One reviews page per 100 reviews, and the page after a full one is asked too; then the
+  // head commit's checks: its check runs (one page here) and its combined status.
   const pullAndReviews = 1 + Math.floor(pull.reviews.length / 100) + 1;
+  const checks = 2;
   const open = pull.state === 'open';
-  return { open, calls: open ? pullAndReviews : 2 + pullAndReviews };
+  return { open, calls: (open ? 0 : 2) + pullAndReviews + checks };
 }
 
 /** Makes every row due again (skips past the TTL), then times one tick and counts its requests. */

@@ -3,10 +3,13 @@
  * these rows; gitsync owns the pull-request fields and its bookkeeping attributes.
  * Times are epoch milliseconds. An absent attribute means "unknown".
  */
+import { isUnsettled, type HeadChecks } from './checks.ts';
+import { sameValue } from './same-value.ts';
+
 export type PullRequestState = 'open' | 'closed' | 'merged';
 
-/** What a provider reports about one pull / merge request. */
-export interface PullRequestStatus {
+/** What a provider reports about one pull / merge request (with its head commit's checks: `HeadChecks`). */
+export interface PullRequestStatus extends HeadChecks {
   url: string;
   pullRequestState: PullRequestState;
   pullRequestTitle: string;
@@ -57,6 +60,8 @@ export interface DiffStatusRow extends Partial<PullRequestStatus> {
   repoBranchKey?: string;
   /** When the last verified webhook delivery naming this row's repository and branch was received. */
   webhookAt?: number;
+  /** Since when the host has answered that it is still computing the PR's mergeability (see src/cadence/head-checks.ts). */
+  mergeableUnknownSince?: number;
 
   /** When gitsync last asked the host about this row (whatever the answer). */
   checkedAt?: number;
@@ -107,6 +112,9 @@ export const PULL_REQUEST_FIELDS = [
   'commits',
   'approved',
   'reviewerCount',
+  'checks',
+  'mergeable',
+  'headSha',
 ] as const satisfies readonly (keyof PullRequestStatus)[];
 
 /** A row can be polled when it names a branch on a remote and is not archived. */
@@ -141,7 +149,23 @@ export function rowProblem(row: DiffStatusRow): string | null {
   return null;
 }
 
-/** The PR fields whose stored value differs from `status` (empty: nothing changed). */
+/**
+ * `status` as the row stores it: a value that is no news (`isUnsettled`: mergeability the host
+ * is still computing) is replaced by the row's stored one, or left out when it has none.
+ */
+export function settledStatus(row: DiffStatusRow, status: PullRequestStatus): PullRequestStatus {
+  const unsettled = PULL_REQUEST_FIELDS.filter((f) => isUnsettled(f, status[f]));
+  if (unsettled.length === 0) return status;
+  const out: Record<string, unknown> = { ...status };
+  for (const f of unsettled) {
+    if (row[f] === undefined || isUnsettled(f, row[f])) delete out[f];
+    else out[f] = row[f];
+  }
+  return out as unknown as PullRequestStatus;
+}
+
+/** The PR fields whose stored value differs from `status` as settled (empty: nothing changed). */
 export function changedPullRequestFields(row: DiffStatusRow, status: PullRequestStatus): (keyof PullRequestStatus)[] {
-  return PULL_REQUEST_FIELDS.filter((f) => JSON.stringify(row[f]) !== JSON.stringify(status[f]));
+  const settled = settledStatus(row, status);
+  return PULL_REQUEST_FIELDS.filter((f) => !sameValue(row[f], settled[f]));
 }

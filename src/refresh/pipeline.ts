@@ -167,7 +167,7 @@ export async function refreshAndWriteBack(deps: PipelineDeps, run: RefreshAndWri
         await publishSafely(deps.publisher, log, {
           chatId: row.chatId,
           reason: 'refreshed',
-          status: result.status,
+          status: plan.status ?? result.status,
           changedFields: plan.changedFields,
           at: plan.update.set.refreshedAt ?? deps.clock.now(),
         });

@@ -2,7 +2,7 @@ import { nextDue } from '../cadence/next-due.ts';
 import { sameValue } from '../domain/same-value.ts';
 import { ItemTooLargeError } from '../domain/errors.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
-import { changedPullRequestFields, PULL_REQUEST_FIELDS, type DiffStatusRow, type PullRequestStatus } from '../domain/row.ts';
+import { changedPullRequestFields, PULL_REQUEST_FIELDS, settledStatus, type DiffStatusRow, type PullRequestStatus } from '../domain/row.ts';
 import { movedPath, repoBranchKey } from '../store/repo-branch-key.ts';
 import type { RowUpdate } from '../store/store.ts';
 import type { Outcome } from '../cadence/outcomes.ts';
@@ -14,6 +14,8 @@ export interface WriteBackPlan {
   update: RowUpdate;
   /** The PR fields whose stored value this write changes (empty: the status is unchanged). */
   changedFields: (keyof PullRequestStatus)[];
+  /** A refresh's status as this write stores it (`settledStatus`: what change events tell). */
+  status?: PullRequestStatus;
 }
 
 /**
@@ -42,12 +44,14 @@ export function planWriteBack(
   const cache = (httpCache: DiffStatusRow['httpCache']) => (sameValue(row.httpCache, httpCache) ? {} : { httpCache });
   switch (result.kind) {
     case 'refreshed': {
-      const status = boundStatus(result.status);
+      // Mergeability the host is still computing is no change: the row keeps what it knew.
+      const status = settledStatus(row, boundStatus(result.status));
       const changedFields = changedPullRequestFields(row, status);
       const changed = Object.fromEntries(changedFields.filter((f) => status[f] !== undefined).map((f) => [f, status[f]]));
       return {
         outcome: due.outcome,
         changedFields,
+        status,
         update: {
           ...base,
           set: {

@@ -167,3 +167,21 @@ test('line counts the host cannot tell (Azure DevOps) are removed when stored an
   assert.deepEqual(absent.changedFields, []);
   assert.ok(!absent.update.remove.includes('additions'));
 });
+
+test('checks, mergeable and headSha are written and named as changed; unknown mergeability is never written', () => {
+  const ref = { repo: { host: 'h', path: 'o/r' }, number: 1 };
+  const checks = { state: 'pending' as const, total: 2, passed: 1, failed: 0, pending: 1, failing: [] };
+  const row = { chatId: 'c', ...statusFor(ref), mergeable: 'blocked' as const, headSha: 'a'.repeat(40) };
+  const refreshed = (extra: object): RefreshResult => ({ kind: 'refreshed', status: { ...statusFor(ref), ...extra }, httpCache: {} });
+  const pushed = planWriteBack(row, refreshed({ checks, mergeable: 'unknown', headSha: 'b'.repeat(40) }), NOW, DEFAULT_CADENCE, () => 0);
+  assert.deepEqual(pushed.changedFields.sort(), ['checks', 'headSha']);
+  assert.deepEqual(pushed.update.set.checks, checks);
+  assert.equal(pushed.update.set.mergeable, undefined, 'unknown is not stored');
+  assert.ok(!pushed.update.remove.includes('mergeable'), 'nor does it remove what the row knew');
+  assert.equal(pushed.status?.mergeable, 'blocked', 'the change event tells the value the row keeps');
+  const settled = planWriteBack(row, refreshed({ mergeable: 'clean', headSha: row.headSha }), NOW, DEFAULT_CADENCE, () => 0);
+  assert.deepEqual(settled.changedFields, ['mergeable']);
+  assert.equal(settled.update.set.mergeable, 'clean');
+  const gone = planWriteBack(row, { kind: 'no_pr', httpCache: {}, dropStoredPullRequest: true }, NOW, DEFAULT_CADENCE, () => 0);
+  assert.ok(['mergeable', 'headSha'].every((f) => gone.update.remove.includes(f as never) && gone.changedFields.includes(f as never)));
+});

@@ -1,4 +1,5 @@
-import { ProviderError } from '../../domain/errors.ts';
+import type { ChecksSummary } from '../../domain/checks.ts';
+import { AuthError, ProviderError } from '../../domain/errors.ts';
 import type { PullRequestStatus } from '../../domain/row.ts';
 import type { ProviderConfig } from '../provider-config.ts';
 import { pickFields } from '../http/pick.ts';
@@ -8,6 +9,7 @@ import type { ProviderDeps, ProviderType } from '../provider-type.ts';
 import { readPages } from '../http/pages.ts';
 import { repoSegments } from '../repo-shape.ts';
 import { PULL_FIELDS, compactPullSearch, firstPullNumber, pullFromRow, pullRowFields, readPull } from './pull.ts';
+import { checkRunItems, compactCheckRunPage, compactCombinedStatus, foldChecks, readCheckRunPage, readCombinedStatus } from './checks.ts';
 import { compactReviewPage, readReviewPage, summarizeReviews } from './reviews.ts';
 
 function ownerOf(path: string): string {
@@ -73,7 +75,8 @@ export class GitHubProvider extends HostedProvider {
   }
 
   async fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus> {
-    const base = `/repos/${this.checkedRepo(ref.repo).path}/pulls/${ref.number}`;
+    const repoPath = `/repos/${this.checkedRepo(ref.repo).path}`;
+    const base = `${repoPath}/pulls/${ref.number}`;
     // One after the other: GitHub asks for one token's requests to be serial.
     const { webUrl, ...pull } = await this.api.getCached(base, ctx, {
       key: 'p',
@@ -97,6 +100,39 @@ export class GitHubProvider extends HostedProvider {
       compact: compactReviewPage,
       read: readReviewPage,
     });
-    return { url: this.canonicalPullRequestUrl(ref, webUrl), ...pull, ...summarizeReviews(pages.flat()) };
+    const checks = pull.headSha ? await this.#checks(repoPath, pull.headSha, ctx) : undefined;
+    return { url: this.canonicalPullRequestUrl(ref, webUrl), ...pull, ...summarizeReviews(pages.flat()), ...(checks ? { checks } : {}) };
+  }
+
+  /**
+   * The head commit's check runs (every page) and combined status, each a conditional request
+   * kept in the row's cache, so unchanged checks cost 304s only. A token that may not read
+   * them (403: no "Checks" or "Commit statuses" permission) or a commit GitHub does not know
+   * (404) leaves the checks unknown instead of failing the whole row.
+   */
+  async #checks(repoPath: string, sha: string, ctx: ProviderCallContext): Promise<ChecksSummary | undefined> {
+    try {
+      const runs = await readPages(this.api, `${repoPath}/commits/${sha}/check-runs?per_page=${PER_PAGE}`, ctx, {
+        key: 'c',
+        what: 'GitHub check runs',
+        perPage: PER_PAGE,
+        maxPages: this.config.maxPages,
+        beyondCap: 'first',
+        items: checkRunItems,
+        compact: compactCheckRunPage,
+        read: readCheckRunPage,
+      });
+      const combined = await this.api.getCached(`${repoPath}/commits/${sha}/status?per_page=${PER_PAGE}`, ctx, {
+        key: 's',
+        what: 'GitHub combined status',
+        compact: (answer) => compactCombinedStatus(answer.body),
+        read: readCombinedStatus,
+      });
+      if (combined.n > combined.s.length) ctx.truncated({ what: 'GitHub commit statuses', pages: 1 });
+      return foldChecks(runs.flat(), combined.s);
+    } catch (err) {
+      if ((err instanceof AuthError && err.status === 403) || (err instanceof ProviderError && err.status === 404)) return undefined;
+      throw err;
+    }
   }
 }

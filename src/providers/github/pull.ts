@@ -1,6 +1,8 @@
+import { isHeadSha, isMergeability } from '../../domain/checks.ts';
 import type { PullRequestState, PullRequestStatus } from '../../domain/row.ts';
 import { JsonReader, readArray } from '../http/json-reader.ts';
 import { pickFields, type FieldSpec } from '../http/pick.ts';
+import { mergeabilityOf } from './checks.ts';
 import type { ReviewSummary } from '../review-summary.ts';
 
 /** The fields of `GET /repos/{o}/{r}/pulls/{n}` the mapping reads (kept for 304s). */
@@ -18,20 +20,29 @@ export const PULL_FIELDS: FieldSpec = {
   commits: true,
   user: { login: true, avatar_url: true },
   base: { ref: true },
-  head: { ref: true },
+  head: { ref: true, sha: true },
+  mergeable_state: true,
 };
 
-export type PullFields = Omit<PullRequestStatus, 'url' | keyof ReviewSummary> & {
+export type PullFields = Omit<PullRequestStatus, 'url' | keyof ReviewSummary | 'checks'> & {
   /** Where GitHub says the PR lives (`html_url`): the new path of a renamed repository. */
   webUrl: string | undefined;
 };
 
-/** Maps a (compact) pull request; `mergeable` is not read, so its lazy `null` is harmless. */
+/**
+ * Maps a (compact) pull request; `mergeable` is not read, so its lazy `null` is harmless
+ * (`mergeable_state` tells the same, and `unknown` while GitHub computes it). A head `sha`
+ * that is no commit id is left out: no checks are asked for it.
+ */
 export function readPull(value: unknown): PullFields {
   const pr = JsonReader.object(value, 'GitHub pull request');
   const user = pr.optionalObject('user');
+  const state = pullState(pr);
+  const head = pr.object('head');
+  const sha = head.optionalString('sha');
+  const mergeable = mergeabilityOf(pr.optionalString('mergeable_state'), state);
   return {
-    pullRequestState: pullState(pr),
+    pullRequestState: state,
     pullRequestTitle: pr.string('title'),
     pullRequestDraft: pr.optionalBoolean('draft') ?? false,
     additions: pr.number('additions'),
@@ -41,8 +52,10 @@ export function readPull(value: unknown): PullFields {
     authorLogin: user?.string('login') ?? '',
     authorAvatarUrl: user?.optionalString('avatar_url') ?? '',
     baseBranch: pr.object('base').string('ref'),
-    headBranch: pr.object('head').string('ref'),
+    headBranch: head.string('ref'),
     prNumber: pr.number('number'),
+    ...(isHeadSha(sha) ? { headSha: sha.toLowerCase() } : {}),
+    ...(mergeable ? { mergeable } : {}),
     webUrl: pr.optionalString('html_url'),
   };
 }
@@ -61,7 +74,10 @@ const ROW_FIELDS = {
   baseBranch: 'string',
   headBranch: 'string',
   prNumber: 'number',
-} as const satisfies Record<Exclude<keyof PullFields, 'webUrl'>, 'string' | 'number' | 'boolean'>;
+} as const satisfies Record<Exclude<keyof PullFields, 'webUrl' | keyof typeof OPTIONAL_ROW_FIELDS>, 'string' | 'number' | 'boolean'>;
+
+/** The fields of `PullFields` the row may lack (a closed PR has no mergeability), each with its check when present. */
+const OPTIONAL_ROW_FIELDS = { headSha: isHeadSha, mergeable: isMergeability } as const;
 
 /** What of a pull the row stores, `url` the one built from its `webUrl`: the part a row-backed 304 is checked against. */
 export function pullRowFields({ webUrl: _, ...fields }: PullFields, url: string): Record<string, unknown> {
@@ -78,6 +94,11 @@ export function pullFromRow(stored: Readonly<Partial<Record<string, unknown>>> |
   const out: Record<string, unknown> = {};
   for (const [field, type] of Object.entries(ROW_FIELDS)) {
     if (typeof stored[field] !== type) return undefined;
+    out[field] = stored[field];
+  }
+  for (const [field, usable] of Object.entries(OPTIONAL_ROW_FIELDS)) {
+    if (stored[field] === undefined) continue;
+    if (!usable(stored[field])) return undefined;
     out[field] = stored[field];
   }
   out['webUrl'] = typeof stored['url'] === 'string' ? stored['url'] : undefined;

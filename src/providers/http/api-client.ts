@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../../domain/clock.ts';
+import { canonicalJson } from '../../domain/same-value.ts';
 import { ProviderError, RateLimitedError } from '../../domain/errors.ts';
 import type { ProviderCallContext } from '../provider.ts';
 import type { HttpAnswer } from './answer.ts';
@@ -188,13 +189,4 @@ function rowResult<T>(row: RowBackedRead<T>, cached: unknown): T | undefined {
  */
 export function rowDigest(fields: unknown): string {
   return createHash('sha256').update(canonicalJson(fields)).digest('base64url').slice(0, 16);
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

@@ -19,6 +19,8 @@ export interface PagedRead<T> {
    * (for lists oldest first whose latest entries decide, like GitHub's reviews).
    */
   beyondCap: 'first' | 'newest';
+  /** A page's items from its body; absent: the body is the array (GitHub's lists, but not its check runs). */
+  items?(body: unknown): unknown[];
   /** The part of one page's items needed later (stored with its ETag): keep it small. */
   compact(items: unknown[]): unknown;
   /** One page's result from its compact form, fresh or cached; throws `ProviderError` on a bad shape. */
@@ -107,7 +109,7 @@ async function readPage<T>(api: ApiClient, path: string, n: number, ctx: Provide
     }
     answer = await api.get(path, ctx, spec.what);
   }
-  const items = readArray(answer.body, spec.what);
+  const items = spec.items ? spec.items(answer.body) : readArray(answer.body, spec.what);
   const compact = spec.compact(items);
   const value = spec.read(compact);
   const { next, last } = linkPaths(api, path, answer, spec.what);

@@ -248,7 +248,11 @@ export class Harness {
     const branchName = spec.branch ?? `${spec.ownerId}/${spec.chatId}`;
     const branch = spec.repo.branches.get(branchName) ?? this.sim.world.addBranch(spec.repo, branchName, spec.ownerId);
     const now = this.clock.now();
-    if (spec.pr !== false) this.sim.world.openPullRequest(spec.repo, branch, { title: `Work on ${spec.chatId}` }, now - 60_000);
+    if (spec.pr !== false) {
+      const pr = this.sim.world.openPullRequest(spec.repo, branch, { title: `Work on ${spec.chatId}` }, now - 60_000);
+      // Opened a minute ago: its CI has finished and the host knows its mergeability.
+      this.sim.world.settle(pr, now - 30_000);
+    }
     return {
       chatId: spec.chatId,
       ownerId: spec.ownerId,
@@ -428,7 +432,7 @@ function showsPull(row: DiffStatusRow | undefined, pr: PullRequest | undefined, 
 }
 
 /** No evolution: the world only changes when a test changes it. */
-export const STILL_WORLD = { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 };
+export const STILL_WORLD = { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0, ciFinish: 0 };
 
 function pickOwned(row: DiffStatusRow): OwnedFields {
   const out: OwnedFields = {};
