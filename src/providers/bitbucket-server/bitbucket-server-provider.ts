@@ -64,13 +64,13 @@ export class BitbucketServerProvider extends HostedProvider {
     const base = `${this.#repoPath(ref.repo)}/pull-requests/${ref.number}`;
     const read = { key: 'p', what: 'Bitbucket Data Center pull request', compact: (answer: HttpAnswer) => compactPullRequest(answer.body), read: readPullRequest };
     return this.pullRequestWithStats(ref, ctx, base, read, () => this.#diffStats(base, ctx), async ({ status }) => {
-      const mergeable = await mergeabilityOf(status.pullRequestState, status.pullRequestDraft, () => this.#mergeCheck(base, ctx));
+      const mergeable = await unlessRefused(() => mergeabilityOf(status.pullRequestState, status.pullRequestDraft, () => this.#mergeCheck(base, ctx)));
       const checks = status.headSha ? await this.#checks(status.headSha, ctx) : undefined;
       return { ...(mergeable ? { mergeable } : {}), ...(checks ? { checks } : {}) };
     });
   }
 
-  /** The PR's merge check, conditional (kept in the row's cache). */
+  /** The PR's merge check, conditional (kept in the row's cache); a token that may not ask it leaves mergeability unknown. */
   #mergeCheck(base: string, ctx: ProviderCallContext): Promise<Mergeability> {
     return this.api.getCached(`${base}/merge`, ctx, {
       key: 'm',

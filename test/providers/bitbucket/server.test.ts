@@ -12,6 +12,9 @@ const REPO = '/bitbucket/rest/api/latest/projects/PROJ/repos/app';
 const PR = `${REPO}/pull-requests/7`;
 const DIFF = `${PR}/diff?contextLines=0&withComments=false`;
 const COMMITS = `${PR}/commits?withCounts=true&limit=100`;
+const MERGE = `${PR}/merge`;
+const HEAD = '0123456789abcdef0123456789abcdef01234567';
+const BUILDS = `/bitbucket/rest/build-status/1.0/commits/${HEAD}?limit=100`;
 
 const ref = () => ({ repo: { host: provider.host, path: 'PROJ/app' }, number: 7 });
 function ctx(cache = new RowConditionalCache(undefined), truncated: TruncatedList[] = []) {
@@ -35,6 +38,7 @@ function servePr(overrides: Record<string, unknown> = {}) {
   });
   api.routes.set(COMMITS, { body: { values: [{}, {}], size: 2, isLastPage: false, nextPageStart: 2, start: 0, limit: 100 } });
   api.routes.set(`${COMMITS}&start=2`, { body: { values: [{}], size: 1, isLastPage: true, start: 2, limit: 100 } });
+  api.routes.set(MERGE, { body: { canMerge: true, conflicted: false, outcome: 'CLEAN', vetoes: [] } });
 }
 
 test('an open, approved PR below a context path: fields, diff lines, commits over pages, Bearer', async () => {
@@ -46,6 +50,7 @@ test('an open, approved PR below a context path: fields, diff lines, commits ove
       url: `${api.url}/bitbucket/projects/PROJ/repos/app/pull-requests/7`, pullRequestState: 'open', pullRequestTitle: 'Fix login', pullRequestDraft: false,
       authorLogin: 'alice', authorAvatarUrl: '', baseBranch: 'main', headBranch: 'fix/login', prNumber: 7,
       approved: true, changesRequested: false, reviewerCount: 1, additions: 3, deletions: 1, changedFiles: 2, commits: 3,
+      mergeable: 'clean',
     },
   );
   assert.equal(api.requests[0]!.headers.authorization, 'Bearer BBDC-token');
@@ -78,7 +83,74 @@ test('the same commits skip diff and commits on the next refresh', async () => {
   await provider.fetchPullRequestStatus(ref(), ctx(cache));
   api.requests.length = 0;
   await provider.fetchPullRequestStatus(ref(), ctx(cache));
-  assert.deepEqual(api.requests.map((r) => r.url), [PR]);
+  assert.deepEqual(api.requests.map((r) => r.url), [PR, MERGE]);
+});
+
+/** A build status in the build-status API's documented shape. */
+function build(key: string, state: string, dateAdded: number, name: string | null = `${key} plan`) {
+  return { state, key, ...(name !== null ? { name } : {}), url: `https://ci.example.com/browse/${key}`, description: `${key} ${state}`, dateAdded };
+}
+
+function serveHead(buildPages: unknown[][], etag?: string) {
+  servePr({ fromRef: { id: 'refs/heads/fix/login', displayId: 'fix/login', latestCommit: HEAD } });
+  buildPages.forEach((values, i) => {
+    const path = i === 0 ? BUILDS : `${BUILDS}&start=${i * 10}`;
+    const last = i + 1 === buildPages.length;
+    api.routes.set(path, { headers: i === 0 && etag ? { etag } : {}, body: { size: values.length, limit: 100, start: i * 10, isLastPage: last, values, ...(last ? {} : { nextPageStart: (i + 1) * 10 }) } });
+  });
+}
+
+test('the head commit\'s builds from the build-status API: every page, latest per key, CANCELLED fails; an unchanged first page is a 304', async () => {
+  serveHead(
+    [
+      [build('PLAN-1', 'FAILED', 1_000), build('PLAN-2', 'INPROGRESS', 1_500, null)],
+      [build('PLAN-1', 'SUCCESSFUL', 2_000), build('PLAN-3', 'CANCELLED', 1_200)],
+    ],
+    '"b-1"',
+  );
+  const cache = new RowConditionalCache(undefined);
+  const status = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  assert.equal(status.headSha, HEAD);
+  assert.deepEqual(status.checks, { state: 'failure', total: 3, passed: 1, failed: 1, pending: 1, failing: ['PLAN-3 plan'] });
+  api.requests.length = 0;
+  const again = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(JSON.parse(JSON.stringify(cache.entries())))));
+  assert.deepEqual(again.checks, status.checks);
+  assert.deepEqual(
+    api.requests.filter((r) => r.url.includes('/build-status/')).map((r) => [r.url, r.headers['if-none-match'], r.headers.authorization]),
+    [[BUILDS, '"b-1"', 'Bearer BBDC-token'], [`${BUILDS}&start=10`, undefined, 'Bearer BBDC-token']],
+  );
+});
+
+test('builds: none is none; a 401 on them is the row\'s auth error, a 403 or 404 leaves checks unknown', async () => {
+  serveHead([[]]);
+  assert.equal((await provider.fetchPullRequestStatus(ref(), ctx())).checks?.state, 'none');
+  serveHead([[]]);
+  api.routes.set(BUILDS, { status: 404, body: { errors: [{ message: 'No such commit' }] } });
+  const status = await provider.fetchPullRequestStatus(ref(), ctx());
+  assert.equal(status.checks, undefined);
+  assert.equal(status.mergeable, 'clean');
+  api.routes.set(BUILDS, { status: 401, body: { errors: [{ message: 'Authentication failed' }] } });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), AuthError);
+});
+
+test('the merge check: conflicted, vetoed, still computing, clean; a draft is draft and a merged PR has none (neither asked)', async () => {
+  const cases: [Record<string, unknown>, string][] = [
+    [{ canMerge: false, conflicted: true, outcome: 'CONFLICTED', vetoes: [] }, 'conflicts'],
+    [{ canMerge: false, conflicted: false, outcome: 'CLEAN', vetoes: [{ summaryMessage: 'Not enough approvals', detailedMessage: 'Needs 2 approvals' }] }, 'blocked'],
+    [{ canMerge: false, conflicted: false, outcome: 'UNKNOWN', vetoes: [] }, 'unknown'],
+    [{ canMerge: true, conflicted: false, outcome: 'CLEAN', vetoes: [] }, 'clean'],
+  ];
+  for (const [answer, expected] of cases) {
+    servePr();
+    api.routes.set(MERGE, { body: answer });
+    assert.equal((await provider.fetchPullRequestStatus(ref(), ctx())).mergeable, expected, JSON.stringify(answer));
+  }
+  for (const [overrides, expected] of [[{ draft: true }, 'draft'], [{ state: 'MERGED' }, undefined]] as const) {
+    servePr(overrides);
+    api.requests.length = 0;
+    assert.equal((await provider.fetchPullRequestStatus(ref(), ctx())).mergeable, expected);
+    assert.ok(!api.requests.some((r) => r.url === MERGE));
+  }
 });
 
 test('branch search: outgoing from refs/heads/<branch>, open or all states', async () => {
