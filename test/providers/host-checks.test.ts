@@ -30,7 +30,7 @@ test('mergeabilityOf: closed and merged PRs have none, a draft is draft, only an
   assert.equal(await mergeabilityOf('open', true, host), 'draft');
   assert.equal(asked, 0);
   assert.equal(await mergeabilityOf('open', false, host), 'conflicts');
-  assert.equal(await mergeabilityOf('open', false, async () => 'clean'), 'clean');
+  assert.equal(await mergeabilityOf('open', false, async () => 'clean' as const), 'clean');
   assert.equal(asked, 1);
 });
 
