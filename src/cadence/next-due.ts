@@ -4,6 +4,7 @@ import { scheduledAt, type Schedule } from '../store/due-slot.ts';
 import { OUTCOME_OF_ERROR, type Outcome } from './outcomes.ts';
 import type { RefreshResult } from '../domain/refresh-result.ts';
 import { pollInterval } from './adaptive-interval.ts';
+import { headChecksCadence } from './head-checks.ts';
 import { hostKey } from '../providers/host.ts';
 import { parseRemote } from '../providers/origin.ts';
 import type { CadencePolicy } from './policy.ts';
@@ -17,7 +18,8 @@ export type CadenceAttribute =
   | 'changedAt'
   | 'checkedAt'
   | 'checkOutcome'
-  | 'awaitingToken';
+  | 'awaitingToken'
+  | 'mergeableUnknownSince';
 
 export interface NextDue {
   outcome: Outcome;
@@ -60,8 +62,13 @@ export function nextDue(
       const adaptive = pollInterval(result.status.pullRequestState, changedAt, now, policy);
       // A PR on a host that sends webhooks, in any state: its changes (a reopen too) arrive as deliveries, polling is a safety net.
       const relaxed = webhookHosts.has(hostOfUrl(result.status.url) ?? '');
-      const every = relaxed ? Math.max(adaptive, policy.webhookSafetyTtlMs) : adaptive;
-      return checked(row, now, due('refreshed', { kind: 'every', periodMs: every, from: now }, changedAt === row.changedAt ? {} : { changedAt }, cleared));
+      // Pending checks and mergeability still being computed ask for a sooner look.
+      const head = headChecksCadence(row, result.status, now, policy);
+      const every = Math.min(relaxed ? Math.max(adaptive, policy.webhookSafetyTtlMs) : adaptive, head.withinMs ?? Infinity);
+      const unknownSince = head.mergeableUnknownSince;
+      const set = { ...(changedAt === row.changedAt ? {} : { changedAt }), ...(unknownSince !== undefined && unknownSince !== row.mergeableUnknownSince ? { mergeableUnknownSince: unknownSince } : {}) };
+      const remove: CadenceAttribute[] = unknownSince === undefined && row.mergeableUnknownSince !== undefined ? [...cleared, 'mergeableUnknownSince'] : cleared;
+      return checked(row, now, due('refreshed', { kind: 'every', periodMs: every, from: now }, set, remove));
     }
     case 'no_pr': {
       const changedAt = lastKnownChange(row, now);

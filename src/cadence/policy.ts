@@ -44,6 +44,11 @@ export interface CadencePolicy {
   webhookNoPullRequestMs: number;
   /** A host counts as sending webhooks while its last verified delivery is this recent. Default 1 hour. */
   webhookActiveWindowMs: number;
+  /**
+   * A PR whose mergeability the host is still computing is asked again this soon, then after
+   * as long as it has been unknown (see `head-checks.ts`). Default 15 s.
+   */
+  mergeableUnknownMs: number;
 }
 
 export const DEFAULT_CADENCE: CadencePolicy = {
@@ -63,4 +68,5 @@ export const DEFAULT_CADENCE: CadencePolicy = {
   webhookSafetyTtlMs: 15 * 60_000,
   webhookNoPullRequestMs: 60 * 60_000,
   webhookActiveWindowMs: 60 * 60_000,
+  mergeableUnknownMs: 15_000,
 };

@@ -23,6 +23,7 @@ const text: Reader = (value) => (typeof value === 'string' ? value : undefined);
 const REPLACEABLE: Partial<Record<keyof DiffStatusRow, { reader: Reader; expected: string }>> = {
   updatedAt: { reader: time, expected: 'a number' },
   changedAt: { reader: time, expected: 'a number' },
+  mergeableUnknownSince: { reader: time, expected: 'a number' },
   errorCount: { reader: count, expected: 'a number' },
   url: { reader: text, expected: 'a string' },
   checks: { reader: readChecks, expected: 'a checks summary' },

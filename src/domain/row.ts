@@ -60,6 +60,8 @@ export interface DiffStatusRow extends Partial<PullRequestStatus> {
   repoBranchKey?: string;
   /** When the last verified webhook delivery naming this row's repository and branch was received. */
   webhookAt?: number;
+  /** Since when the host has answered that it is still computing the PR's mergeability (see src/cadence/head-checks.ts). */
+  mergeableUnknownSince?: number;
 
   /** When gitsync last asked the host about this row (whatever the answer). */
   checkedAt?: number;

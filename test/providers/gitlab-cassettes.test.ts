@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { ChecksSummary } from '../../src/domain/checks.ts';
 import { after, test } from 'node:test';
 import { request } from 'undici';
 import { ProviderError } from '../../src/domain/errors.ts';
@@ -72,16 +73,21 @@ for (const [name, [path, branch, iid]] of Object.entries(resolveCases)) {
 
 // --- FetchPullRequestStatus. Line counts are `git apply --numstat` of the same MR's raw diff.
 const common = { pullRequestDraft: false, changesRequested: false, baseBranch: 'main' } as const;
+// The recorded MRs' checks: no head pipeline but on !2883 (a merge train pipeline that passed).
+const noCi: ChecksSummary = { state: 'none', total: 0, passed: 0, failed: 0, pending: 0, failing: [] };
+const pipelinePassed: ChecksSummary = { state: 'success', total: 1, passed: 1, failed: 0, pending: 0, failing: [] };
 const johnstcn = { authorLogin: 'johnstcn', authorAvatarUrl: 'https://gitlab.com/uploads/-/system/user/avatar/687093/avatar.png' };
 const heidi = { authorLogin: 'heidi.berry', authorAvatarUrl: 'https://gitlab.com/uploads/-/system/user/avatar/18657743/avatar.png' };
 const openMergeable: Omit<PullRequestStatus, 'url'> = {
   ...common, ...johnstcn, pullRequestState: 'open', pullRequestTitle: 'Open mergeable', headBranch: 'johnstcn-main-patch-98822',
   prNumber: 3, changedFiles: 1, additions: 1, deletions: 1, commits: 1, approved: false, reviewerCount: 0,
+  headSha: 'da57fca657e02c1fbe131402f927d134a34b257b', checks: noCi, mergeable: 'clean',
 };
 const nestedGroupMerged: Omit<PullRequestStatus, 'url'> = {
   ...common, ...heidi, pullRequestState: 'merged', pullRequestTitle: 'fix: Add PublicJobs to CreateProjectOptions',
   headBranch: 'add-missing-deprecation-replacement', prNumber: 2883, changedFiles: 1, additions: 103, deletions: 51, commits: 2,
   approved: true, reviewerCount: 1,
+  headSha: 'f793022bc000a737f4fca46a4eed1c4a3ea353d2', checks: pipelinePassed,
 };
 const statusCases: Record<string, [string, Omit<PullRequestStatus, 'url'>]> = {
   'FetchPullRequestStatus/open_mergeable.yaml': ['test-group9945421/test-project', openMergeable],
@@ -89,14 +95,17 @@ const statusCases: Record<string, [string, Omit<PullRequestStatus, 'url'>]> = {
   'FetchPullRequestStatus/open_with_conflicts.yaml': ['test-group9945421/test-project', {
     ...common, ...johnstcn, pullRequestState: 'open', pullRequestTitle: 'Open with conflicts', headBranch: 'johnstcn-main-patch-84369',
     prNumber: 2, changedFiles: 1, additions: 1, deletions: 1, commits: 1, approved: false, reviewerCount: 0,
+    headSha: '642379758fa148ff24cba5f676226a3f8e560d73', checks: noCi, mergeable: 'conflicts',
   }],
   'FetchPullRequestStatus/nested_merged.yaml': ['test-group9945421/test-subgroup/another-test-project', {
     ...common, ...johnstcn, pullRequestState: 'merged', pullRequestTitle: 'Nested merged', headBranch: 'johnstcn-main-patch-54711',
     prNumber: 1, changedFiles: 1, additions: 1, deletions: 1, commits: 1, approved: false, reviewerCount: 0,
+    headSha: 'ff919f3dc418e4fbffb6fbded7b4c9ae60a4531b', checks: noCi,
   }],
   'FetchPullRequestStatus/nested_closed_from_fork.yaml': ['test-group9945421/test-subgroup/another-test-project', {
     ...common, ...johnstcn, pullRequestState: 'closed', pullRequestTitle: 'Nested closed from fork', headBranch: 'forked',
     prNumber: 3, changedFiles: 1, additions: 2, deletions: 0, commits: 1, approved: false, reviewerCount: 0,
+    headSha: '6b743c6728fa248e3654657e0e576eafcf472953', checks: noCi,
   }],
   'FetchPullRequestStatus/nested_group_merged.yaml': ['gitlab-org/api/client-go', nestedGroupMerged],
   'FetchPullRequestStatus/nested_group_merged.ccae998.yaml': ['gitlab-org/api/client-go', nestedGroupMerged],
@@ -105,15 +114,18 @@ const statusCases: Record<string, [string, Omit<PullRequestStatus, 'url'>]> = {
     pullRequestState: 'closed', pullRequestTitle: 'feat: convert examples to testable examples for pkg.go.dev',
     headBranch: 'convert-examples-to-testable-examples', prNumber: 2654, changedFiles: 21, additions: 876, deletions: 0, commits: 2,
     approved: false, reviewerCount: 0,
+    headSha: '868041db85955c58393306e7c21c480f243b3a18', checks: noCi,
   }],
   'FetchPullRequestStatus/simple_namespace_open_mergeable.yaml': ['johnstcn/dotfiles', {
     ...common, ...johnstcn, pullRequestState: 'open', pullRequestTitle: 'Edit install.sh', headBranch: 'johnstcn-main-patch-16936',
     prNumber: 2, changedFiles: 1, additions: 1, deletions: 0, commits: 2, approved: false, reviewerCount: 0,
+    headSha: '039b0a471e3afd3119c0baa526412ab8ec0bb56b', checks: noCi, mergeable: 'clean',
   }],
   // GitLab reports 794 changed files; the recorded raw diff of this conflicted MR is empty.
   'FetchPullRequestStatus/simple_namespace_open_with_conflicts.yaml': ['johnstcn/dotfiles', {
     ...common, ...johnstcn, pullRequestState: 'open', pullRequestTitle: 'Migrate from Ansible back to shell scripts', headBranch: 'github',
     prNumber: 1, changedFiles: 794, additions: 0, deletions: 0, commits: 2, approved: false, reviewerCount: 0,
+    headSha: '806769254e513400a9ef53cd7fd51e236b61eef9', checks: noCi, mergeable: 'conflicts',
   }],
 };
 

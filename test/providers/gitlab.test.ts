@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { AuthError, RateLimitedError } from '../../src/domain/errors.ts';
 import { RowConditionalCache } from '../../src/refresh/conditional-cache.ts';
 import type { PullRequestRef } from '../../src/providers/provider.ts';
+import { pipelineVerdict } from '../../src/providers/gitlab/merge-request.ts';
 import { fakeProvider } from './support/fake-provider.ts';
 
 // Behaviour the recordings do not show (their rate-limit headers were stripped).
@@ -36,6 +37,7 @@ test('locked is closed, "1000+" files, diffs over pages, commit count without X-
       url: `${api.url}/g/sub/repo/-/merge_requests/5`, pullRequestState: 'closed', pullRequestTitle: 'Big', pullRequestDraft: true,
       authorLogin: '', authorAvatarUrl: '', baseBranch: 't', headBranch: 's', prNumber: 5, changedFiles: 1000,
       additions: 3, deletions: 1, commits: 2, changesRequested: false, approved: true, reviewerCount: 1,
+      headSha: 'abc', checks: { state: 'none', total: 0, passed: 0, failed: 0, pending: 0, failing: [] },
     },
   );
   // head_sha was empty: the diff version falls back to the MR's sha.
@@ -67,4 +69,39 @@ test('429 with RateLimit-Reset, 403 with RateLimit-Remaining 0, and 401', async 
 test('an unknown state is a ProviderError naming the field', async () => {
   serveMr({ state: 'archived' });
   await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), /field state has unknown value "archived"/);
+});
+
+test('the head pipeline is the MR\'s checks and detailed_merge_status its mergeability (open MRs only), from the MR answer alone', async () => {
+  const cases: [Record<string, unknown> | null, string, Record<string, unknown>][] = [
+    [{ id: 1, sha: 'abc', status: 'running' }, 'ci_still_running', { checks: { state: 'pending', total: 1, passed: 0, failed: 0, pending: 1, failing: [] }, mergeable: 'blocked' }],
+    [{ id: 1, sha: 'abc', status: 'failed', name: 'Nightly build' }, 'ci_must_pass', { checks: { state: 'failure', total: 1, passed: 0, failed: 1, pending: 0, failing: ['Nightly build'] }, mergeable: 'blocked' }],
+    [{ id: 1, sha: 'abc', status: 'success' }, 'mergeable', { checks: { state: 'success', total: 1, passed: 1, failed: 0, pending: 0, failing: [] }, mergeable: 'clean' }],
+    [{ id: 1, sha: 'abc', status: 'skipped' }, 'need_rebase', { checks: { state: 'neutral', total: 1, passed: 0, failed: 0, pending: 0, failing: [] }, mergeable: 'behind' }],
+    [null, 'checking', { checks: { state: 'none', total: 0, passed: 0, failed: 0, pending: 0, failing: [] }, mergeable: 'unknown' }],
+    [null, 'conflict', { mergeable: 'conflicts' }],
+    [null, 'draft_status', { mergeable: 'draft' }],
+    [null, 'discussions_not_resolved', { mergeable: 'blocked' }],
+  ];
+  for (const [pipeline, detailed, expected] of cases) {
+    serveMr({ state: 'opened', sha: 'abc', head_pipeline: pipeline, detailed_merge_status: detailed, merge_status: 'can_be_merged' });
+    api.requests.length = 0;
+    const status = await provider.fetchPullRequestStatus(ref(), ctx());
+    for (const [key, value] of Object.entries(expected)) assert.deepEqual(status[key as keyof typeof status], value, `${detailed}: ${key}`);
+    assert.ok(api.requests.every((r) => !r.url.includes('pipeline')), 'no request beyond the MR\'s own');
+  }
+  // An older server without detailed_merge_status: merge_status.
+  serveMr({ state: 'opened', detailed_merge_status: undefined, merge_status: 'cannot_be_merged' });
+  assert.equal((await provider.fetchPullRequestStatus(ref(), ctx())).mergeable, 'conflicts');
+  // A closed MR has no mergeability.
+  serveMr({ detailed_merge_status: 'not_open' });
+  assert.equal((await provider.fetchPullRequestStatus(ref(), ctx())).mergeable, undefined);
+});
+
+test('pipeline statuses: canceled fails, skipped and manual are neutral, every state on its way to running is pending', () => {
+  const cases: [string, string][] = [
+    ['success', 'passed'], ['failed', 'failed'], ['canceled', 'failed'], ['skipped', 'neutral'], ['manual', 'neutral'],
+    ['created', 'pending'], ['waiting_for_resource', 'pending'], ['preparing', 'pending'], ['pending', 'pending'], ['running', 'pending'],
+    ['scheduled', 'pending'], ['something_new', 'neutral'],
+  ];
+  for (const [status, verdict] of cases) assert.equal(pipelineVerdict(status), verdict, status);
 });

@@ -1,9 +1,19 @@
 import { sha256Signature, sha256SignatureVerifier } from '../hmac-signature.ts';
 import type { ParsedDelivery, ProviderWebhook } from '../provider-webhook.ts';
-import { branchOfRef, invalidDelivery, jsonObject, nonEmptyText } from '../webhook-payload.ts';
+import { branchOfRef, invalidDelivery, jsonObject, nonEmptyText, type JsonObject } from '../webhook-payload.ts';
 
 /** Events gitsync acts on, by the name used in metrics (the `X-GitHub-Event` value). */
-const EVENTS: readonly string[] = ['pull_request', 'pull_request_review', 'push', 'ping', 'installation', 'installation_repositories'];
+const EVENTS: readonly string[] = [
+  'pull_request',
+  'pull_request_review',
+  'push',
+  'ping',
+  'installation',
+  'installation_repositories',
+  'check_run',
+  'check_suite',
+  'status',
+];
 
 /** `installation` actions after which the App can no longer read the account. */
 const REMOVED: ReadonlySet<string> = new Set(['deleted', 'suspend']);
@@ -58,7 +68,37 @@ export function parseGitHubDelivery(event: string, body: unknown): ParsedDeliver
       const removed = event === 'installation' && REMOVED.has(String(payload.action));
       return { kind: 'installation', accounts: [login.toLowerCase()], installationId: removed ? null : id };
     }
+    case 'check_run':
+    case 'check_suite':
+    case 'status':
+      return checksDelivery(event, payload);
     default:
       return { kind: 'ignored', reason: `event ${event} is not used` };
   }
+}
+
+/**
+ * A head commit's checks changed: the branch whose head it is becomes due. A check run or
+ * suite counts when it `completed` (CI finishing; a run starting is seen by the refresh the
+ * push caused, and a suite of 20 runs would otherwise refresh the row 40 times); a commit
+ * status at every state. The branch is the suite's `head_branch`, or for a status the first
+ * listed branch whose head is that commit (GitHub lists up to 10 branches containing it). A
+ * suite of a fork's push names no branch of this repository: ignored, polling finds it.
+ */
+function checksDelivery(event: string, payload: JsonObject): ParsedDelivery {
+  const repoUrl = nonEmptyText(jsonObject(payload.repository)?.html_url);
+  if (!repoUrl) return invalidDelivery('repository.html_url must be a non-empty string');
+  if (event === 'status') {
+    const sha = nonEmptyText(payload.sha);
+    if (!sha || !Array.isArray(payload.branches)) return invalidDelivery('sha must be a non-empty string and branches an array');
+    const head = payload.branches.map(jsonObject).find((b) => nonEmptyText(jsonObject(b?.commit)?.sha) === sha);
+    const branch = nonEmptyText(head?.name);
+    return branch ? { kind: 'branch', repoUrl, branch } : { kind: 'ignored', reason: 'the commit is the head of no branch' };
+  }
+  const object = jsonObject(payload[event]);
+  if (!object) return invalidDelivery(`${event} must be an object`);
+  if (payload.action !== 'completed') return { kind: 'ignored', reason: `${event} ${String(payload.action)}: only a completed one changes the checks` };
+  const suite = event === 'check_run' ? jsonObject(object.check_suite) : object;
+  const branch = nonEmptyText(suite?.head_branch);
+  return branch ? { kind: 'branch', repoUrl, branch } : { kind: 'ignored', reason: `the ${event} names no branch (a fork's push)` };
 }

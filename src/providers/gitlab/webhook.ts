@@ -6,6 +6,7 @@ import { branchOfRef, invalidDelivery, jsonObject, nonEmptyText } from '../webho
 const EVENTS: Readonly<Record<string, string>> = {
   'Merge Request Hook': 'merge_request',
   'Push Hook': 'push',
+  'Pipeline Hook': 'pipeline',
 };
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
@@ -51,6 +52,19 @@ export function parseGitLabDelivery(event: string, body: unknown): ParsedDeliver
       const repoUrl = nonEmptyText(project?.web_url) ?? nonEmptyText(project?.git_http_url);
       if (!repoUrl) return invalidDelivery('project.web_url must be a non-empty string');
       return branchOfRef(payload.ref, repoUrl);
+    }
+    case 'Pipeline Hook': {
+      // A pipeline's status changed: the MR whose head pipeline it may be becomes due. A merge
+      // request pipeline runs on `refs/merge-requests/<iid>/head`: its MR names the branch.
+      const attributes = jsonObject(payload.object_attributes);
+      if (!attributes) return invalidDelivery('object_attributes must be an object');
+      const project = jsonObject(payload.project);
+      const repoUrl = nonEmptyText(project?.web_url) ?? nonEmptyText(project?.git_http_url);
+      if (!repoUrl) return invalidDelivery('project.web_url must be a non-empty string');
+      if (attributes.tag === true) return { kind: 'ignored', reason: 'a tag pipeline' };
+      const branch = nonEmptyText(jsonObject(payload.merge_request)?.source_branch) ?? nonEmptyText(attributes.ref);
+      if (!branch) return invalidDelivery('object_attributes.ref must be a non-empty string');
+      return { kind: 'branch', repoUrl, branch };
     }
     default:
       return { kind: 'ignored', reason: `event ${event} is not used` };
