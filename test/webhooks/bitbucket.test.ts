@@ -72,6 +72,22 @@ test('Cloud payloads: the PR source branch, the first pushed branch; tags ignore
   assert.equal(parseBitbucketCloudDelivery('repo:push', []).kind, 'invalid');
 });
 
+test('Cloud commit statuses: a finished build names its branch (refname, or a full ref); a build starting, a tag or no refname is ignored', () => {
+  const delivery = (status: Record<string, unknown>) => ({ repository: cloudRepo, commit_status: { type: 'build', key: 'CI', commit: { hash: 'abc123' }, ...status } });
+  for (const key of ['repo:commit_status_created', 'repo:commit_status_updated']) {
+    assert.deepEqual(bitbucketCloudWebhook.identify({ 'x-event-key': key, 'x-request-uuid': 'u' }, {}), { event: 'status', deliveryId: 'u' });
+    for (const state of ['SUCCESSFUL', 'FAILED', 'STOPPED']) {
+      assert.deepEqual(parseBitbucketCloudDelivery(key, delivery({ state, refname: 'feat/x' })), { kind: 'branch', repoUrl: 'https://bitbucket.org/team/app', branch: 'feat/x' }, `${key} ${state}`);
+    }
+  }
+  assert.deepEqual(parseBitbucketCloudDelivery('repo:commit_status_updated', delivery({ state: 'FAILED', refname: 'refs/heads/feat/y' })), { kind: 'branch', repoUrl: 'https://bitbucket.org/team/app', branch: 'feat/y' });
+  for (const status of [{ state: 'INPROGRESS', refname: 'feat/x' }, { state: 'FAILED' }, { state: 'FAILED', refname: '' }, { state: 'FAILED', refname: 'refs/tags/v1' }]) {
+    assert.equal(parseBitbucketCloudDelivery('repo:commit_status_updated', delivery(status)).kind, 'ignored', JSON.stringify(status));
+  }
+  assert.equal(parseBitbucketCloudDelivery('repo:commit_status_updated', { repository: cloudRepo }).kind, 'invalid');
+  assert.equal(parseBitbucketCloudDelivery('repo:commit_status_updated', { commit_status: { state: 'FAILED', refname: 'x' } }).kind, 'invalid');
+});
+
 test('Data Center payloads: the PR from-ref and its http clone URL, the first changed branch, ping; tags ignored', () => {
   assert.deepEqual(
     parseBitbucketServerDelivery('pr:from_ref_updated', { pullRequest: { fromRef: { displayId: 'fix', repository: clone } } }),
