@@ -51,6 +51,13 @@ export function isCheckVerdict(value: unknown): value is CheckVerdict {
   return (CHECK_VERDICTS as readonly unknown[]).includes(value);
 }
 
+/** A host's check states mapped to verdicts; a state not listed is `neutral` (it neither fails nor passes a PR). */
+export type VerdictTable = Readonly<Record<string, CheckVerdict>>;
+
+export function verdictIn(table: VerdictTable, state: string): CheckVerdict {
+  return Object.hasOwn(table, state) ? table[state]! : 'neutral';
+}
+
 /**
  * The summary of a head commit's checks, each given by its name and verdict. Pure. The
  * state is `failure` when any check failed, else `pending` while any runs, else `success`

@@ -1,8 +1,9 @@
-import { boundCheckName, isCheckVerdict, type CheckReport } from '../domain/checks.ts';
+import { boundCheckName, isCheckVerdict, verdictIn, type CheckReport, type VerdictTable } from '../domain/checks.ts';
 import { AuthError, ProviderError } from '../domain/errors.ts';
 import { readBodyPages } from './http/body-pages.ts';
 import type { ApiClient } from './http/api-client.ts';
 import { JsonReader, readArray } from './http/json-reader.ts';
+import { pageValues } from './http/values-page.ts';
 import type { ProviderCallContext } from './provider.ts';
 
 /** How a host's list of check reports (commit statuses, builds, PR statuses) is paged and read. */
@@ -93,4 +94,17 @@ export async function unlessRefused<T>(read: () => Promise<T>): Promise<T | unde
     if ((err instanceof AuthError && err.status === 403) || (err instanceof ProviderError && err.status === 404)) return undefined;
     throw err;
   }
+}
+
+/**
+ * The reports on one page of a Bitbucket list of keyed builds (`values[]` with `key`, `name`,
+ * `state`; Cloud's commit statuses, Data Center's build statuses): shown by the name, else the
+ * key; placed in time by `order` (each product dates them its own way).
+ */
+export function keyedBuildReports(body: unknown, what: string, verdicts: VerdictTable, order: (entry: JsonReader) => number): CheckReport[] {
+  return pageValues(body, what).map((value, i) => {
+    const entry = JsonReader.object(value, what, `values.${i}`);
+    const key = entry.string('key');
+    return { key, name: entry.optionalString('name') || key, verdict: verdictIn(verdicts, entry.string('state')), order: order(entry) };
+  });
 }

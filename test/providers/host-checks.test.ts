@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { latestPerKey, mergeabilityOf, type CheckReport } from '../../src/domain/checks.ts';
-import { commitStatusVerdict, isConflictStatus } from '../../src/providers/bitbucket-cloud/checks.ts';
-import { buildStatusApiUrl, buildVerdict, mergeCheckOutcome } from '../../src/providers/bitbucket-server/checks.ts';
-import { mergeStatusMergeability, pullRequestStatusVerdict } from '../../src/providers/azure-devops/checks.ts';
+import { latestPerKey, mergeabilityOf, verdictIn, type CheckReport } from '../../src/domain/checks.ts';
+import { COMMIT_STATUS_VERDICTS, isConflictStatus } from '../../src/providers/bitbucket-cloud/checks.ts';
+import { BUILD_VERDICTS, buildStatusApiUrl, mergeCheckOutcome } from '../../src/providers/bitbucket-server/checks.ts';
+import { mergeStatusMergeability, PULL_REQUEST_STATUS_VERDICTS } from '../../src/providers/azure-devops/checks.ts';
 
 const report = (key: string, verdict: CheckReport['verdict'], order: number, name = key): CheckReport => ({ key, name, verdict, order });
 
@@ -35,15 +35,15 @@ test('mergeabilityOf: closed and merged PRs have none, a draft is draft, only an
 });
 
 test('Bitbucket Cloud commit status states and diffstat conflict statuses', () => {
-  const verdicts: [string, string][] = [['SUCCESSFUL', 'passed'], ['FAILED', 'failed'], ['STOPPED', 'failed'], ['INPROGRESS', 'pending'], ['PAUSED', 'neutral'], ['', 'neutral']];
-  for (const [state, verdict] of verdicts) assert.equal(commitStatusVerdict(state), verdict, state);
+  const verdicts: [string, string][] = [['SUCCESSFUL', 'passed'], ['FAILED', 'failed'], ['STOPPED', 'failed'], ['INPROGRESS', 'pending'], ['PAUSED', 'neutral'], ['', 'neutral'], ['constructor', 'neutral'], ['__proto__', 'neutral']];
+  for (const [state, verdict] of verdicts) assert.equal(verdictIn(COMMIT_STATUS_VERDICTS, state), verdict, state);
   for (const status of ['merge conflict', 'rename conflict', 'rename/delete conflict', 'subrepo conflict', 'local deleted', 'remote deleted']) assert.equal(isConflictStatus(status), true, status);
   for (const status of ['modified', 'added', 'removed', 'renamed', undefined]) assert.equal(isConflictStatus(status), false, String(status));
 });
 
 test('Bitbucket Data Center build states, the build-status API beside the core one, the merge check', () => {
   const verdicts: [string, string][] = [['SUCCESSFUL', 'passed'], ['FAILED', 'failed'], ['CANCELLED', 'failed'], ['INPROGRESS', 'pending'], ['UNKNOWN', 'neutral'], ['odd', 'neutral']];
-  for (const [state, verdict] of verdicts) assert.equal(buildVerdict(state), verdict, state);
+  for (const [state, verdict] of verdicts) assert.equal(verdictIn(BUILD_VERDICTS, state), verdict, state);
   const urls: [string, string, string][] = [
     ['https://bb.example.com/rest/api/latest', 'https://bb.example.com', 'https://bb.example.com/rest/build-status/1.0'],
     ['https://h.example.com/bitbucket/rest/api/1.0/', 'https://h.example.com/bitbucket', 'https://h.example.com/bitbucket/rest/build-status/1.0'],
@@ -64,7 +64,7 @@ test('Bitbucket Data Center build states, the build-status API beside the core o
 
 test('Azure DevOps status states and merge statuses', () => {
   const verdicts: [string, string][] = [['succeeded', 'passed'], ['failed', 'failed'], ['error', 'failed'], ['pending', 'pending'], ['notSet', 'neutral'], ['notApplicable', 'neutral'], ['odd', 'neutral']];
-  for (const [state, verdict] of verdicts) assert.equal(pullRequestStatusVerdict(state), verdict, state);
+  for (const [state, verdict] of verdicts) assert.equal(verdictIn(PULL_REQUEST_STATUS_VERDICTS, state), verdict, state);
   const merges: [string | undefined, string][] = [
     ['succeeded', 'clean'], ['conflicts', 'conflicts'], ['rejectedByPolicy', 'blocked'], ['failure', 'blocked'], ['queued', 'unknown'], ['notSet', 'unknown'], [undefined, 'unknown'],
   ];

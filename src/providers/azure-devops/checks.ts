@@ -1,25 +1,10 @@
-import type { CheckReport, CheckVerdict, Mergeability } from '../../domain/checks.ts';
+import { verdictIn, type CheckReport, type Mergeability, type VerdictTable } from '../../domain/checks.ts';
 import { JsonReader, readArray } from '../http/json-reader.ts';
 
 const WHAT = 'Azure DevOps pull request statuses';
 
-/**
- * A pull-request status's verdict (`GitStatusState`): `error` fails like `failed`;
- * `notSet`, `notApplicable` and any state gitsync does not know are neutral.
- */
-export function pullRequestStatusVerdict(state: string): CheckVerdict {
-  switch (state) {
-    case 'succeeded':
-      return 'passed';
-    case 'failed':
-    case 'error':
-      return 'failed';
-    case 'pending':
-      return 'pending';
-    default:
-      return 'neutral';
-  }
-}
+/** Pull-request status states (`GitStatusState`): `error` fails like `failed`; `notSet`, `notApplicable` and others are neutral. */
+export const PULL_REQUEST_STATUS_VERDICTS: VerdictTable = { succeeded: 'passed', failed: 'failed', error: 'failed', pending: 'pending' };
 
 /**
  * The reports of `GET .../pullRequests/{id}/statuses` (`{ count, value }`, not paged). A
@@ -32,7 +17,7 @@ export function pullRequestStatusReports(body: unknown): CheckReport[] {
     const context = status.object('context');
     const genre = context.optionalString('genre');
     const name = genre ? `${genre}/${context.string('name')}` : context.string('name');
-    return { key: name, name, verdict: pullRequestStatusVerdict(status.optionalString('state') ?? 'notSet'), order: status.number('id') };
+    return { key: name, name, verdict: verdictIn(PULL_REQUEST_STATUS_VERDICTS, status.optionalString('state') ?? 'notSet'), order: status.number('id') };
   });
 }
 

@@ -1,39 +1,20 @@
-import type { CheckReport, CheckVerdict } from '../../domain/checks.ts';
-import { JsonReader } from '../http/json-reader.ts';
-import { pageValues } from '../http/values-page.ts';
-
-const WHAT = 'Bitbucket Cloud commit statuses';
+import type { CheckReport, VerdictTable } from '../../domain/checks.ts';
+import { keyedBuildReports } from '../check-reports.ts';
 
 /**
- * A commit status's verdict. `STOPPED` (a build someone stopped) fails the PR's checks, as a
- * cancelled GitHub run does: the commit was not shown to pass. A state gitsync does not know
- * is neutral: it neither fails nor passes the PR.
+ * Commit status states. `STOPPED` (a build someone stopped) fails the PR's checks, as a
+ * cancelled GitHub run does: the commit was not shown to pass. Others are neutral.
  */
-export function commitStatusVerdict(state: string): CheckVerdict {
-  switch (state) {
-    case 'SUCCESSFUL':
-      return 'passed';
-    case 'FAILED':
-    case 'STOPPED':
-      return 'failed';
-    case 'INPROGRESS':
-      return 'pending';
-    default:
-      return 'neutral';
-  }
-}
+export const COMMIT_STATUS_VERDICTS: VerdictTable = { SUCCESSFUL: 'passed', FAILED: 'failed', STOPPED: 'failed', INPROGRESS: 'pending' };
 
 /**
  * The reports on one page of `GET .../commit/{sha}/statuses`: each status is its `key`'s
- * (posting the same key again overwrites it), shown by its `name` (or key), placed in time
- * by `updated_on`.
+ * (posting the same key again overwrites it), placed in time by `updated_on`.
  */
 export function commitStatusReports(body: unknown): CheckReport[] {
-  return pageValues(body, WHAT).map((entry, i) => {
-    const status = JsonReader.object(entry, WHAT, `values.${i}`);
-    const key = status.string('key');
+  return keyedBuildReports(body, 'Bitbucket Cloud commit statuses', COMMIT_STATUS_VERDICTS, (status) => {
     const updated = Date.parse(status.optionalString('updated_on') ?? '');
-    return { key, name: status.optionalString('name') || key, verdict: commitStatusVerdict(status.string('state')), order: Number.isNaN(updated) ? 0 : updated };
+    return Number.isNaN(updated) ? 0 : updated;
   });
 }
 

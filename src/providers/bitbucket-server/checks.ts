@@ -1,39 +1,24 @@
-import type { CheckReport, CheckVerdict, Mergeability } from '../../domain/checks.ts';
+import type { CheckReport, Mergeability, VerdictTable } from '../../domain/checks.ts';
+import { keyedBuildReports } from '../check-reports.ts';
 import { JsonReader } from '../http/json-reader.ts';
-import { pageValues } from '../http/values-page.ts';
 
 const BUILDS = 'Bitbucket Data Center build statuses';
 const MERGE = 'Bitbucket Data Center merge check';
 
 /**
- * A build status's verdict. `CANCELLED` fails the PR's checks, as a cancelled GitHub run
- * does; `UNKNOWN` (and any state gitsync does not know) is neutral: it neither fails nor
- * passes the PR.
+ * Build status states. `CANCELLED` fails the PR's checks, as a cancelled GitHub run does;
+ * `UNKNOWN` and any other state are neutral.
  */
-export function buildVerdict(state: string): CheckVerdict {
-  switch (state) {
-    case 'SUCCESSFUL':
-      return 'passed';
-    case 'FAILED':
-    case 'CANCELLED':
-      return 'failed';
-    case 'INPROGRESS':
-      return 'pending';
-    default:
-      return 'neutral';
-  }
-}
+export const BUILD_VERDICTS: VerdictTable = { SUCCESSFUL: 'passed', FAILED: 'failed', CANCELLED: 'failed', INPROGRESS: 'pending' };
 
 /**
  * The reports on one page of `GET {base}/rest/build-status/1.0/commits/{sha}`: a commit built
  * again under the same `key` is listed again, so `dateAdded` (epoch ms) says which is latest.
  */
 export function buildReports(body: unknown): CheckReport[] {
-  return pageValues(body, BUILDS).map((entry, i) => {
-    const build = JsonReader.object(entry, BUILDS, `values.${i}`);
-    const key = build.string('key');
+  return keyedBuildReports(body, BUILDS, BUILD_VERDICTS, (build) => {
     const added = build.field('dateAdded');
-    return { key, name: build.optionalString('name') || key, verdict: buildVerdict(build.string('state')), order: typeof added === 'number' && Number.isFinite(added) ? added : 0 };
+    return typeof added === 'number' && Number.isFinite(added) ? added : 0;
   });
 }
 

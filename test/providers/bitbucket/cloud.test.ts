@@ -4,6 +4,7 @@ import { AuthError, ProviderError, RateLimitedError } from '../../../src/domain/
 import type { TruncatedList } from '../../../src/providers/provider.ts';
 import { RowConditionalCache } from '../../../src/refresh/conditional-cache.ts';
 import { fakeProvider } from '../support/fake-provider.ts';
+import { refreshTwice } from '../support/refresh-twice.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 const REPO = '/2.0/repositories/team/app';
@@ -118,12 +119,9 @@ test('the head commit\'s statuses: every page, latest per key, STOPPED fails, IN
     ],
     '"st-1"',
   );
-  const cache = new RowConditionalCache(undefined);
-  const status = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  const [status, again] = await refreshTwice(provider, ref(), ctx, () => (api.requests.length = 0));
   assert.equal(status.headSha, HEAD);
   assert.deepEqual(status.checks, { state: 'failure', total: 3, passed: 1, failed: 1, pending: 1, failing: ['lint'] });
-  api.requests.length = 0;
-  const again = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(JSON.parse(JSON.stringify(cache.entries())))));
   assert.deepEqual(again.checks, status.checks);
   assert.deepEqual(
     api.requests.filter((r) => r.url.includes('/statuses')).map((r) => [r.url, r.headers['if-none-match']]),

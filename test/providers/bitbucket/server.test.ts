@@ -4,6 +4,7 @@ import { AuthError, RateLimitedError } from '../../../src/domain/errors.ts';
 import type { TruncatedList } from '../../../src/providers/provider.ts';
 import { RowConditionalCache } from '../../../src/refresh/conditional-cache.ts';
 import { fakeProvider } from '../support/fake-provider.ts';
+import { refreshTwice } from '../support/refresh-twice.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
 // The server lives below a context path: every API path and PR URL carries it.
@@ -108,12 +109,9 @@ test('the head commit\'s builds from the build-status API: every page, latest pe
     ],
     '"b-1"',
   );
-  const cache = new RowConditionalCache(undefined);
-  const status = await provider.fetchPullRequestStatus(ref(), ctx(cache));
+  const [status, again] = await refreshTwice(provider, ref(), ctx, () => (api.requests.length = 0));
   assert.equal(status.headSha, HEAD);
   assert.deepEqual(status.checks, { state: 'failure', total: 3, passed: 1, failed: 1, pending: 1, failing: ['PLAN-3 plan'] });
-  api.requests.length = 0;
-  const again = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(JSON.parse(JSON.stringify(cache.entries())))));
   assert.deepEqual(again.checks, status.checks);
   assert.deepEqual(
     api.requests.filter((r) => r.url.includes('/build-status/')).map((r) => [r.url, r.headers['if-none-match'], r.headers.authorization]),
