@@ -52,7 +52,7 @@ const WARM_UPS = 2;
 const TTL_SKIP_MS = 130_000;
 
 /** The host stands still during the scenario, so every tick needs the same calls. */
-const STILL = { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 };
+const STILL = { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0, ciFinish: 0 };
 
 /**
  * 50 due rows, each with a known PR url, 100 ms per request, over a host that stands still:

@@ -1,6 +1,6 @@
 import type { FunctionUrlEvent } from '../../webhooks/receive.ts';
 import type { RateLimitState } from './rate-limit.ts';
-import type { PullRequest, Repo, World } from './world.ts';
+import type { PullRequest, Repo, SimCheck, World } from './world.ts';
 
 /** Where the simulated host is reached: web pages and the REST API under it. */
 export interface HostUrls {
@@ -74,6 +74,12 @@ export interface HostDialect {
   originOf(urls: HostUrls, repo: Repo): string;
   /** A pull request's web page, as the host links it (and gitsync stores it as the row's `url`). */
   pullRequestUrl(urls: HostUrls, repo: Repo, number: number): string;
+  /**
+   * The delivery this host's webhook sends when `check` of `pr`'s head commit finished (GitHub
+   * `check_run` / `status`), signed with `secret`. Absent: the host sends none for CI, and only
+   * polling finds it.
+   */
+  checkDelivery?(repo: Repo, pr: PullRequest, check: SimCheck, urls: HostUrls, secret: string): FunctionUrlEvent;
   /**
    * The delivery of `change` this host's webhook sends, signed with `secret`, as the function
    * URL gets it. Absent for a host whose deliveries gitsync does not take yet: it sends none.

@@ -11,6 +11,8 @@ export interface EvolutionRates {
   /** Base merge rate of a ready PR; tripled when approved, zero when changes are requested. */
   merge: number;
   close: number;
+  /** A pending CI check of a head commit finishes (85% of them green). */
+  ciFinish: number;
 }
 
 export const DEFAULT_RATES: EvolutionRates = {
@@ -20,6 +22,7 @@ export const DEFAULT_RATES: EvolutionRates = {
   draftToggle: 0.5,
   merge: 0.5,
   close: 0.1,
+  ciFinish: 20,
 };
 
 export interface EvolutionOptions {
@@ -50,6 +53,8 @@ export function randomPushSize(rng: Random): { additions: number; deletions: num
  */
 export function evolution(options: EvolutionOptions): EvolveStep {
   const rng = seededRandom(options.seed).fork('evolution');
+  // CI draws from a stream of its own: the rest of the world evolves as it did before checks.
+  const ci = seededRandom(options.seed).fork('ci');
   const rates = { ...DEFAULT_RATES, ...options.rates };
   const reviewers = options.reviewers ?? DEFAULT_REVIEWERS;
   const perStep = (perHour: number) => 1 - Math.exp((-perHour * options.stepMs) / 3_600_000);
@@ -61,11 +66,15 @@ export function evolution(options: EvolutionOptions): EvolveStep {
     merge: perStep(rates.merge),
     mergeApproved: perStep(rates.merge * 3),
     close: perStep(rates.close),
+    ciFinish: perStep(rates.ciFinish),
   };
 
   const evolvePull = (world: World, pr: PullRequest, at: number) => {
     // GitHub computes mergeability in the background after a push.
     if (pr.mergeable === null) pr.mergeable = rng.chance(0.9);
+    for (const check of pr.checks) {
+      if (check.state === 'pending' && ci.chance(p.ciFinish)) world.finishCheck(pr, check, ci.chance(0.85) ? 'success' : 'failure', at);
+    }
     if (rng.chance(p.review)) {
       const login = rng.pick(reviewers.filter((r) => r !== pr.authorLogin));
       const state = rng.pick(['APPROVED', 'APPROVED', 'CHANGES_REQUESTED', 'COMMENTED'] as const);

@@ -2,7 +2,7 @@ import { githubDeliveryEvent } from '../webhook-request.ts';
 import type { HostDialect } from './dialect.ts';
 import { answer, matchRoute } from './github-router.ts';
 import { rateLimitHeaders } from './rate-limit.ts';
-import { pullRequestDelivery } from './webhook-json.ts';
+import { checkDelivery, pullRequestDelivery } from './webhook-json.ts';
 
 const DOCS = 'https://docs.github.com/rest';
 
@@ -40,6 +40,9 @@ export const githubDialect: HostDialect = {
     const action = { opened: 'opened', updated: 'synchronize', reviewed: 'submitted', closed: 'closed' }[change.kind];
     const event = change.kind === 'reviewed' ? 'pull_request_review' : 'pull_request';
     return githubDeliveryEvent({ event, payload: pullRequestDelivery(change.repo, change.pr, urls, action), secret });
+  },
+  checkDelivery(repo, pr, check, urls, secret) {
+    return githubDeliveryEvent({ ...checkDelivery(repo, pr, check, urls), secret });
   },
   answerHeaders: (n) => ({ 'x-github-api-version-selected': '2022-11-28', 'x-github-request-id': n.toString(16).toUpperCase().padStart(8, '0') }),
   limitHeaders: rateLimitHeaders,

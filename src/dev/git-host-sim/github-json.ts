@@ -1,5 +1,5 @@
 import type { HostUrls } from './dialect.ts';
-import type { PullRequest, Repo, Review } from './world.ts';
+import type { PullRequest, Repo, Review, SimCheck } from './world.ts';
 
 /** GitHub writes times without milliseconds. */
 export function isoTime(epochMs: number): string {
@@ -78,10 +78,48 @@ export function fullPull(repo: Repo, pr: PullRequest, urls: HostUrls) {
   };
 }
 
+/** Failing checks that are not required make a mergeable PR `unstable`, as on GitHub. */
 function mergeableState(pr: PullRequest): string {
   if (pr.mergeable === null) return 'unknown';
   if (!pr.mergeable) return 'dirty';
-  return pr.draft ? 'draft' : 'clean';
+  if (pr.draft) return 'draft';
+  return pr.checks.some((c) => c.state === 'failure') ? 'unstable' : 'clean';
+}
+
+/** One item of `GET /repos/{o}/{r}/commits/{sha}/check-runs` (under `check_runs`). */
+export function checkRunJson(repo: Repo, pr: PullRequest, check: SimCheck, urls: HostUrls) {
+  const repoPath = `${repo.owner}/${repo.name}`;
+  return {
+    id: check.id,
+    head_sha: pr.headSha,
+    external_id: '',
+    url: `${urls.api}/repos/${repoPath}/check-runs/${check.id}`,
+    html_url: `${urls.web}/${repoPath}/runs/${check.id}`,
+    status: check.state === 'pending' ? 'in_progress' : 'completed',
+    conclusion: check.state === 'pending' ? null : check.state,
+    started_at: isoTime(check.startedAt),
+    completed_at: check.completedAt === null ? null : isoTime(check.completedAt),
+    name: check.name,
+    check_suite: { id: pr.id },
+    app: { id: 1, slug: 'sim-ci', name: 'Simulated CI' },
+  };
+}
+
+/** `GET /repos/{o}/{r}/commits/{sha}/status`: the combined state and its contexts. */
+export function combinedStatusJson(repo: Repo, sha: string, checks: readonly SimCheck[], urls: HostUrls) {
+  const repoPath = `${repo.owner}/${repo.name}`;
+  const statuses = checks.map((c) => ({
+    id: c.id,
+    state: c.state,
+    description: c.state === 'pending' ? 'running' : `finished: ${c.state}`,
+    target_url: `${urls.web}/ci/${c.id}`,
+    context: c.name,
+    created_at: isoTime(c.startedAt),
+    updated_at: isoTime(c.completedAt ?? c.startedAt),
+  }));
+  // GitHub: failure when any failed, pending while any runs or when there are none at all.
+  const state = statuses.some((s) => s.state === 'failure') ? 'failure' : statuses.length === 0 || statuses.some((s) => s.state === 'pending') ? 'pending' : 'success';
+  return { state, statuses, sha, total_count: statuses.length, repository: repoJson(repo, urls), url: `${urls.api}/repos/${repoPath}/commits/${sha}/status` };
 }
 
 /** One item of `GET /repos/{o}/{r}/pulls/{n}/reviews`. */

@@ -1,19 +1,28 @@
 import type { HostUrls, JsonAnswer, SimRoute } from './dialect.ts';
-import { fullPull, repoJson, reviewJson, simplePull } from './github-json.ts';
-import type { World } from './world.ts';
+import { checkRunJson, combinedStatusJson, fullPull, repoJson, reviewJson, simplePull } from './github-json.ts';
+import type { Repo, World } from './world.ts';
 
-export type Endpoint = 'repos.get' | 'pulls.list' | 'pulls.get' | 'pulls.reviews';
+export type Endpoint = 'repos.get' | 'pulls.list' | 'pulls.get' | 'pulls.reviews' | 'commits.checkRuns' | 'commits.status';
 
 /** A GitHub request: `apiPrefix` is '' for the github.com layout, `/api/v3` for Enterprise. */
 export interface Route extends SimRoute {
   endpoint: Endpoint;
+  /** The commit of a `commits.*` request. */
+  sha?: string;
 }
 
 const DOCS = 'https://docs.github.com/rest';
 const PATTERN = /^(\/api\/v3)?\/repos\/([^/]+)\/([^/]+)(\/pulls(?:\/(\d+)(\/reviews)?)?)?\/?$/;
+const COMMIT_PATTERN = /^(\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]{40})\/(check-runs|status)\/?$/;
 
 /** Null when the path is none of the endpoints the simulator serves. */
 export function matchRoute(method: string, pathname: string): Route | null {
+  const commit = method === 'GET' ? COMMIT_PATTERN.exec(pathname) : null;
+  if (commit) {
+    const [, prefix = '', owner = '', repo = '', sha = '', what] = commit;
+    const endpoint = what === 'status' ? 'commits.status' : 'commits.checkRuns';
+    return { apiPrefix: prefix, owner: decodeURIComponent(owner), repo: decodeURIComponent(repo), endpoint, sha };
+  }
   const m = method === 'GET' ? PATTERN.exec(pathname) : null;
   if (!m) return null;
   const [, prefix = '', owner = '', repo = '', pulls, number, reviews] = m;
@@ -63,6 +72,21 @@ function listPage<T, J>(items: T[], url: URL, toJson: (item: T) => J): JsonAnswe
   return { status: 200, body, ...(links.length > 0 ? { link: links.join(', ') } : {}) };
 }
 
+/**
+ * The check runs or combined status of a commit: a PR's head commit has its CI
+ * (`PullRequest.checks`); an older head or any other commit has none left in the simulation.
+ */
+function commitChecks(repo: Repo, route: SimRoute & { sha?: string }, url: URL, urls: HostUrls): JsonAnswer {
+  const pr = [...repo.pulls.values()].find((p) => p.headSha === route.sha);
+  const checks = pr?.checks ?? [];
+  if (route.endpoint === 'commits.status') {
+    return { status: 200, body: combinedStatusJson(repo, route.sha ?? '', checks.filter((c) => c.kind === 'status'), urls) };
+  }
+  const runs = checks.filter((c) => c.kind === 'run');
+  const page = listPage(runs, url, (c) => checkRunJson(repo, pr!, c, urls));
+  return { ...page, body: { total_count: runs.length, check_runs: page.body } };
+}
+
 /** The JSON GitHub would answer for `route` at `url`, read from the world as it is now. */
 export function answer(world: World, route: SimRoute, url: URL, urls: HostUrls): JsonAnswer {
   const query = url.searchParams;
@@ -76,6 +100,8 @@ export function answer(world: World, route: SimRoute, url: URL, urls: HostUrls):
       'pulls.list': '/pulls',
       'pulls.get': `/pulls/${route.number}`,
       'pulls.reviews': `/pulls/${route.number}/reviews`,
+      'commits.checkRuns': `/commits/${(route as Route).sha}/check-runs`,
+      'commits.status': `/commits/${(route as Route).sha}/status`,
     };
     const search = query.size > 0 ? `?${query}` : '';
     const path = `/repos/${repo.owner}/${repo.name}${rest[route.endpoint] ?? ''}${search}`;
@@ -84,6 +110,7 @@ export function answer(world: World, route: SimRoute, url: URL, urls: HostUrls):
     return { status: 301, body: { message: 'Moved Permanently', url: `${urls.api}${path}`, documentation_url: DOCS }, location: `${route.apiPrefix}${path}` };
   }
   if (route.endpoint === 'repos.get') return { status: 200, body: repoJson(repo, urls) };
+  if (route.endpoint === 'commits.checkRuns' || route.endpoint === 'commits.status') return commitChecks(repo, route, url, urls);
   if (route.endpoint === 'pulls.list') {
     const state = query.get('state') ?? 'open';
     if (!['open', 'closed', 'all'].includes(state)) return invalid('state', `state must be open, closed or all, not ${state}`);

@@ -108,6 +108,10 @@ function seedPull(
   const { world } = sim;
   const openedAt = rng.int(createdAt, now - 60_000);
   const pr = world.openPullRequest(repo, branch, { title: randomTitle(rng), draft: rng.chance(0.25), ...randomPushSize(rng) }, openedAt);
+  // A PR already there when the run starts has its CI long finished (drawn from a stream of
+  // its own, so the rest of the seeded world is what it was before checks).
+  const ci = seededRandom(`ci:${repo.owner}/${repo.name}#${pr.number}`);
+  for (const check of pr.checks) world.finishCheck(pr, check, ci.chance(0.85) ? 'success' : 'failure', Math.min(openedAt + ci.int(60_000, 600_000), now - 60_000));
   let reviewedAt = openedAt;
   for (let r = rng.int(0, 3); r > 0; r--) {
     reviewedAt = rng.int(reviewedAt, now - 30_000);

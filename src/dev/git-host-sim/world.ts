@@ -14,6 +14,26 @@ export interface Review {
   commitId: string;
 }
 
+/**
+ * One CI check of a head commit: a GitHub check run, or a commit status (`status`), which
+ * GitHub serves from another endpoint. GitLab shows them folded into one pipeline.
+ */
+export interface SimCheck {
+  id: number;
+  kind: 'run' | 'status';
+  name: string;
+  state: 'pending' | 'success' | 'failure';
+  startedAt: number;
+  completedAt: number | null;
+}
+
+/** The CI every head commit gets: two check runs and a commit status, all pending at the push. */
+export const SIM_CI: readonly Pick<SimCheck, 'kind' | 'name'>[] = [
+  { kind: 'run', name: 'build' },
+  { kind: 'run', name: 'test' },
+  { kind: 'status', name: 'ci/lint' },
+];
+
 export interface PullRequest {
   id: number;
   number: number;
@@ -32,6 +52,8 @@ export interface PullRequest {
   /** null while the host is still computing it, as GitHub answers after a push. */
   mergeable: boolean | null;
   reviews: Review[];
+  /** The head commit's CI (`SIM_CI`), started anew by every push. */
+  checks: SimCheck[];
   createdAt: number;
   updatedAt: number;
   closedAt: number | null;
@@ -95,6 +117,8 @@ export interface World {
   /** New commits on the head branch: the size grows, mergeability is recomputed. */
   push(pr: PullRequest, size: PushSize, at: number, options?: { dismissStaleReviews?: boolean }): void;
   setDraft(pr: PullRequest, draft: boolean, at: number): void;
+  /** A pending check of the PR's head commit ends. */
+  finishCheck(pr: PullRequest, check: SimCheck, state: 'success' | 'failure', at: number): void;
   merge(pr: PullRequest, at: number): void;
   close(pr: PullRequest, at: number): void;
   /** Open pull requests whose head is `branch`. */
@@ -117,6 +141,10 @@ export function createWorld(options: WorldOptions): World {
   const movedFrom = new Map<string, Repo>();
   let time = options.startAt;
   let nextId = 1;
+  // Checks count on their own, so the ids and commit ids of everything else stay as they were.
+  let nextCheckId = 1;
+  const startChecks = (at: number): SimCheck[] =>
+    SIM_CI.map((c) => ({ ...c, id: nextCheckId++, state: 'pending', startedAt: at, completedAt: null }));
 
   const sha = (): string => (nextId++).toString(16).padStart(40, '0');
   const requireOpen = (pr: PullRequest, action: string): void => {
@@ -168,6 +196,7 @@ export function createWorld(options: WorldOptions): World {
         commits: init.commits ?? 1,
         mergeable: null,
         reviews: [],
+        checks: startChecks(at),
         createdAt: at,
         updatedAt: at,
         closedAt: null,
@@ -192,6 +221,7 @@ export function createWorld(options: WorldOptions): World {
       pr.commits++;
       pr.headSha = sha();
       pr.mergeable = null;
+      pr.checks = startChecks(at);
       pr.updatedAt = at;
       if (pushOptions.dismissStaleReviews) {
         for (const r of pr.reviews) if (r.state === 'APPROVED' || r.state === 'CHANGES_REQUESTED') r.state = 'DISMISSED';
@@ -201,6 +231,10 @@ export function createWorld(options: WorldOptions): World {
       requireOpen(pr, 'change the draft flag of');
       pr.draft = draft;
       pr.updatedAt = at;
+    },
+    finishCheck(pr, check, state, at) {
+      if (!pr.checks.includes(check) || check.state !== 'pending') throw new Error(`check ${check.name} of pull request #${pr.number} is not pending on its head`);
+      Object.assign(check, { state, completedAt: at });
     },
     merge(pr, at) {
       requireOpen(pr, 'merge');

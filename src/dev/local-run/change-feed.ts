@@ -17,6 +17,8 @@ export type FeedRow = Pick<
   | 'changesRequested'
   | 'additions'
   | 'deletions'
+  | 'checks'
+  | 'mergeable'
 >;
 
 export type ChangePath = 'webhook' | 'polling';
@@ -39,7 +41,15 @@ interface Shown {
 }
 
 const statusOf = (r: FeedRow) =>
-  JSON.stringify([r.pullRequestState, r.pullRequestDraft, r.pullRequestTitle, r.approved, r.changesRequested, r.additions, r.deletions]);
+  JSON.stringify([r.pullRequestState, r.pullRequestDraft, r.pullRequestTitle, r.approved, r.changesRequested, r.additions, r.deletions, checksOf(r), r.mergeable]);
+
+/** The checks as the feed shows them: `success 3/3`, `failure 2/3 (test)`, `pending 1/3`. */
+function checksOf(r: FeedRow): string | undefined {
+  const c = r.checks;
+  if (typeof c !== 'object' || c === null) return undefined;
+  const failing = Array.isArray(c.failing) && c.failing.length > 0 ? ` (${c.failing.join(', ')})` : '';
+  return `${c.state} ${c.passed}/${c.total}${failing}`;
+}
 
 /**
  * Follows the changes a simulated host makes (per repository and head branch) into the rows:
@@ -92,6 +102,8 @@ function describeChange(a: FeedRow, b: FeedRow): string {
   if (Boolean(a.changesRequested) !== Boolean(b.changesRequested)) parts.push(b.changesRequested ? 'changes requested' : 'changes no longer requested');
   if (a.additions !== b.additions || a.deletions !== b.deletions) parts.push(`+${b.additions ?? 0}/-${b.deletions ?? 0}`);
   if (a.pullRequestTitle !== b.pullRequestTitle && a.pullRequestTitle !== undefined) parts.push('new title');
+  if (checksOf(a) !== checksOf(b) && checksOf(b) !== undefined) parts.push(`checks ${checksOf(b)}`);
+  if (a.mergeable !== b.mergeable && b.mergeable !== undefined) parts.push(b.mergeable);
   return parts.join(', ') || 'updated';
 }
 

@@ -78,6 +78,8 @@ const ATTRIBUTES = [
   'changesRequested',
   'additions',
   'deletions',
+  'checks',
+  'mergeable',
 ] as const;
 
 /**

@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import type { SimChange } from '../git-host-sim/dialect.ts';
+import type { FunctionUrlEvent } from '../../webhooks/receive.ts';
 import type { GitHostSim } from '../git-host-sim/server.ts';
 import type { PullRequest, Repo } from '../git-host-sim/world.ts';
 import { seededRandom } from '../git-host-sim/prng.ts';
@@ -31,13 +32,14 @@ export interface WebhookSender {
  * Makes the simulated host send webhooks, as a repository webhook would: it watches the
  * world, records every pull-request change for the feed, and for a share of them POSTs the
  * signed delivery its dialect sends (GitHub `pull_request` / `pull_request_review`, Bitbucket
- * `pullrequest:*` / `pr:*`) to the receiver. It starts with one delivery signed with a wrong
+ * `pullrequest:*` / `pr:*`) to the receiver; a CI check that finished on a head commit too
+ * (GitHub `check_run` / `status`). It starts with one delivery signed with a wrong
  * secret (a probe), which must be refused.
  */
 export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
   const rng = seededRandom(o.seed).fork('webhooks');
   const urls = { web: o.sim.url, api: o.sim.apiUrl };
-  const seen = new Map<string, { signature: string; reviews: number }>();
+  const seen = new Map<string, { signature: string; reviews: number; head: string; finished: number[] }>();
   const inFlight = new Set<Promise<void>>();
   let deliveries = 0;
   let refused = 0;
@@ -45,7 +47,9 @@ export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
 
   const send = (change: SimChange, secret: string) => {
     const e = o.sim.dialect.delivery?.(change, urls, secret);
-    if (!e) return;
+    if (e) post(e);
+  };
+  const post = (e: FunctionUrlEvent) => {
     const sent = request(o.receiverUrl, { method: 'POST', headers: e.headers as Record<string, string>, body: e.body })
       .then(async (res) => {
         await res.body.dump();
@@ -64,11 +68,22 @@ export function startWebhookSender(o: WebhookSenderOptions): WebhookSender {
       for (const pr of repo.pulls.values()) {
         const key = `${repo.owner}/${repo.name}#${pr.number}`;
         const signature = JSON.stringify([pr.state, pr.merged, pr.draft, pr.headSha, pr.reviews.length, pr.updatedAt]);
+        const finished = pr.checks.filter((c) => c.completedAt !== null).map((c) => c.id);
         const before = seen.get(key);
-        seen.set(key, { signature, reviews: pr.reviews.length });
-        if (first || before?.signature === signature) continue;
-        o.feed.recordChange(o.sim.originOf(repo), pr.headRef, pr.updatedAt);
-        if (rng.next() < o.share) deliver(repo, pr, before?.reviews);
+        seen.set(key, { signature, reviews: pr.reviews.length, head: pr.headSha, finished });
+        if (first) continue;
+        if (before?.signature !== signature) {
+          o.feed.recordChange(o.sim.originOf(repo), pr.headRef, pr.updatedAt);
+          if (rng.next() < o.share) deliver(repo, pr, before?.reviews);
+          continue;
+        }
+        // The same head, and CI finished a check since: a change of its own (the PR's updated_at stays).
+        const newlyFinished = before.head === pr.headSha ? pr.checks.filter((c) => c.completedAt !== null && !before.finished.includes(c.id)) : [];
+        for (const check of newlyFinished) {
+          o.feed.recordChange(o.sim.originOf(repo), pr.headRef, check.completedAt!);
+          const e = o.sim.dialect.checkDelivery?.(repo, pr, check, urls, o.secret);
+          if (e && rng.next() < o.share) post(e);
+        }
       }
     }
     first = false;
