@@ -118,7 +118,7 @@ function deliveryOf(h: (typeof hosts)[number], secret: string): FunctionUrlEvent
 before(async () => {
   t = await createTestTables();
   for (const [dialect, secret] of [[bitbucketCloudDialect, CLOUD_SECRET], [bitbucketServerDialect, SERVER_SECRET]] as const) {
-    const sim = await start({ seed: 'bb-webhooks', latency: 0, dialect, rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 } });
+    const sim = await start({ seed: 'bb-webhooks', latency: 0, dialect, rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0, ciFinish: 0 } });
     const token = dialect.credentialFor('alice', 'a0');
     sim.addToken(token, 'alice');
     const repo = sim.world.addRepo('acme', 'app');
@@ -184,6 +184,21 @@ for (const index of [0, 1]) {
     assert.equal((await runtime.receive(signed)).outcome, 'duplicate');
   });
 }
+
+test('bitbucket-cloud: a build finishing on the host shows in the row by its repo:commit_status_updated delivery', async () => {
+  const h = hosts[0]!;
+  assert.equal((await runtime.receive(deliveryOf(h, h.secret))).outcome, 'processed');
+  const pending = (await rows())[0]!;
+  assert.deepEqual(pending.checks, { state: 'pending', total: 3, passed: 0, failed: 0, pending: 3, failing: [] });
+  const check = h.pr.checks.find((c) => c.state === 'pending')!;
+  h.sim.world.finishCheck(h.pr, check, 'failure', Date.now());
+  const delivery = h.sim.dialect.checkDelivery!(h.repo, h.pr, check, { web: h.sim.url, api: h.sim.apiUrl }, h.secret);
+  const report = await runtime.receive(delivery);
+  assert.deepEqual([report.outcome, report.event, report.applied?.matched], ['processed', 'status', 1], report.reason);
+  const row = (await rows())[0]!;
+  assert.deepEqual(row.checks, { state: 'failure', total: 3, passed: 0, failed: 1, pending: 2, failing: [check.name] });
+  assert.ok(row.headSha && row.headSha.length === 12);
+});
 
 test('bitbucket-server: a signed diagnostics:ping is answered 200, an unsigned one 401', async () => {
   const h = hosts[1]!;
