@@ -1,5 +1,6 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isPollable, PULL_REQUEST_FIELDS, type DiffStatusRow } from '../../../src/domain/row.ts';
+import { sameValue } from '../../../src/domain/same-value.ts';
 import type { RefreshErrorKind } from '../../../src/domain/errors.ts';
 import { ERROR_FREE_OUTCOMES, OUTCOME_OF_ERROR, OUTCOMES } from '../../../src/cadence/outcomes.ts';
 import type { CadencePolicy } from '../../../src/cadence/policy.ts';
@@ -255,10 +256,6 @@ export async function scanAll(doc: DynamoDBDocumentClient, tableName: string): P
     start = out.LastEvaluatedKey;
   } while (start);
   return rows;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function show(value: unknown): string {
