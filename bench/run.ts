@@ -4,7 +4,7 @@
  * the simulated GitHub, writes bench/results/ (latest.json, summary.md, freshness.svg).
  * `--quick` runs smaller loads, for trying the harness out.
  */
-import { SLOT_INTERVAL_MS } from '../src/cadence/loop-rhythm.ts';
+import { SLOT_INTERVAL_MS } from '../src/loop/rhythm.ts';
 import { cpus, loadavg } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

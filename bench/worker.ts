@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../src/domain/clock.ts';
-import { SLOT_INTERVAL_MS } from '../src/cadence/loop-rhythm.ts';
+import { SLOT_INTERVAL_MS } from '../src/loop/rhythm.ts';
 import { parseProviderConfigs } from '../src/providers/config.ts';
 import type { ProviderRegistry } from '../src/providers/provider.ts';
 import type { TokenResolver } from '../src/tokens/token-resolver.ts';

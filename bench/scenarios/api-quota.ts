@@ -5,7 +5,7 @@ import { VirtualClock } from '../virtual-clock.ts';
 import { DEFAULT_SETTINGS } from '../../src/system/settings.ts';
 import { createWorker, runLoop } from '../worker.ts';
 import { createWorld, type BenchWorld } from '../world.ts';
-import { SLOT_INTERVAL_MS } from '../../src/cadence/loop-rhythm.ts';
+import { SLOT_INTERVAL_MS } from '../../src/loop/rhythm.ts';
 import { SEEDING_ALLOWANCE_MS } from './freshness.ts';
 import { round } from './tick-speed.ts';
 

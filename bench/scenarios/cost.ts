@@ -1,14 +1,16 @@
 import { DEFAULT_CADENCE, type CadencePolicy } from '../../src/cadence/policy.ts';
 import { seededRandom, type Random } from '../../src/dev/git-host-sim/prng.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import { NoTokenError } from '../../src/domain/errors.ts';
 import type { DiffStatusRow, PullRequestStatus } from '../../src/domain/row.ts';
 import { markStale } from '../../src/ops/mark-stale.ts';
 import { refreshNow } from '../../src/ops/refresh-now.ts';
 import type { ChangePublisher } from '../../src/refresh/change-publisher.ts';
 import type { RefreshResult } from '../../src/domain/refresh-result.ts';
-import { runTick, type RowRefresher } from '../../src/refresh/tick.ts';
+import type { RowRefresher } from '../../src/refresh/pipeline.ts';
+import { runTick } from '../../src/refresh/tick.ts';
 import { emptySummary, type TickSummary } from '../../src/refresh/tick-summary.ts';
-import { leadSlot } from '../../src/scale/slot-lead.ts';
+import { leadTask, workerTask, type SlotParts } from '../../src/loop/slot.ts';
 import { reportTick } from '../../src/handler/tick-metrics.ts';
 import { reportDelivery } from '../../src/handler/webhook-metrics.ts';
 import { powertoolsLog } from '../../src/handler/powertools-log.ts';
@@ -274,7 +276,7 @@ export async function simulateWeek(
   const rng = seededRandom(2_026);
   const t0 = Date.UTC(2026, 10, 30, 0);
   const end = t0 + days * DAY;
-  const clock = { current: t0, now(): number { return this.current; } };
+  const clock = { current: t0, now(): number { return this.current; }, sleep: systemClock.sleep, abortAfter: systemClock.abortAfter };
   let category: 'unchanged' | 'changed' | 'other' = 'other';
   const rowWru = { unchanged: 0, changed: 0, other: 0 };
   let rowRru = 0;
@@ -351,6 +353,7 @@ export async function simulateWeek(
   };
   const tick = (shards?: readonly number[], fanOutWorker = false) =>
     runTick(tickDeps, { batchSize: SETTINGS.batchSize, tickBudgetMs: SETTINGS.tickBudgetMs, safetyMarginMs: SETTINGS.safetyMarginMs, ...(shards ? { shards } : {}), fanOutWorker });
+  const slotParts: SlotParts = { census: store, fanOut: DEFAULTS.fanOut, tick: (run) => tick(run.shards, run.fanOutWorker) };
   /** One refresh function invocation: its work, then its report; billed for its base time and its host requests over CONCURRENCY. */
   const invoke = async <T extends TickSummary>(at: number, work: () => Promise<T>): Promise<T> => {
     const requests = result.apiRequests;
@@ -379,7 +382,7 @@ export async function simulateWeek(
       result.deliveries += 1;
       const before = result.apiRequests;
       // A row without a PR yet answers null; one without a token fails: the loop keeps its rule.
-      const fresh = await refreshNow({ store: tagged, refresher, clock, policy: design.cadence, publisher, ...(webhookActivity ? { webhookActivity } : {}) }, row.chatId).catch(() => null);
+      const fresh = await refreshNow({ store: tagged, refresher, clock, policy: design.cadence, publisher, random: Math.random, ...(webhookActivity ? { webhookActivity } : {}) }, row.chatId).catch(() => null);
       const requests = result.apiRequests - before;
       result.deliveryApiRequests += requests;
       // The receiver's report for a delivery that matched this one row (what the handler logs).
@@ -392,9 +395,9 @@ export async function simulateWeek(
     }
     // The loop's Task for the slot (the lead), its workers when it hands shards out, again while a backlog remains.
     for (let again = 0; again < 5; again++) {
-      const lead = await invoke(t, () => leadSlot({ census: store, tick: (shards) => tick(shards), emptySummary }, DEFAULTS.fanOut, t, slot));
+      const lead = await invoke(t, () => leadTask(slotParts, slot, t));
       let backlog = lead.backlog;
-      for (const group of lead.groups) backlog = (await invoke(t, () => tick(group, true))).backlog || backlog;
+      for (const group of lead.groups) backlog = (await invoke(t, () => workerTask(slotParts, group))).backlog || backlog;
       if (!backlog) break;
     }
   }

@@ -1,7 +1,7 @@
 import type { CapacityTotals } from '../capacity-meter.ts';
 import { monthlyCost, ON_DEMAND_PRICES, SECONDS_PER_MONTH } from '../cost.ts';
 import { round } from './tick-speed.ts';
-import { SLOT_INTERVAL_MS } from '../../src/cadence/loop-rhythm.ts';
+import { SLOT_INTERVAL_MS } from '../../src/loop/rhythm.ts';
 import { TTL_MS, type FreshnessResult } from './freshness.ts';
 
 export interface DynamoCostResult {

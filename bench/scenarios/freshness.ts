@@ -1,4 +1,4 @@
-import { SLOT_INTERVAL_MS } from '../../src/cadence/loop-rhythm.ts';
+import { SLOT_INTERVAL_MS } from '../../src/loop/rhythm.ts';
 import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
 import { SETUP_REQUEST_TIMEOUT_MS } from '../../src/store/document-client.ts';
 import { anchorLateness, pendingLateness } from '../anchor-model.ts';

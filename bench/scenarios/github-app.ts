@@ -1,3 +1,4 @@
+import { withRealWaits } from '../../src/domain/clock.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,7 +79,7 @@ export async function githubAppMints(endpoint: string, options: { rows?: number;
     // Each row: an owner (200 of them) and a repository of one of the installed organisations.
     const origins = Array.from({ length: rows }, (_, i) => ({ ownerId: `owner-${i % 200}`, origin: `${sim.url}/${accounts[i % installations]}/repo-${i % 7}.git` }));
     const fleet = Array.from({ length: containers }, () =>
-      withGitHubApps(new DynamoTokenResolver(doc, tokensTable, clock), providers, { doc, tokensTableName: tokensTable, dispatcher: sharedHttpAgent(), clock, log: silentLog, readKey: readKeyFile }),
+      withGitHubApps(new DynamoTokenResolver(doc, tokensTable, clock), providers, { doc, tokensTableName: tokensTable, dispatcher: sharedHttpAgent(), clock: withRealWaits(clock), log: silentLog, readKey: readKeyFile }),
     );
     let lookups = 0;
     let next = 0;

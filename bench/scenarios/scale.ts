@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { SLOT_INTERVAL_MS } from '../../src/cadence/loop-rhythm.ts';
+import { SLOT_INTERVAL_MS } from '../../src/loop/rhythm.ts';
 import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
-import type { FanOutSettings } from '../../src/scale/fan-out.ts';
+import type { FanOutSettings } from '../../src/loop/fan-out.ts';
 import { planShards } from '../../src/scale/shard-rule.ts';
 import { isBookkeepingItem } from '../../src/store/bookkeeping.ts';
 import { SETUP_REQUEST_TIMEOUT_MS } from '../../src/store/document-client.ts';

@@ -11,8 +11,9 @@ export interface HeadChecksCadence {
 
 /**
  * The one cadence rule of CI checks and mergeability (an open PR only; a closed one waits
- * for nothing). Checks still `pending`: the fast end of the adaptive cadence
- * (`successTtlMs`), webhooks or not, since CI finishing is the change people wait for.
+ * for nothing). Checks still running (any `pending`, whatever the state: one failure does
+ * not end the others): the fast end of the adaptive cadence (`successTtlMs`), webhooks or
+ * not, since CI finishing is the change people wait for.
  * Mergeability the host is still computing (`unknown`, never stored): asked again after
  * `mergeableUnknownMs`, then after as long as it has been unknown, so the delay doubles and
  * the extra asks are bounded (about log2(interval / delay) of them) until the row's own
@@ -20,7 +21,7 @@ export interface HeadChecksCadence {
  */
 export function headChecksCadence(row: Pick<DiffStatusRow, 'mergeableUnknownSince'>, status: PullRequestStatus, now: number, policy: CadencePolicy): HeadChecksCadence {
   if (status.pullRequestState !== 'open') return {};
-  const pending = status.checks?.state === 'pending' ? policy.successTtlMs : undefined;
+  const pending = (status.checks?.pending ?? 0) > 0 ? policy.successTtlMs : undefined;
   if (status.mergeable !== 'unknown') return pending === undefined ? {} : { withinMs: pending };
   const stored = row.mergeableUnknownSince;
   const since = typeof stored === 'number' && Number.isFinite(stored) && stored <= now ? stored : now;

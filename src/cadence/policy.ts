@@ -1,6 +1,6 @@
 /**
  * How often a row is refreshed, per outcome. The decisions that use it are in `next-due.ts`;
- * the loop's own rhythm (the 10-second slots) is in `loop-rhythm.ts`.
+ * the loop's own rhythm (the 10-second slots) is in `src/loop/rhythm.ts`.
  */
 export interface CadencePolicy {
   /** After a successful refresh: the fast end of the adaptive interval (`adaptive-interval.ts`). Default 120 s. */

@@ -63,7 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const target = command === 'pr' ? forUrl(registry, args[0]!) : forBranch(registry, args[0]!);
     const ctx: ProviderCallContext = {
       token: await tokenFor(target, configs, parsed.values['token-env'], io.env, agent),
-      signal: AbortSignal.timeout(30_000),
+      signal: systemClock.abortAfter(30_000),
       cache: new RowConditionalCache(undefined),
       truncated: ({ what, pages }) => io.stderr(`gitsync: warning: ${what}: more pages than maxPages (${pages}); only ${pages} of them were read\n`),
     };
@@ -150,7 +150,7 @@ async function tokenFor(target: Target, configs: readonly ProviderConfig[], toke
     });
     const repo = target.ref?.repo ?? target.repo!;
     const [owner = '', name = ''] = repo.path.split('/');
-    const signal = AbortSignal.timeout(30_000);
+    const signal = systemClock.abortAfter(30_000);
     const installation = await app.installationFor(owner, name, signal);
     if (installation === null) throw new CliError(`the GitHub App ${config.app.appId} is not installed on ${owner}: set ${tokenEnvName(provider)} for ${provider.host}`);
     const minted = await app.mint(installation, signal);

@@ -1,12 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { emptySummary, type TickSummary } from '../refresh/tick-summary.ts';
 import { describeError } from '../domain/errors.ts';
-import { loopRole } from '../scale/loop-event.ts';
-import { leadSlot, type LeadAnswer } from '../scale/slot-lead.ts';
+import { runSlot, slotParts, type SlotAnswer } from '../loop/slot.ts';
+import { loopEndsAtFor, loopRole } from '../loop/task.ts';
 import { readRefreshEnv, systemFromEnv, type EnvSystem } from '../system/from-env.ts';
-import { loopEndsAtFor } from './loop-window.ts';
 import { powertoolsLog } from './powertools-log.ts';
 import { reportTick } from './tick-metrics.ts';
 import { tracesHere } from './tracing.ts';
@@ -26,7 +24,7 @@ let started: Promise<void> | undefined;
  * invocation with a message naming the variable. Row-level failures never throw: they
  * are counted in the returned summary, which also tells the loop whether a backlog remains.
  */
-export async function handler(event: unknown, context: Context): Promise<TickSummary | LeadAnswer> {
+export async function handler(event: unknown, context: Context): Promise<SlotAnswer> {
   logger.addContext(context);
   system ??= systemFromEnv(readRefreshEnv(process.env), {
     log: powertoolsLog(logger),
@@ -43,20 +41,8 @@ export async function handler(event: unknown, context: Context): Promise<TickSum
   });
   await started;
   const run = { remainingMs: () => context.getRemainingTimeInMillis(), loopEndsAt: loopEndsAtFor(event, live.clock.now()) };
-  const tick = (shards?: readonly number[]) => live.tick({ ...run, ...(shards ? { shards } : {}) });
-  const role = loopRole(event);
-  const census = live.census;
-  const summary: TickSummary | LeadAnswer =
-    role.role === 'worker'
-      ? await live.tick({ ...run, shards: role.shards, fanOutWorker: true })
-      : census
-        ? await leadSlot(
-            { census, tick, emptySummary, onCensusError: (err) => logger.warn('due census failed; the lead ticks every shard itself', { error: describeError(err) }) },
-            live.settings.fanOut,
-            live.clock.now(),
-            role.slotIndex,
-          )
-        : { ...(await tick()), groups: [], dueEstimate: null };
+  const onCensusError = (err: unknown) => logger.warn('due census failed; the lead ticks every shard itself', { error: describeError(err) });
+  const summary = await runSlot(slotParts(live, run, { onCensusError }), loopRole(event), live.clock.now());
   reportTick(metrics, logger, summary);
   return summary;
 }

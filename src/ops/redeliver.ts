@@ -1,4 +1,4 @@
-import type { Clock } from '../domain/clock.ts';
+import type { WaitingClock } from '../domain/clock.ts';
 import { describeError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import type { GitHubAppClient, HookDelivery } from '../providers/github/app/app-client.ts';
@@ -30,7 +30,7 @@ export interface RedeliveryReport {
  * Cheap when nothing failed: one list request and the pass's mark in the tokens table.
  */
 export async function redeliverFailed(
-  deps: { host: string; app: GitHubAppClient; store: AppTokenStore; clock: Clock; log?: Log },
+  deps: { host: string; app: GitHubAppClient; store: AppTokenStore; clock: WaitingClock; log?: Log },
 ): Promise<RedeliveryReport> {
   const log = deps.log ?? silentLog;
   const now = deps.clock.now();
@@ -38,7 +38,7 @@ export async function redeliverFailed(
   const attempts: HookDelivery[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_DELIVERY_PAGES; page++) {
-    const { deliveries, next } = await deps.app.deliveries(cursor, AbortSignal.timeout(CALL_TIMEOUT_MS));
+    const { deliveries, next } = await deps.app.deliveries(cursor, deps.clock.abortAfter(CALL_TIMEOUT_MS));
     attempts.push(...deliveries.filter((d) => d.deliveredAt >= since));
     if (!next || deliveries.length === 0 || deliveries.some((d) => d.deliveredAt < since)) break;
     cursor = next;
@@ -47,7 +47,7 @@ export async function redeliverFailed(
   let refused = 0;
   for (const delivery of deliveriesToRetry(attempts)) {
     try {
-      await deps.app.redeliver(delivery.id, AbortSignal.timeout(CALL_TIMEOUT_MS));
+      await deps.app.redeliver(delivery.id, deps.clock.abortAfter(CALL_TIMEOUT_MS));
       redelivered++;
     } catch (err) {
       refused++;

@@ -1,7 +1,7 @@
 import { isPollable, rowProblem, type DiffStatusRow } from '../domain/row.ts';
 import { parseSlot, type Slot } from '../store/due-slot.ts';
 import type { RowFacts } from '../store/row-inspector.ts';
-import { SLOT_INTERVAL_MS } from '../cadence/loop-rhythm.ts';
+import { SLOT_INTERVAL_MS } from '../loop/rhythm.ts';
 
 /** The one-line answer to "why is this row not fresh?". */
 export type WhyVerdict =

@@ -1,4 +1,4 @@
-import type { Clock } from '../domain/clock.ts';
+import type { WaitingClock } from '../domain/clock.ts';
 import {
   AuthError,
   DeadlineExceeded,
@@ -24,7 +24,8 @@ import { expectedCalls, runScheduled, type ScheduledRow } from './row-schedule.t
 export interface RefresherOptions {
   registry: ProviderRegistry;
   tokens: TokenResolver;
-  clock: Clock;
+  /** Reads the time, and aborts a run at its deadline and a row past its time share. */
+  clock: WaitingClock;
   /** HTTP-bound refreshes in flight at once, across all groups. */
   concurrency: number;
   /** Refreshes in flight at once per token: GitHub asks for serial requests per token. */
@@ -89,7 +90,7 @@ export class Refresher {
       results[i] = result;
       onResult?.(i, result);
     };
-    const signal = deadlineSignal(run, this.#o.clock.now());
+    const signal = deadlineSignal(run, this.#o.clock);
     /** Token key -> reset time of a rate limit seen in this run (or recorded earlier). */
     const limited = new Map<string, number>();
     /** Token key -> its replacement after a 401, asked for once per run (see `#refreshRow`). */
@@ -202,7 +203,7 @@ export class Refresher {
     if (skippedUntil !== undefined) return { kind: 'failed', error: new SkippedByRateLimit(skippedUntil) };
 
     const share = this.#o.rowTimeShareMs;
-    const ownTime = AbortSignal.timeout(share);
+    const ownTime = this.#o.clock.abortAfter(share);
     const signal = AbortSignal.any([runSignal, ownTime]);
     const cache = new RowConditionalCache(row.httpCache);
     const truncated: TruncatedList[] = [];
@@ -304,7 +305,7 @@ function movedRepo(row: DiffStatusRow, provider: GitProvider, originRepo: RepoRe
 }
 
 /** Aborts at the deadline, or earlier with the caller's signal. */
-function deadlineSignal(run: RefreshRun, now: number): AbortSignal {
-  const timeout = AbortSignal.timeout(Math.max(0, run.deadline - now));
+function deadlineSignal(run: RefreshRun, clock: WaitingClock): AbortSignal {
+  const timeout = clock.abortAfter(Math.max(0, run.deadline - clock.now()));
   return run.signal ? AbortSignal.any([run.signal, timeout]) : timeout;
 }

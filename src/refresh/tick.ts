@@ -1,44 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
-import type { Clock } from '../domain/clock.ts';
-import { describeError, ItemTooLargeError } from '../domain/errors.ts';
+import { describeError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
-import { isPollable, type DiffStatusRow } from '../domain/row.ts';
-import { repairRow, type RowRepair } from '../domain/row-repair.ts';
+import type { DiffStatusRow } from '../domain/row.ts';
 import type { Lease, Round, Store } from '../store/store.ts';
 import { isThrottle } from '../store/throttle.ts';
-import type { CadencePolicy } from '../cadence/policy.ts';
-import { lambdaEnd, refreshDeadline } from '../cadence/deadline.ts';
-import { publishSafely, type ChangePublisher } from './change-publisher.ts';
-import { hostsSendingWebhooks, type WebhookActivity } from '../cadence/webhook-activity.ts';
-import type { RefreshRun } from './refresher.ts';
-import type { RefreshResult } from '../domain/refresh-result.ts';
-import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
-import { isItemTooLarge } from './size-bounds.ts';
-import { planItemTooLarge, planMinimalWrite, planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';
+import { lambdaEnd, refreshDeadline } from '../loop/deadline.ts';
+import { refreshAndWriteBack, type PipelineDeps } from './pipeline.ts';
+import { emptySummary, type TickSummary } from './tick-summary.ts';
 
-/** The part of the Refresher a tick needs. */
-export interface RowRefresher {
-  refresh(
-    rows: readonly DiffStatusRow[],
-    run: RefreshRun,
-    onResult?: (index: number, result: RefreshResult) => void,
-  ): Promise<RefreshResult[]>;
-}
-
-export interface TickDeps {
-  store: Store;
-  /** Hosts that send webhooks (their open PRs poll at the safety cadence); none when absent. */
-  webhookActivity?: WebhookActivity;
-  refresher: RowRefresher;
-  clock: Clock;
-  policy: CadencePolicy;
-  /** Source of backoff jitter, in [0, 1). */
-  random?: () => number;
+/** The pipeline's parts, and the lease ids of a tick's claims (a delivery's, a refresh-now's too). */
+export interface TickDeps extends PipelineDeps {
+  /** Default: a random UUID per lease. */
   newLeaseId?: () => string;
-  publisher?: ChangePublisher;
-  log?: Log;
 }
 
 export interface TickOptions {
@@ -105,10 +79,18 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
       summary.claimed += claimed.length;
       summary.lostClaims += due.length - claimed.length;
 
-      await refreshAndWriteBack(deps, log, claimed, lease, deadline, options.signal, writes, summary, (row, end) => {
-        if (end !== 'failed') return;
-        current.notServed(row.chatId);
-        summary.unserved += 1;
+      await refreshAndWriteBack(deps, {
+        rows: claimed,
+        lease,
+        deadline,
+        signal: options.signal,
+        writes,
+        summary,
+        ended: (row, end) => {
+          if (end !== 'failed') return;
+          current.notServed(row.chatId);
+          summary.unserved += 1;
+        },
       });
       // Stop draining when the batch was not full, when nothing could be claimed (others hold
       // it: an empty round must not spin the loop), when rows were released (the deadline has
@@ -139,130 +121,6 @@ export async function runTick(deps: TickDeps, options: TickOptions): Promise<Tic
 /** How long a tick's lease outlives its last possible write-back. */
 const LEASE_GRACE_MS = 5_000;
 
-/**
- * How one claimed row's write-back ended: written, refused (the row changed since its claim:
- * a push, a delivery, a newer refresh) or failed (DynamoDB errors, throttles past the backoff).
- */
-export type WriteBackEnd = 'written' | 'refused' | 'failed';
-
-/**
- * Refreshes claimed rows and writes each result back under `lease` as soon as it is known;
- * unpollable rows leave the due index. Shared by ticks and webhook deliveries; `ended` hears
- * how each row's write-back ended.
- */
-export async function refreshAndWriteBack(
-  deps: TickDeps,
-  log: Log,
-  claimed: DiffStatusRow[],
-  lease: Lease,
-  deadline: number,
-  signal: AbortSignal | undefined,
-  writes: <T>(fn: () => Promise<T>) => Promise<T>,
-  summary: TickSummary,
-  ended: (row: DiffStatusRow, end: WriteBackEnd) => void = () => {},
-): Promise<void> {
-  // Values gitsync cannot use are read as repaired and the repair written with the result.
-  const repairs = claimed.map((stored) => {
-    const repair = repairRow(stored);
-    if (repair.problems.length > 0) log.warn('row attributes unusable; replaced at this write-back', { chatId: stored.chatId, problems: repair.problems });
-    return { stored, repair };
-  });
-  const pollable = repairs.filter(({ repair }) => isPollable(repair.row));
-  const random = deps.random ?? Math.random;
-  const webhookHosts = await hostsSendingWebhooks(deps.webhookActivity, log);
-  const writeBack = ({ stored, repair }: (typeof repairs)[number], planned: WriteBackPlan, planResult?: RefreshResult) =>
-    writes(async () => {
-      const row = repair.row;
-      let written: boolean;
-      let plan = withRepair(planned, repair);
-      let result = planResult;
-      try {
-        const attempt = (update: WriteBackPlan['update']) =>
-          backingOffThrottles(() => deps.store.writeBack(stored, lease, update), summary, { clock: deps.clock, random }, lease.expiresAt, signal);
-        try {
-          written = await attempt(plan.update);
-        } catch (err) {
-          if (!isItemTooLarge(err)) throw err;
-          // The same write would fail forever: record why, with a backoff, in a write that fits.
-          plan = withRepair(planItemTooLarge(row, deps.clock.now(), deps.policy, random), repair);
-          result = { kind: 'failed', error: new ItemTooLargeError() };
-          log.warn('write-back refused as too large for one item; recording the error instead', { chatId: row.chatId });
-          try {
-            written = await attempt(plan.update);
-          } catch (again) {
-            if (!isItemTooLarge(again)) throw again;
-            plan = planMinimalWrite(row, deps.clock.now(), deps.policy, random);
-            log.warn('the error write is too large as well; a minimal write keeps the backoff (item_too_large not stored)', { chatId: row.chatId });
-            written = await attempt(plan.update);
-          }
-        }
-      } catch (err) {
-        ended(stored, 'failed');
-        if (isThrottle(err)) {
-          log.warn('write-back still throttled after backing off; the row is not counted as served and is taken again by a later tick', { chatId: row.chatId });
-          return;
-        }
-        summary.writeFailures += 1;
-        log.error('write-back failed; the row is not counted as served and is taken again by a later tick', {
-          chatId: row.chatId,
-          outcome: plan.outcome,
-          error: describeError(err),
-        });
-        return;
-      }
-      if (!written) {
-        summary.writeConflicts += 1;
-        ended(stored, 'refused');
-        return;
-      }
-      ended(stored, 'written');
-      countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
-      // A failed check is worth a line of its own: the saved query "chat history" reads it.
-      if (result?.kind === 'failed' && plan.update.set.checkedAt !== undefined) {
-        log.info('row check failed', { chatId: row.chatId, outcome: plan.outcome, errorKind: result.error.kind });
-      }
-      if (result?.kind === 'refreshed' && plan.changedFields.length > 0) {
-        await publishSafely(deps.publisher, log, {
-          chatId: row.chatId,
-          reason: 'refreshed',
-          status: plan.status ?? result.status,
-          changedFields: plan.changedFields,
-          at: plan.update.set.refreshedAt ?? deps.clock.now(),
-        });
-      }
-    });
-
-  const pending = repairs.filter(({ repair }) => !isPollable(repair.row)).map((entry) => writeBack(entry, UNPOLLABLE_PLAN));
-  // Each row is written back as soon as its own refresh ends, so DynamoDB writes overlap the
-  // HTTP calls still in flight instead of waiting for the slowest row of the batch.
-  const started = new Set<number>();
-  const settle = (i: number, result: RefreshResult) => {
-    if (started.has(i)) return;
-    started.add(i);
-    const entry = pollable[i]!;
-    if (result.kind === 'refreshed') summary.truncatedLists += result.truncatedLists ?? 0;
-    pending.push(writeBack(entry, planWriteBack(entry.repair.row, result, deps.clock.now(), deps.policy, random, webhookHosts), result));
-  };
-  const results = await deps.refresher.refresh(pollable.map(({ repair }) => repair.row), signal ? { deadline, signal } : { deadline }, settle);
-  // A refresher that only returns its results (no callbacks) still gets every row written.
-  results.forEach((result, i) => settle(i, result));
-  await Promise.all(pending);
-}
-
-/** `plan` with a row repair's writes added (what the plan writes itself wins). */
-function withRepair(plan: WriteBackPlan, repair: RowRepair): WriteBackPlan {
-  if (repair.problems.length === 0) return plan;
-  const { set, remove } = plan.update;
-  return {
-    ...plan,
-    update: {
-      ...plan.update,
-      set: { ...repair.set, ...set },
-      remove: [...new Set([...remove, ...repair.remove.filter((name) => !Object.hasOwn(set, name))])],
-    },
-  };
-}
-
 async function claimQuietly(store: Store, round: Round, chatId: string, log: Log, summary: TickSummary): Promise<DiffStatusRow | null> {
   try {
     return await store.claim(round, chatId);
@@ -274,32 +132,3 @@ async function claimQuietly(store: Store, round: Round, chatId: string, log: Log
     return null;
   }
 }
-
-/** Pauses after a throttle: 100 ms, 200 ms, 400 ms (full jitter keeps the writers apart). */
-const THROTTLE_BACKOFF_MS = [100, 200, 400];
-
-/**
- * Runs `write`, and after a DynamoDB throttle (the SDK's own retries spent) waits and tries
- * again, up to three times while the lease (`until`) allows; each throttle is counted. Throws the last
- * throttle when it never got through, any other error at once.
- */
-async function backingOffThrottles<T>(
-  write: () => Promise<T>,
-  summary: TickSummary,
-  { clock, random }: { clock: Clock; random: () => number },
-  until: number,
-  signal?: AbortSignal,
-): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await write();
-    } catch (err) {
-      if (!isThrottle(err)) throw err;
-      summary.throttles += 1;
-      const pause = random() * THROTTLE_BACKOFF_MS[attempt]!;
-      if (attempt >= THROTTLE_BACKOFF_MS.length - 1 || clock.now() + pause >= until || signal?.aborted) throw err;
-      await sleep(pause);
-    }
-  }
-}
-

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Dispatcher } from 'undici';
-import { systemClock, type Clock } from '../domain/clock.ts';
+import { systemClock, withRealWaits, type Clock, type WaitingClock } from '../domain/clock.ts';
 import type { DiffStatusRow } from '../domain/row.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { markStale, type MarkStaleInput } from '../ops/mark-stale.ts';
@@ -46,8 +46,8 @@ export interface SystemParts {
   registry?: ProviderRegistry;
   /** HTTP dispatcher of the default registry. Default: the container's shared agent. */
   dispatcher?: Dispatcher;
-  /** Default: the system clock. */
-  clock?: Clock;
+  /** Default: the system clock. A clock that only tells the time waits in real time. */
+  clock?: Clock | WaitingClock;
   /** Change events; none by default. */
   publisher?: ChangePublisher;
   /** Default: silent. */
@@ -56,7 +56,7 @@ export interface SystemParts {
   readAppKey?: AppKeyReader;
   /** Hears each GitHub App installation token minted (a metric). */
   onAppTokenMint?: (host: string, installationId: number) => void;
-  /** Backoff jitter source, in [0, 1); the tick's default is `Math.random`. */
+  /** Backoff jitter source, in [0, 1). Default: `Math.random`. */
   random?: () => number;
   /** The tick's default is a random UUID per lease. */
   newLeaseId?: () => string;
@@ -70,7 +70,7 @@ export interface System {
   readonly store: Store;
   /** The store's read-only view of the due index, for the slot's lead (the slot design's stores have one). */
   readonly census: DueCensus | undefined;
-  readonly clock: Clock;
+  readonly clock: WaitingClock;
   /** The configured git providers (webhooks match deliveries against them). */
   readonly registry: ProviderRegistry;
   /** Throws when the parts cannot refresh (no token resolver, or no tokens table to build one). */
@@ -96,7 +96,8 @@ export interface System {
 /** Builds gitsync from its parts: the one place the pipeline is wired. Pure wiring, no I/O. */
 export function composeSystem(parts: SystemParts): System {
   const { settings } = parts;
-  const clock = parts.clock ?? systemClock;
+  const clock = withRealWaits(parts.clock ?? systemClock);
+  const random = parts.random ?? Math.random;
   const log = parts.log ?? silentLog;
   const doc = parts.doc;
   const inner =
@@ -136,6 +137,22 @@ export function composeSystem(parts: SystemParts): System {
   const publisher = parts.publisher ? { publisher: parts.publisher } : {};
   const activity = webhookActivityOf(settings, doc, clock);
 
+  // The pipeline's parts, one bag for ticks, deliveries and refresh-now; built at first use
+  // (a system that only marks rows stale has no refresher).
+  let deps: TickDeps | undefined;
+  const pipeline = (): TickDeps =>
+    (deps ??= {
+      store,
+      refresher: system.refresher,
+      clock,
+      policy: settings.cadence,
+      log,
+      random,
+      ...(activity ? { webhookActivity: activity } : {}),
+      ...(parts.newLeaseId ? { newLeaseId: parts.newLeaseId } : {}),
+      ...publisher,
+    });
+
   const system: System = {
     settings,
     store,
@@ -150,18 +167,7 @@ export function composeSystem(parts: SystemParts): System {
     start: async () => {
       await apps?.checkKeys();
     },
-    tickDeps: (overrides = {}) => ({
-      store,
-      refresher: system.refresher,
-      clock,
-      policy: settings.cadence,
-      log,
-      ...(activity ? { webhookActivity: activity } : {}),
-      ...(parts.random ? { random: parts.random } : {}),
-      ...(parts.newLeaseId ? { newLeaseId: parts.newLeaseId } : {}),
-      ...publisher,
-      ...overrides,
-    }),
+    tickDeps: (overrides = {}) => ({ ...pipeline(), ...overrides }),
     tick: (run = {}, overrides = {}) =>
       runTick(system.tickDeps(overrides), {
         batchSize: settings.batchSize,
@@ -179,21 +185,7 @@ export function composeSystem(parts: SystemParts): System {
           : missing('the rows waiting for a token (or a DynamoDB client to read them)'));
       return tokenLinked(waits, clock, ownerId);
     },
-    refreshNow: (chatId, timeoutMs) =>
-      refreshNow(
-        {
-          store,
-          refresher: system.refresher,
-          clock,
-          policy: settings.cadence,
-          log,
-          ...publisher,
-          ...(parts.random ? { random: parts.random } : {}),
-          ...(activity ? { webhookActivity: activity } : {}),
-        },
-        chatId,
-        timeoutMs,
-      ),
+    refreshNow: (chatId, timeoutMs) => refreshNow(pipeline(), chatId, timeoutMs),
   };
   return system;
 }

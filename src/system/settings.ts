@@ -2,7 +2,7 @@ import { DEFAULT_CADENCE, type CadencePolicy } from '../cadence/policy.ts';
 import { DEFAULT_PROVIDERS } from '../providers/config.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';
 import { DEFAULT_ROW_TIME_SHARE_MS } from '../refresh/refresher.ts';
-import { DEFAULT_FAN_OUT, type FanOutSettings } from '../scale/fan-out.ts';
+import { DEFAULT_FAN_OUT, type FanOutSettings } from '../loop/fan-out.ts';
 
 /**
  * What a deployment chooses: the one place their defaults live. `from-env.ts` reads them from

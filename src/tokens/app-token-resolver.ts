@@ -1,4 +1,4 @@
-import type { Clock } from '../domain/clock.ts';
+import type { WaitingClock } from '../domain/clock.ts';
 import { describeError, ProviderError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import type { GitHubAppClient, MintedToken } from '../providers/github/app/app-client.ts';
@@ -27,9 +27,8 @@ export interface AppTokenResolverOptions {
   /** The App client of each `github` host configured with an `app`, by host. */
   apps: ReadonlyMap<string, GitHubAppClient>;
   store: AppTokenStore;
-  clock: Clock;
-  /** Waits between looks at another container's mint; real time unless a test gives its own. */
-  sleep?: (ms: number) => Promise<void>;
+  /** Reads the time, waits between looks at another container's mint, and times out App calls. */
+  clock: WaitingClock;
   log?: Log;
   /** Hears each mint (a metric); never the token. */
   onMint?: (host: string, installationId: number) => void;
@@ -117,7 +116,7 @@ export class AppTokenResolver implements TokenResolver, InstallationEvents {
     }
     const [, name = ''] = splitPath(repo);
     return this.#once(`installation#${key}`, async () => {
-      const installationId = await app.installationFor(account, name, AbortSignal.timeout(APP_CALL_TIMEOUT_MS));
+      const installationId = await app.installationFor(account, name, this.#o.clock.abortAfter(APP_CALL_TIMEOUT_MS));
       const record = { installationId, checkedAt: now };
       if (installationId !== null) this.#installations.set(key, record);
       await this.#o.store.rememberInstallation(host, account, record);
@@ -153,7 +152,6 @@ export class AppTokenResolver implements TokenResolver, InstallationEvents {
   async #fetchToken(app: GitHubAppClient, host: string, installationId: number): Promise<ResolvedToken | null> {
     const key = appKey(host, installationId);
     const store = this.#o.store;
-    const sleep = this.#o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     for (let look = 0; ; look++) {
       const now = this.#o.clock.now();
       const stored = await store.token(host, installationId);
@@ -163,7 +161,7 @@ export class AppTokenResolver implements TokenResolver, InstallationEvents {
         return resolved(key, token);
       }
       if (await store.claimMint(host, installationId, now, now + MINT_LEASE_MS, now + TOKEN_REUSE_MARGIN_MS)) {
-        const minted = await app.mint(installationId, AbortSignal.timeout(APP_CALL_TIMEOUT_MS)).catch((err: unknown) => {
+        const minted = await app.mint(installationId, this.#o.clock.abortAfter(APP_CALL_TIMEOUT_MS)).catch((err: unknown) => {
           this.#log.warn('could not mint a GitHub App installation token', { host, installationId, error: describeError(err) });
           throw err;
         });
@@ -177,7 +175,7 @@ export class AppTokenResolver implements TokenResolver, InstallationEvents {
       if (look * MINT_POLL_MS >= MINT_WAIT_MS) {
         throw new ProviderError(`GitHub App token of installation ${installationId}: another container is minting it; rows try again next tick`);
       }
-      await sleep(MINT_POLL_MS);
+      await this.#o.clock.sleep(MINT_POLL_MS);
     }
   }
 }

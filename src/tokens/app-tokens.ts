@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Dispatcher } from 'undici';
-import type { Clock } from '../domain/clock.ts';
+import type { WaitingClock } from '../domain/clock.ts';
 import type { Log } from '../domain/log.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';
 import { GitHubAppClient } from '../providers/github/app/app-client.ts';
@@ -15,7 +15,7 @@ export interface AppTokensDeps {
   doc: DynamoDBDocumentClient;
   tokensTableName: string;
   dispatcher: Dispatcher;
-  clock: Clock;
+  clock: WaitingClock;
   log: Log;
   readKey: AppKeyReader;
   onMint?: (host: string, installationId: number) => void;

@@ -4,7 +4,8 @@ import { describeError } from '../domain/errors.ts';
 import { silentLog } from '../domain/log.ts';
 import type { DiffStatusRow } from '../domain/row.ts';
 import type { ProviderRegistry, RepoRef } from '../providers/provider.ts';
-import { refreshAndWriteBack, type TickDeps, type WriteBackEnd } from '../refresh/tick.ts';
+import { refreshAndWriteBack, type WriteBackEnd } from '../refresh/pipeline.ts';
+import type { TickDeps } from '../refresh/tick.ts';
 import { emptySummary, type TickSummary } from '../refresh/tick-summary.ts';
 import type { MatchCandidate, PageKey, WebhookRowStore } from '../store/dynamo-webhook-store.ts';
 import { movedPath } from '../store/repo-branch-key.ts';
@@ -134,7 +135,7 @@ async function refreshClaimed(
   const store = timedWriteBacks(deps.store, (ms) => result.rowLatenciesMs.push(ms), () => deps.clock.now() - change.receivedAt);
   const ends = new Map<DiffStatusRow, WriteBackEnd>();
   try {
-    await refreshAndWriteBack({ ...deps, store }, log, claimed, lease, deadline, undefined, writes, result.summary, (row, end) => ends.set(row, end));
+    await refreshAndWriteBack({ ...deps, store }, { rows: claimed, lease, deadline, writes, summary: result.summary, ended: (row, end) => ends.set(row, end) });
   } catch (err) {
     log.error('webhook: refresh failed', { error: describeError(err) });
   }

@@ -1,4 +1,4 @@
-import { lambdaEnd, refreshDeadline } from '../cadence/deadline.ts';
+import { lambdaEnd, refreshDeadline } from '../loop/deadline.ts';
 import { describeError } from '../domain/errors.ts';
 import { silentLog } from '../domain/log.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';

@@ -20,6 +20,7 @@ test('headChecksCadence: pending checks look at the fast end; unknown mergeabili
     ['settled checks and mergeability: no limit', {}, status({ checks: checks('success'), mergeable: 'clean' }), {}],
     ['no checks known', {}, status({}), {}],
     ['pending checks: the fast end', {}, status({ checks: checks('pending'), mergeable: 'blocked' }), { withinMs: P.successTtlMs }],
+    ['a failure with runs still going: the fast end too', {}, status({ checks: { ...checks('failure'), pending: 2 } }), { withinMs: P.successTtlMs }],
     ['pending on a merged PR: nothing to wait for', {}, status({ checks: checks('pending'), pullRequestState: 'merged' }), {}],
     ['first unknown: soon, and since now', {}, status({ mergeable: 'unknown' }), { withinMs: 15_000, mergeableUnknownSince: NOW }],
     ['unknown for 15 s: 15 s again', { mergeableUnknownSince: NOW - 15_000 }, status({ mergeable: 'unknown' }), { withinMs: 15_000, mergeableUnknownSince: NOW - 15_000 }],

@@ -82,7 +82,7 @@ test('each bundle holds only what its function runs', () => {
   for (const part of ['src/webhooks/', 'src/system/webhook-', '/@aws-sdk/client-lambda/', ...UNDICI_INDEX_ONLY]) {
     assert.ok(!holds(refresh, part), `the refresh bundle holds ${part}`);
   }
-  for (const part of ['src/handler/refresh.ts', 'src/scale/slot-lead.ts', '/@aws-lambda-powertools/tracer/', '/aws-xray-sdk-core/', ...UNDICI_INDEX_ONLY]) {
+  for (const part of ['src/handler/refresh.ts', 'src/loop/lead.ts', '/@aws-lambda-powertools/tracer/', '/aws-xray-sdk-core/', ...UNDICI_INDEX_ONLY]) {
     assert.ok(!holds(webhook, part), `the webhook bundle holds ${part}`);
   }
 });

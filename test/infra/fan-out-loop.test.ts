@@ -12,7 +12,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { stateMachineSource, substituteDefinition } from '../../src/dev/state-machine.ts';
 import { loadTemplate } from '../../src/dev/template.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
-import type { LeadAnswer } from '../../src/scale/slot-lead.ts';
+import type { LeadAnswer } from '../../src/loop/lead.ts';
 import { isBookkeepingItem } from '../../src/store/bookkeeping.ts';
 import { onceSlot } from '../../src/store/due-slot.ts';
 import { DynamoStore } from '../../src/store/dynamo-store.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LOOP_PERIOD_MS, laterSlotSeconds, loopMinuteEnd, SLOTS_PER_MINUTE, slotsExpression } from '../../src/cadence/loop-rhythm.ts';
+import { LOOP_PERIOD_MS, laterSlotSeconds, loopMinuteEnd, SLOTS_PER_MINUTE, slotsExpression } from '../../src/loop/rhythm.ts';
 import { stateMachineSource, substituteDefinition } from '../../src/dev/state-machine.ts';
 import { loadTemplate } from '../../src/dev/template.ts';
 
@@ -8,7 +8,7 @@ const definition = substituteDefinition(stateMachineSource(loadTemplate(), 'Refr
   States: Record<string, { Parameters?: Record<string, unknown>; TimeoutSeconds?: number }>;
 };
 
-test('the state machine in infra/ ticks at the slots of src/cadence/loop-rhythm.ts', () => {
+test('the state machine in infra/ ticks at the slots of src/loop/rhythm.ts', () => {
   const plan = definition.States['Plan']?.Parameters;
   assert.equal(plan?.['slots.$'], slotsExpression(), 'Plan.slots.$: regenerate it from slotsExpression()');
   assert.equal(plan?.['slotCount'], SLOTS_PER_MINUTE - 1);

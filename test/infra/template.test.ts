@@ -1,4 +1,4 @@
-import { LOOP_SCHEDULE } from '../../src/cadence/loop-rhythm.ts';
+import { LOOP_SCHEDULE } from '../../src/loop/rhythm.ts';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -25,7 +25,7 @@ test('a DynamoDB endpoint that accepts connections but never answers ends the ti
     const log = { info() {}, warn() {}, error: (message: string) => void lines.push(message) };
     const refresher = { refresh: () => Promise.reject(new Error('never reached')) };
     const summary = await runTick(
-      { store, refresher, clock: new ManualClock(), policy: DEFAULT_CADENCE, log },
+      { store, refresher, clock: new ManualClock(), policy: DEFAULT_CADENCE, random: Math.random, log },
       { batchSize: 10, tickBudgetMs: 30_000, safetyMarginMs: 0 },
     );
     assert.equal(summary.claimed, 0);

@@ -1,5 +1,5 @@
 import { NoTokenError } from '../../src/domain/errors.ts';
-import type { Clock } from '../../src/domain/clock.ts';
+import { systemClock, type WaitingClock } from '../../src/domain/clock.ts';
 import type { PullRequestStatus } from '../../src/domain/row.ts';
 import type {
   GitProvider,
@@ -12,8 +12,8 @@ import type { ResolvedToken, TokenResolver } from '../../src/tokens/token-resolv
 
 export const FAKE_HOST = 'git.test';
 
-/** A clock the test moves by hand. */
-export class ManualClock implements Clock {
+/** A clock the test moves by hand; its waits (a throttle's pause, a deadline's abort) take real time. */
+export class ManualClock implements WaitingClock {
   current: number;
   constructor(start = Date.UTC(2026, 10, 28, 12, 0, 0)) {
     this.current = start;
@@ -23,6 +23,12 @@ export class ManualClock implements Clock {
   }
   advance(ms: number): void {
     this.current += ms;
+  }
+  sleep(ms: number): Promise<void> {
+    return systemClock.sleep(ms);
+  }
+  abortAfter(ms: number): AbortSignal {
+    return systemClock.abortAfter(ms);
   }
 }
 

@@ -26,7 +26,7 @@ let receiver: WebhookReceiver;
 
 before(async () => {
   t = await createTestTables();
-  const rates = { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 };
+  const rates = { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0, ciFinish: 0 };
   first = await start({ seed: 'first', latency: 0, rates, tokens: { 'tok-alice': 'alice' } });
   second = await start({ seed: 'second', latency: 0, rates, tokens: { 'tok-alice': 'alice' } });
   Object.assign(process.env, {

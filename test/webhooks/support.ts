@@ -41,7 +41,7 @@ export async function webhookWorld(t: TestTables, env: Record<string, string> = 
     dialect,
     seed: 'webhooks',
     latency: 0,
-    rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 },
+    rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0, ciFinish: 0 },
     tokens: { 'tok-alice': 'alice' },
   });
   Object.assign(process.env, {

@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { start, type GitHostSim } from '../../src/dev/git-host-sim/server.ts';
+import type { Clock } from '../../src/domain/clock.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { parseProviderConfigs } from '../../src/providers/config.ts';
 import type { TickSummary } from '../../src/refresh/tick-summary.ts';
@@ -42,12 +43,15 @@ export interface TickAndHook {
   close(): Promise<void>;
 }
 
-export async function tickAndHook(t: TestTables): Promise<TickAndHook> {
+/** `clock`: the time of the host, the tick and the receiver (default: the system clock). */
+export async function tickAndHook(t: TestTables, { clock }: { clock?: Clock } = {}): Promise<TickAndHook> {
+  const now = () => clock?.now() ?? Date.now();
   const sim = await start({
     seed: 'tick-and-hook',
     latency: 0,
-    rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 },
+    rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0, ciFinish: 0 },
     tokens: { 'tok-alice': 'alice' },
+    ...(clock ? { clock } : {}),
   });
   const host = new URL(sim.url).host;
   await t.doc.send(new PutCommand({ TableName: t.tokensTableName, Item: { ownerId: 'alice', providerHost: host, accessToken: 'tok-alice' } }));
@@ -66,7 +70,7 @@ export async function tickAndHook(t: TestTables): Promise<TickAndHook> {
       await before[side]?.(row);
       return store.writeBack(row, lease, update);
     });
-  const tickSystem = composeSystem({ settings, doc: t.doc, observeStore: gated('tick') });
+  const tickSystem = composeSystem({ settings, doc: t.doc, observeStore: gated('tick'), ...(clock ? { clock } : {}) });
 
   let faults: DynamoFaults | undefined;
   const hookDoc: DynamoDBDocumentClient = localDocClient(t.endpoint, {
@@ -76,7 +80,7 @@ export async function tickAndHook(t: TestTables): Promise<TickAndHook> {
       return client;
     },
   });
-  const hookSystem = composeSystem({ settings, doc: hookDoc, observeStore: gated('hook') });
+  const hookSystem = composeSystem({ settings, doc: hookDoc, observeStore: gated('hook'), ...(clock ? { clock } : {}) });
   const receiver = composeWebhookReceiver(hookSystem, {
     settings: DEFAULT_WEBHOOK_SETTINGS,
     secrets: staticSecretSource(JSON.stringify({ [host]: SECRET })),
@@ -92,13 +96,13 @@ export async function tickAndHook(t: TestTables): Promise<TickAndHook> {
     before,
     tick: () => tickSystem.tick({ batchSize: 10, tickBudgetMs: 20_000 }),
     async put(row) {
-      const now = Date.now();
+      const at = now();
       const full: DiffStatusRow = {
         ownerId: 'alice',
-        createdAt: now - 3_600_000,
-        updatedAt: now - 3_600_000,
-        staleAt: now - 1_000,
-        dueSlot: onceSlot(now - 1_000),
+        createdAt: at - 3_600_000,
+        updatedAt: at - 3_600_000,
+        staleAt: at - 1_000,
+        dueSlot: onceSlot(at - 1_000),
         dueShard: dueShardFor(row.chatId, 1),
         ...row,
       };
@@ -114,7 +118,7 @@ export async function tickAndHook(t: TestTables): Promise<TickAndHook> {
           TableName: t.tableName,
           Key: { chatId },
           UpdateExpression: 'SET dueSlot = :slot, dueShard = :shard',
-          ExpressionAttributeValues: { ':slot': onceSlot(Date.now() - 1_000), ':shard': dueShardFor(chatId, 1) },
+          ExpressionAttributeValues: { ':slot': onceSlot(now() - 1_000), ':shard': dueShardFor(chatId, 1) },
         }),
       );
     },

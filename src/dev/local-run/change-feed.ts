@@ -103,7 +103,7 @@ function describeChange(a: FeedRow, b: FeedRow): string {
   if (a.additions !== b.additions || a.deletions !== b.deletions) parts.push(`+${b.additions ?? 0}/-${b.deletions ?? 0}`);
   if (a.pullRequestTitle !== b.pullRequestTitle && a.pullRequestTitle !== undefined) parts.push('new title');
   if (checksOf(a) !== checksOf(b) && checksOf(b) !== undefined) parts.push(`checks ${checksOf(b)}`);
-  if (a.mergeable !== b.mergeable && b.mergeable !== undefined) parts.push(b.mergeable);
+  if (a.mergeable !== b.mergeable && b.mergeable !== undefined && b.mergeable !== 'draft') parts.push(b.mergeable);
   return parts.join(', ') || 'updated';
 }
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { LOOP_PERIOD_MS, loopMinuteEnd } from '../../cadence/loop-rhythm.ts';
+import { LOOP_PERIOD_MS, loopMinuteEnd } from '../../loop/rhythm.ts';
 import type { TickSummary } from '../../refresh/tick-summary.ts';
 import { stateMachineSource, substituteDefinition } from '../state-machine.ts';
 import type { CfnTemplate } from '../template.ts';

@@ -13,7 +13,7 @@ const http = client();
 let sim: GitHostSim;
 
 before(async () => {
-  sim = await start({ clock, seed: 7, tokens: { 'tok-dev': 'dev-1' }, rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 } });
+  sim = await start({ clock, seed: 7, tokens: { 'tok-dev': 'dev-1' }, rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0, ciFinish: 0 } });
   const { world } = sim;
   const repo = world.addRepo('acme', 'api');
   const t0 = clock.now() - 3_600_000;

@@ -428,7 +428,7 @@ function showsPull(row: DiffStatusRow | undefined, pr: PullRequest | undefined, 
 }
 
 /** No evolution: the world only changes when a test changes it. */
-export const STILL_WORLD = { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 };
+export const STILL_WORLD = { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0, ciFinish: 0 };
 
 function pickOwned(row: DiffStatusRow): OwnedFields {
   const out: OwnedFields = {};

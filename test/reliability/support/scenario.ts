@@ -2,9 +2,8 @@ import fc from 'fast-check';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Repo } from '../../../src/dev/git-host-sim/world.ts';
 import type { DiffStatusRow } from '../../../src/domain/row.ts';
-import { refreshNow } from '../../../src/ops/refresh-now.ts';
-import { emptySummary } from '../../../src/refresh/tick-summary.ts';
-import { leadSlot } from '../../../src/scale/slot-lead.ts';
+import { runSlotInProcess, type SlotParts } from '../../../src/loop/slot.ts';
+import { SLOT_INTERVAL_MS } from '../../../src/loop/rhythm.ts';
 import type { DynamoFaultKind } from './dynamo-faults.ts';
 import { HTTP_FAULTS, type HttpFault } from './fault-proxy.ts';
 import { POLICY, type Harness } from './harness.ts';
@@ -130,10 +129,13 @@ async function runStep(h: Harness, world: ScenarioWorld, s: Step, result: Scenar
     case 'fanOut': {
       const census = h.system.census;
       if (!census) throw new Error('the harness store has no due census');
-      const tick = (shards?: readonly number[]) => h.tick({ batchSize: s.batchSize, ...(shards ? { shards } : {}) });
       // One row per worker is enough to fan out: the soak wants the workers, not the sizing.
-      const plan = await leadSlot({ census, tick, emptySummary }, { maxWorkers: s.workers, reservedConcurrency: 0, rowsPerWorker: 1 }, h.clock.now(), h.clock.now() / 10_000);
-      await Promise.all(plan.groups.map((shards) => tick(shards)));
+      const parts: SlotParts = {
+        census,
+        fanOut: { maxWorkers: s.workers, reservedConcurrency: 0, rowsPerWorker: 1 },
+        tick: ({ shards }) => h.tick({ batchSize: s.batchSize, ...(shards ? { shards } : {}) }),
+      };
+      await runSlotInProcess(parts, () => parts, Math.floor(h.clock.now() / SLOT_INTERVAL_MS), h.clock.now());
       return;
     }
     case 'markStale': {
@@ -156,7 +158,7 @@ async function runStep(h: Harness, world: ScenarioWorld, s: Step, result: Scenar
     case 'refreshNow': {
       const row = world.rows[s.row % world.rows.length]!;
       h.touch(row.chatId);
-      await refreshNow({ store: h.store, refresher: h.refresher, clock: h.clock, policy: POLICY }, row.chatId, 2_000).catch(() => {});
+      await h.system.refreshNow(row.chatId, 2_000).catch(() => {});
       return;
     }
     case 'httpFault': {

@@ -1,4 +1,4 @@
-import { SLOT_INTERVAL_MS } from './loop-rhythm.ts';
+import { SLOT_INTERVAL_MS } from './rhythm.ts';
 
 /** What limits one piece of refreshing work (a tick, a webhook delivery, a refresh-now), as instants. */
 export interface DeadlineInputs {

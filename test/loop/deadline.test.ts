@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lambdaEnd, refreshDeadline } from '../../src/cadence/deadline.ts';
+import { lambdaEnd, refreshDeadline } from '../../src/loop/deadline.ts';
 
 test('deadline: the 30 s budget, the Lambda time left or the loop minute, each less the margin, whichever is first', () => {
   const o = { startedAt: 1_000, budgetMs: 30_000, safetyMarginMs: 5_000 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loopEndsAtFor } from '../../src/handler/loop-window.ts';
+import { loopEndsAtFor, loopRole, LoopEventError } from '../../src/loop/task.ts';
 
 test('time left in the loop execution\'s minute, from its start time', () => {
   const at = (iso: string) => Date.parse(iso);
@@ -19,5 +19,14 @@ test('time left in the loop execution\'s minute, from its start time', () => {
   for (const [name, event, now, want] of cases) {
     const end = loopEndsAtFor(event, now);
     assert.equal(end === undefined ? undefined : end - now, want, name);
+  }
+});
+
+test('a loop payload names a worker by its shards; anything else is the lead', () => {
+  assert.deepEqual(loopRole({ source: 'gitsync.loop', slot: '2026-11-28T21:36:10Z', shards: [0, 2] }), { role: 'worker', shards: [0, 2] });
+  assert.deepEqual(loopRole({ source: 'gitsync.loop', slot: '2026-11-28T21:36:10Z' }), { role: 'lead', slotIndex: Date.parse('2026-11-28T21:36:10Z') / 10_000 });
+  assert.deepEqual(loopRole(undefined), { role: 'lead', slotIndex: 0 });
+  for (const shards of [[], [-1], [1.5], ['0'], 'all', null]) {
+    assert.throws(() => loopRole({ shards }), LoopEventError, JSON.stringify(shards));
   }
 });

@@ -1,4 +1,4 @@
-import { INLINE_MAP_MAX_CONCURRENCY } from './partition-limits.ts';
+import { INLINE_MAP_MAX_CONCURRENCY } from '../scale/partition-limits.ts';
 
 /** How the lead of a slot splits the work (see README "Scale-out"). */
 export interface FanOutSettings {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { emptySummary, type TickSummary } from '../../src/refresh/tick-summary.ts';
-import { planFanOut, workerCap, type FanOutSettings } from '../../src/scale/fan-out.ts';
-import { loopRole, LoopEventError } from '../../src/scale/loop-event.ts';
-import { planShards } from '../../src/scale/shard-rule.ts';
-import { leadSlot } from '../../src/scale/slot-lead.ts';
+import { planFanOut, workerCap, type FanOutSettings } from '../../src/loop/fan-out.ts';
+import { leadSlot } from '../../src/loop/lead.ts';
+import { runSlot, runSlotInProcess, type SlotParts } from '../../src/loop/slot.ts';
 import type { DueCensus } from '../../src/store/due-census.ts';
 
 const settings: FanOutSettings = { maxWorkers: 8, reservedConcurrency: 0, rowsPerWorker: 100 };
@@ -57,7 +56,7 @@ const ticker = () => {
 test('a one-shard table costs one invocation per slot and no census', async () => {
   const c = census([0], 10_000);
   const t = ticker();
-  const answer = await leadSlot({ census: c, tick: t.tick, emptySummary }, settings, 0, 3);
+  const answer = await leadSlot({ census: c, tick: t.tick }, settings, 0, 3);
   assert.deepEqual(answer.groups, []);
   assert.equal(answer.claimed, 7);
   assert.deepEqual(c.counted, []);
@@ -68,14 +67,14 @@ test('the lead samples one shard per slot, in turn, and fans out only when one w
   const shards = [0, 1, 2, 3];
   const quiet = census(shards, 10);
   const t = ticker();
-  const small = await leadSlot({ census: quiet, tick: t.tick, emptySummary }, settings, 0, 6);
+  const small = await leadSlot({ census: quiet, tick: t.tick }, settings, 0, 6);
   assert.deepEqual(small.groups, []);
   assert.equal(small.dueEstimate, 40);
   assert.deepEqual(t.ticks, [shards], 'it ticked every shard in use itself');
   assert.deepEqual(quiet.counted, [2]);
 
   const busy = census(shards, 90);
-  const big = await leadSlot({ census: busy, tick: t.tick, emptySummary }, settings, 0, 7);
+  const big = await leadSlot({ census: busy, tick: t.tick }, settings, 0, 7);
   assert.equal(big.dueEstimate, 360);
   assert.deepEqual(big.groups, [[0], [1], [2], [3]]);
   assert.equal(big.claimed, 0, 'a lead that fans out ticks nothing');
@@ -83,41 +82,53 @@ test('the lead samples one shard per slot, in turn, and fans out only when one w
   assert.deepEqual(busy.counted, [3]);
 });
 
-test('a loop payload names a worker by its shards; anything else is the lead', () => {
-  assert.deepEqual(loopRole({ source: 'gitsync.loop', slot: '2026-11-28T21:36:10Z', shards: [0, 2] }), { role: 'worker', shards: [0, 2] });
-  assert.deepEqual(loopRole({ source: 'gitsync.loop', slot: '2026-11-28T21:36:10Z' }), { role: 'lead', slotIndex: Date.parse('2026-11-28T21:36:10Z') / 10_000 });
-  assert.deepEqual(loopRole(undefined), { role: 'lead', slotIndex: 0 });
-  for (const shards of [[], [-1], [1.5], ['0'], 'all', null]) {
-    assert.throws(() => loopRole({ shards }), LoopEventError, JSON.stringify(shards));
-  }
-});
-
-test('the shard rule keeps every due-index partition at half its write and read ceilings', () => {
-  const base = { minPeriodMs: 120_000, workerRefreshesPerSecond: 100, indexWritesPerRefresh: 1, indexEntryBytes: 80, batchSize: 200 };
-  const cases: [number, number, number][] = [
-    // rows, shards, workers
-    [5_000, 1, 1],
-    [40_000, 4, 4],
-    [100_000, 9, 9],
-    [1_000_000, 84, 84],
-  ];
-  for (const [rows, shards, workers] of cases) {
-    const plan = planShards({ ...base, rows });
-    assert.deepEqual([plan.shards, plan.workers], [shards, workers], `${rows} rows`);
-    assert.ok(plan.indexWritesPerPartitionPerSecond <= 500 && plan.indexReadsPerPartitionPerSecond <= 1_500, JSON.stringify(plan));
-  }
-  // A cheap worker (many rows each) needs more shards than workers to keep reads in bounds.
-  const few = planShards({ ...base, rows: 1_000_000, workerRefreshesPerSecond: 2_000 });
-  assert.ok(few.shards > few.workers && few.indexReadsPerPartitionPerSecond <= 1_500, JSON.stringify(few));
-});
-
 test('a failing census never loses the slot: the lead ticks every shard itself', async () => {
   const t = ticker();
   const errors: unknown[] = [];
   const broken: DueCensus = { shardsInUse: async () => [0, 1, 2, 3], countDue: async () => Promise.reject(new Error('ECONNREFUSED')) };
-  const answer = await leadSlot({ census: broken, tick: t.tick, emptySummary, onCensusError: (e) => errors.push(e) }, settings, 0, 1);
+  const answer = await leadSlot({ census: broken, tick: t.tick, onCensusError: (e) => errors.push(e) }, settings, 0, 1);
   assert.deepEqual(answer.groups, []);
   assert.equal(answer.claimed, 7);
   assert.deepEqual(t.ticks, [undefined]);
   assert.equal(errors.length, 1);
+});
+
+/** Parts whose tick records what it was asked. */
+function parts(c: DueCensus | undefined, fanOut: FanOutSettings = settings) {
+  const runs: { shards?: readonly number[]; fanOutWorker?: boolean }[] = [];
+  const slot: SlotParts = { census: c, fanOut, tick: async (run) => (runs.push(run), { ...emptySummary(), claimed: 1, backlog: run.shards?.[0] === 3 }) };
+  return { runs, slot };
+}
+
+test('runSlot: a worker Task ticks its group for one slot at most; the lead Task plans', async () => {
+  const w = parts(census([0, 1, 2, 3], 90));
+  const summary = await runSlot(w.slot, { role: 'worker', shards: [1, 3] }, 0);
+  assert.deepEqual(w.runs, [{ shards: [1, 3], fanOutWorker: true }]);
+  assert.equal(summary.claimed, 1);
+
+  const l = parts(census([0, 1, 2, 3], 90));
+  const answer = await runSlot(l.slot, { role: 'lead', slotIndex: 0 }, 0);
+  assert.ok('groups' in answer && answer.groups.length === 4);
+  assert.deepEqual(l.runs, [], 'a lead that fans out ticks nothing');
+});
+
+test('runSlot: without a census (a store of another design) the lead ticks every shard itself', async () => {
+  const l = parts(undefined);
+  const answer = await runSlot(l.slot, { role: 'lead', slotIndex: 5 }, 0);
+  assert.deepEqual(answer, { ...emptySummary(), claimed: 1, backlog: false, groups: [], dueEstimate: null });
+  assert.deepEqual(l.runs, [{}]);
+});
+
+test('runSlotInProcess: the lead, then one worker Task per group on its own parts, as the Map runs them', async () => {
+  const lead = parts(census([0, 1, 2, 3], 90));
+  const workers = [0, 1, 2, 3].map(() => parts(undefined));
+  const run = await runSlotInProcess(lead.slot, (i) => workers[i]!.slot, 2, 0);
+  assert.deepEqual(run.lead.groups, [[0], [1], [2], [3]]);
+  assert.deepEqual(workers.map((w) => w.runs), [0, 1, 2, 3].map((s) => [{ shards: [s], fanOutWorker: true }]));
+  assert.deepEqual(run.ticks.map((t) => t.backlog), [false, false, false, true]);
+
+  const quiet = parts(census([0, 1], 1));
+  const alone = await runSlotInProcess(quiet.slot, () => assert.fail('no worker for a slot the lead served'), 0, 0);
+  assert.equal(alone.ticks.length, 1);
+  assert.deepEqual(quiet.runs, [{ shards: [0, 1] }]);
 });
