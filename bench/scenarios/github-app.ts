@@ -10,7 +10,8 @@ import { silentLog } from '../../src/domain/log.ts';
 import { parseProviderConfigs } from '../../src/providers/config.ts';
 import { sharedHttpAgent } from '../../src/providers/http/agent.ts';
 import { createProviderRegistry } from '../../src/providers/registry.ts';
-import { TOKEN_REUSE_MARGIN_MS } from '../../src/tokens/app-token-resolver.ts';
+import { tokenReuseMarginMs } from '../../src/tokens/app-token-resolver.ts';
+import { DEFAULT_SETTINGS } from '../../src/system/settings.ts';
 import { withGitHubApps } from '../../src/tokens/app-tokens.ts';
 import { readKeyFile } from '../../src/providers/github/app/app-key-source.ts';
 import { DynamoTokenResolver } from '../../src/tokens/dynamo-token-resolver.ts';
@@ -21,29 +22,36 @@ import { localDocClient } from '../world.ts';
 export interface GitHubAppResult {
   rows: number;
   installations: number;
+  /** Installations of the App whose accounts have no rows: used by nothing, so never minted for. */
+  idleInstallations: number;
   /** Lambda containers refreshing at once, each with its own memory, sharing the tokens table. */
   containers: number;
   /** Simulated hours of ticks (one tick per container every 10 s). */
   hours: number;
+  /** How long GitHub's (the simulated App's) tokens live. */
+  tokenLifetimeMs: number;
+  /** How long before its expiry a token is replaced: the tick's budget and the expiry slack. */
+  reuseMarginMs: number;
   mints: number;
+  /** Mints for the idle installations (0: minting is lazy). */
+  idleMints: number;
   /** The most any one installation was minted for in the run. */
   maxMintsOneInstallation: number;
-  /**
-   * Mints if each installation is minted exactly once per token use (at the start, then each
-   * time its token is within the reuse margin of expiry): whatever the containers and rows.
-   */
-  floorMints: number;
-  /** `mints / floorMints`: 1 means one mint per installation per token lifetime, never one per container. */
-  mintsOverFloor: number;
-  /** Steady state per installation per hour with one-hour tokens reused until the margin: 60 / (60 - margin in minutes). */
+  /** Measured: mints ÷ (used installations × hours), the first mint of each installation included. */
+  mintsPerInstallationHour: number;
+  /** Measured: the mean time between two mints of one installation, in minutes (continuous use). */
+  meanMinutesBetweenMints: number;
+  /** Measured, steady state: 60 minutes ÷ that mean time. */
   steadyMintsPerInstallationHour: number;
+  /** Measured, steady state: a token's lifetime ÷ that mean time (1 would need a zero margin). */
+  steadyMintsPerInstallationTokenLifetime: number;
   /** Token look-ups, and how many reached the tokens table (the rest were answered from a container's memory). */
   lookups: number;
 }
 
 /**
  * Mints per installation per hour for `rows` rows over `installations` organisations with the
- * App installed, refreshed by `containers` containers for `hours` simulated hours: every
+ * App installed (and 10 more installed organisations without rows), refreshed by `containers` containers for `hours` simulated hours: every
  * container resolves the tokens of a batch of rows each 10 s through the real resolver, on
  * DynamoDB Local and the simulated GitHub App (JWT checked, tokens expiring after an hour).
  * The HTTP refreshes themselves are left out: they do not mint.
@@ -62,12 +70,14 @@ export async function githubAppMints(endpoint: string, options: { rows?: number;
   });
   const keyPath = join(mkdtempSync(join(tmpdir(), 'gitsync-bench-app-')), 'app.pem');
   writeFileSync(keyPath, privateKey);
-  const accounts = Array.from({ length: installations }, (_, i) => `org-${i}`);
+  const idleInstallations = 10;
+  const tokenLifetimeMs = 60 * 60_000;
+  const accounts = Array.from({ length: installations + idleInstallations }, (_, i) => `org-${i}`);
   const sim = await start({
     clock,
     latency: 0,
     rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 },
-    app: { appId: '77', publicKey, installations: Object.fromEntries(accounts.map((a, i) => [a, 1000 + i])) },
+    app: { appId: '77', publicKey, tokenLifetimeMs, installations: Object.fromEntries(accounts.map((a, i) => [a, 1000 + i])) },
   });
   // Setup-sized timeouts: what is measured is mints, not DynamoDB Local's speed on a busy machine.
   const doc = localDocClient(endpoint, undefined, SETUP_REQUEST_TIMEOUT_MS);
@@ -78,8 +88,20 @@ export async function githubAppMints(endpoint: string, options: { rows?: number;
     const registry = createProviderRegistry(providers, { clock });
     // Each row: an owner (200 of them) and a repository of one of the installed organisations.
     const origins = Array.from({ length: rows }, (_, i) => ({ ownerId: `owner-${i % 200}`, origin: `${sim.url}/${accounts[i % installations]}/repo-${i % 7}.git` }));
+    const longestUseMs = DEFAULT_SETTINGS.tickBudgetMs;
+    const mintTimes = new Map<number, number[]>();
+    const onMint = (_host: string, installationId: number) => mintTimes.set(installationId, [...(mintTimes.get(installationId) ?? []), clock.now()]);
     const fleet = Array.from({ length: containers }, () =>
-      withGitHubApps(new DynamoTokenResolver(doc, tokensTable, clock), providers, { doc, tokensTableName: tokensTable, dispatcher: sharedHttpAgent(), clock: withRealWaits(clock), log: silentLog, readKey: readKeyFile }),
+      withGitHubApps(new DynamoTokenResolver(doc, tokensTable, clock), providers, {
+        doc,
+        tokensTableName: tokensTable,
+        dispatcher: sharedHttpAgent(),
+        clock: withRealWaits(clock),
+        longestUseMs,
+        log: silentLog,
+        readKey: readKeyFile,
+        onMint,
+      }),
     );
     let lookups = 0;
     let next = 0;
@@ -103,18 +125,26 @@ export async function githubAppMints(endpoint: string, options: { rows?: number;
       clock.skipTo(clock.now() + 10_000);
     }
     const byInstallation = Object.values(sim.app!.stats.mintsByInstallation);
-    const floorMints = installations * Math.ceil((hours * 3_600_000) / (3_600_000 - TOKEN_REUSE_MARGIN_MS));
     const mints = sim.app!.stats.mints;
+    const idleMints = [...mintTimes].filter(([id]) => id >= 1000 + installations).reduce((n, [, times]) => n + times.length, 0);
+    const gaps = [...mintTimes.values()].flatMap((times) => times.slice(1).map((at, i) => at - times[i]!));
+    const meanGapMs = gaps.length > 0 ? gaps.reduce((a, b) => a + b, 0) / gaps.length : Number.NaN;
+    const round3 = (x: number) => Math.round(x * 1000) / 1000;
     return {
       rows,
       installations,
+      idleInstallations,
       containers,
       hours,
+      tokenLifetimeMs,
+      reuseMarginMs: tokenReuseMarginMs(longestUseMs),
       mints,
+      idleMints,
       maxMintsOneInstallation: Math.max(...byInstallation),
-      floorMints,
-      mintsOverFloor: Math.round((mints / floorMints) * 1000) / 1000,
-      steadyMintsPerInstallationHour: Math.round((3_600_000 / (3_600_000 - TOKEN_REUSE_MARGIN_MS)) * 1000) / 1000,
+      mintsPerInstallationHour: round3(mints / installations / hours),
+      meanMinutesBetweenMints: round3(meanGapMs / 60_000),
+      steadyMintsPerInstallationHour: round3(3_600_000 / meanGapMs),
+      steadyMintsPerInstallationTokenLifetime: round3(tokenLifetimeMs / meanGapMs),
       lookups,
     };
   } finally {

@@ -6,7 +6,8 @@ export type WebhookHeaders = Readonly<Record<string, string | undefined>>;
  * A delivery names the head repository and branch (for a PR from a fork, the fork's).
  */
 export type ParsedDelivery =
-  | { kind: 'branch'; repoUrl: string; branch: string }
+  /** `otherBranches`: the further branches of a push that names several (Bitbucket's do); each is made due too. */
+  | { kind: 'branch'; repoUrl: string; branch: string; otherBranches?: readonly string[] }
   | { kind: 'ping' }
   /**
    * A GitHub App was installed on (`installationId`) or removed from (null) these accounts,

@@ -21,3 +21,18 @@ export function branchOfRef(ref: unknown, repoUrl: string): ParsedDelivery {
   const branch = name.slice('refs/heads/'.length);
   return branch ? { kind: 'branch', repoUrl, branch } : invalidDelivery('ref names no branch');
 }
+
+/**
+ * A push naming several refs (`refs/heads/x`, ...): every branch among them, the first as the
+ * delivery's `branch` and the rest as `otherBranches`; ignored when none is a branch.
+ */
+export function branchesOfRefs(refs: readonly unknown[], repoUrl: string): ParsedDelivery {
+  const branches: string[] = [];
+  for (const ref of refs) {
+    const one = branchOfRef(ref, repoUrl);
+    if (one.kind === 'branch' && !branches.includes(one.branch)) branches.push(one.branch);
+  }
+  const [branch, ...otherBranches] = branches;
+  if (branch === undefined) return { kind: 'ignored', reason: 'the push names no branch (tags only)' };
+  return { kind: 'branch', repoUrl, branch, ...(otherBranches.length > 0 ? { otherBranches } : {}) };
+}

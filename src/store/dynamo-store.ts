@@ -140,17 +140,11 @@ export class DynamoStore implements Store, DueCensus {
 
   async markStale(chatId: string, mark: StaleMark): Promise<void> {
     await this.#ensureMark();
-    try {
-      await this.#markStale(chatId, mark);
-    } catch (err) {
-      if (!isOperandTypeError(err)) throw err;
-      // An outside writer's version that is no number cannot be counted on: replace it, then mark.
-      const row = await this.getRow(chatId);
-      this.#log.warn('the row\'s version is unusable; replaced by a number', { chatId, problem: `version ${JSON.stringify(row?.version)} is not a number` });
-      const reset = buildUpdateExpression({ set: { version: 1 }, conditionNames: { '#version': 'version' }, conditionValues: { ':seen': row?.version ?? null } });
-      await this.#rows.updateIf(chatId, reset, '#version = :seen');
-      await this.#markStale(chatId, mark);
-    }
+    await this.#rows.withCountableVersion(
+      chatId,
+      () => this.#markStale(chatId, mark),
+      (problem) => this.#log.warn('the row\'s version is unusable; replaced by a number', { chatId, problem }),
+    );
   }
 
   async #markStale(chatId: string, mark: StaleMark): Promise<void> {
@@ -291,11 +285,6 @@ export class DynamoStore implements Store, DueCensus {
   }
 
 
-}
-
-/** DynamoDB's refusal of an update whose arithmetic meets a value of the wrong type (a string `version`). */
-function isOperandTypeError(err: unknown): boolean {
-  return err instanceof Error && err.name === 'ValidationException' && /incorrect (operand|data) type/i.test(err.message);
 }
 
 /**

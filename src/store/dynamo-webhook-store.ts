@@ -1,9 +1,11 @@
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../domain/row.ts';
+import { silentLog, type Log } from '../domain/log.ts';
 import { hostDeliveryKey } from './dynamo-last-deliveries.ts';
 import { onceSlot } from './due-slot.ts';
 import { checkedShardCount, dueShardFor } from './shard.ts';
+import { StatusTable } from './status-table.ts';
 import type { Lease } from './store.ts';
 import { buildUpdateExpression, type UpdateSpec } from './update-expression.ts';
 
@@ -79,11 +81,15 @@ export class DynamoWebhookStore implements WebhookRowStore {
   readonly #table: string;
   readonly #index: string;
   readonly #shardCount: number;
+  readonly #rows: StatusTable;
+  readonly #log: Log;
 
   /** `shardCount`: the due index's SHARD_COUNT (a row made due goes to its shard's base partition). */
-  constructor(options: { doc: DynamoDBDocumentClient; tableName: string; shardCount: number; indexName?: string }) {
+  constructor(options: { doc: DynamoDBDocumentClient; tableName: string; shardCount: number; indexName?: string; log?: Log }) {
     this.#doc = options.doc;
     this.#table = options.tableName;
+    this.#rows = new StatusTable(options.doc, options.tableName);
+    this.#log = options.log ?? silentLog;
     this.#shardCount = checkedShardCount(options.shardCount);
     this.#index = options.indexName ?? REPO_BRANCH_INDEX;
   }
@@ -169,7 +175,16 @@ export class DynamoWebhookStore implements WebhookRowStore {
     );
   }
 
-  async #update(
+  /** A conditional update; a version an outside writer stored as no number is replaced first (see `withCountableVersion`). */
+  #update(chatId: string, spec: UpdateSpec, condition: string): Promise<{ row: DiffStatusRow } | { old: Record<string, AttributeValue> | undefined }> {
+    return this.#rows.withCountableVersion(
+      chatId,
+      () => this.#updateOnce(chatId, spec, condition),
+      (problem) => this.#log.warn('webhook: the row\'s version is unusable; replaced by a number', { chatId, problem }),
+    );
+  }
+
+  async #updateOnce(
     chatId: string,
     spec: UpdateSpec,
     condition: string,

@@ -8,7 +8,8 @@ const MAX_KEY_BYTES = 2_048;
  * hostname and path lower-cased, `.git` and credentials dropped, and the port left out (an ssh
  * origin's port is ssh's, not the web's); `movedPath` (the row's learned `repoMove`) replaces the
  * origin's path. So every URL form of one repository (https, ssh,
- * scp-like, with or without `.git`, any host case) gets the same key. It is deliberately a
+ * scp-like, with or without `.git`, any host case; Data Center's `scm/` clone paths: see
+ * `keyPath`) gets the same key. It is deliberately a
  * little coarse: a webhook re-checks each candidate row against the configured provider. The
  * space cannot occur in a parsed origin nor in a git branch name. Undefined when the origin
  * names no repository path or the branch is empty.
@@ -17,9 +18,20 @@ export function repoBranchKey(origin: string | undefined, branch: string | undef
   if (typeof origin !== 'string' || typeof branch !== 'string' || branch === '') return undefined;
   const remote = parseRemote(origin);
   if (!remote || remote.segments.length === 0) return undefined;
-  const path = movedPath ?? remote.segments.join('/');
+  const path = keyPath(movedPath?.split('/') ?? remote.segments);
   const key = `${remote.host.replace(/:\d+$/, '')}/${path.toLowerCase()} ${branch}`;
   return Buffer.byteLength(key) <= MAX_KEY_BYTES ? key : undefined;
+}
+
+/**
+ * Bitbucket Data Center clones over https at `[context/]scm/KEY/slug` and over ssh at
+ * `KEY/slug` (what its deliveries' http clone link and a row's ssh origin name): a path whose
+ * third-last segment is `scm` is keyed by its last two, in every URL form, so both find the
+ * same rows. Coarse on other hosts too (a GitLab `group/scm/a/b` is keyed `a/b` in every
+ * form), which the exact check of each candidate absorbs.
+ */
+function keyPath(segments: readonly string[]): string {
+  return (segments.length >= 3 && segments[segments.length - 3] === 'scm' ? segments.slice(-2) : segments).join('/');
 }
 
 /**

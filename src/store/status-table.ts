@@ -43,6 +43,30 @@ export class StatusTable {
     );
   }
 
+  /**
+   * `write`, which counts the row's `version` up; when an outside writer stored a version that
+   * is no number (DynamoDB refuses the arithmetic), that version is replaced by 1, fenced on
+   * the value as stored (a refresh that read it loses its write-back, as after any change),
+   * and `write` runs once more. `onReplaced` hears what was replaced.
+   */
+  async withCountableVersion<T>(chatId: string, write: () => Promise<T>, onReplaced: (problem: string) => void): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isOperandTypeError(err)) throw err;
+      const out = await this.#doc.send(
+        new GetCommand({ TableName: this.#table, Key: { chatId }, ProjectionExpression: '#version', ExpressionAttributeNames: { '#version': 'version' }, ConsistentRead: true }),
+      );
+      const seen: unknown = out.Item?.['version'];
+      if (seen !== undefined && typeof seen !== 'number') {
+        onReplaced(`version ${JSON.stringify(seen)} is not a number`);
+        const reset = buildUpdateExpression({ set: { version: 1 }, conditionNames: { '#version': 'version' }, conditionValues: { ':seen': seen } });
+        await this.updateIf(chatId, reset, '#version = :seen');
+      }
+      return write();
+    }
+  }
+
   async getRow(chatId: string): Promise<DiffStatusRow | null> {
     const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { chatId }, ConsistentRead: true }));
     return (out.Item as DiffStatusRow | undefined) ?? null;
@@ -70,4 +94,9 @@ export class StatusTable {
     if (await this.updateIf(chatId, finish(pollable), 'attribute_not_exists(archived) OR archived <> :true')) return;
     await this.update(chatId, finish(buildUpdateExpression({ set, setIfAbsent, remove: [...remove, ...shape.indexAttributes] })));
   }
+}
+
+/** DynamoDB's refusal of an update whose arithmetic meets a value of the wrong type (a string `version`). */
+function isOperandTypeError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ValidationException' && /incorrect (operand|data) type/i.test(err.message);
 }

@@ -1,7 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { silentLog, type Log } from '../domain/log.ts';
 import { onceSlot } from './due-slot.ts';
 import { checkedShardCount, dueShardFor } from './shard.ts';
+import { StatusTable } from './status-table.ts';
 import { buildUpdateExpression } from './update-expression.ts';
 
 export const AWAITING_TOKEN_INDEX = 'byAwaitingToken';
@@ -10,6 +11,8 @@ export const AWAITING_TOKEN_INDEX = 'byAwaitingToken';
 export interface TokenWaits {
   /** One page of the chat ids waiting for `ownerId`'s token. */
   waiting(ownerId: string, after: Record<string, unknown> | undefined): Promise<{ chatIds: string[]; next?: Record<string, unknown> }>;
+  /** The row's `gitRemoteOrigin`, when it has one. */
+  origin(chatId: string): Promise<string | undefined>;
   /** Makes the row due now, if it still waits for that owner's token and is pollable; false otherwise. */
   makeDue(chatId: string, ownerId: string, now: number): Promise<boolean>;
 }
@@ -18,10 +21,14 @@ export class DynamoTokenWaits implements TokenWaits {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #shardCount: number;
+  readonly #rows: StatusTable;
+  readonly #log: Log;
 
-  constructor(options: { doc: DynamoDBDocumentClient; tableName: string; shardCount: number }) {
+  constructor(options: { doc: DynamoDBDocumentClient; tableName: string; shardCount: number; log?: Log }) {
     this.#doc = options.doc;
     this.#table = options.tableName;
+    this.#rows = new StatusTable(options.doc, options.tableName);
+    this.#log = options.log ?? silentLog;
     this.#shardCount = checkedShardCount(options.shardCount);
   }
 
@@ -39,6 +46,14 @@ export class DynamoTokenWaits implements TokenWaits {
     return out.LastEvaluatedKey ? { chatIds, next: out.LastEvaluatedKey } : { chatIds };
   }
 
+  async origin(chatId: string): Promise<string | undefined> {
+    const out = await this.#doc.send(
+      new GetCommand({ TableName: this.#table, Key: { chatId }, ProjectionExpression: '#o', ExpressionAttributeNames: { '#o': 'gitRemoteOrigin' } }),
+    );
+    const origin: unknown = out.Item?.['gitRemoteOrigin'];
+    return typeof origin === 'string' ? origin : undefined;
+  }
+
   async makeDue(chatId: string, ownerId: string, now: number): Promise<boolean> {
     // As a push does (both designs: `staleAt` and a one-off slot in the shard's base
     // partition), with a new version so a refresh in flight, which found no token, cannot
@@ -51,14 +66,10 @@ export class DynamoTokenWaits implements TokenWaits {
       conditionNames: { '#wait': 'awaitingToken', '#due': 'dueShard' },
       conditionValues: { ':owner': ownerId },
     });
-    try {
-      await this.#doc.send(
-        new UpdateCommand({ TableName: this.#table, Key: { chatId }, ...expression, ConditionExpression: '#wait = :owner AND attribute_exists(#due)' }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    return this.#rows.withCountableVersion(
+      chatId,
+      () => this.#rows.updateIf(chatId, expression, '#wait = :owner AND attribute_exists(#due)'),
+      (problem) => this.#log.warn('the row\'s version is unusable; replaced by a number', { chatId, problem }),
+    );
   }
 }

@@ -5,6 +5,7 @@ import type { DiffStatusRow } from '../domain/row.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import { markStale, type MarkStaleInput } from '../ops/mark-stale.ts';
 import { refreshNow } from '../ops/refresh-now.ts';
+import { installationChanged } from '../ops/installation-changed.ts';
 import { tokenLinked } from '../ops/token-linked.ts';
 import type { ProviderRegistry } from '../providers/provider.ts';
 import { readKeyFile, type AppKeyReader } from '../providers/github/app/app-key-source.ts';
@@ -77,7 +78,7 @@ export interface System {
   readonly refresher: Refresher;
   /** The tick's dependencies; `overrides` swap one part for one run (tests). */
   tickDeps(overrides?: Partial<TickDeps>): TickDeps;
-  /** A GitHub App's installation events, when a host has an App. */
+  /** A GitHub App's installation events, when a host has an App: see `src/ops/installation-changed.ts`. */
   readonly installations: InstallationEvents | undefined;
   /** One pass asking each GitHub App's host to redeliver what this deployment failed to take (none without an App). */
   redeliverFailed(): Promise<RedeliveryReport[]>;
@@ -117,6 +118,7 @@ export function composeSystem(parts: SystemParts): System {
           tokensTableName: settings.tokensTableName,
           dispatcher,
           clock,
+          longestUseMs: settings.tickBudgetMs,
           log,
           readKey: parts.readAppKey ?? readKeyFile,
           ...(parts.onAppTokenMint ? { onMint: parts.onAppTokenMint } : {}),
@@ -136,6 +138,11 @@ export function composeSystem(parts: SystemParts): System {
     : undefined;
   const publisher = parts.publisher ? { publisher: parts.publisher } : {};
   const activity = webhookActivityOf(settings, doc, clock);
+  const tokenWaits = (): TokenWaits =>
+    parts.tokenWaits ??
+    (doc
+      ? new DynamoTokenWaits({ doc, tableName: settings.tableName, shardCount: settings.shardCount, log })
+      : missing('the rows waiting for a token (or a DynamoDB client to read them)'));
 
   // The pipeline's parts, one bag for ticks, deliveries and refresh-now; built at first use
   // (a system that only marks rows stale has no refresher).
@@ -162,7 +169,9 @@ export function composeSystem(parts: SystemParts): System {
     get refresher() {
       return refresher ?? missing('a token resolver (or a tokens table name and a DynamoDB client) to refresh rows');
     },
-    installations: apps?.resolver,
+    installations: apps?.resolver
+      ? { changed: (host, accounts, installationId, at) => installationChanged({ records: apps.resolver!, waits: tokenWaits(), registry, clock }, { host, accounts, installationId, at }) }
+      : undefined,
     redeliverFailed: async () => (apps ? apps.redeliver() : []),
     start: async () => {
       await apps?.checkKeys();
@@ -177,14 +186,7 @@ export function composeSystem(parts: SystemParts): System {
         ...run,
       }),
     markStale: (input) => markStale(store, clock, input, { log, ...publisher }),
-    tokenLinked: (ownerId) => {
-      const waits =
-        parts.tokenWaits ??
-        (doc
-          ? new DynamoTokenWaits({ doc, tableName: settings.tableName, shardCount: settings.shardCount })
-          : missing('the rows waiting for a token (or a DynamoDB client to read them)'));
-      return tokenLinked(waits, clock, ownerId);
-    },
+    tokenLinked: (ownerId) => tokenLinked(tokenWaits(), clock, ownerId),
     refreshNow: (chatId, timeoutMs) => refreshNow(pipeline(), chatId, timeoutMs),
   };
   return system;

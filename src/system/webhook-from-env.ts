@@ -68,7 +68,12 @@ export function webhookReceiverFromEnv(config: WebhookEnvConfig, options: FromEn
   return composeWebhookReceiver(system, {
     settings: config.webhook,
     secrets,
-    rows: new DynamoWebhookStore({ doc: system.doc, tableName: config.settings.tableName, shardCount: config.settings.shardCount }),
+    rows: new DynamoWebhookStore({
+      doc: system.doc,
+      tableName: config.settings.tableName,
+      shardCount: config.settings.shardCount,
+      ...(options.log ? { log: options.log } : {}),
+    }),
     deliveries: new DynamoDeliveryLog({ doc: system.doc, tableName: config.settings.deliveriesTableName }),
     ...(config.continuationFunction ? { handOn: lambdaHandOn(config.continuationFunction) } : {}),
   });

@@ -1,14 +1,26 @@
 import type { WaitingClock } from '../domain/clock.ts';
-import { describeError, ProviderError } from '../domain/errors.ts';
+import { describeError, NoTokenError, ProviderError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import type { GitHubAppClient, MintedToken } from '../providers/github/app/app-client.ts';
 import type { GitProvider, RepoRef } from '../providers/provider.ts';
-import type { InstallationEvents } from './installation-events.ts';
+import type { InstallationRecords } from './installation-events.ts';
 import type { AppTokenStore, InstallationRecord } from './app-token-store.ts';
 import type { ResolvedToken, TokenResolver } from './token-resolver.ts';
 
-/** A token is used until this long before its `expires_at` (GitHub's live an hour). */
-export const TOKEN_REUSE_MARGIN_MS = 5 * 60_000;
+/**
+ * What a token's reuse margin adds to the longest a handed-out token is used (a tick's budget:
+ * it is resolved at a batch's start and used by requests starting until the budget ends; GitHub
+ * checks a token when a request arrives, so one in flight as it expires is not cut off): the
+ * error left in its expiry on our clock (the `Date` header that corrects GitHub's skew has
+ * whole seconds; the mint answer's transit), with room to spare. A token that still expires
+ * early is refused once (401) and replaced.
+ */
+export const TOKEN_EXPIRY_SLACK_MS = 30_000;
+
+/** A token is used until this long before its expiry: `longestUseMs` (a tick's budget) and the slack. */
+export function tokenReuseMarginMs(longestUseMs: number): number {
+  return longestUseMs + TOKEN_EXPIRY_SLACK_MS;
+}
 /** "Not installed" is asked again after this long: an org may install the App any time. */
 export const NOT_INSTALLED_TTL_MS = 10 * 60_000;
 /** A found installation is checked again after this long (its id rarely changes; a failed mint re-checks at once). */
@@ -29,6 +41,8 @@ export interface AppTokenResolverOptions {
   store: AppTokenStore;
   /** Reads the time, waits between looks at another container's mint, and times out App calls. */
   clock: WaitingClock;
+  /** The longest a resolved token is used: the tick's budget (see `tokenReuseMarginMs`). */
+  longestUseMs: number;
   log?: Log;
   /** Hears each mint (a metric); never the token. */
   onMint?: (host: string, installationId: number) => void;
@@ -42,11 +56,13 @@ interface CachedToken extends MintedToken {
  * Which token a row uses: the App's installation token when the repository's account has
  * the App installed; else the owner's personal token; `no_token` only when neither exists.
  * Installation tokens are shared by every container through the `AppTokenStore` and kept in
- * memory until a few minutes before they expire; rate limits are remembered per installation.
+ * memory until shortly before they expire (`tokenReuseMarginMs`); rate limits are remembered
+ * per installation.
  */
-export class AppTokenResolver implements TokenResolver, InstallationEvents {
+export class AppTokenResolver implements TokenResolver, InstallationRecords {
   readonly #o: AppTokenResolverOptions;
   readonly #log: Log;
+  readonly #marginMs: number;
   readonly #installations = new Map<string, InstallationRecord>();
   readonly #tokens = new Map<string, CachedToken>();
   /** Mints and renewals in flight in this container, so concurrent rows share one. */
@@ -55,6 +71,7 @@ export class AppTokenResolver implements TokenResolver, InstallationEvents {
   constructor(options: AppTokenResolverOptions) {
     this.#o = options;
     this.#log = options.log ?? silentLog;
+    this.#marginMs = tokenReuseMarginMs(options.longestUseMs);
   }
 
   scope(ownerId: string, provider: GitProvider, repo: RepoRef): string {
@@ -64,14 +81,22 @@ export class AppTokenResolver implements TokenResolver, InstallationEvents {
   async resolve(ownerId: string, provider: GitProvider, repo: RepoRef): Promise<ResolvedToken> {
     const app = this.#o.apps.get(provider.host);
     if (!app) return this.#o.personal.resolve(ownerId, provider, repo);
-    const installationId = await this.#installation(app, provider.host, repo);
-    if (installationId === null) return this.#o.personal.resolve(ownerId, provider, repo);
-    const token = await this.#installationToken(app, provider.host, installationId);
-    if (token) return token;
-    // The installation is gone (uninstalled or suspended since): the owner's own token, if any.
-    this.#forgetInstallation(provider.host, accountOf(repo));
-    await this.#o.store.rememberInstallation(provider.host, accountOf(repo), { installationId: null, checkedAt: this.#o.clock.now() });
-    return this.#o.personal.resolve(ownerId, provider, repo);
+    const record = await this.#installation(app, provider.host, repo);
+    if (record.installationId !== null) {
+      const token = await this.#installationToken(app, provider.host, record.installationId);
+      if (token) return token;
+      // The installation is gone (uninstalled or suspended since): the owner's own token, if any.
+      this.#forgetInstallation(provider.host, accountOf(repo));
+      await this.#o.store.rememberInstallation(provider.host, accountOf(repo), { installationId: null, checkedAt: this.#o.clock.now() });
+    }
+    try {
+      return await this.#o.personal.resolve(ownerId, provider, repo);
+    } catch (err) {
+      // Neither token: the row will wait under its owner's id; the account's record says whose
+      // rows to wake when the App is installed there (`waitingOwners`), noted once per owner.
+      if (err instanceof NoTokenError && !record.waitingOwners?.includes(ownerId)) await this.#o.store.noteWaiting(provider.host, accountOf(repo), ownerId);
+      throw err;
+    }
   }
 
   async recordRateLimit(token: ResolvedToken, resetAt: number): Promise<void> {
@@ -92,35 +117,43 @@ export class AppTokenResolver implements TokenResolver, InstallationEvents {
   }
 
   /** An installation event: every container reads the new record at its next refresh of those accounts' rows. */
-  async changed(host: string, accounts: readonly string[], installationId: number | null, at: number): Promise<void> {
+  async record(host: string, accounts: readonly string[], installationId: number | null, at: number): Promise<void> {
     for (const account of accounts) {
       this.#forgetInstallation(host, account);
       await this.#o.store.rememberInstallation(host, account, { installationId, checkedAt: at });
     }
   }
 
-  async #installation(app: GitHubAppClient, host: string, repo: RepoRef): Promise<number | null> {
+  async waitingOwners(host: string, account: string): Promise<readonly string[]> {
+    return (await this.#o.store.installation(host, account))?.waitingOwners ?? [];
+  }
+
+  doneWaiting(host: string, account: string, owners: readonly string[]): Promise<void> {
+    return this.#o.store.doneWaiting(host, account, owners);
+  }
+
+  async #installation(app: GitHubAppClient, host: string, repo: RepoRef): Promise<InstallationRecord> {
     const account = accountOf(repo);
     const key = JSON.stringify([host, account]);
     const now = this.#o.clock.now();
-    const fresh = (r: InstallationRecord | undefined): r is InstallationRecord =>
-      r !== undefined && now - r.checkedAt < (r.installationId === null ? NOT_INSTALLED_TTL_MS : INSTALLED_TTL_MS) && r.checkedAt <= now;
+    const fresh = (r: InstallationRecord): boolean =>
+      now - r.checkedAt < (r.installationId === null ? NOT_INSTALLED_TTL_MS : INSTALLED_TTL_MS) && r.checkedAt <= now;
     // Only found installations are kept in memory: "not installed" is read from the table each
     // batch, so an installation event (or another container's look-up) counts at once.
     const inMemory = this.#installations.get(key);
-    if (fresh(inMemory)) return inMemory.installationId;
+    if (inMemory && fresh(inMemory)) return inMemory;
     const stored = await this.#o.store.installation(host, account);
-    if (fresh(stored)) {
+    if (stored && fresh(stored)) {
       if (stored.installationId !== null) this.#installations.set(key, stored);
-      return stored.installationId;
+      return stored;
     }
     const [, name = ''] = splitPath(repo);
     return this.#once(`installation#${key}`, async () => {
       const installationId = await app.installationFor(account, name, this.#o.clock.abortAfter(APP_CALL_TIMEOUT_MS));
-      const record = { installationId, checkedAt: now };
+      const record: InstallationRecord = { installationId, checkedAt: now };
       if (installationId !== null) this.#installations.set(key, record);
       await this.#o.store.rememberInstallation(host, account, record);
-      return installationId;
+      return { ...record, ...(stored?.waitingOwners ? { waitingOwners: stored.waitingOwners } : {}) };
     });
   }
 
@@ -135,7 +168,7 @@ export class AppTokenResolver implements TokenResolver, InstallationEvents {
   #installationToken(app: GitHubAppClient, host: string, installationId: number): Promise<ResolvedToken | null> {
     const key = appKey(host, installationId);
     const cached = this.#tokens.get(key);
-    if (cached && cached.expiresAt - this.#o.clock.now() > TOKEN_REUSE_MARGIN_MS) return Promise.resolve(resolved(key, cached));
+    if (cached && cached.expiresAt - this.#o.clock.now() > this.#marginMs) return Promise.resolve(resolved(key, cached));
     return this.#once(`token#${key}`, () => this.#fetchToken(app, host, installationId));
   }
 
@@ -155,17 +188,22 @@ export class AppTokenResolver implements TokenResolver, InstallationEvents {
     for (let look = 0; ; look++) {
       const now = this.#o.clock.now();
       const stored = await store.token(host, installationId);
-      if (stored?.token && stored.expiresAt !== undefined && stored.expiresAt - now > TOKEN_REUSE_MARGIN_MS) {
+      if (stored?.token && stored.expiresAt !== undefined && stored.expiresAt - now > this.#marginMs) {
         const token: CachedToken = { token: stored.token, expiresAt: stored.expiresAt, ...(stored.rateLimitedUntil !== undefined ? { rateLimitedUntil: stored.rateLimitedUntil } : {}) };
         this.#tokens.set(key, token);
         return resolved(key, token);
       }
-      if (await store.claimMint(host, installationId, now, now + MINT_LEASE_MS, now + TOKEN_REUSE_MARGIN_MS)) {
+      const leaseUntil = now + MINT_LEASE_MS;
+      if (await store.claimMint(host, installationId, now, leaseUntil, now + this.#marginMs)) {
         const minted = await app.mint(installationId, this.#o.clock.abortAfter(APP_CALL_TIMEOUT_MS)).catch((err: unknown) => {
           this.#log.warn('could not mint a GitHub App installation token', { host, installationId, error: describeError(err) });
           throw err;
         });
-        if (!minted) return null;
+        if (!minted) {
+          // Gone: nothing to wait for. A failed mint keeps its lease instead, so no container retries at once.
+          await store.releaseMint(host, installationId, leaseUntil);
+          return null;
+        }
         await store.saveToken(host, installationId, minted);
         this.#tokens.set(key, minted);
         this.#o.onMint?.(host, installationId);

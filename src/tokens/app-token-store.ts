@@ -12,10 +12,16 @@ import type { MintedToken } from '../providers/github/app/app-client.ts';
 export interface AppTokenStore {
   installation(host: string, account: string): Promise<InstallationRecord | undefined>;
   rememberInstallation(host: string, account: string, record: InstallationRecord): Promise<void>;
+  /** Notes that `ownerId` has rows on the account left without any token (kept until the App is installed there). */
+  noteWaiting(host: string, account: string, ownerId: string): Promise<void>;
+  /** Drops `owners` from the account's waiting owners (their rows were made due). */
+  doneWaiting(host: string, account: string, owners: readonly string[]): Promise<void>;
   token(host: string, installationId: number): Promise<StoredAppToken | undefined>;
   /** True when this caller may mint: no token fresh until `freshUntil` and no live lease of another. */
   claimMint(host: string, installationId: number, now: number, leaseUntil: number, freshUntil: number): Promise<boolean>;
   saveToken(host: string, installationId: number, minted: MintedToken): Promise<void>;
+  /** Ends this caller's mint lease (`leaseUntil`, as claimed) without a token. */
+  releaseMint(host: string, installationId: number, leaseUntil: number): Promise<void>;
   /** Forgets `token` (refused with a 401) unless another container already replaced it. */
   dropToken(host: string, installationId: number, token: string): Promise<void>;
   /** Only moves a limit later. */
@@ -30,6 +36,11 @@ export interface InstallationRecord {
   installationId: number | null;
   /** Epoch ms the record was learned. */
   checkedAt: number;
+  /**
+   * Owners with rows on the account that found neither the App nor a personal token: their rows
+   * wait on the `byAwaitingToken` index under the owner's id, and an installation event makes them due.
+   */
+  waitingOwners?: readonly string[];
 }
 
 export interface StoredAppToken {
@@ -54,19 +65,28 @@ export class DynamoAppTokenStore implements AppTokenStore {
     const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: installationKey(host, account) }));
     const id: unknown = out.Item?.['installationId'];
     const checkedAt: unknown = out.Item?.['checkedAt'];
-    if (typeof checkedAt !== 'number' || !(id === null || (typeof id === 'number' && Number.isSafeInteger(id) && id > 0))) return undefined;
-    return { installationId: id, checkedAt };
+    const waiting = waitingOwnersOf(out.Item?.['waitingOwners']);
+    if (typeof checkedAt !== 'number' || !(id === null || (typeof id === 'number' && Number.isSafeInteger(id) && id > 0))) {
+      // An unusable record still tells whose rows wait on the account.
+      return waiting.length > 0 ? { installationId: null, checkedAt: Number.NEGATIVE_INFINITY, waitingOwners: waiting } : undefined;
+    }
+    return { installationId: id, checkedAt, ...(waiting.length > 0 ? { waitingOwners: waiting } : {}) };
   }
 
-  async rememberInstallation(host: string, account: string, record: InstallationRecord): Promise<void> {
-    await this.#doc.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: installationKey(host, account),
-        UpdateExpression: 'SET installationId = :i, checkedAt = :c',
-        ExpressionAttributeValues: { ':i': record.installationId, ':c': record.checkedAt },
-      }),
-    );
+  rememberInstallation(host: string, account: string, record: InstallationRecord): Promise<void> {
+    return this.#updateInstallation(host, account, 'SET installationId = :i, checkedAt = :c', { ':i': record.installationId, ':c': record.checkedAt });
+  }
+
+  noteWaiting(host: string, account: string, ownerId: string): Promise<void> {
+    return this.#updateInstallation(host, account, 'ADD waitingOwners :o', { ':o': new Set([ownerId]) });
+  }
+
+  async doneWaiting(host: string, account: string, owners: readonly string[]): Promise<void> {
+    if (owners.length > 0) await this.#updateInstallation(host, account, 'DELETE waitingOwners :o', { ':o': new Set(owners) });
+  }
+
+  async #updateInstallation(host: string, account: string, expression: string, values: Record<string, unknown>): Promise<void> {
+    await this.#doc.send(new UpdateCommand({ TableName: this.#table, Key: installationKey(host, account), UpdateExpression: expression, ExpressionAttributeValues: values }));
   }
 
   async token(host: string, installationId: number): Promise<StoredAppToken | undefined> {
@@ -105,14 +125,23 @@ export class DynamoAppTokenStore implements AppTokenStore {
     );
   }
 
+  async releaseMint(host: string, installationId: number, leaseUntil: number): Promise<void> {
+    await this.#removeWhile(host, installationId, ['mintLeaseUntil'], 'mintLeaseUntil', leaseUntil);
+  }
+
   async dropToken(host: string, installationId: number, token: string): Promise<void> {
-    await this.#conditional(
+    await this.#removeWhile(host, installationId, ['accessToken', 'expiresAt'], 'accessToken', token);
+  }
+
+  /** Removes `attributes` of the installation's token item while `attribute` still holds `value`. */
+  #removeWhile(host: string, installationId: number, attributes: readonly string[], attribute: string, value: unknown): Promise<boolean> {
+    return this.#conditional(
       new UpdateCommand({
         TableName: this.#table,
         Key: tokenKey(host, installationId),
-        UpdateExpression: 'REMOVE accessToken, expiresAt',
-        ConditionExpression: 'accessToken = :t',
-        ExpressionAttributeValues: { ':t': token },
+        UpdateExpression: `REMOVE ${attributes.join(', ')}`,
+        ConditionExpression: `${attribute} = :v`,
+        ExpressionAttributeValues: { ':v': value },
       }),
     );
   }
@@ -151,6 +180,11 @@ export class DynamoAppTokenStore implements AppTokenStore {
       throw err;
     }
   }
+}
+
+/** A stored string set (the document client reads it as a `Set`); anything else is no owner. */
+function waitingOwnersOf(value: unknown): string[] {
+  return value instanceof Set ? [...value].filter((o): o is string => typeof o === 'string' && o !== '') : [];
 }
 
 function installationKey(host: string, account: string): { ownerId: string; providerHost: string } {

@@ -16,6 +16,8 @@ export interface AppTokensDeps {
   tokensTableName: string;
   dispatcher: Dispatcher;
   clock: WaitingClock;
+  /** The longest a resolved token is used (the tick's budget): its reuse margin follows from it. */
+  longestUseMs: number;
   log: Log;
   readKey: AppKeyReader;
   onMint?: (host: string, installationId: number) => void;
@@ -56,6 +58,7 @@ export function withGitHubApps(personal: TokenResolver, providers: readonly Prov
     apps,
     store,
     clock: deps.clock,
+    longestUseMs: deps.longestUseMs,
     log: deps.log,
     ...(deps.onMint ? { onMint: deps.onMint } : {}),
   });

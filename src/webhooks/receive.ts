@@ -138,7 +138,8 @@ export async function receiveDelivery(
     // An installation event names no repository: with a shared secret, whose it is is unknown.
     if (!sole) return report(202, 'ignored', eventName, { ...base, reason: 'several hosts share the secret; an installation event does not say which sent it' });
     await noteHost(deps, sole.host, receivedAt);
-    await deps.installations.changed(sole.host, parsed.accounts, parsed.installationId, receivedAt);
+    const { madeDue } = await deps.installations.changed(sole.host, parsed.accounts, parsed.installationId, receivedAt);
+    (deps.log ?? silentLog).info('webhook: GitHub App installation changed', { ...base, installed: parsed.installationId !== null, madeDue });
     return report(200, 'processed', eventName, base);
   }
 
@@ -159,6 +160,13 @@ export async function receiveDelivery(
   try {
     const change = { host: provider.host, repo: found.repo, branch: parsed.branch, key, receivedAt };
     const applied = await applyAndHandOn(deps, change, options, undefined);
+    // A push of several branches (Bitbucket): the others' rows are made due for the loop, in what is left of the budget.
+    for (const branch of parsed.otherBranches ?? []) {
+      const otherKey = repoBranchKey(parsed.repoUrl, branch);
+      if (!otherKey) continue;
+      const budgetMs = Math.max(0, options.budgetMs - (deps.clock.now() - receivedAt));
+      addMadeDue(applied, await applyAndHandOn(deps, { ...change, branch, key: otherKey }, { ...options, budgetMs, refreshRows: 0 }, undefined));
+    }
     if (applied.unwritten === 0) return report(200, 'processed', eventName, { ...own, applied });
     (deps.log ?? silentLog).error('webhook: delivery failed: refreshed rows could not be written', { ...own, unwritten: applied.unwritten });
     return await failed(applied);
@@ -209,6 +217,14 @@ async function applyAndHandOn(deps: ReceiverDeps, change: BranchChange, options:
     else await deps.handOn({ change, after: applied.next });
   }
   return applied;
+}
+
+/** Adds the rows another branch's change matched and made due (it refreshed none) to `total`. */
+function addMadeDue(total: ApplyResult, other: ApplyResult): void {
+  total.matched += other.matched;
+  total.madeDue += other.madeDue;
+  total.skipped += other.skipped;
+  total.unwritten += other.unwritten;
 }
 
 function parseContinuation(event: unknown): Continuation {

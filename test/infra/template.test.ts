@@ -195,7 +195,7 @@ test('the stale index named in the environment is the table\'s GSI and the one Q
   );
 });
 
-test('the webhook function queries only the repository-and-branch index, which projects what matching reads', () => {
+test('the webhook function queries the repository-and-branch index, which projects what matching reads, and with a GitHub App the awaiting-token index', () => {
   const table = props('DiffStatusTable') as {
     GlobalSecondaryIndexes: { IndexName: string; KeySchema: unknown; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[];
   };
@@ -203,7 +203,11 @@ test('the webhook function queries only the repository-and-branch index, which p
   assert.deepEqual(gsi?.KeySchema, [{ AttributeName: 'repoBranchKey', KeyType: 'HASH' }]);
   assert.deepEqual(gsi?.Projection, { ProjectionType: 'INCLUDE', NonKeyAttributes: ['gitRemoteOrigin', 'gitBranch'] });
   const queries = inlineStatements('WebhookFunction').filter((s) => [s.Action].flat().includes('dynamodb:Query'));
-  assert.deepEqual(queries.map((s) => s.Resource), [{ 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${REPO_BRANCH_INDEX}` }]);
+  assert.deepEqual(queries.map((s) => s.Resource), [
+    { 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${REPO_BRANCH_INDEX}` },
+    // Installation events (src/ops/installation-changed.ts); only with the App's key (the condition's true side).
+    { 'Fn::Sub': `\${DiffStatusTable.Arn}/index/${AWAITING_TOKEN_INDEX}` },
+  ]);
 });
 
 test('the webhook function answers on a function URL whose authentication is the signature; its URL is an output', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { parseSlot } from '../../src/store/due-slot.ts';
 import { createTestTables, type TestTables } from '../support/dynamodb.ts';
@@ -11,7 +12,7 @@ after(() => Promise.all(opened.map((tables) => tables.close())));
 async function fresh() {
   const tables = await createTestTables();
   opened.push(tables);
-  return pipeline(tables);
+  return { ...(await pipeline(tables)), tables };
 }
 
 /** The instant a stored slot next falls due after `now` (what `staleAt` must say). */
@@ -72,8 +73,11 @@ test('linking a token makes the owner\'s waiting rows due at once; the next tick
   await p.tick();
   for (const id of ['wait-1', 'wait-2', 'other']) assert.equal((await p.get(id)).checkOutcome, 'no_token', id);
   p.clock.advance(60_000);
+  // An outside writer made one row's version a string meanwhile: it is replaced, not a failure (issue 19 case 5).
+  await p.tables.doc.send(new UpdateCommand({ TableName: p.tables.tableName, Key: { chatId: 'wait-2' }, UpdateExpression: 'SET version = :v', ExpressionAttributeValues: { ':v': 'x' } }));
   p.tokens.tokens.set('carol', 'tok');
   assert.deepEqual(await p.system.tokenLinked('carol'), { madeDue: 2 });
+  assert.equal(typeof (await p.get('wait-2')).version, 'number');
   assert.deepEqual(await p.system.tokenLinked('nobody'), { madeDue: 0 });
   for (const id of ['wait-1', 'wait-2']) assert.ok((await p.get(id)).staleAt! <= p.clock.now(), `${id} is due now`);
   assert.ok((await p.get('other')).staleAt! > p.clock.now() + 3_600_000, "another owner's row keeps waiting");

@@ -9,6 +9,12 @@ import { runCli } from '../../src/cli/gitsync.ts';
 import { start, type GitHostSim } from '../../src/dev/git-host-sim/server.ts';
 import { LOCAL_AWS } from '../../src/dev/dynamodb-local/local-aws.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
+import { tokenReuseMarginMs } from '../../src/tokens/app-token-resolver.ts';
+import { DEFAULT_SETTINGS } from '../../src/system/settings.ts';
+import { GitHubAppClient } from '../../src/providers/github/app/app-client.ts';
+import { appKeySource, readKeyFile } from '../../src/providers/github/app/app-key-source.ts';
+import { sharedHttpAgent } from '../../src/providers/http/agent.ts';
+import { providerType } from '../../src/providers/provider-types.ts';
 import { AppKeyError } from '../../src/providers/github/app/app-jwt.ts';
 import { deliveriesToRetry } from '../../src/providers/github/app/failed-deliveries.ts';
 import { ProviderConfigError } from '../../src/providers/config.ts';
@@ -55,7 +61,7 @@ let worlds = 0;
  * acme (App installed, id 11) and globex (not installed); alice owns rows on both and has a
  * personal token; carol has none.
  */
-async function appWorld(options: { tokenLifetimeMs?: number; simBehindMs?: number } = {}): Promise<AppWorld> {
+async function appWorld(options: { tokenLifetimeMs?: number; simBehindMs?: number; moreRows?: ReadonlyArray<readonly [org: string, chat: string, owner: string]> } = {}): Promise<AppWorld> {
   const clock = new ManualClock(Date.parse('2026-12-02T08:00:00Z') + (worlds++) * 86_400_000);
   const simClock = new ManualClock(clock.now() - (options.simBehindMs ?? 0));
   const sim = await start({
@@ -67,7 +73,7 @@ async function appWorld(options: { tokenLifetimeMs?: number; simBehindMs?: numbe
     app: { appId: APP_ID, publicKey, installations: { acme: 11 }, ...(options.tokenLifetimeMs ? { tokenLifetimeMs: options.tokenLifetimeMs } : {}) },
   });
   const host = new URL(sim.url).host;
-  for (const [org, chat, owner] of [['acme', 'a1', 'alice'], ['acme', 'a2', 'carol'], ['globex', 'g1', 'alice'], ['globex', 'g2', 'carol']] as const) {
+  for (const [org, chat, owner] of [['acme', 'a1', 'alice'], ['acme', 'a2', 'carol'], ['globex', 'g1', 'alice'], ['globex', 'g2', 'carol'], ...(options.moreRows ?? [])] as const) {
     const repo = sim.world.repo(org, 'api') ?? sim.world.addRepo(org, 'api');
     const branch = sim.world.addBranch(repo, `feature-${chat}`, 'dev');
     sim.world.openPullRequest(repo, branch, { title: `PR of ${chat}` }, clock.now());
@@ -157,8 +163,14 @@ test('one mint per installation per hour across containers sharing the table; a 
       await Promise.all(containers.map((c) => c.tick()));
     }
     assert.equal(w.sim.app!.stats.mints, 1, `mints in ${w.clock.now()}`);
-    // 49 + 8 = 57 minutes in: within 5 minutes of expiry, so the next user mints once more, for everyone.
-    w.clock.advance(8 * 60_000);
+    // 49 + 9 = 58 minutes in: the token still outlives a tick's budget and the slack...
+    w.clock.advance(9 * 60_000);
+    await makeDue(w);
+    await Promise.all(containers.map((c) => c.tick()));
+    assert.equal(w.sim.app!.stats.mints, 1, 'used until the margin, not 5 minutes before expiry');
+    // ...59.5 minutes in it does not: the next user mints once more, for everyone.
+    assert.equal(tokenReuseMarginMs(DEFAULT_SETTINGS.tickBudgetMs), 60_000, 'a 30 s tick budget and 30 s of slack');
+    w.clock.advance(90_000);
     await makeDue(w);
     await Promise.all(containers.map((c) => c.tick()));
     assert.equal(w.sim.app!.stats.mints, 2);
@@ -231,6 +243,24 @@ test('clock skew: a JWT refused as issued in the future is signed again with Git
   }
 });
 
+test('a token\'s expiry is read on our clock: GitHub\'s clock ahead of ours shortens it by as much', async () => {
+  const w = await appWorld({ simBehindMs: -120_000 });
+  try {
+    const client = new GitHubAppClient({
+      apiUrl: w.sim.apiUrl,
+      appId: APP_ID,
+      key: appKeySource({ appId: APP_ID, privateKeyPath: keyPath }, readKeyFile),
+      dispatcher: sharedHttpAgent(),
+      clock: w.clock,
+      rateLimitHeaders: providerType('github')!.rateLimitHeaders,
+    });
+    const minted = await client.mint(11, AbortSignal.timeout(10_000));
+    assert.equal(minted?.expiresAt, w.clock.now() + 60 * 60_000, 'GitHub says an hour from its now, two minutes ahead of ours');
+  } finally {
+    await w.close();
+  }
+});
+
 test('a malformed or missing App key fails at start with a clear error and touches no row', async () => {
   const w = await appWorld();
   const badPath = join(dir, 'bad.pem');
@@ -260,10 +290,8 @@ test('GIT_PROVIDERS: an app needs an id and exactly one key source, and only on 
   );
 });
 
-test('an installation event makes the App count for its account at once, in every container', async () => {
-  const w = await appWorld();
-  const system = w.container();
-  const secret = 'app-webhook-secret';
+/** The App's webhook on `w`'s tables: `deliver` signs and receives one delivery. */
+function appWebhook(w: AppWorld, secret = 'app-webhook-secret') {
   const receiver = webhookReceiverFromEnv(
     readWebhookEnv({
       TABLE_NAME: tables.tableName,
@@ -284,6 +312,13 @@ test('an installation event makes the App count for its account at once, in ever
       requestContext: { http: { method: 'POST' } },
     });
   };
+  return { receiver, deliver };
+}
+
+test('an installation event makes the App count for its account at once, in every container', async () => {
+  const w = await appWorld();
+  const system = w.container();
+  const { receiver, deliver } = appWebhook(w);
   try {
     await system.tick();
     assert.equal((await w.row('g2')).lastErrorKind, 'no_token');
@@ -292,10 +327,16 @@ test('an installation event makes the App count for its account at once, in ever
     await makeDue(w);
     await system.tick();
     assert.equal((await w.row('g2')).lastErrorKind, 'no_token');
-    // ...until the App's own webhook says so.
+    // ...until the App's own webhook says so: its rows waiting with no_token are due at once,
+    // refreshed by the next tick (no clock moved), not at their next backoff.
+    const waiting = await w.row('g2');
+    assert.equal(waiting.awaitingToken, 'carol');
+    assert.ok(waiting.staleAt! > w.clock.now() + 60_000, 'a row without a token is not due for a while');
     const report = await deliver('installation', { action: 'created', installation: { id: 12, account: { login: 'Globex' } }, sender: { login: 'admin' } }, 'install-1');
     assert.equal(report.outcome, 'processed');
-    await makeDue(w);
+    const due = await w.row('g2');
+    assert.ok(due.staleAt! <= w.clock.now(), 'due now');
+    assert.equal(due.awaitingToken, undefined);
     await system.tick();
     const g2 = await w.row('g2');
     assert.equal(g2.lastErrorKind, undefined);
@@ -312,6 +353,48 @@ test('an installation event makes the App count for its account at once, in ever
     const body = JSON.stringify({ action: 'created', installation: { id: 13, account: { login: 'globex' } } });
     const forged = await receiver.receive({ headers: { 'x-github-event': 'installation', 'x-hub-signature-256': githubSignature('wrong', Buffer.from(body)) }, body });
     assert.equal(forged.outcome, 'refused');
+  } finally {
+    system.close();
+    await w.close();
+  }
+});
+
+test('installation events making rows due: repositories added and an unsuspend wake only the account\'s waiting rows; a removal wakes none', async () => {
+  // carol also waits on initech, where the App is never installed.
+  const w = await appWorld({ moreRows: [['initech', 'i1', 'carol']] });
+  const system = w.container();
+  const { deliver } = appWebhook(w);
+  try {
+    await system.tick();
+    const before = await w.row('i1');
+    assert.equal(before.awaitingToken, 'carol');
+    assert.equal((await w.row('g2')).awaitingToken, 'carol');
+    w.sim.app!.install('globex', 12);
+    const added = await deliver(
+      'installation_repositories',
+      { action: 'added', installation: { id: 12, account: { login: 'globex' } }, repositories_added: [{ full_name: 'globex/api' }] },
+      'repos-1',
+    );
+    assert.equal(added.outcome, 'processed');
+    await system.tick();
+    assert.equal((await w.row('g2')).pullRequestTitle, 'PR of g2', 'refreshed through the App by the next tick');
+    const i1 = await w.row('i1');
+    assert.deepEqual([i1.awaitingToken, i1.staleAt, i1.checkedAt], [before.awaitingToken, before.staleAt, before.checkedAt], 'another account\'s waiting row is left alone');
+    // Suspended: nothing to wake (rows using the App pick the fallback at their next refresh).
+    w.sim.app!.uninstall('globex');
+    await deliver('installation', { action: 'suspend', installation: { id: 12, account: { login: 'globex' } } }, 'suspend-1');
+    await makeDue(w);
+    await system.tick();
+    assert.equal((await w.row('g2')).awaitingToken, 'carol', 'fell back to no_token');
+    assert.equal((await w.row('g1')).lastErrorKind, undefined, 'alice falls back to her own token');
+    // Unsuspended at once (the mint that found it gone left no lease behind): waiting again, and due at once.
+    w.sim.app!.install('globex', 12);
+    await deliver('installation', { action: 'unsuspend', installation: { id: 12, account: { login: 'globex' } } }, 'unsuspend-1');
+    assert.equal((await w.row('g2')).awaitingToken, undefined);
+    await system.tick();
+    const g2 = await w.row('g2');
+    assert.deepEqual([g2.lastErrorKind, g2.checkOutcome], [undefined, 'refreshed'], g2.lastErrorMessage);
+    assert.equal((await w.row('i1')).checkedAt, before.checkedAt);
   } finally {
     system.close();
     await w.close();

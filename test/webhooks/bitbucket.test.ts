@@ -58,13 +58,20 @@ test('event names and delivery ids', () => {
 const cloudRepo = { links: { html: { href: 'https://bitbucket.org/team/app' } } };
 const clone = { links: { clone: [{ name: 'ssh', href: 'ssh://git@h:7999/PROJ/app.git' }, { name: 'http', href: 'https://h/bitbucket/scm/PROJ/app.git' }] } };
 
-test('Cloud payloads: the PR source branch, the first pushed branch; tags ignored, malformed invalid', () => {
+test('Cloud payloads: the PR source branch, every pushed branch; tags ignored, malformed invalid', () => {
   for (const key of ['pullrequest:created', 'pullrequest:updated', 'pullrequest:approved', 'pullrequest:unapproved', 'pullrequest:changes_request_created', 'pullrequest:changes_request_removed', 'pullrequest:fulfilled', 'pullrequest:rejected']) {
     assert.deepEqual(parseBitbucketCloudDelivery(key, { pullrequest: { source: { branch: { name: 'feat/x' }, repository: cloudRepo } } }), { kind: 'branch', repoUrl: 'https://bitbucket.org/team/app', branch: 'feat/x' }, key);
   }
   assert.deepEqual(
     parseBitbucketCloudDelivery('repo:push', { repository: cloudRepo, push: { changes: [{ new: { type: 'tag', name: 'v1' } }, { new: null, old: { type: 'branch', name: 'gone' } }] } }),
     { kind: 'branch', repoUrl: 'https://bitbucket.org/team/app', branch: 'gone' },
+  );
+  assert.deepEqual(
+    parseBitbucketCloudDelivery('repo:push', {
+      repository: cloudRepo,
+      push: { changes: [{ new: { type: 'branch', name: 'a' } }, { new: { type: 'tag', name: 'v1' } }, { new: { type: 'branch', name: 'b' } }, { new: { type: 'branch', name: 'a' } }] },
+    }),
+    { kind: 'branch', repoUrl: 'https://bitbucket.org/team/app', branch: 'a', otherBranches: ['b'] },
   );
   assert.equal(parseBitbucketCloudDelivery('repo:push', { repository: cloudRepo, push: { changes: [{ new: { type: 'tag', name: 'v1' } }] } }).kind, 'ignored');
   assert.equal(parseBitbucketCloudDelivery('issue:created', {}).kind, 'ignored');
@@ -88,7 +95,7 @@ test('Cloud commit statuses: a finished build names its branch (refname, or a fu
   assert.equal(parseBitbucketCloudDelivery('repo:commit_status_updated', { commit_status: { state: 'FAILED', refname: 'x' } }).kind, 'invalid');
 });
 
-test('Data Center payloads: the PR from-ref and its http clone URL, the first changed branch, ping; tags ignored', () => {
+test('Data Center payloads: the PR from-ref and its http clone URL, every changed branch, ping; tags ignored', () => {
   assert.deepEqual(
     parseBitbucketServerDelivery('pr:from_ref_updated', { pullRequest: { fromRef: { displayId: 'fix', repository: clone } } }),
     { kind: 'branch', repoUrl: 'https://h/bitbucket/scm/PROJ/app.git', branch: 'fix' },
@@ -96,6 +103,10 @@ test('Data Center payloads: the PR from-ref and its http clone URL, the first ch
   assert.deepEqual(
     parseBitbucketServerDelivery('repo:refs_changed', { repository: clone, changes: [{ ref: { id: 'refs/tags/v1', type: 'TAG' } }, { ref: { id: 'refs/heads/main', type: 'BRANCH' } }] }),
     { kind: 'branch', repoUrl: 'https://h/bitbucket/scm/PROJ/app.git', branch: 'main' },
+  );
+  assert.deepEqual(
+    parseBitbucketServerDelivery('repo:refs_changed', { repository: clone, changes: [{ ref: { id: 'refs/heads/main', type: 'BRANCH' } }, { ref: { id: 'refs/heads/fix', type: 'BRANCH' } }] }),
+    { kind: 'branch', repoUrl: 'https://h/bitbucket/scm/PROJ/app.git', branch: 'main', otherBranches: ['fix'] },
   );
   assert.deepEqual(parseBitbucketServerDelivery('diagnostics:ping', undefined), { kind: 'ping' });
   assert.equal(parseBitbucketServerDelivery('repo:refs_changed', { repository: clone, changes: [{ ref: { id: 'refs/tags/v1', type: 'TAG' } }] }).kind, 'ignored');
@@ -206,4 +217,52 @@ test('bitbucket-server: a signed diagnostics:ping is answered 200, an unsigned o
   const report = await runtime.receive(ping);
   assert.deepEqual([report.response.statusCode, report.outcome], [200, 'ping']);
   assert.equal((await runtime.receive({ ...ping, headers: { ...ping.headers, 'x-hub-signature': undefined } })).response.statusCode, 401);
+});
+
+test('bitbucket-server: a push naming several branches makes every branch\'s rows due, an ssh clone origin\'s too', async () => {
+  const h = hosts[1]!;
+  const sshOrigin = `ssh://git@${new URL(h.sim.url).hostname}:7999/${h.sim.originOf(h.repo).split('/scm/')[1]}`;
+  const now = Date.now();
+  const put = async (chatId: string, origin: string, branch: string) => {
+    const row: DiffStatusRow = {
+      chatId, ownerId: 'alice', gitRemoteOrigin: origin, gitBranch: branch,
+      createdAt: now - 3_600_000, updatedAt: now - 3_600_000, staleAt: now + 3_600_000, dueShard: dueShardFor(chatId, 1),
+    };
+    row.repoBranchKey = repoBranchKey(row.gitRemoteOrigin, row.gitBranch);
+    await t.doc.send(new PutCommand({ TableName: t.tableName, Item: row }));
+  };
+  await put('push-ssh-login', sshOrigin, 'feature/login');
+  await put('push-https-two', h.sim.originOf(h.repo), 'feature/two');
+  await put('push-ssh-two', sshOrigin, 'feature/two');
+  await put('push-other', sshOrigin, 'feature/untouched');
+  const payload = {
+    eventKey: 'repo:refs_changed',
+    repository: { slug: h.repo.name, links: { clone: [{ name: 'ssh', href: sshOrigin }, { name: 'http', href: h.sim.originOf(h.repo) }] } },
+    changes: [
+      { ref: { id: 'refs/heads/feature/login', displayId: 'feature/login', type: 'BRANCH' }, type: 'UPDATE' },
+      { ref: { id: 'refs/tags/v1', displayId: 'v1', type: 'TAG' }, type: 'ADD' },
+      { ref: { id: 'refs/heads/feature/two', displayId: 'feature/two', type: 'BRANCH' }, type: 'UPDATE' },
+    ],
+  };
+  // Only this host configured: an ssh origin names no port, and the Cloud simulator shares the hostname.
+  const dataCenterOnly = webhookReceiverFromEnv(readWebhookEnv({
+    TABLE_NAME: t.tableName,
+    TOKENS_TABLE_NAME: t.tokensTableName,
+    DELIVERIES_TABLE_NAME: t.deliveriesTableName,
+    DYNAMODB_ENDPOINT: t.endpoint,
+    GIT_PROVIDERS: JSON.stringify([h.sim.providerEntry()]),
+    WEBHOOK_SECRETS: JSON.stringify({ [new URL(h.sim.url).host]: h.secret }),
+  }));
+  const report = await dataCenterOnly.receive(bitbucketDeliveryEvent({ product: 'server', eventKey: 'repo:refs_changed', payload, secret: h.secret }));
+  assert.equal(report.outcome, 'processed', report.reason);
+  const byId = new Map((await rows()).map((r) => [r.chatId, r]));
+  // feature/login (the first branch) is refreshed in the delivery: the https row-1 and the ssh row.
+  assert.equal(byId.get('push-ssh-login')!.url, h.sim.pullRequestUrl(h.repo, h.pr.number), 'an ssh origin is matched and refreshed');
+  for (const id of ['push-https-two', 'push-ssh-two']) {
+    const row = byId.get(id)!;
+    assert.ok(row.staleAt! <= Date.now(), `${id}: the second branch's row is due at once`);
+    assert.ok(row.webhookAt !== undefined, `${id}: stamped`);
+  }
+  assert.equal(byId.get('push-other')!.webhookAt, undefined, 'a branch the push does not name is left alone');
+  assert.equal(report.applied?.matched, 4, 'row-1 and the ssh row of feature/login, both rows of feature/two');
 });

@@ -107,6 +107,17 @@ test('every URL form of one repository gives one index key; other repositories a
   assert.equal(repoBranchKey(42 as unknown as string, 'main'), undefined);
 });
 
+test('Bitbucket Data Center: its https clone path ([context/]scm/KEY/slug) and its ssh ones key alike', () => {
+  const key = repoBranchKey('ssh://git@bb.example.com:7999/PROJ/app.git', 'main');
+  assert.equal(key, 'bb.example.com/proj/app main');
+  for (const origin of ['https://bb.example.com/bitbucket/scm/PROJ/app.git', 'https://bb.example.com/scm/proj/app', 'git@bb.example.com:PROJ/app.git']) {
+    assert.equal(repoBranchKey(origin, 'main'), key, origin);
+  }
+  // Any host's path with `scm` third from last keys alike in every form (the exact check sorts candidates out).
+  assert.equal(repoBranchKey('git@gitlab.example.com:group/scm/a/b.git', 'main'), repoBranchKey('https://gitlab.example.com/group/scm/a/b', 'main'));
+  assert.notEqual(repoBranchKey('https://bb.example.com/scm/PROJ/other.git', 'main'), key);
+});
+
 interface ExampleGroup {
   name: string;
   examples: Record<string, any>[];

@@ -297,3 +297,16 @@ function gitlabPushHook(projectUrl: string, ref: string) {
     repository: { name: 'Diaspora', url: `${projectUrl}.git`, homepage: projectUrl },
   };
 }
+
+test('a row whose version an outside writer stored as a string is refreshed by the delivery, its version replaced by a number (issue 19 case 5)', async () => {
+  const world = w.sim.world;
+  const branch = world.addBranch(repo, 'feature/string-version', 'alice');
+  const versioned = world.openPullRequest(repo, branch, { title: 'Versioned' }, world.time);
+  await w.put({ chatId: 'string-version', gitRemoteOrigin: `${w.sim.url}/acme/app.git`, gitBranch: 'feature/string-version', version: 'x' as unknown as number });
+  const report = await w.runtime.receive(githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(repo, versioned, urls(), 'opened'), secret: GITHUB_SECRET }));
+  assert.equal(report.response.statusCode, 200, report.response.body);
+  assert.equal(report.applied?.summary.refreshed, 1);
+  const row = (await w.scan()).find((r) => r.chatId === 'string-version')!;
+  assert.equal(row.pullRequestTitle, 'Versioned');
+  assert.equal(typeof row.version, 'number');
+});

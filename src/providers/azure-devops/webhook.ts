@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ParsedDelivery, ProviderWebhook, WebhookHeaders } from '../provider-webhook.ts';
-import { branchOfRef, invalidDelivery, jsonObject, nonEmptyText } from '../webhook-payload.ts';
+import { branchOfRef, branchesOfRefs, invalidDelivery, jsonObject, nonEmptyText } from '../webhook-payload.ts';
 
 /**
  * The subscription's custom header that may carry the secret (`X-Gitsync-Secret: <secret>`),
@@ -56,8 +56,8 @@ export function presentedSecret(headers: WebhookHeaders): string | null {
 
 /**
  * A service-hook delivery's body: a pull request created, updated or merged names its source
- * branch and repository (a fork's, for a PR from a fork); a push names the first branch it
- * updated. Every other event (comments among them) is ignored.
+ * branch and repository (a fork's, for a PR from a fork); a push names every branch it
+ * updated (the first as `branch`, the rest as `otherBranches`). Every other event (comments among them) is ignored.
  */
 export function parseAzureDevOpsDelivery(body: unknown): ParsedDelivery {
   const payload = jsonObject(body);
@@ -71,8 +71,7 @@ export function parseAzureDevOpsDelivery(body: unknown): ParsedDelivery {
     const repoUrl = nonEmptyText(jsonObject(resource.repository)?.remoteUrl);
     if (!repoUrl) return invalidDelivery('resource.repository.remoteUrl must be a non-empty string');
     if (!Array.isArray(resource.refUpdates)) return invalidDelivery('resource.refUpdates must be an array');
-    const ref = resource.refUpdates.map((u) => nonEmptyText(jsonObject(u)?.name)).find((name) => name?.startsWith('refs/heads/'));
-    return ref ? branchOfRef(ref, repoUrl) : { kind: 'ignored', reason: 'the push updated no branch' };
+    return branchesOfRefs(resource.refUpdates.map((u) => jsonObject(u)?.name), repoUrl);
   }
   const fork = jsonObject(jsonObject(resource.forkSource)?.repository);
   const repoUrl = nonEmptyText((fork ?? jsonObject(resource.repository))?.remoteUrl);

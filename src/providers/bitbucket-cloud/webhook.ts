@@ -1,6 +1,6 @@
 import { eventKeyWebhook } from '../event-key-webhook.ts';
 import type { ParsedDelivery } from '../provider-webhook.ts';
-import { branchOfRef, invalidDelivery, jsonObject, nonEmptyText, type JsonObject } from '../webhook-payload.ts';
+import { branchesOfRefs, branchOfRef, invalidDelivery, jsonObject, nonEmptyText, type JsonObject } from '../webhook-payload.ts';
 
 /** `X-Event-Key` values gitsync acts on, by the name used in metrics. */
 const EVENTS: Readonly<Record<string, string>> = {
@@ -50,12 +50,12 @@ export function parseBitbucketCloudDelivery(event: string, body: unknown): Parse
     if (!repoUrl) return invalidDelivery('repository.links.html.href must be a non-empty string');
     const changes = jsonObject(payload.push)?.changes;
     if (!Array.isArray(changes)) return invalidDelivery('push.changes must be an array');
-    // The first branch the push names (a push of several branches: the others are polled as usual).
-    for (const change of changes) {
+    // Every branch the push names (a deleted one by its old side).
+    const refs = changes.map((change) => {
       const side = jsonObject(jsonObject(change)?.new) ?? jsonObject(jsonObject(change)?.old);
-      if (side?.type === 'branch' && nonEmptyText(side.name)) return branchOfRef(`refs/heads/${side.name as string}`, repoUrl);
-    }
-    return { kind: 'ignored', reason: 'the push names no branch (tags only)' };
+      return side?.type === 'branch' && nonEmptyText(side.name) ? `refs/heads/${side.name as string}` : null;
+    });
+    return branchesOfRefs(refs, repoUrl);
   }
   if (EVENTS[event] === 'status') return commitStatusChange(payload);
   return { kind: 'ignored', reason: `event ${event} is not used` };

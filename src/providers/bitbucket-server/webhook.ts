@@ -1,6 +1,6 @@
 import { eventKeyWebhook } from '../event-key-webhook.ts';
 import type { ParsedDelivery } from '../provider-webhook.ts';
-import { branchOfRef, invalidDelivery, jsonObject, nonEmptyText, type JsonObject } from '../webhook-payload.ts';
+import { branchesOfRefs, invalidDelivery, jsonObject, nonEmptyText, type JsonObject } from '../webhook-payload.ts';
 
 /** `X-Event-Key` values gitsync acts on, by the name used in metrics. */
 const EVENTS: Readonly<Record<string, string>> = {
@@ -61,12 +61,12 @@ export function parseBitbucketServerDelivery(event: string, body: unknown): Pars
     const repoUrl = cloneUrl(jsonObject(payload.repository));
     if (!repoUrl) return invalidDelivery('repository.links.clone must name an http clone URL');
     if (!Array.isArray(payload.changes)) return invalidDelivery('changes must be an array');
-    // The first branch the push names (a push of several branches: the others are polled as usual).
-    for (const change of payload.changes) {
+    // Every branch the push names.
+    const refs = payload.changes.map((change) => {
       const ref = jsonObject(jsonObject(change)?.ref);
-      if (ref?.type === 'BRANCH') return branchOfRef(ref.id, repoUrl);
-    }
-    return { kind: 'ignored', reason: 'the push names no branch (tags only)' };
+      return ref?.type === 'BRANCH' ? ref.id : null;
+    });
+    return branchesOfRefs(refs, repoUrl);
   }
   return { kind: 'ignored', reason: `event ${event} is not used` };
 }

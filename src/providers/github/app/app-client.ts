@@ -26,7 +26,7 @@ export interface HookDelivery {
 /** An installation access token as GitHub minted it. Its length is not fixed: nothing may assume one. */
 export interface MintedToken {
   token: string;
-  /** Epoch ms of `expires_at`. */
+  /** Epoch ms of `expires_at`, on this process's clock (GitHub's may be ahead). */
   expiresAt: number;
 }
 
@@ -76,7 +76,11 @@ export class GitHubAppClient {
     if (typeof token !== 'string' || token.length < 8 || /\s/.test(token) || !Number.isFinite(expiresAt)) {
       throw new ProviderError('GitHub App token: answer has no usable token and expires_at');
     }
-    return { token, expiresAt };
+    // `expires_at` is on GitHub's clock: when it is ahead of ours (its `Date` header says so),
+    // the token expires that much earlier on ours. Behind, it is left as is (an early mint).
+    const githubNow = Date.parse(answer.headers['date'] ?? '');
+    const ahead = Number.isFinite(githubNow) ? Math.max(0, githubNow - this.#o.clock.now()) : 0;
+    return { token, expiresAt: expiresAt - ahead };
   }
 
   /**
