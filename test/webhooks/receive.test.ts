@@ -20,6 +20,9 @@ before(async () => {
   repo = world.addRepo('acme', 'app');
   const branch = world.addBranch(repo, 'feature/login', 'alice');
   pr = world.openPullRequest(repo, branch, { title: 'Login', additions: 10, deletions: 2, changedFiles: 3 }, world.time);
+  // CI done and mergeability computed: nothing the PR waits for keeps its polling at the fast end.
+  for (const check of pr.checks) world.finishCheck(pr, check, 'success', world.time);
+  pr.mergeable = true;
   await w.put({ chatId: 'https', gitRemoteOrigin: `${w.sim.url}/acme/app.git`, gitBranch: 'feature/login' });
   await w.put({ chatId: 'scp', gitRemoteOrigin: `git@127.0.0.1:acme/app.git`, gitBranch: 'feature/login' });
   await w.put({ chatId: 'ssh', gitRemoteOrigin: `ssh://git@127.0.0.1:2222/acme/app`, gitBranch: 'feature/login' });
