@@ -1,3 +1,5 @@
+import type { PullRequestState } from './row.ts';
+
 /**
  * CI checks and mergeability of a pull request's head commit: what a PR card shows next to
  * "approved". One shape for every host type; each provider maps its host's answers onto it.
@@ -49,6 +51,13 @@ export function isCheckVerdict(value: unknown): value is CheckVerdict {
   return (CHECK_VERDICTS as readonly unknown[]).includes(value);
 }
 
+/** A host's check states mapped to verdicts; a state not listed is `neutral` (it neither fails nor passes a PR). */
+export type VerdictTable = Readonly<Record<string, CheckVerdict>>;
+
+export function verdictIn(table: VerdictTable, state: string): CheckVerdict {
+  return Object.hasOwn(table, state) ? table[state]! : 'neutral';
+}
+
 /**
  * The summary of a head commit's checks, each given by its name and verdict. Pure. The
  * state is `failure` when any check failed, else `pending` while any runs, else `success`
@@ -63,6 +72,32 @@ export function summarizeChecks(checks: readonly { name: string; verdict: CheckV
     checks.length === 0 ? 'none' : failed > 0 ? 'failure' : pending > 0 ? 'pending' : passed > 0 ? 'success' : 'neutral';
   const failing = checks.filter((c) => c.verdict === 'failed').map((c) => c.name);
   return { state, total: checks.length, passed, failed, pending, failing: boundNames(failing) };
+}
+
+/**
+ * One report of a check as a host lists them: `key` identifies the check (a re-run or a new
+ * report under the same key replaces the one before), `name` is what people see, `order`
+ * places the report in time (an id or a timestamp: larger is later).
+ */
+export interface CheckReport {
+  key: string;
+  name: string;
+  verdict: CheckVerdict;
+  order: number;
+}
+
+/**
+ * The latest report per key, as `summarizeChecks` takes them, in the order their keys first
+ * appear. Pure. Hosts that keep every report of a check (Bitbucket Data Center's builds,
+ * Azure DevOps' pull-request statuses, GitHub's re-run check runs) fold through this.
+ */
+export function latestPerKey(reports: readonly CheckReport[]): { name: string; verdict: CheckVerdict }[] {
+  const latest = new Map<string, CheckReport>();
+  for (const report of reports) {
+    const seen = latest.get(report.key);
+    if (!seen || report.order > seen.order) latest.set(report.key, report);
+  }
+  return [...latest.values()].map(({ name, verdict }) => ({ name, verdict }));
 }
 
 /** At most `MAX_FAILING_NAMES` names, each cut by `boundCheckName`. */
@@ -95,6 +130,16 @@ export function readChecks(value: unknown): ChecksSummary | undefined {
     pending: v.pending as number,
     failing: boundNames(v.failing as string[]),
   };
+}
+
+/**
+ * A pull request's mergeability on a host that tells it apart from its state: a closed or
+ * merged PR has none (undefined), a draft is `draft` (it cannot be merged as it is) and only
+ * an open, ready PR is asked `ofOpen`, the host's own answer (which may cost a request).
+ */
+export async function mergeabilityOf(state: PullRequestState, draft: boolean, ofOpen: () => Mergeability | Promise<Mergeability>): Promise<Mergeability | undefined> {
+  if (state !== 'open') return undefined;
+  return draft ? 'draft' : ofOpen();
 }
 
 export function isMergeability(value: unknown): value is Mergeability {

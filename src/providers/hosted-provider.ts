@@ -1,3 +1,4 @@
+import type { HeadChecks } from '../domain/checks.ts';
 import { InvalidRowError } from '../domain/errors.ts';
 import type { PullRequestStatus } from '../domain/row.ts';
 import type { ProviderConfig } from './provider-config.ts';
@@ -18,13 +19,14 @@ export abstract class HostedProvider implements GitProvider {
   protected readonly config: ProviderConfig;
   protected readonly shape: RepoShape;
   protected readonly api: ApiClient;
+  readonly #apiOptions: ApiClientOptions;
 
   protected constructor(config: ProviderConfig, type: ProviderType, deps: ProviderDeps, headers: ApiClientOptions['headers']) {
     this.type = type.name;
     this.config = config;
     this.host = config.host;
     this.shape = type.shape;
-    this.api = new ApiClient({
+    this.#apiOptions = {
       apiUrl: config.apiUrl,
       dispatcher: deps.dispatcher,
       clock: deps.clock,
@@ -32,7 +34,17 @@ export abstract class HostedProvider implements GitProvider {
       rateLimitHeaders: type.rateLimitHeaders,
       headers,
       ...(type.hourlyRequestBudget !== undefined ? { budget: new RequestBudget(type.hourlyRequestBudget) } : {}),
-    });
+    };
+    this.api = new ApiClient(this.#apiOptions);
+  }
+
+  /**
+   * A client for another API of the same host below `apiUrl` (Bitbucket Data Center's
+   * build-status API sits beside its core API), with the same headers and the same hourly
+   * budget: every request to the host counts once.
+   */
+  protected apiAt(apiUrl: string): ApiClient {
+    return new ApiClient({ ...this.#apiOptions, apiUrl });
   }
 
   parseOrigin(origin: string): RepoRef | null {
@@ -59,7 +71,8 @@ export abstract class HostedProvider implements GitProvider {
 
   /**
    * A pull request read with its own conditional request, and its counts, fetched by
-   * `countsOf` only when its diff version changed (see `version-stats.ts`).
+   * `countsOf` only when its diff version changed (see `version-stats.ts`), and its head
+   * commit's checks and mergeability from `checksOf`.
    */
   protected async pullRequestWithStats(
     ref: PullRequestRef,
@@ -67,6 +80,7 @@ export abstract class HostedProvider implements GitProvider {
     path: string,
     read: CachedRead<VersionedPullRequest>,
     countsOf: () => Promise<DiffStats>,
+    checksOf: (pr: VersionedPullRequest, stats: DiffStats) => Promise<HeadChecks>,
   ): Promise<PullRequestStatus> {
     const pr = await this.api.getCached(path, ctx, read);
     const stats = await statsOfVersion(ctx, pr.diffVersion, countsOf);
@@ -77,6 +91,7 @@ export abstract class HostedProvider implements GitProvider {
       deletions: stats.deletions,
       changedFiles: stats.files,
       commits: stats.commits,
+      ...(await checksOf(pr, stats)),
     };
   }
 

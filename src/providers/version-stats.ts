@@ -9,6 +9,11 @@ export interface DiffStats {
   additions: number;
   deletions: number;
   files: number;
+  /**
+   * Whether the PR's merge has conflicts, on a host whose diff says so (Bitbucket Cloud's
+   * diffstat): like the counts, it only changes with the PR's version. Absent elsewhere.
+   */
+  conflicted?: boolean;
 }
 
 /** A pull request as its own answer says it; its counts come from its diff and commits, per `diffVersion`. */
@@ -57,5 +62,12 @@ function readFileStats(value: unknown): FileStats {
 
 function readDiffStats(value: unknown): DiffStats {
   const s = JsonReader.object(value, 'cached diff stats');
-  return { commits: s.number('commits'), additions: s.number('additions'), deletions: s.number('deletions'), files: s.number('files') };
+  const conflicted = s.optionalBoolean('conflicted');
+  return {
+    commits: s.number('commits'),
+    additions: s.number('additions'),
+    deletions: s.number('deletions'),
+    files: s.number('files'),
+    ...(conflicted !== undefined ? { conflicted } : {}),
+  };
 }

@@ -10,6 +10,7 @@ import { fakeProvider } from './support/fake-provider.ts';
 const NOW = Date.UTC(2026, 0, 1);
 const PATH = 'Coll/My Project/app';
 const PR = `${azureRepoApi(PATH)}/pullrequests/5?api-version=7.1`;
+const STATUSES = `${azureRepoApi(PATH)}/pullrequests/5/statuses?api-version=7.1`;
 const TOKEN = 'azdo-pat-0123456789';
 const ctx = (cache = new RowConditionalCache(undefined), truncated: TruncatedList[] = []) => ({
   token: TOKEN,
@@ -32,6 +33,8 @@ test('an active PR: fields, votes, commits over continuation pages, changed file
       authorLogin: 'dev@fabrikam.com', authorAvatarUrl: 'https://dev.azure.com/_apis/GraphProfile/MemberAvatars/aad.x',
       baseBranch: 'main', headBranch: 'feature', prNumber: 5,
       changedFiles: 120, commits: 107, changesRequested: false, approved: true, reviewerCount: 1,
+      mergeable: 'clean',
+      checks: { state: 'failure', total: 2, passed: 1, failed: 1, pending: 0, failing: ['ci/lint'] },
     },
   );
   assert.ok(!('additions' in status) && !('deletions' in status), 'unknown line counts are absent, not 0');
@@ -67,11 +70,11 @@ test('the same merge version skips commits, iterations and changes; a new source
   api.requests.length = 0;
   const stored = new RowConditionalCache(JSON.parse(JSON.stringify(cache.entries())));
   assert.equal((await provider.fetchPullRequestStatus(ref(), ctx(stored))).commits, 2);
-  assert.deepEqual(api.requests.map((r) => r.url), [PR]);
+  assert.deepEqual(api.requests.map((r) => r.url), [PR, STATUSES]);
   serveAzurePr(api, PATH, azurePr(5, { lastMergeSourceCommit: { commitId: 'src2' } }), { commitPages: [4] });
   api.requests.length = 0;
   assert.equal((await provider.fetchPullRequestStatus(ref(), ctx(stored))).commits, 4);
-  assert.equal(api.requests.length, 4);
+  assert.equal(api.requests.length, 5);
 });
 
 test('a PR whose merge is not computed yet is counted but not kept', async () => {
@@ -82,14 +85,47 @@ test('a PR whose merge is not computed yet is counted but not kept', async () =>
 });
 
 test('an ETag makes the PR a 304 answered from the stored compact form, reviewers included', async () => {
-  serveAzurePr(api, PATH, azurePr(5, { reviewers: [{ uniqueName: 'a', vote: -10, displayName: 'x'.repeat(300) }] }), { etag: '"pr-v1"' });
+  serveAzurePr(api, PATH, azurePr(5, { reviewers: [{ uniqueName: 'a', vote: -10, displayName: 'x'.repeat(300) }] }), { etag: '"pr-v1"', statusesEtag: '"st-v1"' });
   const cache = new RowConditionalCache(undefined);
   const first = await provider.fetchPullRequestStatus(ref(), ctx(cache));
   api.requests.length = 0;
   const second = await provider.fetchPullRequestStatus(ref(), ctx(new RowConditionalCache(JSON.parse(JSON.stringify(cache.entries())))));
   assert.deepEqual(second, first);
-  assert.deepEqual(api.requests.map((r) => r.headers['if-none-match']), ['"pr-v1"']);
+  assert.equal(second.checks?.state, 'failure');
+  assert.deepEqual(api.requests.map((r) => r.headers['if-none-match']), ['"pr-v1"', '"st-v1"']);
   assert.ok(!JSON.stringify(cache.entries()).includes('xxxx'), 'description and display names are not stored');
+});
+
+test('mergeStatus: conflicts, a policy or failure blocks, queued is unknown; a draft is draft, a completed PR has none', async () => {
+  const cases: [Record<string, unknown>, string | undefined][] = [
+    [{ mergeStatus: 'succeeded' }, 'clean'],
+    [{ mergeStatus: 'conflicts' }, 'conflicts'],
+    [{ mergeStatus: 'rejectedByPolicy' }, 'blocked'],
+    [{ mergeStatus: 'failure' }, 'blocked'],
+    [{ mergeStatus: 'queued' }, 'unknown'],
+    [{ mergeStatus: 'notSet' }, 'unknown'],
+    [{ mergeStatus: undefined }, 'unknown'],
+    [{ mergeStatus: 'conflicts', isDraft: true }, 'draft'],
+    [{ mergeStatus: 'succeeded', status: 'completed' }, undefined],
+  ];
+  for (const [overrides, expected] of cases) {
+    serveAzurePr(api, PATH, azurePr(5, overrides));
+    assert.equal((await provider.fetchPullRequestStatus(ref(), ctx())).mergeable, expected, JSON.stringify(overrides));
+  }
+});
+
+test('statuses: none is none; a status without a genre is named by its name; a 403 on them leaves checks unknown, the PR refreshed', async () => {
+  serveAzurePr(api, PATH, azurePr(5), { statuses: [] });
+  assert.deepEqual((await provider.fetchPullRequestStatus(ref(), ctx())).checks, { state: 'none', total: 0, passed: 0, failed: 0, pending: 0, failing: [] });
+  serveAzurePr(api, PATH, azurePr(5), { statuses: [{ id: 7, state: 'pending', context: { name: 'deploy' } }] });
+  assert.deepEqual((await provider.fetchPullRequestStatus(ref(), ctx())).checks, { state: 'pending', total: 1, passed: 0, failed: 0, pending: 1, failing: [] });
+  serveAzurePr(api, PATH, azurePr(5));
+  api.routes.set(STATUSES, { status: 403, body: { message: 'TF401027: You need the Git GenericRead permission' } });
+  const status = await provider.fetchPullRequestStatus(ref(), ctx());
+  assert.equal(status.checks, undefined);
+  assert.equal(status.mergeable, 'clean');
+  serveAzurePr(api, PATH, azurePr(5), { statuses: [{ id: 'x', state: 'failed', context: { name: 'lint' } }] });
+  await assert.rejects(provider.fetchPullRequestStatus(ref(), ctx()), ProviderError, 'a hostile statuses answer fails the row with a clear error');
 });
 
 test('commits and changes stop at maxPages and say so', async () => {

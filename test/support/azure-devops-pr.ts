@@ -23,6 +23,7 @@ export function azurePr(id: number, overrides: Record<string, unknown> = {}): Re
     ],
     lastMergeSourceCommit: { commitId: 'src1' },
     lastMergeTargetCommit: { commitId: 'tgt1' },
+    mergeStatus: 'succeeded',
     ...overrides,
   };
 }
@@ -35,12 +36,39 @@ export interface AzurePrServing {
   /** Iteration ids listed (the last one's changes are read). */
   iterations?: number[];
   etag?: string;
+  /** The PR's statuses (`GET .../statuses`); default `azureStatuses()`. */
+  statuses?: unknown[];
+  statusesEtag?: string;
+}
+
+/**
+ * Pull-request statuses in Azure's documented shape (`GitPullRequestStatus`): `ci/build` posted
+ * pending then succeeded (the later id wins), `ci/lint` failed.
+ */
+export function azureStatuses(): unknown[] {
+  const status = (id: number, state: string, name: string) => ({
+    id,
+    state,
+    description: `${name} ${state}`,
+    context: { name, genre: 'ci' },
+    creationDate: `2026-01-01T00:0${id}:00Z`,
+    updatedDate: `2026-01-01T00:0${id}:00Z`,
+    createdBy: { displayName: 'Build Service', uniqueName: 'build@fabrikam.com' },
+    targetUrl: `https://ci.example.com/${name}/${id}`,
+    iterationId: 1,
+  });
+  return [status(1, 'pending', 'build'), status(2, 'succeeded', 'build'), status(3, 'failed', 'lint')];
 }
 
 /** Serves one PR with its commits, iterations and the last iteration's changes on a fake API. */
 export function serveAzurePr(api: FakeApi, repoPath: string, pr: Record<string, unknown>, serving: AzurePrServing = {}): void {
   const base = `${azureRepoApi(repoPath)}/pullrequests/${pr['pullRequestId']}`;
   api.routes.set(`${base}?api-version=7.1`, { headers: serving.etag ? { etag: serving.etag } : {}, body: pr });
+  const statuses = serving.statuses ?? azureStatuses();
+  api.routes.set(`${base}/statuses?api-version=7.1`, {
+    headers: serving.statusesEtag ? { etag: serving.statusesEtag } : {},
+    body: { count: statuses.length, value: statuses },
+  });
   const commitPages = serving.commitPages ?? [2];
   commitPages.forEach((n, i) => {
     const token = i === 0 ? '' : `&continuationToken=page${i}`;

@@ -68,6 +68,20 @@ test('git.pullrequest.updated with the right basic credentials refreshes the bra
   assert.equal((await w.runtime.receive(event)).outcome, 'duplicate');
 });
 
+test('a merge attempted with conflicts and CI finishing show in the row by their pull-request deliveries', async () => {
+  pr.mergeable = false;
+  const attempted = await w.runtime.receive(prEvent('git.pullrequest.merged'));
+  assert.equal(attempted.outcome, 'processed', attempted.response.body);
+  assert.equal((await w.scan()).find((r) => r.chatId === 'pr-row')!.mergeable, 'conflicts');
+  for (const check of pr.checks.filter((c) => c.state === 'pending')) w.sim.world.finishCheck(pr, check, 'success', w.sim.world.time);
+  pr.mergeable = true;
+  assert.equal((await w.runtime.receive(prEvent('git.pullrequest.updated'))).outcome, 'processed');
+  const row = (await w.scan()).find((r) => r.chatId === 'pr-row')!;
+  const failed = pr.checks.filter((c) => c.state === 'failure').map((c) => `sim-ci/${c.name}`);
+  assert.deepEqual(row.checks, { state: failed.length > 0 ? 'failure' : 'success', total: 3, passed: 3 - failed.length, failed: failed.length, pending: 0, failing: failed });
+  assert.deepEqual([row.mergeable, row.headSha], ['clean', pr.headSha]);
+});
+
 test('created and merged, by the previous secret (rotation) and by the custom header', async () => {
   const created = await w.runtime.receive(prEvent('git.pullrequest.created', PREVIOUS));
   assert.equal(created.outcome, 'processed', created.response.body);

@@ -79,6 +79,22 @@ test('Cloud payloads: the PR source branch, every pushed branch; tags ignored, m
   assert.equal(parseBitbucketCloudDelivery('repo:push', []).kind, 'invalid');
 });
 
+test('Cloud commit statuses: a finished build names its branch (refname, or a full ref); a build starting, a tag or no refname is ignored', () => {
+  const delivery = (status: Record<string, unknown>) => ({ repository: cloudRepo, commit_status: { type: 'build', key: 'CI', commit: { hash: 'abc123' }, ...status } });
+  for (const key of ['repo:commit_status_created', 'repo:commit_status_updated']) {
+    assert.deepEqual(bitbucketCloudWebhook.identify({ 'x-event-key': key, 'x-request-uuid': 'u' }, {}), { event: 'status', deliveryId: 'u' });
+    for (const state of ['SUCCESSFUL', 'FAILED', 'STOPPED']) {
+      assert.deepEqual(parseBitbucketCloudDelivery(key, delivery({ state, refname: 'feat/x' })), { kind: 'branch', repoUrl: 'https://bitbucket.org/team/app', branch: 'feat/x' }, `${key} ${state}`);
+    }
+  }
+  assert.deepEqual(parseBitbucketCloudDelivery('repo:commit_status_updated', delivery({ state: 'FAILED', refname: 'refs/heads/feat/y' })), { kind: 'branch', repoUrl: 'https://bitbucket.org/team/app', branch: 'feat/y' });
+  for (const status of [{ state: 'INPROGRESS', refname: 'feat/x' }, { state: 'FAILED' }, { state: 'FAILED', refname: '' }, { state: 'FAILED', refname: 'refs/tags/v1' }]) {
+    assert.equal(parseBitbucketCloudDelivery('repo:commit_status_updated', delivery(status)).kind, 'ignored', JSON.stringify(status));
+  }
+  assert.equal(parseBitbucketCloudDelivery('repo:commit_status_updated', { repository: cloudRepo }).kind, 'invalid');
+  assert.equal(parseBitbucketCloudDelivery('repo:commit_status_updated', { commit_status: { state: 'FAILED', refname: 'x' } }).kind, 'invalid');
+});
+
 test('Data Center payloads: the PR from-ref and its http clone URL, every changed branch, ping; tags ignored', () => {
   assert.deepEqual(
     parseBitbucketServerDelivery('pr:from_ref_updated', { pullRequest: { fromRef: { displayId: 'fix', repository: clone } } }),
@@ -113,7 +129,7 @@ function deliveryOf(h: (typeof hosts)[number], secret: string): FunctionUrlEvent
 before(async () => {
   t = await createTestTables();
   for (const [dialect, secret] of [[bitbucketCloudDialect, CLOUD_SECRET], [bitbucketServerDialect, SERVER_SECRET]] as const) {
-    const sim = await start({ seed: 'bb-webhooks', latency: 0, dialect, rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0 } });
+    const sim = await start({ seed: 'bb-webhooks', latency: 0, dialect, rates: { open: 0, review: 0, push: 0, draftToggle: 0, merge: 0, close: 0, ciFinish: 0 } });
     const token = dialect.credentialFor('alice', 'a0');
     sim.addToken(token, 'alice');
     const repo = sim.world.addRepo('acme', 'app');
@@ -179,6 +195,21 @@ for (const index of [0, 1]) {
     assert.equal((await runtime.receive(signed)).outcome, 'duplicate');
   });
 }
+
+test('bitbucket-cloud: a build finishing on the host shows in the row by its repo:commit_status_updated delivery', async () => {
+  const h = hosts[0]!;
+  assert.equal((await runtime.receive(deliveryOf(h, h.secret))).outcome, 'processed');
+  const pending = (await rows())[0]!;
+  assert.deepEqual(pending.checks, { state: 'pending', total: 3, passed: 0, failed: 0, pending: 3, failing: [] });
+  const check = h.pr.checks.find((c) => c.state === 'pending')!;
+  h.sim.world.finishCheck(h.pr, check, 'failure', Date.now());
+  const delivery = h.sim.dialect.checkDelivery!(h.repo, h.pr, check, { web: h.sim.url, api: h.sim.apiUrl }, h.secret);
+  const report = await runtime.receive(delivery);
+  assert.deepEqual([report.outcome, report.event, report.applied?.matched], ['processed', 'status', 1], report.reason);
+  const row = (await rows())[0]!;
+  assert.deepEqual(row.checks, { state: 'failure', total: 3, passed: 0, failed: 1, pending: 2, failing: [check.name] });
+  assert.ok(row.headSha && row.headSha.length === 12);
+});
 
 test('bitbucket-server: a signed diagnostics:ping is answered 200, an unsigned one 401', async () => {
   const h = hosts[1]!;

@@ -1,12 +1,12 @@
 import { azureDevOpsDeliveryEvent } from '../webhook-request.ts';
 import type { HostDialect, HostUrls, JsonAnswer, SimRoute } from './dialect.ts';
-import { changeJson, commitJson, pullRequestJson, repoWebPath, SIM_COLLECTION } from './azure-devops-json.ts';
+import { changeJson, commitJson, pullRequestJson, repoWebPath, SIM_COLLECTION, statusesJson } from './azure-devops-json.ts';
 import type { RateLimitState } from './rate-limit.ts';
 import type { World } from './world.ts';
 
-type Endpoint = 'pullrequests.list' | 'pullrequests.get' | 'pullrequests.commits' | 'pullrequests.iterations' | 'pullrequests.changes';
+type Endpoint = 'pullrequests.list' | 'pullrequests.get' | 'pullrequests.commits' | 'pullrequests.iterations' | 'pullrequests.changes' | 'pullrequests.statuses';
 
-const PATTERN = /^\/([^/]+)\/([^/]+)\/_apis\/git\/repositories\/([^/]+)\/pullrequests(?:\/(\d+)(\/commits|\/iterations(?:\/(\d+)\/changes)?)?)?\/?$/i;
+const PATTERN = /^\/([^/]+)\/([^/]+)\/_apis\/git\/repositories\/([^/]+)\/pullrequests(?:\/(\d+)(\/commits|\/statuses|\/iterations(?:\/(\d+)\/changes)?)?)?\/?$/i;
 const STATUSES = ['active', 'abandoned', 'completed', 'all'];
 
 /** Azure's error body (`{"$id": "1", "message": ..., "typeKey": ...}`). */
@@ -42,7 +42,9 @@ function matchRoute(method: string, pathname: string): SimRoute | null {
   if (decoded[0] !== SIM_COLLECTION) return null;
   const base = { apiPrefix: '', owner: decoded[1]!, repo: decoded[2]! };
   if (number === undefined) return { ...base, endpoint: 'pullrequests.list' satisfies Endpoint };
-  const endpoint: Endpoint = sub === undefined ? 'pullrequests.get' : sub.toLowerCase() === '/commits' ? 'pullrequests.commits' : iteration === undefined ? 'pullrequests.iterations' : 'pullrequests.changes';
+  const named: Record<string, Endpoint> = { '/commits': 'pullrequests.commits', '/statuses': 'pullrequests.statuses' };
+  const endpoint: Endpoint =
+    sub === undefined ? 'pullrequests.get' : (named[sub.toLowerCase()] ?? (iteration === undefined ? 'pullrequests.iterations' : 'pullrequests.changes'));
   return { ...base, endpoint, number: Number(number) };
 }
 
@@ -79,6 +81,10 @@ function answer(world: World, route: SimRoute, url: URL, urls: HostUrls): JsonAn
       const value = Array.from({ length: Math.max(0, Math.min(top, pr.commits - from)) }, (_, i) => commitJson(pr, from + i));
       const more = from + top < pr.commits;
       return { status: 200, body: { count: value.length, value }, ...(more ? { headers: { 'x-ms-continuationtoken': String(from + top) } } : {}) };
+    }
+    case 'pullrequests.statuses': {
+      const value = statusesJson(pr);
+      return { status: 200, body: { count: value.length, value } };
     }
     case 'pullrequests.iterations': {
       // A push is an iteration; the world counts pushes as commits.

@@ -1,5 +1,5 @@
 import type { HostUrls } from './dialect.ts';
-import type { PullRequest, Repo, Review } from './world.ts';
+import type { PullRequest, Repo, Review, SimCheck } from './world.ts';
 
 /**
  * The simulated Azure DevOps Server's one collection; its name has a space, so every URL,
@@ -83,4 +83,27 @@ export function commitJson(pr: PullRequest, index: number) {
 /** One entry of `.../iterations/{id}/changes`: the world counts changed files, so their paths are made up. */
 export function changeJson(index: number) {
   return { changeTrackingId: index + 1, changeId: index + 1, item: { objectId: index.toString(16).padStart(40, '0'), path: `/src/file-${index + 1}.ts` }, changeType: 'edit' };
+}
+
+/**
+ * `GET .../pullrequests/{id}/statuses`: the simulated CI posts each check as a `pending`
+ * status when it starts and a new status of the same context when it ends (Azure updates a
+ * status that way), so a finished check is listed twice, the later with the larger id.
+ */
+export function statusesJson(pr: PullRequest) {
+  const status = (check: SimCheck, id: number, state: string, at: number) => ({
+    id,
+    state,
+    description: `${check.name} ${state}`,
+    context: { name: check.name, genre: 'sim-ci' },
+    creationDate: new Date(at).toISOString(),
+    updatedDate: new Date(at).toISOString(),
+    createdBy: { displayName: 'Simulated CI', uniqueName: 'sim-ci@example.com' },
+    targetUrl: `https://ci.example.com/${check.id}`,
+    iterationId: Math.max(1, pr.commits),
+  });
+  return pr.checks.flatMap((check) => [
+    status(check, check.id * 2, 'pending', check.startedAt),
+    ...(check.completedAt === null ? [] : [status(check, check.id * 2 + 1, check.state === 'success' ? 'succeeded' : 'failed', check.completedAt)]),
+  ]);
 }

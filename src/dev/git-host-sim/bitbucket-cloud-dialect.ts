@@ -1,7 +1,7 @@
 import { bitbucketCloudType } from '../../providers/bitbucket-cloud/provider-type.ts';
 import { intParam } from './bitbucket-parts.ts';
 import { bitbucketDeliveryEvent } from '../webhook-request.ts';
-import { cloudState, commitEntries, diffstatEntries, pullRequestJson, pullRequestWebUrl, repository } from './bitbucket-cloud-json.ts';
+import { cloudState, commitEntries, commitStatusJson, diffstatEntries, headHash, pullRequestJson, pullRequestWebUrl, repository } from './bitbucket-cloud-json.ts';
 import { decisions } from './bitbucket-parts.ts';
 import { pullRequestRoutes, type HostDialect, type HostUrls, type JsonAnswer, type SimRoute } from './dialect.ts';
 import type { World } from './world.ts';
@@ -31,12 +31,30 @@ function page<T>(items: T[], url: URL, defaultLen: number, maxLen: number, withS
   };
 }
 
-const matchRoute = pullRequestRoutes(PATTERN, API, 'pullrequests');
+const COMMIT_PATTERN = /^\/2\.0\/repositories\/([^/]+)\/([^/]+)\/commit\/([0-9a-f]{7,40})\/statuses\/?$/;
 
-function answer(world: World, route: SimRoute, url: URL, urls: HostUrls): JsonAnswer {
+/** A request naming a commit (its statuses): the hash as given, 12 digits in a PR's answer. */
+interface CommitRoute extends SimRoute {
+  sha?: string;
+}
+
+const pullRequestRoute = pullRequestRoutes(PATTERN, API, 'pullrequests');
+
+function matchRoute(method: string, pathname: string): CommitRoute | null {
+  const commit = method === 'GET' ? COMMIT_PATTERN.exec(pathname) : null;
+  if (commit) return { endpoint: 'commit.statuses', apiPrefix: API, owner: decodeURIComponent(commit[1]!), repo: decodeURIComponent(commit[2]!), sha: commit[3]! };
+  return pullRequestRoute(method, pathname);
+}
+
+function answer(world: World, route: CommitRoute, url: URL, urls: HostUrls): JsonAnswer {
   const found = world.resolveRepo(route.owner, route.repo);
   if (!found) return error(404, 'Repository not found');
   const repo = found.repo;
+  if (route.endpoint === 'commit.statuses') {
+    // A PR's head commit has its CI; an older head or any other commit has none left in the simulation.
+    const pr = [...repo.pulls.values()].find((p) => headHash(p).startsWith(route.sha ?? '-'));
+    return page(pr ? pr.checks.map((c) => commitStatusJson(repo, pr, c, urls)) : [], url, 10, 100, true);
+  }
   if (found.moved) {
     // Assumed like GitHub: the old path of a renamed or transferred repository redirects.
     const rest = url.pathname.replace(PATTERN, (_all, _o, _r, n?: string, sub?: string) => `/pullrequests${n ? `/${n}` : ''}${sub ? `/${sub}` : ''}`);
@@ -114,6 +132,11 @@ export const bitbucketCloudDialect: HostDialect = {
     }[change.kind];
     const payload = { repository: repository(repo, urls), pullrequest: pullRequestJson(repo, pr, urls, true) };
     return bitbucketDeliveryEvent({ product: 'cloud', eventKey, payload, secret });
+  },
+  /** A finished build's status, as Bitbucket sends `repo:commit_status_updated`. */
+  checkDelivery(repo, pr, check, urls, secret) {
+    const payload = { repository: repository(repo, urls), commit_status: { ...commitStatusJson(repo, pr, check, urls), repository: repository(repo, urls), commit: { type: 'commit', hash: headHash(pr) } } };
+    return bitbucketDeliveryEvent({ product: 'cloud', eventKey: 'repo:commit_status_updated', payload, secret });
   },
   answerHeaders: (n) => ({ 'x-request-id': n.toString(16).padStart(32, '0') }),
   limitHeaders: (state) => ({

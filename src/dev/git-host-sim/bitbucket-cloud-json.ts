@@ -1,6 +1,6 @@
 import { baseHash, commitHashes, decisions, fileChanges, hashOf, isoTime } from './bitbucket-parts.ts';
 import type { HostUrls } from './dialect.ts';
-import type { PullRequest, Repo } from './world.ts';
+import type { PullRequest, Repo, SimCheck } from './world.ts';
 
 /** Bitbucket Cloud's words for the world's pull-request states. */
 export function cloudState(pr: PullRequest): 'OPEN' | 'MERGED' | 'DECLINED' {
@@ -33,6 +33,15 @@ export function pullRequestWebUrl(urls: HostUrls, repo: Repo, number: number): s
   return `${urls.web}/${repo.owner}/${repo.name}/pull-requests/${number}`;
 }
 
+/**
+ * The head commit's hash as Bitbucket Cloud shows it: derived from the world's head (whose ids
+ * are counters padded with zeros, so their first 12 digits, Cloud's short form, would be the
+ * same for every commit).
+ */
+export function headHash(pr: PullRequest): string {
+  return hashOf('head', pr.headSha);
+}
+
 /** `GET /repositories/{ws}/{slug}/pullrequests/{id}` (list items have the same shape, without participants). */
 export function pullRequestJson(repo: Repo, pr: PullRequest, urls: HostUrls, full: boolean) {
   const self = `${urls.api}/repositories/${repo.owner}/${repo.name}/pullrequests/${pr.number}`;
@@ -45,7 +54,7 @@ export function pullRequestJson(repo: Repo, pr: PullRequest, urls: HostUrls, ful
     state: cloudState(pr),
     draft: pr.draft,
     author: user(pr.authorLogin, urls),
-    source: { branch: { name: pr.headRef }, commit: { type: 'commit', hash: pr.headSha.slice(0, 12) }, repository: repository(repo, urls) },
+    source: { branch: { name: pr.headRef }, commit: { type: 'commit', hash: headHash(pr).slice(0, 12) }, repository: repository(repo, urls) },
     destination: { branch: { name: pr.baseRef }, commit: { type: 'commit', hash: baseHash(repo, pr).slice(0, 12) }, repository: repository(repo, urls) },
     merge_commit: pr.merged ? { type: 'commit', hash: hashOf('merge', pr.id).slice(0, 12) } : null,
     comment_count: 0,
@@ -75,10 +84,11 @@ export function pullRequestJson(repo: Repo, pr: PullRequest, urls: HostUrls, ful
   };
 }
 
+/** The PR's files; when the world says the merge conflicts, the first file is listed as a conflict, as Bitbucket lists a conflicted file. */
 export function diffstatEntries(pr: PullRequest) {
-  return fileChanges(pr).map((file) => ({
+  return fileChanges(pr).map((file, i) => ({
     type: 'diffstat',
-    status: 'modified',
+    status: pr.mergeable === false && i === 0 ? 'merge conflict' : 'modified',
     lines_added: file.added,
     lines_removed: file.removed,
     old: { path: file.path, type: 'commit_file' },
@@ -87,11 +97,31 @@ export function diffstatEntries(pr: PullRequest) {
 }
 
 export function commitEntries(repo: Repo, pr: PullRequest, urls: HostUrls) {
-  return commitHashes(pr).map((hash, i) => ({
-    type: 'commit',
-    hash,
-    message: `change ${pr.commits - i}`,
-    author: { type: 'author', raw: `${pr.authorLogin} <${pr.authorLogin}@example.com>` },
-    links: { html: { href: `${urls.web}/${repo.owner}/${repo.name}/commits/${hash}` } },
-  }));
+  return commitHashes(pr)
+    .map((hash, i) => (i === 0 ? headHash(pr) : hash))
+    .map((hash, i) => ({
+      type: 'commit',
+      hash,
+      message: `change ${pr.commits - i}`,
+      author: { type: 'author', raw: `${pr.authorLogin} <${pr.authorLogin}@example.com>` },
+      links: { html: { href: `${urls.web}/${repo.owner}/${repo.name}/commits/${hash}` } },
+    }));
+}
+
+/** A check of the head commit as a Bitbucket Cloud commit status (`commitstatus`), keyed by its name. */
+export function commitStatusJson(repo: Repo, pr: PullRequest, check: SimCheck, urls: HostUrls) {
+  const commit = `${urls.api}/repositories/${repo.owner}/${repo.name}/commit/${headHash(pr)}`;
+  return {
+    type: 'build',
+    key: check.name,
+    name: check.name,
+    refname: pr.headRef,
+    state: check.state === 'pending' ? 'INPROGRESS' : check.state === 'success' ? 'SUCCESSFUL' : 'FAILED',
+    description: check.state === 'pending' ? 'running' : `finished: ${check.state}`,
+    url: `https://ci.example.com/${check.id}`,
+    uuid: `{${hashOf('status', check.id).slice(0, 32)}}`,
+    created_on: isoTime(check.startedAt),
+    updated_on: isoTime(check.completedAt ?? check.startedAt),
+    links: { self: { href: `${commit}/statuses/build/${encodeURIComponent(check.name)}` }, commit: { href: commit } },
+  };
 }

@@ -2,12 +2,14 @@ import { bitbucketServerType } from '../../providers/bitbucket-server/provider-t
 import { baseHash, commitHashes, decisions, fileChanges, hashOf, intParam } from './bitbucket-parts.ts';
 import { bitbucketDeliveryEvent } from '../webhook-request.ts';
 import { pullRequestRoutes, type HostDialect, type HostUrls, type JsonAnswer, type SimRoute } from './dialect.ts';
-import type { PullRequest, Repo, World } from './world.ts';
+import type { PullRequest, Repo, SimCheck, World } from './world.ts';
 
 /** The simulated server lives below a context path, as many installations do. */
 const CONTEXT = '/bitbucket';
 const API = `${CONTEXT}/rest/api/latest`;
-const PATTERN = /^\/bitbucket\/rest\/api\/latest\/projects\/([^/]+)\/repos\/([^/]+)\/pull-requests(?:\/(\d+)(?:\/(diff|commits))?)?\/?$/;
+const PATTERN = /^\/bitbucket\/rest\/api\/latest\/projects\/([^/]+)\/repos\/([^/]+)\/pull-requests(?:\/(\d+)(?:\/(diff|commits|merge))?)?\/?$/;
+const BUILD_STATUS = `${CONTEXT}/rest/build-status/1.0`;
+const BUILDS_PATTERN = /^\/bitbucket\/rest\/build-status\/1\.0\/commits\/([0-9a-f]{40})\/?$/;
 const STATES: Record<string, (pr: PullRequest) => boolean> = {
   OPEN: (pr) => pr.state === 'open',
   MERGED: (pr) => pr.merged,
@@ -121,9 +123,56 @@ function page<T>(items: T[], query: URLSearchParams, extra: Record<string, unkno
   return { status: 200, body: { size: values.length, limit, isLastPage, values, start, ...(isLastPage ? {} : { nextPageStart: start + limit }), ...extra } };
 }
 
-const matchRoute = pullRequestRoutes(PATTERN, API, 'pull-requests');
+/** A request of the build-status API: it names a commit only, no repository. */
+interface BuildsRoute extends SimRoute {
+  sha?: string;
+}
 
-function answer(world: World, route: SimRoute, url: URL, urls: HostUrls): JsonAnswer {
+const pullRequestRoute = pullRequestRoutes(PATTERN, API, 'pull-requests');
+
+function matchRoute(method: string, pathname: string): BuildsRoute | null {
+  const builds = method === 'GET' ? BUILDS_PATTERN.exec(pathname) : null;
+  if (builds) return { endpoint: 'build-status.commits', apiPrefix: BUILD_STATUS, owner: '', repo: '', sha: builds[1]! };
+  return pullRequestRoute(method, pathname);
+}
+
+/**
+ * `GET /rest/build-status/1.0/commits/{sha}`: the simulated CI posts each check of a head
+ * commit as a build (`INPROGRESS`, then under the same key its end, listed again as Data
+ * Center keeps both); any other commit has no builds left in the simulation.
+ */
+function buildsOf(world: World, sha: string, query: URLSearchParams): JsonAnswer {
+  const pr = world.repos().flatMap((r) => [...r.pulls.values()]).find((p) => p.headSha === sha);
+  const build = (check: SimCheck, state: string, at: number) => ({
+    state,
+    key: `SIM-${check.name.toUpperCase().replace(/[^A-Z0-9]+/g, '-')}`,
+    name: check.name,
+    url: `https://ci.example.com/browse/${check.id}`,
+    description: `${check.name} ${state.toLowerCase()}`,
+    dateAdded: at,
+  });
+  const builds = (pr?.checks ?? []).flatMap((c) => [
+    build(c, 'INPROGRESS', c.startedAt),
+    ...(c.completedAt === null ? [] : [build(c, c.state === 'success' ? 'SUCCESSFUL' : 'FAILED', c.completedAt)]),
+  ]);
+  return page(builds, query);
+}
+
+/**
+ * `GET .../pull-requests/{id}/merge`: conflicts as the world says (null: still computing,
+ * outcome `UNKNOWN`); a failed build vetoes the merge, as Data Center's "minimum successful
+ * builds" merge check does.
+ */
+function mergeJson(pr: PullRequest) {
+  if (pr.mergeable === null) return { canMerge: false, conflicted: false, outcome: 'UNKNOWN', vetoes: [] };
+  if (!pr.mergeable) return { canMerge: false, conflicted: true, outcome: 'CONFLICTED', vetoes: [] };
+  const failed = pr.checks.some((c) => c.state === 'failure');
+  const vetoes = failed ? [{ summaryMessage: 'Not all required builds are successful yet', detailedMessage: 'You need a successful build before this pull request can be merged.' }] : [];
+  return { canMerge: !failed, conflicted: false, outcome: 'CLEAN', vetoes };
+}
+
+function answer(world: World, route: BuildsRoute, url: URL, urls: HostUrls): JsonAnswer {
+  if (route.endpoint === 'build-status.commits') return buildsOf(world, route.sha ?? '', url.searchParams);
   const found = world.resolveRepo(route.owner, route.repo);
   if (!found) return error(404, `Repository ${route.owner}/${route.repo} does not exist.`, 'com.atlassian.bitbucket.repository.NoSuchRepositoryException');
   const repo = found.repo;
@@ -152,6 +201,10 @@ function answer(world: World, route: SimRoute, url: URL, urls: HostUrls): JsonAn
   if (!pr) return error(404, `Pull request ${route.number} does not exist in ${keyOf(repo)}/${repo.name}.`, 'com.atlassian.bitbucket.pull.NoSuchPullRequestException');
   if (route.endpoint === 'pull-requests.get') return { status: 200, body: pullRequestJson(repo, pr, urls) };
   if (route.endpoint === 'pull-requests.diff') return { status: 200, body: diffJson(repo, pr) };
+  if (route.endpoint === 'pull-requests.merge') {
+    if (pr.state !== 'open') return error(409, `Pull request ${pr.number} is already closed.`, 'com.atlassian.bitbucket.pull.IllegalPullRequestStateException');
+    return { status: 200, body: mergeJson(pr) };
+  }
   const commits = commitHashes(pr).map((id) => ({ id, displayId: id.slice(0, 11), author: user(pr.authorLogin), message: 'change' }));
   return page(commits, query, query.get('withCounts') === 'true' ? { totalCount: commits.length } : {});
 }

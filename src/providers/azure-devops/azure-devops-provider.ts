@@ -1,5 +1,7 @@
 import { AuthError, ProviderError } from '../../domain/errors.ts';
+import { latestPerKey, mergeabilityOf, summarizeChecks, type ChecksSummary } from '../../domain/checks.ts';
 import type { PullRequestStatus } from '../../domain/row.ts';
+import { readReportPages, unlessRefused } from '../check-reports.ts';
 import type { ProviderConfig } from '../provider-config.ts';
 import type { HttpAnswer } from '../http/answer.ts';
 import { JsonReader, readArray } from '../http/json-reader.ts';
@@ -9,6 +11,7 @@ import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.t
 import type { ProviderDeps, ProviderType } from '../provider-type.ts';
 import { authorizationFor } from './auth.ts';
 import { changedFileCount, nextChangesPage } from './changes.ts';
+import { mergeStatusMergeability, pullRequestStatusReports } from './checks.ts';
 import { SERVICES_HOST, servicesOrigin, servicesPullRequestUrl } from './origins.ts';
 import { compactPullRequest, compactPullRequestSearch, firstPullRequestId, readPullRequest } from './pull-request.ts';
 
@@ -75,6 +78,8 @@ export class AzureDevOpsProvider extends HostedProvider {
     const stats = await this.#call(() =>
       statsOfVersion(ctx, pr.diffVersion ?? '', async () => ({ commits: await this.#commitCount(base, ctx), files: await this.#changedFiles(base, ctx) }), false),
     );
+    const mergeable = await mergeabilityOf(pr.status.pullRequestState, pr.status.pullRequestDraft, () => mergeStatusMergeability(pr.mergeStatus));
+    const checks = await this.#call(() => this.#checks(base, ctx));
     // No line counts: the PR API has none, so additions and deletions stay unknown (absent).
     return {
       url: this.buildPullRequestUrl(ref),
@@ -82,7 +87,27 @@ export class AzureDevOpsProvider extends HostedProvider {
       changedFiles: stats.files,
       commits: stats.commits,
       ...pr.review,
+      ...(mergeable ? { mergeable } : {}),
+      ...(checks ? { checks } : {}),
     };
+  }
+
+  /**
+   * The PR's statuses (one list, conditional), the latest per context. They are the PR's, not
+   * a commit's: Azure keeps them across pushes, as its pull-request page shows them. A token
+   * without code read for them leaves the checks unknown.
+   */
+  async #checks(base: string, ctx: ProviderCallContext): Promise<ChecksSummary | undefined> {
+    const reports = await unlessRefused(() =>
+      readReportPages(this.api, `${base}/statuses?${API_VERSION}`, ctx, {
+        key: 's',
+        what: 'Azure DevOps pull request statuses',
+        maxPages: 1,
+        next: () => null,
+        reports: pullRequestStatusReports,
+      }),
+    );
+    return reports && summarizeChecks(latestPerKey(reports));
   }
 
   /** Commits of the PR, page by page along `x-ms-continuationtoken`, at most `maxPages` pages. */

@@ -1,3 +1,4 @@
+import { isHeadSha } from '../../domain/checks.ts';
 import type { PullRequestState, PullRequestStatus } from '../../domain/row.ts';
 import { JsonReader, readArray } from '../http/json-reader.ts';
 import { pickFields, type FieldSpec } from '../http/pick.ts';
@@ -16,6 +17,7 @@ export const PULL_REQUEST_FIELDS: FieldSpec = {
   reviewers: true,
   lastMergeSourceCommit: { commitId: true },
   lastMergeTargetCommit: { commitId: true },
+  mergeStatus: true,
 };
 
 /** What the PR answer itself says; commits and changed files come from other requests, line counts from none. */
@@ -27,6 +29,8 @@ export interface PullRequestFields {
    * them, so they are kept per version. Null while Azure has not computed the merge yet.
    */
   diffVersion: string | null;
+  /** Azure's `mergeStatus` (`succeeded`, `conflicts`, `queued`, ...), absent before the first merge attempt. */
+  mergeStatus: string | undefined;
 }
 
 const STATES: Record<string, PullRequestState> = { active: 'open', completed: 'merged', abandoned: 'closed' };
@@ -57,9 +61,11 @@ export function readPullRequest(value: unknown): PullRequestFields {
       baseBranch: branchOf(pr.string('targetRefName')),
       headBranch: branchOf(pr.string('sourceRefName')),
       prNumber: pr.number('pullRequestId'),
+      ...(isHeadSha(source) ? { headSha: source.toLowerCase() } : {}),
     },
     review: summarizeVotes(readVotes(pr.field('reviewers'))),
     diffVersion: source && target ? `${target}..${source}` : null,
+    mergeStatus: pr.optionalString('mergeStatus'),
   };
 }
 

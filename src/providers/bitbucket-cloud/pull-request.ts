@@ -1,3 +1,4 @@
+import { isHeadSha } from '../../domain/checks.ts';
 import type { PullRequestState } from '../../domain/row.ts';
 import { JsonReader } from '../http/json-reader.ts';
 import { pickFields, type FieldSpec } from '../http/pick.ts';
@@ -44,11 +45,17 @@ export function readPullRequest(value: unknown): PullRequestFields {
       baseBranch: destination.object('branch').string('name'),
       headBranch: source.object('branch').string('name'),
       prNumber: pr.number('id'),
+      ...headShaOf(commitHash(source)),
       ...summarizeParticipants(pr.field('participants') === undefined ? [] : pr.array('participants')),
     },
     diffVersion: `${commitHash(destination)}..${commitHash(source)}`,
     webUrl: pr.optionalObject('links')?.optionalObject('html')?.optionalString('href'),
   };
+}
+
+/** The head commit (Bitbucket names it by its first 12 hex digits; the statuses API takes that form). */
+function headShaOf(hash: string): { headSha?: string } {
+  return isHeadSha(hash) ? { headSha: hash.toLowerCase() } : {};
 }
 
 function commitHash(side: JsonReader): string {

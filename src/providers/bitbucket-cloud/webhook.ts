@@ -1,6 +1,6 @@
 import { eventKeyWebhook } from '../event-key-webhook.ts';
 import type { ParsedDelivery } from '../provider-webhook.ts';
-import { branchesOfRefs, invalidDelivery, jsonObject, nonEmptyText, type JsonObject } from '../webhook-payload.ts';
+import { branchesOfRefs, branchOfRef, invalidDelivery, jsonObject, nonEmptyText, type JsonObject } from '../webhook-payload.ts';
 
 /** `X-Event-Key` values gitsync acts on, by the name used in metrics. */
 const EVENTS: Readonly<Record<string, string>> = {
@@ -13,6 +13,8 @@ const EVENTS: Readonly<Record<string, string>> = {
   'pullrequest:fulfilled': 'pull_request',
   'pullrequest:rejected': 'pull_request',
   'repo:push': 'push',
+  'repo:commit_status_created': 'status',
+  'repo:commit_status_updated': 'status',
 };
 
 /**
@@ -55,5 +57,25 @@ export function parseBitbucketCloudDelivery(event: string, body: unknown): Parse
     });
     return branchesOfRefs(refs, repoUrl);
   }
+  if (EVENTS[event] === 'status') return commitStatusChange(payload);
   return { kind: 'ignored', reason: `event ${event} is not used` };
+}
+
+/**
+ * A commit status created or updated: once a build has finished (any state but `INPROGRESS`),
+ * the branch it was posted for (`refname`) is refreshed at once, so its rows show the new
+ * checks. A build starting is not acted on: the push that started it made the rows due
+ * already. A status posted without a branch names only a commit: its rows see it by polling
+ * (a row with pending checks is looked at on the fast end of its cadence).
+ */
+function commitStatusChange(payload: JsonObject): ParsedDelivery {
+  const status = jsonObject(payload.commit_status);
+  if (!status) return invalidDelivery('commit_status must be an object');
+  if (status.state === 'INPROGRESS') return { kind: 'ignored', reason: 'a build started; its end is what changes the checks' };
+  const repoUrl = repositoryUrl(jsonObject(payload.repository)) ?? repositoryUrl(jsonObject(status.repository));
+  if (!repoUrl) return invalidDelivery('repository.links.html.href must be a non-empty string');
+  const refname = nonEmptyText(status.refname);
+  if (!refname) return { kind: 'ignored', reason: 'the commit status names no branch (refname)' };
+  // Usually a branch name (Pipelines); a full ref is read as one.
+  return refname.startsWith('refs/') ? branchOfRef(refname, repoUrl) : { kind: 'branch', repoUrl, branch: refname };
 }

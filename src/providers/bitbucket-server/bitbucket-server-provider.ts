@@ -1,5 +1,8 @@
 import { ProviderError } from '../../domain/errors.ts';
+import { isMergeability, latestPerKey, mergeabilityOf, summarizeChecks, type ChecksSummary, type Mergeability } from '../../domain/checks.ts';
 import type { PullRequestStatus } from '../../domain/row.ts';
+import { readReportPages, unlessRefused } from '../check-reports.ts';
+import type { ApiClient } from '../http/api-client.ts';
 import type { ProviderConfig } from '../provider-config.ts';
 import { readBodyPages } from '../http/body-pages.ts';
 import { JsonReader } from '../http/json-reader.ts';
@@ -9,6 +12,7 @@ import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.t
 import type { ProviderDeps, ProviderType } from '../provider-type.ts';
 import type { DiffStats } from '../version-stats.ts';
 import type { HttpAnswer } from '../http/answer.ts';
+import { buildReports, buildStatusApiUrl, mergeCheckOutcome } from './checks.ts';
 import { compactPullRequest, diffLineCounts, readPullRequest } from './pull-request.ts';
 import { buildServerPullRequestUrl, parseServerOrigin, parseServerPullRequestUrl, serverPlace, type ServerPlace } from './urls.ts';
 
@@ -18,10 +22,13 @@ const PAGE_LIMIT = 100;
 /** Bitbucket Data Center (API at `webUrl/rest/api/latest`), also below a context path. */
 export class BitbucketServerProvider extends HostedProvider {
   readonly #place: ServerPlace;
+  /** The build-status API, beside the core one. */
+  readonly #builds: ApiClient;
 
   constructor(config: ProviderConfig, type: ProviderType, deps: ProviderDeps) {
     super(config, type, deps, (token) => ({ authorization: `Bearer ${token}`, 'user-agent': 'gitsync', accept: 'application/json' }));
     this.#place = serverPlace(config.webUrl);
+    this.#builds = this.apiAt(buildStatusApiUrl(config.apiUrl, config.webUrl));
   }
 
   override parseOrigin(origin: string): RepoRef | null {
@@ -56,7 +63,43 @@ export class BitbucketServerProvider extends HostedProvider {
   async fetchPullRequestStatus(ref: PullRequestRef, ctx: ProviderCallContext): Promise<PullRequestStatus> {
     const base = `${this.#repoPath(ref.repo)}/pull-requests/${ref.number}`;
     const read = { key: 'p', what: 'Bitbucket Data Center pull request', compact: (answer: HttpAnswer) => compactPullRequest(answer.body), read: readPullRequest };
-    return this.pullRequestWithStats(ref, ctx, base, read, () => this.#diffStats(base, ctx));
+    return this.pullRequestWithStats(ref, ctx, base, read, () => this.#diffStats(base, ctx), async ({ status }) => {
+      const mergeable = await unlessRefused(() => mergeabilityOf(status.pullRequestState, status.pullRequestDraft, () => this.#mergeCheck(base, ctx)));
+      const checks = status.headSha ? await this.#checks(status.headSha, ctx) : undefined;
+      return { ...(mergeable ? { mergeable } : {}), ...(checks ? { checks } : {}) };
+    });
+  }
+
+  /** The PR's merge check, conditional (kept in the row's cache); a token that may not ask it leaves mergeability unknown. */
+  #mergeCheck(base: string, ctx: ProviderCallContext): Promise<Mergeability> {
+    return this.api.getCached(`${base}/merge`, ctx, {
+      key: 'm',
+      what: 'Bitbucket Data Center merge check',
+      compact: (answer) => mergeCheckOutcome(answer.body),
+      read: (compact) => {
+        if (!isMergeability(compact)) throw new ProviderError('unexpected cached Bitbucket Data Center merge check: not a mergeability');
+        return compact;
+      },
+    });
+  }
+
+  /**
+   * The head commit's build statuses from the build-status API (every page; the first one
+   * conditional), the latest per key. A token that may not read them, or a commit the server
+   * does not know, leaves them unknown.
+   */
+  async #checks(sha: string, ctx: ProviderCallContext): Promise<ChecksSummary | undefined> {
+    const query = `limit=${PAGE_LIMIT}`;
+    const reports = await unlessRefused(() =>
+      readReportPages(this.#builds, `/commits/${sha}?${query}`, ctx, {
+        key: 's',
+        what: 'Bitbucket Data Center build statuses',
+        maxPages: this.config.maxPages,
+        next: (page) => nextPage(page, 'Bitbucket Data Center build statuses', query),
+        reports: buildReports,
+      }),
+    );
+    return reports && summarizeChecks(latestPerKey(reports));
   }
 
   /** Line and file counts from the PR's diff (no context lines); commits from `totalCount` or by paging. */
@@ -72,7 +115,7 @@ export class BitbucketServerProvider extends HostedProvider {
     await readBodyPages(this.api, `${base}/commits?withCounts=true&limit=${PAGE_LIMIT}`, ctx, {
       what: 'Bitbucket Data Center commits',
       maxPages: this.config.maxPages,
-      next: (page) => (counted ? null : nextPage(page, 'Bitbucket Data Center commits')),
+      next: (page) => (counted ? null : nextPage(page, 'Bitbucket Data Center commits', `withCounts=true&limit=${PAGE_LIMIT}`)),
       page: (page) => {
         const reader = JsonReader.object(page, 'Bitbucket Data Center commits');
         const total = reader.field('totalCount');
@@ -91,11 +134,11 @@ export class BitbucketServerProvider extends HostedProvider {
   }
 }
 
-/** A page's next start (`?...&start=N`, relative to the page), or null on the last page. */
-function nextPage(body: unknown, what: string): string | null {
+/** A page's next start (`?{query}&start=N`, relative to the page), or null on the last page. */
+function nextPage(body: unknown, what: string, query: string): string | null {
   const page = JsonReader.object(body, what);
   if (page.optionalBoolean('isLastPage') !== false) return null;
   const start = page.number('nextPageStart');
-  return `?withCounts=true&limit=${PAGE_LIMIT}&start=${start}`;
+  return `?${query}&start=${start}`;
 }
 

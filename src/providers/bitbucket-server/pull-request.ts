@@ -1,3 +1,4 @@
+import { isHeadSha } from '../../domain/checks.ts';
 import type { PullRequestState } from '../../domain/row.ts';
 import { JsonReader } from '../http/json-reader.ts';
 import { pickFields, type FieldSpec } from '../http/pick.ts';
@@ -38,6 +39,7 @@ export function readPullRequest(value: unknown): PullRequestFields {
   const self = pr.optionalObject('links')?.field('self');
   const firstSelf = Array.isArray(self) && self.length > 0 ? JsonReader.object(self[0], WHAT, 'links.self.0').optionalString('href') : undefined;
   const avatar = user?.optionalString('avatarUrl') ?? '';
+  const head = from.optionalString('latestCommit');
   return {
     status: {
       pullRequestState: state,
@@ -49,9 +51,10 @@ export function readPullRequest(value: unknown): PullRequestFields {
       baseBranch: to.string('displayId'),
       headBranch: from.string('displayId'),
       prNumber: pr.number('id'),
+      ...(isHeadSha(head) ? { headSha: head.toLowerCase() } : {}),
       ...summarizeReviewers(pr.field('reviewers') === undefined ? [] : pr.array('reviewers')),
     },
-    diffVersion: `${to.optionalString('latestCommit') ?? ''}..${from.optionalString('latestCommit') ?? ''}`,
+    diffVersion: `${to.optionalString('latestCommit') ?? ''}..${head ?? ''}`,
     webUrl: firstSelf,
   };
 }

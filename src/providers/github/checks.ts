@@ -1,4 +1,4 @@
-import { boundCheckName, isCheckVerdict, summarizeChecks, type CheckVerdict, type ChecksSummary, type Mergeability } from '../../domain/checks.ts';
+import { boundCheckName, isCheckVerdict, latestPerKey, summarizeChecks, type CheckVerdict, type ChecksSummary, type Mergeability } from '../../domain/checks.ts';
 import type { PullRequestState } from '../../domain/row.ts';
 import { ProviderError } from '../../domain/errors.ts';
 import { JsonReader, readArray } from '../http/json-reader.ts';
@@ -80,13 +80,8 @@ export function readCombinedStatus(compact: unknown): { s: StatusContext[]; n: n
  * run before it) and its commit statuses, folded into one summary. Pure.
  */
 export function foldChecks(runs: readonly CheckRun[], statuses: readonly StatusContext[]): ChecksSummary {
-  const latest = new Map<string, CheckRun>();
-  for (const run of runs) {
-    const seen = latest.get(run[0]);
-    if (!seen || run[2] > seen[2]) latest.set(run[0], run);
-  }
   return summarizeChecks([
-    ...[...latest.values()].map(([name, verdict]) => ({ name, verdict })),
+    ...latestPerKey(runs.map(([name, verdict, id]) => ({ key: name, name, verdict, order: id }))),
     ...statuses.map(([name, verdict]) => ({ name, verdict })),
   ]);
 }

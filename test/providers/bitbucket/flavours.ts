@@ -24,7 +24,9 @@ export interface Flavour {
   servePr(overrides?: Record<string, unknown>): void;
   /** PR fields that move its head to another commit. */
   newHead: Record<string, unknown>;
-  /** Requests a status read makes when the commits moved: the PR and its paged lists. */
+  /** What a status read asks again when nothing moved: the PR (and Data Center's merge check). */
+  unchangedReads: string[];
+  /** Requests a status read makes when the commits moved: the PR, its paged lists (and Data Center's merge check). */
   fullReadRequests: number;
   /** The body of an error answer. */
   errorBody: unknown;
@@ -69,6 +71,7 @@ export async function bitbucketCloud(): Promise<Flavour> {
       api.routes.set(`${pr}/commits?pagelen=100&page=2`, { body: { values: [{}] } });
     },
     newHead: { source: { branch: { name: 'feat/cache' }, commit: { hash: 'head2' } } },
+    unchangedReads: [pr],
     fullReadRequests: 5,
     errorBody: { type: 'error', error: { message: 'Unauthorized' } },
   };
@@ -100,9 +103,11 @@ export async function bitbucketServer(): Promise<Flavour> {
       });
       api.routes.set(commits, { body: { values: [{}, {}], size: 2, isLastPage: false, nextPageStart: 2, start: 0, limit: 100 } });
       api.routes.set(`${commits}&start=2`, { body: { values: [{}], size: 1, isLastPage: true, start: 2, limit: 100 } });
+      api.routes.set(`${pr}/merge`, { body: { canMerge: true, conflicted: false, outcome: 'CLEAN', vetoes: [] } });
     },
     newHead: { fromRef: { id: 'refs/heads/fix/login', displayId: 'fix/login', latestCommit: 'head2' } },
-    fullReadRequests: 4,
+    unchangedReads: [pr, `${pr}/merge`],
+    fullReadRequests: 5,
     errorBody: { errors: [{ message: 'Authentication failed' }] },
   };
 }
