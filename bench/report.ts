@@ -55,7 +55,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| ratio to ideal | ${t.ratioToIdeal} |`,
     `| speed-up over sequential | ${t.speedupOverSequential}x |`,
     ``,
-    `Calls: ${t.calls.openRows} rows whose PR is open take ${t.calls.openCalls} (pull + reviews); ${t.calls.closedRows} whose PR is closed or merged take ${t.calls.closedCalls} (the branch's open-PR search and newest-PR search, then pull + reviews); ${t.callsPerTick} requests per tick, as needed (docs/design/tick-speed.md).`,
+    `Calls: ${t.calls.openRows} rows whose PR is open take ${t.calls.openCalls} (pull, reviews, the head commit's check runs and combined status); ${t.calls.closedRows} whose PR is closed or merged take ${t.calls.closedCalls} (the branch's open-PR search and newest-PR search, then those four); ${t.callsPerTick} requests per tick, as needed (docs/design/tick-speed.md).`,
     ``,
     `CONCURRENCY=${t.concurrency}, PER_TOKEN_CONCURRENCY=${t.perTokenConcurrency}; at most ${t.maxRowsPerToken} rows share a token, so the per-token limit bounds a tick at ${t.perTokenBoundMs} ms, under the ideal. Baseline: ${t.baseline}.`,
     ``,

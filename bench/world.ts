@@ -82,7 +82,8 @@ export function localDocClient(
 /**
  * Fresh tables from template.yaml, a simulated GitHub with `latencyMs` per request, and
  * `rows` tracked branches that all have a pull request whose URL the row already knows
- * (the steady state of a table: every refresh is pull + reviews, two calls).
+ * (the steady state of a table: every refresh is pull, reviews and the head commit's check runs
+ * and combined status, four calls).
  */
 export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
   const sim = await start({ seed: o.seed, clock: o.clock, latency: o.latencyMs, rateLimit: { limit: 5_000 }, ...o.sim });
