@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, paginateScan, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { silentLog, type Log } from '../domain/log.ts';
 import type { DiffStatusRow } from '../domain/row.ts';
@@ -217,24 +217,16 @@ export class DynamoStore implements Store, DueCensus {
     if (this.#sweptSlot === slot) return -1;
     this.#sweptSlot = slot;
     let highest = -1;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.#doc.send(
-        new ScanCommand({
-          TableName: this.#table,
-          IndexName: this.#index,
-          Segment: sweepSegment(now),
-          TotalSegments: SWEEP_SEGMENTS,
-          ProjectionExpression: 'dueShard',
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
+    const pages = paginateScan(
+      { client: this.#doc },
+      { TableName: this.#table, IndexName: this.#index, Segment: sweepSegment(now), TotalSegments: SWEEP_SEGMENTS, ProjectionExpression: 'dueShard' },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
         const shard = parsePartition(item['dueShard'])?.shard;
         if (shard !== undefined && shard < MAX_SHARD_COUNT) highest = Math.max(highest, shard);
       }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    }
     return highest;
   }
 
@@ -254,22 +246,14 @@ export class DynamoStore implements Store, DueCensus {
 
   async #partitionEntries(partition: string): Promise<IndexEntry[]> {
     const entries: IndexEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.#doc.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: this.#index,
-          KeyConditionExpression: 'dueShard = :partition',
-          ExpressionAttributeValues: { ':partition': partition },
-          ExclusiveStartKey: start,
-        }),
-      );
-      entries.push(...((out.Items ?? []) as IndexEntry[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: this.#doc },
+      { TableName: this.#table, IndexName: this.#index, KeyConditionExpression: 'dueShard = :partition', ExpressionAttributeValues: { ':partition': partition } },
+    );
+    for await (const page of pages) entries.push(...((page.Items ?? []) as IndexEntry[]));
     return entries;
   }
+
 
   /**
    * Once per store: the mark covers this store's own count, so every shard it writes is polled
