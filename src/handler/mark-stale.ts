@@ -14,6 +14,11 @@ const logger = new Logger();
 /** Built on the first valid event, so a bad setting fails that invocation with a clear error. */
 let system: EnvSystem | undefined;
 
+/** The system from the function's environment, built at the first event that needs it. */
+function envSystem(): EnvSystem {
+  return (system ??= systemFromEnv(readTableEnv(process.env), { log: powertoolsLog(logger) }));
+}
+
 /**
  * EventBridge target for `gitsync.MarkStale` events (a push): stores branch and origin on the
  * chats and makes them due now; and for `gitsync.TokenLinked` (an owner linked a git token):
@@ -29,8 +34,7 @@ export async function handler(event: unknown, context: Context): Promise<MarkSta
       logger.warn('token-linked event rejected', { reason: linked.reason, eventId });
       return { status: 'rejected', reason: linked.reason };
     }
-    system ??= systemFromEnv(readTableEnv(process.env), { log: powertoolsLog(logger) });
-    const { madeDue } = await system.tokenLinked(linked.ownerId);
+    const { madeDue } = await envSystem().tokenLinked(linked.ownerId);
     logger.info('rows waiting for a token made due', { eventId, madeDue });
     return { status: 'madeDue', madeDue };
   }
@@ -39,8 +43,7 @@ export async function handler(event: unknown, context: Context): Promise<MarkSta
     logger.warn('mark-stale event rejected', { reason: parsed.reason, eventId });
     return { status: 'rejected', reason: parsed.reason };
   }
-  system ??= systemFromEnv(readTableEnv(process.env), { log: powertoolsLog(logger) });
-  const { marked } = await system.markStale(parsed.input);
+  const { marked } = await envSystem().markStale(parsed.input);
   logger.info('chats marked stale', { eventId, marked, branch: parsed.input.branch });
   return { status: 'marked', marked };
 }

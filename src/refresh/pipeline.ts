@@ -225,7 +225,6 @@ function withRepair(plan: WriteBackPlan, repair: RowRepair): WriteBackPlan {
   };
 }
 
-
 /** Pauses after a throttle: 100 ms, 200 ms, 400 ms (full jitter keeps the writers apart). */
 const THROTTLE_BACKOFF_MS = [100, 200, 400];
 
