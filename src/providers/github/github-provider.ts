@@ -1,5 +1,5 @@
 import type { ChecksSummary } from '../../domain/checks.ts';
-import { AuthError, ProviderError } from '../../domain/errors.ts';
+import { ProviderError } from '../../domain/errors.ts';
 import type { PullRequestStatus } from '../../domain/row.ts';
 import type { ProviderConfig } from '../provider-config.ts';
 import { pickFields } from '../http/pick.ts';
@@ -7,6 +7,7 @@ import { HostedProvider } from '../hosted-provider.ts';
 import type { ProviderCallContext, PullRequestRef, RepoRef } from '../provider.ts';
 import type { ProviderDeps, ProviderType } from '../provider-type.ts';
 import { readPages } from '../http/pages.ts';
+import { unlessRefused } from '../check-reports.ts';
 import { repoSegments } from '../repo-shape.ts';
 import { PULL_FIELDS, compactPullSearch, firstPullNumber, pullFromRow, pullRowFields, readPull } from './pull.ts';
 import { checkRunItems, compactCheckRunPage, compactCombinedStatus, foldChecks, readCheckRunPage, readCombinedStatus } from './checks.ts';
@@ -111,7 +112,7 @@ export class GitHubProvider extends HostedProvider {
    * (404) leaves the checks unknown instead of failing the whole row.
    */
   async #checks(repoPath: string, sha: string, ctx: ProviderCallContext): Promise<ChecksSummary | undefined> {
-    try {
+    return unlessRefused(async () => {
       const runs = await readPages(this.api, `${repoPath}/commits/${sha}/check-runs?per_page=${PER_PAGE}`, ctx, {
         key: 'c',
         what: 'GitHub check runs',
@@ -130,9 +131,6 @@ export class GitHubProvider extends HostedProvider {
       });
       if (combined.n > combined.s.length) ctx.truncated({ what: 'GitHub commit statuses', pages: 1 });
       return foldChecks(runs.flat(), combined.s);
-    } catch (err) {
-      if ((err instanceof AuthError && err.status === 403) || (err instanceof ProviderError && err.status === 404)) return undefined;
-      throw err;
-    }
+    });
   }
 }
