@@ -95,8 +95,8 @@ const ACTIONS: Record<string, string[]> = {
 };
 
 /**
- * DynamoDB actions a bundle can send: commands a file imports from the SDK and whose
- * `new XCommand(` survives tree shaking in that file's bundled code.
+ * DynamoDB actions a bundle can send: commands (and paginators) a file imports from the SDK
+ * and whose `new XCommand(` (`paginateX(`) survives tree shaking in that file's bundled code.
  */
 export function dynamoDbActions({ files, bundled }: FunctionSources): Map<string, string[]> {
   const used = new Map<string, string[]>();
@@ -105,12 +105,14 @@ export function dynamoDbActions({ files, bundled }: FunctionSources): Map<string
     for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(?:lib|client)-dynamodb'/g)) {
       for (const name of (m[1] ?? '').split(',')) {
         const id = name.replace(/^\s*type\s+/, '').split(/\s+as\s+/).pop()?.trim();
-        if (id?.endsWith('Command')) imported.add(id);
+        if (id?.endsWith('Command') || id?.startsWith('paginate')) imported.add(id);
       }
     }
     for (const command of imported) {
-      if (!new RegExp(`new\\s+(?:[\\w$]+\\.)?${command}\\d*\\s*\\(`).test(bundled.get(path) ?? '')) continue;
-      const actions = ACTIONS[command.replace(/Command$/, '')];
+      // `new XCommand(`, or a call of the SDK's paginator `paginateX(` (it sends XCommand).
+      const call = command.startsWith('paginate') ? `(?<![\\w$])(?:[\\w$]+\\.)?${command}\\d*\\s*\\(` : `new\\s+(?:[\\w$]+\\.)?${command}\\d*\\s*\\(`;
+      if (!new RegExp(call).test(bundled.get(path) ?? '')) continue;
+      const actions = ACTIONS[command.replace(/Command$/, '').replace(/^paginate/, '')];
       if (!actions) throw new Error(`${path}: ${command} has no IAM mapping in test/support/function-sources.ts`);
       for (const action of actions) used.set(action, [...(used.get(action) ?? []), path]);
     }
