@@ -22,8 +22,9 @@ const names = (JSON.parse(readFileSync(values['env-vars'], 'utf8')) as { Paramet
 const tableName = names?.TABLE_NAME;
 const tokensTableName = names?.TOKENS_TABLE_NAME;
 const deliveriesTableName = names?.DELIVERIES_TABLE_NAME;
-if (!tableName || !tokensTableName || !deliveriesTableName) {
-  throw new Error(`${values['env-vars']}: Parameters needs TABLE_NAME, TOKENS_TABLE_NAME and DELIVERIES_TABLE_NAME`);
+const httpCacheTableName = names?.HTTP_CACHE_TABLE_NAME;
+if (!tableName || !tokensTableName || !deliveriesTableName || !httpCacheTableName) {
+  throw new Error(`${values['env-vars']}: Parameters needs TABLE_NAME, TOKENS_TABLE_NAME, DELIVERIES_TABLE_NAME and HTTP_CACHE_TABLE_NAME`);
 }
 
 const db = await startDynamoDbLocal({ port: Number(values.port) });
@@ -31,9 +32,10 @@ const client = new DynamoDBClient({ endpoint: db.endpoint, ...LOCAL_AWS });
 await client.send(new CreateTableCommand(createTableInput('DiffStatusTable', tableName)));
 await client.send(new CreateTableCommand(createTableInput('TokensTable', tokensTableName)));
 await client.send(new CreateTableCommand(createTableInput('WebhookDeliveriesTable', deliveriesTableName)));
+await client.send(new CreateTableCommand(createTableInput('HttpCacheTable', httpCacheTableName)));
 client.destroy();
 
-console.log(`DynamoDB Local: ${db.endpoint} (in memory; tables ${tableName}, ${tokensTableName}, ${deliveriesTableName})`);
+console.log(`DynamoDB Local: ${db.endpoint} (in memory; tables ${tableName}, ${tokensTableName}, ${deliveriesTableName}, ${httpCacheTableName})`);
 console.log(`credentials: AWS_ACCESS_KEY_ID=${LOCAL_AWS.credentials.accessKeyId} AWS_REGION=${LOCAL_AWS.region}. Ctrl-C stops it.`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -32,6 +32,8 @@ export interface GitsyncOptions {
   tableName: string;
   /** `TOKENS_TABLE_NAME`; needed by `refreshNow` only. */
   tokensTableName?: string;
+  /** `HTTP_CACHE_TABLE_NAME` (the stack's `HttpCacheTableName` output); needed by `refreshNow` only. */
+  httpCacheTableName?: string;
   /** `STALE_INDEX_NAME`; default `byDueShard`. */
   indexName?: string;
   /** `SHARD_COUNT`: must match the deployment's; default 1. */
@@ -67,6 +69,7 @@ export function createGitsync(options: GitsyncOptions): Gitsync {
     settings: settingsWith({
       tableName: options.tableName,
       tokensTableName: options.tokensTableName,
+      httpCacheTableName: options.httpCacheTableName,
       indexName: options.indexName,
       shardCount: options.shardCount,
       gitProviders,

@@ -126,6 +126,7 @@ function tableEnv(): Record<string, string> {
   return {
     TABLE_NAME: t.tableName,
     TOKENS_TABLE_NAME: t.tokensTableName,
+    HTTP_CACHE_TABLE_NAME: t.httpCacheTableName,
     DYNAMODB_ENDPOINT: t.endpoint,
     AWS_REGION: LOCAL_AWS.region,
     AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,

@@ -24,6 +24,7 @@ before(async () => {
   options = {
     tableName: t.tableName,
     tokensTableName: t.tokensTableName,
+    httpCacheTableName: t.httpCacheTableName,
     gitProviders: [{ type: 'github', webUrl: api.url }],
     dynamodb: { endpoint: t.endpoint, ...LOCAL_AWS },
   };

@@ -24,7 +24,7 @@ export function loadTemplate(path = TEMPLATE_PATH): CfnTemplate {
 }
 
 /** The tables gitsync owns, by their logical ids in the template. */
-export type TableResource = 'DiffStatusTable' | 'TokensTable' | 'WebhookDeliveriesTable';
+export type TableResource = 'DiffStatusTable' | 'TokensTable' | 'WebhookDeliveriesTable' | 'HttpCacheTable';
 
 /**
  * CreateTable input for a table of the template, so local tables are exactly the deployed

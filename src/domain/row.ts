@@ -80,6 +80,10 @@ export interface DiffStatusRow extends Partial<PullRequestStatus> {
   lastErrorMessage?: string;
   lastErrorAt?: number;
   errorCount?: number;
+  /**
+   * Legacy: the HTTP cache as rows kept it before the cache table. Read only while the table
+   * has no item for the row; the row's next refresh removes it (see `refresh/http-caches.ts`).
+   */
   httpCache?: ConditionalCacheEntries;
   /** Where the host moved the origin's repository (a rename or transfer), learned from its answers. */
   repoMove?: RepoMove;

@@ -8,10 +8,10 @@ const ETAG = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
 /**
  * A row's conditional-request validators for one refresh. Only entries read or written in
- * this refresh are kept, so the attribute cannot grow with requests that no longer happen.
- * The stored attribute is gitsync's own but lives in a shared table: an attribute or entry
- * that cannot be used (wrong type, an ETag no HTTP header can carry) is dropped, so the
- * request is made without it and its answer replaces it.
+ * this refresh are kept, so the cache cannot grow with requests that no longer happen. What
+ * is stored (a cache table item, or a row's legacy `httpCache` attribute in a shared table)
+ * may have been damaged: a value or entry that cannot be used (wrong type, an ETag no HTTP
+ * header can carry) is dropped, so the request is made without it and its answer replaces it.
  */
 export class RowConditionalCache implements ConditionalCache {
   readonly #previous: ConditionalCacheEntries;

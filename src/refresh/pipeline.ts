@@ -6,9 +6,11 @@ import { repairRow, type RowRepair } from '../domain/row-repair.ts';
 import type { RefreshResult } from '../domain/refresh-result.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { hostsSendingWebhooks, type WebhookActivity } from '../cadence/webhook-activity.ts';
+import type { HttpCacheStore } from '../store/http-cache-store.ts';
 import type { Lease, RowUpdate, Store } from '../store/store.ts';
 import { isThrottle } from '../store/throttle.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
+import { entriesToWrite, readHttpCaches, startingEntries, writeHttpCache } from './http-caches.ts';
 import type { RefreshRun } from './refresher.ts';
 import { isItemTooLarge } from './size-bounds.ts';
 import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
@@ -29,6 +31,8 @@ export interface RowRefresher {
  */
 export interface PipelineDeps {
   store: Store;
+  /** The rows' conditional-request validators (the HTTP cache table). */
+  httpCache: HttpCacheStore;
   refresher: RowRefresher;
   /** Reads the time and waits out a throttle's pause. */
   clock: WaitingClock;
@@ -89,7 +93,10 @@ const RELEASE: RowUpdate = { set: {}, remove: [] };
  * refreshes claimed rows and writes each result back under the lease as soon as it is known
  * (repairs of unusable attributes included, DynamoDB throttles backed off, an item too large
  * recorded in a write that fits), publishes each change, and takes unpollable rows out of the
- * due index. Never throws for a row: `ended` hears how each write-back ended.
+ * due index. Never throws for a row: `ended` hears how each write-back ended. The batch's HTTP
+ * caches are read once before refreshing and a row's cache item is written after its row,
+ * only when its entries changed; neither failing fails or holds up a refresh or a write-back
+ * (see `http-caches.ts`).
  */
 export async function refreshAndWriteBack(deps: PipelineDeps, run: RefreshAndWrite): Promise<TickSummary> {
   const log = deps.log ?? silentLog;
@@ -106,7 +113,10 @@ export async function refreshAndWriteBack(deps: PipelineDeps, run: RefreshAndWri
     return { stored, repair };
   });
   const pollable = repairs.filter(({ repair }) => isPollable(repair.row));
-  const webhookHosts = await hostsSendingWebhooks(deps.webhookActivity, log);
+  const [webhookHosts, caches] = await Promise.all([
+    hostsSendingWebhooks(deps.webhookActivity, log),
+    readHttpCaches(deps.httpCache, pollable.map(({ repair }) => repair.row.chatId), summary, log),
+  ]);
   const attempt = (stored: DiffStatusRow, update: RowUpdate) =>
     backingOffThrottles(() => deps.store.writeBack(stored, lease, update), summary, { clock: deps.clock, random }, lease.expiresAt, signal);
   /** How a write-back that threw ended: counted and logged; the row is taken again later. */
@@ -159,6 +169,9 @@ export async function refreshAndWriteBack(deps: PipelineDeps, run: RefreshAndWri
       }
       ended(stored, 'written', detail);
       countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
+      // After the row: a cache item newer than its row is harmless, and an unchanged one is not written.
+      const entries = result && result.kind !== 'failed' ? entriesToWrite(caches.get(row.chatId), result.httpCache) : undefined;
+      if (entries) await writeHttpCache(deps.httpCache, row.chatId, entries, summary, log);
       // A failed check is worth a line of its own: the saved query "chat history" reads it.
       if (result?.kind === 'failed' && plan.update.set.checkedAt !== undefined) {
         log.info('row check failed', { chatId: row.chatId, outcome: plan.outcome, errorKind: result.error.kind });
@@ -204,7 +217,9 @@ export async function refreshAndWriteBack(deps: PipelineDeps, run: RefreshAndWri
     if (release && result.kind !== 'refreshed') pending.push(releaseBack(entry, result));
     else pending.push(writeBack(entry, planWriteBack(entry.repair.row, result, deps.clock.now(), deps.policy, random, webhookHosts), result));
   };
-  const results = await deps.refresher.refresh(pollable.map(({ repair }) => repair.row), signal ? { deadline, signal } : { deadline }, settle);
+  const rows = pollable.map(({ repair }) => repair.row);
+  const httpCaches = rows.map((row) => startingEntries(caches, row));
+  const results = await deps.refresher.refresh(rows, { deadline, httpCaches, ...(signal ? { signal } : {}) }, settle);
   // A refresher that only returns its results (no callbacks) still gets every row written.
   results.forEach((result, i) => settle(i, result));
   await Promise.all(pending);

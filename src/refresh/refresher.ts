@@ -46,6 +46,11 @@ export interface RefreshRun {
   deadline: number;
   /** Aborts everything early (e.g. the process is shutting down). */
   signal?: AbortSignal;
+  /**
+   * Each row's stored conditional-request entries, in input order (the HTTP cache table's, see
+   * `refresh/http-caches.ts`); unusable ones are dropped. Absent: every request is made in full.
+   */
+  httpCaches?: readonly unknown[];
 }
 
 interface ResolvedGroup {
@@ -123,7 +128,7 @@ export class Refresher {
     });
     await runScheduled(work, this.#o, async (w) => {
       const { index, group } = work[w]!;
-      settle(index, await this.#refreshRow(rows[index]!, group, run.deadline, signal, limited, renewals));
+      settle(index, await this.#refreshRow(rows[index]!, run.httpCaches?.[index], group, run.deadline, signal, limited, renewals));
     });
     return results;
   }
@@ -166,13 +171,14 @@ export class Refresher {
    */
   async #refreshRow(
     row: DiffStatusRow,
+    httpCache: unknown,
     group: ResolvedGroup,
     deadline: number,
     runSignal: AbortSignal,
     limited: Map<string, number>,
     renewals: Map<string, Promise<ResolvedToken | RefreshError | null>>,
   ): Promise<RefreshResult> {
-    const result = await this.#refreshRowWith(row, group, deadline, runSignal, limited);
+    const result = await this.#refreshRowWith(row, httpCache, group, deadline, runSignal, limited);
     const tokens = this.#o.tokens;
     if (!tokens.refused || result.kind !== 'failed' || !(result.error instanceof AuthError) || result.error.status !== 401) return result;
     const scope = `${group.token.key}\n${group.scope}`;
@@ -188,11 +194,12 @@ export class Refresher {
     const token = await renewal;
     if (token === null) return result;
     if (token instanceof RefreshError) return { kind: 'failed', error: token };
-    return this.#refreshRowWith(row, { ...group, token }, deadline, runSignal, limited);
+    return this.#refreshRowWith(row, httpCache, { ...group, token }, deadline, runSignal, limited);
   }
 
   async #refreshRowWith(
     row: DiffStatusRow,
+    httpCache: unknown,
     { provider, repo: originRepo, token }: ResolvedGroup,
     deadline: number,
     runSignal: AbortSignal,
@@ -205,7 +212,7 @@ export class Refresher {
     const share = this.#o.rowTimeShareMs;
     const ownTime = this.#o.clock.abortAfter(share);
     const signal = AbortSignal.any([runSignal, ownTime]);
-    const cache = new RowConditionalCache(row.httpCache);
+    const cache = new RowConditionalCache(httpCache);
     const truncated: TruncatedList[] = [];
     // Where the host moved the repository (learned earlier, or by this refresh's branch search).
     let repo = movedRepo(row, provider, originRepo);

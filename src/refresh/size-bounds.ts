@@ -3,14 +3,15 @@ import type { ConditionalCacheEntries, PullRequestStatus } from '../domain/row.t
 /**
  * Size bounds of what a refresh stores, so a host's answer can never push a row past
  * DynamoDB's 400 KB item limit (a write that fails would repeat the same calls forever).
- * gitsync's part of a row stays below ~16 x 4 KiB of PR fields + 48 KiB of cache.
+ * gitsync's part of a row stays below ~16 x 4 KiB of PR fields; a row's HTTP cache item
+ * (its own table) below 48 KiB of entries.
  */
 export const SIZE_BOUNDS = {
   /** Characters kept of each PR text field (title, login, urls, branch names); longer ones end with "…". */
   stringChars: 1_024,
   /** Bytes of one cache entry (ETag + compact answer); a larger one is not kept: its request is made in full next time. */
   cacheEntryBytes: 16 * 1024,
-  /** Bytes of the whole `httpCache`; the largest entries are dropped until it fits. */
+  /** Bytes of a row's whole HTTP cache item; the largest entries are dropped until it fits. */
   cacheBytes: 48 * 1024,
 } as const;
 

@@ -20,6 +20,10 @@ export interface TickSummary extends Record<OutcomeCounter, number> {
   batches: number;
   /** Lists longer than a provider's page cap (`maxPages`), read in part by this tick's refreshes. */
   truncatedLists: number;
+  /** HTTP cache table reads that failed (a batch's rows refreshed without conditional requests); never a row failure. */
+  httpCacheReadFailures: number;
+  /** HTTP cache writes that failed (the row's next refresh makes its requests in full); never a row failure. */
+  httpCacheWriteFailures: number;
   errorsByKind: Partial<Record<RefreshErrorKind, number>>;
   /** True when due rows remain: the state machine goes again without waiting. */
   backlog: boolean;
@@ -44,6 +48,8 @@ export function emptySummary(): TickSummary {
     claimed: 0,
     batches: 0,
     truncatedLists: 0,
+    httpCacheReadFailures: 0,
+    httpCacheWriteFailures: 0,
     errorsByKind: {},
     backlog: false,
     durationMs: 0,

@@ -1,5 +1,4 @@
 import { nextDue } from '../cadence/next-due.ts';
-import { sameValue } from '../domain/same-value.ts';
 import { ItemTooLargeError } from '../domain/errors.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import { changedPullRequestFields, PULL_REQUEST_FIELDS, settledStatus, type DiffStatusRow, type PullRequestStatus } from '../domain/row.ts';
@@ -7,7 +6,7 @@ import { movedPath, repoBranchKey } from '../store/repo-branch-key.ts';
 import type { RowUpdate } from '../store/store.ts';
 import type { Outcome } from '../cadence/outcomes.ts';
 import type { RefreshResult } from '../domain/refresh-result.ts';
-import { boundCache, boundStatus } from './size-bounds.ts';
+import { boundStatus } from './size-bounds.ts';
 
 export interface WriteBackPlan {
   outcome: Outcome;
@@ -20,8 +19,9 @@ export interface WriteBackPlan {
 
 /**
  * What to write for one refreshed row: what the result changed plus the schedule `nextDue`
- * decides. Pure. Only what changed is written (the PR fields that differ, the HTTP cache
- * when it differs), so most refreshes rewrite a few numbers in an item that stays small.
+ * decides. Pure. Only what changed is written (the PR fields that differ), so most refreshes
+ * rewrite a few numbers in an item that stays small. The HTTP cache is not the row's: it goes
+ * to its own table (`http-caches.ts`), and a refresh removes a legacy `httpCache` attribute.
  * Backing off never touches `updatedAt`: it means "last changed from outside" (a push or a
  * successful refresh). A write-back also sets the row's `repoBranchKey` when it differs, so
  * rows other services inserted without it become findable by webhooks at their first refresh,
@@ -41,7 +41,8 @@ export function planWriteBack(
   const key = repoBranchKey(row.gitRemoteOrigin, row.gitBranch, movedPath(row.gitRemoteOrigin, move));
   const bookkeeping = { ...due.set, ...(key !== undefined && key !== row.repoBranchKey ? { repoBranchKey: key } : {}) };
   const base = { set: bookkeeping, remove: due.remove, schedule: due.schedule };
-  const cache = (httpCache: DiffStatusRow['httpCache']) => (sameValue(row.httpCache, httpCache) ? {} : { httpCache });
+  // Rows from before the cache table: the refresh's entries go there, the attribute goes.
+  const legacyCache = row.httpCache !== undefined ? (['httpCache'] as const) : [];
   switch (result.kind) {
     case 'refreshed': {
       // Mergeability the host is still computing is no change: the row keeps what it knew.
@@ -58,12 +59,16 @@ export function planWriteBack(
             ...changed,
             refreshedAt: now,
             updatedAt: now,
-            ...cache(boundCache(result.httpCache)),
             ...(result.repoMove ? { repoMove: result.repoMove } : {}),
             ...bookkeeping,
           },
           // A field the host cannot tell (undefined) is removed: absent means unknown.
-          remove: [...due.remove, ...changedFields.filter((f) => status[f] === undefined), ...(result.repoMove ? [] : (['repoMove'] as const))],
+          remove: [
+            ...due.remove,
+            ...changedFields.filter((f) => status[f] === undefined),
+            ...(result.repoMove ? [] : (['repoMove'] as const)),
+            ...legacyCache,
+          ],
         },
       };
     }
@@ -73,8 +78,8 @@ export function planWriteBack(
         changedFields: result.dropStoredPullRequest ? PULL_REQUEST_FIELDS.filter((f) => row[f] !== undefined) : [],
         update: {
           ...base,
-          set: { ...bookkeeping, ...cache(boundCache(result.httpCache)), ...(result.repoMove ? { repoMove: result.repoMove } : {}) },
-          remove: [...due.remove, ...(result.dropStoredPullRequest ? PULL_REQUEST_FIELDS : [])],
+          set: { ...bookkeeping, ...(result.repoMove ? { repoMove: result.repoMove } : {}) },
+          remove: [...due.remove, ...(result.dropStoredPullRequest ? PULL_REQUEST_FIELDS : []), ...legacyCache],
         },
       };
     case 'failed':
@@ -85,7 +90,7 @@ export function planWriteBack(
 
 /**
  * The small write after DynamoDB refused a write-back as too large for one item: the error
- * and its backoff only, and the cache dropped, so it fits whatever the refresh brought back.
+ * and its backoff only, and a legacy `httpCache` attribute dropped, so it fits.
  */
 export function planItemTooLarge(row: DiffStatusRow, now: number, policy: CadencePolicy, random: () => number): WriteBackPlan {
   const plan = planWriteBack(row, { kind: 'failed', error: new ItemTooLargeError() }, now, policy, random);

@@ -19,6 +19,8 @@ import { webhookActivity, type WebhookActivity } from '../cadence/webhook-activi
 import type { DueCensus } from '../store/due-census.ts';
 import { DynamoLastDeliveries } from '../store/dynamo-last-deliveries.ts';
 import { DynamoStore } from '../store/dynamo-store.ts';
+import { DynamoHttpCacheStore } from '../store/dynamo-http-cache-store.ts';
+import type { HttpCacheStore } from '../store/http-cache-store.ts';
 import type { Store } from '../store/store.ts';
 import { DynamoTokenWaits, type TokenWaits } from '../store/token-waits.ts';
 import { withGitHubApps } from '../tokens/app-tokens.ts';
@@ -41,6 +43,10 @@ export interface SystemParts {
   /** Wraps the store, e.g. to record what it does (bench, reliability harness). */
   observeStore?: (store: Store) => Store;
   tokens?: TokenResolver;
+  /** The rows' HTTP caches; default the `httpCacheTableName` table over `doc`. */
+  httpCache?: HttpCacheStore;
+  /** Wraps the HTTP cache store, e.g. to record or fail its calls (bench, tests). */
+  observeHttpCache?: (cache: HttpCacheStore) => HttpCacheStore;
   /** Rows waiting for an owner's token; default: the table's `byAwaitingToken` index over `doc`. */
   tokenWaits?: TokenWaits;
   /** Default: one provider per `settings.gitProviders`, over `dispatcher`. */
@@ -136,6 +142,9 @@ export function composeSystem(parts: SystemParts): System {
         log,
       })
     : undefined;
+  const innerCache =
+    parts.httpCache ?? (doc && settings.httpCacheTableName ? new DynamoHttpCacheStore({ doc, tableName: settings.httpCacheTableName, clock }) : undefined);
+  const httpCache = innerCache && parts.observeHttpCache ? parts.observeHttpCache(innerCache) : innerCache;
   const publisher = parts.publisher ? { publisher: parts.publisher } : {};
   const activity = webhookActivityOf(settings, doc, clock);
   const tokenWaits = (): TokenWaits =>
@@ -151,6 +160,7 @@ export function composeSystem(parts: SystemParts): System {
     (deps ??= {
       store,
       refresher: system.refresher,
+      httpCache: httpCache ?? missing('an HTTP cache store (or an HTTP cache table name and a DynamoDB client) to refresh rows'),
       clock,
       policy: settings.cadence,
       log,

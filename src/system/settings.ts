@@ -47,6 +47,11 @@ export interface Settings {
    * configured with `"webhooks": true` relax.
    */
   deliveriesTableName: string | undefined;
+  /**
+   * `HTTP_CACHE_TABLE_NAME`: the HTTP cache table, each row's conditional-request validators
+   * (gitsync's own). Required to refresh; marking rows stale does without.
+   */
+  httpCacheTableName: string | undefined;
 }
 
 export const DEFAULT_SETTINGS: Omit<Settings, 'tableName'> = {
@@ -64,6 +69,7 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'tableName'> = {
   cadence: DEFAULT_CADENCE,
   fanOut: DEFAULT_FAN_OUT,
   deliveriesTableName: undefined,
+  httpCacheTableName: undefined,
 };
 
 /** The table name and whatever differs from the defaults; an `undefined` field keeps its default. */

@@ -38,6 +38,7 @@ before(async () => {
       Parameters: {
         TABLE_NAME: t.tableName,
         TOKENS_TABLE_NAME: t.tokensTableName,
+        HTTP_CACHE_TABLE_NAME: t.httpCacheTableName,
         DELIVERIES_TABLE_NAME: t.deliveriesTableName,
         DYNAMODB_ENDPOINT: t.endpoint,
         LOG_LEVEL: 'WARN',

@@ -15,7 +15,7 @@ before(async () => {
   p = pipeline(t);
   p.tokens.tokens.set('alice', 'tok');
   const d = p.deps();
-  deps = { store: d.store, refresher: d.refresher, clock: p.clock, policy: DEFAULT_CADENCE, random: Math.random, publisher: p.publisher };
+  deps = { store: d.store, refresher: d.refresher, httpCache: d.httpCache, clock: p.clock, policy: DEFAULT_CADENCE, random: Math.random, publisher: p.publisher };
 });
 after(() => t.close());
 

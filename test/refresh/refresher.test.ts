@@ -247,10 +247,11 @@ test('rows with attributes of the wrong type fail alone as invalid rows, without
     { chatId: '1', ownerId: 'alice', gitRemoteOrigin: 'https://git.test/o/r', gitBranch: 42 },
     { chatId: '2', ownerId: ['alice'], gitRemoteOrigin: 'https://git.test/o/r', gitBranch: 'b' },
     { chatId: '3', ownerId: 'alice', gitRemoteOrigin: 'https://git.test/o/r', gitBranch: 'b', url: null },
-    { chatId: '4', ownerId: 'alice', gitRemoteOrigin: 'https://git.test/o/r', gitBranch: 'b', httpCache: 'etag' },
+    { chatId: '4', ownerId: 'alice', gitRemoteOrigin: 'https://git.test/o/r', gitBranch: 'b' },
   ] as unknown as DiffStatusRow[];
-  const results = await refresher.refresh([...malformed, row('5', 'alice', 'o/r', 'fine')], run);
-  // A damaged cache of gitsync's own is dropped, not a reason to stop (row 4).
+  const httpCaches = [undefined, undefined, undefined, 'etag', { p: { etag: 42 } }];
+  const results = await refresher.refresh([...malformed, row('5', 'alice', 'o/r', 'fine')], { ...run, httpCaches });
+  // A damaged cache of gitsync's own is dropped, not a reason to stop (rows 4 and 5).
   assert.deepEqual(kinds(results), ['invalid_row', 'invalid_row', 'invalid_row', 'refreshed', 'refreshed']);
   assert.ok(results[0]!.kind === 'failed' && /gitBranch must be a string, not number/.test(results[0]!.error.message));
   assert.ok(results[1]!.kind === 'failed' && /ownerId must be a string, not array/.test(results[1]!.error.message));

@@ -15,6 +15,7 @@ import {
 import { FIXED_CADENCE } from '../../bench/fixed-cadence.ts';
 import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
 import type { RefreshResult } from '../../src/domain/refresh-result.ts';
+import { entriesToWrite } from '../../src/refresh/http-caches.ts';
 import { SIZE_BOUNDS } from '../../src/refresh/size-bounds.ts';
 import { planItemTooLarge, planWriteBack } from '../../src/refresh/write-back.ts';
 import { scheduledAt } from '../../src/store/due-slot.ts';
@@ -93,9 +94,34 @@ test('an unchanged refresh writes only its bookkeeping; a change writes the chan
   assert.deepEqual(Object.keys(same.update.set).sort(), ['checkOutcome', 'checkedAt', 'refreshedAt', 'updatedAt']);
   const changed = planWriteBack(row, { kind: 'refreshed', status: { ...status, additions: 9, approved: true }, httpCache: {} }, NOW, DEFAULT_CADENCE, () => 0);
   assert.deepEqual(changed.changedFields, ['additions', 'approved']);
-  assert.deepEqual(Object.keys(changed.update.set).sort(), ['additions', 'approved', 'changedAt', 'checkOutcome', 'checkedAt', 'httpCache', 'refreshedAt', 'updatedAt']);
+  assert.deepEqual(Object.keys(changed.update.set).sort(), ['additions', 'approved', 'changedAt', 'checkOutcome', 'checkedAt', 'refreshedAt', 'updatedAt']);
   assert.equal(changed.update.set.changedAt, NOW);
   assert.deepEqual(changed.update.schedule, { kind: 'every', periodMs: 120_000, from: NOW });
+});
+
+test('the HTTP cache is never written to the row: a refresh removes a legacy httpCache attribute, a failure keeps it', () => {
+  const status = statusFor({ repo: { host: 'h', path: 'o/r' }, number: 1 });
+  const entries = { p: { etag: 'W/"1"', value: 1 } };
+  const legacy = { chatId: 'c', ...status, changedAt: NOW - 7_200_000, httpCache: entries };
+  const refreshed = planWriteBack(legacy, { kind: 'refreshed', status, httpCache: entries }, NOW, DEFAULT_CADENCE, () => 0);
+  const noPr = planWriteBack(legacy, { kind: 'no_pr', httpCache: entries }, NOW, DEFAULT_CADENCE, () => 0);
+  for (const plan of [refreshed, noPr]) {
+    assert.equal(plan.update.set.httpCache, undefined);
+    assert.ok(plan.update.remove.includes('httpCache'), plan.outcome);
+  }
+  const fresh = planWriteBack({ ...legacy, httpCache: undefined }, { kind: 'refreshed', status, httpCache: entries }, NOW, DEFAULT_CADENCE, () => 0);
+  assert.ok(!fresh.update.remove.includes('httpCache'), 'nothing to remove on a row without it');
+  const failedPlan = planWriteBack(legacy, failed(new DeadlineExceeded()), NOW, DEFAULT_CADENCE, () => 0);
+  assert.ok(!failedPlan.update.remove.includes('httpCache'), 'no entries went to the cache table: the attribute stays');
+});
+
+test('a refresh writes its cache entries only when they differ from the stored item, bounded', () => {
+  const entries = { p: { etag: 'W/"1"', value: 'v'.repeat(100_000) }, r: { etag: 'W/"2"', value: { approved: true } } };
+  assert.deepEqual(Object.keys(entriesToWrite(undefined, entries) ?? {}), ['r'], 'the oversized entry is dropped, the small one kept');
+  assert.equal(entriesToWrite({ r: { etag: 'W/"2"', value: { approved: true } } }, entries), undefined, 'the same entries (all 304s): no write');
+  assert.equal(entriesToWrite(undefined, {}), undefined, 'no item and nothing to keep: no write');
+  assert.deepEqual(entriesToWrite({ r: { etag: 'W/"1"', value: {} } }, { r: { etag: 'W/"3"', value: {} } }), { r: { etag: 'W/"3"', value: {} } });
+  assert.deepEqual(entriesToWrite('damaged', {}), {}, 'a damaged item is replaced');
 });
 
 test("the cadence follows the quiet time: open PRs up to 10 minutes, merged ones up to 6 hours; the bench's fixed baseline keeps 120 s", () => {
@@ -134,19 +160,18 @@ test('deadline releases: the first in flight is due at once, a repeat (or one af
   }
 });
 
-test('a refresh stores bounded text and a bounded cache; a move learned is stored, none clears it', () => {
+test('a refresh stores bounded text; a move learned is stored, none clears it', () => {
   const status = { ...statusFor({ repo: { host: 'h', path: 'o/r' }, number: 1 }), pullRequestTitle: 't'.repeat(500_000) };
   const httpCache = { p: { etag: 'W/"1"', value: 'v'.repeat(100_000) }, r: { etag: 'W/"2"', value: { approved: true } } };
   const moved = planWriteBack({ chatId: 'c' }, { kind: 'refreshed', status, httpCache, repoMove: { origin: 'o', path: 'o/r2' } }, NOW, DEFAULT_CADENCE, () => 0);
   assert.equal(moved.update.set.pullRequestTitle?.length, SIZE_BOUNDS.stringChars);
-  assert.deepEqual(Object.keys(moved.update.set.httpCache ?? {}), ['r'], 'the oversized entry is dropped, the small one kept');
   assert.deepEqual(moved.update.set.repoMove, { origin: 'o', path: 'o/r2' });
   assert.ok(!moved.update.remove.includes('repoMove'));
   const home = planWriteBack({ chatId: 'c' }, { kind: 'refreshed', status, httpCache: {} }, NOW, DEFAULT_CADENCE, () => 0);
   assert.ok(home.update.remove.includes('repoMove'));
 });
 
-test('an item too large to write: a small error write with a backoff that drops the cache', () => {
+test('an item too large to write: a small error write with a backoff that drops a legacy cache', () => {
   const plan = planItemTooLarge({ chatId: 'c', errorCount: 1 }, NOW, DEFAULT_CADENCE, () => 0);
   assert.equal(plan.outcome, 'error');
   assert.equal(plan.update.set.lastErrorKind, 'item_too_large');

@@ -53,6 +53,7 @@ before(async () => {
   Object.assign(process.env, {
     TABLE_NAME: h.tables.tableName,
     TOKENS_TABLE_NAME: h.tables.tokensTableName,
+    HTTP_CACHE_TABLE_NAME: h.tables.httpCacheTableName,
     STALE_INDEX_NAME: h.tables.indexName,
     SHARD_COUNT: String(h.shardCount),
     DYNAMODB_ENDPOINT: h.tables.endpoint,

@@ -7,6 +7,7 @@ import { DEFAULT_CADENCE } from '../../src/cadence/policy.ts';
 import { runTick } from '../../src/refresh/tick.ts';
 import { createDocumentClient } from '../../src/store/document-client.ts';
 import { DynamoStore } from '../../src/store/dynamo-store.ts';
+import { DynamoHttpCacheStore } from '../../src/store/dynamo-http-cache-store.ts';
 import { ManualClock } from '../support/fakes.ts';
 
 test('a DynamoDB endpoint that accepts connections but never answers ends the tick instead of hanging it', async () => {
@@ -24,8 +25,9 @@ test('a DynamoDB endpoint that accepts connections but never answers ends the ti
     const lines: string[] = [];
     const log = { info() {}, warn() {}, error: (message: string) => void lines.push(message) };
     const refresher = { refresh: () => Promise.reject(new Error('never reached')) };
+    const httpCache = new DynamoHttpCacheStore({ doc, tableName: 'http-cache' });
     const summary = await runTick(
-      { store, refresher, clock: new ManualClock(), policy: DEFAULT_CADENCE, random: Math.random, log },
+      { store, refresher, httpCache, clock: new ManualClock(), policy: DEFAULT_CADENCE, random: Math.random, log },
       { batchSize: 10, tickBudgetMs: 30_000, safetyMarginMs: 0 },
     );
     assert.equal(summary.claimed, 0);

@@ -14,6 +14,7 @@ export interface TestTables {
   tableName: string;
   tokensTableName: string;
   deliveriesTableName: string;
+  httpCacheTableName: string;
   indexName: string;
   /** Deletes the tables (and stops a server this file started). */
   close(): Promise<void>;
@@ -47,17 +48,21 @@ export async function createTestTables(design: 'slots' | 'row-lease' = 'slots'):
   await admin.send(new CreateTableCommand(createTableInput('TokensTable', tokensTableName)));
   const deliveriesTableName = `deliveries-${suffix}`;
   await admin.send(new CreateTableCommand(createTableInput('WebhookDeliveriesTable', deliveriesTableName)));
+  const httpCacheTableName = `http-cache-${suffix}`;
+  await admin.send(new CreateTableCommand(createTableInput('HttpCacheTable', httpCacheTableName)));
   return {
     doc,
     endpoint: url,
     tableName,
     tokensTableName,
     deliveriesTableName,
+    httpCacheTableName,
     indexName: design === 'slots' ? 'byDueShard' : ROW_LEASE_INDEX.IndexName,
     async close() {
       await admin.send(new DeleteTableCommand({ TableName: tableName })).catch(() => {});
       await admin.send(new DeleteTableCommand({ TableName: tokensTableName })).catch(() => {});
       await admin.send(new DeleteTableCommand({ TableName: deliveriesTableName })).catch(() => {});
+      await admin.send(new DeleteTableCommand({ TableName: httpCacheTableName })).catch(() => {});
       admin.destroy();
       doc.destroy();
       if (owned) {
@@ -73,6 +78,7 @@ export function refreshFunctionEnv(tables: TestTables): Record<string, string> {
   return {
     TABLE_NAME: tables.tableName,
     TOKENS_TABLE_NAME: tables.tokensTableName,
+    HTTP_CACHE_TABLE_NAME: tables.httpCacheTableName,
     STALE_INDEX_NAME: tables.indexName,
     DYNAMODB_ENDPOINT: tables.endpoint,
     AWS_REGION: LOCAL_AWS.region,

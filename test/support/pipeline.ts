@@ -54,7 +54,7 @@ export function pipeline(t: TestTables, options: { shardCount?: number; concurre
   const publisher = new RecordingPublisher();
   const log = new RecordingLog();
   const system = composeSystem({
-    settings: settingsWith({ tableName: t.tableName, indexName: t.indexName, shardCount, concurrency: options.concurrency }),
+    settings: settingsWith({ tableName: t.tableName, indexName: t.indexName, shardCount, concurrency: options.concurrency, httpCacheTableName: t.httpCacheTableName }),
     doc: t.doc,
     tokens,
     registry: new FakeRegistry(provider),

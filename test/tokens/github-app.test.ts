@@ -104,6 +104,7 @@ async function appWorld(options: { tokenLifetimeMs?: number; simBehindMs?: numbe
         readRefreshEnv({
           TABLE_NAME: tables.tableName,
           TOKENS_TABLE_NAME: tables.tokensTableName,
+          HTTP_CACHE_TABLE_NAME: tables.httpCacheTableName,
           DYNAMODB_ENDPOINT: tables.endpoint,
           SHARD_COUNT: '1',
           GIT_PROVIDERS: JSON.stringify([{ type: 'github', webUrl: sim.url, apiUrl: sim.apiUrl, app: { appId: APP_ID, privateKeyPath: o.key ?? keyPath } }]),
@@ -279,13 +280,13 @@ test('a malformed or missing App key fails at start with a clear error and touch
 
 test('GIT_PROVIDERS: an app needs an id and exactly one key source, and only on a type that has Apps', () => {
   const env = (entry: Record<string, unknown>) =>
-    readRefreshEnv({ TABLE_NAME: 't', TOKENS_TABLE_NAME: 'k', GIT_PROVIDERS: JSON.stringify([{ type: 'github', webUrl: 'https://github.com', ...entry }]) });
+    readRefreshEnv({ TABLE_NAME: 't', TOKENS_TABLE_NAME: 'k', HTTP_CACHE_TABLE_NAME: 'c', GIT_PROVIDERS: JSON.stringify([{ type: 'github', webUrl: 'https://github.com', ...entry }]) });
   assert.equal(env({ app: { appId: 1234, privateKeySecret: 'gitsync/app-key' } }).settings.gitProviders[0]!.app?.appId, '1234');
   assert.throws(() => env({ app: { appId: 'x', privateKeyPath: '/k.pem' } }), ProviderConfigError);
   assert.throws(() => env({ app: { appId: '1', privateKeyPath: '/k.pem', privateKeySecret: 's' } }), ProviderConfigError);
   assert.throws(() => env({ app: { appId: '1' } }), ProviderConfigError);
   assert.throws(
-    () => readRefreshEnv({ TABLE_NAME: 't', TOKENS_TABLE_NAME: 'k', GIT_PROVIDERS: JSON.stringify([{ type: 'gitlab', webUrl: 'https://gitlab.com', app: { appId: '1', privateKeyPath: '/k' } }]) }),
+    () => readRefreshEnv({ TABLE_NAME: 't', TOKENS_TABLE_NAME: 'k', HTTP_CACHE_TABLE_NAME: 'c', GIT_PROVIDERS: JSON.stringify([{ type: 'gitlab', webUrl: 'https://gitlab.com', app: { appId: '1', privateKeyPath: '/k' } }]) }),
     /cannot have an app/,
   );
 });
@@ -296,6 +297,7 @@ function appWebhook(w: AppWorld, secret = 'app-webhook-secret') {
     readWebhookEnv({
       TABLE_NAME: tables.tableName,
       TOKENS_TABLE_NAME: tables.tokensTableName,
+      HTTP_CACHE_TABLE_NAME: tables.httpCacheTableName,
       DELIVERIES_TABLE_NAME: tables.deliveriesTableName,
       DYNAMODB_ENDPOINT: tables.endpoint,
       SHARD_COUNT: '1',

@@ -142,6 +142,7 @@ before(async () => {
   runtime = webhookReceiverFromEnv(readWebhookEnv({
     TABLE_NAME: t.tableName,
     TOKENS_TABLE_NAME: t.tokensTableName,
+    HTTP_CACHE_TABLE_NAME: t.httpCacheTableName,
     DELIVERIES_TABLE_NAME: t.deliveriesTableName,
     DYNAMODB_ENDPOINT: t.endpoint,
     GIT_PROVIDERS: JSON.stringify(hosts.map((h) => h.sim.providerEntry())),
@@ -248,6 +249,7 @@ test('bitbucket-server: a push naming several branches makes every branch\'s row
   const dataCenterOnly = webhookReceiverFromEnv(readWebhookEnv({
     TABLE_NAME: t.tableName,
     TOKENS_TABLE_NAME: t.tokensTableName,
+    HTTP_CACHE_TABLE_NAME: t.httpCacheTableName,
     DELIVERIES_TABLE_NAME: t.deliveriesTableName,
     DYNAMODB_ENDPOINT: t.endpoint,
     GIT_PROVIDERS: JSON.stringify([h.sim.providerEntry()]),

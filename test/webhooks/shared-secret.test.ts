@@ -41,6 +41,7 @@ before(async () => {
     readWebhookEnv({
       TABLE_NAME: t.tableName,
       TOKENS_TABLE_NAME: t.tokensTableName,
+      HTTP_CACHE_TABLE_NAME: t.httpCacheTableName,
       DELIVERIES_TABLE_NAME: t.deliveriesTableName,
       DYNAMODB_ENDPOINT: t.endpoint,
       GIT_PROVIDERS: JSON.stringify([first, second].map((sim) => ({ type: 'github', webUrl: sim.url, apiUrl: sim.apiUrl }))),

@@ -58,6 +58,7 @@ export async function webhookWorld(t: TestTables, env: Record<string, string> = 
   const runtime = webhookReceiverFromEnv(readWebhookEnv({
     TABLE_NAME: t.tableName,
     TOKENS_TABLE_NAME: t.tokensTableName,
+    HTTP_CACHE_TABLE_NAME: t.httpCacheTableName,
     DELIVERIES_TABLE_NAME: t.deliveriesTableName,
     DYNAMODB_ENDPOINT: t.endpoint,
     GIT_PROVIDERS: JSON.stringify([

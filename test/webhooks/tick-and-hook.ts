@@ -59,6 +59,7 @@ export async function tickAndHook(t: TestTables, { clock }: { clock?: Clock } = 
   const settings = settingsWith({
     tableName: t.tableName,
     tokensTableName: t.tokensTableName,
+    httpCacheTableName: t.httpCacheTableName,
     indexName: t.indexName,
     deliveriesTableName: t.deliveriesTableName,
     shardCount: 1,

@@ -20,6 +20,8 @@ export interface LocalRunOptions {
   /** Existing diff-status table to use; with no endpoint this means AWS itself. */
   table: string | undefined;
   tokensTable: string | undefined;
+  /** Existing HTTP cache table, named with the other two. */
+  httpCacheTable: string | undefined;
   /** The simulated Git host runs unless GIT_PROVIDERS names real hosts. */
   simulate: boolean;
   /** The provider type the simulated host speaks ("github", "bitbucket-cloud", ...). */
@@ -50,6 +52,7 @@ export const USAGE = `usage: npm start -- [options]
   --dynamodb-endpoint URL  use this DynamoDB instead of starting DynamoDB Local
   --table NAME             use this existing diff-status table (AWS itself without --dynamodb-endpoint)
   --tokens-table NAME      use this existing tokens table
+  --http-cache-table NAME  use this existing HTTP cache table
 With GIT_PROVIDERS set, the simulated Git host is off and nothing is seeded: the loop refreshes the
 rows already in the named tables against the configured hosts.`;
 
@@ -73,6 +76,7 @@ export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<
         'dynamodb-endpoint': { type: 'string' },
         table: { type: 'string' },
         'tokens-table': { type: 'string' },
+        'http-cache-table': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -85,8 +89,9 @@ export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<
   }
   const table = nonEmpty(values.table, '--table');
   const tokensTable = nonEmpty(values['tokens-table'], '--tokens-table');
-  if ((table === undefined) !== (tokensTable === undefined)) {
-    throw new UsageError('--table and --tokens-table go together: name both existing tables or neither');
+  const httpCacheTable = nonEmpty(values['http-cache-table'], '--http-cache-table');
+  if ((table === undefined) !== (tokensTable === undefined) || (table === undefined) !== (httpCacheTable === undefined)) {
+    throw new UsageError('--table, --tokens-table and --http-cache-table go together: name all three existing tables or none');
   }
   const simulate = !env['GIT_PROVIDERS']?.trim();
   if (!SIM_DIALECTS.some((d) => d.type === values.host)) {
@@ -96,7 +101,7 @@ export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<
     throw new UsageError('--github-app needs the simulated GitHub (--host github, GIT_PROVIDERS unset)');
   }
   if (!simulate && table === undefined) {
-    throw new UsageError('with GIT_PROVIDERS set the simulated host is off and nothing is seeded: name the tables to refresh (--table, --tokens-table)');
+    throw new UsageError('with GIT_PROVIDERS set the simulated host is off and nothing is seeded: name the tables to refresh (--table, --tokens-table, --http-cache-table)');
   }
   return {
     rows: wholeNumber(values.rows, '--rows', 0, 100_000),
@@ -109,6 +114,7 @@ export function parseLocalRunArgs(argv: readonly string[], env: Readonly<Record<
     dynamodbEndpoint: endpoint,
     table,
     tokensTable,
+    httpCacheTable,
     simulate,
     host: values.host,
     githubApp: values['github-app'],

@@ -16,6 +16,7 @@ export interface Environment {
   tableName: string;
   tokensTableName: string;
   deliveriesTableName: string;
+  httpCacheTableName: string;
   indexName: string;
   /** Settings the refresh handler reads from its environment, as Lambda would give them. */
   handlerEnv: Record<string, string>;
@@ -43,10 +44,12 @@ export async function bringUpEnvironment(options: LocalRunOptions, env: NodeJS.P
     const template = loadTemplate();
     const rowsInput = createTableInput('DiffStatusTable', options.table ?? `gitsync-diff-status-${randomUUID().slice(0, 8)}`, template);
     const tokensInput = createTableInput('TokensTable', options.tokensTable ?? `gitsync-tokens-${randomUUID().slice(0, 8)}`, template);
+    const httpCacheInput = createTableInput('HttpCacheTable', options.httpCacheTable ?? `gitsync-http-cache-${randomUUID().slice(0, 8)}`, template);
     const deliveriesInput = createTableInput('WebhookDeliveriesTable', `gitsync-webhook-deliveries-${randomUUID().slice(0, 8)}`, template);
     if (options.table === undefined) {
       await doc.send(new CreateTableCommand(rowsInput));
       await doc.send(new CreateTableCommand(tokensInput));
+      await doc.send(new CreateTableCommand(httpCacheInput));
     }
     // Webhooks are only simulated, so their delivery ids always go to a fresh table of the run.
     if (options.simulate) await doc.send(new CreateTableCommand(deliveriesInput));
@@ -55,6 +58,7 @@ export async function bringUpEnvironment(options: LocalRunOptions, env: NodeJS.P
     const handlerEnv: Record<string, string> = {
       TABLE_NAME: rowsInput.TableName!,
       TOKENS_TABLE_NAME: tokensInput.TableName!,
+      HTTP_CACHE_TABLE_NAME: httpCacheInput.TableName!,
       DELIVERIES_TABLE_NAME: deliveriesInput.TableName!,
       STALE_INDEX_NAME: indexName,
       ...(endpoint ? { DYNAMODB_ENDPOINT: endpoint } : {}),
@@ -73,6 +77,7 @@ export async function bringUpEnvironment(options: LocalRunOptions, env: NodeJS.P
       tableName: rowsInput.TableName!,
       tokensTableName: tokensInput.TableName!,
       deliveriesTableName: deliveriesInput.TableName!,
+      httpCacheTableName: httpCacheInput.TableName!,
       indexName,
       handlerEnv,
       async close() {

@@ -25,7 +25,8 @@ test('bad command lines are refused with the option named', () => {
     [['--speed', '0'], {}, /--speed must be a number between 1 and 100/],
     [['--speed', ''], {}, /--speed/],
     [['--dynamodb-endpoint', 'localhost:8000'], {}, /--dynamodb-endpoint must be an http\(s\) URL/],
-    [['--table', 'rows'], {}, /--table and --tokens-table go together/],
+    [['--table', 'rows'], {}, /--table, --tokens-table and --http-cache-table go together/],
+    [['--table', 'rows', '--tokens-table', 'tokens'], {}, /--table, --tokens-table and --http-cache-table go together/],
     [['--dynamodb-endpoint', 'http://127.0.0.1:8000'], { GIT_PROVIDERS: '[{"type":"github","webUrl":"https://github.com"}]' }, /name the tables/],
     [['--table', ' '], {}, /--table must not be empty/],
     [['--wat'], {}, /Unknown option '--wat'/],
@@ -46,8 +47,8 @@ test('--host picks the simulated host type (default github)', () => {
 });
 
 test('GIT_PROVIDERS turns the simulated host off', () => {
-  const o = parseLocalRunArgs(['--table', 'rows', '--tokens-table', 'tokens'], { GIT_PROVIDERS: '[{"type":"github","webUrl":"https://github.com"}]' });
-  assert.deepEqual([o.simulate, o.table, o.tokensTable], [false, 'rows', 'tokens']);
+  const o = parseLocalRunArgs(['--table', 'rows', '--tokens-table', 'tokens', '--http-cache-table', 'caches'], { GIT_PROVIDERS: '[{"type":"github","webUrl":"https://github.com"}]' });
+  assert.deepEqual([o.simulate, o.table, o.tokensTable, o.httpCacheTable], [false, 'rows', 'tokens', 'caches']);
 });
 
 const census = { at: 0, total: 10, fresh: 4, waitingForPr: 2, due: 1, leased: 1, backingOff: { no_token: 2 }, unpollable: 0, oldestLatenessMs: 1_500 };

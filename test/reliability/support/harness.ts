@@ -134,6 +134,7 @@ export class Harness {
       settings: settingsWith({
         tableName: tables.tableName,
         tokensTableName: tables.tokensTableName,
+        httpCacheTableName: tables.httpCacheTableName,
         indexName: tables.indexName,
         deliveriesTableName: tables.deliveriesTableName,
         shardCount: this.shardCount,
