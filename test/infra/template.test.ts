@@ -23,8 +23,9 @@ const loop = stateMachineSource(template, 'RefreshLoop');
  * and, for a linked token, the waiting rows' index (Query, granted on that index alone).
  */
 const NOT_CALLED: Record<string, string[]> = {
-  // The due-index sweep (a Scan of byDueShard) runs in ticks only.
-  MarkStaleFunction: ['dynamodb:GetItem', 'dynamodb:Scan'],
+  // The due-index sweep (a Scan of byDueShard) runs in ticks only; the HTTP cache table is
+  // read (BatchGetItem) and written (PutItem) by refreshes only.
+  MarkStaleFunction: ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'],
   WebhookFunction: ['dynamodb:Scan'],
 };
 /** The one non-DynamoDB statement besides change events: the webhook function reads its secret. */
@@ -133,7 +134,7 @@ for (const fn of samFunctions(template)) {
         granted.add(action);
       }
       assert.ok(!resource.includes('*'), `no wildcard resource: ${resource}`);
-      assert.match(resource, /DiffStatusTable|TokensTable|WebhookDeliveriesTable/, `resource is a gitsync table: ${resource}`);
+      assert.match(resource, /DiffStatusTable|TokensTable|WebhookDeliveriesTable|HttpCacheTable/, `resource is a gitsync table: ${resource}`);
     }
     const notCalled = NOT_CALLED[fn.logicalId] ?? [];
     for (const [action, where] of used) {

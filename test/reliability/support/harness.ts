@@ -317,6 +317,12 @@ export class Harness {
     return out.Item as DiffStatusRow | undefined;
   }
 
+  /** The row's HTTP cache item's entries (the cache table's), undefined without an item. */
+  async httpCache(chatId: string): Promise<unknown> {
+    const out = await this.tables.doc.send(new GetCommand({ TableName: this.tables.httpCacheTableName, Key: { chatId }, ConsistentRead: true }));
+    return out.Item?.['entries'];
+  }
+
   /** Every row, by chat id, in one consistent scan (gitsync's own bookkeeping items left out). */
   async rows(): Promise<Map<string, DiffStatusRow>> {
     const rows = await scanAll(this.tables.doc, this.tables.tableName);

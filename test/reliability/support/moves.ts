@@ -32,13 +32,17 @@ export type MoveKind = (typeof MOVE_KINDS)[number];
 /** A title far over DynamoDB's 400 KB item limit once stored with its cached answer. */
 export const OVERSIZED_TITLE_CHARS = 450_000;
 
-/** Damaged caches as another service (or an older gitsync) might leave them. */
-const DAMAGED_CACHES: readonly Record<string, unknown>[] = [
-  { httpCache: { p: { etag: 'W/"1"\r\nX-Injected: 1', value: {} }, b: { etag: 'W/"2"\n', value: [] } } },
-  { httpCache: { p: { etag: 42, value: null }, r: 'not an entry' } },
-  { httpCache: 'not a map' },
-  { httpCache: [1, 2, 3] },
-  { repoMove: { origin: 'whatever', path: 42 } },
+/**
+ * Damaged caches as a fault, an operator or an older gitsync might leave them: in the cache
+ * table's item, in a row's legacy `httpCache` attribute (read while the table has no item),
+ * and a damaged `repoMove` on the row.
+ */
+const DAMAGED_CACHES: readonly { where: 'item' | 'row'; name: string; value: unknown }[] = [
+  { where: 'item', name: 'entries', value: { p: { etag: 'W/"1"\r\nX-Injected: 1', value: {} }, b: { etag: 'W/"2"\n', value: [] } } },
+  { where: 'row', name: 'httpCache', value: { p: { etag: 42, value: null }, r: 'not an entry' } },
+  { where: 'item', name: 'entries', value: 'not a map' },
+  { where: 'row', name: 'httpCache', value: [1, 2, 3] },
+  { where: 'row', name: 'repoMove', value: { origin: 'whatever', path: 42 } },
 ];
 
 /**
@@ -95,11 +99,12 @@ export async function makeMove(h: Harness, kind: MoveKind, chatId: string, pick:
       return true;
     }
     case 'cacheCorruption': {
-      const damage = DAMAGED_CACHES[pick % DAMAGED_CACHES.length]!;
-      const [name, value] = Object.entries(damage)[0]!;
+      const { where: into, name, value } = DAMAGED_CACHES[pick % DAMAGED_CACHES.length]!;
+      // A row's legacy attribute is read only while the table has no item: the item goes.
+      if (into === 'row' && name === 'httpCache') await h.tables.doc.send(new DeleteCommand({ TableName: h.tables.httpCacheTableName, Key: { chatId } }));
       await h.tables.doc.send(
         new UpdateCommand({
-          TableName: h.tables.tableName,
+          TableName: into === 'item' ? h.tables.httpCacheTableName : h.tables.tableName,
           Key: { chatId },
           UpdateExpression: 'SET #a = :v',
           ExpressionAttributeNames: { '#a': name },
