@@ -5,6 +5,7 @@ import { SLOT_INTERVAL_MS } from '../src/loop/rhythm.ts';
 import { parseProviderConfigs } from '../src/providers/config.ts';
 import type { ProviderRegistry } from '../src/providers/provider.ts';
 import type { TokenResolver } from '../src/tokens/token-resolver.ts';
+import type { HttpCacheStore } from '../src/store/http-cache-store.ts';
 import type { TickSummary } from '../src/refresh/tick-summary.ts';
 import type { DiffStatusRow } from '../src/domain/row.ts';
 import { withWriteBack, type DueRow, type RowUpdate, type Store } from '../src/store/store.ts';
@@ -43,7 +44,16 @@ export function createWorker(
   world: WorldConfig,
   settings: WorkerSettings,
   clock: Clock,
-  extras: { dispatcher?: Dispatcher; setupClient?: (client: DynamoDBClient) => void; cadence?: Settings['cadence']; store?: Store; registry?: ProviderRegistry; tokens?: TokenResolver; onWrite?: WriteObserver } = {},
+  extras: {
+    dispatcher?: Dispatcher;
+    setupClient?: (client: DynamoDBClient) => void;
+    cadence?: Settings['cadence'];
+    store?: Store;
+    httpCache?: HttpCacheStore;
+    registry?: ProviderRegistry;
+    tokens?: TokenResolver;
+    onWrite?: WriteObserver;
+  } = {},
 ): Worker {
   const doc = localDocClient(world.endpoint, extras.setupClient);
   const refreshes: RefreshRecord[] = [];
@@ -58,6 +68,7 @@ export function createWorker(
       ...settings,
       tableName: world.tableName,
       tokensTableName: world.tokensTableName,
+      httpCacheTableName: world.httpCacheTableName,
       indexName: INDEX_NAME[world.design],
       cadence: extras.cadence,
       shardCount: world.shardCount,
@@ -65,6 +76,7 @@ export function createWorker(
     }),
     doc,
     ...(store ? { store } : {}),
+    ...(extras.httpCache ? { httpCache: extras.httpCache } : {}),
     ...(extras.registry ? { registry: extras.registry } : {}),
     ...(extras.tokens ? { tokens: extras.tokens } : {}),
     observeStore: (inner) => recordingStore(inner, refreshes, extras.onWrite),

@@ -22,6 +22,7 @@ export interface WorldConfig {
   endpoint: string;
   tableName: string;
   tokensTableName: string;
+  httpCacheTableName: string;
   shardCount: number;
   /** The due-index design the table is built for. */
   design: DueIndexDesign;
@@ -92,6 +93,7 @@ export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
     endpoint: o.endpoint,
     tableName: `bench-diff-status-${suffix}`,
     tokensTableName: `bench-tokens-${suffix}`,
+    httpCacheTableName: `bench-http-cache-${suffix}`,
     shardCount: o.shardCount,
     design: o.design ?? 'slots',
     gitProviders: JSON.stringify([{ type: 'github', webUrl: sim.url, apiUrl: sim.apiUrl }]),
@@ -102,6 +104,7 @@ export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
     new CreateTableCommand(config.design === 'slots' ? createTableInput('DiffStatusTable', config.tableName) : rowLeaseTableInput(config.tableName)),
   );
   await doc.send(new CreateTableCommand(createTableInput('TokensTable', config.tokensTableName)));
+  await doc.send(new CreateTableCommand(createTableInput('HttpCacheTable', config.httpCacheTableName)));
 
   const seedOptions: SeedOptions = {
     rows: o.rows,
@@ -134,7 +137,7 @@ export async function createWorld(o: WorldOptions): Promise<BenchWorld> {
     tokens: seeded.tokens,
     async close() {
       await sim.close();
-      for (const TableName of [config.tableName, config.tokensTableName]) {
+      for (const TableName of [config.tableName, config.tokensTableName, config.httpCacheTableName]) {
         await doc.send(new DeleteTableCommand({ TableName })).catch(() => {});
       }
       doc.destroy();

@@ -87,6 +87,7 @@ export async function webhooks(
     setEnv({
       TABLE_NAME: world.config.tableName,
       TOKENS_TABLE_NAME: world.config.tokensTableName,
+      HTTP_CACHE_TABLE_NAME: world.config.httpCacheTableName,
       DELIVERIES_TABLE_NAME: deliveriesTable,
       DYNAMODB_ENDPOINT: endpoint,
       GIT_PROVIDERS: world.config.gitProviders,

@@ -15,7 +15,7 @@ import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from '../../sr
 
 /** Request units one operation would cost on DynamoDB on-demand (see `capacity` below). */
 export interface CapacityCharge {
-  operation: 'lease' | 'release' | 'query' | 'census' | 'sweep' | 'read' | 'write' | 'failedWrite' | 'markStale' | 'tokenWaits';
+  operation: 'lease' | 'release' | 'query' | 'census' | 'sweep' | 'read' | 'write' | 'failedWrite' | 'markStale' | 'tokenWaits' | 'cacheRead' | 'cacheWrite';
   read: number;
   write: number;
   /** Of `write`, the secondary indexes' share. */
@@ -261,7 +261,7 @@ export class MemoryStore implements Store, DueCensus, TokenWaits {
   }
 }
 
-function writeUnits(before: object, after: object): number {
+export function writeUnits(before: object, after: object): number {
   return Math.max(1, Math.ceil(Math.max(itemSize(before), itemSize(after)) / KB));
 }
 

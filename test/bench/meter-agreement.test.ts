@@ -11,12 +11,15 @@ import { runTick } from '../../src/refresh/tick.ts';
 import { leadTask, workerTask, type SlotParts } from '../../src/loop/slot.ts';
 import { onceSlot } from '../../src/store/due-slot.ts';
 import { DynamoStore } from '../../src/store/dynamo-store.ts';
+import { DynamoHttpCacheStore } from '../../src/store/dynamo-http-cache-store.ts';
+import type { HttpCacheStore } from '../../src/store/http-cache-store.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { DueCensus } from '../../src/store/due-census.ts';
 import { CapacityMeter } from '../../bench/capacity-meter.ts';
 import { templateDefaults } from '../../bench/bill.ts';
-import { MemoryStore } from '../../bench/stores/memory-store.ts';
+import { MemoryStore, type CapacityCharge } from '../../bench/stores/memory-store.ts';
+import { MemoryHttpCache } from '../../bench/stores/memory-http-cache.ts';
 import { createTestTables, localDocClient, type TestTables } from '../support/dynamodb.ts';
 import { ManualClock } from '../support/fakes.ts';
 
@@ -91,9 +94,9 @@ function refresher(): RowRefresher {
 }
 
 /** Ten minutes of slots at the template's defaults: the slot lead (census, tick), pushes and a refresh-now in between. */
-async function run(store: Store & DueCensus, clock: ManualClock): Promise<number> {
+async function run(store: Store & DueCensus, httpCache: HttpCacheStore, clock: ManualClock): Promise<number> {
   let refreshed = 0;
-  const deps = { store, refresher: refresher(), clock, policy: DEFAULT_CADENCE, random: () => 0.5 };
+  const deps = { store, httpCache, refresher: refresher(), clock, policy: DEFAULT_CADENCE, random: () => 0.5 };
   const parts: SlotParts = {
     census: store,
     fanOut: DEFAULTS.fanOut,
@@ -111,48 +114,62 @@ async function run(store: Store & DueCensus, clock: ManualClock): Promise<number
   return refreshed;
 }
 
-test('the bill\'s units (MemoryStore\'s charges) agree with what DynamoDB Local reports for the same calls', async () => {
+test('the bill\'s units (MemoryStore\'s and MemoryHttpCache\'s charges) agree with what DynamoDB Local reports for the same calls, each table apart', async () => {
   const t = await createTestTables();
   opened.push(t);
   const t0 = Date.UTC(2026, 10, 30, 12);
   const rows = Array.from({ length: ROWS }, (_, i) => seed(i, t0));
 
-  const meter = new CapacityMeter((name) => (name === t.tableName ? 'diff-status' : name));
+  const meter = new CapacityMeter((name) => (name === t.tableName ? 'diff-status' : name === t.httpCacheTableName ? 'http-cache' : name));
   const metered = localDocClient(t.endpoint, { instrument: (c) => (meter.attach(c), c) });
   for (const row of rows) await t.doc.send(new PutCommand({ TableName: t.tableName, Item: row }));
   const dynamoClock = new ManualClock(t0);
   const dynamo = new DynamoStore({ doc: metered, tableName: t.tableName, indexName: t.indexName, shardCount: DEFAULTS.shardCount, clock: dynamoClock });
+  const dynamoCache = new DynamoHttpCacheStore({ doc: metered, tableName: t.httpCacheTableName, clock: dynamoClock });
 
-  const charged = { read: 0, write: 0 };
+  const charged = { rows: { read: 0, write: 0 }, cache: { read: 0, write: 0 } };
   const byOperation: Record<string, { read: number; write: number; calls: number }> = {};
-  const memoryClock = new ManualClock(t0);
-  const memory = new MemoryStore({ shardCount: DEFAULTS.shardCount, clock: memoryClock, onCharge: (c) => {
-    charged.read += c.read;
-    charged.write += c.write;
+  const onCharge = (c: CapacityCharge) => {
+    const into = c.operation === 'cacheRead' || c.operation === 'cacheWrite' ? charged.cache : charged.rows;
+    into.read += c.read;
+    into.write += c.write;
     const o = (byOperation[c.operation] ??= { read: 0, write: 0, calls: 0 });
     o.read += c.read;
     o.write += c.write;
     o.calls += 1;
-  } });
+  };
+  const memoryClock = new ManualClock(t0);
+  const memory = new MemoryStore({ shardCount: DEFAULTS.shardCount, clock: memoryClock, onCharge });
+  const memoryCache = new MemoryHttpCache({ clock: memoryClock, onCharge });
   for (const row of rows) memory.put(row);
 
   try {
-    const refreshedOnDynamo = await run(dynamo, dynamoClock);
-    const refreshedInMemory = await run(memory, memoryClock);
+    const refreshedOnDynamo = await run(dynamo, dynamoCache, dynamoClock);
+    const refreshedInMemory = await run(memory, memoryCache, memoryClock);
     assert.equal(refreshedInMemory, refreshedOnDynamo, 'the same run on both stores');
     assert.ok(refreshedOnDynamo > ROWS, 'rows were refreshed, some more than once');
 
-    let read = 0;
-    let write = 0;
-    for (const [label, units] of Object.entries(meter.totals())) {
-      if (!label.includes('diff-status')) continue;
-      read += units.read;
-      write += units.write;
-    }
-    const near = (model: number, measured: number, what: string) =>
-      assert.ok(Math.abs(model - measured) <= Math.max(1, 0.015 * measured), `${what}: the bill charged ${model}, DynamoDB Local reported ${measured}\n${JSON.stringify(meter.totals())}\n${JSON.stringify(byOperation)}`);
-    near(charged.write, write, 'write units');
-    near(charged.read, read, 'read units');
+    const measured = (table: string) => {
+      let read = 0;
+      let write = 0;
+      for (const [label, units] of Object.entries(meter.totals())) {
+        if (!label.includes(table)) continue;
+        read += units.read;
+        write += units.write;
+      }
+      return { read, write };
+    };
+    const near = (model: number, reported: number, what: string) =>
+      assert.ok(Math.abs(model - reported) <= Math.max(1, 0.015 * reported), `${what}: the bill charged ${model}, DynamoDB Local reported ${reported}\n${JSON.stringify(meter.totals())}\n${JSON.stringify(byOperation)}`);
+    const rowsTable = measured('diff-status');
+    near(charged.rows.write, rowsTable.write, 'write units');
+    near(charged.rows.read, rowsTable.read, 'read units');
+    // Reads of chats without an item yet (their first refresh) are in it: DynamoDB Local bills them nothing.
+    const cacheTable = measured('http-cache');
+    assert.ok(byOperation['cacheWrite']!.calls > 0 && byOperation['cacheRead']!.calls > 0, 'the cache table was read and written');
+    assert.ok(byOperation['cacheWrite']!.calls < refreshedOnDynamo, 'not at every refresh: only when the entries changed');
+    near(charged.cache.write, cacheTable.write, 'HTTP cache table write units');
+    near(charged.cache.read, cacheTable.read, 'HTTP cache table read units');
   } finally {
     metered.destroy();
   }
