@@ -204,7 +204,12 @@ export interface MonthQuantities {
     tokensWru: number;
     webhookWru: number;
     webhookRru: number;
+    /** The diff-status table's storage (rows and their index entries). */
     storageGb: number;
+    /** The HTTP cache table: its BatchGetItem reads, its PutItems (only when a row's validators changed), its storage (no PITR). */
+    cacheWru: number;
+    cacheRru: number;
+    cacheStorageGb: number;
   };
   refreshInvocations: number;
   refreshGbSeconds: number;
@@ -236,6 +241,7 @@ export function monthlyBill(q: MonthQuantities, d: TemplateDefaults): { lines: R
     'DynamoDB: loop (shard mark, leases, due-index queries, census)': w(q.dynamodb.loopWru) + r(q.dynamodb.loopRru),
     'DynamoDB: tokens table (reads; an App\'s mints)': r(q.dynamodb.tokensRru) + w(q.dynamodb.tokensWru),
     'DynamoDB: webhook path (dedup, claim, index, host note)': w(q.dynamodb.webhookWru) + r(q.dynamodb.webhookRru),
+    'DynamoDB: HTTP cache table': w(q.dynamodb.cacheWru) + r(q.dynamodb.cacheRru) + q.dynamodb.cacheStorageGb * p.dynamodb.usdPerGbMonth,
     'DynamoDB: storage': q.dynamodb.storageGb * p.dynamodb.usdPerGbMonth,
     'DynamoDB: point-in-time recovery': q.dynamodb.storageGb * p.dynamodb.pitrUsdPerGbMonth * (d.pitrTables.length > 0 ? 1 : 0),
     'Lambda: refresh function': lambda(q.refreshGbSeconds, q.refreshInvocations),
@@ -264,7 +270,7 @@ export function monthlyBill(q: MonthQuantities, d: TemplateDefaults): { lines: R
     Math.min(d.dashboards, f.cloudWatchDashboards) * p.cloudWatch.usdPerDashboardMonth +
     Math.min(q.logGb, f.logsGbIngested) * p.cloudWatch.logsUsdPerGbIngested +
     (Math.min(q.traces, f.xrayTraces) * p.xray.usdPerMillionTracesRecorded) / 1e6 +
-    Math.min(q.dynamodb.storageGb, f.dynamodbStorageGb) * p.dynamodb.usdPerGbMonth +
+    Math.min(q.dynamodb.storageGb + q.dynamodb.cacheStorageGb, f.dynamodbStorageGb) * p.dynamodb.usdPerGbMonth +
     Math.min(q.transferOutGb, f.dataTransferOutGb) * p.dataTransferOut.usdPerGb;
   const totalUsd = Object.values(lines).reduce((a, b) => a + b, 0);
   return { lines, totalUsd, freeTierUsd, usdPer1000Rows: q.rows > 0 ? (totalUsd / q.rows) * 1000 : null };

@@ -2,7 +2,7 @@ import { DEFAULT_CADENCE, type CadencePolicy } from '../../src/cadence/policy.ts
 import { seededRandom, type Random } from '../../src/dev/git-host-sim/prng.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import { NoTokenError } from '../../src/domain/errors.ts';
-import type { DiffStatusRow, PullRequestStatus } from '../../src/domain/row.ts';
+import type { ConditionalCacheEntries, DiffStatusRow, PullRequestStatus } from '../../src/domain/row.ts';
 import { markStale } from '../../src/ops/mark-stale.ts';
 import { tokenLinked } from '../../src/ops/token-linked.ts';
 import { refreshNow } from '../../src/ops/refresh-now.ts';
@@ -20,6 +20,8 @@ import { onceSlot } from '../../src/store/due-slot.ts';
 import { itemSize } from '../../src/store/item-size.ts';
 import { repoBranchKey } from '../../src/store/repo-branch-key.ts';
 import { MemoryStore, type CapacityCharge } from '../stores/memory-store.ts';
+import { MemoryHttpCache } from '../stores/memory-http-cache.ts';
+import { httpCacheExpiry } from '../../src/store/http-cache-store.ts';
 import { dueShardFor, parsePartition } from '../../src/store/shard.ts';
 import type { Store } from '../../src/store/store.ts';
 import { CapacityMeter, type CapacityTotals } from '../capacity-meter.ts';
@@ -89,12 +91,17 @@ export interface Calibration {
   idleTick: Units;
   /** Mean size of a refreshed row, bytes (DynamoDB's rules). */
   rowBytes: number;
+  /**
+   * The HTTP cache table's units per refresh (its BatchGetItem share, its PutItem when the
+   * validators changed), apart from the row's, and its mean item size in bytes.
+   */
+  cache: { unchanged: Units; changed: Units; itemBytes: number };
   /** Read units of one tokens-table GetItem (the Refresher's look-up of an owner's token), as DynamoDB reported them. */
   tokenReadRru: number;
   /** Bytes gitsync's HTTP client wrote per host API request (request line, headers), measured on the wire. */
   requestBytes: number;
-  /** A sample row's HTTP cache, so the simulated week writes rows of the same size. */
-  sampleCache: DiffStatusRow['httpCache'];
+  /** A sample row's HTTP cache item entries, so the simulated week writes cache items of the same size. */
+  sampleCache: ConditionalCacheEntries | undefined;
 }
 
 /**
@@ -113,6 +120,8 @@ export async function calibrate(endpoint: string, design: Design, store: 'dynamo
   const meter = new CapacityMeter(tableAlias);
   const charges: Units = { wru: 0, rru: 0 };
   const memory = store === 'in-memory' ? new MemoryStore({ shardCount: DEFAULTS.shardCount, clock, onCharge: (c) => add(charges, c) }) : undefined;
+  const cacheCharges: Units = { wru: 0, rru: 0 };
+  const memoryCache = store === 'in-memory' ? new MemoryHttpCache({ clock, onCharge: (c) => add(cacheCharges, c) }) : undefined;
   for (const row of world.rows) memory?.put(row);
   const wire = byteCountingAgent();
   const worker = createWorker(world.config, SETTINGS, clock, {
@@ -120,16 +129,19 @@ export async function calibrate(endpoint: string, design: Design, store: 'dynamo
     setupClient: (c) => meter.attach(c),
     cadence: design.cadence,
     ...(memory ? { store: memory as Store } : {}),
+    ...(memoryCache ? { httpCache: memoryCache } : {}),
   });
   const consumed = (): Units => {
     if (memory) return { ...charges };
-    const t = diffStatusOnly(meter.totals());
+    const t = tableOnly(meter.totals(), 'diff-status');
     return { wru: t.write, rru: t.read };
   };
-  const since = (before: Units): Units => {
-    const now = consumed();
-    return { wru: now.wru - before.wru, rru: now.rru - before.rru };
+  const consumedCache = (): Units => {
+    if (memoryCache) return { ...cacheCharges };
+    const t = tableOnly(meter.totals(), 'http-cache');
+    return { wru: t.write, rru: t.read };
   };
+  const since = (before: Units, now = consumed()): Units => ({ wru: now.wru - before.wru, rru: now.rru - before.rru });
   const drain = async (): Promise<{ refreshes: number; ticks: number }> => {
     const before = worker.refreshes.length;
     let ticks = 0;
@@ -147,15 +159,18 @@ export async function calibrate(endpoint: string, design: Design, store: 'dynamo
     let mark = consumed();
     await worker.system.tick();
     const idleTick = since(mark);
-    const pass = async (): Promise<{ refreshes: number; used: Units }> => {
+    const pass = async (): Promise<{ refreshes: number; used: Units; cache: Units }> => {
       clock.skipTo(clock.now() + DEFAULT_CADENCE.successTtlMs + SLOT_MS);
       const start = consumed();
+      const cacheStart = consumedCache();
       const { refreshes, ticks } = await drain();
       const used = since(start);
-      return { refreshes, used: { wru: used.wru - ticks * idleTick.wru, rru: used.rru - ticks * idleTick.rru } };
+      // A tick that claims nothing reads no cache: the cache table's units are all the refreshes'.
+      return { refreshes, used: { wru: used.wru - ticks * idleTick.wru, rru: used.rru - ticks * idleTick.rru }, cache: since(cacheStart, consumedCache()) };
     };
     const quiet = await pass();
     const unchanged = { wru: quiet.used.wru / quiet.refreshes, rru: quiet.used.rru / quiet.refreshes };
+    const cacheUnchanged = { wru: quiet.cache.wru / quiet.refreshes, rru: quiet.cache.rru / quiet.refreshes };
     // Every open PR changes (its draft flag); merged and closed ones cannot, and are refreshed unchanged.
     let opened = 0;
     for (const repo of world.sim.world.repos()) {
@@ -168,7 +183,11 @@ export async function calibrate(endpoint: string, design: Design, store: 'dynamo
     const busy = await pass();
     const still = busy.refreshes - opened;
     const changed = { wru: (busy.used.wru - still * unchanged.wru) / opened, rru: (busy.used.rru - still * unchanged.rru) / opened };
+    const cacheChanged = { wru: (busy.cache.wru - still * cacheUnchanged.wru) / opened, rru: (busy.cache.rru - still * cacheUnchanged.rru) / opened };
     const rows = memory ? [...memory.rows.values()] : await scanRows(worker, world.rows.map((r) => r.chatId));
+    // The cache items as the table holds them (read after the passes: not in their units).
+    const caches = [...(await worker.system.tickDeps().httpCache.read(world.rows.map((r) => r.chatId))).entries()];
+    const itemBytes = caches.reduce((sum, [chatId, entries]) => sum + itemSize({ chatId, entries, expiresAt: httpCacheExpiry(clock.now()) }), 0) / Math.max(1, caches.length);
     const tokenReads = meter.totals()['GetItem tokens'];
     return {
       design: design.name,
@@ -178,9 +197,10 @@ export async function calibrate(endpoint: string, design: Design, store: 'dynamo
       changed: roundUnits(changed),
       idleTick: roundUnits(idleTick),
       rowBytes: Math.round(rows.reduce((sum, r) => sum + itemSize(r), 0) / rows.length),
+      cache: { unchanged: roundUnits(cacheUnchanged), changed: roundUnits(cacheChanged), itemBytes: Math.round(itemBytes) },
       tokenReadRru: tokenReads && tokenReads.calls > 0 ? round(tokenReads.read / tokenReads.calls, 3) : 0,
       requestBytes: Math.round(wire.bytesWritten() / Math.max(1, world.sim.stats.snapshot().requests)),
-      sampleCache: rows.find((r) => r.httpCache && Object.keys(r.httpCache).length > 0)?.httpCache ?? {},
+      sampleCache: caches.map(([, entries]) => entries as ConditionalCacheEntries).find((e) => typeof e === 'object' && e !== null && Object.keys(e).length > 0),
     };
   } finally {
     worker.close();
@@ -194,11 +214,12 @@ async function scanRows(worker: { system: { store: Store } }, chatIds: string[])
   return rows.filter((r): r is DiffStatusRow => r !== null);
 }
 
-function diffStatusOnly(totals: CapacityTotals): { read: number; write: number } {
+/** One table's units (its label, e.g. `diff-status`, `http-cache`: its indexes included). */
+function tableOnly(totals: CapacityTotals, table: string): { read: number; write: number } {
   let read = 0;
   let write = 0;
   for (const [label, t] of Object.entries(totals)) {
-    if (!label.includes('diff-status')) continue;
+    if (!label.includes(table)) continue;
     read += t.read;
     write += t.write;
   }
@@ -271,6 +292,12 @@ export interface WeekResult {
    * read, so a bigger table's queries can be priced from the same calls.
    */
   loop: { wru: number; rru: number; queryBytes: Map<number, number> };
+  /**
+   * The HTTP cache table's units of the loop's refreshes (a BatchGetItem per batch, a PutItem
+   * only when a row's validators changed: `writes`), and its stored bytes per row at the end
+   * (items and DynamoDB's 100 bytes of overhead each).
+   */
+  cache: { wru: number; rru: number; writes: number; bytesPerRow: number };
   /** Tokens-table GetItems of the loop's refreshes: one per owner and host per refresh batch (the Refresher's look-ups). */
   tokenReads: number;
   /** Deliveries lost (failed at the function), and of them those an App's redelivery pass had sent again; the passes and their billed ms. */
@@ -318,7 +345,7 @@ const LOOP_OPERATIONS: ReadonlySet<CapacityCharge['operation']> = new Set(['leas
 export async function simulateWeek(
   design: Design,
   rowCount: number,
-  sampleCache: DiffStatusRow['httpCache'],
+  sampleCache: ConditionalCacheEntries | undefined,
   days = 7,
   webhooks = false,
   deliveryOwnMs = 0,
@@ -353,6 +380,20 @@ export async function simulateWeek(
       rowRru += c.read;
     },
   });
+  const cache = { wru: 0, rru: 0, writes: 0, bytesPerRow: 0 };
+  const httpCache = new MemoryHttpCache({
+    clock,
+    onCharge: (c) => {
+      if (inDelivery) {
+        result.deliveryModel.wru += c.write;
+        result.deliveryModel.rru += c.read;
+        return;
+      }
+      cache.wru += c.write;
+      cache.rru += c.read;
+      if (c.operation === 'cacheWrite') cache.writes += 1;
+    },
+  });
   const rows = mixRows(rowCount, t0, end, rng);
   const byId = new Map(rows.map((r) => [r.chatId, r]));
   for (const r of rows) store.put(seedRow(r, t0, rng));
@@ -361,7 +402,7 @@ export async function simulateWeek(
 
   const result: WeekResult = {
     rows: rowCount, days, deliveries: 0, deliveryApiRequests: 0, refreshes: 0, refreshesByKind: { active: 0, quiet: 0, closed: 0, noPr: 0, noToken: 0 }, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0,
-    loop, tokenReads: 0, lostDeliveries: 0, redeliveries: 0, redeliveryPasses: 0, redeliveryPassMs: 0, redeliveryLogBytes: 0, deliveryModel: { wru: 0, rru: 0 }, apiRequests: 0, events: 0, pushes: 0, slots: 0, ticks: 0, refreshBilledMs: 0, executions: 0, executionBilledMs: 0,
+    loop, cache, tokenReads: 0, lostDeliveries: 0, redeliveries: 0, redeliveryPasses: 0, redeliveryPassMs: 0, redeliveryLogBytes: 0, deliveryModel: { wru: 0, rru: 0 }, apiRequests: 0, events: 0, pushes: 0, slots: 0, ticks: 0, refreshBilledMs: 0, executions: 0, executionBilledMs: 0,
     logs: { refreshInvocationBytes: 0, refreshRowBytes: 0, webhookBytes: 0, seriesCount: 0, seriesHours: 0 }, basePartitionShare: 0,
     changeToRow: { active: [], quiet: [], reopened: [], prOpened: [], tokenLinked: [], lostDelivery: [] },
   };
@@ -425,7 +466,7 @@ export async function simulateWeek(
   const webhookActivity = webhooks ? { activeHosts: async () => WEBHOOK_HOSTS } : undefined;
   const policy: CadencePolicy = app ? { ...design.cadence, webhookSafetyTtlMs: app.safetyTtlMs } : design.cadence;
   const tickDeps = {
-    store: tagged, refresher, clock, policy, publisher, random: () => rng.next(), log: powertoolsLog(refreshMeter.logger),
+    store: tagged, httpCache, refresher, clock, policy, publisher, random: () => rng.next(), log: powertoolsLog(refreshMeter.logger),
     ...(webhookActivity ? { webhookActivity } : {}),
   };
   const tick = (shards?: readonly number[], fanOutWorker = false) =>
@@ -478,7 +519,7 @@ export async function simulateWeek(
       const before = result.apiRequests;
       // A row without a PR yet answers null; one without a token fails: the loop keeps its rule.
       inDelivery = true;
-      const fresh = await refreshNow({ store: tagged, refresher, clock, policy, publisher, random: Math.random, ...(webhookActivity ? { webhookActivity } : {}) }, row.chatId).catch(() => null);
+      const fresh = await refreshNow({ store: tagged, httpCache, refresher, clock, policy, publisher, random: Math.random, ...(webhookActivity ? { webhookActivity } : {}) }, row.chatId).catch(() => null);
       inDelivery = false;
       const requests = result.apiRequests - before;
       result.deliveryApiRequests += requests;
@@ -512,6 +553,7 @@ export async function simulateWeek(
     }
   }
   result.rowRru = rowRru;
+  cache.bytesPerRow = (httpCache.meanItemBytes() + PROJECTION.itemOverheadBytes) * (httpCache.items.size / Math.max(1, rowCount));
   result.basePartitionShare = baseShares.reduce((a, b) => a + b, 0) / Math.max(1, baseShares.length);
   const series = [refreshMeter.series(), webhookMeter.series()];
   result.logs = {
@@ -632,7 +674,12 @@ function seedRow(r: SimRow, t0: number, rng: Random): DiffStatusRow {
   return r.kind === 'noPr' || r.kind === 'noToken' ? base : { ...base, ...r.status, refreshedAt: t0 - 60_000 };
 }
 
-function answerFor(r: SimRow, now: number, cache: DiffStatusRow['httpCache'], out: WeekResult): RefreshResult {
+/**
+ * The host's answer at `now`: its `httpCache` is the sample cache's entries with validators
+ * that follow the PR's version, so the pipeline writes the cache item only when a change
+ * brought new ETags, as a real refresh's 304s leave it alone.
+ */
+function answerFor(r: SimRow, now: number, cache: ConditionalCacheEntries | undefined, out: WeekResult): RefreshResult {
   if (r.kind === 'noToken' && !(r.tokenAt! <= now)) return { kind: 'failed', error: new NoTokenError() };
   if (r.kind === 'noPr' && !(r.opensAt! <= now)) {
     out.apiRequests += 1;
@@ -658,9 +705,12 @@ function answerFor(r: SimRow, now: number, cache: DiffStatusRow['httpCache'], ou
 // ------------------------------------------------------------------ the figures
 
 export interface CostFigures {
+  /** The row's own units per refresh (claim read, write-back); the HTTP cache table's apart. */
   wruPerUnchangedRefresh: number;
   wruPerChangedRefresh: number;
   rruPerRefresh: number;
+  /** The HTTP cache table's units per refresh, and the share of refreshes that wrote a cache item. */
+  httpCachePerRefresh: { wru: number; rru: number; writeShare: number };
   refreshesPerRowPerDay: number;
   /** Refreshes per row per day of each row class (per row of that class). */
   refreshesPerRowPerDayByKind: Record<Kind, number>;
@@ -756,6 +806,11 @@ export function monthOf(design: Design, week: WeekResult, rows: number, dynamo: 
     rowWru = perMonth(week.rowWru.unchanged * w + week.rowWru.changed * (dynamo.changed.wru / model.changed.wru) + week.rowWru.other * w);
     rowRru = perMonth(week.rowRru) * r;
   }
+  // The cache table's units as DynamoDB Local reported them over the model's charge for the same passes (1 when they agree).
+  const cacheRatio = (pick: (u: Units) => number) => {
+    const modelled = model ? pick(model.cache.unchanged) + pick(model.cache.changed) : 0;
+    return modelled > 0 ? (pick(dynamo.cache.unchanged) + pick(dynamo.cache.changed)) / modelled : 1;
+  };
   let queryRru = 0;
   for (const [bytes, calls] of week.loop.queryBytes) queryRru += calls * 0.5 * Math.max(1, Math.ceil((bytes * growth) / 4096));
   // The loop's units as DynamoDB Local reported them for an idle tick over the model's charge for the same tick (1 when they agree).
@@ -791,6 +846,9 @@ export function monthOf(design: Design, week: WeekResult, rows: number, dynamo: 
       webhookWru: deliveries * delivery.wru + passes * PROJECTION.app.pass.wru,
       webhookRru: deliveries * delivery.rru + passes * PROJECTION.app.pass.rru,
       storageGb: (rows * (dynamo.rowBytes + PROJECTION.itemOverheadBytes + PROJECTION.indexEntriesBytes)) / 1024 ** 3,
+      cacheWru: perMonth(week.cache.wru) * cacheRatio((u) => u.wru),
+      cacheRru: perMonth(week.cache.rru) * cacheRatio((u) => u.rru),
+      cacheStorageGb: (rows * week.cache.bytesPerRow) / 1024 ** 3,
     },
     refreshInvocations,
     refreshGbSeconds: ((refreshMs + mints * PROJECTION.githubRequestMs) / 1000) * DEFAULTS.refreshMemoryGb,
@@ -862,6 +920,11 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
     wruPerUnchangedRefresh: round(wruUnchanged, 2),
     wruPerChangedRefresh: round(wruChanged, 2),
     rruPerRefresh: round(rruPerRefresh, 2),
+    httpCachePerRefresh: {
+      wru: round(perRefresh(week.cache.wru), 3),
+      rru: round(perRefresh(week.cache.rru), 3),
+      writeShare: round(perRefresh(week.cache.writes), 3),
+    },
     refreshesPerRowPerDay: round(perRowDay(week.refreshes), 1),
     refreshesPerRowPerDayByKind: perKind(week),
     apiRequestsPerRowPerDay: round(perRowDay(week.apiRequests), 1),

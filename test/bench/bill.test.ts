@@ -22,7 +22,7 @@ test('the bill reads the template\'s defaults, and a conditional resource counts
 test('every line of the bill is priced; the free tier is its own figure, never subtracted', () => {
   const d = { ...templateDefaults(), dashboards: 1, tracing: true };
   const zero: MonthQuantities = {
-    rows: 0, dynamodb: { rowWru: 0, rowRru: 0, loopWru: 0, loopRru: 0, tokensRru: 0, tokensWru: 0, webhookWru: 0, webhookRru: 0, storageGb: 0 },
+    rows: 0, dynamodb: { rowWru: 0, rowRru: 0, loopWru: 0, loopRru: 0, tokensRru: 0, tokensWru: 0, webhookWru: 0, webhookRru: 0, storageGb: 0, cacheWru: 0, cacheRru: 0, cacheStorageGb: 0 },
     refreshInvocations: 0, refreshGbSeconds: 0, webhookInvocations: 0, webhookGbSeconds: 0, markStaleInvocations: 0, markStaleGbSeconds: 0,
     executions: 0, executionSeconds: 50, changeEvents: 0, logGb: 0, metricMonths: 0, traces: 0, secretCalls: 0, transferOutGb: 0,
   };
@@ -31,6 +31,9 @@ test('every line of the bill is priced; the free tier is its own figure, never s
   assert.equal(idle.totalUsd, d.alarmMetrics * 0.1 + 3 + d.secrets * 0.4, 'what a deployment pays before its first row or tick');
   const month = monthlyBill({ ...zero, rows: 1_000, refreshGbSeconds: 100_000, refreshInvocations: 259_200, metricMonths: 2, logGb: 1, traces: 259_200 }, d);
   assert.ok(month.lines['X-Ray']! > 1.29 && month.lines['X-Ray']! < 1.3);
+  const cache = monthlyBill({ ...zero, rows: 1_000, dynamodb: { ...zero.dynamodb, cacheWru: 2e6, cacheRru: 8e6, cacheStorageGb: 2 } }, d);
+  assert.equal(cache.lines['DynamoDB: HTTP cache table'], 2 * 0.625 + 8 * 0.125 + 2 * 0.25, 'its writes, reads and storage on their own line');
+  assert.equal(cache.lines['DynamoDB: point-in-time recovery'], 0, 'no PITR on the cache table');
   assert.equal(month.lines['CloudWatch: custom metrics'], 0.6);
   assert.ok(month.freeTierUsd > 0 && month.totalUsd > month.freeTierUsd, 'shown, not taken off');
   assert.equal(month.totalUsd, Object.values(month.lines).reduce((a, b) => a + b, 0));
