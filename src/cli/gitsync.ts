@@ -30,8 +30,8 @@ const USAGE = `usage:
   gitsync refresh <chatId>
   gitsync why <chatId> [--json]
 Providers come from ${GIT_PROVIDERS_ENV}; the token from --token-env (default ${PROVIDER_TYPES.map((t) => t.tokenEnv).join(' or ')}).
-refresh refreshes one chat's row now in the configured tables (TABLE_NAME, TOKENS_TABLE_NAME and the
-functions' other variables; the token from the tokens table) and prints the row after.
+refresh refreshes one chat's row now in the configured tables (TABLE_NAME, TOKENS_TABLE_NAME,
+HTTP_CACHE_TABLE_NAME and the functions' other variables; the token from the tokens table) and prints the row after.
 why says why a chat's row is (not) fresh: its next refresh, last check and outcome, backoff,
 shard lease and webhook deliveries (TABLE_NAME, DELIVERIES_TABLE_NAME, GIT_PROVIDERS; reads only).`;
 
