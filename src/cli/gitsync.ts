@@ -33,7 +33,8 @@ Providers come from ${GIT_PROVIDERS_ENV}; the token from --token-env (default ${
 refresh refreshes one chat's row now in the configured tables (TABLE_NAME, TOKENS_TABLE_NAME,
 HTTP_CACHE_TABLE_NAME and the functions' other variables; the token from the tokens table) and prints the row after.
 why says why a chat's row is (not) fresh: its next refresh, last check and outcome, backoff,
-shard lease and webhook deliveries (TABLE_NAME, DELIVERIES_TABLE_NAME, GIT_PROVIDERS; reads only).`;
+shard lease, webhook deliveries and HTTP cache (TABLE_NAME, DELIVERIES_TABLE_NAME, HTTP_CACHE_TABLE_NAME,
+GIT_PROVIDERS; reads only).`;
 
 /** Operator check of one row: prints the status the worker would store. Returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -104,7 +105,12 @@ async function whyRow(chatId: string, io: CliIo, json: boolean): Promise<number>
   config.settings.gitProviders = parseProviderConfigs(io.env[GIT_PROVIDERS_ENV]);
   const system = systemFromEnv(config);
   try {
-    const inspector = new DynamoRowInspector({ doc: system.doc, tableName: config.settings.tableName, deliveriesTableName: optional(io.env, 'DELIVERIES_TABLE_NAME') });
+    const inspector = new DynamoRowInspector({
+      doc: system.doc,
+      tableName: config.settings.tableName,
+      deliveriesTableName: optional(io.env, 'DELIVERIES_TABLE_NAME'),
+      httpCacheTableName: optional(io.env, 'HTTP_CACHE_TABLE_NAME'),
+    });
     const facts = await inspector.inspect(chatId, (origin) => system.registry.forOrigin(origin)?.provider.host);
     const answer = explainRow(facts, system.clock.now());
     if (json) io.stdout(`${JSON.stringify({ chatId, ...answer, row: facts.row, shard: facts.shard ?? null, hostDelivery: facts.hostDelivery ?? null }, null, 2)}\n`);

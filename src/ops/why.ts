@@ -115,6 +115,11 @@ function describe(facts: RowFacts, now: number): string[] {
       (facts.hostDelivery ? `its host ${facts.hostDelivery.host} last delivered ${at(facts.hostDelivery.at, now)}` : 'no delivery recorded from its host') +
       ' (the store keeps the latest match per row, not a list of deliveries)',
   );
+  const legacy = row.httpCache !== undefined ? '; a legacy httpCache attribute on the row (its next refresh moves it to the cache table)' : '';
+  if (facts.httpCache !== undefined || legacy) {
+    const item = facts.httpCache === undefined ? 'cache table not named' : facts.httpCache ? `an item of ${facts.httpCache.entries} entries` : 'no item (the next refresh makes its requests in full)';
+    lines.push(`HTTP cache: ${item}${legacy}`);
+  }
   return lines;
 }
 

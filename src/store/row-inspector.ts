@@ -1,6 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../domain/row.ts';
 import { shardLeaseKey } from './bookkeeping.ts';
+import { DynamoHttpCacheStore } from './dynamo-http-cache-store.ts';
 import { DynamoLastDeliveries } from './dynamo-last-deliveries.ts';
 import { parsePartition } from './shard.ts';
 
@@ -22,6 +23,8 @@ export interface RowFacts {
   shard?: ShardFacts;
   /** The last verified webhook delivery of the row's host (absent: none recorded, or no deliveries table). */
   hostDelivery?: { host: string; at: number };
+  /** The row's HTTP cache item: how many entries it holds, null without one (absent: no cache table named). */
+  httpCache?: { entries: number } | null;
 }
 
 /** Reads a row, its shard's lease item and its host's last delivery: consistent reads, nothing written. */
@@ -29,11 +32,13 @@ export class DynamoRowInspector {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #deliveries: DynamoLastDeliveries | undefined;
+  readonly #httpCache: DynamoHttpCacheStore | undefined;
 
-  constructor(options: { doc: DynamoDBDocumentClient; tableName: string; deliveriesTableName?: string | undefined }) {
+  constructor(options: { doc: DynamoDBDocumentClient; tableName: string; deliveriesTableName?: string | undefined; httpCacheTableName?: string | undefined }) {
     this.#doc = options.doc;
     this.#table = options.tableName;
     this.#deliveries = options.deliveriesTableName ? new DynamoLastDeliveries({ doc: options.doc, tableName: options.deliveriesTableName }) : undefined;
+    this.#httpCache = options.httpCacheTableName ? new DynamoHttpCacheStore({ doc: options.doc, tableName: options.httpCacheTableName }) : undefined;
   }
 
   /** `hostOf`: the configured provider host of an origin (undefined when none serves it). */
@@ -54,6 +59,11 @@ export class DynamoRowInspector {
     if (host && this.#deliveries) {
       const at = (await this.#deliveries.lastDeliveries([host])).get(host);
       if (at !== undefined) facts.hostDelivery = { host, at };
+    }
+    if (this.#httpCache) {
+      const read = await this.#httpCache.read([chatId]);
+      const entries = read.get(chatId);
+      facts.httpCache = read.has(chatId) ? { entries: typeof entries === 'object' && entries !== null ? Object.keys(entries).length : 0 } : null;
     }
     return facts;
   }

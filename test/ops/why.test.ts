@@ -47,6 +47,9 @@ test('gitsync why: a healthy row is "fine, just not due", with its next refresh,
   assert.match(text, /shard: 0 .*lease: free; served until/);
   assert.match(text, /backoff: none/);
   assert.match(text, /no delivery matching this row recorded/);
+  assert.match(text, /HTTP cache: no item \(the next refresh makes its requests in full\)/);
+  await p.system.tickDeps().httpCache.write('healthy', { p: { etag: 'W/"1"', value: {} }, r: { etag: 'W/"2"', value: {} } });
+  assert.match((await why('healthy')).answer!.details.join('\n'), /HTTP cache: an item of 2 entries/);
   const plain = await why('healthy', false);
   assert.match(plain.stdout, /^chat "healthy": fine, just not due/);
 });
@@ -97,6 +100,8 @@ test('explainRow: due now, overdue behind a held lease or an unserved shard, wai
     ['archived', { row: { ...row, archived: true } }, 'not_polled', /archived/],
     ['slot unreadable', { row: { ...row, dueSlot: 'soon' } }, 'damaged', /dueSlot "soon"/],
   ];
+  const legacy = explainRow({ row: { ...row, staleAt: now + 60_000, httpCache: { p: { etag: 'W/"1"', value: {} } } }, httpCache: null }, now);
+  assert.match(legacy.details.join('\n'), /HTTP cache: no item \(.*\); a legacy httpCache attribute on the row/);
   for (const [name, facts, verdict, summary] of cases) {
     const answer = explainRow(facts, now);
     assert.equal(answer.verdict, verdict, name);
