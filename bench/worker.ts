@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Dispatcher } from 'undici';
+import type { HttpAgent } from '../src/providers/http/agent.ts';
 import type { Clock } from '../src/domain/clock.ts';
 import { SLOT_INTERVAL_MS } from '../src/loop/rhythm.ts';
 import { parseProviderConfigs } from '../src/providers/config.ts';
@@ -36,14 +36,14 @@ export interface Worker {
 /**
  * The product's parts, wired by the composition root as the Lambda's are: the functions'
  * DynamoDB client, DynamoStore, DynamoTokenResolver, the GitHub provider of the world's
- * GIT_PROVIDERS, the Refresher and runTick. `dispatcher` unset = the container's shared undici
+ * GIT_PROVIDERS, the Refresher and runTick. `dispatcher` unset = the container's shared HTTP
  * agent, as in production.
  */
 export function createWorker(
   world: WorldConfig,
   settings: WorkerSettings,
   clock: Clock,
-  extras: { dispatcher?: Dispatcher; setupClient?: (client: DynamoDBClient) => void; cadence?: Settings['cadence']; store?: Store; registry?: ProviderRegistry; tokens?: TokenResolver; onWrite?: WriteObserver } = {},
+  extras: { dispatcher?: HttpAgent; setupClient?: (client: DynamoDBClient) => void; cadence?: Settings['cadence']; store?: Store; registry?: ProviderRegistry; tokens?: TokenResolver; onWrite?: WriteObserver } = {},
 ): Worker {
   const doc = localDocClient(world.endpoint, extras.setupClient);
   const refreshes: RefreshRecord[] = [];
