@@ -35,7 +35,7 @@ export interface HttpResponse {
 export interface HttpAgentOptions {
   /** From the request's start until its connection (TLS included) is up. */
   connectTimeoutMs?: number;
-  /** From the request being sent until the answer's headers. */
+  /** From the connection being up until the answer's headers. */
   headersTimeoutMs?: number;
   /** The longest silence while the body arrives. */
   bodyTimeoutMs?: number;
@@ -106,32 +106,36 @@ class PooledAgent implements HttpAgent {
       const headers = req.body === undefined ? req.headers : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) };
       const sent: ClientRequest = (secure ? httpsRequest : httpRequest)(url, { method: req.method, headers, agent: this.#pool(url.protocol) });
       let answer: IncomingMessage | undefined;
-      const timers = new Map<HttpTimeoutPhase, NodeJS.Timeout>();
-      const stop = (name: HttpTimeoutPhase) => clearTimeout(timers.get(name));
+      let connection: Socket | undefined;
+      // Each phase's limit is its connection's idle timeout (node's own timer, as undici's are its own).
+      let phase: HttpTimeoutPhase = 'connect';
+      const limits: Record<HttpTimeoutPhase, number> = { connect: s.connectTimeoutMs, headers: s.headersTimeoutMs, body: s.bodyTimeoutMs };
       const fail = (err: unknown) => {
-        for (const t of timers.values()) clearTimeout(t);
         answer?.destroy(err as Error);
         sent.destroy(err as Error);
       };
-      const start = (name: HttpTimeoutPhase, ms: number) => timers.set(name, setTimeout(() => fail(new HttpTimeoutError(name, ms)), ms));
+      const onTimeout = () => fail(new HttpTimeoutError(phase, limits[phase]));
+      const enter = (next: HttpTimeoutPhase) => {
+        phase = next;
+        connection?.setTimeout(limits[next]);
+      };
       const onAbort = () => fail(req.signal.reason);
       const done = () => {
-        for (const t of timers.values()) clearTimeout(t);
         req.signal.removeEventListener('abort', onAbort);
+        connection?.off('timeout', onTimeout);
       };
       req.signal.addEventListener('abort', onAbort, { once: true });
       sent.once('socket', (socket: Socket) => {
-        if (!socket.connecting) return;
+        connection = socket;
+        socket.on('timeout', onTimeout);
+        if (!socket.connecting) return enter('headers');
         s.onConnection?.(socket);
-        start('connect', s.connectTimeoutMs);
-        socket.once(secure ? 'secureConnect' : 'connect', () => stop('connect'));
+        enter('connect');
+        socket.once(secure ? 'secureConnect' : 'connect', () => enter('headers'));
       });
-      sent.once('finish', () => start('headers', s.headersTimeoutMs));
       sent.once('response', (res: IncomingMessage) => {
         answer = res;
-        stop('connect');
-        stop('headers');
-        sent.setTimeout(s.bodyTimeoutMs, () => fail(new HttpTimeoutError('body', s.bodyTimeoutMs)));
+        enter('body');
         res.once('close', done);
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
       });
