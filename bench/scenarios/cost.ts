@@ -1,4 +1,6 @@
+import { webhookHostsAt } from '../../src/cadence/next-due.ts';
 import { DEFAULT_CADENCE, type CadencePolicy } from '../../src/cadence/policy.ts';
+import { etagFor } from '../../src/dev/git-host-sim/etag.ts';
 import { seededRandom, type Random } from '../../src/dev/git-host-sim/prng.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import { NoTokenError } from '../../src/domain/errors.ts';
@@ -93,9 +95,17 @@ export interface Calibration {
   tokenReadRru: number;
   /** Bytes gitsync's HTTP client wrote per host API request (request line, headers), measured on the wire. */
   requestBytes: number;
-  /** A sample row's HTTP cache, so the simulated week writes rows of the same size. */
-  sampleCache: DiffStatusRow['httpCache'];
+  /** A refreshed open PR's cache and checks, as the real pipeline stored them: the simulated week's rows carry the same. */
+  sample: RowSample;
 }
+
+/**
+ * What the simulated week's PR rows carry besides their PR fields, taken from a row the real
+ * pipeline refreshed against the simulated GitHub (GitHub-shaped ETags, its check runs and
+ * statuses): without them the week's rows would be smaller than real ones, and DynamoDB bills
+ * each write by the whole row's size, a unit per started KB.
+ */
+export type RowSample = Pick<DiffStatusRow, 'httpCache' | 'checks' | 'mergeable' | 'headSha'>;
 
 /**
  * Runs the real pipeline (real tick, real GitHub provider, simulated host, no latency) over
@@ -180,13 +190,20 @@ export async function calibrate(endpoint: string, design: Design, store: 'dynamo
       rowBytes: Math.round(rows.reduce((sum, r) => sum + itemSize(r), 0) / rows.length),
       tokenReadRru: tokenReads && tokenReads.calls > 0 ? round(tokenReads.read / tokenReads.calls, 3) : 0,
       requestBytes: Math.round(wire.bytesWritten() / Math.max(1, world.sim.stats.snapshot().requests)),
-      sampleCache: rows.find((r) => r.httpCache && Object.keys(r.httpCache).length > 0)?.httpCache ?? {},
+      sample: sampleOf(rows),
     };
   } finally {
     worker.close();
     await wire.agent.close();
     await world.close();
   }
+}
+
+/** The first open PR with its cache and checks; throws when the calibration refreshed none (the week would bill rows too small). */
+function sampleOf(rows: readonly DiffStatusRow[]): RowSample {
+  const row = rows.find((r) => r.pullRequestState === 'open' && r.checks && r.headSha && r.httpCache && Object.keys(r.httpCache).length > 0);
+  if (!row) throw new Error('calibration: no refreshed open PR with checks and a cache to size the week\'s rows by');
+  return { httpCache: row.httpCache, checks: row.checks, mergeable: row.mergeable, headSha: row.headSha };
 }
 
 async function scanRows(worker: { system: { store: Store } }, chatIds: string[]): Promise<DiffStatusRow[]> {
@@ -300,7 +317,6 @@ export interface WeekResult {
 }
 
 /** The simulated rows' host, as the cadence reads it from a PR url. */
-const WEBHOOK_HOSTS: ReadonlySet<string> = new Set(['github.com']);
 const LOOP_OPERATIONS: ReadonlySet<CapacityCharge['operation']> = new Set(['lease', 'release', 'query', 'census', 'sweep']);
 
 /**
@@ -318,7 +334,7 @@ const LOOP_OPERATIONS: ReadonlySet<CapacityCharge['operation']> = new Set(['leas
 export async function simulateWeek(
   design: Design,
   rowCount: number,
-  sampleCache: DiffStatusRow['httpCache'],
+  sample: RowSample,
   days = 7,
   webhooks = false,
   deliveryOwnMs = 0,
@@ -353,7 +369,7 @@ export async function simulateWeek(
       rowRru += c.read;
     },
   });
-  const rows = mixRows(rowCount, t0, end, rng);
+  const rows = mixRows(rowCount, t0, end, rng, sample);
   const byId = new Map(rows.map((r) => [r.chatId, r]));
   for (const r of rows) store.put(seedRow(r, t0, rng));
   const refreshMeter = new InvocationMeter({ functionName: 'gitsync-RefreshFunction', memoryMb: DEFAULTS.refreshMemoryGb * 1024, logLevel: DEFAULTS.logLevel });
@@ -371,7 +387,7 @@ export async function simulateWeek(
       // An App's installation tokens are kept by each container for their hour (mints are billed per installation-hour).
       if (!inDelivery && !app) result.tokenReads += new Set(batch.map((row) => row.ownerId)).size;
       return batch.map((row, i) => {
-        const answer = answerFor(byId.get(row.chatId)!, clock.now(), sampleCache, result);
+        const answer = answerFor(byId.get(row.chatId)!, clock.now(), sample.httpCache, result);
         onResult?.(i, answer);
         return answer;
       });
@@ -422,8 +438,10 @@ export async function simulateWeek(
   const deliveries = webhooks ? [...pushes, ...delivered].sort((a, b) => a.at - b.at) : [];
   const links = rows.filter((r) => r.tokenAt !== undefined).sort((a, b) => a.tokenAt! - b.tokenAt!);
   let nextLink = 0;
-  const webhookActivity = webhooks ? { activeHosts: async () => WEBHOOK_HOSTS } : undefined;
-  const policy: CadencePolicy = app ? { ...design.cadence, webhookSafetyTtlMs: app.safetyTtlMs } : design.cadence;
+  const policy: CadencePolicy = app ? { ...design.cadence, appSafetyTtlMs: app.safetyTtlMs } : design.cadence;
+  // The week's one host sends webhooks; an App host's PRs poll at its own safety cadence.
+  const hosts = webhookHostsAt(t0, ['github.com'], new Map(), policy, new Set(app ? ['github.com'] : []));
+  const webhookActivity = webhooks ? { activeHosts: async () => hosts } : undefined;
   const tickDeps = {
     store: tagged, refresher, clock, policy, publisher, random: () => rng.next(), log: powertoolsLog(refreshMeter.logger),
     ...(webhookActivity ? { webhookActivity } : {}),
@@ -534,7 +552,7 @@ function basePartitionShare(store: MemoryStore): number {
   return base / Math.max(1, indexed);
 }
 
-function mixRows(count: number, t0: number, end: number, rng: Random): SimRow[] {
+function mixRows(count: number, t0: number, end: number, rng: Random, sample: RowSample): SimRow[] {
   const kinds = Object.entries(KIND_SHARE) as [Kind, number][];
   const rows: SimRow[] = [];
   let i = 0;
@@ -547,7 +565,7 @@ function mixRows(count: number, t0: number, end: number, rng: Random): SimRow[] 
       rows.push({
         chatId,
         kind,
-        status: statusOf(chatId, kind),
+        status: statusOf(chatId, kind, sample),
         changes: kind === 'noPr' || kind === 'noToken' ? [] : poisson(changedBefore, end, meanGap, rng).filter((at) => at > t0),
         changedBefore,
         shown: 0,
@@ -588,7 +606,7 @@ function poisson(from: number, until: number, meanGap: number, rng: Random): num
   return out;
 }
 
-function statusOf(chatId: string, kind: Kind): PullRequestStatus {
+function statusOf(chatId: string, kind: Kind, sample: RowSample): PullRequestStatus {
   const number = Number(chatId.slice(5));
   return {
     url: `https://github.com/acme/api/pull/${number}`,
@@ -607,6 +625,9 @@ function statusOf(chatId: string, kind: Kind): PullRequestStatus {
     commits: 3,
     approved: false,
     reviewerCount: 1,
+    ...(sample.checks ? { checks: sample.checks } : {}),
+    ...(sample.mergeable && kind !== 'closed' ? { mergeable: sample.mergeable } : {}),
+    ...(sample.headSha ? { headSha: sample.headSha } : {}),
   };
 }
 
@@ -650,8 +671,8 @@ function answerFor(r: SimRow, now: number, cache: DiffStatusRow['httpCache'], ou
   r.shown = seen;
   const reopened = r.reopensAt !== undefined && r.reopensAt <= now;
   const status = { ...r.status, additions: (r.status.additions ?? 0) + seen, ...(reopened ? { pullRequestState: 'open' as const } : {}) };
-  // The real cache's shape and size, with validators that follow the PR's version.
-  const httpCache = Object.fromEntries(Object.entries(cache ?? {}).map(([key, entry]) => [key, { ...entry, etag: `"${r.chatId}-v${seen}"` }]));
+  // The real cache's shape and size, with validators (GitHub's shape, as the simulated host sends them) that follow the PR's version.
+  const httpCache = Object.fromEntries(Object.entries(cache ?? {}).map(([key, entry]) => [key, { ...entry, etag: etagFor(`${key} ${r.chatId} v${seen}`) }]));
   return { kind: 'refreshed', status, httpCache };
 }
 
@@ -967,18 +988,18 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
     rru: round(perDelivery.reduce((n, t) => n + t.read, 0), 3),
   };
   progress(`cost: simulated ${days}-day week, ${weekRows} rows, today's design (fixed 120 s)`);
-  const baseWeek = await simulateWeek(BASELINE, weekRows, newDynamo.sampleCache, days);
+  const baseWeek = await simulateWeek(BASELINE, weekRows, newDynamo.sample, days);
   progress(`cost: simulated ${days}-day week, ${weekRows} rows, adaptive cadence`);
-  const newWeek = await simulateWeek(GITSYNC, weekRows, newDynamo.sampleCache, days);
+  const newWeek = await simulateWeek(GITSYNC, weekRows, newDynamo.sample, days);
   progress(`cost: simulated ${days}-day week, ${weekRows} rows, adaptive cadence on a host that sends webhooks`);
-  const hookWeek = await simulateWeek(GITSYNC, weekRows, newDynamo.sampleCache, days, true, handler.answerP50Ms);
+  const hookWeek = await simulateWeek(GITSYNC, weekRows, newDynamo.sample, days, true, handler.answerP50Ms);
   const appWeeks: { safetyTtlMs: number; week: WeekResult }[] = [];
   for (const safetyTtlMs of APP_SAFETY_TTLS_MS) {
     progress(`cost: simulated ${days}-day week, ${weekRows} rows, a GitHub App host (its webhook, the redelivery pass), safety poll every ${safetyTtlMs / 60_000} min`);
-    appWeeks.push({ safetyTtlMs, week: await simulateWeek(GITSYNC, weekRows, newDynamo.sampleCache, days, true, handler.answerP50Ms, { safetyTtlMs }) });
+    appWeeks.push({ safetyTtlMs, week: await simulateWeek(GITSYNC, weekRows, newDynamo.sample, days, true, handler.answerP50Ms, { safetyTtlMs }) });
   }
   progress('cost: a simulated day with no rows (the idle floor)');
-  const idleWeek = await simulateWeek(GITSYNC, 0, newDynamo.sampleCache, 1);
+  const idleWeek = await simulateWeek(GITSYNC, 0, newDynamo.sample, 1);
   const ours = figures(GITSYNC, newWeek, newDynamo, newModel);
   const withWebhooks = figures(GITSYNC, hookWeek, newDynamo, newModel, delivery);
   const idle = billOf(monthOf(GITSYNC, idleWeek, 0, newDynamo, newModel, NO_DELIVERIES));
@@ -1037,7 +1058,7 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
         rru: round(hookWeek.deliveryModel.rru / Math.max(1, hookWeek.deliveries), 3),
       },
     },
-    calibration: [baseDynamo, newDynamo, newModel].map((c) => ({ ...c, sampleCache: undefined })),
+    calibration: [baseDynamo, newDynamo, newModel],
     week: { rows: weekRows, days, store: 'in-memory (calibrated on DynamoDB Local in this run)', refreshes: { gitsync: newWeek.refreshes, withWebhooks: hookWeek.refreshes, baseline: baseWeek.refreshes },
       basePartitionShare: { gitsync: round(newWeek.basePartitionShare, 3), withWebhooks: round(hookWeek.basePartitionShare, 3) },
     },

@@ -9,6 +9,9 @@ import { hostKey } from '../providers/host.ts';
 import { parseRemote } from '../providers/origin.ts';
 import type { CadencePolicy } from './policy.ts';
 
+/** The hosts sending webhooks now, each with the safety interval of its PRs (`webhookHostsAt`). */
+export type WebhookHosts = ReadonlyMap<string, number>;
+
 /** The bookkeeping a row's schedule carries besides `staleAt`. */
 export type CadenceAttribute =
   | 'errorCount'
@@ -44,7 +47,7 @@ const TIMED_OUT: ReadonlySet<string> = new Set<RefreshErrorKind>(['deadline_exce
  * When a refreshed row is next due, and the bookkeeping that goes with it. Pure: the clock,
  * the random source (backoff jitter, in [0, 1)) and the hosts that send webhooks now
  * (`webhookHostsAt`) are passed in. A PR (open, merged or closed) or a branch without one on
- * such a host is polled at most at the safety cadence: its changes arrive as deliveries.
+ * such a host is polled at most at the host's safety cadence: its changes arrive as deliveries.
  */
 export function nextDue(
   row: DiffStatusRow,
@@ -52,7 +55,7 @@ export function nextDue(
   now: number,
   policy: CadencePolicy,
   random: () => number,
-  webhookHosts: ReadonlySet<string> = NO_HOSTS,
+  webhookHosts: WebhookHosts = NO_HOSTS,
 ): NextDue {
   const cleared: CadenceAttribute[] = ['errorCount', ...LAST_ERROR];
   switch (result.kind) {
@@ -61,10 +64,10 @@ export function nextDue(
       const changedAt = changedPullRequestFields(row, result.status).length > 0 ? now : lastKnownChange(row, now);
       const adaptive = pollInterval(result.status.pullRequestState, changedAt, now, policy);
       // A PR on a host that sends webhooks, in any state: its changes (a reopen too) arrive as deliveries, polling is a safety net.
-      const relaxed = webhookHosts.has(hostOfUrl(result.status.url) ?? '');
+      const safety = webhookHosts.get(hostOfUrl(result.status.url) ?? '');
       // Pending checks and mergeability still being computed ask for a sooner look.
       const head = headChecksCadence(row, result.status, now, policy);
-      const every = Math.min(relaxed ? Math.max(adaptive, policy.webhookSafetyTtlMs) : adaptive, head.withinMs ?? Infinity);
+      const every = Math.min(safety === undefined ? adaptive : Math.max(adaptive, safety), head.withinMs ?? Infinity);
       const unknownSince = head.mergeableUnknownSince;
       const set = { ...(changedAt === row.changedAt ? {} : { changedAt }), ...(unknownSince !== undefined && unknownSince !== row.mergeableUnknownSince ? { mergeableUnknownSince: unknownSince } : {}) };
       const remove: CadenceAttribute[] = unknownSince === undefined && row.mergeableUnknownSince !== undefined ? [...cleared, 'mergeableUnknownSince'] : cleared;
@@ -111,36 +114,39 @@ function lastKnownChange(row: DiffStatusRow, now: number): number {
   return row.changedAt ?? row.updatedAt ?? now;
 }
 
-const NO_HOSTS: ReadonlySet<string> = new Set();
+const NO_HOSTS: WebhookHosts = new Map();
 
 function hostOfUrl(url: string): string | undefined {
   return URL.canParse(url) ? hostKey(new URL(url)) : undefined;
 }
 
 /** Whether a row's origin is on one of `hosts`; an ssh origin's port is ssh's, so it matches on the hostname. */
-function originOnHosts(origin: string | undefined, hosts: ReadonlySet<string>): boolean {
+function originOnHosts(origin: string | undefined, hosts: WebhookHosts): boolean {
   if (hosts.size === 0 || typeof origin !== 'string') return false;
   const remote = parseRemote(origin);
   if (!remote) return false;
   if (!remote.ssh) return hosts.has(remote.host);
-  for (const host of hosts) if (host.replace(/:\d+$/, '') === remote.host) return true;
+  for (const host of hosts.keys()) if (host.replace(/:\d+$/, '') === remote.host) return true;
   return false;
 }
 
 /**
- * The hosts whose open PRs poll at the safety cadence at `now`: those configured with
+ * The hosts whose PRs poll at a safety cadence at `now`: those configured with
  * `"webhooks": true`, and those whose last verified delivery is within the active window.
  * When deliveries stop, the host drops out after the window and polling goes back to normal.
+ * A host with a GitHub App (`appHosts`: its failed deliveries are sent again) polls at
+ * `appSafetyTtlMs`, any other at `webhookSafetyTtlMs`.
  */
 export function webhookHostsAt(
   now: number,
   configured: Iterable<string>,
   lastDeliveries: ReadonlyMap<string, number>,
   policy: CadencePolicy,
-): Set<string> {
-  const hosts = new Set(configured);
-  for (const [host, at] of lastDeliveries) if (now - at <= policy.webhookActiveWindowMs) hosts.add(host);
-  return hosts;
+  appHosts: ReadonlySet<string> = new Set(),
+): Map<string, number> {
+  const sending = new Set(configured);
+  for (const [host, at] of lastDeliveries) if (now - at <= policy.webhookActiveWindowMs) sending.add(host);
+  return new Map([...sending].map((host) => [host, appHosts.has(host) ? policy.appSafetyTtlMs : policy.webhookSafetyTtlMs]));
 }
 
 function afterFailure(row: DiffStatusRow, error: RefreshError, now: number, policy: CadencePolicy, random: () => number): NextDue {

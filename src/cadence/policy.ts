@@ -38,6 +38,12 @@ export interface CadencePolicy {
    */
   webhookSafetyTtlMs: number;
   /**
+   * `CADENCE_APP_SAFETY_MS`: `webhookSafetyTtlMs` on a host with a GitHub App. Its deliveries
+   * that failed at gitsync are sent again by the webhook function's 5-minute redelivery pass,
+   * so the safety poll only covers what GitHub itself never sent (docs/github-app.md). Default 1 h.
+   */
+  appSafetyTtlMs: number;
+  /**
    * A branch without a PR on a host that sends webhooks: the PR's opening is delivered, so
    * this is only the safety cadence against a lost delivery. Default 1 h.
    */
@@ -66,6 +72,7 @@ export const DEFAULT_CADENCE: CadencePolicy = {
   errorJitterRatio: 0.2,
   rateLimitFloorMs: 120_000,
   webhookSafetyTtlMs: 15 * 60_000,
+  appSafetyTtlMs: 60 * 60_000,
   webhookNoPullRequestMs: 60 * 60_000,
   webhookActiveWindowMs: 60 * 60_000,
   mergeableUnknownMs: 15_000,

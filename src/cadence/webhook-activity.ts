@@ -2,11 +2,11 @@ import type { Clock } from '../domain/clock.ts';
 import { describeError } from '../domain/errors.ts';
 import type { Log } from '../domain/log.ts';
 import type { CadencePolicy } from './policy.ts';
-import { webhookHostsAt } from './next-due.ts';
+import { webhookHostsAt, type WebhookHosts } from './next-due.ts';
 
-/** The hosts whose open PRs poll at the safety cadence now. */
+/** The hosts whose PRs poll at a safety cadence now, with that cadence. */
 export interface WebhookActivity {
-  activeHosts(): Promise<ReadonlySet<string>>;
+  activeHosts(): Promise<WebhookHosts>;
 }
 
 /** Where each host's last verified delivery is recorded (the webhook function writes it). */
@@ -24,24 +24,27 @@ const CACHE_MS = 60_000;
 export function webhookActivity(options: {
   hosts: readonly string[];
   configured: readonly string[];
+  /** Hosts with a GitHub App: their failed deliveries are redelivered (`appSafetyTtlMs`). */
+  appHosts?: readonly string[];
   source: LastDeliverySource | undefined;
   policy: CadencePolicy;
   clock: Clock;
 }): WebhookActivity {
   let cached: { at: number; deliveries: ReadonlyMap<string, number> } | undefined;
+  const appHosts = new Set(options.appHosts);
   return {
     async activeHosts() {
       const now = options.clock.now();
       if (options.source && (!cached || now - cached.at >= CACHE_MS)) {
         cached = { at: now, deliveries: await options.source.lastDeliveries(options.hosts) };
       }
-      return webhookHostsAt(now, options.configured, cached?.deliveries ?? new Map(), options.policy);
+      return webhookHostsAt(now, options.configured, cached?.deliveries ?? new Map(), options.policy, appHosts);
     },
   };
 }
 
 /** The hosts sending webhooks now; a failed look-up only means normal polling (logged). */
-export async function hostsSendingWebhooks(activity: WebhookActivity | undefined, log: Log): Promise<ReadonlySet<string> | undefined> {
+export async function hostsSendingWebhooks(activity: WebhookActivity | undefined, log: Log): Promise<WebhookHosts | undefined> {
   try {
     return await activity?.activeHosts();
   } catch (err) {

@@ -1,4 +1,4 @@
-import { nextDue } from '../cadence/next-due.ts';
+import { nextDue, type WebhookHosts } from '../cadence/next-due.ts';
 import { sameValue } from '../domain/same-value.ts';
 import { ItemTooLargeError } from '../domain/errors.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
@@ -33,7 +33,7 @@ export function planWriteBack(
   now: number,
   policy: CadencePolicy,
   random: () => number,
-  webhookHosts?: ReadonlySet<string>,
+  webhookHosts?: WebhookHosts,
 ): WriteBackPlan {
   const due = nextDue(row, result, now, policy, random, webhookHosts);
   // A refresh that ran says where the repository is now; a failed one keeps the stored move.

@@ -200,7 +200,8 @@ function webhookActivityOf(settings: Settings, doc: DynamoDBDocumentClient | und
   const configured = settings.gitProviders.filter((p) => p.webhooks).map((p) => p.host);
   const source = doc && settings.deliveriesTableName ? new DynamoLastDeliveries({ doc, tableName: settings.deliveriesTableName }) : undefined;
   if (!source && configured.length === 0) return undefined;
-  return webhookActivity({ hosts: settings.gitProviders.map((p) => p.host), configured, source, policy: settings.cadence, clock });
+  const appHosts = settings.gitProviders.filter((p) => p.app).map((p) => p.host);
+  return webhookActivity({ hosts: settings.gitProviders.map((p) => p.host), configured, appHosts, source, policy: settings.cadence, clock });
 }
 
 function missing(what: string): never {

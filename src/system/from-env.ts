@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HttpAgent } from '../providers/http/agent.ts';
 import { ConfigError, integer, optional, required, url, type Env } from '../config/env.ts';
+import type { CadencePolicy } from '../cadence/policy.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Log } from '../domain/log.ts';
 import { changePublisherFor } from '../events/eventbridge-publisher.ts';
@@ -39,6 +40,18 @@ export function readTableEnv(env: Env): EnvConfig {
   };
 }
 
+/** The `CADENCE_*` settings: every function that refreshes rows plans their next poll with them. */
+export function readCadenceEnv(env: Env): CadencePolicy {
+  const d = DEFAULT_SETTINGS.cadence;
+  return {
+    ...d,
+    activeWindowMs: integer(env, 'CADENCE_ACTIVE_WINDOW_MS', d.activeWindowMs, 0, 7 * 86_400_000),
+    openCapMs: integer(env, 'CADENCE_OPEN_CAP_MS', d.openCapMs, d.successTtlMs, 86_400_000),
+    closedCapMs: integer(env, 'CADENCE_CLOSED_CAP_MS', d.closedCapMs, d.successTtlMs, 7 * 86_400_000),
+    appSafetyTtlMs: integer(env, 'CADENCE_APP_SAFETY_MS', d.appSafetyTtlMs, d.successTtlMs, 7 * 86_400_000),
+  };
+}
+
 /** Every setting (the refresh function); also throws `ProviderConfigError` for a bad `GIT_PROVIDERS`. */
 export function readRefreshEnv(env: Env): EnvConfig {
   const table = readTableEnv(env);
@@ -54,12 +67,7 @@ export function readRefreshEnv(env: Env): EnvConfig {
       tickBudgetMs: integer(env, 'TICK_BUDGET_MS', d.tickBudgetMs, 1_000, 900_000),
       safetyMarginMs: integer(env, 'SAFETY_MARGIN_MS', d.safetyMarginMs, 0, 60_000),
       gitProviders: parseProviderConfigs(optional(env, GIT_PROVIDERS_ENV)),
-      cadence: {
-        ...d.cadence,
-        activeWindowMs: integer(env, 'CADENCE_ACTIVE_WINDOW_MS', d.cadence.activeWindowMs, 0, 7 * 86_400_000),
-        openCapMs: integer(env, 'CADENCE_OPEN_CAP_MS', d.cadence.openCapMs, d.cadence.successTtlMs, 86_400_000),
-        closedCapMs: integer(env, 'CADENCE_CLOSED_CAP_MS', d.cadence.closedCapMs, d.cadence.successTtlMs, 7 * 86_400_000),
-      },
+      cadence: readCadenceEnv(env),
       fanOut: {
         maxWorkers: integer(env, 'MAX_WORKERS', d.fanOut.maxWorkers, 1, INLINE_MAP_MAX_CONCURRENCY),
         reservedConcurrency: integer(env, 'RESERVED_CONCURRENCY', d.fanOut.reservedConcurrency, 0, 100_000),

@@ -6,7 +6,7 @@ import { DynamoDeliveryLog, DynamoWebhookStore } from '../store/dynamo-webhook-s
 import { lambdaHandOn } from '../webhooks/lambda-hand-on.ts';
 import { secretsManagerSource } from '../webhooks/secrets-manager.ts';
 import { staticSecretSource } from '../webhooks/secrets.ts';
-import { readTableEnv, systemFromEnv, type EnvConfig, type FromEnvOptions } from './from-env.ts';
+import { readCadenceEnv, readTableEnv, systemFromEnv, type EnvConfig, type FromEnvOptions } from './from-env.ts';
 import { DEFAULT_SETTINGS, type Settings } from './settings.ts';
 import { composeWebhookReceiver, DEFAULT_WEBHOOK_SETTINGS, type WebhookReceiver, type WebhookSettings } from './webhook-receiver.ts';
 
@@ -44,6 +44,7 @@ export function readWebhookEnv(env: Env): WebhookEnvConfig {
       concurrency: integer(env, 'CONCURRENCY', d.concurrency, 1, 256),
       perTokenConcurrency: integer(env, 'PER_TOKEN_CONCURRENCY', d.perTokenConcurrency, 1, 256),
       gitProviders: parseProviderConfigs(optional(env, GIT_PROVIDERS_ENV)),
+      cadence: readCadenceEnv(env),
       deliveriesTableName: required(env, 'DELIVERIES_TABLE_NAME'),
     },
     webhook: {

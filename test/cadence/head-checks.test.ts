@@ -33,7 +33,7 @@ test('headChecksCadence: pending checks look at the fast end; unknown mergeabili
 
 test('nextDue: the checks rule shortens the adaptive period, records and clears mergeableUnknownSince; a quiet PR on a webhook host still looks at pending CI at the fast end', () => {
   const quiet: DiffStatusRow = { chatId: 'c', ...status({ checks: checks('pending') }), changedAt: NOW - 10 * 3_600_000 };
-  const period = (row: DiffStatusRow, s: PullRequestStatus, hosts = new Set<string>()) => {
+  const period = (row: DiffStatusRow, s: PullRequestStatus, hosts = new Map<string, number>()) => {
     const next = nextDue(row, { kind: 'refreshed', status: s, httpCache: {} }, NOW, P, () => 0, hosts);
     assert.equal(next.schedule.kind, 'every');
     return { periodMs: next.schedule.kind === 'every' ? next.schedule.periodMs : 0, next };
@@ -41,7 +41,7 @@ test('nextDue: the checks rule shortens the adaptive period, records and clears 
   assert.equal(period(quiet, status({ checks: checks('success') })).periodMs, P.successTtlMs, 'the finished checks are a change: fast end');
   assert.equal(period({ ...quiet, checks: checks('success') }, status({ checks: checks('success') })).periodMs, P.openCapMs, 'quiet and settled: the cap');
   assert.equal(period(quiet, status({ checks: checks('pending') })).periodMs, P.successTtlMs, 'still pending: the fast end');
-  assert.equal(period(quiet, status({ checks: checks('pending') }), new Set(['github.com'])).periodMs, P.successTtlMs, 'webhooks do not relax pending CI');
+  assert.equal(period(quiet, status({ checks: checks('pending') }), new Map([['github.com', P.webhookSafetyTtlMs]])).periodMs, P.successTtlMs, 'webhooks do not relax pending CI');
 
   const unknown = period({ ...quiet, checks: checks('success'), mergeable: 'clean' }, status({ checks: checks('success'), mergeable: 'unknown' }));
   assert.equal(unknown.periodMs, 15_000);

@@ -5,6 +5,10 @@ import { DEFAULT_CADENCE as P } from '../../src/cadence/policy.ts';
 import { webhookActivity } from '../../src/cadence/webhook-activity.ts';
 import type { PullRequestState } from '../../src/domain/row.ts';
 import { parseProviderConfigs, ProviderConfigError } from '../../src/providers/config.ts';
+import { ConfigError } from '../../src/config/env.ts';
+import { loadTemplate } from '../../src/dev/template.ts';
+import { readRefreshEnv } from '../../src/system/from-env.ts';
+import { readWebhookEnv } from '../../src/system/webhook-from-env.ts';
 import { ManualClock } from '../support/fakes.ts';
 
 const NOW = 1_800_000_000_000;
@@ -12,7 +16,7 @@ const refreshed = (url: string, pullRequestState: PullRequestState) =>
   ({ kind: 'refreshed', status: { url, pullRequestState }, httpCache: {} }) as unknown as Parameters<typeof nextDue>[1];
 
 test('PRs on a host that sends webhooks poll at the 15-minute safety cadence; everything else at 120 s', () => {
-  const hosts = new Set(['github.com', 'ghe.example.com:8443']);
+  const hosts = webhookHostsAt(NOW, ['github.com', 'ghe.example.com:8443'], new Map(), P);
   const cases: [string, string, PullRequestState, number][] = [
     ['open PR on a webhook host', 'https://github.com/o/r/pull/1', 'open', 15 * 60_000],
     ['open PR on a webhook host with a port', 'https://ghe.example.com:8443/o/r/pull/1', 'open', 15 * 60_000],
@@ -29,7 +33,7 @@ test('PRs on a host that sends webhooks poll at the 15-minute safety cadence; ev
 });
 
 test('a branch without a PR on a host that sends webhooks waits for the "opened" delivery: the hour-long safety cadence, even just after a push', () => {
-  const hosts = new Set(['github.com', 'ghe.example.com:8443']);
+  const hosts = webhookHostsAt(NOW, ['github.com', 'ghe.example.com:8443'], new Map(), P);
   const noPr = { kind: 'no_pr', httpCache: {} } as const;
   const justPushed = NOW - 30_000;
   const longAgo = NOW - 10 * 60_000;
@@ -56,8 +60,24 @@ test('a host counts while its last delivery is within the hour, and goes back to
     ['github.com', NOW - 59 * 60_000],
     ['gitlab.com', NOW - 61 * 60_000],
   ]);
-  assert.deepEqual([...webhookHostsAt(NOW, ['ghe.example.com'], deliveries, P)].sort(), ['ghe.example.com', 'github.com']);
-  assert.deepEqual([...webhookHostsAt(NOW + 2 * 60_000, [], deliveries, P)], [], 'deliveries stopped');
+  assert.deepEqual([...webhookHostsAt(NOW, ['ghe.example.com'], deliveries, P).keys()].sort(), ['ghe.example.com', 'github.com']);
+  assert.deepEqual([...webhookHostsAt(NOW + 2 * 60_000, [], deliveries, P).keys()], [], 'deliveries stopped');
+});
+
+test('a host with a GitHub App (its failed deliveries redelivered) polls its PRs at the App safety cadence; a branch without a PR keeps the hour', () => {
+  const hosts = webhookHostsAt(NOW, ['github.com', 'ghe.example.com'], new Map(), P, new Set(['github.com', 'gitlab.com']));
+  assert.deepEqual([...hosts], [['github.com', P.appSafetyTtlMs], ['ghe.example.com', P.webhookSafetyTtlMs]], 'an App host that sends nothing is not a webhook host');
+  assert.equal(P.appSafetyTtlMs, 60 * 60_000);
+  const cases: [string, string, PullRequestState, number][] = [
+    ['open PR on the App host', 'https://github.com/o/r/pull/1', 'open', P.appSafetyTtlMs],
+    ['merged PR on the App host (its cap is longer)', 'https://github.com/o/r/pull/1', 'merged', P.appSafetyTtlMs],
+    ['open PR on a webhook host without an App', 'https://ghe.example.com/o/r/pull/1', 'open', P.webhookSafetyTtlMs],
+  ];
+  for (const [name, url, state, ttl] of cases) {
+    assert.equal(nextDue({ chatId: 'c' }, refreshed(url, state), NOW, P, () => 0, hosts).staleAt, NOW + ttl, name);
+  }
+  const noPr = nextDue({ chatId: 'c', gitRemoteOrigin: 'https://github.com/o/r', updatedAt: NOW }, { kind: 'no_pr', httpCache: {} }, NOW, P, () => 0, hosts);
+  assert.equal(noPr.staleAt, NOW + P.webhookNoPullRequestMs);
 });
 
 test('the activity reads the last deliveries once a minute per container', async () => {
@@ -76,7 +96,7 @@ test('the activity reads the last deliveries once a minute per container', async
   clock.advance(30_000);
   assert.deepEqual([...(await activity.activeHosts())], [], 'cached');
   clock.advance(30_000);
-  assert.deepEqual([...(await activity.activeHosts())], ['github.com']);
+  assert.deepEqual([...(await activity.activeHosts())], [['github.com', P.webhookSafetyTtlMs]]);
   assert.equal(reads, 2);
 });
 
@@ -85,4 +105,22 @@ test('GIT_PROVIDERS: "webhooks": true marks a host; anything but a boolean is re
   assert.equal(github?.webhooks, true);
   assert.equal(gitlab?.webhooks, undefined);
   assert.throws(() => parseProviderConfigs('[{"type":"github","webUrl":"https://github.com","webhooks":"yes"}]'), ProviderConfigError);
+});
+
+test('CADENCE_* reach both functions that refresh rows: a delivery plans the next poll with the loop\'s cadence; a bad value is refused', () => {
+  const base = { TABLE_NAME: 't', TOKENS_TABLE_NAME: 'k', DELIVERIES_TABLE_NAME: 'd', WEBHOOK_SECRETS: '{"*":"s"}' };
+  const set = { CADENCE_OPEN_CAP_MS: '1800000', CADENCE_APP_SAFETY_MS: '21600000' };
+  for (const [name, read] of [['refresh', readRefreshEnv], ['webhook', readWebhookEnv]] as const) {
+    assert.deepEqual(read(base).settings.cadence, P, `${name}: defaults`);
+    const cadence = read({ ...base, ...set }).settings.cadence;
+    assert.equal(cadence.openCapMs, 1_800_000, name);
+    assert.equal(cadence.appSafetyTtlMs, 21_600_000, name);
+    assert.throws(() => read({ ...base, CADENCE_APP_SAFETY_MS: '1000' }), (err: unknown) => err instanceof ConfigError && err.variable === 'CADENCE_APP_SAFETY_MS', name);
+  }
+  const variables = (fn: string) => {
+    const env = (loadTemplate().Resources[fn]?.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables;
+    return Object.keys(env).filter((v) => v.startsWith('CADENCE_')).sort();
+  };
+  assert.deepEqual(variables('WebhookFunction'), variables('RefreshFunction'));
+  assert.ok(variables('RefreshFunction').includes('CADENCE_APP_SAFETY_MS'));
 });

@@ -70,6 +70,6 @@ test('on a host that sends webhooks, the refreshed row keeps the safety cadence 
   const plain = await refreshNow(deps, 'now-hook');
   const host = new URL(plain!.url!).host;
   assert.equal(parseSlot((await p.get('now-hook')).dueSlot)?.periodMs, DEFAULT_CADENCE.successTtlMs, 'normal polling without webhooks');
-  await refreshNow({ ...deps, webhookActivity: { activeHosts: async () => new Set([host]) } }, 'now-hook');
+  await refreshNow({ ...deps, webhookActivity: { activeHosts: async () => new Map([[host, DEFAULT_CADENCE.webhookSafetyTtlMs]]) } }, 'now-hook');
   assert.equal(parseSlot((await p.get('now-hook')).dueSlot)?.periodMs, DEFAULT_CADENCE.webhookSafetyTtlMs);
 });

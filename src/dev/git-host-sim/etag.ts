@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 
-/** Strong validator derived from the exact body bytes: same body, same ETag. */
+/**
+ * Validator derived from the exact body bytes (same body, same ETag), in GitHub's shape: a
+ * weak SHA-256, `W/"<64 hex>"` (68 characters). Rows store these, so their size is what a
+ * GitHub deployment's rows carry (the cost section bills row writes by size).
+ */
 export function etagFor(body: string): string {
-  return `"${createHash('sha256').update(body).digest('hex').slice(0, 40)}"`;
+  return `W/"${createHash('sha256').update(body).digest('hex')}"`;
 }
 
 /**

@@ -68,10 +68,10 @@ test('ETag on every JSON answer; If-None-Match gives 304 without body, not count
     const url = `${sim.url}/repos/acme/api/pulls/1`;
     const first = await http.get(url, auth('tok-a'));
     const etag = String(first.headers.etag);
-    assert.match(etag, /^"[0-9a-f]+"$/, 'strong and quoted');
+    assert.match(etag, /^W\/"[0-9a-f]{64}"$/, "GitHub's shape: a weak, quoted SHA-256");
     assert.equal(first.headers['x-ratelimit-remaining'], '9');
     for (const path of ['/repos/acme/api/pulls?head=acme:dev-a/x', '/repos/acme/api/pulls/1/reviews']) {
-      assert.match(String((await http.get(sim.url + path, auth('tok-a'))).headers.etag), /^"[0-9a-f]+"$/, path);
+      assert.match(String((await http.get(sim.url + path, auth('tok-a'))).headers.etag), /^W\/"[0-9a-f]{64}"$/, path);
     }
 
     const again = await http.get(url, { ...auth('tok-a'), 'if-none-match': etag });
@@ -79,8 +79,8 @@ test('ETag on every JSON answer; If-None-Match gives 304 without body, not count
     assert.equal(again.text, '');
     assert.equal(again.headers.etag, etag);
     assert.equal(again.headers['x-ratelimit-remaining'], '7', 'the 304 left the budget as it was');
-    const weak = await http.get(url, { ...auth('tok-a'), 'if-none-match': `W/${etag}` });
-    assert.equal(weak.status, 304);
+    const strong = await http.get(url, { ...auth('tok-a'), 'if-none-match': etag.slice(2) });
+    assert.equal(strong.status, 304, 'weak comparison: the same tag without W/ matches');
 
     const repo = sim.world.repo('acme', 'api')!;
     sim.world.push(repo.pulls.get(1)!, { additions: 3, deletions: 0, changedFiles: 1 }, clock.now());
