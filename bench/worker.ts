@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Dispatcher } from 'undici';
+import type { HttpAgent } from '../src/providers/http/agent.ts';
 import type { Clock } from '../src/domain/clock.ts';
 import { SLOT_INTERVAL_MS } from '../src/loop/rhythm.ts';
 import { parseProviderConfigs } from '../src/providers/config.ts';
@@ -37,7 +37,7 @@ export interface Worker {
 /**
  * The product's parts, wired by the composition root as the Lambda's are: the functions'
  * DynamoDB client, DynamoStore, DynamoTokenResolver, the GitHub provider of the world's
- * GIT_PROVIDERS, the Refresher and runTick. `dispatcher` unset = the container's shared undici
+ * GIT_PROVIDERS, the Refresher and runTick. `dispatcher` unset = the container's shared HTTP
  * agent, as in production.
  */
 export function createWorker(
@@ -45,7 +45,7 @@ export function createWorker(
   settings: WorkerSettings,
   clock: Clock,
   extras: {
-    dispatcher?: Dispatcher;
+    dispatcher?: HttpAgent;
     setupClient?: (client: DynamoDBClient) => void;
     cadence?: Settings['cadence'];
     store?: Store;

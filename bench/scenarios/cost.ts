@@ -61,8 +61,8 @@ const SLOT_MS = 10_000;
 /** The webhook function's scheduled redelivery pass (template.yaml: rate(5 minutes)). */
 const REDELIVERY_PASS_MS = 5 * 60_000;
 
-/** The safety cadences the cost section bills an App host at: today's (webhookSafetyTtlMs), and relaxed. */
-export const APP_SAFETY_TTLS_MS = [DEFAULT_CADENCE.webhookSafetyTtlMs, 60 * 60_000, 6 * 3_600_000] as const;
+/** The safety cadences the cost section bills an App host at: other webhook hosts' (webhookSafetyTtlMs), the App default (appSafetyTtlMs), and longer. */
+export const APP_SAFETY_TTLS_MS = [DEFAULT_CADENCE.webhookSafetyTtlMs, DEFAULT_CADENCE.appSafetyTtlMs, 6 * 3_600_000] as const;
 
 /** A week on an App host: the App's webhook with the redelivery pass, and the safety cadence its open PRs poll at. */
 export interface AppWeek {

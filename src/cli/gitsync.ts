@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
-import type { Dispatcher } from 'undici';
 import { RefreshError, describeError } from '../domain/errors.ts';
 import type { PullRequestStatus } from '../domain/row.ts';
 import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
 import { GitHubAppClient } from '../providers/github/app/app-client.ts';
 import { appKeySource, readKeySecretOrFile } from '../providers/github/app/app-key-source.ts';
-import { createHttpAgent } from '../providers/http/agent.ts';
+import { createHttpAgent, type HttpAgent } from '../providers/http/agent.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';
 import { systemClock } from '../domain/clock.ts';
 import { RowConditionalCache } from '../refresh/conditional-cache.ts';
@@ -86,7 +85,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 /** `gitsync refresh <chatId>`: the library's refreshNow against the configured tables; prints the stored row after. */
-async function refreshRow(chatId: string, io: CliIo, agent: Dispatcher): Promise<number> {
+async function refreshRow(chatId: string, io: CliIo, agent: HttpAgent): Promise<number> {
   const system = systemFromEnv(readRefreshEnv(io.env), { dispatcher: agent });
   try {
     const refreshed = await system.refreshNow(chatId, 30_000);
@@ -139,7 +138,7 @@ function forBranch(registry: ConfiguredProviderRegistry, origin: string): Target
  * The token variable's value; without one, on a host configured with a GitHub App, a fresh
  * installation token for the repository's account (this process's own: nothing is shared).
  */
-async function tokenFor(target: Target, configs: readonly ProviderConfig[], tokenEnv: string | undefined, env: CliIo['env'], agent: Dispatcher): Promise<string> {
+async function tokenFor(target: Target, configs: readonly ProviderConfig[], tokenEnv: string | undefined, env: CliIo['env'], agent: HttpAgent): Promise<string> {
   const { provider } = target;
   const name = tokenEnv ?? providerType(provider.type)?.tokenEnv;
   const token = name ? env[name] : undefined;

@@ -112,6 +112,9 @@ export function esbuildOptions(fn: SamFunction, outdir: string): BuildOptions & 
       case 'Sourcemap':
         options.sourcemap = value === true || value === 'true';
         break;
+      case 'SourcesContent':
+        options.sourcesContent = value === true || value === 'true';
+        break;
       case 'External':
         options.external = list(value, key);
         break;

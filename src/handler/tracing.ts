@@ -2,16 +2,19 @@ import type { Env } from '../config/env.ts';
 import type { FromEnvOptions } from '../system/from-env.ts';
 
 /**
- * Whether Powertools Tracer would trace here: inside Lambda (not under SAM local, which has no
- * X-Ray daemon) and not switched off by `POWERTOOLS_TRACE_ENABLED=false`. Elsewhere the Tracer
- * would be a no-op, so the X-Ray SDK, about a third of the refresh function's cold import, is
- * not even loaded.
+ * Whether Powertools Tracer would record anything here: inside Lambda (not under SAM local, which
+ * has no X-Ray daemon), not switched off by `POWERTOOLS_TRACE_ENABLED=false`, and with the
+ * function's X-Ray mode (`TRACING_MODE`, the template's `TracingMode`) not `PassThrough`: the
+ * loop's invocations come from an untraced state machine, so PassThrough samples none of them.
+ * Elsewhere the Tracer would be a no-op, so the X-Ray SDK (a sixth of the refresh bundle, about a
+ * tenth of its cold import) is not even loaded.
  */
 export function tracesHere(env: Env): boolean {
   return (
     env['AWS_LAMBDA_FUNCTION_NAME'] !== undefined &&
     env['AWS_SAM_LOCAL'] !== 'true' &&
-    env['POWERTOOLS_TRACE_ENABLED']?.toLowerCase() !== 'false'
+    env['POWERTOOLS_TRACE_ENABLED']?.toLowerCase() !== 'false' &&
+    env['TRACING_MODE'] !== 'PassThrough'
   );
 }
 

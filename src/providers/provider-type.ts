@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { HttpAgent } from './http/agent.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { GitHubAppConfig } from './github/app/app-config.ts';
 import type { RateLimitHeaderNames } from './http/rate-limit.ts';
@@ -9,7 +9,7 @@ import type { RepoShape } from './repo-shape.ts';
 
 /** What a provider type's `create` is given besides its configuration. */
 export interface ProviderDeps {
-  dispatcher: Dispatcher;
+  dispatcher: HttpAgent;
   clock: Clock;
   maxBodyBytes?: number;
 }

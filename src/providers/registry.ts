@@ -1,13 +1,12 @@
-import type { Dispatcher } from 'undici';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import type { ProviderConfig } from './provider-config.ts';
-import { sharedHttpAgent } from './http/agent.ts';
+import { sharedHttpAgent, type HttpAgent } from './http/agent.ts';
 import type { GitProvider, ProviderRegistry, PullRequestRef } from './provider.ts';
 import { providerType } from './provider-types.ts';
 
 export interface ProviderRegistryOptions {
   /** Defaults to the container's shared agent. */
-  dispatcher?: Dispatcher;
+  dispatcher?: HttpAgent;
   clock?: Clock;
   maxBodyBytes?: number;
 }

@@ -3,7 +3,7 @@ import type { ConditionalCache } from '../providers/provider.ts';
 
 /** Longest ETag kept; real ones are a quoted hash of well under 100 characters. */
 export const MAX_ETAG_LENGTH = 256;
-/** Printable ASCII only: anything else (CR/LF above all) is refused by undici as a header value. */
+/** Printable ASCII only: anything else (CR/LF above all) is refused by node:http as a header value. */
 const ETAG = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
 /**

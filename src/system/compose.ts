@@ -1,5 +1,4 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Dispatcher } from 'undici';
 import { systemClock, withRealWaits, type Clock, type WaitingClock } from '../domain/clock.ts';
 import type { DiffStatusRow } from '../domain/row.ts';
 import { silentLog, type Log } from '../domain/log.ts';
@@ -9,7 +8,7 @@ import { installationChanged } from '../ops/installation-changed.ts';
 import { tokenLinked } from '../ops/token-linked.ts';
 import type { ProviderRegistry } from '../providers/provider.ts';
 import { readKeyFile, type AppKeyReader } from '../providers/github/app/app-key-source.ts';
-import { sharedHttpAgent } from '../providers/http/agent.ts';
+import { sharedHttpAgent, type HttpAgent } from '../providers/http/agent.ts';
 import { createProviderRegistry } from '../providers/registry.ts';
 import type { ChangePublisher } from '../refresh/change-publisher.ts';
 import { Refresher } from '../refresh/refresher.ts';
@@ -52,7 +51,7 @@ export interface SystemParts {
   /** Default: one provider per `settings.gitProviders`, over `dispatcher`. */
   registry?: ProviderRegistry;
   /** HTTP dispatcher of the default registry. Default: the container's shared agent. */
-  dispatcher?: Dispatcher;
+  dispatcher?: HttpAgent;
   /** Default: the system clock. A clock that only tells the time waits in real time. */
   clock?: Clock | WaitingClock;
   /** Change events; none by default. */

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Dispatcher } from 'undici';
+import type { HttpAgent } from '../providers/http/agent.ts';
 import { ConfigError, integer, optional, required, url, type Env } from '../config/env.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -85,7 +85,7 @@ export interface FromEnvOptions {
   /** Instruments the DynamoDB client, e.g. Powertools Tracer's `captureAWSv3Client`. */
   instrumentDynamoDb?: (client: DynamoDBClient) => DynamoDBClient;
   /** HTTP dispatcher for the providers; default the container's shared agent. */
-  dispatcher?: Dispatcher;
+  dispatcher?: HttpAgent;
 }
 
 export interface EnvSystem extends System {

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Dispatcher } from 'undici';
+import type { HttpAgent } from '../providers/http/agent.ts';
 import type { WaitingClock } from '../domain/clock.ts';
 import type { Log } from '../domain/log.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';
@@ -14,7 +14,7 @@ import type { TokenResolver } from './token-resolver.ts';
 export interface AppTokensDeps {
   doc: DynamoDBDocumentClient;
   tokensTableName: string;
-  dispatcher: Dispatcher;
+  dispatcher: HttpAgent;
   clock: WaitingClock;
   /** The longest a resolved token is used (the tick's budget): its reuse margin follows from it. */
   longestUseMs: number;

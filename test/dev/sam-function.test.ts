@@ -28,6 +28,9 @@ test('BuildProperties map onto esbuild options, key=value lists included', () =>
   assert.deepEqual(options.outExtension, { '.js': '.cjs' });
   assert.ok(options.external?.includes('@aws-sdk/credential-provider-ini'));
   assert.deepEqual(options.mainFields, ['module', 'main']);
+  // SAM passes the YAML value as text (`--sources-content=false`): a map without the sources' text.
+  assert.equal(options.sourcemap, true);
+  assert.equal(options.sourcesContent, false);
   assert.equal(options.bundle, true);
   assert.ok(options.entryPoints[0]?.endsWith('/src/handler/refresh.ts'));
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tracesHere } from '../../src/handler/tracing.ts';
 
-test('the X-Ray SDK is loaded only where Powertools Tracer would trace', () => {
+test('the X-Ray SDK is loaded only where Powertools Tracer would trace: in Lambda, tracing on, the function\'s X-Ray mode Active', () => {
   const lambda = { AWS_LAMBDA_FUNCTION_NAME: 'gitsync-refresh' };
   const cases: [Record<string, string>, boolean][] = [
     [lambda, true],
@@ -10,6 +10,9 @@ test('the X-Ray SDK is loaded only where Powertools Tracer would trace', () => {
     [{ ...lambda, POWERTOOLS_TRACE_ENABLED: 'false' }, false],
     [{ ...lambda, POWERTOOLS_TRACE_ENABLED: 'FALSE' }, false],
     [{ ...lambda, AWS_SAM_LOCAL: 'true' }, false],
+    [{ ...lambda, TRACING_MODE: 'Active' }, true],
+    [{ ...lambda, TRACING_MODE: 'PassThrough' }, false],
+    [{ ...lambda, TRACING_MODE: 'PassThrough', POWERTOOLS_TRACE_ENABLED: 'true' }, false],
     [{}, false],
     [{ POWERTOOLS_TRACE_ENABLED: 'true' }, false],
   ];

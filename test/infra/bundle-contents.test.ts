@@ -54,7 +54,16 @@ test('the refresh bundle evaluates the rare paths only when they run (a dynamic 
     assert.ok(held(inputs, part), `${part} is bundled for its rare path (else this check proves nothing)`);
     assert.ok(!held(loadedAtImport, part), `${part} is evaluated when the refresh bundle is imported`);
   }
-  assert.ok(held(loadedAtImport, 'undici/') && held(loadedAtImport, '@aws-sdk/client-dynamodb/'), 'what every tick runs loads with the function');
+  assert.ok(held(loadedAtImport, 'src/providers/http/agent.ts') && held(loadedAtImport, '@aws-sdk/client-dynamodb/'), 'what every tick runs loads with the function');
+});
+
+test('no bundle holds undici or node:http2: the providers\' HTTP is node:http(s) keep-alive agents (src/providers/http/agent.ts)', async () => {
+  for (const logicalId of ['RefreshFunction', 'WebhookFunction', 'MarkStaleFunction']) {
+    const { inputs, builtins } = await functionSources(samFunction(template, logicalId));
+    assert.ok(builtins.has('https'), `${logicalId}: the bundle's builtins are seen (else this check proves nothing)`);
+    assert.ok(!held(inputs, 'undici/'), `${logicalId} holds undici (its HTTP/2 client and wasm parsers were 44% of the bundle)`);
+    assert.ok(!builtins.has('http2'), `${logicalId} requires node:http2`);
+  }
 });
 
 test('the webhook bundle holds no Lambda SDK (its rare hand-on loads the runtime\'s), no refresh loop and no tracer', async () => {

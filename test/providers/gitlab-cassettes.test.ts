@@ -208,7 +208,7 @@ for (const [name, [additions, deletions]] of Object.entries(rawDiffCases)) {
     const replay = await startReplay(interactionsOf(name));
     try {
       const [only] = interactionsOf(name);
-      const res = await request(`${replay.url}${only!.key}`, { dispatcher: agent });
+      const res = await request(`${replay.url}${only!.key}`);
       assert.equal(res.statusCode, 200);
       assert.deepEqual(countDiffLines(rawDiffText(await res.body.text())), { additions, deletions });
     } finally {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { esbuildOptions, type SamFunction } from '../../src/dev/sam-function.ts';
@@ -19,6 +20,8 @@ export interface FunctionSources {
    * counts wherever it is, so this may hold more than loads, never less.
    */
   loadedAtImport: Set<string>;
+  /** Node builtins the bundled code requires, anywhere in it (`https`, `zlib`, ...; `node:` left off). */
+  builtins: Set<string>;
 }
 
 const built = new Map<SamFunction, Promise<FunctionSources>>();
@@ -58,6 +61,7 @@ async function bundleSources(fn: SamFunction): Promise<FunctionSources> {
     if (marker) current = marker[1];
     else if (current?.startsWith('src/')) bundled.set(current, `${bundled.get(current) ?? ''}${line}\n`);
   }
+  const builtins = new Set([...code.matchAll(/\brequire\("(?:node:)?([a-z_/0-9]+)"\)/g)].map((m) => m[1]!).filter((name) => isBuiltin(name)));
   const entry = Object.values(result.metafile?.outputs ?? {}).find((o) => o.entryPoint)?.entryPoint;
   const loadedAtImport = new Set<string>();
   const pending = entry ? [entry] : [];
@@ -68,7 +72,7 @@ async function bundleSources(fn: SamFunction): Promise<FunctionSources> {
       if (!imported.external && imported.kind !== 'dynamic-import') pending.push(imported.path);
     }
   }
-  return { files, bundled, packages, inputs: new Set(Object.keys(graph)), loadedAtImport };
+  return { files, bundled, packages, inputs: new Set(Object.keys(graph)), loadedAtImport, builtins };
 }
 
 /** IAM actions of the DynamoDB commands (`@aws-sdk/lib-dynamodb` or `client-dynamodb`) a file sends. */

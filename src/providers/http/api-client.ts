@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Dispatcher } from 'undici';
+import type { HttpAgent } from './agent.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { canonicalJson } from '../../domain/same-value.ts';
 import { ProviderError, RateLimitedError } from '../../domain/errors.ts';
@@ -18,7 +18,7 @@ const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 export interface ApiClientOptions {
   /** Configured API base; every request goes below it, never to a host from row data. */
   apiUrl: string;
-  dispatcher: Dispatcher;
+  dispatcher: HttpAgent;
   clock: Clock;
   rateLimitHeaders: RateLimitHeaderNames;
   /** Headers of every request, the token's included. */

@@ -1,10 +1,9 @@
-import type { Dispatcher } from 'undici';
-import { request } from './undici-parts.ts';
+import type { HttpAgent, HttpResponse } from './agent.ts';
 import { ProviderError } from '../../domain/errors.ts';
 import type { HttpAnswer } from './answer.ts';
 
 export interface JsonGetRequest {
-  dispatcher: Dispatcher;
+  dispatcher: HttpAgent;
   url: string;
   headers: Record<string, string>;
   signal: AbortSignal;
@@ -23,13 +22,13 @@ export interface JsonGetRequest {
  * `ProviderError`; an abort by `signal` propagates unchanged so the caller sees its deadline.
  */
 export async function getJson(req: JsonGetRequest): Promise<HttpAnswer> {
-  let res: Dispatcher.ResponseData;
+  let res: HttpResponse;
   try {
-    res = await request(req.url, {
+    res = await req.dispatcher.request({
+      url: req.url,
       method: req.method ?? 'GET',
       headers: req.headers,
       signal: req.signal,
-      dispatcher: req.dispatcher,
       ...(req.body !== undefined ? { body: req.body } : {}),
     });
   } catch (err) {
@@ -43,8 +42,8 @@ export async function getJson(req: JsonGetRequest): Promise<HttpAnswer> {
     res.body.destroy();
     throw err instanceof ProviderError ? err : networkError(err, req);
   }
-  const ok = res.statusCode >= 200 && res.statusCode < 300;
-  return { status: res.statusCode, headers, body: ok ? parseJson(text, req.what, res.statusCode) : tryParseJson(text) };
+  const ok = res.status >= 200 && res.status < 300;
+  return { status: res.status, headers, body: ok ? parseJson(text, req.what, res.status) : tryParseJson(text) };
 }
 
 async function readBounded(body: AsyncIterable<Buffer>, declared: number, req: JsonGetRequest): Promise<string> {

@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { HttpAgent } from '../../http/agent.ts';
 import type { Clock } from '../../../domain/clock.ts';
 import { AuthError, ProviderError } from '../../../domain/errors.ts';
 import { answerMessage, type HttpAnswer } from '../../http/answer.ts';
@@ -35,7 +35,7 @@ export interface AppClientOptions {
   appId: string;
   /** The App's key, read once per container (`System.start` reads it before the first tick). */
   key: AppKeySource;
-  dispatcher: Dispatcher;
+  dispatcher: HttpAgent;
   clock: Clock;
   rateLimitHeaders: RateLimitHeaderNames;
 }
