@@ -21,14 +21,17 @@ const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetI
  * command for `ReturnConsumedCapacity: INDEXES` and adds up the answer, table and each GSI apart.
  * `tableAlias` maps real (unique) table names to stable labels.
  *
- * One correction, counted in `raisedToMinimum`: DynamoDB Local reports 0 units for a Query or
+ * Two corrections, counted in `raisedToMinimum`: DynamoDB Local reports 0 units for a Query or
  * Scan that found nothing, where DynamoDB bills the minimum read ("Queries that do not return
  * results consume the minimum read capacity units according to the type of read": 0.5 eventually
- * consistent, 1 strongly consistent); such an answer is counted at that minimum.
+ * consistent, 1 strongly consistent); such an answer is counted at that minimum. And it bills a
+ * BatchGetItem for the items it found only, where DynamoDB bills a read of an item that does not
+ * exist like any read ("If you perform a read operation on an item that doesn't exist, DynamoDB
+ * will still consume read throughput"): each key it found nothing for is added at the minimum.
  */
 export class CapacityMeter {
   #totals: CapacityTotals = {};
-  /** Empty Query / Scan answers DynamoDB Local reported at 0 units, counted at DynamoDB's minimum. */
+  /** Empty Query / Scan answers and BatchGetItem keys without an item that DynamoDB Local reported at 0 units, counted at DynamoDB's minimum. */
   raisedToMinimum = 0;
   readonly #alias: (table: string) => string;
 
@@ -43,11 +46,13 @@ export class CapacityMeter {
         input['ReturnConsumedCapacity'] = 'INDEXES';
         const out = await next(args);
         const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-        const output = out.output as { ConsumedCapacity?: ConsumedCapacityShape | ConsumedCapacityShape[]; Count?: number };
+        const output = out.output as { ConsumedCapacity?: ConsumedCapacityShape | ConsumedCapacityShape[]; Count?: number } & BatchGetOutput;
         for (const c of [output.ConsumedCapacity ?? []].flat()) {
           const empty = (operation === 'Query' || operation === 'Scan') && output.Count === 0 && !c.CapacityUnits;
+          const missing = operation === 'BatchGetItem' ? keysWithoutItem(input as BatchGetInput, output, c.TableName ?? '') : 0;
           if (empty) this.raisedToMinimum += 1;
-          this.#record(operation, empty ? minimumRead(c, input) : c);
+          this.raisedToMinimum += missing;
+          this.#record(operation, empty ? minimumRead(c, input) : missing > 0 ? plusMissing(c, input as BatchGetInput, missing) : c);
         }
         return out;
       },
@@ -82,6 +87,28 @@ export class CapacityMeter {
     this.#totals = {};
     this.raisedToMinimum = 0;
   }
+}
+
+interface BatchGetInput {
+  RequestItems?: Record<string, { Keys?: unknown[]; ConsistentRead?: boolean }>;
+}
+interface BatchGetOutput {
+  Responses?: Record<string, unknown[]>;
+  UnprocessedKeys?: Record<string, { Keys?: unknown[] }>;
+}
+
+/** Keys of `table` the BatchGetItem read and found no item for (asked, not answered, not left unprocessed). */
+function keysWithoutItem(input: BatchGetInput, output: BatchGetOutput, table: string): number {
+  const asked = input.RequestItems?.[table]?.Keys?.length ?? 0;
+  const found = output.Responses?.[table]?.length ?? 0;
+  const unprocessed = output.UnprocessedKeys?.[table]?.Keys?.length ?? 0;
+  return Math.max(0, asked - found - unprocessed);
+}
+
+/** A BatchGetItem's units with each key that found no item at DynamoDB's minimum read. */
+function plusMissing(c: ConsumedCapacityShape, input: BatchGetInput, missing: number): ConsumedCapacityShape {
+  const units = (input.RequestItems?.[c.TableName ?? '']?.ConsistentRead === true ? 1 : 0.5) * missing;
+  return { ...c, CapacityUnits: (c.CapacityUnits ?? 0) + units, Table: { CapacityUnits: (c.Table?.CapacityUnits ?? c.CapacityUnits ?? 0) + units } };
 }
 
 /** An empty answer at DynamoDB's minimum read, on the index it read when it read one. */

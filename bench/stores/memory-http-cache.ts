@@ -11,7 +11,8 @@ const KB = 1024;
 /**
  * The HTTP cache table in memory, beside `MemoryStore`, charging each call what DynamoDB bills
  * (`DynamoHttpCacheStore`'s calls): a BatchGetItem per 100 keys, eventually consistent, each
- * item found rounded up to 4 KB on its own (a projection does not lower it); a PutItem on the
+ * item found rounded up to 4 KB on its own (a projection does not lower it), each key without an
+ * item at the minimum read (DynamoDB bills reading an item that does not exist); a PutItem on the
  * larger of the item it replaces and the new one, rounded up to 1 KB. The items are what the
  * DynamoDB store writes (`chatId`, `entries`, `expiresAt`), so their sizes are too.
  * test/bench/meter-agreement.test.ts holds the charges to DynamoDB Local's.
@@ -33,8 +34,8 @@ export class MemoryHttpCache implements HttpCacheStore {
       let units = 0;
       for (const chatId of unique.slice(i, i + BATCH_GET_KEYS)) {
         const item = this.items.get(chatId);
+        units += item ? Math.ceil(itemSize(item) / (4 * KB)) : 1;
         if (!item) continue;
-        units += Math.ceil(itemSize(item) / (4 * KB));
         found.set(chatId, structuredClone(item.entries));
       }
       this.#charge?.({ operation: 'cacheRead', read: 0.5 * units, write: 0, indexWrite: 0 });
