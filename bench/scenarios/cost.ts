@@ -348,7 +348,7 @@ export interface WeekResult {
   changeToRow: Record<ChangePath, number[]>;
 }
 
-/** The simulated rows' host, as the cadence reads it from a PR url. */
+/** The loop's own operations (shard leases, due-index reads, the lead's census): billed on the loop's line, not the rows'. */
 const LOOP_OPERATIONS: ReadonlySet<CapacityCharge['operation']> = new Set(['lease', 'release', 'query', 'census', 'sweep']);
 
 /**
@@ -379,6 +379,10 @@ export async function simulateWeek(
   let category: 'unchanged' | 'changed' | 'other' = 'other';
   /** Inside a delivery's refresh: its units are the webhook path's, measured per delivery on DynamoDB Local, not the rows'. */
   let inDelivery = false;
+  const chargeDelivery = (c: CapacityCharge): void => {
+    result.deliveryModel.wru += c.write;
+    result.deliveryModel.rru += c.read;
+  };
   const rowWru = { unchanged: 0, changed: 0, other: 0 };
   let rowRru = 0;
   const loop = { wru: 0, rru: 0, queryBytes: new Map<number, number>() };
@@ -392,11 +396,7 @@ export async function simulateWeek(
         else loop.queryBytes.set(c.bytes, (loop.queryBytes.get(c.bytes) ?? 0) + 1);
         return;
       }
-      if (inDelivery) {
-        result.deliveryModel.wru += c.write;
-        result.deliveryModel.rru += c.read;
-        return;
-      }
+      if (inDelivery) return chargeDelivery(c);
       rowWru[category] += c.write;
       rowRru += c.read;
     },
@@ -405,11 +405,7 @@ export async function simulateWeek(
   const httpCache = new MemoryHttpCache({
     clock,
     onCharge: (c) => {
-      if (inDelivery) {
-        result.deliveryModel.wru += c.write;
-        result.deliveryModel.rru += c.read;
-        return;
-      }
+      if (inDelivery) return chargeDelivery(c);
       cache.wru += c.write;
       cache.rru += c.read;
       if (c.operation === 'cacheWrite') cache.writes += 1;

@@ -1,7 +1,7 @@
 import type { Clock } from '../../src/domain/clock.ts';
 import { systemClock } from '../../src/domain/clock.ts';
 import type { ConditionalCacheEntries } from '../../src/domain/row.ts';
-import { BATCH_GET_KEYS } from '../../src/store/dynamo-http-cache-store.ts';
+import { readBatches } from '../../src/store/dynamo-http-cache-store.ts';
 import { httpCacheExpiry, type HttpCacheStore } from '../../src/store/http-cache-store.ts';
 import { itemSize } from '../../src/store/item-size.ts';
 import { writeUnits, type CapacityCharge } from './memory-store.ts';
@@ -28,15 +28,14 @@ export class MemoryHttpCache implements HttpCacheStore {
   }
 
   async read(chatIds: readonly string[]): Promise<Map<string, unknown>> {
-    const unique = [...new Set(chatIds)];
     const found = new Map<string, unknown>();
-    for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+    for (const batch of readBatches(chatIds)) {
       let units = 0;
-      for (const chatId of unique.slice(i, i + BATCH_GET_KEYS)) {
+      for (const chatId of batch) {
         const item = this.items.get(chatId);
+        // A key without an item is still a read: the minimum.
         units += item ? Math.ceil(itemSize(item) / (4 * KB)) : 1;
-        if (!item) continue;
-        found.set(chatId, structuredClone(item.entries));
+        if (item) found.set(chatId, structuredClone(item.entries));
       }
       this.#charge?.({ operation: 'cacheRead', read: 0.5 * units, write: 0, indexWrite: 0 });
     }

@@ -4,7 +4,15 @@ import type { ConditionalCacheEntries } from '../domain/row.ts';
 import { httpCacheExpiry, type HttpCacheStore } from './http-cache-store.ts';
 
 /** Keys one BatchGetItem may ask for. */
-export const BATCH_GET_KEYS = 100;
+const BATCH_GET_KEYS = 100;
+
+/** The distinct chat ids in BatchGetItem-sized batches, in order. */
+export function readBatches(chatIds: readonly string[]): string[][] {
+  const unique = [...new Set(chatIds)];
+  const batches: string[][] = [];
+  for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) batches.push(unique.slice(i, i + BATCH_GET_KEYS));
+  return batches;
+}
 
 /**
  * `HttpCacheStore` over the HTTP cache table (key `chatId`; `entries`; `expiresAt`, the TTL in
@@ -23,12 +31,9 @@ export class DynamoHttpCacheStore implements HttpCacheStore {
   }
 
   async read(chatIds: readonly string[]): Promise<Map<string, unknown>> {
-    const unique = [...new Set(chatIds)];
     const found = new Map<string, unknown>();
-    const batches: string[][] = [];
-    for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) batches.push(unique.slice(i, i + BATCH_GET_KEYS));
     await Promise.all(
-      batches.map(async (batch) => {
+      readBatches(chatIds).map(async (batch) => {
         let keys: Record<string, unknown>[] | undefined = batch.map((chatId) => ({ chatId }));
         for (let attempt = 0; attempt < 2 && keys && keys.length > 0; attempt++) {
           const out: BatchGetCommandOutput = await this.#doc.send(
