@@ -46,7 +46,7 @@ export const BILL_PRICES = {
 
 /** The template's defaults the bill is computed at (read from template.yaml, nothing assumed). */
 export interface TemplateDefaults
-  extends Pick<Settings, 'shardCount' | 'batchSize' | 'concurrency' | 'perTokenConcurrency' | 'tickBudgetMs' | 'safetyMarginMs' | 'fanOut'> {
+  extends Pick<Settings, 'shardCount' | 'batchSize' | 'concurrency' | 'perTokenConcurrency' | 'tickBudgetMs' | 'safetyMarginMs' | 'fanOut' | 'tokenMemoryMs'> {
   refreshMemoryGb: number;
   webhookMemoryGb: number;
   markStaleMemoryGb: number;
@@ -81,6 +81,7 @@ export function templateDefaults(template: CfnTemplate = loadTemplate()): Templa
     perTokenConcurrency: parameter('PerTokenConcurrency'),
     tickBudgetMs: parameter('TickBudgetMs'),
     safetyMarginMs: parameter('SafetyMarginMs'),
+    tokenMemoryMs: parameter('TokenMemoryMs'),
     fanOut: { maxWorkers: parameter('MaxWorkers'), reservedConcurrency: parameter('RefreshReservedConcurrency'), rowsPerWorker: parameter('RowsPerWorker') },
     refreshMemoryGb: gb('RefreshFunction'),
     webhookMemoryGb: gb('WebhookFunction'),

@@ -2,7 +2,7 @@ import { webhookHostsAt } from '../../src/cadence/next-due.ts';
 import { DEFAULT_CADENCE, type CadencePolicy } from '../../src/cadence/policy.ts';
 import { etagFor } from '../../src/dev/git-host-sim/etag.ts';
 import { seededRandom, type Random } from '../../src/dev/git-host-sim/prng.ts';
-import { systemClock } from '../../src/domain/clock.ts';
+import { systemClock, type Clock } from '../../src/domain/clock.ts';
 import { NoTokenError } from '../../src/domain/errors.ts';
 import type { ConditionalCacheEntries, DiffStatusRow, PullRequestStatus } from '../../src/domain/row.ts';
 import { markStale } from '../../src/ops/mark-stale.ts';
@@ -11,6 +11,12 @@ import { refreshNow } from '../../src/ops/refresh-now.ts';
 import type { ChangePublisher } from '../../src/refresh/change-publisher.ts';
 import type { RefreshResult } from '../../src/domain/refresh-result.ts';
 import type { RowRefresher } from '../../src/refresh/pipeline.ts';
+import { RememberedCaches } from '../../src/refresh/remembered-caches.ts';
+import { RememberedTokens } from '../../src/tokens/remembered-tokens.ts';
+import type { TokenResolver } from '../../src/tokens/token-resolver.ts';
+import { DEFAULT_PROVIDERS } from '../../src/providers/config.ts';
+import { sharedHttpAgent } from '../../src/providers/http/agent.ts';
+import { createProviderRegistry } from '../../src/providers/registry.ts';
 import { runTick } from '../../src/refresh/tick.ts';
 import { emptySummary, type TickSummary } from '../../src/refresh/tick-summary.ts';
 import { leadTask, workerTask, type SlotParts } from '../../src/loop/slot.ts';
@@ -117,6 +123,9 @@ export type RowSample = Pick<DiffStatusRow, 'checks' | 'mergeable' | 'headSha'> 
   httpCache?: ConditionalCacheEntries;
 };
 
+/** A tick that remembers no cache item: the calibration measures what each refresh's table calls cost (the week models the memory). */
+const UNREMEMBERED = { rememberedCaches: new RememberedCaches(0) };
+
 /**
  * Runs the real pipeline (real tick, real GitHub provider, simulated host, no latency) over
  * `CALIBRATION_ROWS` rows that all have a PR: a first pass, a pass where nothing changed
@@ -159,7 +168,7 @@ export async function calibrate(endpoint: string, design: Design, store: 'dynamo
     const before = worker.refreshes.length;
     let ticks = 0;
     for (;;) {
-      const summary = await worker.system.tick();
+      const summary = await worker.system.tick({}, UNREMEMBERED);
       ticks += 1;
       if (summary.claimed === 0 && !summary.backlog) break;
     }
@@ -170,7 +179,7 @@ export async function calibrate(endpoint: string, design: Design, store: 'dynamo
     await drain();
     clock.skipTo(clock.now() + SLOT_MS);
     let mark = consumed();
-    await worker.system.tick();
+    await worker.system.tick({}, UNREMEMBERED);
     const idleTick = since(mark);
     const pass = async (): Promise<{ refreshes: number; used: Units; cache: Units }> => {
       clock.skipTo(clock.now() + DEFAULT_CADENCE.successTtlMs + SLOT_MS);
@@ -319,9 +328,15 @@ export interface WeekResult {
    * only when a row's validators changed: `writes`), and its stored bytes per row at the end
    * (items and DynamoDB's 100 bytes of overhead each).
    */
-  cache: { wru: number; rru: number; writes: number; bytesPerRow: number };
-  /** Tokens-table GetItems of the loop's refreshes: one per owner and host per refresh batch (the Refresher's look-ups). */
+  /** The HTTP cache table's units; `recalled`: items the container's memory answered (no read). */
+  cache: { wru: number; rru: number; writes: number; bytesPerRow: number; recalled: number };
+  /**
+   * Tokens-table GetItems of the loop's refreshes: the Refresher looks each owner's token up once
+   * per batch, through the container's memory (`RememberedTokens`): a read when it does not hold it.
+   */
   tokenReads: number;
+  /** The look-ups themselves (one per owner and host per batch): what a container that remembers nothing reads. */
+  tokenLookups: number;
   /** Deliveries lost (failed at the function), and of them those an App's redelivery pass had sent again; the passes and their billed ms. */
   lostDeliveries: number;
   redeliveries: number;
@@ -401,7 +416,7 @@ export async function simulateWeek(
       rowRru += c.read;
     },
   });
-  const cache = { wru: 0, rru: 0, writes: 0, bytesPerRow: 0 };
+  const cache = { wru: 0, rru: 0, writes: 0, bytesPerRow: 0, recalled: 0 };
   const httpCache = new MemoryHttpCache({
     clock,
     onCharge: (c) => {
@@ -419,15 +434,31 @@ export async function simulateWeek(
 
   const result: WeekResult = {
     rows: rowCount, days, deliveries: 0, deliveryApiRequests: 0, refreshes: 0, refreshesByKind: { active: 0, quiet: 0, closed: 0, noPr: 0, noToken: 0 }, prRefreshes: 0, unchangedRefreshes: 0, changedRefreshes: 0, rowWru, rowRru: 0,
-    loop, cache, tokenReads: 0, lostDeliveries: 0, redeliveries: 0, redeliveryPasses: 0, redeliveryPassMs: 0, redeliveryLogBytes: 0, deliveryModel: { wru: 0, rru: 0 }, apiRequests: 0, events: 0, pushes: 0, slots: 0, ticks: 0, refreshBilledMs: 0, executions: 0, executionBilledMs: 0,
+    loop, cache, tokenReads: 0, tokenLookups: 0, lostDeliveries: 0, redeliveries: 0, redeliveryPasses: 0, redeliveryPassMs: 0, redeliveryLogBytes: 0, deliveryModel: { wru: 0, rru: 0 }, apiRequests: 0, events: 0, pushes: 0, slots: 0, ticks: 0, refreshBilledMs: 0, executions: 0, executionBilledMs: 0,
     logs: { refreshInvocationBytes: 0, refreshRowBytes: 0, webhookBytes: 0, seriesCount: 0, seriesHours: 0 }, basePartitionShare: 0,
     changeToRow: { active: [], quiet: [], reopened: [], prOpened: [], tokenLinked: [], lostDelivery: [] },
   };
+  // Owners without a token until it is linked (never, for the owner who does not link one).
+  const tokenFrom = new Map(rows.filter((r) => r.kind === 'noToken').map((r) => [ownerOf(r), r.tokenAt ?? Infinity]));
+  const tokensTable: TokenResolver = {
+    async resolve(ownerId) {
+      result.tokenReads += 1;
+      if ((tokenFrom.get(ownerId) ?? -Infinity) > clock.now()) throw new NoTokenError();
+      return { value: 'token', key: ownerId };
+    },
+    recordRateLimit: async () => {},
+  };
+  const github = createProviderRegistry(DEFAULT_PROVIDERS, { clock, dispatcher: sharedHttpAgent() }).forOrigin(ORIGIN)!;
+  let container = refreshContainer(tokensTable, clock, cache);
   const refresher: RowRefresher = {
     async refresh(batch, _run, onResult) {
-      // The Refresher looks each owner's token up once per batch (one host here).
+      // The Refresher looks each owner's token up once per batch (one host here), through the container's memory.
       // An App's installation tokens are kept by each container for their hour (mints are billed per installation-hour).
-      if (!inDelivery && !app) result.tokenReads += new Set(batch.map((row) => row.ownerId)).size;
+      if (!inDelivery && !app) {
+        const owners = new Set(batch.map((row) => row.ownerId ?? ''));
+        result.tokenLookups += owners.size;
+        for (const owner of owners) await container.tokens.resolve(owner, github.provider, github.repo).catch(() => undefined);
+      }
       return batch.map((row, i) => {
         const answer = answerFor(byId.get(row.chatId)!, clock.now(), sample.httpCache, result);
         onResult?.(i, answer);
@@ -489,7 +520,7 @@ export async function simulateWeek(
     ...(webhookActivity ? { webhookActivity } : {}),
   };
   const tick = (shards?: readonly number[], fanOutWorker = false) =>
-    runTick(tickDeps, { batchSize: SETTINGS.batchSize, tickBudgetMs: SETTINGS.tickBudgetMs, safetyMarginMs: SETTINGS.safetyMarginMs, ...(shards ? { shards } : {}), fanOutWorker });
+    runTick({ ...tickDeps, rememberedCaches: container.caches }, { batchSize: SETTINGS.batchSize, tickBudgetMs: SETTINGS.tickBudgetMs, safetyMarginMs: SETTINGS.safetyMarginMs, ...(shards ? { shards } : {}), fanOutWorker });
   const slotParts: SlotParts = { census: store, fanOut: DEFAULTS.fanOut, tick: (run) => tick(run.shards, run.fanOutWorker) };
   /** One refresh function invocation: its work, then its report; billed for its base time and its host requests over CONCURRENCY. */
   const invoke = async <T extends TickSummary>(at: number, work: () => Promise<T>): Promise<T> => {
@@ -510,6 +541,7 @@ export async function simulateWeek(
   for (let t = t0, slot = 0; t < end; t += SLOT_MS, slot++) {
     clock.current = t;
     result.slots += 1;
+    if (t - container.since >= PROJECTION.refreshContainerLifeMs) container = refreshContainer(tokensTable, clock, cache);
     if ((t - t0) % HOUR === 0) baseShares.push(basePartitionShare(store));
     while (nextPush < pushes.length && pushes[nextPush]!.at <= t) {
       const { row } = pushes[nextPush++]!;
@@ -798,6 +830,14 @@ export const PROJECTION = {
    * Installation tokens are kept by each container for their hour: a refresh reads no table for its token.
    */
   app: { rowsPerInstallation: 200, mintsPerInstallationHour: 1.016, mint: { wru: 2, rru: 1 }, pass: { wru: 1, rru: 0.5 } },
+  /**
+   * How long the refresh function's container lives, with what it remembers (tokens, HTTP cache
+   * items): AWS does not publish it; the loop invokes the function every 10 s, so one warm
+   * container serves it until Lambda replaces it, reported in hours; an hour is assumed. With
+   * fan-out each worker's shards land on any of the slot's warm containers: the bill then counts
+   * a container's memory as serving 1 in `workers` of what it served in the week.
+   */
+  refreshContainerLifeMs: 60 * 60_000,
   /** The webhook function reads its secret once per container; a container is taken to live 15 minutes. */
   secretCallsPerMonth: (30 * 24 * 60) / 15,
 };
@@ -841,6 +881,8 @@ export function monthOf(design: Design, week: WeekResult, rows: number, dynamo: 
   const duePerSlot = perMonth(week.refreshes) / SLOTS_PER_MONTH;
   const workers = duePerSlot > DEFAULTS.fanOut.rowsPerWorker ? Math.min(DEFAULTS.fanOut.maxWorkers, Math.ceil(duePerSlot / DEFAULTS.fanOut.rowsPerWorker)) : 0;
   const refreshInvocations = week.ticks * slotsScale + workers * SLOTS_PER_MONTH;
+  // Warm containers a slot's work spreads over (the week's tables need one).
+  const containers = Math.max(1, workers);
   const apiRequests = perMonth(week.apiRequests - week.deliveryApiRequests);
   const refreshMs = (week.ticks * slotsScale + workers * SLOTS_PER_MONTH) * PROJECTION.tickBaseMs + (apiRequests * PROJECTION.githubRequestMs) / DEFAULTS.concurrency;
   const deliveries = perMonth(week.deliveries);
@@ -863,13 +905,14 @@ export function monthOf(design: Design, week: WeekResult, rows: number, dynamo: 
       rowRru,
       loopWru: week.loop.wru * slotsScale * loopW,
       loopRru: (week.loop.rru + queryRru) * slotsScale * loopR,
-      tokensRru: perMonth(week.tokenReads) * dynamo.tokenReadRru + mints * PROJECTION.app.mint.rru,
+      tokensRru: perMonth(Math.min(week.tokenLookups, containers * week.tokenReads)) * dynamo.tokenReadRru + mints * PROJECTION.app.mint.rru,
       tokensWru: mints * PROJECTION.app.mint.wru,
       webhookWru: deliveries * delivery.wru + passes * PROJECTION.app.pass.wru,
       webhookRru: deliveries * delivery.rru + passes * PROJECTION.app.pass.rru,
       storageGb: (rows * (dynamo.rowBytes + PROJECTION.itemOverheadBytes + PROJECTION.indexEntriesBytes)) / 1024 ** 3,
       cacheWru: perMonth(week.cache.wru) * cacheRatio((u) => u.wru),
-      cacheRru: perMonth(week.cache.rru) * cacheRatio((u) => u.rru),
+      // An item the week's one container recalled is read (0.5 RRU a key) when another container serves its shard.
+      cacheRru: perMonth(week.cache.rru + week.cache.recalled * 0.5 * (1 - 1 / containers)) * cacheRatio((u) => u.rru),
       cacheStorageGb: (rows * week.cache.bytesPerRow) / 1024 ** 3,
     },
     refreshInvocations,
@@ -1128,4 +1171,19 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
     },
     realMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * The refresh function's warm container as the week runs it: its token memory over the tokens
+ * table and its memory of HTTP cache items (the ones it recalls counted, for the bill at fan-out).
+ */
+function refreshContainer(tokensTable: TokenResolver, clock: Clock, cache: { recalled: number }) {
+  const caches = new (class extends RememberedCaches {
+    override recall(chatId: string, version: unknown) {
+      const held = super.recall(chatId, version);
+      if (held) cache.recalled += 1;
+      return held;
+    }
+  })();
+  return { since: clock.now(), tokens: new RememberedTokens(tokensTable, clock, DEFAULTS.tokenMemoryMs), caches };
 }

@@ -173,3 +173,9 @@ export function changedPullRequestFields(row: DiffStatusRow, status: PullRequest
   const settled = settledStatus(row, status);
   return PULL_REQUEST_FIELDS.filter((f) => !sameValue(row[f], settled[f]));
 }
+
+/** The version a write-back fenced on `claimed`'s leaves the row at (a version that is not a number is replaced). */
+export function versionAfterWrite(claimed: Pick<DiffStatusRow, 'version'>): number {
+  const version: unknown = claimed.version;
+  return (typeof version === 'number' && Number.isFinite(version) ? version : 0) + 1;
+}

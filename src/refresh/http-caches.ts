@@ -3,6 +3,7 @@ import type { Log } from '../domain/log.ts';
 import type { ConditionalCacheEntries, DiffStatusRow } from '../domain/row.ts';
 import { sameValue } from '../domain/same-value.ts';
 import type { HttpCacheStore } from '../store/http-cache-store.ts';
+import type { RememberedCaches } from './remembered-caches.ts';
 import { boundCache } from './size-bounds.ts';
 import type { TickSummary } from './tick-summary.ts';
 
@@ -18,24 +19,40 @@ import type { TickSummary } from './tick-summary.ts';
  */
 
 /**
- * The batch's stored caches, one read for all of `chatIds`. A failed read is counted
- * (`httpCacheReadFailures`) and logged, and reads as "no cache": the rows refresh with
- * unconditional requests, never fail for it.
+ * What the cache table holds for each row of the batch: the container's memory where it knows
+ * (`RememberedCaches`), one read for the rest. An id with the value undefined has no item; an
+ * id that is absent is not known (its read failed). A failed read is counted
+ * (`httpCacheReadFailures`) and logged: those rows refresh with unconditional requests, never
+ * fail for it.
  */
 export async function readHttpCaches(
   store: HttpCacheStore,
-  chatIds: readonly string[],
+  rows: readonly Pick<DiffStatusRow, 'chatId' | 'version'>[],
   summary: TickSummary,
   log: Log,
+  remembered?: RememberedCaches,
 ): Promise<Map<string, unknown>> {
-  if (chatIds.length === 0) return new Map();
+  const known = new Map<string, unknown>();
+  const unread = rows.filter((row) => {
+    const recalled = remembered?.recall(row.chatId, row.version);
+    if (recalled) known.set(row.chatId, recalled.entries);
+    return !recalled;
+  });
+  if (unread.length === 0) return known;
+  let read: Map<string, unknown>;
   try {
-    return await store.read(chatIds);
+    read = await store.read(unread.map((row) => row.chatId));
   } catch (err) {
     summary.httpCacheReadFailures += 1;
-    log.warn('HTTP cache read failed; these rows refresh without conditional requests', { rows: chatIds.length, error: describeError(err) });
-    return new Map();
+    log.warn('HTTP cache read failed; these rows refresh without conditional requests', { rows: unread.length, error: describeError(err) });
+    return known;
   }
+  for (const row of unread) {
+    const entries = read.get(row.chatId);
+    known.set(row.chatId, entries);
+    remembered?.remember(row.chatId, row.version, entries);
+  }
+  return known;
 }
 
 /**
@@ -44,7 +61,7 @@ export async function readHttpCaches(
  * write-back removes it and the entries go to the table).
  */
 export function startingEntries(read: ReadonlyMap<string, unknown>, row: DiffStatusRow): unknown {
-  return read.has(row.chatId) ? read.get(row.chatId) : row.httpCache;
+  return read.get(row.chatId) ?? row.httpCache;
 }
 
 /**
@@ -57,18 +74,23 @@ export function entriesToWrite(read: unknown, entries: ConditionalCacheEntries):
   return sameValue(read ?? {}, bounded) ? undefined : bounded;
 }
 
-/** Writes a chat's changed entries; a failed write is counted (`httpCacheWriteFailures`) and logged, never thrown. */
+/**
+ * Writes a chat's changed entries: true when written. A failed write is counted
+ * (`httpCacheWriteFailures`) and logged, never thrown.
+ */
 export async function writeHttpCache(
   store: HttpCacheStore,
   chatId: string,
   entries: ConditionalCacheEntries,
   summary: TickSummary,
   log: Log,
-): Promise<void> {
+): Promise<boolean> {
   try {
     await store.write(chatId, entries);
+    return true;
   } catch (err) {
     summary.httpCacheWriteFailures += 1;
     log.warn('HTTP cache write failed; the next refresh of the row makes its requests in full', { chatId, error: describeError(err) });
+    return false;
   }
 }

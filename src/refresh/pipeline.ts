@@ -1,7 +1,7 @@
 import type { WaitingClock } from '../domain/clock.ts';
 import { describeError, ItemTooLargeError } from '../domain/errors.ts';
 import { silentLog, type Log } from '../domain/log.ts';
-import { isPollable, type DiffStatusRow } from '../domain/row.ts';
+import { isPollable, versionAfterWrite, type DiffStatusRow } from '../domain/row.ts';
 import { repairRow, type RowRepair } from '../domain/row-repair.ts';
 import type { RefreshResult } from '../domain/refresh-result.ts';
 import type { CadencePolicy } from '../cadence/policy.ts';
@@ -12,6 +12,7 @@ import { isThrottle } from '../store/throttle.ts';
 import { publishSafely, type ChangePublisher } from './change-publisher.ts';
 import { entriesToWrite, readHttpCaches, startingEntries, writeHttpCache } from './http-caches.ts';
 import type { RefreshRun } from './refresher.ts';
+import type { RememberedCaches } from './remembered-caches.ts';
 import { isItemTooLarge } from './size-bounds.ts';
 import { countOutcome, emptySummary, type TickSummary } from './tick-summary.ts';
 import { planItemTooLarge, planMinimalWrite, planWriteBack, UNPOLLABLE_PLAN, type WriteBackPlan } from './write-back.ts';
@@ -33,6 +34,8 @@ export interface PipelineDeps {
   store: Store;
   /** The rows' conditional-request validators (the HTTP cache table). */
   httpCache: HttpCacheStore;
+  /** What this container knows the cache table holds (fewer reads); none when absent. */
+  rememberedCaches?: RememberedCaches;
   refresher: RowRefresher;
   /** Reads the time and waits out a throttle's pause. */
   clock: WaitingClock;
@@ -115,7 +118,7 @@ export async function refreshAndWriteBack(deps: PipelineDeps, run: RefreshAndWri
   const pollable = repairs.filter(({ repair }) => isPollable(repair.row));
   const [webhookHosts, caches] = await Promise.all([
     hostsSendingWebhooks(deps.webhookActivity, log),
-    readHttpCaches(deps.httpCache, pollable.map(({ repair }) => repair.row.chatId), summary, log),
+    readHttpCaches(deps.httpCache, pollable.map(({ stored }) => stored), summary, log, deps.rememberedCaches),
   ]);
   const attempt = (stored: DiffStatusRow, update: RowUpdate) =>
     backingOffThrottles(() => deps.store.writeBack(stored, lease, update), summary, { clock: deps.clock, random }, lease.expiresAt, signal);
@@ -158,11 +161,13 @@ export async function refreshAndWriteBack(deps: PipelineDeps, run: RefreshAndWri
           }
         }
       } catch (err) {
+        deps.rememberedCaches?.forget(row.chatId);
         failed(stored, err, { ...(result ? { result } : {}), update: plan.update }, plan.outcome);
         return;
       }
       const detail = { ...(result ? { result } : {}), update: plan.update };
       if (!written) {
+        deps.rememberedCaches?.forget(row.chatId);
         summary.writeConflicts += 1;
         ended(stored, 'refused', detail);
         return;
@@ -171,7 +176,9 @@ export async function refreshAndWriteBack(deps: PipelineDeps, run: RefreshAndWri
       countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
       // After the row: a cache item newer than its row is harmless, and an unchanged one is not written.
       const entries = result && result.kind !== 'failed' ? entriesToWrite(caches.get(row.chatId), result.httpCache) : undefined;
-      if (entries) await writeHttpCache(deps.httpCache, row.chatId, entries, summary, log);
+      const held = entries ? ((await writeHttpCache(deps.httpCache, row.chatId, entries, summary, log)) ? { entries } : undefined) : caches.has(row.chatId) ? { entries: caches.get(row.chatId) } : undefined;
+      if (held) deps.rememberedCaches?.remember(row.chatId, versionAfterWrite(stored), held.entries);
+      else deps.rememberedCaches?.forget(row.chatId);
       // A failed check is worth a line of its own: the saved query "chat history" reads it.
       if (result?.kind === 'failed' && plan.update.set.checkedAt !== undefined) {
         log.info('row check failed', { chatId: row.chatId, outcome: plan.outcome, errorKind: result.error.kind });
@@ -196,6 +203,7 @@ export async function refreshAndWriteBack(deps: PipelineDeps, run: RefreshAndWri
       const detail = { result, update: RELEASE };
       if (stored.leaseId === undefined) return ended(stored, 'written', detail);
       let written: boolean;
+      deps.rememberedCaches?.forget(stored.chatId);
       try {
         written = await attempt(stored, RELEASE);
       } catch (err) {

@@ -222,6 +222,8 @@ function isNewerMatch(old: Record<string, AttributeValue> | undefined, key: stri
 export class DynamoDeliveryLog implements DeliveryLog {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
+  /** When this container last knew each host's record to be fresh: no write (billed even when its condition fails) until it is due. */
+  readonly #hostRecordedAt = new Map<string, number>();
 
   constructor(options: { doc: DynamoDBDocumentClient; tableName: string }) {
     this.#doc = options.doc;
@@ -249,6 +251,7 @@ export class DynamoDeliveryLog implements DeliveryLog {
   }
 
   async recordHostDelivery(host: string, now: number): Promise<void> {
+    if (now - (this.#hostRecordedAt.get(host) ?? -Infinity) < HOST_RECORD_INTERVAL_MS) return;
     try {
       await this.#doc.send(
         new UpdateCommand({
@@ -261,6 +264,8 @@ export class DynamoDeliveryLog implements DeliveryLog {
       );
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      // Another container recorded it within the interval: fresh as of then at least.
     }
+    this.#hostRecordedAt.set(host, now);
   }
 }

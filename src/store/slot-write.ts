@@ -1,4 +1,4 @@
-import type { DiffStatusRow } from '../domain/row.ts';
+import { versionAfterWrite, type DiffStatusRow } from '../domain/row.ts';
 import { formatSlot, parseSlot, placeSchedule } from './due-slot.ts';
 import { duePartition, dueShardFor } from './shard.ts';
 import type { RowUpdate } from './store.ts';
@@ -55,7 +55,7 @@ export interface SlotWrite {
 export function slotWrite(claimed: DiffStatusRow, update: RowUpdate, shardCount: number): SlotWrite {
   const expectedVersion: unknown = claimed.version;
   const counted = typeof expectedVersion === 'number' && Number.isFinite(expectedVersion);
-  const set: Record<string, unknown> = { ...update.set, version: (counted ? expectedVersion : 0) + 1 };
+  const set: Record<string, unknown> = { ...update.set, version: versionAfterWrite(claimed) };
   const remove: string[] = [...update.remove, ...ROW_LEASE_ATTRIBUTES.filter((a) => claimed[a] !== undefined)];
   if (update.schedule && !update.remove.includes('dueShard')) {
     const placed = placeSchedule(parseSlot(claimed.dueSlot), update.schedule);

@@ -26,6 +26,8 @@ import { withGitHubApps } from '../tokens/app-tokens.ts';
 import type { InstallationEvents } from '../tokens/installation-events.ts';
 import type { RedeliveryReport } from '../ops/redeliver.ts';
 import { DynamoTokenResolver } from '../tokens/dynamo-token-resolver.ts';
+import { RememberedCaches } from '../refresh/remembered-caches.ts';
+import { RememberedTokens } from '../tokens/remembered-tokens.ts';
 import type { TokenResolver } from '../tokens/token-resolver.ts';
 import type { Settings } from './settings.ts';
 
@@ -113,7 +115,8 @@ export function composeSystem(parts: SystemParts): System {
       : missing('a store (or a DynamoDB client to build one)'));
   const store = parts.observeStore ? parts.observeStore(inner) : inner;
   const personal =
-    parts.tokens ?? (doc && settings.tokensTableName ? new DynamoTokenResolver(doc, settings.tokensTableName, clock) : undefined);
+    parts.tokens ??
+    (doc && settings.tokensTableName ? new RememberedTokens(new DynamoTokenResolver(doc, settings.tokensTableName, clock), clock, settings.tokenMemoryMs) : undefined);
   const dispatcher = parts.dispatcher ?? sharedHttpAgent();
   const registry = parts.registry ?? createProviderRegistry(settings.gitProviders, { clock, dispatcher });
   const apps =
@@ -160,6 +163,7 @@ export function composeSystem(parts: SystemParts): System {
       store,
       refresher: system.refresher,
       httpCache: httpCache ?? missing('an HTTP cache store (or an HTTP cache table name and a DynamoDB client) to refresh rows'),
+      rememberedCaches: new RememberedCaches(),
       clock,
       policy: settings.cadence,
       log,

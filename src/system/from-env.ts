@@ -62,6 +62,7 @@ export function readRefreshEnv(env: Env): EnvConfig {
       ...table.settings,
       tokensTableName: required(env, 'TOKENS_TABLE_NAME'),
       httpCacheTableName: required(env, 'HTTP_CACHE_TABLE_NAME'),
+      tokenMemoryMs: integer(env, 'TOKEN_MEMORY_MS', d.tokenMemoryMs, 0, 3_600_000),
       batchSize: integer(env, 'BATCH_SIZE', d.batchSize, 1, 1_000),
       concurrency: integer(env, 'CONCURRENCY', d.concurrency, 1, 256),
       perTokenConcurrency: integer(env, 'PER_TOKEN_CONCURRENCY', d.perTokenConcurrency, 1, 256),

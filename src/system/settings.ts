@@ -3,6 +3,7 @@ import { DEFAULT_PROVIDERS } from '../providers/config.ts';
 import type { ProviderConfig } from '../providers/provider-config.ts';
 import { DEFAULT_ROW_TIME_SHARE_MS } from '../refresh/refresher.ts';
 import { DEFAULT_FAN_OUT, type FanOutSettings } from '../loop/fan-out.ts';
+import { DEFAULT_TOKEN_MEMORY_MS } from '../tokens/remembered-tokens.ts';
 
 /**
  * What a deployment chooses: the one place their defaults live. `from-env.ts` reads them from
@@ -52,6 +53,8 @@ export interface Settings {
    * (gitsync's own). Required to refresh; marking rows stale does without.
    */
   httpCacheTableName: string | undefined;
+  /** `TOKEN_MEMORY_MS`: how long a container uses a personal token it read (0: read it for every batch). Default 5 min. */
+  tokenMemoryMs: number;
 }
 
 export const DEFAULT_SETTINGS: Omit<Settings, 'tableName'> = {
@@ -70,6 +73,7 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'tableName'> = {
   fanOut: DEFAULT_FAN_OUT,
   deliveriesTableName: undefined,
   httpCacheTableName: undefined,
+  tokenMemoryMs: DEFAULT_TOKEN_MEMORY_MS,
 };
 
 /** The table name and whatever differs from the defaults; an `undefined` field keeps its default. */

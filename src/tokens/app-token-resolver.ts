@@ -109,7 +109,7 @@ export class AppTokenResolver implements TokenResolver, InstallationRecords {
 
   async refused(token: ResolvedToken): Promise<boolean> {
     const parsed = parseAppKey(token.key);
-    if (!parsed) return false;
+    if (!parsed) return (await this.#o.personal.refused?.(token)) ?? false;
     if (this.#tokens.get(token.key)?.token === token.value) this.#tokens.delete(token.key);
     // Unless another container already replaced it: then its token is the one to use.
     await this.#o.store.dropToken(parsed.host, parsed.installationId, token.value);

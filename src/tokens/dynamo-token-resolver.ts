@@ -48,6 +48,7 @@ export class DynamoTokenResolver implements TokenResolver {
       value,
       key: tokenKey(ownerId, provider.host),
       ...(typeof limited === 'number' && limited > now ? { rateLimitedUntil: limited } : {}),
+      ...(typeof expiresAt === 'number' ? { expiresAt } : {}),
     };
   }
 

@@ -7,6 +7,8 @@ export interface ResolvedToken {
   key: string;
   /** Epoch ms until which the provider said this token is rate limited, if known. */
   rateLimitedUntil?: number;
+  /** Epoch ms at which the token stops being usable, if it has an end. */
+  expiresAt?: number;
 }
 
 /**

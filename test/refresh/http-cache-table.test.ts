@@ -3,6 +3,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConditionalCacheEntries, DiffStatusRow } from '../../src/domain/row.ts';
 import type { HttpCacheStore } from '../../src/store/http-cache-store.ts';
+import { RememberedCaches } from '../../src/refresh/remembered-caches.ts';
 import { Harness, POLICY } from '../reliability/support/harness.ts';
 
 /**
@@ -22,10 +23,11 @@ afterEach(() => h.close());
 /** The pipeline's own cache store, with its calls counted and, when asked, failing. */
 function recorded(fail: { read?: boolean; write?: boolean } = {}) {
   const inner = h.system.tickDeps().httpCache;
-  const calls = { reads: 0, writes: [] as string[] };
+  const calls = { reads: 0, readIds: [] as string[][], writes: [] as string[] };
   const store: HttpCacheStore = {
     read: async (chatIds) => {
       calls.reads += 1;
+      calls.readIds.push([...chatIds]);
       if (fail.read) throw new Error('injected cache read failure');
       return inner.read(chatIds);
     },
@@ -70,7 +72,8 @@ test('an unchanged refresh (all 304s) writes the row and not the cache item; a c
   const before304 = notModified();
   const { store, calls } = recorded();
   const tickAt = h.clock.now();
-  const summary = await h.tick({ batchSize: 50 }, { httpCache: store });
+  // A container that has not seen these rows yet (nothing remembered).
+  const summary = await h.tick({ batchSize: 50 }, { httpCache: store, rememberedCaches: new RememberedCaches() });
   assert.equal(summary.refreshed, 3);
   assert.equal(calls.reads, 1, "one read for the batch's caches");
   assert.deepEqual(calls.writes, [], 'all 304s: no cache write');
@@ -103,8 +106,14 @@ test('a legacy row: its httpCache attribute is read, removed at the next write-b
     const e = (await item(row.chatId))!['entries'] as ConditionalCacheEntries;
     entries.push(e);
     await h.tables.doc.send(new DeleteCommand({ TableName: h.tables.httpCacheTableName, Key: { chatId: row.chatId } }));
+    // Its write-back bumped the version, as every write-back does.
     await h.tables.doc.send(
-      new UpdateCommand({ TableName: h.tables.tableName, Key: { chatId: row.chatId }, UpdateExpression: 'SET httpCache = :c', ExpressionAttributeValues: { ':c': e } }),
+      new UpdateCommand({
+        TableName: h.tables.tableName,
+        Key: { chatId: row.chatId },
+        UpdateExpression: 'SET httpCache = :c, version = version + :one',
+        ExpressionAttributeValues: { ':c': e, ':one': 1 },
+      }),
     );
   }
   const counted = h.sim.stats.snapshot().counted;
@@ -133,7 +142,7 @@ test('a failed cache read refreshes without validators and still writes the row 
   const counted = h.sim.stats.snapshot().counted;
   const { store, calls } = recorded({ read: true });
   const tickAt = h.clock.now();
-  const summary = await h.tick({ batchSize: 50 }, { httpCache: store });
+  const summary = await h.tick({ batchSize: 50 }, { httpCache: store, rememberedCaches: new RememberedCaches() });
   assert.equal(summary.refreshed, 2);
   assert.equal(summary.httpCacheReadFailures, 1);
   assert.equal(summary.writeFailures, 0);
@@ -161,5 +170,32 @@ test('a failed cache write still refreshes and writes the row; the next refresh 
   await h.tick({ batchSize: 50 });
   assert.equal((await h.row(rows[0]!.chatId))!.pullRequestTitle, 'Changed while the cache table fails');
   assert.notDeepEqual((await item(rows[0]!.chatId))?.['entries'], before?.['entries'], 'the cache is written again');
+  assert.deepEqual((await h.check()).violations, []);
+});
+
+test('a container remembers the items it read and wrote: its next ticks read none, until another writer changes the row', async () => {
+  const rows = await settledRows('remembered', 3);
+  const counted = h.sim.stats.snapshot().counted;
+  const before304 = notModified();
+  const { store, calls } = recorded();
+  const summary = await h.tick({ batchSize: 50 }, { httpCache: store });
+  assert.equal(summary.refreshed, 3);
+  assert.equal(calls.reads, 0, 'the items this container wrote or read at the rows\' versions are not read again');
+  assert.equal(h.sim.stats.snapshot().counted, counted, 'and their validators were sent: nothing asked in full');
+  assert.ok(notModified() - before304 >= 3 * 3);
+
+  // Another writer moved one row on (its version) and left it without an item.
+  const other = rows[0]!.chatId;
+  await h.tables.doc.send(new DeleteCommand({ TableName: h.tables.httpCacheTableName, Key: { chatId: other } }));
+  await h.tables.doc.send(
+    new UpdateCommand({ TableName: h.tables.tableName, Key: { chatId: other }, UpdateExpression: 'SET version = version + :one', ExpressionAttributeValues: { ':one': 1 } }),
+  );
+  later(POLICY.successTtlMs + 1);
+  const again = recorded();
+  const countedBefore = h.sim.stats.snapshot().counted;
+  await h.tick({ batchSize: 50 }, { httpCache: again.store });
+  assert.deepEqual(again.calls.readIds, [[other]], "only the changed row's item is read from the table");
+  assert.ok(h.sim.stats.snapshot().counted > countedBefore, 'it has none: its requests were made in full');
+  assert.deepEqual(again.calls.writes, [other], 'and its new item is written');
   assert.deepEqual((await h.check()).violations, []);
 });

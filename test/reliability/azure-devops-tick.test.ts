@@ -1,3 +1,4 @@
+import { DEFAULT_TOKEN_MEMORY_MS } from '../../src/tokens/remembered-tokens.ts';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { azureDevOpsDialect } from '../../src/dev/git-host-sim/azure-devops-dialect.ts';
@@ -120,6 +121,9 @@ test('a spent limit (429 TF400733 with Retry-After) backs the owner off; a refus
 
   const [other] = Object.keys(seeded.tokens).filter((o) => o !== owner);
   await h.linkToken(other!, 'azdo-revoked-pat', { hostAccepts: false });
+  // A container uses the token it read for TOKEN_MEMORY_MS before it reads the table again.
+  h.clock.advance(DEFAULT_TOKEN_MEMORY_MS);
+  h.sim.world.advanceTo(h.clock.now());
   const rowOfOther = seeded.rows.find((r) => r.ownerId === other)!;
   await h.markStale([rowOfOther.chatId], rowOfOther.gitBranch!, rowOfOther.gitRemoteOrigin!);
   await drain();
