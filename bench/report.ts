@@ -181,6 +181,8 @@ function costMarkdown(c: CostSection): string[] {
     row('WRU per refresh that wrote a change', (x) => String(x.wruPerChangedRefresh)),
     row('RRU per refresh', (x) => String(x.rruPerRefresh)),
     row('HTTP cache table WRU / RRU per refresh (share that wrote its item)', (x) => `${x.httpCachePerRefresh.wru} / ${x.httpCachePerRefresh.rru} (${x.httpCachePerRefresh.writeShare})`),
+    row("share of refreshes whose cache item the container's memory answered (no read)", (x) => String(x.httpCachePerRefresh.recalledShare)),
+    row("tokens-table reads per token look-up (the container's token memory answers the rest)", (x) => String(x.tokenReadsPerLookup)),
     row('refreshes per row per day', (x) => String(x.refreshesPerRowPerDay)),
     row('API requests per row per day', (x) => String(x.apiRequestsPerRowPerDay)),
     row('change events per row per day', (x) => String(x.eventsPerRowPerDay)),

@@ -763,8 +763,13 @@ export interface CostFigures {
   wruPerUnchangedRefresh: number;
   wruPerChangedRefresh: number;
   rruPerRefresh: number;
-  /** The HTTP cache table's units per refresh, and the share of refreshes that wrote a cache item. */
-  httpCachePerRefresh: { wru: number; rru: number; writeShare: number };
+  /**
+   * The HTTP cache table's units per refresh, the share of refreshes that wrote a cache item and
+   * the share whose item the container's memory answered (no read).
+   */
+  httpCachePerRefresh: { wru: number; rru: number; writeShare: number; recalledShare: number };
+  /** Tokens-table reads per token look-up of the loop (the container's token memory answers the rest). */
+  tokenReadsPerLookup: number;
   refreshesPerRowPerDay: number;
   /** Refreshes per row per day of each row class (per row of that class). */
   refreshesPerRowPerDayByKind: Record<Kind, number>;
@@ -989,7 +994,9 @@ export function figures(design: Design, week: WeekResult, dynamo: Calibration, m
       wru: round(perRefresh(week.cache.wru), 3),
       rru: round(perRefresh(week.cache.rru), 3),
       writeShare: round(perRefresh(week.cache.writes), 3),
+      recalledShare: round(perRefresh(week.cache.recalled), 3),
     },
+    tokenReadsPerLookup: round(week.tokenReads / Math.max(1, week.tokenLookups), 3),
     refreshesPerRowPerDay: round(perRowDay(week.refreshes), 1),
     refreshesPerRowPerDayByKind: perKind(week),
     apiRequestsPerRowPerDay: round(perRowDay(week.apiRequests), 1),
