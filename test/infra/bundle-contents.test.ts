@@ -20,14 +20,11 @@ function held(files: Set<string>, part: string): boolean {
   return [...files].some((f) => f.startsWith(part) || f.includes(`node_modules/${part}`));
 }
 
-/** Loaded on a rare path only: a change event, a GitHub App's key in Secrets Manager, X-Ray with tracing on. */
-const RARE_IN_REFRESH = [
-  '@aws-sdk/client-eventbridge/',
-  '@aws-lambda-powertools/parameters/',
-  '@aws-sdk/client-secrets-manager/',
-  '@aws-lambda-powertools/tracer/',
-  'aws-xray-sdk-core/',
-];
+/** Loaded on a rare path only: X-Ray with tracing on. */
+const RARE_IN_REFRESH = ['@aws-lambda-powertools/tracer/', 'aws-xray-sdk-core/'];
+
+/** SDK clients of the one call each gitsync makes (PutEvents, GetSecretValue): src/aws/json-call.ts makes it with what the DynamoDB client has loaded. */
+const CALLED_WITHOUT_CLIENT = ['@aws-sdk/client-eventbridge/', '@aws-sdk/client-secrets-manager/', '@aws-lambda-powertools/parameters/'];
 
 /** The SDK's credential sources other than the environment, which Lambda always sets (template.yaml's External). */
 const NEVER_IN_LAMBDA = [
@@ -71,6 +68,14 @@ test('the webhook bundle holds no Lambda SDK (its rare hand-on loads the runtime
   assert.ok(held(inputs, 'src/webhooks/lambda-hand-on.ts'), 'the hand-on is bundled');
   for (const part of ['@aws-sdk/client-lambda/', 'src/handler/refresh.ts', 'src/loop/slot.ts', 'src/loop/lead.ts', '@aws-lambda-powertools/tracer/', 'aws-xray-sdk-core/']) {
     assert.ok(!held(inputs, part), `the webhook bundle holds ${part}`);
+  }
+});
+
+test('no bundle holds the EventBridge or Secrets Manager client: change events and secrets are one signed call each', async () => {
+  for (const logicalId of ['RefreshFunction', 'WebhookFunction', 'MarkStaleFunction']) {
+    const { inputs, loadedAtImport } = await functionSources(samFunction(template, logicalId));
+    assert.ok(held(loadedAtImport, 'src/aws/json-call.ts'), `${logicalId}: the calls are bundled (else this check proves nothing)`);
+    for (const part of CALLED_WITHOUT_CLIENT) assert.ok(!held(inputs, part), `${logicalId} holds ${part}`);
   }
 });
 

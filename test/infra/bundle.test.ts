@@ -78,8 +78,6 @@ test('each bundle holds only what its function runs', () => {
   const webhook = bundledSources('WebhookFunction', 'webhook.cjs');
   const holds = (sources: string[], part: string) => sources.some((s) => s.includes(part));
   assert.ok(holds(refresh, 'src/handler/refresh.ts') && holds(webhook, 'src/handler/webhook.ts'), 'the source maps name the sources');
-  // Secrets Manager (through Powertools Parameters) is in the refresh bundle for a GitHub App's
-  // key only, and imported only when an App is configured (src/providers/github/app/app-key-source.ts).
   for (const part of ['src/webhooks/', 'src/system/webhook-', '/@aws-sdk/client-lambda/', ...NO_UNDICI]) {
     assert.ok(!holds(refresh, part), `the refresh bundle holds ${part}`);
   }
