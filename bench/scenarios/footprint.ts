@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handlerModulePath, samFunction } from '../../src/dev/sam-function.ts';
 import { loadTemplate } from '../../src/dev/template.ts';
+import { TRACER_FILE } from '../../src/handler/tracing.ts';
 import { median } from '../stats.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -33,6 +34,8 @@ export interface FootprintResult extends BundleFootprint {
    */
   tracedImportMs: number;
   tracedImportRunsMs: number[];
+  /** The tracer's own file beside the refresh handler's (src/handler/tracing.ts), loaded only with tracing on. */
+  tracerFileBytes: number;
   webhook: BundleFootprint;
   /** Another build's bundles (`--baseline DIR`), imported in the same rounds, and each import's medians over its own (wall, CPU). */
   baseline?: { buildDir: string; refresh: BundleFootprint; webhook: BundleFootprint; refreshRatio: Ratio; webhookRatio: Ratio };
@@ -65,6 +68,7 @@ export async function footprint(baselineDir?: string): Promise<FootprintResult> 
     ...summary(refresh, runs.refresh),
     tracedImportMs: traced.importMs,
     tracedImportRunsMs: traced.importRunsMs,
+    tracerFileBytes: statSync(join(dirname(refresh.path), TRACER_FILE)).size,
     webhook: summary(webhook, runs.webhook),
   };
   if (base && baselineDir) {
