@@ -58,7 +58,7 @@ export async function awsJsonCall(access: AwsAccess, op: AwsJsonOperation, body:
   const signer = new SignatureV4({ service: op.service, region, credentials: access.credentials, sha256: Hash.bind(null, 'sha256') });
   const http = access.http ?? sharedHttpAgent();
   const text = JSON.stringify(body);
-  const retries = new StandardRetryStrategy(DEFAULT_MAX_ATTEMPTS);
+  const retries = retryStrategyOf(op.service);
   let token = await retries.acquireInitialRetryToken(op.target);
   for (;;) {
     try {
@@ -72,6 +72,18 @@ export async function awsJsonCall(access: AwsAccess, op: AwsJsonOperation, body:
       });
     }
   }
+}
+
+/** One strategy per service per container, as an SDK client keeps one: its retry quota spans the calls. */
+const strategies = new Map<string, StandardRetryStrategy>();
+
+function retryStrategyOf(service: string): StandardRetryStrategy {
+  let strategy = strategies.get(service);
+  if (!strategy) {
+    strategy = new StandardRetryStrategy(DEFAULT_MAX_ATTEMPTS);
+    strategies.set(service, strategy);
+  }
+  return strategy;
 }
 
 /** A service's regional endpoint in the region's partition (`amazonaws.com`, `amazonaws.com.cn`, ...), as the SDK's endpoint rules give it without FIPS or dual-stack. */
@@ -100,8 +112,15 @@ async function attempt(http: HttpAgent, signer: SignatureV4, url: URL, target: s
   const chunks: Buffer[] = [];
   for await (const chunk of res.body) chunks.push(chunk);
   const text = Buffer.concat(chunks).toString('utf8');
-  const parsed: unknown = text === '' ? {} : JSON.parse(text);
-  if (res.status >= 200 && res.status < 300) return parsed;
+  const ok = res.status >= 200 && res.status < 300;
+  let parsed: unknown = {};
+  try {
+    if (text !== '') parsed = JSON.parse(text);
+  } catch (err) {
+    // An error page in front of the service (a proxy's 502) is an error of its status.
+    if (ok) throw err;
+  }
+  if (ok) return parsed;
   throw errorOf(res.status, res.headers['x-amzn-errortype'], parsed);
 }
 

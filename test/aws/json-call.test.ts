@@ -26,7 +26,10 @@ before(async () => {
     for await (const chunk of req) body += chunk;
     seen.push({ headers: req.headers, body });
     const answer = answers[Math.min(seen.length - 1, answers.length - 1)]!;
-    sendJson(res, answer.status, answer.body, { 'content-type': 'application/x-amz-json-1.1', ...answer.headers });
+    if (typeof answer.body === 'string') {
+      res.writeHead(answer.status, { 'content-type': 'text/html' });
+      res.end(answer.body);
+    } else sendJson(res, answer.status, answer.body, { 'content-type': 'application/x-amz-json-1.1', ...answer.headers });
   });
   access = { region: async () => 'eu-west-1', credentials: async () => CREDENTIALS, endpoint: server.url };
 });
@@ -70,6 +73,12 @@ test('a call is a SigV4-signed AWS JSON 1.1 POST whose signature covers what was
 test('a server error is retried as the SDK retries it; the call then answers', async () => {
   answers = [{ status: 503, body: { __type: 'ServiceUnavailable', message: 'busy' } }, { status: 200, body: { ok: true } }];
   assert.deepEqual(await awsJsonCall(access, OP, {}), { ok: true });
+  assert.equal(seen.length, 2);
+});
+
+test('an error page that is not JSON is an error of its status, retried when that status is transient', async () => {
+  answers = [{ status: 502, body: '<html>Bad Gateway</html>' }, { status: 200, body: {} }];
+  assert.deepEqual(await awsJsonCall(access, OP, {}), {});
   assert.equal(seen.length, 2);
 });
 
