@@ -8,6 +8,7 @@ import { parseProviderConfigs } from './providers/config.ts';
 import type { Clock } from './domain/clock.ts';
 import type { DiffStatusRow } from './domain/row.ts';
 import type { Log } from './domain/log.ts';
+import { accessOf } from './aws/access.ts';
 import { changePublisherFor } from './events/eventbridge-publisher.ts';
 import type { MarkStaleInput } from './ops/mark-stale.ts';
 import { createDocumentClient, type DocumentClientOptions } from './store/document-client.ts';
@@ -40,7 +41,7 @@ export interface GitsyncOptions {
   shardCount?: number;
   /** `GIT_PROVIDERS` as its JSON array; default the public services (github.com, gitlab.com, bitbucket.org, dev.azure.com). */
   gitProviders?: readonly { type: string; webUrl: string; apiUrl?: string; maxPages?: number }[];
-  /** `CHANGE_EVENT_BUS`: publish change events there; default none. */
+  /** `CHANGE_EVENT_BUS`: publish change events there (in the `dynamodb` client's region, with its credentials); default none. */
   changeEventBus?: string;
   /** The DynamoDB client's endpoint, region, credentials and timeouts; on AWS the SDK finds region and credentials itself. */
   dynamodb?: DocumentClientOptions;
@@ -64,7 +65,7 @@ export function createGitsync(options: GitsyncOptions): Gitsync {
   const gitProviders = options.gitProviders ? parseProviderConfigs(JSON.stringify(options.gitProviders)) : undefined;
   const doc = createDocumentClient(options.dynamodb);
   const agent = createHttpAgent();
-  const publisher = changePublisherFor(options.changeEventBus);
+  const publisher = changePublisherFor(options.changeEventBus, accessOf(doc, agent));
   const system = composeSystem({
     settings: settingsWith({
       tableName: options.tableName,

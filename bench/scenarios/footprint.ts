@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { handlerModulePath, samFunction } from '../../src/dev/sam-function.ts';
+import { loadTemplate } from '../../src/dev/template.ts';
+import { TRACER_FILE } from '../../src/handler/tracing.ts';
 import { median } from '../stats.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,6 +34,8 @@ export interface FootprintResult extends BundleFootprint {
    */
   tracedImportMs: number;
   tracedImportRunsMs: number[];
+  /** The tracer's own file beside the refresh handler's (src/handler/tracing.ts), loaded only with tracing on. */
+  tracerFileBytes: number;
   webhook: BundleFootprint;
   /** Another build's bundles (`--baseline DIR`), imported in the same rounds, and each import's medians over its own (wall, CPU). */
   baseline?: { buildDir: string; refresh: BundleFootprint; webhook: BundleFootprint; refreshRatio: Ratio; webhookRatio: Ratio };
@@ -63,6 +68,7 @@ export async function footprint(baselineDir?: string): Promise<FootprintResult> 
     ...summary(refresh, runs.refresh),
     tracedImportMs: traced.importMs,
     tracedImportRunsMs: traced.importRunsMs,
+    tracerFileBytes: statSync(join(dirname(refresh.path), TRACER_FILE)).size,
     webhook: summary(webhook, runs.webhook),
   };
   if (base && baselineDir) {
@@ -94,11 +100,10 @@ function ratio(now: BundleFootprint, before: BundleFootprint): Ratio {
   return { wall: Math.round((now.importMs / before.importMs) * 100) / 100, cpu: Math.round((now.importCpuMs / before.importCpuMs) * 100) / 100 };
 }
 
+/** The handler's file (the template's Handler): what a cold start imports; another entry point's file beside it loads only on its path. */
 function bundleOf(buildDir: string, logicalId: string): { path: string; description: string } {
-  const dir = join(buildDir, logicalId);
-  const file = readdirSync(dir).find((f) => /\.[cm]?js$/.test(f));
-  if (!file) throw new Error(`npm run build left no bundle in ${dir}`);
-  return { path: join(dir, file), description: `npm run build: ${relative(ROOT, join(dir, file))}` };
+  const { file } = handlerModulePath(samFunction(loadTemplate(), logicalId), buildDir);
+  return { path: file, description: `npm run build: ${relative(ROOT, file)}` };
 }
 
 /** One import of the bundle in a fresh process; `env` adds to a bare environment (no AWS variables). */

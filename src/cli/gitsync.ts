@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { accessOf } from '../aws/access.ts';
 import { RefreshError, describeError } from '../domain/errors.ts';
 import type { PullRequestStatus } from '../domain/row.ts';
 import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
@@ -148,7 +150,8 @@ async function tokenFor(target: Target, configs: readonly ProviderConfig[], toke
     const app = new GitHubAppClient({
       apiUrl: config.apiUrl,
       appId: config.app.appId,
-      key: appKeySource(config.app, readKeySecretOrFile),
+      // Secrets Manager with the SDK's default region and credentials, as the functions read it.
+      key: appKeySource(config.app, (app) => readKeySecretOrFile(app, accessOf(new DynamoDBClient({}), agent))),
       dispatcher: agent,
       clock: systemClock,
       rateLimitHeaders: providerType(provider.type)!.rateLimitHeaders,

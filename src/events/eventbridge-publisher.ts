@@ -1,8 +1,10 @@
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { awsJsonCall, type AwsAccess } from '../aws/json-call.ts';
 import type { ChangePublisher, RowChange } from '../refresh/change-publisher.ts';
 
 export const CHANGE_EVENT_SOURCE = 'gitsync';
 export const CHANGE_DETAIL_TYPE = 'gitsync.DiffStatusChanged';
+
+const PUT_EVENTS = { service: 'events', endpointPrefix: 'events', target: 'AWSEvents.PutEvents' } as const;
 
 /** EventBridge refuses a PutEvents call with a failed entry only in its answer, not by throwing. */
 export class ChangeEventRejected extends Error {
@@ -14,39 +16,39 @@ export class ChangeEventRejected extends Error {
   }
 }
 
+interface PutEventsAnswer {
+  FailedEntryCount?: number;
+  Entries?: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[];
+}
+
 /**
  * Publishes each row change as a `gitsync.DiffStatusChanged` event, so a UI or a webhook
  * reacts to a refresh or a push without polling the table. The detail is the change itself:
- * chat id, reason, and the PR status or the pushed branch; never a token.
+ * chat id, reason, and the PR status or the pushed branch; never a token. One PutEvents call
+ * (src/aws/json-call.ts), not the EventBridge SDK client, which every cold start parsed.
  */
 export class EventBridgePublisher implements ChangePublisher {
-  #client: EventBridgeClient | undefined;
+  readonly #aws: AwsAccess;
   readonly #bus: string;
 
-  /** Without a client, one is made at the first change. */
-  constructor(client: EventBridgeClient | undefined, busName: string) {
-    this.#client = client;
+  constructor(aws: AwsAccess, busName: string) {
+    this.#aws = aws;
     this.#bus = busName;
   }
 
   async publish(change: RowChange): Promise<void> {
-    // The SDK is loaded at the first change, not with the function: a container whose ticks
-    // change nothing never evaluates it, and its cold import is that much shorter.
-    const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
-    this.#client ??= new EventBridgeClient({});
-    const out = await this.#client.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: this.#bus,
-            Source: CHANGE_EVENT_SOURCE,
-            DetailType: CHANGE_DETAIL_TYPE,
-            Detail: JSON.stringify(change),
-            Time: new Date(change.at),
-          },
-        ],
-      }),
-    );
+    const out = (await awsJsonCall(this.#aws, PUT_EVENTS, {
+      Entries: [
+        {
+          EventBusName: this.#bus,
+          Source: CHANGE_EVENT_SOURCE,
+          DetailType: CHANGE_DETAIL_TYPE,
+          Detail: JSON.stringify(change),
+          // Epoch seconds, as the SDK serialises a timestamp for AWS JSON.
+          Time: change.at / 1_000,
+        },
+      ],
+    })) as PutEventsAnswer;
     if (out.FailedEntryCount) {
       const entry = out.Entries?.[0];
       throw new ChangeEventRejected(entry?.ErrorCode, entry?.ErrorMessage);
@@ -55,6 +57,6 @@ export class EventBridgePublisher implements ChangePublisher {
 }
 
 /** The publisher a function uses: EventBridge when a bus is configured, else none. */
-export function changePublisherFor(busName: string | undefined, client?: EventBridgeClient): ChangePublisher | undefined {
-  return busName ? new EventBridgePublisher(client, busName) : undefined;
+export function changePublisherFor(busName: string | undefined, aws: AwsAccess): ChangePublisher | undefined {
+  return busName ? new EventBridgePublisher(aws, busName) : undefined;
 }

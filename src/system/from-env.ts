@@ -5,6 +5,8 @@ import { ConfigError, integer, optional, required, url, type Env } from '../conf
 import type { CadencePolicy } from '../cadence/policy.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Log } from '../domain/log.ts';
+import { accessOf } from '../aws/access.ts';
+import type { AwsAccess } from '../aws/json-call.ts';
 import { changePublisherFor } from '../events/eventbridge-publisher.ts';
 import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
 import { readKeySecretOrFile } from '../providers/github/app/app-key-source.ts';
@@ -92,6 +94,8 @@ export interface FromEnvOptions {
 export interface EnvSystem extends System {
   /** The DynamoDB client the system's store uses (the webhook receiver's stores share it). */
   doc: DynamoDBDocumentClient;
+  /** Its region and credentials, for the other AWS calls (src/aws/). */
+  aws: AwsAccess;
   /** Closes the DynamoDB client (a Lambda container keeps it for its life). */
   close(): void;
 }
@@ -106,7 +110,10 @@ export function systemFromEnv(config: EnvConfig, options: FromEnvOptions = {}): 
     endpoint: config.dynamodbEndpoint,
     ...(options.instrumentDynamoDb ? { instrument: options.instrumentDynamoDb } : {}),
   });
-  const publisher = changePublisherFor(config.changeEventBus);
+  // The DynamoDB client is made with the SDK's default region and credentials: EventBridge and
+  // Secrets Manager are called with the same (src/aws/).
+  const aws = accessOf(doc, options.dispatcher);
+  const publisher = changePublisherFor(config.changeEventBus, aws);
   const system = composeSystem({
     settings: config.settings,
     doc,
@@ -114,7 +121,7 @@ export function systemFromEnv(config: EnvConfig, options: FromEnvOptions = {}): 
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-    readAppKey: readKeySecretOrFile,
+    readAppKey: (app) => readKeySecretOrFile(app, aws),
   });
-  return Object.assign(system, { doc, close: () => doc.destroy() });
+  return Object.assign(system, { doc, aws, close: () => doc.destroy() });
 }

@@ -1,5 +1,6 @@
 // The webhook function's wiring, apart from from-env.ts so the refresh function's bundle never
 // holds the webhook path (secrets, delivery log, hand-on) and this one only what it runs.
+import { systemClock } from '../domain/clock.ts';
 import { ConfigError, integer, optional, required, type Env } from '../config/env.ts';
 import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
 import { DynamoDeliveryLog, DynamoWebhookStore } from '../store/dynamo-webhook-store.ts';
@@ -67,7 +68,7 @@ export function readWebhookEnv(env: Env): WebhookEnvConfig {
  */
 export function webhookReceiverFromEnv(config: WebhookEnvConfig, options: FromEnvOptions = {}): WebhookReceiver {
   const system = systemFromEnv(config, options);
-  const secrets = config.secretsJson ? staticSecretSource(config.secretsJson) : secretsManagerSource(config.secretArn ?? '');
+  const secrets = config.secretsJson ? staticSecretSource(config.secretsJson) : secretsManagerSource(config.secretArn ?? '', system.aws, options.clock ?? systemClock);
   return composeWebhookReceiver(system, {
     settings: config.webhook,
     secrets,

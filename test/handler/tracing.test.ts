@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tracesHere } from '../../src/handler/tracing.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoDbTracing, tracesHere } from '../../src/handler/tracing.ts';
 
 test('the X-Ray SDK is loaded only where Powertools Tracer would trace: in Lambda, tracing on, the function\'s X-Ray mode Active', () => {
   const lambda = { AWS_LAMBDA_FUNCTION_NAME: 'gitsync-refresh' };
@@ -17,4 +18,13 @@ test('the X-Ray SDK is loaded only where Powertools Tracer would trace: in Lambd
     [{ POWERTOOLS_TRACE_ENABLED: 'true' }, false],
   ];
   for (const [env, traces] of cases) assert.equal(tracesHere(env), traces, JSON.stringify(env));
+});
+
+test('where it traces, the tracer loads (from the sources: its module beside tracing.ts) and instruments the DynamoDB client; elsewhere nothing', async () => {
+  const traced = await dynamoDbTracing({ AWS_LAMBDA_FUNCTION_NAME: 'gitsync-refresh', TRACING_MODE: 'Active' });
+  assert.equal(typeof traced.instrumentDynamoDb, 'function');
+  const client = new DynamoDBClient({ region: 'us-east-1' });
+  assert.equal(traced.instrumentDynamoDb!(client), client, 'Powertools instruments the client in place');
+  client.destroy();
+  assert.deepEqual(await dynamoDbTracing({ AWS_LAMBDA_FUNCTION_NAME: 'gitsync-refresh', TRACING_MODE: 'PassThrough' }), {});
 });

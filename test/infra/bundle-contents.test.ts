@@ -1,12 +1,13 @@
 /**
  * What each function's bundle holds and what it evaluates when Lambda imports it (its cold
  * start), from esbuild's own import graph with the template's BuildProperties: the webhook
- * path stays out of the refresh bundle, and the rare paths stay behind a dynamic `import()`.
+ * path stays out of the refresh bundle, and the tracer is a file of its own.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { samFunction } from '../../src/dev/sam-function.ts';
+import { TRACER_FILE } from '../../src/handler/tracing.ts';
 import { loadTemplate } from '../../src/dev/template.ts';
 import { functionSources } from '../support/function-sources.ts';
 
@@ -20,14 +21,11 @@ function held(files: Set<string>, part: string): boolean {
   return [...files].some((f) => f.startsWith(part) || f.includes(`node_modules/${part}`));
 }
 
-/** Loaded on a rare path only: a change event, a GitHub App's key in Secrets Manager, X-Ray with tracing on. */
-const RARE_IN_REFRESH = [
-  '@aws-sdk/client-eventbridge/',
-  '@aws-lambda-powertools/parameters/',
-  '@aws-sdk/client-secrets-manager/',
-  '@aws-lambda-powertools/tracer/',
-  'aws-xray-sdk-core/',
-];
+/** Loaded only with tracing on, from a file of its own (src/handler/xray-tracer.ts). */
+const RARE_IN_REFRESH = ['@aws-lambda-powertools/tracer/', 'aws-xray-sdk-core/'];
+
+/** SDK clients of the one call each gitsync makes (PutEvents, GetSecretValue): src/aws/json-call.ts makes it with what the DynamoDB client has loaded. */
+const CALLED_WITHOUT_CLIENT = ['@aws-sdk/client-eventbridge/', '@aws-sdk/client-secrets-manager/', '@aws-lambda-powertools/parameters/'];
 
 /** The SDK's credential sources other than the environment, which Lambda always sets (template.yaml's External). */
 const NEVER_IN_LAMBDA = [
@@ -48,13 +46,15 @@ test('the refresh bundle holds no webhook path (receiver, delivery log, secrets 
   }
 });
 
-test('the refresh bundle evaluates the rare paths only when they run (a dynamic import), never at its import', async () => {
-  const { inputs, loadedAtImport } = await refresh();
+test('the tracer with the X-Ray SDK is a file of its own beside the refresh handler\'s, which does not hold it', async () => {
+  const { inputs, siblings } = await refresh();
+  const tracerFile = siblings.get(TRACER_FILE);
+  assert.ok(tracerFile, `the artifact has ${TRACER_FILE} (src/handler/tracing.ts requires it by that name)`);
   for (const part of RARE_IN_REFRESH) {
-    assert.ok(held(inputs, part), `${part} is bundled for its rare path (else this check proves nothing)`);
-    assert.ok(!held(loadedAtImport, part), `${part} is evaluated when the refresh bundle is imported`);
+    assert.ok(held(tracerFile, part), `${TRACER_FILE} holds ${part}`);
+    assert.ok(!held(inputs, part), `the refresh handler's file holds ${part}`);
   }
-  assert.ok(held(loadedAtImport, 'src/providers/http/agent.ts') && held(loadedAtImport, '@aws-sdk/client-dynamodb/'), 'what every tick runs loads with the function');
+  assert.ok(held(inputs, 'src/providers/http/agent.ts') && held(inputs, '@aws-sdk/client-dynamodb/'), 'what every tick runs is in the handler\'s file');
 });
 
 test('no bundle holds undici or node:http2: the providers\' HTTP is node:http(s) keep-alive agents (src/providers/http/agent.ts)', async () => {
@@ -71,6 +71,14 @@ test('the webhook bundle holds no Lambda SDK (its rare hand-on loads the runtime
   assert.ok(held(inputs, 'src/webhooks/lambda-hand-on.ts'), 'the hand-on is bundled');
   for (const part of ['@aws-sdk/client-lambda/', 'src/handler/refresh.ts', 'src/loop/slot.ts', 'src/loop/lead.ts', '@aws-lambda-powertools/tracer/', 'aws-xray-sdk-core/']) {
     assert.ok(!held(inputs, part), `the webhook bundle holds ${part}`);
+  }
+});
+
+test('no bundle holds the EventBridge or Secrets Manager client: change events and secrets are one signed call each', async () => {
+  for (const logicalId of ['RefreshFunction', 'WebhookFunction', 'MarkStaleFunction']) {
+    const { inputs, loadedAtImport } = await functionSources(samFunction(template, logicalId));
+    assert.ok(held(loadedAtImport, 'src/aws/json-call.ts'), `${logicalId}: the calls are bundled (else this check proves nothing)`);
+    for (const part of CALLED_WITHOUT_CLIENT) assert.ok(!held(inputs, part), `${logicalId} holds ${part}`);
   }
 });
 

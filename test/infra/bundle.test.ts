@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
+import { TRACER_FILE } from '../../src/handler/tracing.ts';
 import { emptySummary } from '../../src/refresh/tick-summary.ts';
 import { repoBranchKey } from '../../src/store/repo-branch-key.ts';
 import { dueShardFor } from '../../src/store/shard.ts';
@@ -78,14 +79,24 @@ test('each bundle holds only what its function runs', () => {
   const webhook = bundledSources('WebhookFunction', 'webhook.cjs');
   const holds = (sources: string[], part: string) => sources.some((s) => s.includes(part));
   assert.ok(holds(refresh, 'src/handler/refresh.ts') && holds(webhook, 'src/handler/webhook.ts'), 'the source maps name the sources');
-  // Secrets Manager (through Powertools Parameters) is in the refresh bundle for a GitHub App's
-  // key only, and imported only when an App is configured (src/providers/github/app/app-key-source.ts).
-  for (const part of ['src/webhooks/', 'src/system/webhook-', '/@aws-sdk/client-lambda/', ...NO_UNDICI]) {
+  // The tracer with the X-Ray SDK is a file of its own (xray-tracer.cjs), loaded only where tracing is on.
+  for (const part of ['src/webhooks/', 'src/system/webhook-', '/@aws-sdk/client-lambda/', '/@aws-lambda-powertools/tracer/', '/aws-xray-sdk-core/', ...NO_UNDICI]) {
     assert.ok(!holds(refresh, part), `the refresh bundle holds ${part}`);
   }
   for (const part of ['src/handler/refresh.ts', 'src/loop/lead.ts', '/@aws-lambda-powertools/tracer/', '/aws-xray-sdk-core/', ...NO_UNDICI]) {
     assert.ok(!holds(webhook, part), `the webhook bundle holds ${part}`);
   }
+});
+
+test('the refresh bundle loads the tracer from its own file where it traces, and not otherwise', async () => {
+  const script = `await import(process.argv[1]); const { createRequire } = await import('node:module'); console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache).map((f) => f.split('/').pop())));`;
+  const loaded = async (env: Record<string, string>) => {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, join(dir, 'build', 'RefreshFunction', 'refresh.cjs')], { env: { PATH: process.env.PATH ?? '', ...env } });
+    return JSON.parse(stdout) as string[];
+  };
+  const lambda = { AWS_LAMBDA_FUNCTION_NAME: 'gitsync-refresh' };
+  assert.deepEqual((await loaded({ ...lambda, TRACING_MODE: 'Active' })).sort(), ['refresh.cjs', TRACER_FILE].sort(), 'loaded during the import, from the artifact');
+  assert.deepEqual(await loaded({ ...lambda, TRACING_MODE: 'PassThrough' }), ['refresh.cjs']);
 });
 
 test('the refresh bundle runs one tick of the Task input from events/ against DynamoDB Local', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { esbuildOptions, type SamFunction } from '../../src/dev/sam-function.ts';
 
@@ -12,8 +12,10 @@ export interface FunctionSources {
   bundled: Map<string, string>;
   /** npm packages in the bundle. */
   packages: Set<string>;
-  /** Every file in the bundle (esbuild's metafile paths: `src/...`, `.../node_modules/<package>/...`). */
+  /** Every file in the handler's own file (esbuild's metafile paths: `src/...`, `.../node_modules/<package>/...`): what a cold start parses. */
   inputs: Set<string>;
+  /** Every file in the artifact's other files (the template's further `EntryPoints`), by output file name (`xray-tracer.cjs`). */
+  siblings: Map<string, Set<string>>;
   /**
    * The files the bundle can evaluate when it is imported: reachable from the entry point without
    * crossing a dynamic `import()` (which esbuild leaves unevaluated until it runs). A `require()`
@@ -37,8 +39,9 @@ export function functionSources(fn: SamFunction): Promise<FunctionSources> {
 }
 
 async function bundleSources(fn: SamFunction): Promise<FunctionSources> {
+  const options = esbuildOptions(fn, '/nonexistent-out');
   const result = await build({
-    ...esbuildOptions(fn, '/nonexistent-out'),
+    ...options,
     minify: false,
     sourcemap: false,
     write: false,
@@ -54,7 +57,7 @@ async function bundleSources(fn: SamFunction): Promise<FunctionSources> {
   }
   // An unminified bundle marks each module's code with a `// path` line.
   const bundled = new Map<string, string>();
-  const code = result.outputFiles?.find((f) => !f.path.endsWith('.map'))?.text ?? '';
+  const code = (result.outputFiles ?? []).filter((f) => !f.path.endsWith('.map')).map((f) => f.text).join('\n');
   let current: string | undefined;
   for (const line of code.split('\n')) {
     const marker = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(line);
@@ -62,7 +65,12 @@ async function bundleSources(fn: SamFunction): Promise<FunctionSources> {
     else if (current?.startsWith('src/')) bundled.set(current, `${bundled.get(current) ?? ''}${line}\n`);
   }
   const builtins = new Set([...code.matchAll(/\brequire\("(?:node:)?([a-z_/0-9]+)"\)/g)].map((m) => m[1]!).filter((name) => isBuiltin(name)));
-  const entry = Object.values(result.metafile?.outputs ?? {}).find((o) => o.entryPoint)?.entryPoint;
+  // The handler's file is the first entry point's; the others are files of their own beside it.
+  const handlerEntry = relative(fn.codeUri, options.entryPoints[0]!);
+  const outputs = Object.entries(result.metafile?.outputs ?? {}).filter(([, o]) => o.entryPoint !== undefined);
+  const handlerOutput = outputs.find(([, o]) => o.entryPoint === handlerEntry)?.[1];
+  const siblings = new Map(outputs.filter(([, o]) => o !== handlerOutput).map(([path, o]) => [basename(path), new Set(Object.keys(o.inputs))]));
+  const entry = handlerOutput?.entryPoint;
   const loadedAtImport = new Set<string>();
   const pending = entry ? [entry] : [];
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
@@ -72,7 +80,7 @@ async function bundleSources(fn: SamFunction): Promise<FunctionSources> {
       if (!imported.external && imported.kind !== 'dynamic-import') pending.push(imported.path);
     }
   }
-  return { files, bundled, packages, inputs: new Set(Object.keys(graph)), loadedAtImport, builtins };
+  return { files, bundled, packages, inputs: new Set(Object.keys(handlerOutput?.inputs ?? {})), siblings, loadedAtImport, builtins };
 }
 
 /** IAM actions of the DynamoDB commands (`@aws-sdk/lib-dynamodb` or `client-dynamodb`) a file sends. */

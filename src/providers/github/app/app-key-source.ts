@@ -1,4 +1,6 @@
 import type { KeyObject } from 'node:crypto';
+import type { AwsAccess } from '../../../aws/json-call.ts';
+import { secretString } from '../../../aws/secret-value.ts';
 import type { GitHubAppConfig } from './app-config.ts';
 import { AppKeyError, readAppPrivateKey } from './app-jwt.ts';
 
@@ -32,17 +34,13 @@ export async function readKeyFile(app: GitHubAppConfig): Promise<string> {
   return readFile(app.privateKeyPath, 'utf8');
 }
 
-/** How long a key read from Secrets Manager is reused: a rotated key is picked up within this time. */
-const SECRET_CACHE_SECONDS = 300;
-
 /**
- * On AWS: `privateKeySecret` through Powertools Parameters (cached), or a file. Loaded only
- * when an App is configured, so deployments without one never load the Secrets Manager client.
+ * On AWS: `privateKeySecret` from Secrets Manager (one GetSecretValue call: `appKeySource` keeps
+ * the key for the container's life), or a file.
  */
-export async function readKeySecretOrFile(app: GitHubAppConfig): Promise<string> {
+export async function readKeySecretOrFile(app: GitHubAppConfig, aws: AwsAccess): Promise<string> {
   if (app.privateKeySecret === undefined) return readKeyFile(app);
-  const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
-  const value = await getSecret(app.privateKeySecret, { maxAge: SECRET_CACHE_SECONDS });
-  if (typeof value !== 'string') throw new AppKeyError('the secret has no string value');
+  const value = await secretString(aws, app.privateKeySecret);
+  if (value === undefined) throw new AppKeyError('the secret has no string value');
   return value;
 }
