@@ -473,7 +473,7 @@ export async function simulateWeek(
     queryDue: (round, now, limit) => store.queryDue(round, now, limit),
     claim: (round, chatId) => store.claim(round, chatId),
     endRound: (round) => store.endRound(round),
-    claimNow: (chatId) => store.claimNow(chatId),
+    claimNow: (chatId, lease) => store.claimNow(chatId, lease),
     getRow: (chatId) => store.getRow(chatId),
     markStale: (chatId, mark) => store.markStale(chatId, mark),
     async writeBack(claimed, lease, update) {

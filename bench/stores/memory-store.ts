@@ -3,6 +3,7 @@ import { systemClock } from '../../src/domain/clock.ts';
 import type { DiffStatusRow } from '../../src/domain/row.ts';
 import { shardsToPoll } from '../../src/store/bookkeeping.ts';
 import { formatSlot, onceSlot } from '../../src/store/due-slot.ts';
+import { heldByAnother } from '../../src/store/held-row.ts';
 import { itemSize } from '../../src/store/item-size.ts';
 import { createTableInput } from '../../src/dev/template.ts';
 import { sameValue } from '../../src/domain/same-value.ts';
@@ -157,8 +158,8 @@ export class MemoryStore implements Store, DueCensus, TokenWaits {
     slots.take(chatId);
     const row = this.rows.get(chatId);
     this.#charge?.({ operation: 'read', read: 0.5 * Math.max(1, Math.ceil(itemSize(row ?? {}) / (4 * KB))), write: 0, indexWrite: 0 });
-    if (!row || !slots.stillDue(chatId, row.dueSlot, row.checkedAt)) return null;
-    return structuredClone(row);
+    const admitted = slots.admit(chatId, row, this.#clock.now());
+    return admitted && structuredClone(admitted);
   }
 
   async endRound(round: Round): Promise<void> {
@@ -173,8 +174,9 @@ export class MemoryStore implements Store, DueCensus, TokenWaits {
     }
   }
 
-  async claimNow(chatId: string): Promise<DiffStatusRow | null> {
-    return this.getRow(chatId);
+  async claimNow(chatId: string, lease: Lease): Promise<DiffStatusRow | null> {
+    const row = await this.getRow(chatId);
+    return row && !heldByAnother(row, lease.id, this.#clock.now()) ? row : null;
   }
 
   async writeBack(claimed: DiffStatusRow, lease: Lease, update: RowUpdate): Promise<boolean> {

@@ -23,8 +23,8 @@ export type RefreshNowDeps = TickDeps;
  * but an error is thrown to the caller instead of backing the row off (the row keeps its
  * schedule). Returns the refreshed row, or null when the branch has no PR yet. Its write is
  * fenced like a tick's (on the version it read, as the store fences): if a tick wrote the row
- * meanwhile, or holds its claim, the fresh status is returned without writing, and the tick's
- * write-back stands.
+ * meanwhile, or a claim holds it (a delivery refreshing it), the fresh status is returned
+ * without writing, and the other write-back stands.
  */
 export async function refreshNow(deps: RefreshNowDeps, chatId: string, timeoutMs = 10_000): Promise<DiffStatusRow | null> {
   const now = deps.clock.now();

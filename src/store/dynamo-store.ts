@@ -5,6 +5,7 @@ import { silentLog, type Log } from '../domain/log.ts';
 import type { DiffStatusRow } from '../domain/row.ts';
 import { readShardMark, SHARD_HIGH_WATER_KEY, shardLeaseKey, shardsToPoll } from './bookkeeping.ts';
 import { formatSlot } from './due-slot.ts';
+import { heldByAnother } from './held-row.ts';
 import { BUCKET_MS, checkedShardCount, dueShardFor, MAX_SHARD_COUNT, parsePartition, SWEEP_SEGMENTS, sweepSegment } from './shard.ts';
 import { asSlotRound, oldestFirst, SlotRound, type IndexEntry } from './slot-round.ts';
 import { slotWrite, type SlotWrite } from './slot-write.ts';
@@ -92,9 +93,7 @@ export class DynamoStore implements Store, DueCensus {
     slots.take(chatId);
     // Eventually consistent: a stale read only costs a failed, fenced write-back.
     const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { chatId } }));
-    const row = out.Item as DiffStatusRow | undefined;
-    if (!row || !slots.stillDue(chatId, row.dueSlot, row.checkedAt)) return null;
-    return row;
+    return slots.admit(chatId, out.Item as DiffStatusRow | undefined, this.#clock.now());
   }
 
   async endRound(round: Round, _now: number): Promise<void> {
@@ -120,9 +119,11 @@ export class DynamoStore implements Store, DueCensus {
     );
   }
 
-  async claimNow(chatId: string, _lease: Lease): Promise<DiffStatusRow | null> {
-    // No per-row lease: refresh-now's write is fenced on the version it reads here.
-    return this.getRow(chatId);
+  async claimNow(chatId: string, lease: Lease): Promise<DiffStatusRow | null> {
+    // No lease of its own: refresh-now's write is fenced on the version it reads here. A row a
+    // delivery holds is left to the delivery (refresh-now asks the host without writing).
+    const row = await this.getRow(chatId);
+    return row && !heldByAnother(row, lease.id, this.#clock.now()) ? row : null;
   }
 
   async writeBack(claimed: DiffStatusRow, lease: Lease, update: RowUpdate): Promise<boolean> {

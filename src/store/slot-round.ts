@@ -1,4 +1,6 @@
+import type { DiffStatusRow } from '../domain/row.ts';
 import { dueInstant, readSlot } from './due-slot.ts';
+import { heldByAnother } from './held-row.ts';
 import { basePartition, duePartition, parsePartition, partitionsToRead } from './shard.ts';
 import type { DueRow, Lease, Round } from './store.ts';
 
@@ -95,6 +97,19 @@ export class SlotRound implements Round {
   }
 
   /**
+   * What the round's claim read of `chatId` (at `now`) gives its tick: the row, or null when it
+   * is gone, no longer due (`stillDue`) or held by another live claim (`heldByAnother`: a
+   * delivery is refreshing it). A held occurrence is not served (`notServed`): should the
+   * holder die without writing, the rounds after its lease lapses find the row still due.
+   */
+  admit(chatId: string, row: DiffStatusRow | undefined, now: number): DiffStatusRow | null {
+    if (!row || !this.stillDue(chatId, row.dueSlot, row.checkedAt)) return null;
+    if (!heldByAnother(row, this.lease.id, now)) return row;
+    this.notServed(chatId);
+    return null;
+  }
+
+  /**
    * The due rows of `shard` this round's read found and has not taken yet, or undefined when
    * the round has not read it: a round reads each shard once, and its later batches (and the
    * backlog check) take from that read instead of reading the index again. A row falling due
@@ -111,9 +126,9 @@ export class SlotRound implements Round {
   }
 
   /**
-   * A taken row was not refreshed and written (its claim read or its write-back failed): its
-   * periodic occurrence keeps the shard's mark below it, so the next round that holds the
-   * shard finds it due again. This round does not take it again (DynamoDB is failing).
+   * A taken row was not refreshed and written (its claim read or its write-back failed, or
+   * another claim held it): its periodic occurrence keeps the shard's mark below it, so the
+   * next round that holds the shard finds it due again. This round does not take it again.
    */
   notServed(chatId: string): void {
     const shard = this.#shardOf.get(chatId);

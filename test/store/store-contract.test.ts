@@ -159,6 +159,40 @@ for (const [name, make] of [['DynamoStore on DynamoDB Local', dynamo], ['MemoryS
       assert.deepEqual(await due(s), ['b']);
     });
 
+    test('a row a live delivery claim holds is left to it by rounds and by refresh-now; its occurrence is served once the claim lapses', async () => {
+      const s = await make(1);
+      const anchor = s.clock.now();
+      const slot = formatSlot({ periodMs: 60_000, anchor });
+      // As `claimForWebhook` leaves a row it refreshes in the webhook function.
+      await s.put({ ...row('held', slot), leaseId: 'delivery', leaseExpiresAt: anchor + 80_000 });
+      await s.put(row('free', slot));
+      s.clock.advance(60_000);
+      const l = lease(s, 'r1');
+      const round = await s.store.beginRound(l);
+      assert.deepEqual((await s.store.queryDue(round, s.clock.now(), 10)).map((d) => d.chatId).sort(), ['free', 'held']);
+      assert.equal(await s.store.claim(round, 'held'), null, 'the delivery is refreshing it: the host is not asked twice');
+      const free = (await s.store.claim(round, 'free'))!;
+      assert.ok(free, 'the rows beside it are served');
+      assert.ok(await s.store.writeBack(free, l, { set: { checkedAt: s.clock.now() }, remove: [], schedule: { kind: 'every', periodMs: 60_000, from: s.clock.now() } }));
+      assert.equal(await s.store.claimNow('held', lease(s, 'refresh-now')), null, 'refresh-now leaves it to the delivery too');
+      await s.store.endRound(round, s.clock.now());
+
+      /** Which of the due rows a new round gets to refresh. */
+      const claimable = async (id: string) => {
+        const next = await s.store.beginRound(lease(s, id));
+        const taken: string[] = [];
+        for (const d of await s.store.queryDue(next, s.clock.now(), 10)) if (await s.store.claim(next, d.chatId)) taken.push(d.chatId);
+        await s.store.endRound(next, s.clock.now());
+        return taken;
+      };
+      s.clock.advance(10_000);
+      assert.deepEqual(await claimable('r2'), [], 'still held; the served row is not taken again');
+      // The delivery died without writing: its claim lapses and the occurrence it held is still due.
+      s.clock.advance(10_000);
+      assert.deepEqual(await claimable('r3'), ['held']);
+      assert.ok(await s.store.claimNow('held', lease(s, 'refresh-now-2')), 'a lapsed claim holds nothing');
+    });
+
     test('a shard leased by a live round is not handed to another until the lease lapses', async () => {
       const s = await make(2);
       const held = await s.store.beginRound(lease(s, 'holder', 30_000));

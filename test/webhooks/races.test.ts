@@ -109,3 +109,26 @@ test('case 3: a delivery whose write-back DynamoDB refuses with a 500 answers 50
   assert.equal(again.outcome, 'processed', 'the redelivery is not taken for a duplicate');
   assert.equal((await w.row('hook-500'))!.pullRequestState, 'merged');
 });
+
+test('case 4: a tick that reads a row while a delivery refreshes it leaves it to the delivery: the host is asked once, and the row is not sent round again', async () => {
+  const pr = await branchWithRow('held-by-hook', 'Before the edit');
+  await w.tick();
+  await w.makeDue('held-by-hook');
+  w.sim.world.retitle(pr, 'After the edit', w.sim.world.time);
+  const hookHeld = holdWriteBack(w, 'hook');
+  const delivering = w.receiver.receive(githubDeliveryEvent({ event: 'pull_request', payload: pullRequestDelivery(repo, pr, urls(), 'edited'), secret: SECRET }));
+  await hookHeld.reached; // the delivery claimed the row and holds the host's answer
+
+  const asked = w.sim.stats.snapshot().requests;
+  const tick = await w.tick();
+  assert.deepEqual([tick.claimed, tick.lostClaims], [0, 1], 'the row is due, but the delivery holds it');
+  assert.equal(w.sim.stats.snapshot().requests, asked, 'the tick did not ask the host');
+  hookHeld.release();
+  const report = await delivering;
+  w.before.hook = undefined;
+
+  assert.equal(report.response.statusCode, 200);
+  assert.deepEqual([report.applied?.summary.refreshed, report.applied?.madeDue], [1, 0], 'the delivery\'s write-back landed: nothing made due again');
+  assert.equal((await w.row('held-by-hook'))!.pullRequestTitle, 'After the edit');
+  assert.equal((await w.tick()).claimed, 0, 'not due until its new schedule');
+});

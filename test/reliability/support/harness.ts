@@ -161,8 +161,9 @@ export class Harness {
       markDueForWebhook: (chatId, key, receivedAt, now) => rows.markDueForWebhook(chatId, key, receivedAt, now),
       makeDueAgain: (chatId, key, receivedAt, now) => rows.makeDueAgain(chatId, key, receivedAt, now),
       async claimForWebhook(chatId, key, receivedAt, lease) {
+        const sentAt = clock.now();
         const claim = await rows.claimForWebhook(chatId, key, receivedAt, lease);
-        if (claim.kind === 'claimed') store.noteClaim(chatId, lease);
+        if (claim.kind === 'claimed') store.noteClaim(chatId, lease, 'delivery', sentAt);
         return claim;
       },
     };

@@ -42,7 +42,8 @@ export interface InvariantReport {
  * - no refreshed field goes backwards: acknowledged refreshes of a row ran in disjoint
  *   [claim, answer] windows, and the row holds the newest acknowledged one (or a newer write
  *   whose acknowledgement was lost), field for field;
- * - no row is asked of its host more often than its cadence allows (`checkCadence`);
+ * - the loop asks the host for a row no sooner than its schedule (`checkCadence`), and no claim
+ *   takes a row another live claim holds (`checkHeldClaims`);
  * - every check leaves a truthful `staleAt` and a `checkedAt` (`checkChecks`).
  */
 export async function checkInvariants(input: InvariantInput): Promise<InvariantReport> {
@@ -71,6 +72,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
       ...checkSchedule(row, input),
       ...checkHistory(row, writes),
       ...checkCadence(row.chatId, writes, input.touchedAt?.get(row.chatId)),
+      ...checkHeldClaims(row.chatId, writes),
       ...checkChecks(row, writes, input.now, input.touchedAt?.get(row.chatId)),
     );
   }
@@ -219,20 +221,48 @@ function checkHistory(row: DiffStatusRow, writes: readonly WriteRecord[]): strin
 }
 
 /**
- * Each claim (one ask of the host) comes no sooner than the schedule the row's previous
- * applied write placed it at, unless something outside the loop made it due since (`touchedAt`).
+ * A tick's claim (one ask of the host by the loop) comes no sooner than the schedule the
+ * row's previous applied refresh placed it at, unless something outside the loop made the row
+ * due since that refresh's claim (`touchedAt`). The previous refresh is the last one claimed
+ * before, except an outside trigger's (refresh-now, a delivery) whose write was still on its
+ * way when the tick's claim was sent: the tick read the row before that schedule existed
+ * (refresh-now holds nothing, so both read the due row; the first write lands, the other is
+ * fenced off). Two ticks are never both at a row: the shard lease keeps them apart. Claims
+ * for an outside trigger are that trigger's own refresh, not polling: a delivery refreshes a
+ * row a tick refreshed a moment earlier, since the tick may have asked before the change the
+ * delivery announces.
  */
-function checkCadence(chatId: string, writes: readonly WriteRecord[], touchedAt: number | undefined): string[] {
+export function checkCadence(chatId: string, writes: readonly WriteRecord[], touchedAt: number | undefined): string[] {
+  const landed = writes.filter((w) => w.result === 'applied' && w.update.schedule !== undefined && w.claimedAt !== undefined);
   const out: string[] = [];
-  const claimed = writes.filter((w) => w.claimedAt !== undefined).sort((a, b) => a.claimedAt! - b.claimedAt!);
-  let previous: { at: number; dueAt: number } | undefined;
-  for (const w of claimed) {
-    const at = w.claimedAt!;
-    if (previous && at < previous.dueAt && !(touchedAt !== undefined && touchedAt >= previous.at)) {
-      out.push(`${chatId}: asked of its host at ${at}, before ${previous.dueAt} its previous refresh (at ${previous.at}) scheduled`);
-    }
-    if (w.result === 'applied' && w.update.schedule) {
-      previous = { at, dueAt: placeSchedule(parseSlot(w.base.dueSlot), w.update.schedule).staleAt };
+  const seen = new Set<string>();
+  for (const w of writes) {
+    if (w.claimedBy !== 'tick' || w.claimedAt === undefined || w.claimSentAt === undefined || seen.has(w.leaseId)) continue;
+    seen.add(w.leaseId);
+    const { claimedAt: at, claimSentAt: sentAt } = w;
+    const seenBy = landed.filter((p) => p.claimedAt! < at && (p.claimedBy === 'tick' || p.answeredAt < sentAt));
+    const previous = seenBy.sort((a, b) => a.claimedAt! - b.claimedAt!).at(-1);
+    if (!previous || (touchedAt !== undefined && touchedAt >= previous.claimedAt!)) continue;
+    const dueAt = placeSchedule(parseSlot(previous.base.dueSlot), previous.update.schedule!).staleAt;
+    if (at < dueAt) out.push(`${chatId}: asked of its host at ${at}, before ${dueAt} its previous refresh (at ${previous.claimedAt}) scheduled`);
+  }
+  return out;
+}
+
+/**
+ * No claim takes a row that another live claim holds (a delivery refreshing it in its
+ * function leaves its lease on the row until its write-back): the host would be asked twice
+ * for one change, and one of the two answers refused.
+ */
+export function checkHeldClaims(chatId: string, writes: readonly WriteRecord[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const w of writes) {
+    const { leaseId: holder, leaseExpiresAt: until } = w.base;
+    if (w.claimedAt === undefined || seen.has(w.leaseId)) continue;
+    seen.add(w.leaseId);
+    if (holder !== undefined && holder !== w.leaseId && typeof until === 'number' && until > w.claimedAt) {
+      out.push(`${chatId}: claimed for ${w.claimedBy} at ${w.claimedAt} while lease ${holder} held it until ${until}`);
     }
   }
   return out;

@@ -2,6 +2,9 @@ import type { Clock } from '../../../src/domain/clock.ts';
 import type { DiffStatusRow } from '../../../src/domain/row.ts';
 import type { DueRow, Lease, Round, RowUpdate, StaleMark, Store } from '../../../src/store/store.ts';
 
+/** What a claim was for: a tick of the loop, a refresh-now call, a webhook delivery's in-function refresh. */
+export type ClaimedBy = 'tick' | 'refreshNow' | 'delivery';
+
 /** One write-back as the pipeline attempted it. */
 export interface WriteRecord {
   chatId: string;
@@ -11,6 +14,11 @@ export interface WriteRecord {
    * read under a shard lease in the slot design, its own lease in the row-lease design.
    */
   claimedAt: number | undefined;
+  /** When that claim was sent: its read saw every write answered before this instant. */
+  claimSentAt: number | undefined;
+  claimedBy: ClaimedBy | undefined;
+  /** When the store answered this write: an applied write was on the row by then. */
+  answeredAt: number;
   update: RowUpdate;
   /** The row the write was planned from: a write that lands finds exactly this row (it is fenced on it). */
   base: DiffStatusRow;
@@ -26,7 +34,7 @@ export interface WriteRecord {
 export class RecordingStore implements Store {
   readonly #inner: Store;
   readonly #clock: Clock;
-  readonly #claimedAt = new Map<string, number>();
+  readonly #claims = new Map<string, { by: ClaimedBy; sentAt: number; at: number }>();
   readonly writes: WriteRecord[] = [];
   claims = 0;
 
@@ -44,7 +52,7 @@ export class RecordingStore implements Store {
   }
 
   claim(round: Round, chatId: string): Promise<DiffStatusRow | null> {
-    return this.#recordClaim(chatId, round.lease, this.#inner.claim(round, chatId));
+    return this.#recordClaim(chatId, round.lease, 'tick', () => this.#inner.claim(round, chatId));
   }
 
   endRound(round: Round, now: number): Promise<void> {
@@ -52,19 +60,31 @@ export class RecordingStore implements Store {
   }
 
   claimNow(chatId: string, lease: Lease): Promise<DiffStatusRow | null> {
-    return this.#recordClaim(chatId, lease, this.#inner.claimNow(chatId, lease));
+    return this.#recordClaim(chatId, lease, 'refreshNow', () => this.#inner.claimNow(chatId, lease));
   }
 
   async writeBack(claimed: DiffStatusRow, lease: Lease, update: RowUpdate): Promise<boolean> {
     const chatId = claimed.chatId;
     const leaseId = lease.id;
-    const claimedAt = this.#claimedAt.get(key(chatId, leaseId));
+    const claim = this.#claims.get(key(chatId, leaseId));
+    const record = (result: WriteRecord['result']) =>
+      this.writes.push({
+        chatId,
+        leaseId,
+        claimedAt: claim?.at,
+        claimSentAt: claim?.sentAt,
+        claimedBy: claim?.by,
+        answeredAt: this.#clock.now(),
+        update,
+        base: claimed,
+        result,
+      });
     try {
       const written = await this.#inner.writeBack(claimed, lease, update);
-      this.writes.push({ chatId, leaseId, claimedAt, update, base: claimed, result: written ? 'applied' : 'rejected' });
+      record(written ? 'applied' : 'rejected');
       return written;
     } catch (err) {
-      this.writes.push({ chatId, leaseId, claimedAt, update, base: claimed, result: 'threw' });
+      record('threw');
       throw err;
     }
   }
@@ -77,15 +97,16 @@ export class RecordingStore implements Store {
     return this.#inner.markStale(chatId, mark);
   }
 
-  /** A claim made past this store (a webhook delivery's): its write-back comes through here. */
-  noteClaim(chatId: string, lease: Lease): void {
+  /** A claim that came back now, sent at `sentAt`; one made past this store (a delivery's) has its write-back come through here. */
+  noteClaim(chatId: string, lease: Lease, by: ClaimedBy, sentAt: number): void {
     this.claims += 1;
-    this.#claimedAt.set(key(chatId, lease.id), this.#clock.now());
+    this.#claims.set(key(chatId, lease.id), { by, sentAt, at: this.#clock.now() });
   }
 
-  async #recordClaim(chatId: string, lease: Lease, claim: Promise<DiffStatusRow | null>): Promise<DiffStatusRow | null> {
-    const row = await claim;
-    if (row) this.noteClaim(chatId, lease);
+  async #recordClaim(chatId: string, lease: Lease, by: ClaimedBy, claim: () => Promise<DiffStatusRow | null>): Promise<DiffStatusRow | null> {
+    const sentAt = this.#clock.now();
+    const row = await claim();
+    if (row) this.noteClaim(chatId, lease, by, sentAt);
     return row;
   }
 }
