@@ -1162,6 +1162,7 @@ export async function costSection(endpoint: string, quick: boolean, progress: (m
         'Extrapolated, and only from what was measured: a month is the week times 30 / days, more rows scale the per-row figures, a bigger table\'s due-index queries are priced at the bytes they would read; ' +
         'a webhook delivery is billed at the units DynamoDB Local reported for the webhooks scenario\'s deliveries (every call, the row\'s refresh included), a token look-up at the units it reported for the tokens table. ' +
         "Formulas, not measured: Lambda time (tickBaseMs, githubRequestMs), data transfer's framing and webhook answers (requestFramingBytes, answerBytesOut; the request bytes themselves are measured), storage overhead, the secret's calls. " +
+        "Assumed: the refresh function's container, with what it remembers (tokens for TOKEN_MEMORY_MS, HTTP cache items), lives an hour (refreshContainerLifeMs; AWS does not publish it), and where the lead fans out a container's memory serves 1 in workers of what it served in the week; a webhook delivery is billed as the webhooks scenario measured it, a burst its warm container served (its token memory answered that burst's token look-ups: at most 0.5 RRU a delivery more when an owner's deliveries are minutes apart). " +
         "Today's design is billed per refresh at what DynamoDB Local measured for it; its week gives refresh counts, API requests, events and latency.",
     },
     delivery: {
