@@ -15,7 +15,7 @@ import {
 import { silentLog, type Log } from '../domain/log.ts';
 import { rowProblem, type DiffStatusRow, type PullRequestStatus, type RepoMove } from '../domain/row.ts';
 import type { GitProvider, ProviderRegistry, PullRequestRef, RepoRef, TruncatedList } from '../providers/provider.ts';
-import type { ResolvedToken, TokenResolver } from '../tokens/token-resolver.ts';
+import { tokenScope, type ResolvedToken, type TokenResolver } from '../tokens/token-resolver.ts';
 import { RowConditionalCache } from './conditional-cache.ts';
 import { groupByOwnerAndOrigin, type RowGroup } from './grouping.ts';
 import type { RefreshResult } from '../domain/refresh-result.ts';
@@ -141,7 +141,7 @@ export class Refresher {
     const match = this.#o.registry.forOrigin(group.origin);
     if (!match) return new NoProviderError('no configured git provider serves this origin (unknown host, or no repository path on it)');
     if (!group.ownerId) return new NoTokenError('the row has no owner, so no token can be used');
-    const lookupKey = this.#o.tokens.scope?.(group.ownerId, match.provider, match.repo) ?? JSON.stringify([group.ownerId, match.provider.host]);
+    const lookupKey = tokenScope(this.#o.tokens, group.ownerId, match.provider, match.repo);
     let lookup = lookups.get(lookupKey);
     if (!lookup) {
       lookup = this.#o.tokens.resolve(group.ownerId, match.provider, match.repo);

@@ -5,7 +5,7 @@ import type { GitHubAppClient, MintedToken } from '../providers/github/app/app-c
 import type { GitProvider, RepoRef } from '../providers/provider.ts';
 import type { InstallationRecords } from './installation-events.ts';
 import type { AppTokenStore, InstallationRecord } from './app-token-store.ts';
-import type { ResolvedToken, TokenResolver } from './token-resolver.ts';
+import { tokenScope, type ResolvedToken, type TokenResolver } from './token-resolver.ts';
 
 /**
  * What a token's reuse margin adds to the longest a handed-out token is used (a tick's budget:
@@ -75,7 +75,7 @@ export class AppTokenResolver implements TokenResolver, InstallationRecords {
   }
 
   scope(ownerId: string, provider: GitProvider, repo: RepoRef): string {
-    return this.#o.apps.has(provider.host) ? JSON.stringify([ownerId, provider.host, accountOf(repo)]) : (this.#o.personal.scope?.(ownerId, provider, repo) ?? JSON.stringify([ownerId, provider.host]));
+    return this.#o.apps.has(provider.host) ? JSON.stringify([ownerId, provider.host, accountOf(repo)]) : tokenScope(this.#o.personal, ownerId, provider, repo);
   }
 
   async resolve(ownerId: string, provider: GitProvider, repo: RepoRef): Promise<ResolvedToken> {

@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/clock.ts';
 import type { GitProvider, RepoRef } from '../providers/provider.ts';
-import type { ResolvedToken, TokenResolver } from './token-resolver.ts';
+import { tokenScope, type ResolvedToken, type TokenResolver } from './token-resolver.ts';
 
 /** `TOKEN_MEMORY_MS`: how long a container uses a personal token it read before reading it again. @default 5 min */
 export const DEFAULT_TOKEN_MEMORY_MS = 5 * 60_000;
@@ -37,7 +37,7 @@ export class RememberedTokens implements TokenResolver {
   }
 
   scope(ownerId: string, provider: GitProvider, repo: RepoRef): string {
-    return this.#inner.scope?.(ownerId, provider, repo) ?? JSON.stringify([ownerId, provider.host]);
+    return tokenScope(this.#inner, ownerId, provider, repo);
   }
 
   async resolve(ownerId: string, provider: GitProvider, repo: RepoRef): Promise<ResolvedToken> {

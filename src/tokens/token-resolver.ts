@@ -32,3 +32,8 @@ export interface TokenResolver {
    */
   refused?(token: ResolvedToken): Promise<boolean>;
 }
+
+/** `resolver`'s look-up scope for a row: its own, or the default (the owner and the host). */
+export function tokenScope(resolver: TokenResolver, ownerId: string, provider: GitProvider, repo: RepoRef): string {
+  return resolver.scope?.(ownerId, provider, repo) ?? JSON.stringify([ownerId, provider.host]);
+}
