@@ -176,8 +176,10 @@ export async function refreshAndWriteBack(deps: PipelineDeps, run: RefreshAndWri
       countOutcome(summary, plan.outcome, result?.kind === 'failed' ? result.error.kind : undefined);
       // After the row: a cache item newer than its row is harmless, and an unchanged one is not written.
       const entries = result && result.kind !== 'failed' ? entriesToWrite(caches.get(row.chatId), result.httpCache) : undefined;
-      const held = entries ? ((await writeHttpCache(deps.httpCache, row.chatId, entries, summary, log)) ? { entries } : undefined) : caches.has(row.chatId) ? { entries: caches.get(row.chatId) } : undefined;
-      if (held) deps.rememberedCaches?.remember(row.chatId, versionAfterWrite(stored), held.entries);
+      const cacheWritten = entries !== undefined && (await writeHttpCache(deps.httpCache, row.chatId, entries, summary, log));
+      // What the table holds now, for the row's new version: the entries written, or those read when nothing was to be written.
+      const known = entries ? cacheWritten : caches.has(row.chatId);
+      if (known) deps.rememberedCaches?.remember(row.chatId, versionAfterWrite(stored), entries ?? caches.get(row.chatId));
       else deps.rememberedCaches?.forget(row.chatId);
       // A failed check is worth a line of its own: the saved query "chat history" reads it.
       if (result?.kind === 'failed' && plan.update.set.checkedAt !== undefined) {
