@@ -36,8 +36,8 @@ export class SlotRound implements Round {
   /** Taken periodic occurrences whose claim read or write-back failed: not served (see `notServed`). */
   readonly #unserved = new Map<string, { shard: number; dueAt: number }>();
   readonly #shardOf = new Map<string, number>();
-  /** Rows found in a bucket their slot does not fall due in: due whatever their slot says. */
-  readonly #misplaced = new Set<string>();
+  /** Rows found in a bucket their slot does not fall due in, with the entry read: due whatever their slot says while they still hold it. */
+  readonly #misplaced = new Map<string, { dueShard: unknown; dueSlot: unknown }>();
   /** The instant of the latest shard read: claims check "still due" against it. */
   lastQueriedAt = -Infinity;
 
@@ -70,7 +70,7 @@ export class SlotRound implements Round {
       const misplaced = parsePartition(entry.dueShard)?.bucket !== undefined && entry.dueShard !== duePartition(basePartition(shard), slot);
       if (problem) this.#onProblem(entry.chatId, problem);
       else if (misplaced) this.#onProblem(entry.chatId, `dueSlot ${JSON.stringify(entry.dueSlot)} does not fall due in partition ${String(entry.dueShard)}`);
-      if (misplaced) this.#misplaced.add(entry.chatId);
+      if (misplaced) this.#misplaced.set(entry.chatId, { dueShard: entry.dueShard, dueSlot: entry.dueSlot });
       const at = misplaced ? now : dueInstant(slot, state.polledUntil, now);
       this.#shardOf.set(entry.chatId, shard);
       if (at !== null && !this.#taken.has(entry.chatId)) {
@@ -82,15 +82,18 @@ export class SlotRound implements Round {
 
   /**
    * Whether `chatId` is due for this round, as of its latest read, given the slot its row holds
-   * now and when it was last checked: a periodic occurrence its last check already covers is
-   * not served twice (a mark held back for another row's failed write hands it on again).
+   * now (and its partition, `dueShard`) and when it was last checked: a periodic occurrence its
+   * last check already covers is not served twice (a mark held back for another row's failed
+   * write hands it on again). A row the read found misplaced is due while it still holds that
+   * entry; one another writer has placed since (refresh-now, a delivery) follows its slot.
    */
-  stillDue(chatId: string, dueSlot: unknown, checkedAt?: unknown): boolean {
+  stillDue(chatId: string, dueSlot: unknown, checkedAt?: unknown, dueShard?: unknown): boolean {
     const now = this.lastQueriedAt;
     const shard = this.#shardOf.get(chatId);
     const state = shard === undefined ? undefined : this.#state.get(shard);
     if (state === undefined) return false;
-    if (this.#misplaced.has(chatId)) return true;
+    const misplaced = this.#misplaced.get(chatId);
+    if (misplaced && misplaced.dueShard === dueShard && misplaced.dueSlot === dueSlot) return true;
     const { slot } = readSlot(dueSlot, now);
     const at = dueInstant(slot, state.polledUntil, now);
     return at !== null && !(slot !== null && slot.periodMs > 0 && typeof checkedAt === 'number' && checkedAt >= at);
@@ -103,7 +106,7 @@ export class SlotRound implements Round {
    * holder die without writing, the rounds after its lease lapses find the row still due.
    */
   admit(chatId: string, row: DiffStatusRow | undefined, now: number): DiffStatusRow | null {
-    if (!row || !this.stillDue(chatId, row.dueSlot, row.checkedAt)) return null;
+    if (!row || !this.stillDue(chatId, row.dueSlot, row.checkedAt, row.dueShard)) return null;
     if (!heldByAnother(row, this.lease.id, now)) return row;
     this.notServed(chatId);
     return null;

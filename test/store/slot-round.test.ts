@@ -35,3 +35,14 @@ test('a one-off slot stays due whatever the last check says (a push after it mus
   round.observe(0, [{ chatId: 'c', dueShard: duePartition(basePartition(0), once), dueSlot: formatSlot(once) }], NOW);
   assert.equal(round.stillDue('c', formatSlot(once), NOW), true);
 });
+
+test('a row the read found in a bucket its slot does not fall due in is served, unless another writer has placed it since', () => {
+  // A whole-minute period falls due in one bucket; an outside writer left the row in another.
+  const right = duePartition(basePartition(0), slot);
+  const wrong = right.replace(/:(\d)$/, (_, b: string) => `:${(Number(b) + 1) % 6}`);
+  const round = new SlotRound({ id: 'L', takenAt: NOW, expiresAt: NOW + 30_000 }, new Map([[0, AT - 10_000]]));
+  assert.deepEqual(round.observe(0, [{ chatId: 'c', dueShard: wrong, dueSlot }], NOW), [{ chatId: 'c', dueAt: NOW }]);
+  assert.equal(round.stillDue('c', dueSlot, AT + 1_000, wrong), true, 'still as the read found it: served now, its slot replaced');
+  assert.equal(round.stillDue('c', dueSlot, AT + 1_000, right), false, 'placed and checked since (refresh-now): its slot rules, and its check covers the occurrence');
+  assert.equal(round.stillDue('c', dueSlot, AT - 1, right), true, 'placed since but not checked after the occurrence: due by its slot');
+});
