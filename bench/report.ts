@@ -175,7 +175,7 @@ function costMarkdown(c: CostSection): string[] {
     ``,
     `Row mix: ${c.mix}. A simulated ${c.week.days}-day week of ${c.week.rows} rows per design, ${c.week.store}; per-operation units measured on DynamoDB Local in this run (${(c.realMs / 1000).toFixed(0)} s in all).`,
     ``,
-    `| | today (row leases, fixed 120 s) | gitsync (shard leases, slots, adaptive) | gitsync, the host sends webhooks (open PRs polled every 15 min) |`,
+    `| | today (row leases, fixed 120 s) | gitsync (shard leases, slots, adaptive) | gitsync, the host sends webhooks (PRs' safety poll every 15 min, relaxing to 1 h as a PR stays quiet) |`,
     `|---|---|---|---|`,
     row('WRU per refresh that found nothing new', (x) => String(x.wruPerUnchangedRefresh)),
     row('WRU per refresh that wrote a change', (x) => String(x.wruPerChangedRefresh)),

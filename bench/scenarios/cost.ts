@@ -1033,8 +1033,8 @@ function perKind(week: WeekResult): Record<Kind, number> {
 
 export interface CostSection extends CostFigures {
   /**
-   * The same projection where the host sends webhooks: open PRs polled at the 15-minute
-   * safety cadence, every PR change and push delivered and refreshed at once, the webhook
+   * The same projection where the host sends webhooks: PRs polled at the safety cadence (15
+   * minutes, relaxing to `webhookQuietSafetyMs` as a PR stays quiet), every PR change and push delivered and refreshed at once, the webhook
    * function's own requests and invocations included.
    */
   monthlyUsdPer1000RowsWithWebhooks: CostFigures['monthlyUsdPer1000Rows'];
@@ -1050,7 +1050,8 @@ export interface CostSection extends CostFigures {
     idle: Bill;
     /**
      * A GitHub App host (issue 23): the App's webhook, lost deliveries sent again by the 5-minute
-     * redelivery pass, installation tokens; at today's safety cadence (15 min) and relaxed.
+     * redelivery pass, installation tokens; at other webhook hosts' safety cadence (15 min) and
+     * relaxed (each relaxing to `webhookQuietSafetyMs` as a PR stays quiet, when that is longer).
      */
     app: {
       safetyTtlMs: number;

@@ -17,10 +17,25 @@ export function pollInterval(
   p: CadencePolicy,
 ): number {
   const floor = state === 'no_pr' ? p.noPullRequestLaterMs : p.successTtlMs;
-  const cap = Math.max(floor, state === 'merged' || state === 'closed' ? p.closedCapMs : p.openCapMs);
+  const cap = state === 'merged' || state === 'closed' ? p.closedCapMs : p.openCapMs;
+  return quietLadder(floor, cap, changedAt, now, p);
+}
+
+/**
+ * The safety poll of a PR on a host that sends webhooks (`safetyMs`, the host's), grown the
+ * same way up to `webhookQuietSafetyMs`: the poll only finds a change whose delivery was lost,
+ * and a PR that has not changed for hours has few changes to lose.
+ */
+export function safetyInterval(safetyMs: number, changedAt: number | undefined, now: number, p: CadencePolicy): number {
+  return quietLadder(safetyMs, p.webhookQuietSafetyMs, changedAt, now, p);
+}
+
+/** `floor` while the row changed within `activeWindowMs`, then doubled with the quiet time beyond it, up to `cap` (never below `floor`). */
+function quietLadder(floor: number, cap: number, changedAt: number | undefined, now: number, p: CadencePolicy): number {
+  const top = Math.max(floor, cap);
   const quietBeyondWindow = now - (changedAt ?? now) - p.activeWindowMs;
-  if (quietBeyondWindow >= cap) return cap;
+  if (quietBeyondWindow >= top) return top;
   let interval = floor;
-  while (interval * 2 <= quietBeyondWindow && interval * 2 < cap) interval *= 2;
+  while (interval * 2 <= quietBeyondWindow && interval * 2 < top) interval *= 2;
   return interval;
 }

@@ -3,7 +3,7 @@ import { changedPullRequestFields, type DiffStatusRow } from '../domain/row.ts';
 import { scheduledAt, type Schedule } from '../store/due-slot.ts';
 import { OUTCOME_OF_ERROR, type Outcome } from './outcomes.ts';
 import type { RefreshResult } from '../domain/refresh-result.ts';
-import { pollInterval } from './adaptive-interval.ts';
+import { pollInterval, safetyInterval } from './adaptive-interval.ts';
 import { headChecksCadence } from './head-checks.ts';
 import { hostKey } from '../providers/host.ts';
 import { parseRemote } from '../providers/origin.ts';
@@ -63,8 +63,10 @@ export function nextDue(
       // The PR's last real change drives the interval: now when this refresh found one.
       const changedAt = changedPullRequestFields(row, result.status).length > 0 ? now : lastKnownChange(row, now);
       const adaptive = pollInterval(result.status.pullRequestState, changedAt, now, policy);
-      // A PR on a host that sends webhooks, in any state: its changes (a reopen too) arrive as deliveries, polling is a safety net.
-      const safety = webhookHosts.get(hostOfUrl(result.status.url) ?? '');
+      // A PR on a host that sends webhooks, in any state: its changes (a reopen too) arrive as
+      // deliveries, polling is a safety net, which relaxes as the PR stays quiet.
+      const hostSafety = webhookHosts.get(hostOfUrl(result.status.url) ?? '');
+      const safety = hostSafety === undefined ? undefined : safetyInterval(hostSafety, changedAt, now, policy);
       // Pending checks and mergeability still being computed ask for a sooner look.
       const head = headChecksCadence(row, result.status, now, policy);
       const every = Math.min(safety === undefined ? adaptive : Math.max(adaptive, safety), head.withinMs ?? Infinity);

@@ -19,7 +19,7 @@ export const OUTCOMES = {
   // without one) on a host that sends webhooks waits at least the (longer) safety cadence.
   refreshed: {
     counter: 'refreshed',
-    longestWaitMs: (p) => Math.max(p.successTtlMs, p.openCapMs, p.closedCapMs, p.webhookSafetyTtlMs, p.appSafetyTtlMs),
+    longestWaitMs: (p) => Math.max(p.successTtlMs, p.openCapMs, p.closedCapMs, p.webhookSafetyTtlMs, p.appSafetyTtlMs, p.webhookQuietSafetyMs),
   },
   no_pr: {
     counter: 'noPr',

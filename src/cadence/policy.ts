@@ -7,7 +7,7 @@ export interface CadencePolicy {
   successTtlMs: number;
   /** `CADENCE_ACTIVE_WINDOW_MS`: a PR that changed (or was pushed) less than this long ago is polled at the fast end. Default 1 h. */
   activeWindowMs: number;
-  /** `CADENCE_OPEN_CAP_MS`: the longest interval of a quiet open PR or of a branch without one. Default 10 min. */
+  /** `CADENCE_OPEN_CAP_MS`: the longest interval of a quiet open PR or of a branch without one. Default 15 min. */
   openCapMs: number;
   /** `CADENCE_CLOSED_CAP_MS`: the longest interval of a merged or closed PR. Default 6 h. */
   closedCapMs: number;
@@ -44,6 +44,14 @@ export interface CadencePolicy {
    */
   appSafetyTtlMs: number;
   /**
+   * `CADENCE_WEBHOOK_QUIET_SAFETY_MS`: the longest safety interval of a PR on a host that sends
+   * webhooks. The host's safety interval (`webhookSafetyTtlMs` or `appSafetyTtlMs`) holds while
+   * the PR changed within `activeWindowMs`, then doubles with its quiet time up to this
+   * (`safetyInterval` in `adaptive-interval.ts`): the poll only finds changes whose delivery
+   * was lost, and a PR quiet for hours has few. Default 1 h.
+   */
+  webhookQuietSafetyMs: number;
+  /**
    * A branch without a PR on a host that sends webhooks: the PR's opening is delivered, so
    * this is only the safety cadence against a lost delivery. Default 1 h.
    */
@@ -60,7 +68,7 @@ export interface CadencePolicy {
 export const DEFAULT_CADENCE: CadencePolicy = {
   successTtlMs: 120_000,
   activeWindowMs: 60 * 60_000,
-  openCapMs: 10 * 60_000,
+  openCapMs: 15 * 60_000,
   closedCapMs: 6 * 3_600_000,
   noTokenMs: 6 * 3_600_000,
   noPullRequestSoonMs: 15_000,
@@ -73,6 +81,7 @@ export const DEFAULT_CADENCE: CadencePolicy = {
   rateLimitFloorMs: 120_000,
   webhookSafetyTtlMs: 15 * 60_000,
   appSafetyTtlMs: 60 * 60_000,
+  webhookQuietSafetyMs: 60 * 60_000,
   webhookNoPullRequestMs: 60 * 60_000,
   webhookActiveWindowMs: 60 * 60_000,
   mergeableUnknownMs: 15_000,

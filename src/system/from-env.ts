@@ -51,6 +51,7 @@ export function readCadenceEnv(env: Env): CadencePolicy {
     openCapMs: integer(env, 'CADENCE_OPEN_CAP_MS', d.openCapMs, d.successTtlMs, 86_400_000),
     closedCapMs: integer(env, 'CADENCE_CLOSED_CAP_MS', d.closedCapMs, d.successTtlMs, 7 * 86_400_000),
     appSafetyTtlMs: integer(env, 'CADENCE_APP_SAFETY_MS', d.appSafetyTtlMs, d.successTtlMs, 7 * 86_400_000),
+    webhookQuietSafetyMs: integer(env, 'CADENCE_WEBHOOK_QUIET_SAFETY_MS', d.webhookQuietSafetyMs, d.successTtlMs, 7 * 86_400_000),
   };
 }
 

@@ -55,6 +55,34 @@ test('a branch without a PR on a host that sends webhooks waits for the "opened"
   assert.equal(nextDue(row, noPr, NOW, P, () => 0).staleAt, NOW + 15_000, 'no hosts given');
 });
 
+test('the safety poll of a PR on a webhook host doubles with its quiet time beyond the active hour, up to an hour; an App host stays at its hour', () => {
+  const hosts = webhookHostsAt(NOW, ['github.com', 'ghe.example.com'], new Map(), P, new Set(['ghe.example.com']));
+  assert.equal(P.webhookQuietSafetyMs, 60 * 60_000);
+  const minutes = 60_000;
+  const window = P.activeWindowMs;
+  const cases: [string, string, PullRequestState, number | undefined, number][] = [
+    ['changed 10 minutes ago', 'https://github.com/o/r/pull/1', 'open', NOW - 10 * minutes, 15 * minutes],
+    ['quiet 29 minutes beyond the active hour', 'https://github.com/o/r/pull/1', 'open', NOW - window - 29 * minutes, 15 * minutes],
+    ['quiet 30 minutes beyond it', 'https://github.com/o/r/pull/1', 'open', NOW - window - 30 * minutes, 30 * minutes],
+    ['quiet 59 minutes beyond it', 'https://github.com/o/r/pull/1', 'open', NOW - window - 59 * minutes, 30 * minutes],
+    ['quiet an hour beyond it', 'https://github.com/o/r/pull/1', 'open', NOW - window - 60 * minutes, 60 * minutes],
+    ['quiet for days', 'https://github.com/o/r/pull/1', 'open', NOW - 3 * 86_400_000, 60 * minutes],
+    ['merged, quiet for days: its own cap is longer', 'https://github.com/o/r/pull/1', 'merged', NOW - 3 * 86_400_000, P.closedCapMs],
+    ['App host, changed 10 minutes ago', 'https://ghe.example.com/o/r/pull/1', 'open', NOW - 10 * minutes, P.appSafetyTtlMs],
+    ['App host, quiet for days', 'https://ghe.example.com/o/r/pull/1', 'open', NOW - 3 * 86_400_000, P.appSafetyTtlMs],
+    ['no webhooks, quiet for days: the open cap', 'https://gitlab.com/g/r/-/merge_requests/1', 'open', NOW - 3 * 86_400_000, P.openCapMs],
+  ];
+  for (const [name, url, state, changedAt, ttl] of cases) {
+    // The row already shows what the refresh found: nothing changed, so its quiet time counts.
+    const row = { chatId: 'c', url, pullRequestState: state, changedAt };
+    assert.equal(nextDue(row, refreshed(url, state), NOW, P, () => 0, hosts).staleAt, NOW + ttl, name);
+  }
+  const longer = { ...P, webhookQuietSafetyMs: 4 * 60 * minutes };
+  const quiet = (url: string) => ({ chatId: 'c', url, pullRequestState: 'open' as const, changedAt: NOW - 3 * 86_400_000 });
+  assert.equal(nextDue(quiet('https://github.com/o/r/pull/1'), refreshed('https://github.com/o/r/pull/1', 'open'), NOW, longer, () => 0, hosts).staleAt, NOW + 4 * 60 * minutes, 'the cap is a setting');
+  assert.equal(nextDue(quiet('https://ghe.example.com/o/r/pull/1'), refreshed('https://ghe.example.com/o/r/pull/1', 'open'), NOW, { ...P, webhookQuietSafetyMs: 5 * minutes }, () => 0, hosts).staleAt, NOW + P.appSafetyTtlMs, 'never below the host\'s own safety poll');
+});
+
 test('a host counts while its last delivery is within the hour, and goes back to normal polling after', () => {
   const deliveries = new Map([
     ['github.com', NOW - 59 * 60_000],
@@ -109,12 +137,13 @@ test('GIT_PROVIDERS: "webhooks": true marks a host; anything but a boolean is re
 
 test('CADENCE_* reach both functions that refresh rows: a delivery plans the next poll with the loop\'s cadence; a bad value is refused', () => {
   const base = { TABLE_NAME: 't', TOKENS_TABLE_NAME: 'k', HTTP_CACHE_TABLE_NAME: 'c', DELIVERIES_TABLE_NAME: 'd', WEBHOOK_SECRETS: '{"*":"s"}' };
-  const set = { CADENCE_OPEN_CAP_MS: '1800000', CADENCE_APP_SAFETY_MS: '21600000' };
+  const set = { CADENCE_OPEN_CAP_MS: '1800000', CADENCE_APP_SAFETY_MS: '21600000', CADENCE_WEBHOOK_QUIET_SAFETY_MS: '7200000' };
   for (const [name, read] of [['refresh', readRefreshEnv], ['webhook', readWebhookEnv]] as const) {
     assert.deepEqual(read(base).settings.cadence, P, `${name}: defaults`);
     const cadence = read({ ...base, ...set }).settings.cadence;
     assert.equal(cadence.openCapMs, 1_800_000, name);
     assert.equal(cadence.appSafetyTtlMs, 21_600_000, name);
+    assert.equal(cadence.webhookQuietSafetyMs, 7_200_000, name);
     assert.throws(() => read({ ...base, CADENCE_APP_SAFETY_MS: '1000' }), (err: unknown) => err instanceof ConfigError && err.variable === 'CADENCE_APP_SAFETY_MS', name);
   }
   const variables = (fn: string) => {
@@ -123,4 +152,8 @@ test('CADENCE_* reach both functions that refresh rows: a delivery plans the nex
   };
   assert.deepEqual(variables('WebhookFunction'), variables('RefreshFunction'));
   assert.ok(variables('RefreshFunction').includes('CADENCE_APP_SAFETY_MS'));
+  assert.ok(variables('RefreshFunction').includes('CADENCE_WEBHOOK_QUIET_SAFETY_MS'));
+  const defaults = loadTemplate().Parameters as Record<string, { Default: unknown }>;
+  assert.equal(defaults.CadenceOpenCapMs?.Default, P.openCapMs, 'the template deploys the code\'s defaults');
+  assert.equal(defaults.CadenceWebhookQuietSafetyMs?.Default, P.webhookQuietSafetyMs);
 });

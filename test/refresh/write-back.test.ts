@@ -124,7 +124,7 @@ test('a refresh writes its cache entries only when they differ from the stored i
   assert.deepEqual(entriesToWrite('damaged', {}), {}, 'a damaged item is replaced');
 });
 
-test("the cadence follows the quiet time: open PRs up to 10 minutes, merged ones up to 6 hours; the bench's fixed baseline keeps 120 s", () => {
+test("the cadence follows the quiet time: open PRs up to 15 minutes, merged ones up to 6 hours; the bench's fixed baseline keeps 120 s", () => {
   const open = statusFor({ repo: { host: 'h', path: 'o/r' }, number: 1 });
   const period = (state: 'open' | 'merged', quietMs: number, policy = DEFAULT_CADENCE) => {
     const status = { ...open, pullRequestState: state };
@@ -133,7 +133,9 @@ test("the cadence follows the quiet time: open PRs up to 10 minutes, merged ones
   };
   assert.equal(period('open', 30 * 60_000), 120_000, 'active within the hour');
   assert.equal(period('open', 3_600_000 + 5 * 60_000), 240_000);
-  assert.equal(period('open', 3 * 3_600_000), 600_000);
+  assert.equal(period('open', 3_600_000 + 14 * 60_000), 480_000);
+  assert.equal(period('open', 3_600_000 + 15 * 60_000), 900_000, 'the cap once the quiet time beyond the hour reaches it (960 s would be over it)');
+  assert.equal(period('open', 3 * 3_600_000), 900_000);
   assert.equal(period('merged', 3_600_000 + 10 * 60_000), 480_000);
   assert.equal(period('merged', 30 * 86_400_000), 6 * 3_600_000);
   // The bench's baseline: the same rule with both caps at the fast end.
