@@ -55,8 +55,12 @@ export function readCadenceEnv(env: Env): CadencePolicy {
   };
 }
 
-/** Every setting (the refresh function); also throws `ProviderConfigError` for a bad `GIT_PROVIDERS`. */
-export function readRefreshEnv(env: Env): EnvConfig {
+/**
+ * What every function that refreshes rows reads (the refresh and the webhook function): the
+ * table, tokens and HTTP cache tables, the token memory, the request limits, the providers and
+ * the cadence. Throws `ProviderConfigError` for a bad `GIT_PROVIDERS`.
+ */
+export function readRowRefreshEnv(env: Env): EnvConfig {
   const table = readTableEnv(env);
   const d = DEFAULT_SETTINGS;
   return {
@@ -66,13 +70,25 @@ export function readRefreshEnv(env: Env): EnvConfig {
       tokensTableName: required(env, 'TOKENS_TABLE_NAME'),
       httpCacheTableName: required(env, 'HTTP_CACHE_TABLE_NAME'),
       tokenMemoryMs: integer(env, 'TOKEN_MEMORY_MS', d.tokenMemoryMs, 0, 3_600_000),
-      batchSize: integer(env, 'BATCH_SIZE', d.batchSize, 1, 1_000),
       concurrency: integer(env, 'CONCURRENCY', d.concurrency, 1, 256),
       perTokenConcurrency: integer(env, 'PER_TOKEN_CONCURRENCY', d.perTokenConcurrency, 1, 256),
-      tickBudgetMs: integer(env, 'TICK_BUDGET_MS', d.tickBudgetMs, 1_000, 900_000),
-      safetyMarginMs: integer(env, 'SAFETY_MARGIN_MS', d.safetyMarginMs, 0, 60_000),
       gitProviders: parseProviderConfigs(optional(env, GIT_PROVIDERS_ENV)),
       cadence: readCadenceEnv(env),
+    },
+  };
+}
+
+/** Every setting (the refresh function); also throws `ProviderConfigError` for a bad `GIT_PROVIDERS`. */
+export function readRefreshEnv(env: Env): EnvConfig {
+  const refreshing = readRowRefreshEnv(env);
+  const d = DEFAULT_SETTINGS;
+  return {
+    ...refreshing,
+    settings: {
+      ...refreshing.settings,
+      batchSize: integer(env, 'BATCH_SIZE', d.batchSize, 1, 1_000),
+      tickBudgetMs: integer(env, 'TICK_BUDGET_MS', d.tickBudgetMs, 1_000, 900_000),
+      safetyMarginMs: integer(env, 'SAFETY_MARGIN_MS', d.safetyMarginMs, 0, 60_000),
       fanOut: {
         maxWorkers: integer(env, 'MAX_WORKERS', d.fanOut.maxWorkers, 1, INLINE_MAP_MAX_CONCURRENCY),
         reservedConcurrency: integer(env, 'RESERVED_CONCURRENCY', d.fanOut.reservedConcurrency, 0, 100_000),

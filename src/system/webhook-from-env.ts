@@ -2,13 +2,12 @@
 // holds the webhook path (secrets, delivery log, hand-on) and this one only what it runs.
 import { systemClock } from '../domain/clock.ts';
 import { ConfigError, integer, optional, required, type Env } from '../config/env.ts';
-import { GIT_PROVIDERS_ENV, parseProviderConfigs } from '../providers/config.ts';
 import { DynamoDeliveryLog, DynamoWebhookStore } from '../store/dynamo-webhook-store.ts';
 import { lambdaHandOn } from '../webhooks/lambda-hand-on.ts';
 import { secretsManagerSource } from '../webhooks/secrets-manager.ts';
 import { staticSecretSource } from '../webhooks/secrets.ts';
-import { readCadenceEnv, readTableEnv, systemFromEnv, type EnvConfig, type FromEnvOptions } from './from-env.ts';
-import { DEFAULT_SETTINGS, type Settings } from './settings.ts';
+import { readRowRefreshEnv, systemFromEnv, type EnvConfig, type FromEnvOptions } from './from-env.ts';
+import type { Settings } from './settings.ts';
 import { composeWebhookReceiver, DEFAULT_WEBHOOK_SETTINGS, type WebhookReceiver, type WebhookSettings } from './webhook-receiver.ts';
 
 export interface WebhookEnvConfig extends EnvConfig {
@@ -31,23 +30,15 @@ export interface WebhookEnvConfig extends EnvConfig {
  * deliveries table and the delivery's limits; one of `WEBHOOK_SECRETS` / `WEBHOOK_SECRET_ARN`.
  */
 export function readWebhookEnv(env: Env): WebhookEnvConfig {
-  const table = readTableEnv(env);
-  const d = DEFAULT_SETTINGS;
+  const refreshing = readRowRefreshEnv(env);
   const w = DEFAULT_WEBHOOK_SETTINGS;
   const secretsJson = optional(env, 'WEBHOOK_SECRETS');
   const secretArn = optional(env, 'WEBHOOK_SECRET_ARN');
   if (!secretsJson && !secretArn) throw new ConfigError('WEBHOOK_SECRET_ARN', 'or WEBHOOK_SECRETS is required but neither is set');
   return {
-    ...table,
+    ...refreshing,
     settings: {
-      ...table.settings,
-      tokensTableName: required(env, 'TOKENS_TABLE_NAME'),
-      httpCacheTableName: required(env, 'HTTP_CACHE_TABLE_NAME'),
-      tokenMemoryMs: integer(env, 'TOKEN_MEMORY_MS', d.tokenMemoryMs, 0, 3_600_000),
-      concurrency: integer(env, 'CONCURRENCY', d.concurrency, 1, 256),
-      perTokenConcurrency: integer(env, 'PER_TOKEN_CONCURRENCY', d.perTokenConcurrency, 1, 256),
-      gitProviders: parseProviderConfigs(optional(env, GIT_PROVIDERS_ENV)),
-      cadence: readCadenceEnv(env),
+      ...refreshing.settings,
       deliveriesTableName: required(env, 'DELIVERIES_TABLE_NAME'),
     },
     webhook: {
