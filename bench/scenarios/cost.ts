@@ -1034,8 +1034,9 @@ function perKind(week: WeekResult): Record<Kind, number> {
 export interface CostSection extends CostFigures {
   /**
    * The same projection where the host sends webhooks: PRs polled at the safety cadence (15
-   * minutes, relaxing to `webhookQuietSafetyMs` as a PR stays quiet), every PR change and push delivered and refreshed at once, the webhook
-   * function's own requests and invocations included.
+   * minutes, relaxing to `webhookQuietSafetyMs` as a PR stays quiet), every PR change and push
+   * delivered and refreshed at once, the webhook function's own requests and invocations
+   * included.
    */
   monthlyUsdPer1000RowsWithWebhooks: CostFigures['monthlyUsdPer1000Rows'];
   withWebhooks: CostFigures;
